@@ -1,0 +1,69 @@
+"""Read-outs and per-step losses. Arrays here are time-major: (T, n_y, m).
+
+cross_entropy: y_hat = softmax(logits), L<t> = -log y_hat[target]
+bce:           y_hat = sigmoid(logits), L<t> = -(y log y_hat + (1 - y) log(1 - y_hat)), summed over outputs
+mse:           y_hat = logits,          L<t> = mean over outputs of (y_hat - y)^2
+L<t> is summed over the batch; L = sum_t L<t>.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .activations import sigmoid
+
+LOSSES = ("cross_entropy", "bce", "mse")
+LOSS_TITLES = {
+    "cross_entropy": "softmax + cross-entropy",
+    "bce": "sigmoid + binary cross-entropy",
+    "mse": "linear + mean squared error",
+}
+
+
+def default_loss(kind: str) -> str:
+    return "cross_entropy" if kind == "text" else "mse"
+
+
+def check_loss(loss: str, kind: str, y: np.ndarray) -> None:
+    """ValueError when the loss can't be used with these targets."""
+    if loss not in LOSSES:
+        raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)}")
+    if loss == "cross_entropy" and kind != "text":
+        raise ValueError("cross-entropy needs characters (a class per step); use MSE or BCE for numbers")
+    if loss == "bce" and (np.any(y < 0) or np.any(y > 1)):
+        bad = y[(y < 0) | (y > 1)].ravel()[0]
+        raise ValueError(f"binary cross-entropy needs targets between 0 and 1; this series has {bad:g}")
+
+
+def _log_softmax(z: np.ndarray) -> np.ndarray:
+    zmax = np.max(z, axis=1, keepdims=True)
+    return z - zmax - np.log(np.sum(np.exp(z - zmax), axis=1, keepdims=True))
+
+
+def output_loss(loss: str, logits: np.ndarray, y: np.ndarray, step_weight: np.ndarray | None = None):
+    """(y_hat, L (T, m), dL/dlogits) for logits and targets y of shape (T, n_y, m).
+
+    step_weight (T,) of 0/1 says at which steps the loss counts (many-to-one: only the last).
+    """
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        if loss == "cross_entropy":
+            logp = _log_softmax(logits)
+            y_hat = np.exp(logp)
+            L = -np.sum(y * logp, axis=1)
+            dlogits = y_hat - y  # softmax + cross-entropy
+        elif loss == "bce":
+            y_hat = sigmoid(logits)
+            # log(1 + e^z) - y z, computed without overflow
+            L = np.sum(np.logaddexp(0.0, logits) - y * logits, axis=1)
+            dlogits = y_hat - y
+        elif loss == "mse":
+            n_y = logits.shape[1]
+            y_hat = logits.copy()
+            diff = logits - y
+            L = np.sum(diff * diff, axis=1) / n_y
+            dlogits = 2.0 * diff / n_y
+        else:
+            raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)}")
+    if step_weight is not None:
+        L = L * step_weight[:, None]
+        dlogits = dlogits * step_weight[:, None, None]
+    return y_hat, L, dlogits
