@@ -1,0 +1,134 @@
+"""AppState: the cursor, playback, bad input and background recomputation, without any view."""
+import numpy as np
+import pytest
+
+from rnnviz.app.state import BACKWARD, FORWARD, AppState, Config
+
+
+@pytest.fixture
+def state(qtbot):
+    s = AppState(Config(source="hello world", hidden=8))
+    s.async_threshold = float("inf")
+    s.set_config(s.config)
+    return s
+
+
+def test_first_trace_shows_the_whole_forward_pass(state):
+    assert state.T == 10
+    assert (state.t, state.phase) == (9, FORWARD)
+
+
+def test_stepping_runs_forward_then_backward(state, qtbot):
+    state.go_start()
+    seen = []
+    state.step_changed.connect(lambda t, ph: seen.append((t, ph)))
+    for _ in range(2 * state.T - 1):
+        state.step_forward()
+    assert seen[: state.T - 1] == [(t, FORWARD) for t in range(1, state.T)]
+    assert seen[state.T - 1:] == [(t, BACKWARD) for t in range(state.T - 1, -1, -1)]
+    state.step_forward()  # at the end it stays
+    assert (state.t, state.phase) == (0, BACKWARD)
+    state.step_back()
+    assert (state.t, state.phase) == (1, BACKWARD)
+
+
+def test_home_end_and_step_to_stay_in_phase(state):
+    state.step_to(3, BACKWARD)
+    assert (state.t, state.phase) == (3, BACKWARD)
+    state.go_end()
+    assert (state.t, state.phase) == (0, BACKWARD)
+    state.go_start()
+    assert (state.t, state.phase) == (state.T - 1, BACKWARD)
+    state.step_to(2, FORWARD)
+    state.go_end()
+    assert (state.t, state.phase) == (state.T - 1, FORWARD)
+    state.step_to(99)
+    assert state.t == state.T - 1
+
+
+def test_play_moves_smoothly_and_stops_at_the_end(state, qtbot):
+    state.set_speed(200)
+    progress = []
+    state.progress_changed.connect(progress.append)
+    state.go_start()
+    state.play()
+    assert state.playing
+    qtbot.waitUntil(lambda: not state.playing, timeout=5000)
+    assert (state.t, state.phase) == (0, BACKWARD)
+    assert any(p != int(p) for p in progress)  # fractional positions: smooth motion
+    assert progress == sorted(progress)
+
+
+def test_bad_input_keeps_the_last_trace(state):
+    good = state.trace
+    errors = []
+    state.input_error_changed.connect(errors.append)
+    state.update_config(source="x")
+    assert "one character" in errors[-1]
+    assert state.trace is good
+    state.update_config(source="1, 2, x", kind="numbers")
+    assert "'x'" in state.input_error and state.trace is good
+    state.update_config(source="ab", kind="text")
+    assert state.input_error == "" and state.trace is not good
+
+
+def test_radius_changes_the_trace(state):
+    state.update_config(radius=1.7)
+    assert state.trace.rho == pytest.approx(1.7)
+
+
+def test_new_random_weights_changes_the_seed(state):
+    before = state.trace.params["Waa"].copy()
+    state.new_random_weights()
+    assert state.config.seed == 1
+    assert not np.allclose(before, state.trace.params["Waa"])
+
+
+def test_large_work_runs_in_the_background(qtbot):
+    s = AppState(Config(source="abcdefgh" * 20, hidden=64))
+    s.async_threshold = 0.0
+    busy = []
+    s.busy_changed.connect(busy.append)
+    with qtbot.waitSignal(s.trace_changed, timeout=20000):
+        s.set_config(s.config)
+    assert busy == [True, False]
+    assert s.trace.T == 159
+
+
+def test_cancel_keeps_the_previous_trace(qtbot):
+    s = AppState(Config(source="hello world", hidden=8))
+    s.set_config(s.config)
+    first = s.trace
+    s.async_threshold = 0.0
+    s.update_config(source="hello there, world")
+    assert s.busy
+    s.cancel_compute()
+    s.wait_idle()
+    qtbot.wait(50)
+    assert s.trace is first and not s.busy
+
+
+def test_clipping_does_not_recompute(state):
+    tr = state.trace
+    state.set_clipping("norm", 0.01)
+    assert state.trace is tr
+    assert state.clip.norm_after == pytest.approx(0.01)
+
+
+def test_compare_follows_the_sequence(state):
+    state.set_compare(Config(radius=1.3, hidden=8))
+    assert state.compare_trace.rho == pytest.approx(1.3)
+    state.update_config(source="hello there")
+    assert state.compare_trace.T == state.trace.T == 10
+    state.set_compare(None)
+    assert state.compare_trace is None
+
+
+def test_imported_weights_set_hidden_size_and_radius(state):
+    rng = np.random.default_rng(0)
+    n_x = state.trace.n_x
+    p = {"Wax": rng.normal(size=(5, n_x)), "Waa": rng.normal(size=(5, 5)), "ba": np.zeros((5, 1)),
+         "Wya": rng.normal(size=(n_x, 5)), "by": np.zeros((n_x, 1))}
+    state.set_base_params(p)
+    assert state.trace.n_a == 5
+    np.testing.assert_allclose(state.trace.params["Waa"], p["Waa"])
