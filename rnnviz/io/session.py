@@ -1,0 +1,180 @@
+"""`.rnnviz` session files: one zip holding session.json (versioned settings, sequence, cursor,
+view options) and params.npz (the weights in the notes' names). Qt-free; never unpickles.
+
+session.json (format version 1):
+  {"format": "rnnviz-session", "version": 1, "app_version": "...", "saved": "ISO time",
+   "settings": {Config fields: source, kind, hidden, activation, loss, architecture, radius, seed,
+                flow, clip_mode, clip_threshold},
+   "sequence": {"source", "kind", "T", "vocab"},
+   "cursor": {"position": timeline place 0..2T-1, "t": 0-based step, "phase": "forward"|"backward"},
+   "view": {"theme": "light"|"dark", "presentation": bool},
+   "weights": {"origin": "seed"|"imported", "file": "params.npz"},
+   "compare": null or a second settings dict}
+"""
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+import rnnviz
+from rnnviz.core import make_sequence
+from rnnviz.core.params import PARAM_NAMES, check_params
+
+from .atomic import write_atomic
+from .npz import load_npz
+from .weights import params_from_arrays
+
+FORMAT = "rnnviz-session"
+FORMAT_VERSION = 1
+SUFFIX = ".rnnviz"
+_JSON, _PARAMS = "session.json", "params.npz"
+
+# type of every setting a session may carry (Config's fields); unknown keys are ignored
+SETTING_TYPES = {
+    "source": str, "kind": str, "hidden": int, "activation": str, "loss": str, "architecture": str,
+    "radius": float, "seed": int, "flow": str, "clip_mode": str, "clip_threshold": float,
+}
+
+
+@dataclass
+class Session:
+    settings: dict                        # Config.to_dict()
+    params: dict | None = None            # the weights the trace was computed with
+    weights_origin: str = "seed"          # "seed": redraw from settings; "imported": use params
+    position: int = 0                     # cursor place on the 2T timeline
+    view: dict = field(default_factory=lambda: {"theme": "light", "presentation": False})
+    compare: dict | None = None           # compare mode's second settings
+    version: int = FORMAT_VERSION
+
+
+def check_settings(d, label: str = "settings") -> dict:
+    """The known settings with the right types (ints stay ints); ValueError naming a bad one."""
+    if not isinstance(d, dict):
+        raise ValueError(f"{label} must be a JSON object")
+    out = {}
+    for k, typ in SETTING_TYPES.items():
+        if k not in d:
+            continue
+        v = d[k]
+        if typ is float and isinstance(v, int) and not isinstance(v, bool):
+            v = float(v)
+        if not isinstance(v, typ) or isinstance(v, bool):
+            raise ValueError(f"{label}: {k} should be {typ.__name__}, not {type(v).__name__} {v!r}")
+        if typ is float and not math.isfinite(v):
+            raise ValueError(f"{label}: {k} is not finite")
+        out[k] = v
+    if "source" not in out:
+        raise ValueError(f"{label}: the sequence (source) is missing")
+    return out
+
+
+def _to_json(s: Session) -> str:
+    seq = make_sequence(s.settings["source"], s.settings.get("kind", "auto"))
+    T = seq.T
+    pos = int(min(max(s.position, 0), 2 * T - 1))
+    doc = {
+        "format": FORMAT, "version": FORMAT_VERSION, "app_version": rnnviz.__version__,
+        "saved": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "settings": dict(s.settings),
+        "sequence": {"source": seq.source, "kind": seq.kind, "T": T, "vocab": "".join(seq.vocab)},
+        "cursor": {"position": pos, "t": pos if pos < T else 2 * T - 1 - pos,
+                   "phase": "forward" if pos < T else "backward"},
+        "view": {"theme": str(s.view.get("theme", "light")), "presentation": bool(s.view.get("presentation"))},
+        "weights": {"origin": s.weights_origin, "file": _PARAMS if s.params is not None else None},
+        "compare": s.compare,
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False)
+
+
+def save_session(path: str | os.PathLike, s: Session) -> Path:
+    """Write the session atomically (ValueError if the settings or folder are unusable)."""
+    s.settings = check_settings(s.settings)
+    text = _to_json(s)
+    npz = io.BytesIO()
+    if s.params is not None:
+        check_params(s.params)
+        np.savez(npz, **{k: np.asarray(s.params[k], dtype=np.float64) for k in PARAM_NAMES})
+
+    def writer(tmp: Path) -> None:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
+            z.writestr(_JSON, text)
+            if s.params is not None:
+                z.writestr(_PARAMS, npz.getvalue())
+
+    return write_atomic(path, writer)
+
+
+def load_session(path: str | os.PathLike) -> Session:
+    """Read and check a session; ValueError with a clear message for anything wrong.
+
+    Checks go as far as parsing the sequence and fitting the weights to it, so a session that
+    loads can be applied without failing halfway.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise ValueError(f"{p}: no such file" if not p.exists() else f"{p} is not a file")
+    try:
+        with zipfile.ZipFile(p) as z:
+            names = set(z.namelist())
+            if _JSON not in names:
+                raise ValueError(f"{p} is not an rnnviz session (no {_JSON} inside)")
+            doc = json.loads(z.read(_JSON).decode("utf-8"))
+            arrays = load_npz(io.BytesIO(z.read(_PARAMS)), f"{p} ({_PARAMS})") if _PARAMS in names else None
+    except zipfile.BadZipFile:
+        raise ValueError(f"{p} is not an rnnviz session file (not a zip archive; damaged or another format)") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ValueError(f"{p}: the session data is damaged ({e})") from None
+    except (OSError, EOFError, zipfile.LargeZipFile, RuntimeError) as e:
+        raise ValueError(f"{p} can't be read ({e})") from None
+    return _from_doc(doc, arrays, str(p))
+
+
+def _from_doc(doc, arrays, label: str) -> Session:
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise ValueError(f"{label} is not an rnnviz session")
+    version = doc.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ValueError(f"{label}: the format version {version!r} is not valid")
+    if version > FORMAT_VERSION:
+        raise ValueError(f"{label} was saved by a newer rnnviz (session format {version}; this version "
+                         f"reads up to {FORMAT_VERSION}): update rnnviz to open it")
+    settings = check_settings(doc.get("settings"), f"{label}: settings")
+    try:
+        seq = make_sequence(settings["source"], settings.get("kind", "auto"))
+    except ValueError as e:
+        raise ValueError(f"{label}: the saved sequence is not valid ({e})") from None
+    weights = doc.get("weights") or {}
+    origin = weights.get("origin", "seed") if isinstance(weights, dict) else "seed"
+    if origin not in ("seed", "imported"):
+        raise ValueError(f"{label}: unknown weights origin {origin!r}")
+    params = None
+    if arrays is not None:
+        params = params_from_arrays(arrays, f"{label} ({_PARAMS})").params
+        try:
+            check_params(params, seq.n_x, seq.n_y)
+        except ValueError as e:
+            raise ValueError(f"{label}: the saved weights don't fit the saved sequence ({e})") from None
+    elif origin == "imported":
+        raise ValueError(f"{label}: the session says its weights were imported but holds no {_PARAMS}")
+    cursor = doc.get("cursor") or {}
+    pos = cursor.get("position", 0) if isinstance(cursor, dict) else 0
+    if not isinstance(pos, int) or isinstance(pos, bool):
+        raise ValueError(f"{label}: the cursor position {pos!r} is not a whole number")
+    view = doc.get("view") or {}
+    if not isinstance(view, dict):
+        raise ValueError(f"{label}: view options must be a JSON object")
+    view = {"theme": view.get("theme") if view.get("theme") in ("light", "dark") else "light",
+            "presentation": bool(view.get("presentation", False))}
+    compare = doc.get("compare")
+    if compare is not None:
+        compare = check_settings(dict(compare, source=settings["source"]) if isinstance(compare, dict) else compare,
+                                 f"{label}: compare settings")
+    return Session(settings, params, origin, min(max(pos, 0), 2 * seq.T - 1), view, compare, version)
