@@ -1,0 +1,114 @@
+"""The verdict in words and the numbers behind the BPTT views (no Qt)."""
+import math
+
+import numpy as np
+import pytest
+
+from rnnviz.core import compute_trace, init_params, make_sequence
+from rnnviz.core import diagnostics as D
+from rnnviz.core.clipping import clip_gradients
+
+TEXT = "the quick brown fox jumps over the lazy dog and runs away"  # 56 steps
+
+
+def trace(radius, activation="tanh", text=TEXT, n_a=16, influence=True):
+    seq = make_sequence(text)
+    p = init_params(seq.n_x, n_a, seq.n_y, seed=0, radius=radius)
+    return compute_trace(p, seq, activation, influence=influence)
+
+
+def test_pow10_and_ratio_text():
+    assert D.pow10_text(1.5e-9) == "10⁻⁹"
+    assert D.pow10_text(1e12) == "10¹²"
+    assert D.ratio_text(0.31) == "×0.31"
+    assert D.ratio_text(24.0) == "×24"
+    assert D.ratio_text(2e15) == "×10¹⁵"
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_small_radius_vanishes_with_pascanu_reason(activation):
+    v = D.verdict(trace(0.5, activation))
+    assert v.kind == "vanishing"
+    assert v.ratio < D.VANISH_RATIO
+    assert v.headline.startswith("vanishing: the gradient from step 56 is 10⁻")
+    assert "< 1" in v.reason and "σ_max" in v.reason
+
+
+def test_relu_large_radius_explodes():
+    v = D.verdict(trace(2.0, "relu"))
+    assert v.kind == "exploding" and v.ratio > D.EXPLODE_RATIO
+    assert "over" in v.headline and "ReLU" in v.reason and "ρ(Waa) = 2.00 > 1" in v.reason
+
+
+def test_saturated_tanh_names_saturation():
+    tr = trace(50.0, "tanh")
+    assert D.saturation_fraction(tr) > 0.5
+    v = D.verdict(tr)
+    assert v.kind == "vanishing" and "tanh saturation" in v.reason
+
+
+def test_overflow_is_a_verdict_with_the_step():
+    tr = trace(1e4, "relu", text=TEXT * 4)
+    assert not tr.finite
+    v = D.verdict(tr)
+    assert v.kind == "exploding" and v.nonfinite_step is not None
+    assert f"step {v.nonfinite_step}" in v.headline and "inf/NaN" in v.text
+
+
+def test_ratio_uses_influence_and_agrees_with_last_step_gradient():
+    tr = trace(0.9)
+    r, ts = D.reach_ratio(tr)
+    assert ts == tr.T - 1
+    assert math.isclose(r, tr.da_last_norm[0] / tr.da_last_norm[-1], rel_tol=1e-9)
+    # without the influence map the verdict falls back to dL<T>/da<t>
+    tr2 = trace(0.9, influence=False)
+    assert math.isclose(D.reach_ratio(tr2)[0], r, rel_tol=1e-9)
+
+
+def test_single_step_is_stable():
+    v = D.verdict(trace(3.0, text="ab"))
+    assert v.kind == "stable"
+
+
+def test_envelope_bounds_the_last_step_gradient():
+    tr = trace(1.2)
+    env = D.envelope(tr)
+    assert env[-1] == pytest.approx(tr.da_last_norm[-1])
+    assert np.all(tr.da_last_norm <= env * (1 + 1e-9))
+    c = D.gradient_curves(tr)
+    np.testing.assert_array_equal(c["da"], tr.da_norm)
+    np.testing.assert_array_equal(c["gain"], tr.local_gain[0])
+
+
+@pytest.mark.parametrize("flow", ["total", "last"])
+def test_partial_grads_accumulate_to_the_full_gradient(flow):
+    tr = trace(0.9)
+    acc = D.PartialGrads(tr, flow)
+    assert all(np.all(v == 0) for v in acc.at(tr.T).values())
+    for t in range(tr.T - 1, -1, -1):        # the pulse going back, one step at a time
+        got = acc.at(t)
+    if flow == "total":
+        for k in ("Wax", "Waa", "ba"):
+            np.testing.assert_allclose(got[k], tr.grads[k], atol=1e-10)
+    for t in (30, 31, 33, 5, 50):            # scrubbing both ways and jumping
+        got = {k: v.copy() for k, v in acc.at(t).items()}
+        ref = D.PartialGrads(tr, flow)._full(t)
+        for k in got:
+            np.testing.assert_allclose(got[k], ref[k], atol=1e-10)
+        if flow == "total":
+            np.testing.assert_allclose(got["Waa"], tr.partial_grads(t)["Waa"], atol=1e-10)
+
+
+def test_clip_summary_reports_caps():
+    tr = trace(2.0, "relu")
+    s = D.clip_summary(tr.grads, clip_gradients(tr.grads, "norm", 1.0))
+    assert s["norm_before"] > 1.0 and s["norm_after"] == pytest.approx(1.0)
+    s = D.clip_summary(tr.grads, clip_gradients(tr.grads, "value", 0.5))
+    assert s["max_before"] > 0.5 and s["max_after"] <= 0.5
+
+
+def test_influence_log10_blank_above_diagonal():
+    tr = trace(0.9, text="hello world")
+    L = D.influence_log10(tr)
+    assert np.all(np.isnan(L[np.triu_indices(tr.T, 1)]))
+    assert np.all(np.isfinite(np.diag(L)))
