@@ -40,9 +40,12 @@ def load_npz(source, what: str = "file") -> dict[str, np.ndarray]:
             return {k: z[k] for k in z.files}
     except ValueError as e:
         msg = str(e)
-        if "allow_pickle" in msg or "Object arrays" in msg:
+        if "Object arrays" in msg:
             raise ValueError(f"{name} holds Python objects, not plain numbers; rnnviz never unpickles "
                              "files (save the arrays as numbers with numpy.savez)") from None
+        if "pickled data" in msg:
+            raise ValueError(f"{name} is not a valid .npz file (it is a pickle or another format; "
+                             "rnnviz never unpickles files)") from None
         if msg.startswith(name):
             raise
         raise ValueError(f"{name} is not a valid .npz file ({msg})") from None
