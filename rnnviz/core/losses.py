@@ -48,7 +48,7 @@ def output_loss(loss: str, logits: np.ndarray, y: np.ndarray, step_weight: np.nd
         if loss == "cross_entropy":
             logp = _log_softmax(logits)
             y_hat = np.exp(logp)
-            L = -np.sum(y * logp, axis=1)
+            L = -np.sum(np.where(y != 0, y * logp, 0.0), axis=1)  # 0 * log 0 counts as 0
             dlogits = y_hat - y  # softmax + cross-entropy
         elif loss == "bce":
             y_hat = sigmoid(logits)
@@ -64,6 +64,8 @@ def output_loss(loss: str, logits: np.ndarray, y: np.ndarray, step_weight: np.nd
         else:
             raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)}")
     if step_weight is not None:
-        L = L * step_weight[:, None]
-        dlogits = dlogits * step_weight[:, None, None]
+        # where the loss doesn't count it is exactly 0, even if the output there overflowed (no inf * 0)
+        keep = step_weight != 0
+        L = np.where(keep[:, None], L, 0.0) * step_weight[:, None]
+        dlogits = np.where(keep[:, None, None], dlogits, 0.0) * step_weight[:, None, None]
     return y_hat, L, dlogits

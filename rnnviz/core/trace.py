@@ -67,7 +67,7 @@ class Trace:
     sigma_max: float          # ||Waa||_2
     rho: float                # spectral radius of Waa
     gamma: float              # bound on |g'|
-    first_nonfinite: int | None       # first step (0-based) whose forward values are inf/NaN
+    first_nonfinite: int | None       # first step (0-based) whose a, ŷ or loss is inf/NaN
     first_nonfinite_grad: int | None  # first step, going back from T, whose gradient is inf/NaN
     compute_seconds: float = 0.0
     influence: np.ndarray | None = None   # (T, T) ||dL<t>/da<k>||, k <= t, when asked for
@@ -181,8 +181,8 @@ def compute_trace(
     check_loss(loss, seq.kind, seq.y)
     if architecture not in ARCHITECTURES:
         raise ValueError(f"unknown architecture {architecture!r}; choose one of {', '.join(ARCHITECTURES)}")
+    n_x, n_a, n_y = check_params(params, seq.n_x, seq.n_y)  # clear messages before any conversion
     p = as_float64(params)
-    n_x, n_a, n_y = check_params(p, seq.n_x, seq.n_y)
     T, m = seq.T, seq.m
     if a0 is None:
         a0 = np.zeros((n_a, m))
@@ -233,7 +233,7 @@ def compute_trace(
         da_direct=_nm(da_direct), da=_nm(da), dz=_nm(dz), da_last=_nm(da_last), da0=da0, grads=grads,
         gprime=_nm(cache.gprime), local_gain=lg, sigma_max=sigma_max(p["Waa"]),
         rho=spectral_radius(p["Waa"]), gamma=act.gamma,
-        first_nonfinite=_first_bad(np.concatenate([cache.a, y_hat], axis=1)),
+        first_nonfinite=_first_bad(np.concatenate([cache.a, y_hat, L[:, None, :]], axis=1)),
         first_nonfinite_grad=_first_bad(da, reverse=True),
         compute_seconds=time.perf_counter() - t_start,
         influence=infl, influence_message=infl_msg,

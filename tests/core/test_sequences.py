@@ -1,0 +1,94 @@
+"""Typed input -> SequenceData: any Unicode text, number series, and a clear message for bad input."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rnnviz.core import char_label, make_sequence, parse_numbers, text_sequence
+from rnnviz.core.sequences import number_sequence
+
+
+@pytest.mark.parametrize("text", ["hello", "a\tb\nc d", "😀🎉😀 ok", "e\u0301te\u0301", "ab", "\n\n\t",
+                                  "日本語のテキスト", "x" * 500])
+def test_text_vocab_one_hot_and_targets(text):
+    seq = make_sequence(text)
+    assert seq.kind == "text" and seq.source == text
+    assert seq.vocab == tuple(sorted(set(text)))          # sorted unique characters
+    assert seq.T == len(text) - 1 and seq.m == 1
+    assert seq.x.shape == (len(seq.vocab), 1, seq.T) and seq.y.shape == seq.x.shape
+    assert np.all(seq.x.sum(axis=0) == 1) and np.all(seq.y.sum(axis=0) == 1)   # one-hot
+    for t in range(seq.T):
+        assert seq.vocab[int(np.argmax(seq.x[:, 0, t]))] == text[t]
+        assert seq.vocab[int(np.argmax(seq.y[:, 0, t]))] == text[t + 1]
+        assert seq.vocab[seq.target_index[0, t]] == text[t + 1]
+    assert seq.output_labels() == [char_label(c) for c in seq.vocab]
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(st.text(min_size=2, max_size=40))
+def test_any_unicode_text(text):
+    seq = text_sequence(text)
+    assert seq.vocab == tuple(sorted(set(text)))
+    ids = np.argmax(seq.x[:, 0, :], axis=0)
+    assert "".join(seq.vocab[i] for i in ids) == text[:-1]
+    assert all(isinstance(seq.input_label(t), str) for t in range(seq.T))
+
+
+def test_combining_characters_and_emoji_are_separate_code_points():
+    seq = text_sequence("e\u0301😀")
+    assert seq.vocab == ("e", "\u0301", "😀") and seq.T == 2
+
+
+def test_labels_make_whitespace_visible():
+    seq = text_sequence("a b\tc\nd")
+    assert char_label(" ") == "␣" and char_label("\n") == "⏎" and char_label("\t") == "⇥"
+    assert seq.input_label(1) == "␣" and seq.target_label(0) == "␣"
+    assert char_label("\x00") == "U+0000"
+
+
+def test_numbers_parse_in_any_separator_style():
+    np.testing.assert_array_equal(parse_numbers("0.1, 0.5 -2 3e-2"), [0.1, 0.5, -2.0, 0.03])
+    np.testing.assert_array_equal(parse_numbers(" 1;2 ,\n3\t4 "), [1, 2, 3, 4])
+    seq = make_sequence("0.1, 0.5 -2 3e-2")
+    assert seq.kind == "numbers" and seq.n_x == seq.n_y == 1 and seq.T == 3 and seq.vocab == ()
+    np.testing.assert_array_equal(seq.x[0, 0], [0.1, 0.5, -2.0])
+    np.testing.assert_array_equal(seq.y[0, 0], [0.5, -2.0, 0.03])
+    assert seq.target_index is None and seq.output_labels() == ["value"]
+    assert seq.input_label(2) == "-2" and seq.target_label(2) == "0.03"
+    # auto: numbers only when everything reads as numbers
+    assert make_sequence("1 2 three").kind == "text"
+    assert make_sequence("1 2", kind="text").kind == "text"
+    np.testing.assert_array_equal(number_sequence(np.array([1.0, 2.0, 4.0])).y[0, 0], [2, 4])
+
+
+@pytest.mark.parametrize("source,kind,message", [
+    ("", "text", "empty"),
+    ("a", "text", "one character"),
+    ("", "auto", "empty"),
+    ("x", "auto", "one character"),
+    ("", "numbers", "empty"),
+    ("   , ;", "numbers", "empty"),
+    ("1 2 abc", "numbers", r"'abc' \(item 3\) is not a number"),
+    ("1, 2, 3..4", "numbers", r"'3..4' \(item 3\)"),
+    ("1 nan 2", "numbers", r"'nan' \(item 2\) is not finite"),
+    ("1 2 inf", "numbers", r"'inf' \(item 3\) is not finite"),
+    ("1 -infinity", "numbers", "not finite"),
+    ("42", "numbers", "one number"),
+    ("1 2", "words", "unknown sequence kind 'words'"),
+])
+def test_bad_input_raises_a_clear_value_error(source, kind, message):
+    with pytest.raises(ValueError, match=message):
+        make_sequence(source, kind=kind)
+
+
+def test_bad_arrays_and_vocabularies():
+    with pytest.raises(ValueError, match="at least two"):
+        number_sequence(np.array([1.0]))
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        number_sequence(np.array([1.0, np.nan, 2.0]))
+    with pytest.raises(ValueError, match="not in the weights' vocabulary: 'z'"):
+        text_sequence("abz", vocab=("a", "b"))
+    with pytest.raises(ValueError, match="string"):
+        text_sequence(123)
