@@ -32,6 +32,8 @@ class CellCache:
 def _flat(arr: np.ndarray) -> np.ndarray:
     """(T, n, m) -> (n, T*m): all steps side by side, for one matrix product."""
     T, n, m = arr.shape
+    if m == 1:
+        return arr.reshape(T, n).T    # a view: BLAS reads the transpose without a copy
     return arr.transpose(1, 0, 2).reshape(n, T * m)
 
 
@@ -42,7 +44,9 @@ def _unflat(mat: np.ndarray, T: int, m: int) -> np.ndarray:
 
 def matmul_steps(W: np.ndarray, arr: np.ndarray) -> np.ndarray:
     """W @ arr[t] for every t at once: (k, n) x (T, n, m) -> (T, k, m)."""
-    T, _, m = arr.shape
+    T, n, m = arr.shape
+    if m == 1:  # (T, n) @ W^T is already time-major and contiguous
+        return (arr.reshape(T, n) @ W.T).reshape(T, -1, 1)
     return _unflat(W @ _flat(arr), T, m)
 
 
@@ -55,14 +59,14 @@ def rnn_forward_tm(Wax, Waa, ba, x: np.ndarray, a0: np.ndarray, act: Activation)
         z += ba[None]                     # + ba, broadcast over steps and batch
         a = np.empty_like(z)
         tmp = np.empty((n_a, m))
-        prev = a0
-        fwd = act.forward
-        for t in range(T):
-            zt = z[t]
-            np.dot(Waa, prev, out=tmp)    # Waa a<t-1>
-            zt += tmp
-            fwd(zt, out=a[t])             # a<t> = g(z<t>)
-            prev = a[t]
+        prev = np.asarray(a0, dtype=z.dtype)
+        dot, add, fwd = np.dot, np.add, act.forward
+        # iterating the arrays hands out the per-step views without indexing in Python
+        for zt, at in zip(z, a):
+            dot(Waa, prev, out=tmp)       # Waa a<t-1>
+            add(zt, tmp, out=zt)          # z<t> = Waa a<t-1> + Wax x<t> + ba
+            fwd(zt, out=at)               # a<t> = g(z<t>)
+            prev = at
         gprime = act.derivative(z, a)
     return CellCache(x, a0, z, a, gprime)
 
@@ -81,12 +85,13 @@ def backprop_hidden(Waa: np.ndarray, gprime: np.ndarray, da_direct: np.ndarray, 
     dz = np.zeros((T, n_a, m))
     WaaT = np.ascontiguousarray(Waa.T)
     carry = np.zeros((n_a, m))
+    dot, add, mul = np.dot, np.add, np.multiply
     with np.errstate(over="ignore", invalid="ignore"):
-        for t in range(stop - 1, -1, -1):
-            dat = da[t]
-            np.add(da_direct[t], carry, out=dat)      # from ŷ<t> plus from a<t+1>
-            np.multiply(dat, gprime[t], out=dz[t])     # (n_a, m) backprop through g
-            np.dot(WaaT, dz[t], out=carry)             # Waa^T dz<t>: the part that flows on to a<t-1>
+        for dd, g, dat, dzt in zip(da_direct[stop - 1::-1], gprime[stop - 1::-1], da[stop - 1::-1],
+                                   dz[stop - 1::-1]):
+            add(dd, carry, out=dat)       # from ŷ<t> plus from a<t+1>
+            mul(dat, g, out=dzt)          # (n_a, m) backprop through g
+            dot(WaaT, dzt, out=carry)     # Waa^T dz<t>: the part that flows on to a<t-1>
     return da, dz, carry
 
 
