@@ -1,0 +1,169 @@
+"""Zoomed-out level of the unrolled graph (a few pixels per step, up to T = 100,000): every row becomes a
+band drawn with one image or one path, so a frame costs the same whatever T is. Also the step axis.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QTransform
+
+from rnnviz.app import colors
+
+_ALIGN_C = Qt.AlignmentFlag.AlignCenter
+
+
+def _bars(heights: np.ndarray, keep: np.ndarray, T: int) -> QPainterPath:
+    """Bars of height 0..1 in (column, height) units, one per step where `keep`."""
+    path = QPainterPath()
+    for t in np.flatnonzero(keep & (heights > 0)):
+        path.addRect(QRectF(t + 1.12, 0.0, 0.76, float(heights[t])))
+    return path
+
+
+def prepare(item) -> None:
+    """Images and paths for the bands, built once per trace."""
+    from rnnviz.app.views.graph_items import rgba_image
+
+    d = item.data
+    loss = np.where(np.isfinite(d.loss), d.loss, 0.0)
+    top = float(loss[d.has_output].max()) if d.has_output.any() else 0.0
+    item.paths["loss"] = _bars(loss / top if top > 0 else loss, d.has_output, d.T)
+    if d.mode == "value":
+        item.images.pop("p", None)
+        y, tgt = d.y_hat0[0], d.target
+        both = np.concatenate([y[np.isfinite(y)], tgt])
+        lo, hi = float(both.min()), float(both.max())
+        span = hi - lo or 1.0
+        for name, v in (("yhat", y), ("target", tgt)):
+            path = QPainterPath()
+            for t in range(d.T):
+                pt = QPointF(t + 1.5, (float(v[t]) - lo) / span if math.isfinite(v[t]) else 0.5)
+                path.lineTo(pt) if t else path.moveTo(pt)
+            item.paths[name] = path
+    else:
+        p = d.y_hat0[d.target.astype(int), np.arange(d.T)] if d.mode == "classes" else d.y_hat0[0]
+        rgba = np.asarray(colors.sequential().map(np.clip(np.nan_to_num(p), 0, 1), mode="byte"), np.uint8)
+        rgba = rgba.reshape(d.T, 4).copy()
+        rgba[~d.has_output] = 0   # no output at this step: transparent
+        item.images["p"] = rgba_image(rgba[None])
+
+
+def paint_bands(item, painter: QPainter, steps: range) -> None:
+    g, st, d = item.geom, item.style, item.data
+    if not steps:
+        return
+    P = g.col_px
+    t0, n = steps.start, len(steps)
+    x0 = g.cx(t0 - 0.5) * P
+    painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+    a_top, a_bot = g.row_band("a")
+    h = a_bot - a_top
+    heat = QRectF(x0, a_top + 0.1 * h, n * P, 0.62 * h)
+    painter.drawImage(heat, item.images["band"], QRectF(t0 + 1, 0, n, len(d.units)))
+    y_top, y_bot = g.row_band("y")
+    yh = y_bot - y_top
+    if "p" in item.images:
+        painter.drawImage(QRectF(x0, y_top + 0.3 * yh, n * P, 0.4 * yh), item.images["p"], QRectF(t0, 0, n, 1))
+    else:
+        tr = QTransform(P, 0, 0, -0.7 * yh, 0, y_bot - 0.15 * yh)
+        for name, c in (("target", st.target), ("yhat", st.fg)):
+            painter.setPen(QPen(c, 1.6))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawPath(tr.map(item.paths[name]))
+    l_top, l_bot = g.row_band("L")
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(st.muted)
+    painter.drawPath(QTransform(P, 0, 0, -0.8 * (l_bot - l_top), 0, l_bot - 0.08 * (l_bot - l_top)).map(item.paths["loss"]))
+    _paint_inputs(item, painter, steps)
+    if item.backward:
+        _paint_gradient_band(item, painter, heat)
+    else:  # steps the forward pass has not reached, dimmed
+        cur_right = g.cx(item.t + 0.5) * P
+        veil = QColor(st.bg)
+        veil.setAlphaF(1.0 - 0.35)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(veil)
+        painter.drawRect(QRectF(cur_right, g.top_px, (g.cx(d.T - 0.5)) * P - cur_right, g.height_px - g.top_px - g.bottom_px))
+    _paint_marks(item, painter, heat)
+
+
+def _paint_inputs(item, painter: QPainter, steps: range) -> None:
+    g, st, d = item.geom, item.style, item.data
+    x_top, x_bot = g.row_band("x")
+    P = g.col_px
+    if P >= 0.9 * st.f and len(steps) <= 600:
+        painter.setFont(st.font_bold if P >= 1.3 * st.f else st.font_small)
+        for t in steps:
+            painter.setPen(st.fg if d.has_input[t] else st.muted)
+            painter.drawText(QRectF(g.cx(t - 0.5) * P, x_top, P, x_bot - x_top), _ALIGN_C, d.input_text(t))
+    else:
+        painter.setPen(QPen(st.muted, 1.0, Qt.PenStyle.DotLine))
+        y = 0.5 * (x_top + x_bot)
+        painter.drawLine(QPointF(g.cx(steps.start - 0.5) * P, y), QPointF(g.cx(steps.stop - 0.5) * P, y))
+
+
+def _paint_gradient_band(item, painter: QPainter, heat: QRectF) -> None:
+    """Backward phase: the gradient's size (magnitude colours) under the heatmap for reached steps,
+    and the pulse as a vertical line."""
+    g, st, d = item.geom, item.style, item.data
+    P = g.col_px
+    b = max(item.back_step, 0.0)
+    first = int(math.ceil(b - 1e-9))
+    band = QRectF(g.cx(first - 0.5) * P, heat.bottom() + 0.06 * heat.height(),
+                  (d.T - first) * P, 0.32 * heat.height())
+    painter.drawImage(band, item.images["grad"], QRectF(first, 0, d.T - first, 1))
+    x = g.cx(b) * P
+    glow = QColor(st.backward)
+    for w, a in ((9.0, 0.2), (3.0, 1.0)):
+        glow.setAlphaF(a)
+        painter.setPen(QPen(glow, w))
+        painter.drawLine(QPointF(x, g.top_px), QPointF(x, g.height_px - g.bottom_px))
+
+
+def _paint_marks(item, painter: QPainter, heat: QRectF) -> None:
+    """The cursor column, the hovered step, and the first non-finite step."""
+    g, st, d = item.geom, item.style, item.data
+    P = g.col_px
+    w = max(P, 3.0)
+    top, bottom = g.top_px, g.height_px - g.bottom_px
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    if item.hover_t >= 0:
+        painter.setPen(QPen(st.muted, 1.5))
+        painter.drawRect(QRectF(g.cx(item.hover_t) * P - w / 2, top, w, bottom - top))
+    painter.setPen(QPen(st.accent, 2.5))
+    painter.drawRect(QRectF(g.cx(item.t) * P - w / 2, top, w, bottom - top))
+    bad = d.trace.first_nonfinite
+    if bad is not None:
+        painter.setPen(QPen(st.danger, 3.0))
+        x = g.cx(bad - 0.5) * P
+        painter.drawLine(QPointF(x, top), QPointF(x, bottom))
+        painter.setFont(st.font_small)
+        painter.drawText(QRectF(x + 4, heat.top() - st.f * 1.3, 6 * st.f, st.f * 1.2),
+                         Qt.AlignmentFlag.AlignLeft, "∞/NaN →")
+
+
+def paint_axis(item, painter: QPainter, steps: range) -> None:
+    """Step numbers (1-based) under the x row; the current step in the accent colour."""
+    g, st = item.geom, item.style
+    if not steps:
+        return
+    P = g.col_px
+    k = 1
+    for k in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000):
+        if k * P >= 3.4 * st.f:
+            break
+    y = g.height_px - g.bottom_px + 0.15 * st.f
+    painter.setFont(st.font_small)
+    painter.setPen(st.muted)
+    labels = [1] if steps.start == 0 else []
+    labels += list(range(max(((steps.start + 1) // k) * k, k), steps.stop + 1, k))
+    for s in labels:
+        t = s - 1
+        if abs(t - item.t) * P < 2.6 * st.f and t != item.t:
+            continue  # leave room for the cursor's label
+        painter.drawText(QRectF(g.cx(t) * P - 2.5 * st.f, y, 5 * st.f, 1.3 * st.f), _ALIGN_C, str(s))
+    painter.setFont(st.font_bold)
+    painter.setPen(st.accent)
+    painter.drawText(QRectF(g.cx(item.t) * P - 3 * st.f, y, 6 * st.f, 1.3 * st.f), _ALIGN_C, str(item.t + 1))

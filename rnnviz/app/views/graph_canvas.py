@@ -1,0 +1,199 @@
+"""GraphCanvas: the QGraphicsView that shows the unrolled graph. It scales x only (zoom = pixels per
+step), pans by dragging, keeps the cursor in view while stepping, and draws the fixed overlay.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QPainter, QTransform
+from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView
+
+from rnnviz.app.views import graph_overlay
+from rnnviz.app.views.graph_items import GraphItem
+from rnnviz.app.views.graph_layout import Geometry, Hit
+
+MAX_FIT_COLS = 13.0   # fit-to-window never makes a step wider than this many font sizes
+CLICK_SLOP = 4        # pixels a press may move and still count as a click
+
+
+class GraphCanvas(QGraphicsView):
+    node_clicked = Signal(int)      # 0-based step of the clicked node
+    key_pressed = Signal(object)    # QKeyEvent the canvas does not use itself (stepping keys)
+    fit_requested = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setScene(QGraphicsScene(self))
+        self.item = GraphItem()
+        self.scene().addItem(self.item)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # pan: drag / shift+wheel
+        self.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMouseTracking(True)
+        self.viewport().setCursor(Qt.CursorShape.ArrowCursor)
+        self.col_px = 120.0
+        self.auto_fit = True          # refit on resize until the user zooms or pans
+        self._press = None
+        self._inside = False
+
+    def enterEvent(self, event) -> None:
+        self._inside = True
+        self.viewport().update()
+        super().enterEvent(event)
+
+    def leaveEvent(self, event) -> None:
+        self._inside = False
+        self.viewport().update()
+        super().leaveEvent(event)
+
+    # ---------------------------------------------------------------- geometry and zoom
+    @property
+    def T(self) -> int:
+        return self.item.T
+
+    def _geometry(self, col_px: float) -> Geometry:
+        f = self.item.style.f
+        return Geometry(T=self.T, col_px=col_px, height_px=float(self.viewport().height()), font_px=f,
+                        top_px=graph_overlay.top_px(f) + 1.2 * f, bottom_px=graph_overlay.bottom_px(f))
+
+    def fit_col_px(self) -> float:
+        f = self.item.style.f
+        avail = self.viewport().width() - graph_overlay.gutter_px(f) - 0.5 * f - 2  # 2: no scroll bar
+        return min(max(avail, 50.0) / max(self.T + 1, 1), MAX_FIT_COLS * f)
+
+    def zoom_limits(self) -> tuple[float, float]:
+        return min(self.fit_col_px(), 40.0), 40.0 * self.item.style.f
+
+    def apply_zoom(self, col_px: float, anchor_vx: float | None = None) -> None:
+        """Set pixels per step, keeping the scene point under viewport x `anchor_vx` in place."""
+        lo, hi = self.zoom_limits()
+        col_px = min(max(col_px, lo), hi)
+        if anchor_vx is None:
+            anchor_vx = self.viewport().width() / 2
+        scene_x = self.mapToScene(int(anchor_vx), 0).x() if self.T else 0.0
+        self.col_px = col_px
+        f = self.item.style.f
+        self.item.set_geometry(self._geometry(col_px))
+        left = graph_overlay.gutter_px(f) / col_px
+        right = 0.5 * f / col_px
+        self.setSceneRect(QRectF(-left, 0.0, self.T + 1 + left + right, float(self.viewport().height())))
+        self.setTransform(QTransform.fromScale(col_px, 1.0))
+        self.scroll_by(self.mapFromSceneF(scene_x) - anchor_vx)
+        self.viewport().update()
+
+    def mapFromSceneF(self, x: float) -> float:
+        return self.viewportTransform().map(QPointF(x, 0.0)).x()
+
+    def scroll_by(self, dx_px: float) -> None:
+        bar = self.horizontalScrollBar()
+        bar.setValue(bar.value() + int(round(dx_px)))
+
+    def fit_all(self) -> None:
+        """Show every step (the compact bands when T is large)."""
+        self.auto_fit = True
+        self.apply_zoom(self.fit_col_px())
+        self.horizontalScrollBar().setValue(self.horizontalScrollBar().minimum())
+
+    def zoom_by(self, factor: float, anchor_vx: float | None = None) -> None:
+        self.auto_fit = False
+        self.apply_zoom(self.col_px * factor, anchor_vx)
+
+    def follow(self, t: float) -> None:
+        """Scroll just enough to keep step t (fractional while playing) in view."""
+        if self.T == 0:
+            return
+        f = self.item.style.f
+        w = self.viewport().width()
+        vx = self.mapFromSceneF(Geometry.cx(t))
+        margin = max(1.0 * self.col_px, 0.06 * w)
+        left = graph_overlay.gutter_px(f) + margin
+        if vx < left:
+            self.scroll_by(vx - left)
+        elif vx > w - margin:
+            self.scroll_by(vx - (w - margin))
+
+    def step_visible(self, t: float) -> bool:
+        vx = self.mapFromSceneF(Geometry.cx(t))
+        return graph_overlay.gutter_px(self.item.style.f) <= vx <= self.viewport().width()
+
+    # ---------------------------------------------------------------- events
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.auto_fit:
+            self.fit_all()
+        else:
+            self.apply_zoom(self.col_px)
+
+    def wheelEvent(self, event) -> None:
+        d = event.angleDelta()
+        if d.x() and not d.y() or event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            self.auto_fit = False
+            self.scroll_by(-(d.x() or d.y()) / 2)
+        elif d.y():
+            self.zoom_by(1.2 ** (d.y() / 120.0), event.position().x())
+        event.accept()
+
+    def keyPressEvent(self, event) -> None:
+        key = event.key()
+        if key == Qt.Key.Key_F:
+            self.fit_requested.emit()
+        elif key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+            self.zoom_by(1.25)
+        elif key == Qt.Key.Key_Minus:
+            self.zoom_by(0.8)
+        else:
+            self.key_pressed.emit(event)
+            if not event.isAccepted():
+                super().keyPressEvent(event)
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        self.fit_requested.emit()
+
+    def mousePressEvent(self, event) -> None:
+        for name, r in graph_overlay.button_rects(self.viewport().width(), self.item.style.f).items():
+            if self._inside and r.contains(event.position()):
+                {"fit": self.fit_requested.emit, "in": lambda: self.zoom_by(1.25),
+                 "out": lambda: self.zoom_by(0.8)}[name]()
+                event.accept()
+                return
+        self._press = event.position()
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:
+        super().mouseMoveEvent(event)
+        if self._press is not None and (event.position() - self._press).manhattanLength() > CLICK_SLOP:
+            self.auto_fit = False   # the user pans: stop refitting
+
+    def mouseReleaseEvent(self, event) -> None:
+        super().mouseReleaseEvent(event)
+        self.viewport().setCursor(Qt.CursorShape.ArrowCursor)
+        press, self._press = self._press, None
+        if press is None or (event.position() - press).manhattanLength() > CLICK_SLOP:
+            return
+        hit = self.hit_at(event.position())
+        if hit is not None and hit.t >= 0:
+            self.node_clicked.emit(hit.t)
+
+    def hit_at(self, pos) -> Hit | None:
+        if self.item.data is None:
+            return None
+        p = self.mapToScene(int(pos.x()), int(pos.y()))
+        return self.item.geom.hit(p.x(), p.y())
+
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        painter.fillRect(rect, self.item.style.bg)
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+        painter.save()
+        # viewport pixels, keeping any outer scale (an export rendered at 2x)
+        painter.setTransform(self.viewportTransform().inverted()[0], True)
+        vp = self.viewport()
+        # the zoom buttons show while the mouse is over the graph, so exports never contain them
+        graph_overlay.paint(painter, vp.width(), vp.height(), self.item, buttons=self._inside)
+        painter.restore()

@@ -1,0 +1,170 @@
+"""What stays put while the graph scrolls, drawn in viewport pixels: the title and the phase, the row
+names in a left gutter, the colour legends, and the overflow message. Part of every export.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QLinearGradient, QPainter, QPen
+
+from rnnviz.app import colors
+from rnnviz.app.views.graph_data import EDGE_HELP
+from rnnviz.app.views.graph_layout import KINDS, fmt_sci
+
+ROW_NAMES = {"L": "L⟨t⟩", "y": "ŷ⟨t⟩", "a": "a⟨t⟩", "x": "x⟨t⟩"}
+_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+
+def gutter_px(f: float) -> float:
+    return 3.6 * f
+
+
+def top_px(f: float) -> float:
+    return 2.6 * f
+
+
+def bottom_px(f: float) -> float:
+    return 4.3 * f
+
+
+BUTTONS = (("fit", "Fit"), ("out", "−"), ("in", "+"))
+
+
+def button_rects(w: float, f: float) -> dict[str, QRectF]:
+    """On-screen zoom buttons at the top right (never part of an export)."""
+    out, x = {}, w - 0.6 * f
+    for name, text in reversed(BUTTONS):
+        bw = (2.8 if name == "fit" else 1.8) * f
+        x -= bw
+        out[name] = QRectF(x, 0.45 * f, bw, 1.7 * f)
+        x -= 0.35 * f
+    return out
+
+
+def paint_buttons(painter: QPainter, w: float, st) -> None:
+    painter.setFont(st.font_bold)
+    rects = button_rects(w, st.f)
+    for name, text in BUTTONS:
+        r = rects[name]
+        painter.setPen(QPen(st.muted, 1.0))
+        painter.setBrush(st.panel)
+        painter.drawRoundedRect(r, 5, 5)
+        painter.setPen(st.fg)
+        painter.drawText(r, Qt.AlignmentFlag.AlignCenter, text)
+
+
+def subtitle(item) -> str:
+    d = item.data
+    if d is None:
+        return ""
+    T = d.T
+    if item.hover is not None and item.hover.what == "edge":
+        return EDGE_HELP[item.hover.kind]
+    if not item.backward:
+        return f"forward pass · step {item.t + 1} of {T}"
+    what = "∂L/∂a⟨t⟩ (total loss L)" if d.flow == "total" else "∂L⟨T⟩/∂a⟨t⟩ (last step's loss only)"
+    return f"backward pass (BPTT) · {what} has reached step {item.t + 1} of {T}"
+
+
+def message(item) -> str:
+    """What went wrong numerically, in words ('' when all is finite)."""
+    d = item.data
+    if d is None:
+        return "No sequence yet: type one in the sequence box."
+    tr = d.trace
+    if tr.first_nonfinite is not None:
+        k = tr.first_nonfinite + 1
+        return f"Overflow: a⟨{k}⟩ is ∞/NaN from step {k} on (the forward pass blew up)"
+    if tr.first_nonfinite_grad is not None and item.backward:
+        k = tr.first_nonfinite_grad + 1
+        return f"Exploding gradient: ∂L/∂a⟨{k}⟩ overflows to ∞/NaN at step {k}"
+    return ""
+
+
+def paint(painter: QPainter, w: float, h: float, item, buttons: bool = False) -> None:
+    st = item.style
+    f = st.f
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+    bg = QColor(st.bg)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(bg)
+    painter.drawRect(QRectF(0, 0, w, top_px(f)))
+    painter.drawRect(QRectF(0, 0, gutter_px(f), h))
+    painter.setFont(st.font_title)
+    painter.setPen(st.fg)
+    title = "Unrolled computational graph"
+    tw = painter.fontMetrics().horizontalAdvance(title)
+    painter.drawText(QRectF(0.8 * f, 0.3 * f, tw + 4, 1.8 * f), _LEFT, title)
+    painter.setFont(st.font)
+    painter.setPen(st.accent if item.hover is not None and item.hover.what == "edge" else st.muted)
+    painter.drawText(QRectF(1.6 * f + tw, 0.3 * f, w - tw - 10 * f, 1.8 * f), _LEFT, subtitle(item))
+    if buttons:
+        paint_buttons(painter, w, st)
+    msg = message(item)
+    if msg:
+        painter.setFont(st.font_bold)
+        painter.setPen(st.danger if item.data is not None else st.muted)
+        mw = painter.fontMetrics().horizontalAdvance(msg) + 2 * f
+        r = QRectF(max(w - mw, 0.8 * f), top_px(f), min(mw, w), 1.6 * f)
+        painter.fillRect(r, bg)
+        painter.drawText(r.adjusted(0.5 * f, 0, -0.5 * f, 0), _LEFT, msg)
+    if item.data is None:
+        return
+    g = item.geom
+    painter.setFont(st.font_bold)
+    painter.setPen(st.fg)
+    for kind in KINDS:
+        painter.drawText(QRectF(0.3 * f, g.cy(kind) - f, gutter_px(f) - 0.6 * f, 2 * f), _RIGHT, ROW_NAMES[kind])
+    painter.setFont(st.font_small)
+    painter.setPen(st.muted)
+    painter.drawText(QRectF(0.3 * f, g.height_px - g.bottom_px + 0.15 * f, gutter_px(f) - 0.6 * f, 1.3 * f),
+                     _RIGHT, "step t")
+    _legends(painter, w, h, item)
+
+
+def _colorbar(painter: QPainter, x: float, y: float, cmap, label: str, lo: str, hi: str, st, mid: str = "") -> float:
+    """A labelled horizontal colour bar at (x, y); returns the x where the next legend can start."""
+    f = st.f
+    painter.setFont(st.font_small)
+    painter.setPen(st.fg)
+    lw = painter.fontMetrics().horizontalAdvance(label)
+    painter.drawText(QRectF(x, y, lw + 4, 1.2 * f), _LEFT, label)
+    bx, bw, bh = x + lw + 0.5 * f, 7.0 * f, 0.75 * f
+    grad = QLinearGradient(QPointF(bx, 0), QPointF(bx + bw, 0))
+    for i in range(17):
+        grad.setColorAt(i / 16, colors.qcolor(cmap, i / 16))
+    painter.setPen(QPen(st.muted, 1.0))
+    painter.setBrush(grad)
+    bar = QRectF(bx, y + 0.22 * f, bw, bh)
+    painter.drawRect(bar)
+    painter.setPen(st.muted)
+    ty = bar.bottom() + 0.1 * f
+    painter.drawText(QRectF(bx - 2 * f, ty, 4 * f, 1.1 * f), Qt.AlignmentFlag.AlignCenter, lo)
+    painter.drawText(QRectF(bx + bw - 2 * f, ty, 4 * f, 1.1 * f), Qt.AlignmentFlag.AlignCenter, hi)
+    if mid:
+        painter.drawText(QRectF(bx + bw / 2 - 2 * f, ty, 4 * f, 1.1 * f), Qt.AlignmentFlag.AlignCenter, mid)
+    return bx + bw + 2.6 * f
+
+
+def _legends(painter: QPainter, w: float, h: float, item) -> None:
+    st, d, g = item.style, item.data, item.geom
+    f = st.f
+    y = h - 2.55 * f
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(st.bg))
+    painter.drawRect(QRectF(0, y - 0.2 * f, w, h - y + 0.2 * f))
+    lim = f"{d.a_limit:.2g}"
+    units = "a⟨t⟩ units" if len(d.units) == d.trace.n_a else f"a⟨t⟩ ({len(d.units)} of {d.trace.n_a} units)"
+    x = _colorbar(painter, gutter_px(f), y, colors.diverging(), units, "−" + lim, lim, st, mid="0")
+    if not g.detailed and d.mode != "value":
+        x = _colorbar(painter, x, y, colors.sequential(), "ŷ row: p(target)", "0", "1", st)
+    if item.backward:
+        lo, hi = d.g_range
+        label = "‖∂L/∂a⟨t⟩‖" if d.flow == "total" else "‖∂L⟨T⟩/∂a⟨t⟩‖"
+        x = _colorbar(painter, x, y, colors.magnitude(), label + " (log)", fmt_sci(10 ** lo), fmt_sci(10 ** hi), st)
+    elif x < w - 16 * f:
+        painter.setFont(st.font_small)
+        painter.setPen(st.muted)
+        painter.drawText(QRectF(x, y, w - x - f, 1.2 * f), _LEFT,
+                         "wheel: zoom · drag: pan · F: fit · click a node: go to its step")
