@@ -1,7 +1,7 @@
 """Step Jacobians J<t> = da<t>/da<t-1> = diag(g'(z<t>)) Waa: their norms, and how far gradients reach.
 
 local_gains: ||J<t>||_2 for every step (and batch element) at once, by a batched Lanczos iteration on
-J^T J = Waa^T diag(g'^2) Waa (one matrix product per iteration for all steps), exact for n_a <= 40.
+J^T J = Waa^T diag(g'^2) Waa (one matrix product per iteration for all steps), to ~1e-14 relative.
 influence_matrix: ||dL<t>/da<k>|| for all k <= t with one matrix product per k.
 """
 from __future__ import annotations
@@ -13,52 +13,108 @@ INFLUENCE_MAX_FLOPS = 4e9
 INFLUENCE_MAX_T = 3000
 
 
-def local_gains(Waa: np.ndarray, gprime: np.ndarray, k: int = 40) -> np.ndarray:
-    """||diag(g'(z<t>)) Waa||_2 for every (t, batch element): gprime (T, n_a, m) -> (T, m)."""
+def local_gains(Waa: np.ndarray, gprime: np.ndarray, tol: float = 1e-14, chunk: int = 4096,
+                max_iter: int = 400) -> np.ndarray:
+    """||diag(g'(z<t>)) Waa||_2 for every (t, batch element): gprime (T, n_a, m) -> (T, m).
+
+    ||D Waa||_2^2 is the top eigenvalue of J^T J = Waa^T D^2 Waa. Lanczos finds it for every column
+    (step, batch element) at once, one pair of (n_a x n_a) @ (n_a x columns) products per iteration.
+    The plain three-term recurrence is enough: losing orthogonality only duplicates converged Ritz
+    values, it never moves the top one. Columns stop when the top Ritz value has settled to `tol`
+    (relative); columns are processed in chunks so memory stays ~ 4 n_a x chunk floats.
+    """
     T, n_a, m = gprime.shape
     if T == 0 or n_a == 0:
         return np.zeros((T, m))
     D2 = (gprime * gprime).transpose(1, 0, 2).reshape(n_a, T * m)   # (n_a, cols) diag entries squared
     finite = np.all(np.isfinite(D2), axis=0)
     D2 = np.where(finite[None, :], D2, 0.0)
-    cols = T * m
-    k = min(k, n_a)
-    WaaT = Waa.T
-
-    def apply(v):  # (J^T J) v for every column at once
-        return WaaT @ (D2 * (Waa @ v))
-
-    rng = np.random.default_rng(12345)
-    q = rng.standard_normal((n_a, 1)) + np.zeros((1, cols))
-    q /= np.linalg.norm(q, axis=0, keepdims=True)
-    Q = np.zeros((k, n_a, cols))
-    alpha = np.zeros((k, cols))
-    beta = np.zeros((k, cols))
-    scale = np.maximum(np.sum(Waa * Waa) * D2.max(axis=0, initial=0.0), 1e-300)
-    with np.errstate(over="ignore", invalid="ignore"):
-        for j in range(k):
-            Q[j] = q
-            w = apply(q)
-            alpha[j] = np.einsum("ic,ic->c", q, w)
-            # full reorthogonalisation against all earlier vectors (twice is enough)
-            for _ in range(2):
-                coef = np.einsum("jic,ic->jc", Q[: j + 1], w)
-                w -= np.einsum("jic,jc->ic", Q[: j + 1], coef)
-            b = np.linalg.norm(w, axis=0)
-            beta[j] = b
-            dead = b <= 1e-13 * scale  # the Krylov space is invariant: stop growing this column
-            q = np.where(dead[None, :], 0.0, w / np.where(dead, 1.0, b)[None, :])
-            beta[j] = np.where(dead, 0.0, b)
-    # top eigenvalue of each column's k x k tridiagonal matrix
-    Tm = np.zeros((cols, k, k))
-    idx = np.arange(k)
-    Tm[:, idx, idx] = alpha.T
-    Tm[:, idx[:-1], idx[1:]] = beta[:-1].T
-    Tm[:, idx[1:], idx[:-1]] = beta[:-1].T
-    lam = np.linalg.eigvalsh(Tm)[:, -1]
+    lam = np.empty(T * m)
+    Waa = np.ascontiguousarray(Waa)
+    WaaT = np.ascontiguousarray(Waa.T)
+    q0 = np.random.default_rng(12345).standard_normal(n_a)
+    q0 /= np.linalg.norm(q0)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for c0 in range(0, T * m, chunk):
+            lam[c0:c0 + chunk] = _lanczos_top(Waa, WaaT, D2[:, c0:c0 + chunk], q0, tol, max_iter)
     gains = np.sqrt(np.maximum(lam, 0.0))
     gains[~finite] = np.nan
     return gains.reshape(T, m)
+
+
+def _lanczos_top(Waa, WaaT, D2, q0, tol, max_iter, check=8):
+    """Top eigenvalue of Waa^T diag(D2[:, c]) Waa for every column c."""
+    n_a, cols = D2.shape
+    out = np.zeros(cols)
+    live = np.arange(cols)                                   # columns still iterating
+    q = np.repeat(q0[:, None], cols, axis=1)
+    q_prev = np.zeros_like(q)
+    b_prev = np.zeros(cols)
+    alphas, betas = [], []
+    theta = np.zeros(cols)
+    scale = np.sum(Waa * Waa) * D2.max(axis=0, initial=0.0)  # >= the eigenvalue: for breakdown tests
+    for j in range(1, max_iter + 1):
+        w = WaaT @ (D2 * (Waa @ q))                          # (J^T J) q for every column
+        a = np.einsum("ic,ic->c", q, w)
+        w -= a * q
+        w -= b_prev * q_prev
+        b = np.sqrt(np.einsum("ic,ic->c", w, w))
+        dead = b <= 1e-13 * scale                            # invariant Krylov space: the answer is exact
+        b = np.where(dead, 0.0, b)
+        q_prev, q = q, w / np.where(dead, 1.0, b)
+        q[:, dead] = 0.0
+        alphas.append(a)
+        betas.append(b)
+        b_prev = b
+        if j % check and j != max_iter and j < n_a + 2:
+            continue
+        new = _tridiag_top(np.array(alphas), np.array(betas[:-1]), theta)
+        done = (np.abs(new - theta) <= tol * new) | np.all(np.array(betas[-check:]) == 0, axis=0)
+        done |= j == max_iter
+        theta = new
+        if done.any():
+            out[live[done]] = theta[done]
+            keep = ~done
+            live, theta, q, q_prev, b_prev, D2, scale = (
+                live[keep], theta[keep], q[:, keep], q_prev[:, keep], b_prev[keep], D2[:, keep], scale[keep])
+            alphas = [v[keep] for v in alphas]
+            betas = [v[keep] for v in betas]
+        if live.size == 0:
+            break
+    return out
+
+
+def _tridiag_top(alpha: np.ndarray, beta: np.ndarray, lower: np.ndarray) -> np.ndarray:
+    """Largest eigenvalue of each symmetric tridiagonal (diagonal alpha (k, c), off-diagonal beta
+    (k-1, c)) by bisection on Sturm counts: x is above every eigenvalue iff all pivots of T - xI
+    are negative. The bracket [max(alpha, lower), Gershgorin] is at most 3x wide, so 55 halvings
+    reach full float64 precision."""
+    k, cols = alpha.shape
+    if cols * k <= 20000:  # few columns: LAPACK on the dense matrices beats the Python-level bisection
+        Tm = np.zeros((cols, k, k))
+        idx = np.arange(k)
+        Tm[:, idx, idx] = alpha.T
+        Tm[:, idx[:-1], idx[1:]] = beta.T
+        Tm[:, idx[1:], idx[:-1]] = beta.T
+        return np.linalg.eigvalsh(Tm)[:, -1]
+    ab = np.abs(beta)
+    radius = np.zeros_like(alpha)
+    radius[:-1] += ab
+    radius[1:] += ab
+    hi = np.max(alpha + radius, axis=0)
+    lo = np.maximum(np.max(alpha, axis=0), np.minimum(lower, hi))
+    b2 = beta * beta
+    for _ in range(55):
+        x = 0.5 * (lo + hi)
+        d = alpha[0] - x
+        above = d < 0
+        for i in range(1, k):
+            d = np.where(d == 0, -1e-300, d)
+            d = alpha[i] - x - b2[i - 1] / d
+            above &= d < 0
+        hi = np.where(above, x, hi)
+        lo = np.where(above, lo, x)
+    return hi
 
 
 def influence_cost(T: int, n_a: int, m: int) -> float:

@@ -17,7 +17,7 @@ def exact_gains(Waa, gprime):
                      for t in range(T)])
 
 
-@pytest.mark.parametrize("n_a,m", [(1, 1), (3, 2), (17, 1), (40, 3), (64, 2), (128, 1)])
+@pytest.mark.parametrize("n_a,m", [(1, 1), (3, 2), (17, 1), (40, 3), (64, 2), (128, 1), (300, 1)])
 @pytest.mark.parametrize("kind", ["tanh", "relu", "spread"])
 def test_local_gains_equal_the_exact_norm(n_a, m, kind):
     rng = np.random.default_rng(n_a * 7 + m)
@@ -34,6 +34,10 @@ def test_local_gains_equal_the_exact_norm(n_a, m, kind):
     want = exact_gains(Waa, gprime)
     assert got.shape == (T, m)
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-300)
+    # many columns at once (the bisection path, in small chunks) give the same answer
+    many = np.concatenate([gprime] * 40)
+    np.testing.assert_allclose(local_gains(Waa, many, chunk=700), np.concatenate([want] * 40),
+                               rtol=1e-12, atol=1e-300)
 
 
 def test_local_gains_mark_non_finite_steps():
