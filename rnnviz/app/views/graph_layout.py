@@ -62,7 +62,7 @@ class Geometry:
     def steps_between(self, x0: float, x1: float, pad: int = 1) -> range:
         """0-based steps whose column meets scene x in [x0, x1] (plus `pad` on each side)."""
         lo = max(int(math.floor(x0)) - 1 - pad, 0)
-        hi = min(int(math.ceil(x1)) - 1 + pad, self.T - 1)
+        hi = min(int(math.floor(x1)) - 1 + pad, self.T - 1)
         return range(lo, hi + 1) if hi >= lo else range(0)
 
     def step_at(self, x: float) -> int | None:
