@@ -87,10 +87,11 @@ def _lanczos_top(Waa, WaaT, D2, q0, tol, max_iter, check=8):
 def _tridiag_top(alpha: np.ndarray, beta: np.ndarray, lower: np.ndarray) -> np.ndarray:
     """Largest eigenvalue of each symmetric tridiagonal (diagonal alpha (k, c), off-diagonal beta
     (k-1, c)) by bisection on Sturm counts: x is above every eigenvalue iff all pivots of T - xI
-    are negative. The bracket [max(alpha, lower), Gershgorin] is at most 3x wide, so 55 halvings
-    reach full float64 precision."""
+    are negative. The bracket starts at [max(alpha, lower), Gershgorin], at most 3x wide, and is
+    narrowed to just above `lower` (the previous estimate) when that already bounds the top."""
     k, cols = alpha.shape
-    if cols * k <= 20000:  # few columns: LAPACK on the dense matrices beats the Python-level bisection
+    # few or small matrices: LAPACK on the dense matrices beats the Python-level bisection
+    if 0.8 * k * k <= 330 or cols * (0.8 * k * k - 330) <= 330000:
         Tm = np.zeros((cols, k, k))
         idx = np.arange(k)
         Tm[:, idx, idx] = alpha.T
@@ -104,16 +105,24 @@ def _tridiag_top(alpha: np.ndarray, beta: np.ndarray, lower: np.ndarray) -> np.n
     hi = np.max(alpha + radius, axis=0)
     lo = np.maximum(np.max(alpha, axis=0), np.minimum(lower, hi))
     b2 = beta * beta
-    for _ in range(55):
-        x = 0.5 * (lo + hi)
+
+    def above(x):  # True where x exceeds every eigenvalue
         d = alpha[0] - x
-        above = d < 0
+        ok = d < 0
         for i in range(1, k):
-            d = np.where(d == 0, -1e-300, d)
-            d = alpha[i] - x - b2[i - 1] / d
-            above &= d < 0
-        hi = np.where(above, x, hi)
-        lo = np.where(above, lo, x)
+            d = alpha[i] - x - b2[i - 1] / np.where(d == 0, -1e-300, d)
+            ok &= d < 0
+        return ok
+
+    guess = lo * (1 + 1e-9) + 1e-300
+    hi = np.where(above(guess) & (guess < hi), guess, hi)
+    for _ in range(60):
+        if np.all(hi - lo <= 2e-16 * hi):
+            break
+        x = 0.5 * (lo + hi)
+        up = above(x)
+        hi = np.where(up, x, hi)
+        lo = np.where(up, lo, x)
     return hi
 
 

@@ -34,6 +34,8 @@ def test_local_gains_equal_the_exact_norm(n_a, m, kind):
     want = exact_gains(Waa, gprime)
     assert got.shape == (T, m)
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-300)
+    if n_a > 64:
+        return
     # many columns at once (the bisection path, in small chunks) give the same answer
     many = np.concatenate([gprime] * 40)
     np.testing.assert_allclose(local_gains(Waa, many, chunk=700), np.concatenate([want] * 40),
