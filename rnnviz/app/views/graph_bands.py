@@ -7,19 +7,21 @@ import math
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QTransform
+from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
 
 from rnnviz.app import colors
 
 _ALIGN_C = Qt.AlignmentFlag.AlignCenter
 
 
-def _bars(heights: np.ndarray, keep: np.ndarray, T: int) -> QPainterPath:
-    """Bars of height 0..1 in (column, height) units, one per step where `keep`."""
-    path = QPainterPath()
-    for t in np.flatnonzero(keep & (heights > 0)):
-        path.addRect(QRectF(t + 1.12, 0.0, 0.76, float(heights[t])))
-    return path
+def binned(values: np.ndarray, t0: int, n: int, max_bins: int, reduce=np.maximum) -> tuple[np.ndarray, np.ndarray]:
+    """Steps t0..t0+n-1 in at most `max_bins` groups: (first step of each group, reduced value).
+    Keeps a frame's cost bounded by the widget's width, not by T."""
+    v = values[t0:t0 + n]
+    if n <= max_bins:
+        return np.arange(t0, t0 + n), v
+    starts = np.linspace(0, n, max_bins, endpoint=False).astype(int)
+    return starts + t0, reduce.reduceat(v, starts)
 
 
 def prepare(item) -> None:
@@ -27,21 +29,21 @@ def prepare(item) -> None:
     from rnnviz.app.views.graph_items import rgba_image
 
     d = item.data
-    loss = np.where(np.isfinite(d.loss), d.loss, 0.0)
-    top = float(loss[d.has_output].max()) if d.has_output.any() else 0.0
-    item.paths["loss"] = _bars(loss / top if top > 0 else loss, d.has_output, d.T)
+    loss = np.where(np.isfinite(d.loss) & d.has_output, d.loss, 0.0)
+    top = float(loss.max()) if loss.size else 0.0
+    item.loss_scaled = loss / top if top > 0 else loss
     if d.mode == "value":
         item.images.pop("p", None)
         y, tgt = d.y_hat0[0], d.target
         both = np.concatenate([y[np.isfinite(y)], tgt])
         lo, hi = float(both.min()), float(both.max())
         span = hi - lo or 1.0
-        for name, v in (("yhat", y), ("target", tgt)):
-            path = QPainterPath()
-            for t in range(d.T):
-                pt = QPointF(t + 1.5, (float(v[t]) - lo) / span if math.isfinite(v[t]) else 0.5)
-                path.lineTo(pt) if t else path.moveTo(pt)
-            item.paths[name] = path
+        item.value_lines = {name: np.where(np.isfinite(v), (v - lo) / span, 0.5)
+                            for name, v in (("yhat", y), ("target", tgt))}
+    if d.trace.seq.kind == "numbers":
+        x = d.trace.x[0, 0, :]
+        span = float(x.max() - x.min()) or 1.0
+        item.value_lines["x"] = (x - x.min()) / span
     else:
         p = d.y_hat0[d.target.astype(int), np.arange(d.T)] if d.mode == "classes" else d.y_hat0[0]
         rgba = np.asarray(colors.sequential().map(np.clip(np.nan_to_num(p), 0, 1), mode="byte"), np.uint8)
@@ -57,6 +59,7 @@ def paint_bands(item, painter: QPainter, steps: range) -> None:
     P = g.col_px
     t0, n = steps.start, len(steps)
     x0 = g.cx(t0 - 0.5) * P
+    max_bins = max(int(n * P / 2), 1)   # at most one bar per 2 pixels
     painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
     a_top, a_bot = g.row_band("a")
     h = a_bot - a_top
@@ -67,15 +70,20 @@ def paint_bands(item, painter: QPainter, steps: range) -> None:
     if "p" in item.images:
         painter.drawImage(QRectF(x0, y_top + 0.3 * yh, n * P, 0.4 * yh), item.images["p"], QRectF(t0, 0, n, 1))
     else:
-        tr = QTransform(P, 0, 0, -0.7 * yh, 0, y_bot - 0.15 * yh)
         for name, c in (("target", st.target), ("yhat", st.fg)):
-            painter.setPen(QPen(c, 1.6))
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawPath(tr.map(item.paths[name]))
+            _polyline(item, painter, name, steps, y_bot - 0.15 * yh, 0.7 * yh, c)
     l_top, l_bot = g.row_band("L")
+    lh = 0.8 * (l_bot - l_top)
+    base = l_bot - 0.08 * (l_bot - l_top)
+    ts, v = binned(item.loss_scaled, t0, n, max_bins)
+    widths = np.diff(np.append(ts, t0 + n)) * P
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(st.muted)
-    painter.drawPath(QTransform(P, 0, 0, -0.8 * (l_bot - l_top), 0, l_bot - 0.08 * (l_bot - l_top)).map(item.paths["loss"]))
+    gap = 0.12 if len(ts) == n else 0.0
+    painter.drawRects([QRectF(g.cx(t - 0.5 + gap) * P, base - lh * float(h), max(w * (1 - 2 * gap), 1.0), lh * float(h))
+                       for t, h, w in zip(ts, v, widths) if h > 0])
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     _paint_inputs(item, painter, steps)
     if item.backward:
         _paint_gradient_band(item, painter, heat)
@@ -89,11 +97,25 @@ def paint_bands(item, painter: QPainter, steps: range) -> None:
     _paint_marks(item, painter, heat)
 
 
+def _polyline(item, painter: QPainter, name: str, steps: range, base: float, scale: float, color) -> None:
+    """A series (0..1) as a line, one point per group of steps (group means when zoomed far out)."""
+    g, P = item.geom, item.geom.col_px
+    t0, n = steps.start, len(steps)
+    ts, v = binned(item.value_lines[name], t0, n, max(int(n * P / 2), 1), np.add)
+    if len(ts) < n:
+        v = v / np.diff(np.append(ts, t0 + n))
+    painter.setPen(QPen(color, 1.6))
+    painter.drawPolyline(QPolygonF([QPointF(g.cx(t) * P, base - scale * float(y)) for t, y in zip(ts, v)]))
+
+
 def _paint_inputs(item, painter: QPainter, steps: range) -> None:
     g, st, d = item.geom, item.style, item.data
     x_top, x_bot = g.row_band("x")
     P = g.col_px
-    if P >= 0.9 * st.f and len(steps) <= 600:
+    if "x" in item.value_lines and P < 3.2 * st.f:
+        h = x_bot - x_top
+        _polyline(item, painter, "x", steps, x_bot - 0.15 * h, 0.7 * h, st.fg)
+    elif P >= 0.9 * st.f and len(steps) <= 600:
         painter.setFont(st.font_bold if P >= 1.3 * st.f else st.font_small)
         for t in steps:
             painter.setPen(st.fg if d.has_input[t] else st.muted)

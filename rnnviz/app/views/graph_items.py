@@ -75,13 +75,14 @@ class GraphItem(QGraphicsObject):
         self.hover: Hit | None = None
         self.hover_t = -1             # step hovered in another view
         self.images: dict = {}
-        self.paths: dict = {}
+        self.loss_scaled = None
+        self.value_lines: dict = {}
 
     # ---------------------------------------------------------------- inputs
     def set_data(self, data: GraphData | None) -> None:
         self.prepareGeometryChange()
         self.data = data
-        self.images, self.paths = {}, {}
+        self.images = {}
         if data is not None:
             self.images["strip"] = rgba_image(data.a_rgba)                    # (T+1) rows x K units
             self.images["band"] = rgba_image(np.swapaxes(data.a_rgba, 0, 1))  # K rows x (T+1) steps

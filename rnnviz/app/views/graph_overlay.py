@@ -159,6 +159,14 @@ def _legends(painter: QPainter, w: float, h: float, item) -> None:
     x = _colorbar(painter, gutter_px(f), y, colors.diverging(), units, "−" + lim, lim, st, mid="0")
     if not g.detailed and d.mode != "value":
         x = _colorbar(painter, x, y, colors.sequential(), "ŷ row: p(target)", "0", "1", st)
+    elif not g.detailed:
+        painter.setFont(st.font_small)
+        for text, c in (("ŷ row:", st.fg), ("— ŷ⟨t⟩", st.fg), ("— target y⟨t⟩", st.target)):
+            painter.setPen(c)
+            tw = painter.fontMetrics().horizontalAdvance(text)
+            painter.drawText(QRectF(x, y, tw + 4, 1.2 * f), _LEFT, text)
+            x += tw + 0.6 * f
+        x += 2.0 * f
     if item.backward:
         lo, hi = d.g_range
         label = "‖∂L/∂a⟨t⟩‖" if d.flow == "total" else "‖∂L⟨T⟩/∂a⟨t⟩‖"
