@@ -205,8 +205,10 @@ def _paint_a(item, painter: QPainter, t: int) -> None:
         painter.drawText(low, _ALIGN_C, (d.grad_symbol + "=" if wide else "") + fmt_sci(g))
     else:
         painter.setPen(st.muted)
-        name = "a⟨0⟩" if t == -1 else "‖a‖"
-        painter.drawText(low, _ALIGN_C, f"{name}={fmt_sci(float(d.a_norm[t + 1]))}" if t >= 0 else name)
+        text = "a⟨0⟩" if t == -1 else f"‖a‖={fmt_sci(float(d.a_norm[t + 1]))}"
+        if painter.fontMetrics().horizontalAdvance(text) > low.width():
+            text = text.split("=")[-1]   # narrow node: the number alone
+        painter.drawText(low, _ALIGN_C, text)
     if bad and t == d.trace.first_nonfinite:
         _badge(painter, rect, st, "∞/NaN")
     elif t >= 0 and t == d.trace.first_nonfinite_grad and item.grad_reached(t):
@@ -279,8 +281,9 @@ def _prob_rows(painter: QPainter, inner: QRectF, st, rows) -> None:
         painter.setFont(st.font_bold)
         painter.setPen(c)
         painter.drawText(r, _ALIGN_L, ("✓" if is_target else " ") + label)
-        painter.setFont(st.font_small)
-        painter.drawText(r, _ALIGN_R, f"{p:.2f}" if math.isfinite(p) else "NaN")
+        if r.width() >= 4.2 * st.f:   # room for the probability next to the label
+            painter.setFont(st.font_small)
+            painter.drawText(r, _ALIGN_R, f"{p:.2f}" if math.isfinite(p) else "NaN")
 
 
 def _paint_L(item, painter: QPainter, t: int) -> None:

@@ -62,8 +62,8 @@ def subtitle(item) -> str:
         return EDGE_HELP[item.hover.kind]
     if not item.backward:
         return f"forward pass · step {item.t + 1} of {T}"
-    what = "∂L/∂a⟨t⟩ (total loss L)" if d.flow == "total" else "∂L⟨T⟩/∂a⟨t⟩ (last step's loss only)"
-    return f"backward pass (BPTT) · {what} has reached step {item.t + 1} of {T}"
+    what = "∂L/∂a⟨t⟩ (total loss)" if d.flow == "total" else "∂L⟨T⟩/∂a⟨t⟩ (last loss only)"
+    return f"backward (BPTT) · {what} at step {item.t + 1} of {T}"
 
 
 def message(item) -> str:
