@@ -135,7 +135,7 @@ def torch_runner(p, x_tm, target):
         out, _ = rnn(xt)
         loss = torch.nn.functional.cross_entropy(lin(out[:, 0, :]), tt, reduction="sum")
         loss.backward()
-        return float(loss), rnn.weight_hh_l0.grad.numpy()
+        return float(loss.detach()), rnn.weight_hh_l0.grad.numpy()
 
     return run
 
