@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QRectF, QSize, Qt
-from PySide6.QtGui import QAction, QColor, QGuiApplication, QImage, QPainter
+from PySide6.QtGui import QAction, QColor, QGuiApplication, QImage, QPainter, QRegion
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QMessageBox, QWidget
 
@@ -18,7 +18,9 @@ from rnnviz.app import colors
 from rnnviz.io.atomic import check_writable_dir, write_atomic
 from rnnviz.io.tables import write_csv
 
-MAX_PIXELS = 16384  # longest side of an exported PNG (Qt's raster limit is 32767)
+MAX_PIXELS = 16384
+# the page is filled with the theme's background, so the widget's grey window colour is left out
+CHILDREN_ONLY = QWidget.RenderFlag.DrawChildren  # longest side of an exported PNG (Qt's raster limit is 32767)
 
 
 def background_color(view) -> QColor:
@@ -58,7 +60,7 @@ def render_image(view, scale: float = 1.0, size: QSize | None = None) -> QImage:
     p.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing
                      | QPainter.RenderHint.SmoothPixmapTransform)
     p.scale(scale, scale)  # vector scaling: text and lines stay crisp
-    w.render(p, QPoint(0, 0))
+    w.render(p, QPoint(0, 0), QRegion(), CHILDREN_ONLY)
     p.end()
     return img
 
@@ -93,7 +95,7 @@ def save_svg(view, path: str | os.PathLike, size: QSize | None = None) -> Path:
         if not p.begin(gen):
             raise OSError(f"can't write the SVG file {path}")
         p.fillRect(QRectF(0, 0, w.width(), w.height()), background_color(view))
-        w.render(p, QPoint(0, 0))
+        w.render(p, QPoint(0, 0), QRegion(), CHILDREN_ONLY)
         p.end()
 
     return write_atomic(path, writer)
@@ -267,3 +269,7 @@ def _copy_or_warn(view, parent) -> None:
         copy_image(view)
     except ValueError as e:
         _fail(parent or view.figure_widget(), "Copy image", e)
+
+
+# the name the window and the brief use for the right-click installer
+install_figure_menu = install_context_menu
