@@ -1,0 +1,132 @@
+"""Playback bar: start / step back / play-pause / step forward / end, the backward pass, speed, and
+a timeline over the 2T places (forward t = 1..T, then backward t = T..1)."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox, QHBoxLayout, QLabel, QSlider, QStyle, QToolButton, QVBoxLayout, QWidget,
+)
+
+from rnnviz.app.state import BACKWARD, AppState
+
+SPEEDS = (0.5, 1, 2, 4, 8, 16, 32, 60, 120)   # steps per second
+
+
+def _button(widget: QWidget, pixmap: QStyle.StandardPixmap, tip: str) -> QToolButton:
+    b = QToolButton()
+    b.setIcon(widget.style().standardIcon(pixmap))
+    b.setToolTip(tip)
+    b.setAutoRaise(False)
+    b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys stay with the window's shortcuts
+    return b
+
+
+class PlaybackPanel(QWidget):
+    def __init__(self, state: AppState, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.state = state
+        SP = QStyle.StandardPixmap
+        self.start_button = _button(self, SP.SP_MediaSkipBackward, "To the start of this pass (Home)")
+        self.back_button = _button(self, SP.SP_MediaSeekBackward, "One step back (←)")
+        self.play_button = _button(self, SP.SP_MediaPlay, "Play / pause (Space)")
+        self.forward_button = _button(self, SP.SP_MediaSeekForward, "One step forward (→)")
+        self.end_button = _button(self, SP.SP_MediaSkipForward, "To the end of this pass (End)")
+        self.backward_button = QToolButton()
+        self.backward_button.setText("◂ Backward pass")
+        self.backward_button.setToolTip("Start backpropagation through time from step T and play it (B)")
+        self.backward_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._play_icon = self.style().standardIcon(SP.SP_MediaPlay)
+        self._pause_icon = self.style().standardIcon(SP.SP_MediaPause)
+
+        self.speed = QComboBox()
+        for s in SPEEDS:
+            self.speed.addItem(f"{s:g} steps/s", float(s))
+        self.speed.setToolTip("Playback speed")
+        self.speed.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+        self.timeline = QSlider(Qt.Orientation.Horizontal)
+        self.timeline.setObjectName("timeline")
+        self.timeline.setToolTip("Forward pass (left half, blue) then backward pass (right half, orange)")
+        self.timeline.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.timeline.setMinimumWidth(200)
+        fwd = QLabel("forward ▸")
+        fwd.setObjectName("muted")
+        bwd = QLabel("◂ backward")
+        bwd.setObjectName("muted")
+        phases = QHBoxLayout()
+        phases.setContentsMargins(0, 0, 0, 0)
+        phases.addWidget(fwd)
+        phases.addStretch(1)
+        phases.addWidget(bwd)
+        line = QVBoxLayout()
+        line.setSpacing(0)
+        line.addWidget(self.timeline)
+        line.addLayout(phases)
+
+        self.step_label = QLabel()
+        self.step_label.setObjectName("stepLabel")
+        self.step_label.setMinimumWidth(self.fontMetrics().horizontalAdvance("t = 10000 / 10000 · backward  "))
+
+        row = QHBoxLayout(self)
+        row.setContentsMargins(8, 4, 8, 4)
+        for b in (self.start_button, self.back_button, self.play_button, self.forward_button, self.end_button):
+            b.setIconSize(b.iconSize() * 1.4)
+            row.addWidget(b)
+        row.addWidget(self.backward_button)
+        row.addSpacing(8)
+        row.addLayout(line, 1)
+        row.addSpacing(8)
+        row.addWidget(self.step_label)
+        row.addWidget(self.speed)
+
+        self.start_button.clicked.connect(state.go_start)
+        self.back_button.clicked.connect(state.step_back)
+        self.play_button.clicked.connect(state.toggle_play)
+        self.forward_button.clicked.connect(state.step_forward)
+        self.end_button.clicked.connect(state.go_end)
+        self.backward_button.clicked.connect(state.start_backward)
+        self.speed.currentIndexChanged.connect(lambda _: state.set_speed(self.speed.currentData()))
+        self.timeline.valueChanged.connect(self._on_timeline_moved)
+        state.trace_changed.connect(self._on_trace_changed)
+        state.progress_changed.connect(self._on_progress_changed)
+        state.step_changed.connect(self._on_step_changed)
+        state.playing_changed.connect(self._on_playing_changed)
+        state.speed_changed.connect(self._on_speed_changed)
+        self._on_speed_changed(state.speed)
+        if state.trace is not None:
+            self._on_trace_changed(state.trace)
+        self._on_step_changed(state.t, state.phase)
+
+    def _on_timeline_moved(self, value: int) -> None:
+        if value != self.state.position:
+            self.state.set_position(value)
+
+    def _on_trace_changed(self, trace) -> None:
+        self.timeline.blockSignals(True)
+        self.timeline.setRange(0, max(self.state.n_positions - 1, 0))
+        self.timeline.setPageStep(max(self.state.T // 10, 1))
+        self.timeline.setValue(self.state.position)
+        self.timeline.blockSignals(False)
+
+    def _on_progress_changed(self, pos: float) -> None:
+        if self.timeline.value() != int(pos):
+            self.timeline.blockSignals(True)
+            self.timeline.setValue(int(pos))
+            self.timeline.blockSignals(False)
+
+    def _on_step_changed(self, t: int, phase: str) -> None:
+        T = self.state.T
+        if T == 0:
+            self.step_label.setText("no sequence yet")
+            return
+        arrow = "◂ backward" if phase == BACKWARD else "forward ▸"
+        self.step_label.setText(f"t = {t + 1} / {T} · {arrow}")
+
+    def _on_playing_changed(self, playing: bool) -> None:
+        self.play_button.setIcon(self._pause_icon if playing else self._play_icon)
+
+    def _on_speed_changed(self, s: float) -> None:
+        i = min(range(self.speed.count()), key=lambda k: abs(self.speed.itemData(k) - s))
+        self.speed.blockSignals(True)
+        self.speed.setCurrentIndex(i)
+        self.speed.blockSignals(False)

@@ -1,0 +1,150 @@
+"""Sequence entry: the text box, the kind switch (auto / text / numbers), example buttons and the
+inline error message. Typing recomputes live, debounced, through AppState.update_config."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QButtonGroup, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton,
+    QSizePolicy, QToolButton, QVBoxLayout, QWidget,
+)
+
+from rnnviz.app.state import AppState
+
+EXAMPLES_DIR = Path(__file__).resolve().parents[3] / "resources" / "examples"
+DEBOUNCE_MS = 250
+KINDS = (("auto", "Auto", "numbers when it reads as numbers, else characters"),
+         ("text", "Text", "every character is a step; predict the next character"),
+         ("numbers", "Numbers", "a series like 0.1, 0.5, -2; predict the next value"))
+
+
+def load_examples() -> list[dict]:
+    """The built-in examples (resources/examples/examples.json); [] if the file is missing."""
+    try:
+        data = json.loads((EXAMPLES_DIR / "examples.json").read_text(encoding="utf-8"))
+        return [e for e in data["examples"] if isinstance(e.get("source"), str)]
+    except (OSError, ValueError, KeyError):
+        return []
+
+
+class _SourceEdit(QPlainTextEdit):
+    """The text box; Esc hands the keyboard back to the window (so ←/→/Space step again)."""
+
+    def keyPressEvent(self, ev):
+        if ev.key() == Qt.Key.Key_Escape:
+            self.clearFocus()
+            ev.accept()
+            return
+        super().keyPressEvent(ev)
+
+
+class SequencePanel(QGroupBox):
+    def __init__(self, state: AppState, parent: QWidget | None = None):
+        super().__init__("Sequence", parent)
+        self.state = state
+        self.edit = _SourceEdit()
+        self.edit.setObjectName("sourceEdit")
+        self.edit.setPlaceholderText("Type characters (hello world) or numbers (0.1, 0.5, -2)…")
+        self.edit.setTabChangesFocus(True)
+        self.edit.setPlainText(state.config.source)
+        self.edit.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.edit.setMinimumHeight(self.fontMetrics().lineSpacing() * 3 + 12)
+        self.edit.setMaximumHeight(self.fontMetrics().lineSpacing() * 6 + 12)
+        self.edit.setToolTip("Every change recomputes the whole network. Esc returns the arrow keys to stepping.")
+
+        self.kind_buttons: dict[str, QToolButton] = {}
+        self._kind_group = QButtonGroup(self)
+        kind_row = QHBoxLayout()
+        kind_row.setSpacing(0)
+        kind_row.addWidget(QLabel("Read as "))
+        for kind, label, tip in KINDS:
+            b = QToolButton()
+            b.setObjectName("kind")
+            b.setText(label)
+            b.setCheckable(True)
+            b.setToolTip(tip)
+            b.setChecked(kind == state.config.kind)
+            self._kind_group.addButton(b)
+            self.kind_buttons[kind] = b
+            kind_row.addWidget(b)
+            b.clicked.connect(lambda _=False, k=kind: self._on_kind_clicked(k))
+        kind_row.addStretch(1)
+
+        self.error_label = QLabel()
+        self.error_label.setObjectName("inputError")
+        self.error_label.setWordWrap(True)
+        self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error_label.hide()
+        self.info_label = QLabel()
+        self.info_label.setObjectName("muted")
+        self.info_label.setWordWrap(True)
+
+        self.example_buttons: list[QPushButton] = []
+        grid = QGridLayout()
+        grid.setSpacing(4)
+        for i, ex in enumerate(load_examples()):
+            b = QPushButton(ex["name"])
+            b.setToolTip(ex.get("tip", ""))
+            b.clicked.connect(lambda _=False, e=ex: self.load_example(e))
+            grid.addWidget(b, i // 3, i % 3)
+            self.example_buttons.append(b)
+
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.edit)
+        lay.addLayout(kind_row)
+        lay.addWidget(self.error_label)
+        lay.addWidget(self.info_label)
+        ex_title = QLabel("Examples")
+        ex_title.setObjectName("muted")
+        lay.addWidget(ex_title)
+        lay.addLayout(grid)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.commit)
+        self.edit.textChanged.connect(self._debounce.start)
+        state.config_changed.connect(self._on_config_changed)
+        state.input_error_changed.connect(self._on_input_error_changed)
+        state.trace_changed.connect(self._on_trace_changed)
+        if state.trace is not None:
+            self._on_trace_changed(state.trace)
+
+    # ------------------------------------------------------------------ user input
+    def commit(self) -> None:
+        """Send the typed text to the state now (the debounce timer calls this)."""
+        self._debounce.stop()
+        text = self.edit.toPlainText()
+        if text != self.state.config.source:
+            self.state.update_config(source=text)
+
+    def _on_kind_clicked(self, kind: str) -> None:
+        self._debounce.stop()
+        self.state.update_config(source=self.edit.toPlainText(), kind=kind)
+
+    def load_example(self, ex: dict) -> None:
+        self._debounce.stop()
+        self.state.update_config(source=ex["source"], kind=ex.get("kind", "auto"), loss=ex.get("loss", "auto"))
+
+    # ------------------------------------------------------------------ state -> widgets
+    def _on_config_changed(self, config) -> None:
+        if config.source != self.edit.toPlainText() and not self._debounce.isActive():
+            self.edit.blockSignals(True)
+            self.edit.setPlainText(config.source)
+            self.edit.blockSignals(False)
+        self.kind_buttons[config.kind].setChecked(True)
+
+    def _on_input_error_changed(self, msg: str) -> None:
+        self.error_label.setText(f"⚠ {msg}" if msg else "")
+        self.error_label.setVisible(bool(msg))
+        self.edit.setProperty("invalid", bool(msg))
+
+    def _on_trace_changed(self, trace) -> None:
+        seq = trace.seq
+        if seq.kind == "text":
+            what = f"{seq.T} steps · {len(seq.vocab)} distinct characters (n_x = n_y = {seq.n_x})"
+        else:
+            what = f"{seq.T} steps · {seq.T + 1} numbers (n_x = n_y = 1)"
+        self.info_label.setText(f"Read as {seq.kind}: {what}")

@@ -1,0 +1,125 @@
+"""Light and dark themes, presentation mode, and the shared look of every pyqtgraph plot.
+
+The application palette and style sheet come from `apply_app_theme`; plots (which pyqtgraph draws
+itself) are styled by `style_plot` from each view's `_on_view_options_changed` slot, so the window
+and an offscreen export look the same.
+"""
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtWidgets import QApplication
+
+from rnnviz.app.colors import Palette, palette
+
+BASE_POINT_SIZE = 10.0        # never smaller: teachers project this
+PRESENTATION_SCALE = 1.45     # presentation mode: everything larger for the back row
+
+
+def point_size(options, scale: float = 1.0) -> float:
+    """Font size in points for text drawn in plots, given AppState.view_options."""
+    base = BASE_POINT_SIZE * (PRESENTATION_SCALE if getattr(options, "presentation", False) else 1.0)
+    return round(base * scale, 1)
+
+
+def plot_font(options, scale: float = 1.0, bold: bool = False) -> QFont:
+    f = QFont()
+    f.setPointSizeF(point_size(options, scale))
+    f.setBold(bold)
+    return f
+
+
+def mono_family() -> str:
+    return "DejaVu Sans Mono, Noto Sans Mono, Menlo, Consolas, monospace"
+
+
+def qpalette(p: Palette) -> QPalette:
+    pal = QPalette()
+    bg, panel, fg = QColor(p.background), QColor(p.panel), QColor(p.foreground)
+    muted, accent = QColor(p.muted), QColor(p.forward)
+    for role, colour in (
+        (QPalette.ColorRole.Window, panel), (QPalette.ColorRole.WindowText, fg),
+        (QPalette.ColorRole.Base, bg), (QPalette.ColorRole.AlternateBase, panel),
+        (QPalette.ColorRole.ToolTipBase, bg), (QPalette.ColorRole.ToolTipText, fg),
+        (QPalette.ColorRole.Text, fg), (QPalette.ColorRole.Button, panel),
+        (QPalette.ColorRole.ButtonText, fg), (QPalette.ColorRole.Highlight, accent),
+        (QPalette.ColorRole.HighlightedText, QColor("#ffffff")), (QPalette.ColorRole.Link, accent),
+        (QPalette.ColorRole.PlaceholderText, muted), (QPalette.ColorRole.Mid, QColor(p.grid)),
+    ):
+        pal.setColor(role, colour)
+    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
+        pal.setColor(QPalette.ColorGroup.Disabled, role, muted)
+    return pal
+
+
+def style_sheet(p: Palette, pt: float) -> str:
+    """Small, readable style: roomy group boxes, clear tabs, the timeline groove in two phases."""
+    return f"""
+    QWidget {{ font-size: {pt}pt; }}
+    QGroupBox {{ font-weight: bold; border: 1px solid {p.grid}; border-radius: 6px;
+                 margin-top: 1.1em; padding: 0.6em 0.5em 0.4em 0.5em; }}
+    QGroupBox::title {{ subcontrol-origin: margin; left: 0.7em; padding: 0 0.3em; }}
+    QTabWidget::pane {{ border: 1px solid {p.grid}; top: -1px; }}
+    QTabBar::tab {{ padding: 0.35em 1.1em; border: 1px solid {p.grid}; border-bottom: none;
+                    border-top-left-radius: 5px; border-top-right-radius: 5px; background: {p.panel}; }}
+    QTabBar::tab:selected {{ background: {p.background}; font-weight: bold; }}
+    QLabel#inputError {{ color: {p.danger}; font-weight: bold; }}
+    QLabel#muted {{ color: {p.muted}; }}
+    QLabel#stepLabel {{ font-weight: bold; }}
+    QSlider#timeline::groove:horizontal {{ height: 10px; border-radius: 5px;
+        background: qlineargradient(x1:0, y1:0, x2:1, y2:0, stop:0 {p.forward}, stop:0.499 {p.forward},
+                                    stop:0.501 {p.backward}, stop:1 {p.backward}); }}
+    QSlider#timeline::handle:horizontal {{ background: {p.accent}; border: 2px solid {p.background};
+        width: 18px; margin: -6px 0; border-radius: 9px; }}
+    QDockWidget::title {{ padding: 0.3em 0.6em; font-weight: bold; }}
+    QStatusBar QLabel {{ padding: 0 0.6em; }}
+    QToolButton#kind:checked, QPushButton:checked {{ background: {p.forward}; color: white; }}
+    """
+
+
+def apply_app_theme(app: QApplication, options) -> None:
+    """Palette, style sheet and base font of the whole application for AppState.view_options."""
+    p = palette(options.theme)
+    app.setStyle("Fusion")  # the same look everywhere, and palettes are honoured
+    app.setPalette(qpalette(p))
+    f = app.font()
+    f.setPointSizeF(point_size(options))
+    app.setFont(f)
+    app.setStyleSheet(style_sheet(p, point_size(options)))
+
+
+def style_plot(plot: pg.PlotItem, options, title: str | None = None) -> Palette:
+    """Axis colours, fonts and the title of a pyqtgraph PlotItem; returns the palette used."""
+    p = palette(options.theme)
+    font = plot_font(options, 0.95)
+    for name in ("left", "bottom", "right", "top"):
+        ax = plot.getAxis(name)
+        ax.setPen(pg.mkPen(p.muted))
+        ax.setTextPen(pg.mkPen(p.foreground))
+        ax.setStyle(tickFont=font, tickTextOffset=4)
+        ax.label.setFont(font)
+        if ax.labelText:
+            ax.setLabel(ax.labelText, units=ax.labelUnits, color=p.foreground)
+    if title is not None:
+        plot.setTitle(title, color=p.foreground, size=f"{point_size(options, 1.2)}pt", bold=True)
+    return p
+
+
+def style_layout_widget(widget: pg.GraphicsLayoutWidget, options) -> Palette:
+    p = palette(options.theme)
+    widget.setBackground(p.background)
+    return p
+
+
+def style_colorbar(bar: pg.ColorBarItem, options, label: str) -> Palette:
+    """Tick text, frame and label of a vertical pyqtgraph ColorBarItem (its label sits on the left axis)."""
+    p = palette(options.theme)
+    font = plot_font(options, 0.9)
+    for name in ("left", "right", "top", "bottom"):
+        ax = bar.getAxis(name)
+        ax.setPen(pg.mkPen(p.muted))
+        ax.setTextPen(pg.mkPen(p.foreground))
+        ax.setStyle(tickFont=font)
+        ax.label.setFont(font)
+    bar.getAxis("left").setLabel(label, color=p.foreground)
+    return p

@@ -1,0 +1,169 @@
+"""StepPlotView: what the hidden-state, output and loss views share.
+
+A pyqtgraph plot whose x axis is the step t (1-based: column t spans t-0.5..t+0.5), with
+  - a cursor: an outline around the current column, moved (never redrawn) on every step;
+  - a veil over the steps the forward pass has not reached yet;
+  - click -> state.step_to(t), hover -> tooltip + state.set_hover(t);
+  - theme and presentation fonts from AppState.view_options.
+Subclasses draw in `_draw(trace)` and may extend `_restyle(palette)` and `hover_text(t, y)`.
+"""
+from __future__ import annotations
+
+import math
+
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QCursor, QPen
+from PySide6.QtWidgets import QGraphicsRectItem, QToolTip, QVBoxLayout, QWidget
+
+from rnnviz.app import theme
+from rnnviz.app.state import BACKWARD, AppState
+from rnnviz.app.views.base import FigureView
+
+BIG = 1e12  # y extent of the cursor/veil in line plots (clipped by the view)
+
+
+class StepPlotView(QWidget, FigureView):
+    figure_title = "Figure"
+
+    def __init__(self, state: AppState, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.state = state
+        self.canvas = pg.GraphicsLayoutWidget()
+        self.canvas.ci.setContentsMargins(6, 6, 10, 6)
+        self.plot: pg.PlotItem = self.canvas.addPlot(row=0, col=0)
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        self.plot.vb.setMouseEnabled(x=True, y=False)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.canvas)
+
+        self.veil = QGraphicsRectItem()
+        self.veil.setPen(QPen(Qt.PenStyle.NoPen))
+        self.veil.setZValue(20)
+        self.cursor = QGraphicsRectItem()
+        self.cursor.setZValue(30)
+        self.plot.addItem(self.veil, ignoreBounds=True)
+        self.plot.addItem(self.cursor, ignoreBounds=True)
+        self._y_extent = (-BIG, BIG)
+        self._T = 0
+        self._title = self.figure_title
+
+        self.canvas.scene().sigMouseClicked.connect(self._on_click)
+        self._hover_proxy = pg.SignalProxy(self.canvas.scene().sigMouseMoved, rateLimit=30, slot=self._on_mouse_moved)
+        self.plot.vb.sigXRangeChanged.connect(lambda *_: self._on_x_range_changed())
+        self.plot.vb.sigResized.connect(lambda *_: self._on_x_range_changed())
+
+    def _connect_state(self) -> None:
+        """Call at the end of a subclass __init__, once its items exist."""
+        s = self.state
+        s.trace_changed.connect(self._on_trace_changed)
+        s.step_changed.connect(self._on_step_changed)
+        s.view_options_changed.connect(self._on_view_options_changed)
+        self._on_view_options_changed(s.view_options)
+        if s.trace is not None:
+            self._on_trace_changed(s.trace)
+
+    # ------------------------------------------------------------------ subclass hooks
+    def _draw(self, trace) -> None:
+        raise NotImplementedError
+
+    def _restyle(self, p) -> None:
+        """Colours of the subclass's own items for palette p."""
+
+    def hover_text(self, t: int, y: float) -> str:
+        return ""
+
+    def _on_x_range_changed(self) -> None:
+        """Re-pick tick labels when the zoom or size changes (not on every step)."""
+
+    def set_y_extent(self, y0: float, y1: float) -> None:
+        self._y_extent = (y0, y1)
+
+    def set_title(self, text: str, restyle: bool = True) -> None:
+        """The plot's title (kept across theme changes); restyle=False only swaps the text (cheap, per step)."""
+        self._title = text
+        if restyle:
+            theme.style_plot(self.plot, self.state.view_options, text)
+        else:
+            o = self.state.view_options
+            self.plot.setTitle(text, color=theme.palette(o.theme).foreground,
+                               size=f"{theme.point_size(o, 1.2)}pt", bold=True)
+
+    # ------------------------------------------------------------------ slots
+    def _on_trace_changed(self, trace) -> None:
+        self._T = trace.T
+        self._draw(trace)
+        self.plot.vb.setLimits(xMin=0.5 - 0.02 * trace.T, xMax=trace.T + 0.5 + 0.02 * trace.T)
+        self.plot.vb.setXRange(0.5, trace.T + 0.5, padding=0.01)
+        self._on_step_changed(self.state.t, self.state.phase)
+        self._on_x_range_changed()
+
+    def _on_step_changed(self, t: int, phase: str) -> None:
+        """The only work done per step: move two rectangles."""
+        if self._T == 0:
+            return
+        y0, y1 = self._y_extent
+        self.cursor.setRect(QRectF(t + 0.5, y0, 1.0, y1 - y0))
+        if phase == BACKWARD:
+            self.veil.setVisible(False)
+        else:
+            self.veil.setRect(QRectF(t + 1.5, y0, self._T - t - 1, y1 - y0))
+            self.veil.setVisible(t < self._T - 1)
+
+    def _on_view_options_changed(self, options) -> None:
+        p = theme.style_layout_widget(self.canvas, options)
+        theme.style_plot(self.plot, options, self._title)
+        veil = QColor(p.background)
+        veil.setAlpha(175)
+        self.veil.setBrush(QBrush(veil))
+        pen = QPen(QColor(p.accent), 2.5)
+        pen.setCosmetic(True)
+        self.cursor.setPen(pen)
+        self.cursor.setBrush(QBrush(Qt.BrushStyle.NoBrush))
+        self._restyle(p)
+        self._on_x_range_changed()
+
+    # ------------------------------------------------------------------ mouse
+    def step_at(self, scene_pos) -> int | None:
+        """0-based step under a scene position, or None outside the data."""
+        vb = self.plot.vb
+        if self._T == 0 or not vb.sceneBoundingRect().contains(scene_pos):
+            return None
+        t = round(vb.mapSceneToView(scene_pos).x()) - 1
+        return t if 0 <= t < self._T else None
+
+    def _on_click(self, ev) -> None:
+        if ev.button() != Qt.MouseButton.LeftButton:
+            return
+        t = self.step_at(ev.scenePos())
+        if t is not None:
+            self.state.step_to(t)
+            ev.accept()
+
+    def _on_mouse_moved(self, args) -> None:
+        pos = args[0]
+        t = self.step_at(pos)
+        if t is None:
+            return
+        self.state.set_hover(t)
+        text = self.hover_text(t, self.plot.vb.mapSceneToView(pos).y())
+        if text and self.canvas.underMouse():
+            QToolTip.showText(QCursor.pos(), text, self.canvas)
+
+    # ------------------------------------------------------------------ ticks
+    def visible_px_per_step(self) -> float:
+        (x0, x1), _ = self.plot.vb.viewRange()
+        return self.plot.vb.width() / max(x1 - x0, 1e-9)
+
+    @staticmethod
+    def label_stride(px_per_item: float, px_needed: float) -> int:
+        """Show every k-th label so that labels don't overlap."""
+        if px_per_item <= 0:
+            return 1
+        return max(1, math.ceil(px_needed / px_per_item))
+
+    def cursor_step(self) -> int:
+        """The 0-based step the cursor outlines (for tests and exports)."""
+        return round(self.cursor.rect().center().x()) - 1
