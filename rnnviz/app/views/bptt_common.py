@@ -1,0 +1,106 @@
+"""Small helpers shared by the BPTT views (gradient, influence, compare, panel): labels and cursor maths.
+
+No numerics beyond picking values: everything shown comes from the Trace or rnnviz.core.diagnostics.
+"""
+from __future__ import annotations
+
+import html
+
+import numpy as np
+from PySide6.QtWidgets import QLabel, QSizePolicy
+
+from rnnviz.app.colors import palette
+from rnnviz.app.theme import point_size
+
+VERDICT_COLOURS = {"vanishing": "forward", "exploding": "danger", "stable": "target"}
+
+
+def esc(text: str) -> str:
+    """Text with a<t> in it, safe for pyqtgraph's HTML labels."""
+    return html.escape(text, quote=False)
+
+
+def positive_or_nan(values: np.ndarray) -> np.ndarray:
+    """What a log axis can draw: finite positive values, NaN elsewhere (gaps in the curve)."""
+    v = np.asarray(values, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isfinite(v) & (v > 0), v, np.nan)
+
+
+def log10_limits(*arrays: np.ndarray, pad: float = 0.4, min_decades: float = 1.0) -> tuple[float, float]:
+    """(lo, hi) in decades around the finite positive values of the arrays, for setYRange in log mode."""
+    vals = np.concatenate([positive_or_nan(a).ravel() for a in arrays]) if arrays else np.array([])
+    vals = vals[np.isfinite(vals)]
+    if vals.size == 0:
+        return (-1.0, 1.0)
+    lo, hi = float(np.log10(vals.min())), float(np.log10(vals.max()))
+    if hi - lo < min_decades:
+        mid = 0.5 * (lo + hi)
+        lo, hi = mid - min_decades / 2, mid + min_decades / 2
+    return lo - pad, hi + pad
+
+
+def cursor_x(state) -> float:
+    """The cursor's step, 1-based and fractional while playing (forward t, then backward T..1)."""
+    T = state.T
+    p = state.progress
+    return p + 1.0 if p < T else 2 * T - p
+
+
+def verdict_label() -> QLabel:
+    lab = QLabel()
+    lab.setWordWrap(True)
+    lab.setTextFormat(lab.textFormat().RichText)
+    lab.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+    lab.setObjectName("verdict")
+    return lab
+
+
+def verdict_html(verdict, options, with_reason: bool = True, prefix: str = "") -> str:
+    """The verdict as rich text: headline in the kind's colour, the reason below."""
+    p = palette(options.theme)
+    colour = getattr(p, VERDICT_COLOURS.get(verdict.kind, "foreground"))
+    pt = point_size(options, 1.1)
+    out = (f"<span style='font-size:{pt}pt; font-weight:bold; color:{colour}'>"
+           f"{esc(prefix)}{esc(verdict.headline)}</span>")
+    if with_reason and verdict.reasons:
+        out += (f"<br><span style='font-size:{point_size(options)}pt; color:{p.foreground}'>"
+                f"Why: {esc(verdict.reason)}.</span>")
+    return out
+
+
+def clip_html(clip, options) -> str:
+    """'clipping (norm ≤ θ=5): ‖g‖ 12.3 → 5' as a line of rich text ('' when clipping is off)."""
+    if clip is None or clip.mode == "none":
+        return ""
+    p = palette(options.theme)
+    what = f"norm ‖g‖ ≤ θ = {clip.threshold:g}" if clip.mode == "norm" else f"element-wise to ±{clip.threshold:g}"
+    state = "clipped" if clip.clipped else "unchanged"
+    colour = p.backward if clip.clipped else p.muted
+    return (f"<br><span style='font-size:{point_size(options)}pt; color:{colour}'>"
+            f"Clipping ({esc(what)}): global ‖g‖ {clip.norm_before:.4g} → {clip.norm_after:.4g} ({state})</span>")
+
+
+def log_ticks(lo: float, hi: float, max_major: int = 6) -> list[list[tuple[float, str]]]:
+    """Tick positions (in log10 units) and labels for a log axis spanning lo..hi decades, without the
+    crowded unlabeled minor ticks pyqtgraph shows on short ranges: every k-th decade, plus 2 and 5
+    when the range is under two decades."""
+    d0, d1 = int(np.ceil(lo)), int(np.floor(hi))
+    step = max(1, int(np.ceil((d1 - d0 + 1) / max_major)))
+    first = int(np.ceil(d0 / step)) * step      # multiples of the stride, so 1 = 10^0 is labelled
+    major = [(float(d), decade_text(d)) for d in range(first, d1 + 1, step)]
+    minor = []
+    if hi - lo < 2.0:
+        for d in range(int(np.floor(lo)), d1 + 1):
+            for f in (2.0, 5.0):
+                v = d + np.log10(f)
+                if lo <= v <= hi:
+                    minor.append((float(v), f"{f * 10.0 ** d:g}"))
+    return [major, minor]
+
+
+def decade_text(d: int) -> str:
+    """10^d for a tick label: 1, 10, 0.1 near 1, else 10⁻⁵ with superscripts."""
+    if -1 <= d <= 2:
+        return f"{10.0 ** d:g}"
+    return "10" + str(d).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
