@@ -1,0 +1,148 @@
+"""CompareView: two configurations on the same sequence, their gradient sizes on ONE log axis.
+
+Solid: ||dL/da<t>|| (total loss); dashed: ||dL<T>/da<t>|| (last step's loss). Each configuration
+has its own colour and is labelled by what differs ("ρ=0.8 tanh" vs "ρ=1.2 tanh"); both verdicts are
+written below. Without compare mode the view says how to turn it on.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from rnnviz.app.theme import plot_font, point_size, style_layout_widget, style_plot
+from rnnviz.app.views.base import FigureView
+from rnnviz.app.views.bptt_common import (cursor_x, esc, log10_limits, log_ticks, positive_or_nan,
+                                          verdict_html, verdict_label)
+from rnnviz.core import diagnostics as D
+
+EMPTY = "Compare mode is off: turn it on in the BPTT controls to draw a second configuration here."
+
+
+def config_label(config, trace) -> str:
+    """'ρ=0.8 tanh' (plus n_a when it is not the default)."""
+    text = f"ρ={config.radius:g} {config.activation}"
+    return text + (f" n_a={trace.n_a}" if trace is not None and config.hidden != 16 else "")
+
+
+class CompareView(QWidget, FigureView):
+    figure_name = "compare"
+    figure_title = "Compare: gradient size of two configurations"
+
+    def __init__(self, state, parent=None):
+        super().__init__(parent)
+        self.state = state
+        self.labels: list[str] = []
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        self.canvas = pg.GraphicsLayoutWidget()
+        lay.addWidget(self.canvas, 1)
+        self.verdict_label = verdict_label()
+        lay.addWidget(self.verdict_label)
+        self.legend = pg.LegendItem(colCount=2, verSpacing=-6, horSpacing=18)
+        self.canvas.addItem(self.legend, row=0, col=0)
+        self.plot = self.canvas.addPlot(row=1, col=0)
+        self.plot.setLogMode(False, True)
+        self.plot.showGrid(x=True, y=True, alpha=0.25)
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        self.plot.getAxis("left").enableAutoSIPrefix(False)
+        self.plot.setLabel("left", "‖grad‖ (log scale)")
+        self.plot.setLabel("bottom", "time step t")
+        # (trace index, curve): 0 = main config, 1 = compared config
+        self.curves = {(i, k): self.plot.plot() for i in (0, 1) for k in ("da", "da_last")}
+        self.cursor = pg.InfiniteLine(angle=90)
+        self.plot.addItem(self.cursor, ignoreBounds=True)
+        self.empty_text = pg.TextItem(EMPTY, anchor=(0.5, 0.5))
+        self.plot.addItem(self.empty_text, ignoreBounds=True)
+        self.canvas.scene().sigMouseClicked.connect(self._on_click)
+
+        for sig in (state.trace_changed, state.compare_changed):
+            sig.connect(lambda _x: self._redraw())
+        state.progress_changed.connect(self._on_progress_changed)
+        state.view_options_changed.connect(self._on_view_options_changed)
+        self._on_view_options_changed(state.view_options)
+
+    @property
+    def comparing(self) -> bool:
+        return self.state.trace is not None and self.state.compare_trace is not None
+
+    def _on_view_options_changed(self, options) -> None:
+        p = style_layout_widget(self.canvas, options)
+        style_plot(self.plot, options, title=esc("Compare: gradient size going back (log scale)"))
+        wide = 4 if options.presentation else 3
+        for i, col in ((0, p.forward), (1, p.backward)):
+            self.curves[(i, "da")].setPen(pg.mkPen(col, width=wide))
+            self.curves[(i, "da_last")].setPen(pg.mkPen(col, width=wide - 1, style=Qt.PenStyle.DashLine))
+        self.cursor.setPen(pg.mkPen(p.accent, width=2.5))
+        self.empty_text.setColor(p.muted)
+        self.empty_text.setFont(plot_font(options, 1.1, bold=True))
+        self.legend.opts["labelTextColor"] = pg.mkColor(p.foreground)
+        self.legend.opts["labelTextSize"] = f"{point_size(options, 0.95)}pt"
+        self._redraw()
+
+    def _redraw(self) -> None:
+        st = self.state
+        traces = [st.trace, st.compare_trace]
+        self.legend.clear()
+        on = self.comparing
+        self.empty_text.setVisible(not on)
+        self.cursor.setVisible(on)
+        if not on:
+            for c in self.curves.values():
+                c.setData([], [])
+            self.labels = []
+            self.plot.setXRange(0.5, max(st.T, 1) + 0.5)
+            self.plot.setYRange(-1, 1)
+            self.plot.getAxis("left").setTicks(log_ticks(-1.0, 1.0))
+            self.empty_text.setPos((max(st.T, 1) + 1) / 2, 0)
+            self.verdict_label.setText("")
+            return
+        self.labels = [config_label(st.config, st.trace), config_label(st.compare_config, st.compare_trace)]
+        if self.labels[0] == self.labels[1]:
+            self.labels = [self.labels[0] + " (A)", self.labels[1] + " (B)"]
+        values = []
+        for i, tr in enumerate(traces):
+            t1 = np.arange(1, tr.T + 1, dtype=float)
+            for k, data, what in (("da", tr.da_norm, "‖∂L/∂a<t>‖"), ("da_last", tr.da_last_norm, "‖∂L<T>/∂a<t>‖")):
+                self.curves[(i, k)].setData(t1, positive_or_nan(data), connect="finite")
+                self.legend.addItem(self.curves[(i, k)], esc(f"{self.labels[i]}: {what}"))
+                values.append(data)
+        lo, hi = log10_limits(*values, min_decades=2.0)
+        self.plot.setYRange(lo, hi, padding=0)
+        self.plot.getAxis("left").setTicks(log_ticks(lo, hi))
+        self.plot.setXRange(0.5, max(tr.T for tr in traces) + 0.5, padding=0.01)
+        opts = st.view_options
+        self.verdict_label.setText("<br>".join(
+            verdict_html(D.verdict(tr), opts, with_reason=False, prefix=f"{lab}: ")
+            for lab, tr in zip(self.labels, traces)))
+        self._on_progress_changed(st.progress)
+
+    def _on_progress_changed(self, _pos: float) -> None:
+        if self.comparing:
+            self.cursor.setValue(cursor_x(self.state))
+
+    def cursor_step(self) -> int:
+        return round(self.cursor.value())
+
+    def _on_click(self, ev) -> None:
+        if not self.comparing or ev.button() != Qt.MouseButton.LeftButton:
+            return
+        if self.plot.vb.sceneBoundingRect().contains(ev.scenePos()):
+            self.state.step_to(round(self.plot.vb.mapSceneToView(ev.scenePos()).x()) - 1)
+            ev.accept()
+
+    def figure_csv(self):
+        if not self.comparing:
+            return ["t"], []
+        st = self.state
+        header = ["t"] + [f"{lab} {w}" for lab in self.labels for w in ("norm dL/da<t>", "norm dL<T>/da<t>")]
+        a, b = st.trace, st.compare_trace
+        rows = []
+        for t in range(max(a.T, b.T)):
+            row = [t + 1]
+            for tr in (a, b):
+                row += [float(tr.da_norm[t]), float(tr.da_last_norm[t])] if t < tr.T else [None, None]
+            rows.append(row)
+        return header, rows
