@@ -148,3 +148,24 @@ def export_animation(path, state, graph, gradients=None, scale: float = 1.0, pro
         return (write_mp4 if mp4 else write_gif)(path, frames, n, progress)
     finally:
         frames.close()  # puts the cursor back even when cancelled
+
+
+Cancelled = ExportCancelled
+
+
+def export_animation_gif(state, graph_view, path: str | os.PathLike, progress_cb=None, cancel_cb=None,
+                         scale: float = 1.0, gradients=None) -> Path:
+    """The backward animation of the graph view as a GIF. progress_cb(done, total) reports;
+    cancel_cb() -> True stops it (ExportCancelled, nothing written)."""
+    graph_view.fit_all()
+
+    def progress(i, n):
+        if progress_cb is not None:
+            progress_cb(i, n)
+        return not (cancel_cb is not None and cancel_cb())
+
+    frames = render_frames(state, graph_view, gradients, scale)
+    try:
+        return write_gif(path, frames, len(frame_steps(state.T)) if state.trace is not None else 0, progress)
+    finally:
+        frames.close()

@@ -1,0 +1,234 @@
+"""`rnnviz export`: the files it writes, their round trips, and one-line errors for bad input.
+
+The CLI runs as a user runs it (a subprocess, no screen) so that tracebacks and stderr are real.
+"""
+from __future__ import annotations
+
+import csv
+import os
+import stat
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TEXT = "hello world"
+PARAM_KEYS = {"Wax", "Waa", "Wya", "ba", "by"}
+FIGURES = ("graph", "hidden_states", "gradients")  # outputs/losses join when their views exist
+
+
+def run(*args, home=None):
+    env = dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen")
+    env.pop("DISPLAY", None)
+    if home:
+        env["RNNVIZ_HOME"] = str(home)
+    return subprocess.run([sys.executable, "main.py", *map(str, args)], capture_output=True, text=True,
+                          env=env, cwd=ROOT, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    out = tmp_path_factory.mktemp("export")
+    r = run("export", "--out", out, "--text", TEXT, "--hidden", 8, "--scale", 2, "--seed", 3)
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr
+    return out
+
+
+def load(path):
+    with np.load(path, allow_pickle=False) as z:
+        return {k: z[k] for k in z.files}
+
+
+def test_every_file_is_written_and_no_temp_is_left(exported):
+    names = {p.name for p in exported.iterdir()}
+    expected = {"params.npz", "grads.npz", "trace.npz", "losses.csv", "gradients.csv", "bptt.gif"}
+    expected |= {f"{f}.{ext}" for f in FIGURES for ext in ("png", "svg")}
+    assert expected <= names
+    assert not [n for n in names if n.startswith(".")], names
+
+
+def test_npz_keys_and_shapes(exported):
+    T, n_a = len(TEXT) - 1, 8
+    n_x = n_y = len(set(TEXT))
+    params, grads, trace = (load(exported / f) for f in ("params.npz", "grads.npz", "trace.npz"))
+    assert set(params) == set(grads) == PARAM_KEYS
+    for k in PARAM_KEYS:
+        assert grads[k].shape == params[k].shape
+    assert params["Waa"].shape == (n_a, n_a) and params["Wax"].shape == (n_a, n_x)
+    shapes = {"x": (n_x, T), "targets": (T,), "a": (n_a, T), "y_hat": (n_y, T), "loss": (T,),
+              "da": (n_a, T), "da_last": (n_a, T)}
+    assert {k: v.shape for k, v in trace.items()} == shapes
+    np.testing.assert_allclose(trace["y_hat"].sum(axis=0), 1.0)        # softmax columns
+    assert np.all(trace["loss"] > 0)
+    # dL<T>/da<T> is the direct gradient of the last loss only; da at T equals it
+    np.testing.assert_allclose(trace["da"][:, -1], trace["da_last"][:, -1])
+
+
+def test_weights_file_reproduces_the_trace(exported, tmp_path):
+    r = run("export", "--out", tmp_path, "--text", TEXT, "--weights", exported / "params.npz")
+    assert r.returncode == 0, r.stderr
+    a, b = load(exported / "trace.npz"), load(tmp_path / "trace.npz")
+    for k in a:
+        np.testing.assert_allclose(b[k], a[k], rtol=1e-12, atol=1e-14, err_msg=k)
+    ga, gb = load(exported / "grads.npz"), load(tmp_path / "grads.npz")
+    for k in ga:
+        np.testing.assert_allclose(gb[k], ga[k], rtol=1e-10, atol=1e-14, err_msg=k)
+
+
+def test_csv_rows_match_the_trace(exported):
+    trace = load(exported / "trace.npz")
+    with open(exported / "losses.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == trace["loss"].size
+    np.testing.assert_allclose([float(r["loss"]) for r in rows], trace["loss"], rtol=1e-15)
+    assert [int(r["step"]) for r in rows] == list(range(1, len(rows) + 1))
+    assert "".join(r["input"] for r in rows) == TEXT[:-1]
+    with open(exported / "gradients.csv", newline="", encoding="utf-8") as f:
+        g = list(csv.DictReader(f))
+    np.testing.assert_allclose([float(r["da_norm"]) for r in g], np.linalg.norm(trace["da"], axis=0), rtol=1e-12)
+    np.testing.assert_allclose([float(r["da_last_norm"]) for r in g], np.linalg.norm(trace["da_last"], axis=0),
+                               rtol=1e-12)
+
+
+def test_pngs_are_at_scale_and_not_blank(exported, tmp_path):
+    from PIL import Image
+
+    r = run("export", "--out", tmp_path, "--text", TEXT, "--hidden", 8, "--seed", 3)  # scale 1
+    assert r.returncode == 0, r.stderr
+    for name in FIGURES:
+        big, small = Image.open(exported / f"{name}.png"), Image.open(tmp_path / f"{name}.png")
+        assert big.size == (2 * small.size[0], 2 * small.size[1]), name
+        px = np.asarray(big.convert("L"))
+        assert px.std() > 10 and (px < 100).mean() > 0.002, f"{name}.png looks blank"
+
+
+def test_svgs_parse_and_carry_a_title(exported):
+    for name in FIGURES:
+        root = ET.parse(exported / f"{name}.svg").getroot()
+        assert root.tag.endswith("svg")
+        titles = [e.text for e in root.iter() if e.tag.endswith("title")]
+        assert titles and titles[0], name
+        assert len(list(root.iter())) > 20, f"{name}.svg is nearly empty"
+
+
+def test_gif_has_one_distinct_frame_per_backward_step(exported):
+    from PIL import Image
+
+    T = len(TEXT) - 1
+    im = Image.open(exported / "bptt.gif")
+    assert im.n_frames == T
+    frames = []
+    for i in range(im.n_frames):
+        im.seek(i)
+        frames.append(np.asarray(im.convert("RGB"), dtype=np.int16))
+    for i in range(1, T):
+        assert np.abs(frames[i] - frames[i - 1]).sum() > 0, f"frames {i} and {i + 1} are the same"
+
+
+def test_help_explains_every_option_with_examples():
+    top = run("--help")
+    assert top.returncode == 0 and "examples:" in top.stdout and "export" in top.stdout
+    r = run("export", "--help")
+    assert r.returncode == 0
+    for opt in ("--out", "--text", "--numbers", "--session", "--hidden", "--activation", "--radius", "--seed",
+                "--weights", "--scale", "--loss", "--architecture", "examples:", "bptt.gif", "trace.npz"):
+        assert opt in r.stdout, opt
+
+
+def one_line_error(r):
+    assert r.returncode != 0
+    assert "Traceback" not in r.stderr
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, r.stderr
+    assert lines[0].startswith("rnnviz: error: ")
+    return lines[0]
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--hidden", "0"], "at least 1"),
+    (["--hidden", "many"], "whole number"),
+    (["--radius", "-1"], "out of range"),
+    (["--radius", "nan"], "out of range"),
+    (["--activation", "sigmoid"], "invalid choice"),
+    (["--scale", "0"], "out of range"),
+    (["--loss", "hinge"], "invalid choice"),
+])
+def test_bad_option_values(tmp_path, args, words):
+    line = one_line_error(run("export", "--out", tmp_path / "o", "--text", TEXT, *args))
+    assert words in line
+    assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
+
+
+@pytest.mark.parametrize("source, words", [
+    (["--text", "a"], "one character"),
+    (["--numbers", "0.1 zero 0.3"], "not a number"),
+    (["--numbers", "0.1 nan 0.3"], "not finite"),
+    ([], "required"),
+    (["--text", "ab", "--numbers", "1 2"], "not allowed"),
+])
+def test_bad_inputs(tmp_path, source, words):
+    line = one_line_error(run("export", "--out", tmp_path / "o", *source))
+    assert words in line
+    assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
+
+
+def test_bad_weights_files(tmp_path, exported):
+    out = tmp_path / "o"
+    assert "no such file" in one_line_error(run("export", "--out", out, "--text", TEXT,
+                                                "--weights", tmp_path / "missing.npz"))
+    corrupt = tmp_path / "corrupt.npz"
+    corrupt.write_bytes(b"PK\x03\x04 definitely not a zip")
+    assert "not a valid .npz" in one_line_error(run("export", "--out", out, "--text", TEXT, "--weights", corrupt))
+    p = load(exported / "params.npz")
+    wrong = tmp_path / "wrong.npz"
+    np.savez(wrong, **dict(p, Waa=np.eye(3)))
+    assert "shape" in one_line_error(run("export", "--out", out, "--text", TEXT, "--weights", wrong))
+    other_text = one_line_error(run("export", "--out", out, "--text", "abcabc", "--weights", exported / "params.npz"))
+    assert "doesn't fit" in other_text
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_bad_sessions(tmp_path):
+    out = tmp_path / "o"
+    corrupt = tmp_path / "c.rnnviz"
+    corrupt.write_text("not a session")
+    assert "not an rnnviz session" in one_line_error(run("export", "--out", out, "--session", corrupt))
+    newer = tmp_path / "n.rnnviz"
+    with zipfile.ZipFile(newer, "w") as z:
+        z.writestr("session.json", '{"format": "rnnviz-session", "version": 99, "settings": {"source": "hi there"}}')
+    assert "newer rnnviz" in one_line_error(run("export", "--out", out, "--session", newer))
+
+
+def test_session_input_exports(tmp_path, exported):
+    """A session written by the file layer drives the export; its weights are used."""
+    sys.path.insert(0, str(ROOT))
+    from rnnviz.io.session import Session, save_session
+
+    params = load(exported / "params.npz")
+    s = Session({"source": TEXT, "kind": "text", "hidden": 8, "radius": 0.9, "seed": 3}, params, "imported")
+    save_session(tmp_path / "s.rnnviz", s)
+    r = run("export", "--out", tmp_path / "o", "--session", tmp_path / "s.rnnviz")
+    assert r.returncode == 0, r.stderr
+    np.testing.assert_allclose(load(tmp_path / "o" / "trace.npz")["a"], load(exported / "trace.npz")["a"])
+
+
+def test_unwritable_output_folder(tmp_path):
+    f = tmp_path / "a_file"
+    f.write_text("x")
+    assert "can't create" in one_line_error(run("export", "--out", f / "sub", "--text", TEXT))
+    line = one_line_error(run("export", "--out", f, "--text", TEXT))
+    assert "is a file" in line
+    if os.geteuid() != 0:  # root writes anywhere
+        ro = tmp_path / "ro"
+        ro.mkdir()
+        ro.chmod(stat.S_IRUSR | stat.S_IXUSR)
+        try:
+            assert "not writable" in one_line_error(run("export", "--out", ro, "--text", TEXT))
+        finally:
+            ro.chmod(stat.S_IRWXU)
