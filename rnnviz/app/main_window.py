@@ -1,0 +1,335 @@
+"""The main window: composition only. Views and panels draw; AppState computes; this file arranges.
+
+    ┌ menu: File · View · Help ─────────────────────────────────────────────────┐
+    │ Sequence │  unrolled graph                                 │ Equations   │
+    │ Model    │─────────────────────────────────────────────────│ BPTT ...    │
+    │          │  tabs: hidden states · outputs · losses · ...   │ (side docks)│
+    │          │  playback: ⏮ ◀ ▶ ▶ ⏭  timeline  t = 5 / 20      │             │
+    └ status: T · n_a · parameters · L · compute time · busy [Cancel] ─────────┘
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication, QDockWidget, QLabel, QMainWindow, QMessageBox, QProgressBar, QPushButton,
+    QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget,
+)
+
+from rnnviz import __version__
+from rnnviz.app import theme
+from rnnviz.app.panels.model_panel import ModelPanel
+from rnnviz.app.panels.playback_panel import PlaybackPanel
+from rnnviz.app.panels.sequence_panel import SequencePanel, load_examples
+from rnnviz.app.state import AppState, Config
+from rnnviz.app.views.base import FigureView
+from rnnviz.app.views.equation_view import EquationView
+from rnnviz.app.views.graph_view import GraphView
+from rnnviz.app.views.heatmap_view import HiddenHeatmapView
+from rnnviz.app.views.loss_view import LossView
+from rnnviz.app.views.output_view import OutputView
+from rnnviz.core.params import param_count
+
+KEYS_HELP = """<h3>Keyboard</h3><table cellpadding=4>
+<tr><td><b>→ / ←</b></td><td>one step forward / back (past step T the backward pass begins)</td></tr>
+<tr><td><b>Home / End</b></td><td>start / end of the current pass</td></tr>
+<tr><td><b>Space</b></td><td>play / pause</td></tr>
+<tr><td><b>B</b></td><td>run backpropagation through time from step T</td></tr>
+<tr><td><b>F</b></td><td>fit the graph to the window; wheel zooms, drag pans</td></tr>
+<tr><td><b>Esc</b></td><td>leave the sequence box so the keys above step again</td></tr>
+<tr><td><b>F11</b></td><td>presentation mode (large fonts for projectors)</td></tr>
+</table>"""
+
+
+class MainWindow(QMainWindow):
+    closing = Signal()
+
+    def __init__(self, state: AppState, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.state = state
+        self.setWindowTitle("rnnviz")
+        self._figures: list[QWidget] = []
+        self._side_docks: list[QDockWidget] = []
+
+        # centre: the graph above, the plot tabs below, the playback bar at the bottom
+        self.graph = GraphView(state)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(self.graph)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.setStretchFactor(0, 5)
+        self.splitter.setStretchFactor(1, 4)
+        self.splitter.setChildrenCollapsible(False)
+        self.playback = PlaybackPanel(state)
+        centre = QWidget()
+        lay = QVBoxLayout(centre)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(self.splitter, 1)
+        lay.addWidget(self.playback)
+        self.setCentralWidget(centre)
+        self._figures.append(self.graph)
+
+        self.heatmap = HiddenHeatmapView(state)
+        self.outputs = OutputView(state)
+        self.losses = LossView(state)
+        self.add_plot_tab(self.heatmap, "Hidden states a⟨t⟩")
+        self.add_plot_tab(self.outputs, "Outputs ŷ⟨t⟩")
+        self.add_plot_tab(self.losses, "Losses L⟨t⟩")
+
+        # left: what goes in
+        self.sequence_panel = SequencePanel(state)
+        self.model_panel = ModelPanel(state)
+        left = QWidget()
+        llay = QVBoxLayout(left)
+        llay.setContentsMargins(6, 6, 6, 6)
+        llay.addWidget(self.sequence_panel)
+        llay.addWidget(self.model_panel)
+        llay.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(left)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.input_dock = self._dock(scroll, "Input and model", Qt.DockWidgetArea.LeftDockWidgetArea)
+
+        # right: the current step's equations (more side panels join as tabs)
+        self.equations = EquationView(state)
+        self.add_side_panel(self.equations, "Equations")
+
+        self._build_menus()
+        self._build_status_bar()
+        self._build_shortcuts()
+
+        state.trace_changed.connect(self._on_trace_changed)
+        state.busy_changed.connect(self._on_busy_changed)
+        state.view_options_changed.connect(self._on_view_options_changed)
+        state.input_error_changed.connect(self._on_input_error_changed)
+        if state.trace is not None:
+            self._on_trace_changed(state.trace)
+        self._default_state = None
+
+    # ------------------------------------------------------------------ API for other parts
+    def add_plot_tab(self, widget: QWidget, title: str) -> None:
+        """A view in the tab area under the graph."""
+        self.tabs.addTab(widget, title)
+        if isinstance(widget, FigureView):
+            self._figures.append(widget)
+
+    def add_side_panel(self, widget: QWidget, title: str) -> QDockWidget:
+        """A panel on the right; panels after the first share the area as tabs."""
+        scroll = QScrollArea()
+        scroll.setWidget(widget)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        dock = self._dock(scroll, title, Qt.DockWidgetArea.RightDockWidgetArea)
+        if self._side_docks:
+            self.tabifyDockWidget(self._side_docks[0], dock)
+            self._side_docks[0].raise_()
+        self._side_docks.append(dock)
+        if isinstance(widget, FigureView):
+            self._figures.append(widget)
+        return dock
+
+    def figure_views(self) -> list[QWidget]:
+        return list(self._figures)
+
+    def _dock(self, widget: QWidget, title: str, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{title}")
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(area, dock)
+        return dock
+
+    # ------------------------------------------------------------------ menus, keys, status
+    def _build_menus(self) -> None:
+        mb = self.menuBar()
+        self.file_menu = mb.addMenu("&File")
+        self.examples_menu = self.file_menu.addMenu("Examples")
+        for ex in load_examples():
+            act = self.examples_menu.addAction(ex["name"])
+            act.setToolTip(ex.get("tip", ""))
+            act.triggered.connect(lambda _=False, e=ex: self.sequence_panel.load_example(e))
+        self.file_menu.addSeparator()
+
+        self.view_menu = mb.addMenu("&View")
+        group = QActionGroup(self)
+        self.light_action = QAction("Light theme", self, checkable=True, checked=True)
+        self.dark_action = QAction("Dark theme", self, checkable=True)
+        for act, name in ((self.light_action, "light"), (self.dark_action, "dark")):
+            group.addAction(act)
+            self.view_menu.addAction(act)
+            act.triggered.connect(lambda _=False, n=name: self.state.set_view_options(theme=n))
+        self.presentation_action = QAction("Presentation mode (large fonts)", self, checkable=True)
+        self.presentation_action.setShortcut(QKeySequence(Qt.Key.Key_F11))
+        self.presentation_action.toggled.connect(lambda on: self.state.set_view_options(presentation=on))
+        self.view_menu.addAction(self.presentation_action)
+        self.view_menu.addSeparator()
+        fit = self.view_menu.addAction("Fit graph to window")
+        fit.triggered.connect(self.graph.fit_all)
+        reset = self.view_menu.addAction("Reset layout")
+        reset.triggered.connect(self.reset_layout)
+        self.view_menu.addSeparator()
+        for dock in (self.input_dock,):
+            self.view_menu.addAction(dock.toggleViewAction())
+
+        help_menu = mb.addMenu("&Help")
+        help_menu.addAction("Keyboard shortcuts", self._show_keys)
+        help_menu.addAction("About rnnviz", self._show_about)
+
+    def _build_status_bar(self) -> None:
+        sb = self.statusBar()
+        self.status_label = QLabel()
+        self.status_label.setObjectName("statusSummary")
+        sb.addWidget(self.status_label, 1)
+        self.busy_bar = QProgressBar()
+        self.busy_bar.setRange(0, 0)  # indeterminate
+        self.busy_bar.setMaximumWidth(140)
+        self.busy_bar.setTextVisible(False)
+        self.busy_label = QLabel("computing…")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.state.cancel_compute)
+        for w in (self.busy_label, self.busy_bar, self.cancel_button):
+            sb.addPermanentWidget(w)
+            w.hide()
+
+    def _build_shortcuts(self) -> None:
+        s = self.state
+        # window-wide, but text boxes keep their own keys (they accept the shortcut override)
+        for key, slot in ((Qt.Key.Key_Right, s.step_forward), (Qt.Key.Key_Left, s.step_back),
+                          (Qt.Key.Key_Home, s.go_start), (Qt.Key.Key_End, s.go_end),
+                          (Qt.Key.Key_Space, s.toggle_play), (Qt.Key.Key_B, s.start_backward),
+                          (Qt.Key.Key_F, self.graph.fit_all)):
+            sc = QShortcut(QKeySequence(key), self)
+            sc.setContext(Qt.ShortcutContext.WindowShortcut)
+            sc.activated.connect(slot)
+
+    # ------------------------------------------------------------------ slots
+    def _on_trace_changed(self, tr) -> None:
+        src = tr.seq.source.replace("\n", " ")
+        short = src if len(src) <= 40 else src[:37] + "…"
+        self.setWindowTitle(f"rnnviz — {short}")
+        loss = f"{tr.total_loss:.4g}" if tr.finite else "overflow (inf/NaN)"
+        self.status_label.setText(
+            f"T = {tr.T:,}   ·   n_a = {tr.n_a}   ·   n_x = {tr.n_x}   ·   parameters = {param_count(tr.params):,}"
+            f"   ·   L = Σ L⟨t⟩ = {loss}   ·   computed in {tr.compute_seconds * 1e3:.0f} ms")
+
+    def _on_busy_changed(self, busy: bool) -> None:
+        for w in (self.busy_label, self.busy_bar, self.cancel_button):
+            w.setVisible(busy)
+
+    def _on_input_error_changed(self, msg: str) -> None:
+        if msg:
+            self.statusBar().showMessage(f"Input: {msg}", 6000)
+
+    def _on_view_options_changed(self, options) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            theme.apply_app_theme(app, options)
+        for act, on in ((self.light_action, options.theme != "dark"), (self.dark_action, options.theme == "dark")):
+            act.setChecked(on)
+        if self.presentation_action.isChecked() != options.presentation:
+            self.presentation_action.setChecked(options.presentation)
+
+    def _show_keys(self) -> None:
+        QMessageBox.information(self, "Keyboard shortcuts", KEYS_HELP)
+
+    def _show_about(self) -> None:
+        QMessageBox.about(self, "About rnnviz", f"<h3>rnnviz {__version__}</h3><p>See inside a recurrent "
+                          "neural network: the unrolled graph, hidden states, losses, and backpropagation "
+                          "through time, step by step.</p><p>Notation of the course notes: "
+                          "a⟨t⟩ = g(Waa a⟨t−1⟩ + Wax x⟨t⟩ + ba), ŷ⟨t⟩ = softmax(Wya a⟨t⟩ + by).</p>")
+
+    # ------------------------------------------------------------------ layout
+    def remember_default_layout(self) -> None:
+        self._default_state = self.saveState()
+        self._default_split = self.splitter.saveState()
+
+    def reset_layout(self) -> None:
+        if self._default_state is not None:
+            self.restoreState(self._default_state)
+            self.splitter.restoreState(self._default_split)
+        for dock in [self.input_dock] + self._side_docks:
+            dock.show()
+        self.graph.fit_all()
+
+    def closeEvent(self, event) -> None:
+        self.state.pause()
+        self.closing.emit()
+        QSettings().setValue("window/geometry", self.saveGeometry())
+        super().closeEvent(event)
+
+
+def default_config(text: str | None) -> Config:
+    examples = load_examples()
+    if text is not None:
+        return Config(source=text)
+    if examples:
+        ex = examples[0]
+        return Config(source=ex["source"], kind=ex.get("kind", "auto"))
+    return Config()
+
+
+def build_window(text: str | None = None) -> MainWindow:
+    """The state and the window with everything installed (needs a QApplication)."""
+    state = AppState(default_config(text))
+    state.set_config(state.config)  # the first picture is computed before the window shows
+    window = MainWindow(state)
+    _install_extras(window)
+    return window
+
+
+def _install_extras(window: MainWindow) -> None:
+    """The BPTT views and the file actions plug into the window through its API.
+
+    A part that cannot be imported leaves the rest of the window working, with a one-line note.
+    """
+    import importlib
+
+    for module, func in (("rnnviz.app.bptt_install", "install_bptt_views"),
+                         ("rnnviz.app.file_actions", "install_file_actions")):
+        try:
+            install = getattr(importlib.import_module(module), func)
+        except (ImportError, AttributeError) as e:
+            print(f"rnnviz: {module} unavailable ({e}); continuing without it", file=sys.stderr)
+            continue
+        install(window)
+
+
+def run_app(text: str | None = None) -> int:
+    """Open the window on the built-in example (or `text`) and run until it closes."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("rnnviz")
+    app.setOrganizationName("rnnviz")
+    app.setApplicationDisplayName("rnnviz")
+    theme.apply_app_theme(app, AppState().view_options)
+    window = build_window(text)
+    if text is None:
+        try:
+            from rnnviz.app.file_actions import restore_last_session
+        except ImportError:
+            restore_last_session = None
+        if restore_last_session is not None:
+            restore_last_session(window)
+    screen = app.primaryScreen().availableGeometry() if app.primaryScreen() else None
+    if screen is not None:
+        window.resize(min(1500, screen.width()), min(940, screen.height()))
+    else:
+        window.resize(1500, 940)
+    window.show()
+    window.remember_default_layout()
+    window.resizeDocks([window.input_dock], [300], Qt.Orientation.Horizontal)
+    if window._side_docks:
+        window.resizeDocks([window._side_docks[0]], [360], Qt.Orientation.Horizontal)
+    window.splitter.setSizes([int(window.height() * 0.52), int(window.height() * 0.34)])
+    window.graph.setFocus()
+    print("rnnviz: window shown", flush=True)
+    smoke = os.environ.get("RNNVIZ_SMOKE_EXIT_MS")
+    if smoke:
+        QTimer.singleShot(int(smoke), window.close)
+    return app.exec()

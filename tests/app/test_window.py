@@ -1,0 +1,146 @@
+"""The main window driven as a user would: typing, keys, clicks, the radius, bad input."""
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt
+
+from rnnviz.app.main_window import MainWindow
+from rnnviz.app.state import BACKWARD, FORWARD, AppState, Config
+
+
+@pytest.fixture
+def window(qtbot):
+    state = AppState(Config(source="hello world", hidden=8))
+    state.async_threshold = float("inf")
+    state.set_config(state.config)
+    w = MainWindow(state)
+    qtbot.addWidget(w)
+    w.resize(1400, 900)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def type_sequence(qtbot, w, text):
+    edit = w.sequence_panel.edit
+    edit.setFocus()
+    edit.selectAll()
+    qtbot.keyClick(edit, Qt.Key.Key_Delete)
+    qtbot.keyClicks(edit, text)
+    qtbot.waitUntil(lambda: w.state.config.source == text, timeout=3000)
+    qtbot.keyClick(edit, Qt.Key.Key_Escape)  # hand the arrow keys back to stepping
+
+
+def test_typing_updates_every_view(window, qtbot):
+    type_sequence(qtbot, window, "abcabcabd")
+    tr = window.state.trace
+    assert tr.T == 8 and tr.n_a == 8
+    assert window.heatmap.image.image.shape == (8, 8)        # units x steps
+    assert window.graph.step_count() == 8
+    assert "T = 8" in window.status_label.text()
+
+
+def test_right_key_moves_the_cursor_in_every_view(window, qtbot):
+    s = window.state
+    s.go_start()
+    window.graph.setFocus()
+    qtbot.keyClick(window, Qt.Key.Key_Right)
+    qtbot.keyClick(window, Qt.Key.Key_Right)
+    assert (s.t, s.phase) == (2, FORWARD)
+    assert window.heatmap.cursor_step() == 2
+    assert window.losses.cursor_step() == 2
+    assert window.graph.current_step() == 2
+    assert "3" in window.playback.step_label.text()
+    assert window.playback.timeline.value() == 2
+    qtbot.keyClick(window, Qt.Key.Key_End)
+    assert s.t == s.T - 1
+    qtbot.keyClick(window, Qt.Key.Key_Right)                   # past T: the backward pass
+    assert (s.t, s.phase) == (s.T - 1, BACKWARD)
+    qtbot.keyClick(window, Qt.Key.Key_Home)
+    assert (s.t, s.phase) == (s.T - 1, BACKWARD)
+
+
+def test_arrow_keys_edit_text_while_typing(window, qtbot):
+    s = window.state
+    before = s.t
+    edit = window.sequence_panel.edit
+    edit.setFocus()
+    qtbot.keyClick(edit, Qt.Key.Key_Left)
+    assert s.t == before                                       # the text cursor moved, not the step
+
+
+def test_clicking_a_heatmap_column_moves_the_cursor(window, qtbot):
+    window.tabs.setCurrentWidget(window.heatmap)
+    qtbot.wait(50)
+    view = window.heatmap
+    vb = view.plot.vb
+    scene_pt = vb.mapViewToScene(QPointF(4.0, 2.0))             # column of step 4 (1-based)
+    widget_pt = view.canvas.mapFromScene(scene_pt)
+    qtbot.mouseClick(view.canvas.viewport(), Qt.MouseButton.LeftButton, pos=widget_pt)
+    assert window.state.t == 3
+    assert view.cursor_step() == 3
+
+
+def test_invalid_input_shows_a_message_and_keeps_the_picture(window, qtbot):
+    good = window.state.trace
+    image_before = window.heatmap.image.image.copy()
+    window.sequence_panel.kind_buttons["numbers"].click()
+    label = window.sequence_panel.error_label
+    qtbot.waitUntil(label.isVisible, timeout=2000)
+    assert "number" in label.text()
+    assert window.state.trace is good
+    np.testing.assert_array_equal(window.heatmap.image.image, image_before)
+    window.sequence_panel.kind_buttons["text"].click()
+    qtbot.waitUntil(lambda: not label.isVisible(), timeout=2000)
+
+
+def test_radius_spin_box_changes_the_trace(window, qtbot):
+    spin = window.model_panel.radius_spin
+    spin.setValue(1.6)
+    qtbot.waitUntil(lambda: abs(window.state.trace.rho - 1.6) < 1e-9, timeout=2000)
+    assert "1.6" in window.model_panel.weights_info.text()
+
+
+def test_space_plays_and_pauses(window, qtbot):
+    s = window.state
+    s.set_speed(100)
+    s.go_start()
+    window.graph.setFocus()
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert s.playing
+    qtbot.waitUntil(lambda: s.t >= 3 or not s.playing, timeout=3000)
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert not s.playing
+
+
+def test_playback_buttons(window, qtbot):
+    s = window.state
+    qtbot.mouseClick(window.playback.start_button, Qt.MouseButton.LeftButton)
+    assert s.t == 0
+    qtbot.mouseClick(window.playback.forward_button, Qt.MouseButton.LeftButton)
+    assert s.t == 1
+    qtbot.mouseClick(window.playback.back_button, Qt.MouseButton.LeftButton)
+    assert s.t == 0
+    qtbot.mouseClick(window.playback.end_button, Qt.MouseButton.LeftButton)
+    assert s.t == s.T - 1
+
+
+def test_presentation_mode_and_dark_theme(window, qtbot):
+    window.presentation_action.trigger()
+    assert window.state.view_options.presentation
+    window.dark_action.trigger()
+    assert window.state.view_options.theme == "dark"
+    window.light_action.trigger()
+    assert window.state.view_options.theme == "light"
+
+
+def test_busy_indicator_and_cancel(window, qtbot):
+    s = window.state
+    first = s.trace
+    s.async_threshold = 0.0
+    s.update_config(source="hello there, general kenobi")
+    assert window.cancel_button.isVisibleTo(window)
+    qtbot.mouseClick(window.cancel_button, Qt.MouseButton.LeftButton)
+    assert not window.cancel_button.isVisibleTo(window)
+    s.wait_idle()
+    qtbot.wait(50)
+    assert s.trace is first
