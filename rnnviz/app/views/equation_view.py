@@ -1,142 +1,180 @@
 """The current step's equations in the notes' notation, with the trace's numbers filled in.
 
-Forward phase: z<t>, a<t>, ŷ<t>, L<t>. Backward phase: the BPTT equations for da<t> and dz<t>.
-Whole vectors when n_a <= 8 (and n_y <= 8), otherwise the norm and the leading entries.
+Forward phase: z⟨t⟩, a⟨t⟩, ŷ⟨t⟩ and L⟨t⟩. Backward phase: the BPTT equations for ∂L/∂a⟨t⟩, dz⟨t⟩ and
+the weight-gradient contributions. Whole vectors for n ≤ 8, else the norm and the leading entries.
+Every number is read from the Trace; this view only picks and formats.
 """
 from __future__ import annotations
 
+import html
 import math
 
 import numpy as np
-from PySide6.QtWidgets import QTextBrowser, QWidget
+from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
 from rnnviz.app import theme
-from rnnviz.app.colors import palette
 from rnnviz.app.state import BACKWARD, AppState
 
-FULL = 8        # show whole vectors up to this size
-LEAD = 4        # else the first LEAD entries
+FULL = 8      # vectors up to this size are shown whole
+LEAD = 5      # leading entries shown for longer ones
+G = {"tanh": "tanh", "relu": "ReLU"}
+GPRIME = {"tanh": "1 − tanh²(z⟨{s}⟩)", "relu": "[z⟨{s}⟩ &gt; 0] (1 where positive)"}
 
 
-def _sup(t) -> str:
-    return f"<sup>⟨{t}⟩</sup>"
+def num(v: float, danger: str) -> str:
+    if math.isfinite(v):
+        return f"{v:.4g}".replace("-", "−")
+    text = "NaN" if math.isnan(v) else ("∞" if v > 0 else "−∞")
+    return f'<b style="color:{danger}">{text}</b>'
 
 
-def _num(v: float) -> str:
-    if not math.isfinite(v):
-        return "NaN" if math.isnan(v) else ("+∞" if v > 0 else "−∞")
-    return f"{v:+.3f}".replace("-", "−") if abs(v) < 1e4 else f"{v:+.2e}".replace("-", "−")
+def norm(v: np.ndarray) -> float:
+    with np.errstate(over="ignore", invalid="ignore"):
+        return float(np.linalg.norm(np.asarray(v, dtype=float)))
 
 
-def vec(v: np.ndarray) -> str:
-    """(n,) -> '( +0.120  −0.530 … )ᵀ' with the norm for long vectors."""
+def vec(v: np.ndarray, danger: str) -> str:
+    """[0.12, −0.5, …] whole for short vectors; ‖v‖ and the leading entries for long ones."""
     v = np.asarray(v, dtype=float).ravel()
     if v.size <= FULL:
-        return "<span class=n>(" + "&nbsp; ".join(_num(x) for x in v) + ")ᵀ</span>"
-    with np.errstate(over="ignore", invalid="ignore"):
-        norm = float(np.sqrt(np.sum(v * v)))
-    lead = "&nbsp; ".join(_num(x) for x in v[:LEAD])
-    return f"<span class=n>({lead} … {v.size - LEAD} more)ᵀ</span> &nbsp;‖·‖ = <span class=n>{_num(norm)[1:]}</span>"
+        return "[" + ", ".join(num(x, danger) for x in v) + "]"
+    lead = ", ".join(num(x, danger) for x in v[:LEAD])
+    return f"‖·‖ = {num(norm(v), danger)} &nbsp; [{lead}, … {v.size - LEAD} more]"
 
 
-class EquationView(QTextBrowser):
+def sup(t: int) -> str:
+    return f"⟨{t}⟩"
+
+
+class EquationView(QWidget):
     figure_title = "Equations"
 
     def __init__(self, state: AppState, parent: QWidget | None = None):
         super().__init__(parent)
         self.state = state
-        self.setOpenLinks(False)
+        self.browser = QTextBrowser()
+        self.browser.setOpenLinks(False)
+        self.browser.setObjectName("equations")
         self.setMinimumWidth(300)
-        state.trace_changed.connect(lambda _: self._render())
-        state.step_changed.connect(lambda *_: self._render())
-        state.view_options_changed.connect(lambda _: self._render())
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.browser)
+        self._contrib = None  # trace.step_contributions(), read once per trace
+        state.trace_changed.connect(self._on_trace_changed)
+        state.step_changed.connect(self._on_step_changed)
+        state.view_options_changed.connect(self._on_view_options_changed)
         self._render()
 
-    # ------------------------------------------------------------------ html
-    def _css(self) -> str:
-        o = self.state.view_options
-        p = palette(o.theme)
-        return (f"<style>body {{ color: {p.foreground}; font-size: {theme.point_size(o)}pt; }}"
-                f".n {{ font-family: {theme.mono_family()}; color: {p.forward}; }}"
-                f".b {{ font-family: {theme.mono_family()}; color: {p.backward}; }}"
-                f".m {{ color: {p.muted}; }} h3 {{ margin: 0.2em 0 0.3em 0; }}"
-                f"p {{ margin: 0.25em 0 0.7em 0; }}</style>")
+    # ------------------------------------------------------------------ slots
+    def _on_trace_changed(self, trace) -> None:
+        self._contrib = None
+        self._render()
 
+    def _on_step_changed(self, t: int, phase: str) -> None:
+        self._render()
+
+    def _on_view_options_changed(self, options) -> None:
+        self._render()
+
+    def text(self) -> str:
+        """What the panel shows, as plain text (for tests and the clipboard)."""
+        return self.browser.toPlainText()
+
+    current_html = text  # the name an earlier version offered
+
+    # ------------------------------------------------------------------ html
     def _render(self) -> None:
+        o = self.state.view_options
+        p = theme.palette(o.theme)
         tr = self.state.trace
         if tr is None:
-            self.setHtml(self._css() + "<p class=m>Type a sequence to see the equations.</p>")
-            return
-        t = self.state.t
-        body = self._backward(tr, t) if self.state.phase == BACKWARD else self._forward(tr, t)
-        self.setHtml(self._css() + body)
-
-    def _forward(self, tr, t: int) -> str:
-        T, s, g = tr.T, t + 1, ("tanh" if tr.activation == "tanh" else "ReLU")
-        seq = tr.seq
-        fed = tr.input_weight[t] > 0
-        x_text = (f"'{seq.input_label(t)}' (one-hot)" if seq.kind == "text" else vec(tr.x[:, 0, t])) if fed \
-            else "0 (one-to-many: only x<sup>⟨1⟩</sup> is fed)"
-        prev = "a<sup>⟨0⟩</sup> = 0" if t == 0 else f"a{_sup(s - 1)} = {vec(tr.a[:, 0, t - 1])}"
-        html = [f"<h3>Forward pass · step t = {s} of {T}</h3>",
-                f"<p>x{_sup(s)} = {x_text}<br>{prev}</p>",
-                f"<p>z{_sup(s)} = W<sub>aa</sub> a{_sup(s - 1)} + W<sub>ax</sub> x{_sup(s)} + b<sub>a</sub><br>"
-                f"&nbsp;&nbsp;= {vec(tr.z[:, 0, t])}</p>",
-                f"<p>a{_sup(s)} = {g}(z{_sup(s)})<br>&nbsp;&nbsp;= {vec(tr.a[:, 0, t])}</p>"]
-        html.append(self._output(tr, t, s))
-        return "".join(html)
-
-    def _output(self, tr, t: int, s: int) -> str:
-        seq, p = tr.seq, tr.y_hat[:, 0, t]
-        head = {"cross_entropy": "softmax", "bce": "σ", "mse": ""}[tr.loss_name]
-        out = f"<p>ŷ{_sup(s)} = {head}(W<sub>ya</sub> a{_sup(s)} + b<sub>y</sub>)<br>&nbsp;&nbsp;= "
-        if seq.kind == "text":
-            labels = seq.output_labels()
-            top = np.argsort(-np.nan_to_num(p, nan=-1.0))[: min(3, p.size)]
-            out += ", ".join(f"'{labels[i]}' <span class=n>{p[i]:.3f}</span>" for i in top)
-            out += " <span class=m>(top 3)</span>" if p.size > 3 else ""
+            body = "<p>No sequence yet: type one in the Sequence box.</p>"
         else:
-            out += vec(p)
-        out += "</p>"
-        L = float(tr.loss_steps[0, t])
-        if tr.step_weight[t] == 0:
-            return out + f"<p class=m>No loss at this step ({tr.architecture}: only L{_sup(tr.T)} counts).</p>"
-        target = seq.target_label(t)
+            t = self.state.t
+            body = self._backward(tr, t, p) if self.state.phase == BACKWARD else self._forward(tr, t, p)
+        pt = theme.point_size(o, 1.05)
+        body = body.replace("<h3>", f'<h3 style="font-size:{theme.point_size(o, 1.2)}pt">')
+        self.browser.setStyleSheet(f"QTextBrowser#equations {{ background: {p.background}; color: {p.foreground};"
+                                   f" border: none; padding: 6px; }}")
+        self.browser.setHtml(f"""<html><body style="font-size:{pt}pt; color:{p.foreground};">
+            <style> td {{ padding: 2px 8px 4px 0; vertical-align: top; }}
+                    .n {{ font-family: {theme.mono_family()}; }}
+                    .m {{ color: {p.muted}; }} h3 {{ margin: 0 0 6px 0; }} </style>{body}</body></html>""")
+
+    def _rows(self, rows) -> str:
+        out = []
+        for lhs, rhs, val in rows:
+            op = "+=" if lhs.endswith("+=") else "="  # accumulated gradients
+            out.append(f'<tr><td><i>{lhs.removesuffix("+=")}</i></td><td>{op}</td><td>{rhs}</td>'
+                       f'<td class="n">{val}</td></tr>')
+        return "<table>" + "".join(out) + "</table>"
+
+    def _forward(self, tr, t: int, p) -> str:
+        d, s, seq = p.danger, t + 1, tr.seq
+        g = G.get(tr.activation, tr.activation)
+        x_text = f"one-hot({html.escape(seq.input_label(t))})" if seq.kind == "text" else num(tr.x[0, 0, t], d)
+        if tr.input_weight[t] == 0:
+            x_text = f"0 &nbsp;<span class='m'>(not fed: {tr.architecture})</span>"
+        a_prev = tr.a0[:, 0] if t == 0 else tr.a[:, 0, t - 1]
+        rows = [
+            (f"x{sup(s)}", "", x_text),
+            (f"a{sup(s - 1)}", "", vec(a_prev, d) + (" <span class='m'>(a⟨0⟩)</span>" if t == 0 else "")),
+            (f"z{sup(s)}", f"W<sub>aa</sub> a{sup(s - 1)} + W<sub>ax</sub> x{sup(s)} + b<sub>a</sub>",
+             vec(tr.z[:, 0, t], d)),
+            (f"a{sup(s)}", f"{g}(z{sup(s)})", vec(tr.a[:, 0, t], d)),
+        ]
+        out = f"W<sub>ya</sub> a{sup(s)} + b<sub>y</sub>"
+        yh = tr.y_hat[:, 0, t]
         if tr.loss_name == "cross_entropy":
-            k = int(seq.target_index[0, t])
-            eq = (f"L{_sup(s)} = −log ŷ{_sup(s)}['{target}'] = −log <span class=n>{p[k]:.4f}</span>")
-        elif tr.loss_name == "bce":
-            eq = (f"L{_sup(s)} = −[y log ŷ + (1−y) log(1−ŷ)] with y = {target}, "
-                  f"ŷ = <span class=n>{_num(float(p[0]))}</span>")
+            rows.append((f"ŷ{sup(s)}", f"softmax({out})", self._top(tr, t, d)))
         else:
-            eq = f"L{_sup(s)} = (ŷ{_sup(s)} − y{_sup(s)})² with y = {target}"
-        total = float(np.sum(tr.loss[: t + 1]))
-        return out + (f"<p>{eq}<br>&nbsp;&nbsp;= <span class=n>{_num(L)[1:] if L >= 0 else _num(L)}</span></p>"
-                      f"<p class=m>Σ L so far = {total:.4g} · total L = {tr.total_loss:.4g}</p>")
+            rows.append((f"ŷ{sup(s)}", f"σ({out})" if tr.loss_name == "bce" else out, vec(yh, d)))
+        rows.append(self._loss_row(tr, t, d))
+        head = f"<h3>Forward pass · step t = {s} of {tr.T}</h3>"
+        return head + self._rows(rows)
 
-    def _backward(self, tr, t: int) -> str:
-        T, s = tr.T, t + 1
-        gname = "tanh′(z) = 1 − a²" if tr.activation == "tanh" else "ReLU′(z) = [z > 0]"
-        direct = tr.da_direct[:, 0, t]
-        html = [f"<h3>Backward pass (BPTT) · step t = {s} of {T}</h3>",
-                f"<p>ŷ{_sup(s)} − y{_sup(s)} flows back through W<sub>ya</sub>:<br>"
-                f"W<sub>ya</sub>ᵀ(ŷ{_sup(s)} − y{_sup(s)}) = <span class=b>{vec(direct)}</span></p>"]
-        if t < T - 1:
-            with np.errstate(invalid="ignore", over="ignore"):
-                recur = tr.da[:, 0, t] - direct  # the part that came from step t+1: Waaᵀ dz<t+1>
-            html.append(f"<p>W<sub>aa</sub>ᵀ dz{_sup(s + 1)} = <span class=b>{vec(recur)}</span></p>")
-            html.append(f"<p>da{_sup(s)} = W<sub>ya</sub>ᵀ(ŷ{_sup(s)} − y{_sup(s)}) + W<sub>aa</sub>ᵀ dz{_sup(s + 1)}")
-        else:
-            html.append(f"<p>da{_sup(s)} = W<sub>ya</sub>ᵀ(ŷ{_sup(s)} − y{_sup(s)}) <span class=m>(last step: "
-                        "nothing comes from later)</span>")
-        html.append(f"<br>&nbsp;&nbsp;= <span class=b>{vec(tr.da[:, 0, t])}</span></p>")
-        html.append(f"<p>dz{_sup(s)} = da{_sup(s)} ⊙ g′(z{_sup(s)}), &nbsp;<span class=m>{gname}</span><br>"
-                    f"&nbsp;&nbsp;g′(z{_sup(s)}) = {vec(tr.gprime[:, 0, t])}<br>"
-                    f"&nbsp;&nbsp;dz{_sup(s)} = <span class=b>{vec(tr.dz[:, 0, t])}</span></p>")
-        html.append(f"<p class=m>dW<sub>aa</sub> += dz{_sup(s)} a{_sup(s - 1)}ᵀ, &nbsp;dW<sub>ax</sub> += "
-                    f"dz{_sup(s)} x{_sup(s)}ᵀ, &nbsp;db<sub>a</sub> += dz{_sup(s)}<br>"
-                    f"local gain ‖diag(g′(z{_sup(s)})) W<sub>aa</sub>‖₂ = {tr.local_gain[0, t]:.3g}</p>")
-        return "".join(html)
+    def _top(self, tr, t: int, d: str) -> str:
+        """The three most likely characters, and the target's probability."""
+        labels = tr.seq.output_labels()
+        yh = tr.y_hat[:, 0, t]
+        order = np.argsort(-np.nan_to_num(yh, nan=-1.0))[:3]
+        top = ", ".join(f"p({html.escape(labels[i])}) = {num(yh[i], d)}" for i in order)
+        k = int(tr.seq.target_index[0, t])
+        return f"{top} &nbsp;<span class='m'>… target p({html.escape(labels[k])}) = {num(yh[k], d)}</span>"
 
-    def current_html(self) -> str:
-        return self.toPlainText()
+    def _loss_row(self, tr, t: int, d: str):
+        s, L = t + 1, float(tr.loss[t])
+        if tr.step_weight[t] == 0:
+            return (f"L{sup(s)}", "0", f"<span class='m'>not scored ({tr.architecture})</span>")
+        if tr.loss_name == "cross_entropy":
+            k = int(tr.seq.target_index[0, t])
+            c = html.escape(tr.seq.output_labels()[k])
+            return (f"L{sup(s)}", f"−log ŷ{sup(s)}[{c}]", f"−log {num(tr.y_hat[k, 0, t], d)} = {num(L, d)}")
+        y, yh = float(tr.y[0, 0, t]), float(tr.y_hat[0, 0, t])
+        if tr.loss_name == "bce":
+            return (f"L{sup(s)}", f"−(y log ŷ + (1 − y) log(1 − ŷ)), y = {num(y, d)}", num(L, d))
+        return (f"L{sup(s)}", f"(ŷ{sup(s)} − y{sup(s)})²", f"({num(yh, d)} − {num(y, d)})² = {num(L, d)}")
+
+    def _backward(self, tr, t: int, p) -> str:
+        d, s, T = p.danger, t + 1, tr.T
+        if self._contrib is None:
+            self._contrib = tr.step_contributions()
+        rec = (f"‖dz{sup(s + 1)}‖ = {num(norm(tr.dz[:, 0, t + 1]), d)}" if t + 1 < T
+               else "0 &nbsp;<span class='m'>(nothing after the last step)</span>")
+        c = self._contrib
+        rows = [
+            (f"∂L/∂a{sup(s)}", f"W<sub>ya</sub><sup>T</sup>(ŷ{sup(s)} − y{sup(s)}) + W<sub>aa</sub><sup>T</sup> dz{sup(s + 1)}",
+             vec(tr.da[:, 0, t], d)),
+            ("&nbsp;&nbsp;from ŷ" + sup(s), f"W<sub>ya</sub><sup>T</sup>(ŷ{sup(s)} − y{sup(s)})", vec(tr.da_direct[:, 0, t], d)),
+            ("&nbsp;&nbsp;from a" + sup(s + 1), f"W<sub>aa</sub><sup>T</sup> dz{sup(s + 1)}", rec),
+            (f"g′(z{sup(s)})", GPRIME.get(tr.activation, "g′").format(s=s), vec(tr.gprime[:, 0, t], d)),
+            (f"dz{sup(s)}", f"∂L/∂a{sup(s)} ⊙ g′(z{sup(s)})", vec(tr.dz[:, 0, t], d)),
+            ("dW<sub>aa</sub> +=", f"dz{sup(s)} a{sup(s - 1)}<sup>T</sup>", f"‖·‖ = {num(float(c['Waa'][t]), d)}"),
+            ("dW<sub>ax</sub> +=", f"dz{sup(s)} x{sup(s)}<sup>T</sup>", f"‖·‖ = {num(float(c['Wax'][t]), d)}"),
+            ("db<sub>a</sub> +=", f"dz{sup(s)}", f"‖·‖ = {num(float(c['ba'][t]), d)}"),
+        ]
+        head = (f"<h3>Backward pass (BPTT) · step t = {s} of {T} "
+                f"<span class='m'>(gradient flowing from t = {T} back to {s})</span></h3>")
+        gain = (f"<p class='m'>local gain ‖diag(g′(z{sup(s)})) W<sub>aa</sub>‖₂ = "
+                f"{num(float(tr.local_gain[0, t]), d)}</p>")
+        return head + self._rows(rows) + gain
