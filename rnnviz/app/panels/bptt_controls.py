@@ -1,0 +1,109 @@
+"""BPTTControls (side panel): what flows back, gradient clipping, and compare mode.
+
+Every widget only calls AppState: update_config(flow=...), set_clipping(mode, θ), set_compare(Config|None).
+Widgets follow the state back (config_changed), with signals blocked so nothing loops.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import QSignalBlocker
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QLabel,
+                               QPushButton, QVBoxLayout, QWidget)
+
+FLOWS = (("total", "total loss L = Σ L<t>"), ("last", "last step's loss L<T> only"))
+CLIPS = (("none", "none"), ("norm", "norm: ‖g‖ ≤ θ (Pascanu)"), ("value", "element-wise: ±c (min-char-rnn)"))
+
+
+def _combo(items) -> QComboBox:
+    c = QComboBox()
+    for key, text in items:
+        c.addItem(text, key)
+    return c
+
+
+class BPTTControls(QWidget):
+    def __init__(self, state, parent=None):
+        super().__init__(parent)
+        self.state = state
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 6, 6, 6)
+
+        box = QGroupBox("Backward pass")
+        form = QFormLayout(box)
+        self.flow = _combo(FLOWS)
+        self.flow.setToolTip("What flows back in the animation: the gradient of the total loss, or only of L<T>")
+        form.addRow("Flows back:", self.flow)
+        self.backward_button = QPushButton("▶ Run backward (BPTT)")
+        self.backward_button.setToolTip("Jump to step T and play the backward pass T → 1")
+        form.addRow(self.backward_button)
+        lay.addWidget(box)
+
+        box = QGroupBox("Gradient clipping")
+        form = QFormLayout(box)
+        self.clip_mode = _combo(CLIPS)
+        self.threshold = QDoubleSpinBox()
+        self.threshold.setRange(1e-4, 1e6)
+        self.threshold.setDecimals(4)
+        self.threshold.setKeyboardTracking(False)
+        self.threshold.setToolTip("θ for norm clipping, c for element-wise clipping")
+        form.addRow("Mode:", self.clip_mode)
+        form.addRow("Threshold θ / c:", self.threshold)
+        lay.addWidget(box)
+
+        box = QGroupBox("Compare mode")
+        form = QFormLayout(box)
+        self.compare = QCheckBox("Compare with a second configuration")
+        self.cmp_radius = QDoubleSpinBox()
+        self.cmp_radius.setRange(0.0, 100.0)
+        self.cmp_radius.setDecimals(3)
+        self.cmp_radius.setSingleStep(0.1)
+        self.cmp_radius.setValue(1.2)
+        self.cmp_radius.setKeyboardTracking(False)
+        self.cmp_activation = _combo((("tanh", "tanh"), ("relu", "ReLU")))
+        form.addRow(self.compare)
+        form.addRow("Radius ρ(Waa):", self.cmp_radius)
+        form.addRow("Activation:", self.cmp_activation)
+        hint = QLabel("Same sequence, hidden size and seed; drawn in the Compare tab.")
+        hint.setObjectName("muted")
+        hint.setWordWrap(True)
+        form.addRow(hint)
+        lay.addWidget(box)
+        lay.addStretch(1)
+
+        self.flow.currentIndexChanged.connect(lambda _i: state.update_config(flow=self.flow.currentData()))
+        self.backward_button.clicked.connect(state.start_backward)
+        self.clip_mode.currentIndexChanged.connect(lambda _i: self._apply_clipping())
+        self.threshold.valueChanged.connect(lambda _v: self._apply_clipping())
+        self.compare.toggled.connect(lambda _b: self._apply_compare())
+        self.cmp_radius.valueChanged.connect(lambda _v: self._apply_compare())
+        self.cmp_activation.currentIndexChanged.connect(lambda _i: self._apply_compare())
+        state.config_changed.connect(self._on_config_changed)
+        self._on_config_changed(state.config)
+        self._enable()
+
+    def _apply_clipping(self) -> None:
+        self._enable()
+        self.state.set_clipping(self.clip_mode.currentData(), self.threshold.value())
+
+    def _apply_compare(self) -> None:
+        self._enable()
+        if not self.compare.isChecked():
+            self.state.set_compare(None)
+            return
+        c = replace(self.state.config, radius=self.cmp_radius.value(),
+                    activation=self.cmp_activation.currentData())
+        self.state.set_compare(c)
+
+    def _enable(self) -> None:
+        self.threshold.setEnabled(self.clip_mode.currentData() != "none")
+        for w in (self.cmp_radius, self.cmp_activation):
+            w.setEnabled(self.compare.isChecked())
+
+    def _on_config_changed(self, config) -> None:
+        for w, value in ((self.flow, config.flow), (self.clip_mode, config.clip_mode)):
+            with QSignalBlocker(w):
+                w.setCurrentIndex(max(w.findData(value), 0))
+        with QSignalBlocker(self.threshold):
+            self.threshold.setValue(config.clip_threshold)
+        self._enable()

@@ -1,0 +1,184 @@
+"""BPTTPanel: what backpropagation through time has gathered so far, for the side of the window.
+
+As the backward pulse passes step t, the contributions of steps T..t to dWax, dWaa, dba are summed
+(rnnviz.core.diagnostics.PartialGrads): small diverging heatmaps (norms only for large n_a) with their
+norms, the notes' sentence "the final gradient of W is the sum of all time steps", the verdict, and the
+gradient clipping result before/after.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtGui import QTextDocument
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from rnnviz.app.colors import diverging, palette, signed_limit
+from rnnviz.app.state import BACKWARD
+from rnnviz.app.theme import plot_font, point_size, style_layout_widget
+from rnnviz.app.views.bptt_common import esc, verdict_html, verdict_label
+from rnnviz.core import diagnostics as D
+
+NAMES = ("Wax", "Waa", "ba")
+MAX_HEATMAP = 128   # above this many hidden units the panel shows norms only (pixels would be noise)
+SENTENCE = ("The final gradient of W is the sum of all time steps: "
+            "∂L/∂Waa = Σₜ dz<t> a<t−1>ᵀ, ∂L/∂Wax = Σₜ dz<t> x<t>ᵀ, ∂L/∂ba = Σₜ dz<t>.")
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.4g}" if np.isfinite(x) else ("inf" if x > 0 else "NaN")
+
+
+class BPTTPanel(QWidget):
+    def __init__(self, state, parent=None):
+        super().__init__(parent)
+        self.state = state
+        self.acc: D.PartialGrads | None = None
+        self.shown: dict[str, np.ndarray] = {}      # the sums on screen (tests read these)
+        self.norms: dict[str, float] = {}
+        self.summed_from: int | None = None         # 1-based first step included (None: nothing yet)
+        self._limit = 1.0
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 6, 6, 6)
+        self.verdict_label = verdict_label()     # first and large: the answer to "why"
+        lay.addWidget(self.verdict_label)
+        self.heading = QLabel()
+        self.heading.setWordWrap(True)
+        lay.addWidget(self.heading)
+        self.canvas = pg.GraphicsLayoutWidget()
+        self.canvas.setMinimumHeight(190)
+        lay.addWidget(self.canvas)
+        self.plots, self.images = {}, {}
+        for col, k in enumerate(NAMES):
+            p = self.canvas.addPlot(row=0, col=col)
+            p.hideAxis("bottom")
+            p.hideAxis("left")
+            p.setMenuEnabled(False)
+            p.hideButtons()
+            p.setMouseEnabled(False, False)
+            p.invertY(True)
+            img = pg.ImageItem(axisOrder="row-major")
+            img.setColorMap(diverging())
+            p.addItem(img)
+            self.plots[k], self.images[k] = p, img
+        self.canvas.ci.layout.setColumnStretchFactor(0, 3)
+        self.canvas.ci.layout.setColumnStretchFactor(1, 3)
+        self.canvas.ci.layout.setColumnStretchFactor(2, 1)
+        self.bar = pg.ColorBarItem(colorMap=diverging(), interactive=False, width=12, values=(-1, 1))
+        self.canvas.addItem(self.bar, row=0, col=3)
+        self.norm_label = QLabel()
+        self.norm_label.setWordWrap(True)
+        lay.addWidget(self.norm_label)
+        self.sentence = QLabel(esc(SENTENCE))
+        self.sentence.setWordWrap(True)
+        lay.addWidget(self.sentence)
+        self.clip_label = QLabel()
+        self.clip_label.setWordWrap(True)
+        lay.addWidget(self.clip_label)
+        lay.addStretch(1)
+
+        state.trace_changed.connect(self._on_trace_changed)
+        state.config_changed.connect(self._on_config_changed)
+        state.step_changed.connect(self._on_step_changed)
+        state.clip_changed.connect(self._on_clip_changed)
+        state.view_options_changed.connect(self._on_view_options_changed)
+        self._on_view_options_changed(state.view_options)
+        self._on_trace_changed(state.trace)
+
+    @property
+    def text(self) -> str:
+        """What the panel says, as plain text (tests, screen readers)."""
+        doc = QTextDocument()
+        parts = []
+        for lab in (self.verdict_label, self.heading, self.norm_label, self.sentence, self.clip_label):
+            doc.setHtml(lab.text())
+            parts.append(doc.toPlainText())
+        return "\n".join(parts)
+
+    # ------------------------------------------------------------------ slots
+    def _on_view_options_changed(self, options) -> None:
+        p = style_layout_widget(self.canvas, options)
+        pt = point_size(options)
+        self.setStyleSheet(f"BPTTPanel QLabel {{ font-size: {pt}pt; color: {p.foreground}; }}")
+        self.sentence.setStyleSheet(f"font-style: italic; color: {p.muted}; font-size: {pt}pt;")
+        self.bar.axis.setStyle(tickFont=plot_font(options, 0.85))
+        self.bar.axis.setTextPen(pg.mkPen(p.foreground))
+        self._options = options
+        self._on_trace_changed(self.state.trace)
+
+    def _on_config_changed(self, config) -> None:
+        if self.acc is not None and config.flow != self.acc.flow:
+            self._on_trace_changed(self.state.trace)
+
+    def _on_trace_changed(self, trace) -> None:
+        if trace is None:
+            self.acc = None
+            self.heading.setText("Type a sequence: the backward pass gathers ∂L/∂W here.")
+            self.verdict_label.setText("")
+            self.clip_label.setText("")
+            return
+        self.acc = D.PartialGrads(trace, self.state.config.flow)
+        big = trace.n_a > MAX_HEATMAP
+        self.canvas.setVisible(not big)
+        full = self.acc.at(0)   # the whole sum sets a fixed colour range, so colours grow as steps add up
+        self._limit = signed_limit(np.concatenate([v.ravel() for v in full.values()]))
+        self.bar.setLevels((-self._limit, self._limit))
+        for k, img in self.images.items():
+            img.setLevels((-self._limit, self._limit))
+        self.verdict_label.setText(verdict_html(D.verdict(trace), self._options))
+        self._on_clip_changed(self.state.clip)
+        self._on_step_changed(self.state.t, self.state.phase)
+
+    def _on_step_changed(self, t: int, phase: str) -> None:
+        tr = self.state.trace
+        if tr is None or self.acc is None:
+            return
+        start = t if phase == BACKWARD else tr.T          # forward: nothing gathered yet
+        sums = self.acc.at(start)
+        self.shown = {k: v.copy() for k, v in sums.items()}
+        self.norms = {k: D.frobenius(v) for k, v in sums.items()}
+        self.summed_from = start + 1 if start < tr.T else None
+        flow = "L" if self.state.config.flow == "total" else "L<T>"
+        p = palette(self._options.theme)
+        if self.summed_from is None:
+            head = (f"Forward pass: BPTT has not started. Press B (or play on) and ∂{flow}/∂W "
+                    f"builds up here as the gradient flows from step {tr.T} back to step 1.")
+        else:
+            n = tr.T - start
+            head = (f"<b style='color:{p.backward}'>Backward pass at step {start + 1}</b>: "
+                    f"steps {tr.T}…{start + 1} summed ({n} of {tr.T})" + (" — complete" if start == 0 else ""))
+        self.heading.setText(esc(head) if self.summed_from is None else head)
+        lines = []
+        for k in NAMES:
+            shape = "×".join(str(s) for s in sums[k].shape)
+            lines.append(f"‖∂{esc(flow)}/∂{k}‖ = <b>{_fmt(self.norms[k])}</b> <span style='color:{p.muted}'>"
+                         f"({shape})</span>")
+            self.plots[k].setTitle(esc(f"∂{flow}/∂{k}"), color=p.foreground,
+                                   size=f"{point_size(self._options, 0.9)}pt")
+            if self.canvas.isVisibleTo(self) or not self.canvas.isHidden():
+                lim = self._limit
+                shown = np.nan_to_num(sums[k], nan=0.0, posinf=lim, neginf=-lim)
+                self.images[k].setImage(shown, autoLevels=False, levels=(-lim, lim))
+        self.norm_label.setText("<br>".join(lines))
+
+    def _on_clip_changed(self, clip) -> None:
+        tr = self.state.trace
+        if clip is None or tr is None:
+            self.clip_label.setText("")
+            return
+        p = palette(self._options.theme)
+        s = D.clip_summary(tr.grads, clip)
+        if clip.mode == "none":
+            text = (f"<b>Gradient clipping</b>: off. Global ‖∂L/∂W‖ = {_fmt(s['norm_before'])}, "
+                    f"largest |entry| {_fmt(s['max_before'])}.")
+        else:
+            rule = (f"norm ‖g‖ ≤ θ = {clip.threshold:g}" if clip.mode == "norm"
+                    else f"each entry to ±c = {clip.threshold:g}")
+            colour = p.backward if clip.clipped else p.muted
+            text = (f"<b>Gradient clipping</b> ({rule}): <span style='color:{colour}'>"
+                    f"{'clipped' if clip.clipped else 'nothing to clip'}</span><br>"
+                    f"global ‖g‖: {_fmt(s['norm_before'])} → <b>{_fmt(s['norm_after'])}</b><br>"
+                    f"largest |entry|: {_fmt(s['max_before'])} → <b>{_fmt(s['max_after'])}</b>")
+        self.clip_label.setText(text)
+
+
+BpttPanel = BPTTPanel  # the name an earlier draft used
