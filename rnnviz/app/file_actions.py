@@ -1,0 +1,291 @@
+"""The File menu: sessions (open, save, recent, autosave on quit), weight import, export of all
+figures and of the BPTT animation, Quit; plus the right-click export menu on every figure.
+
+install_file_actions(window) needs only window.state, window.file_menu, window.figure_views() and
+the window.closing signal. Every failure shows a message box and leaves the current work as it was:
+files are checked completely before anything in AppState changes.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressDialog
+
+from rnnviz.app.export import export_all, install_context_menu
+from rnnviz.app.export_anim import Cancelled, export_animation_gif
+from rnnviz.app.state import Config, check_config
+from rnnviz.core import make_sequence
+from rnnviz.io import paths
+from rnnviz.io.session import SUFFIX, Session, load_session, save_session
+from rnnviz.io.weights import check_fits, load_weights
+
+SESSION_FILTER = f"rnnviz session (*{SUFFIX})"
+WEIGHTS_FILTER = "NumPy weights (*.npz)"
+GIF_FILTER = "GIF animation (*.gif)"
+EXPORT_SCALE = 2.0  # Export all figures: crisp on slides
+
+
+def session_of(state) -> Session:
+    """The window's work as a Session (the weights actually used, so open -> identical trace)."""
+    tr = state.trace
+    compare = state.compare_config.to_dict() if state.compare_config is not None else None
+    return Session(settings=state.config.to_dict(), params=tr.params if tr is not None else None,
+                   weights_origin="imported" if state.base_params is not None else "seed",
+                   position=state.position,
+                   view={"theme": state.view_options.theme, "presentation": state.view_options.presentation},
+                   compare=compare)
+
+
+def apply_session(state, s: Session) -> None:
+    """Put a loaded session into AppState. Raises ValueError before changing anything if it can't apply."""
+    config = Config.from_dict(s.settings)
+    check_config(config)
+    if s.params is not None:
+        check_fits_params(s.params, config)
+    state.set_view_options(**s.view)
+    state.set_config(config)
+    _wait(state)
+    if s.params is not None and (s.weights_origin == "imported" or not _same_params(state, s.params)):
+        # imported weights, or a seeded draw that no longer gives the saved weights: use the saved ones
+        state.set_base_params(s.params, config.radius)
+        _wait(state)
+    state.set_compare(Config.from_dict(s.compare) if s.compare else None)
+    state.set_position(s.position)
+
+
+def check_fits_params(params: dict, config: Config) -> None:
+    from rnnviz.core.params import check_params
+
+    seq = make_sequence(config.source, config.kind)
+    check_params(params, seq.n_x, seq.n_y)
+
+
+def _same_params(state, params) -> bool:
+    tr = state.trace
+    return tr is not None and all(np.array_equal(tr.params[k], params[k]) for k in params)
+
+
+def _wait(state) -> None:
+    """Let a background recomputation finish and deliver its trace."""
+    if state.busy:
+        state.wait_idle()
+        QApplication.sendPostedEvents()
+        QApplication.processEvents()
+
+
+class FileActions(QObject):
+    """Owns the File menu's actions and the current session path (window.file_actions)."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window, self.state = window, window.state
+        self.session_path: Path | None = None
+        m = window.file_menu
+        self.actions = {}
+        self._add(m, "open", "&Open session…", self.open_session, QKeySequence.StandardKey.Open)
+        self.recent_menu = m.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self.rebuild_recent)
+        self._add(m, "save", "&Save session", self.save_session, QKeySequence.StandardKey.Save)
+        self._add(m, "save_as", "Save session &as…", self.save_session_as, QKeySequence.StandardKey.SaveAs)
+        m.addSeparator()
+        self._add(m, "import", "&Import weights…", self.import_weights)
+        m.addSeparator()
+        self._add(m, "export_all", "&Export all figures…", self.export_all_figures)
+        self._add(m, "export_anim", "Export &animation…", self.export_animation)
+        m.addSeparator()
+        self._add(m, "quit", "&Quit", window.close, QKeySequence.StandardKey.Quit)
+        m.aboutToShow.connect(self.install_figure_menus)
+        self.rebuild_recent()
+        self.install_figure_menus()
+        window.closing.connect(self.autosave)
+
+    def _add(self, menu, key, text, slot, shortcut=None) -> QAction:
+        a = QAction(text, self.window)
+        if shortcut is not None:
+            a.setShortcut(QKeySequence(shortcut))
+        a.triggered.connect(lambda _=False: slot())
+        menu.addAction(a)
+        self.actions[key] = a
+        return a
+
+    def install_figure_menus(self) -> None:
+        for v in self.window.figure_views():
+            install_context_menu(v, self.window)
+
+    def _error(self, title: str, message: str) -> None:
+        QMessageBox.critical(self.window, title, message)
+
+    # ------------------------------------------------------------------ sessions
+    def open_session(self, path: str | Path | None = None) -> bool:
+        if path is None:
+            start = str(self.session_path.parent) if self.session_path else str(Path.home())
+            path, _ = QFileDialog.getOpenFileName(self.window, "Open session", start, SESSION_FILTER)
+            if not path:
+                return False
+        try:
+            apply_session(self.state, load_session(path))
+        except ValueError as e:
+            self._error("Open session", f"Could not open the session:\n{e}\n\nYour current work is unchanged.")
+            return False
+        self.session_path = Path(path)
+        self._remember(path)
+        return True
+
+    def save_session(self) -> bool:
+        if self.session_path is None:
+            return self.save_session_as()
+        return self._save(self.session_path)
+
+    def save_session_as(self) -> bool:
+        start = str(self.session_path or Path.home() / f"untitled{SUFFIX}")
+        path, _ = QFileDialog.getSaveFileName(self.window, "Save session as", start, SESSION_FILTER)
+        if not path:
+            return False
+        p = Path(path)
+        if p.suffix.lower() != SUFFIX:
+            p = p.with_name(p.name + SUFFIX)
+        return self._save(p)
+
+    def _save(self, path: Path) -> bool:
+        if self.state.trace is None:
+            self._error("Save session", "There is nothing to save yet: enter a valid sequence first.")
+            return False
+        try:
+            save_session(path, session_of(self.state))
+        except ValueError as e:
+            self._error("Save session", f"Could not save the session:\n{e}\n\nNothing was written.")
+            return False
+        self.session_path = path
+        self._remember(path)
+        return True
+
+    def _remember(self, path) -> None:
+        try:
+            paths.add_recent_file(path)
+        except ValueError:
+            pass  # the recent list is a convenience; an unwritable settings folder must not block work
+        self.rebuild_recent()
+
+    def rebuild_recent(self) -> None:
+        self.recent_menu.clear()
+        files = paths.recent_files()
+        for p in files:
+            a = self.recent_menu.addAction(p.name)
+            a.setToolTip(str(p))
+            a.setData(str(p))
+            a.triggered.connect(lambda _=False, q=str(p): self.open_session(q))
+        if not files:
+            self.recent_menu.addAction("(no recent sessions)").setEnabled(False)
+        else:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("Clear list", self._clear_recent)
+
+    def _clear_recent(self) -> None:
+        try:
+            paths.clear_recent_files()
+        except ValueError as e:
+            self._error("Recent sessions", str(e))
+        self.rebuild_recent()
+
+    def autosave(self) -> None:
+        """Save the work to the last-session file on quit (silently: quitting must never be blocked)."""
+        if self.state.trace is None:
+            return
+        try:
+            save_session(paths.last_session_path(), session_of(self.state))
+        except (ValueError, OSError):
+            pass
+
+    # ------------------------------------------------------------------ weights
+    def import_weights(self, path: str | None = None) -> bool:
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self.window, "Import weights", str(Path.home()), WEIGHTS_FILTER)
+            if not path:
+                return False
+        try:
+            w = load_weights(path)
+            c = self.state.config
+            check_fits(w, make_sequence(c.source, c.kind))
+        except ValueError as e:
+            self._error("Import weights", f"Could not use these weights:\n{e}\n\nYour current work is unchanged.")
+            return False
+        self.state.set_base_params(w.params)
+        return True
+
+    # ------------------------------------------------------------------ exports
+    def _progress(self, title: str, n: int) -> QProgressDialog:
+        d = QProgressDialog(title, "Cancel", 0, n, self.window)
+        d.setWindowTitle(title)
+        d.setWindowModality(Qt.WindowModality.WindowModal)
+        d.setMinimumDuration(500)  # quick exports never flash a dialog
+        return d
+
+    def export_all_figures(self) -> bool:
+        views = list(self.window.figure_views())
+        folder = QFileDialog.getExistingDirectory(self.window, "Export all figures into", str(Path.home()))
+        if not folder:
+            return False
+        dlg = self._progress("Exporting figures…", 3 * len(views))
+
+        def progress(i, n):
+            dlg.setValue(i)
+            QApplication.processEvents()
+            return not dlg.wasCanceled()
+
+        try:
+            export_all(views, folder, EXPORT_SCALE, progress=progress)
+        except ValueError as e:
+            self._error("Export all figures", f"Could not export the figures:\n{e}")
+            return False
+        finally:
+            dlg.close()
+        return not dlg.wasCanceled()
+
+    def export_animation(self) -> bool:
+        graph = next((v for v in self.window.figure_views() if v.figure_name == "graph"), None)
+        if graph is None or self.state.trace is None:
+            self._error("Export animation", "The animation needs the graph view and a valid sequence.")
+            return False
+        path, _ = QFileDialog.getSaveFileName(self.window, "Export BPTT animation",
+                                              str(Path.home() / "bptt.gif"), GIF_FILTER)
+        if not path:
+            return False
+        p = Path(path) if path.lower().endswith(".gif") else Path(path + ".gif")
+        dlg = self._progress("Rendering the BPTT animation…", self.state.T)
+
+        def progress(i, n):
+            dlg.setMaximum(n)
+            dlg.setValue(i)
+            QApplication.processEvents()
+
+        try:
+            export_animation_gif(self.state, graph, p, progress, dlg.wasCanceled)
+        except Cancelled:
+            return False
+        except ValueError as e:
+            self._error("Export animation", f"Could not export the animation:\n{e}")
+            return False
+        finally:
+            dlg.close()
+        return True
+
+
+def install_file_actions(window) -> FileActions:
+    """Fill window.file_menu and the figures' right-click menus; returns (and keeps) the FileActions."""
+    window.file_actions = FileActions(window)
+    return window.file_actions
+
+
+def restore_last_session(window) -> bool:
+    """Open the session saved on the last quit, if there is a usable one (quietly otherwise)."""
+    p = paths.last_session_path()
+    if not p.is_file():
+        return False
+    try:
+        apply_session(window.state, load_session(p))
+    except ValueError:
+        return False
+    return True
