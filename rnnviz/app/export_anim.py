@@ -164,8 +164,11 @@ def export_animation_gif(state, graph_view, path: str | os.PathLike, progress_cb
             progress_cb(i, n)
         return not (cancel_cb is not None and cancel_cb())
 
+    widget = graph_view.figure_widget()
+    old_size = widget.size()  # frames are rendered at FRAME_WIDTH; the window's view gets its size back
     frames = render_frames(state, graph_view, gradients, scale)
     try:
         return write_gif(path, frames, len(frame_steps(state.T)) if state.trace is not None else 0, progress)
     finally:
         frames.close()
+        widget.resize(old_size)

@@ -96,7 +96,7 @@ class FileActions(QObject):
         self._add(m, "export_all", "&Export all figures…", self.export_all_figures)
         self._add(m, "export_anim", "Export &animation…", self.export_animation)
         m.addSeparator()
-        self._add(m, "quit", "&Quit", window.close, QKeySequence.StandardKey.Quit)
+        self._add(m, "quit", "&Quit", window.close, "Ctrl+Q")  # StandardKey.Quit is empty on some platforms
         m.aboutToShow.connect(self.install_figure_menus)
         self.rebuild_recent()
         self.install_figure_menus()
