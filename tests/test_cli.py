@@ -19,7 +19,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 TEXT = "hello world"
 PARAM_KEYS = {"Wax", "Waa", "Wya", "ba", "by"}
-FIGURES = ("graph", "hidden_states", "gradients")  # outputs/losses join when their views exist
+FIGURES = ("graph", "hidden_states", "outputs", "losses", "gradients")
 
 
 def run(*args, home=None):
