@@ -94,6 +94,9 @@ class MainWindow(QMainWindow):
         scroll.setWidget(left)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # wide enough that no control is ever cut off; taller content scrolls
+        scroll.setMinimumWidth(left.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width())
         self.input_dock = self._dock(scroll, "Input and model", Qt.DockWidgetArea.LeftDockWidgetArea)
 
         # right: the current step's equations (more side panels join as tabs)
@@ -323,9 +326,11 @@ def run_app(text: str | None = None) -> int:
         window.resize(1500, 940)
     window.show()
     window.remember_default_layout()
-    window.resizeDocks([window.input_dock], [300], Qt.Orientation.Horizontal)
+    # side columns in proportion to the screen, so the graph keeps most of a 1280 x 720 projector
+    W = window.width()
+    window.resizeDocks([window.input_dock], [max(300, min(340, int(0.22 * W)))], Qt.Orientation.Horizontal)
     if window._side_docks:
-        window.resizeDocks([window._side_docks[0]], [360], Qt.Orientation.Horizontal)
+        window.resizeDocks([window._side_docks[0]], [max(300, min(400, int(0.24 * W)))], Qt.Orientation.Horizontal)
     window.splitter.setSizes([int(window.height() * 0.52), int(window.height() * 0.34)])
     window.graph.setFocus()
     print("rnnviz: window shown", flush=True)

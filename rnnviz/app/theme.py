@@ -122,4 +122,8 @@ def style_colorbar(bar: pg.ColorBarItem, options, label: str) -> Palette:
         ax.setStyle(tickFont=font)
         ax.label.setFont(font)
     bar.getAxis("left").setLabel(label, color=p.foreground)
+    # reserve room for the widest tick ("−0.5") so a narrow window never clips it
+    from PySide6.QtGui import QFontMetrics
+
+    bar.getAxis("right").setWidth(QFontMetrics(font).horizontalAdvance("−0.55") + 14)
     return p

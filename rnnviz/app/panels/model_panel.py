@@ -21,6 +21,9 @@ RADIUS_DELAY_MS = 40        # coalesce a fast drag into a few recomputations
 
 def _combo(items) -> QComboBox:
     c = QComboBox()
+    # a long item ("Binary cross-entropy (sigmoid)") must not widen the whole panel
+    c.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    c.setMinimumContentsLength(12)
     for key, label in items:
         c.addItem(label, key)
     return c
@@ -64,9 +67,6 @@ class ModelPanel(QGroupBox):
         self.seed.setToolTip("The random seed of the weights")
         self.new_weights = QPushButton("New random weights")
         self.new_weights.setToolTip("Draw new weights (the next seed), keeping ρ(Waa)")
-        seed_row = QHBoxLayout()
-        seed_row.addWidget(self.seed, 1)
-        seed_row.addWidget(self.new_weights)
 
         self.weights_info = QLabel()
         self.weights_info.setObjectName("muted")
@@ -79,7 +79,8 @@ class ModelPanel(QGroupBox):
         form.addRow("Loss", self.loss)
         form.addRow("Architecture", self.architecture)
         form.addRow("Radius ρ(Waa)", radius_row)
-        form.addRow("Seed", seed_row)
+        form.addRow("Seed", self.seed)
+        form.addRow(self.new_weights)
         form.addRow(self.weights_info)
 
         self._radius_timer = QTimer(self)

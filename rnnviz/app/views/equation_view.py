@@ -60,10 +60,11 @@ class EquationView(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.browser)
         self._contrib = None  # trace.step_contributions(), read once per trace
+        self._stale = False
         state.trace_changed.connect(self._on_trace_changed)
         state.step_changed.connect(self._on_step_changed)
         state.view_options_changed.connect(self._on_view_options_changed)
-        self._render()
+        self._on_view_options_changed(state.view_options)
 
     # ------------------------------------------------------------------ slots
     def _on_trace_changed(self, trace) -> None:
@@ -71,9 +72,20 @@ class EquationView(QWidget):
         self._render()
 
     def _on_step_changed(self, t: int, phase: str) -> None:
-        self._render()
+        if self.isVisible():
+            self._render()
+        else:
+            self._stale = True  # hidden behind another side tab: render when shown
+
+    def showEvent(self, ev) -> None:
+        if self._stale:
+            self._render()
+        super().showEvent(ev)
 
     def _on_view_options_changed(self, options) -> None:
+        p = theme.palette(options.theme)
+        self.browser.setStyleSheet(f"QTextBrowser#equations {{ background: {p.background}; color: {p.foreground};"
+                                   f" border: none; padding: 6px; }}")
         self._render()
 
     def text(self) -> str:
@@ -94,19 +106,22 @@ class EquationView(QWidget):
             body = self._backward(tr, t, p) if self.state.phase == BACKWARD else self._forward(tr, t, p)
         pt = theme.point_size(o, 1.05)
         body = body.replace("<h3>", f'<h3 style="font-size:{theme.point_size(o, 1.2)}pt">')
-        self.browser.setStyleSheet(f"QTextBrowser#equations {{ background: {p.background}; color: {p.foreground};"
-                                   f" border: none; padding: 6px; }}")
+        self._stale = False
         self.browser.setHtml(f"""<html><body style="font-size:{pt}pt; color:{p.foreground};">
             <style> td {{ padding: 2px 8px 4px 0; vertical-align: top; }}
                     .n {{ font-family: {theme.mono_family()}; }}
                     .m {{ color: {p.muted}; }} h3 {{ margin: 0 0 6px 0; }} </style>{body}</body></html>""")
 
     def _rows(self, rows) -> str:
+        """lhs = formula on one line, the numbers on the next, so a narrow panel never squeezes them."""
         out = []
         for lhs, rhs, val in rows:
             op = "+=" if lhs.endswith("+=") else "="  # accumulated gradients
-            out.append(f'<tr><td><i>{lhs.removesuffix("+=")}</i></td><td>{op}</td><td>{rhs}</td>'
-                       f'<td class="n">{val}</td></tr>')
+            name = f'<td><i>{lhs.removesuffix("+=")}</i></td><td>{op}</td>'
+            if rhs:
+                out.append(f'<tr>{name}<td>{rhs}</td></tr><tr><td></td><td>=</td><td class="n">{val}</td></tr>')
+            else:
+                out.append(f'<tr>{name}<td class="n">{val}</td></tr>')
         return "<table>" + "".join(out) + "</table>"
 
     def _forward(self, tr, t: int, p) -> str:

@@ -1,0 +1,138 @@
+"""Window benchmarks (offscreen): start-up, stepping latency, and a T = 10,000 recompute off the GUI thread.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_app.py
+
+Prints figures; asserts nothing (goals: window shown < 1.5 s, a step repainted < 16 ms at T = 1000,
+n_a = 256, the GUI thread never blocked for long while T = 10,000 is computed).
+"""
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("RNNVIZ_HOME", tempfile.mkdtemp(prefix="rnnviz-bench-"))
+
+
+def startup_seconds(runs: int = 3) -> list[float]:
+    """Process start -> 'rnnviz: window shown' on stdout."""
+    out = []
+    for _ in range(runs):
+        env = dict(os.environ, RNNVIZ_SMOKE_EXIT_MS="200", RNNVIZ_HOME=tempfile.mkdtemp(prefix="rnnviz-bench-"))
+        t0 = time.perf_counter()
+        p = subprocess.Popen([sys.executable, str(ROOT / "main.py")], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
+        for line in p.stdout:
+            if "window shown" in line:
+                out.append(time.perf_counter() - t0)
+                break
+        p.wait(timeout=60)
+    return out
+
+
+def random_text(n: int, seed: int = 0) -> str:
+    import numpy as np
+
+    letters = np.array(list("abcdefghijklmnopqrstuvwxyz     .,"))
+    return "".join(np.random.default_rng(seed).choice(letters, n))
+
+
+def main() -> None:
+    s = startup_seconds()
+    print(f"start-up (process start -> window shown): median {statistics.median(s):.2f} s "
+          f"(runs: {', '.join(f'{x:.2f}' for x in s)}; goal < 1.5 s)")
+
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])
+    from rnnviz.app import theme
+    from rnnviz.app.main_window import MainWindow, _install_extras
+    from rnnviz.app.state import AppState, Config
+
+    state = AppState(Config(source=random_text(1001), hidden=256))
+    state.async_threshold = float("inf")
+    t0 = time.perf_counter()
+    state.set_config(state.config)
+    print(f"compute T = {state.T}, n_a = {state.trace.n_a}: {time.perf_counter() - t0:.2f} s")
+    theme.apply_app_theme(app, state.view_options)
+    w = MainWindow(state)
+    _install_extras(w)
+    w.resize(1400, 900)
+    w.show()
+    app.processEvents()
+    state.go_start()
+    w.graph.setFocus()
+    app.processEvents()
+
+    times = []
+    for _ in range(150):
+        t0 = time.perf_counter()
+        QTest.keyClick(w, Qt.Key.Key_Right)   # through the window's shortcut, as a user would
+        app.processEvents()                   # every view paints its pending update
+        times.append(time.perf_counter() - t0)
+    times.sort()
+    print(f"key → + repaint of every view at T = 1000, n_a = 256: median {1e3 * statistics.median(times):.1f} ms, "
+          f"90th percentile {1e3 * times[int(0.9 * len(times))]:.1f} ms (goal < 16 ms)")
+    for tab in range(w.tabs.count()):
+        w.tabs.setCurrentIndex(tab)
+        app.processEvents()
+        tt = []
+        for _ in range(40):
+            t0 = time.perf_counter()
+            QTest.keyClick(w, Qt.Key.Key_Right)
+            app.processEvents()
+            tt.append(time.perf_counter() - t0)
+        print(f"   with tab {w.tabs.tabText(tab)!r}: median {1e3 * statistics.median(tt):.1f} ms")
+
+    # T = 10,000 off the GUI thread: measure the longest the event loop was blocked meanwhile
+    state.async_threshold = 2e7
+    gaps, last = [], [time.perf_counter()]
+
+    def tick():
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    from PySide6.QtCore import QTimer
+
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(tick)
+    timer.start()
+    t0 = time.perf_counter()
+    state.update_config(source=random_text(10_001, seed=1), hidden=64)
+    blocked = time.perf_counter() - t0
+    busy_seen = state.busy and w.cancel_button.isVisibleTo(w)
+    while state.busy or state.T != 10_000:
+        app.processEvents()
+        time.sleep(0.002)
+        if time.perf_counter() - t0 > 120:
+            break
+    total = time.perf_counter() - t0
+    timer.stop()
+    print(f"T = 10,000, n_a = 64 recompute: {total:.2f} s in the background; update_config returned in "
+          f"{1e3 * blocked:.0f} ms; busy indicator shown: {busy_seen}; longest event-loop gap meanwhile "
+          f"{1e3 * max(gaps or [0]):.0f} ms (includes redrawing every view for the new trace)")
+    state.go_start()
+    app.processEvents()
+    tt = []
+    for _ in range(60):
+        t0 = time.perf_counter()
+        QTest.keyClick(w, Qt.Key.Key_Right)
+        app.processEvents()
+        tt.append(time.perf_counter() - t0)
+    print(f"key → + repaint at T = 10,000: median {1e3 * statistics.median(tt):.1f} ms")
+    w.close()
+
+
+if __name__ == "__main__":
+    main()
