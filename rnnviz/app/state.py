@@ -142,6 +142,7 @@ class AppState(QObject):
         self._base_params: dict | None = None
         self._trace: Trace | None = None
         self._compare_config: Config | None = None
+        self._compare_overrides: dict = {}
         self._compare_trace: Trace | None = None
         self._clip: ClipResult | None = None
         self._error = ""
@@ -323,7 +324,7 @@ class AppState(QObject):
         self.trace_changed.emit(tr)
         # keep the cursor where it was when the length allows, else clamp
         if old_T == 0:
-            self._pos = float(tr.T - 1)  # a new window shows the whole forward pass
+            self._pos = 0.0  # a new window starts at step 1: → reveals the forward pass step by step
         else:
             t = min(old_t, tr.T - 1)
             self._pos = float(self.position_of(t, old_phase))
@@ -345,16 +346,26 @@ class AppState(QObject):
 
     # ------------------------------------------------------------------ compare mode
     def set_compare(self, config: Config | None) -> None:
-        """A second configuration on the same sequence (None ends compare mode)."""
-        self._compare_config = config
+        """A second configuration on the same sequence (None ends compare mode).
+
+        What differs from the main settings (say radius 1.2 and ReLU) is kept as the main settings
+        change; everything else (sequence, hidden size, seed...) follows the main configuration.
+        """
         if config is None:
+            self._compare_config = None
+            self._compare_overrides = {}
             self._compare_trace = None
             self.compare_changed.emit(None)
             return
+        main = self._config
+        self._compare_overrides = {
+            k: getattr(config, k) for k in Config.__dataclass_fields__
+            if k not in ("source", "kind") and getattr(config, k) != getattr(main, k)
+        }
         self._recompute_compare()
 
     def _recompute_compare(self) -> None:
-        c = replace(self._compare_config, source=self._config.source, kind=self._config.kind)
+        c = replace(self._config, **self._compare_overrides)
         self._compare_config = c
         try:
             self._compare_trace = run_config(c, self._base_params)

@@ -13,9 +13,9 @@ def state(qtbot):
     return s
 
 
-def test_first_trace_shows_the_whole_forward_pass(state):
+def test_a_new_trace_starts_at_step_one(state):
     assert state.T == 10
-    assert (state.t, state.phase) == (9, FORWARD)
+    assert (state.t, state.phase) == (0, FORWARD)
 
 
 def test_stepping_runs_forward_then_backward(state, qtbot):
@@ -116,10 +116,13 @@ def test_clipping_does_not_recompute(state):
 
 
 def test_compare_follows_the_sequence(state):
-    state.set_compare(Config(radius=1.3, hidden=8))
+    state.set_compare(Config(radius=1.3, hidden=8, activation="relu"))
     assert state.compare_trace.rho == pytest.approx(1.3)
-    state.update_config(source="hello there")
+    state.update_config(source="hello there", hidden=12, radius=0.5)
     assert state.compare_trace.T == state.trace.T == 10
+    assert state.compare_trace.n_a == 12                      # follows the main settings
+    assert state.compare_trace.rho == pytest.approx(1.3)      # but keeps what it compares
+    assert state.compare_trace.activation == "relu"
     state.set_compare(None)
     assert state.compare_trace is None
 
