@@ -96,7 +96,8 @@ class MainWindow(QMainWindow):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         # wide enough that no control is ever cut off; taller content scrolls
-        scroll.setMinimumWidth(left.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width())
+        self._input_scroll, self._input_content = scroll, left
+        self._fit_input_column()
         self.input_dock = self._dock(scroll, "Input and model", Qt.DockWidgetArea.LeftDockWidgetArea)
 
         # right: the current step's equations (more side panels join as tabs)
@@ -234,10 +235,17 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             theme.apply_app_theme(app, options)
+        self._fit_input_column()
         for act, on in ((self.light_action, options.theme != "dark"), (self.dark_action, options.theme == "dark")):
             act.setChecked(on)
         if self.presentation_action.isChecked() != options.presentation:
             self.presentation_action.setChecked(options.presentation)
+
+    def _fit_input_column(self) -> None:
+        """Wide enough that no control is cut off (fonts change with presentation mode)."""
+        scroll, left = self._input_scroll, self._input_content
+        left.adjustSize()
+        scroll.setMinimumWidth(left.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width())
 
     def _show_keys(self) -> None:
         QMessageBox.information(self, "Keyboard shortcuts", KEYS_HELP)

@@ -144,3 +144,21 @@ def test_busy_indicator_and_cancel(window, qtbot):
     s.wait_idle()
     qtbot.wait(50)
     assert s.trace is first
+
+
+def test_fits_a_1280_by_720_projector(window, qtbot):
+    window.resize(1280, 720)
+    qtbot.wait(20)
+    assert window.minimumSizeHint().width() <= 1280
+    assert window.minimumSizeHint().height() <= 720
+    # nothing in the input column is cut off: it is at least as wide as its contents need
+    scroll = window.input_dock.widget()
+    assert scroll.width() >= scroll.widget().minimumSizeHint().width()
+
+
+def test_playback_icons_follow_the_theme(window, qtbot):
+    before = window.playback.play_button.icon().pixmap(24, 24).toImage()
+    window.dark_action.trigger()
+    after = window.playback.play_button.icon().pixmap(24, 24).toImage()
+    assert before != after                                   # drawn in the theme's text colour
+    window.light_action.trigger()

@@ -2,19 +2,50 @@
 a timeline over the 2T places (forward t = 1..T, then backward t = T..1)."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QComboBox, QHBoxLayout, QLabel, QSlider, QStyle, QToolButton, QVBoxLayout, QWidget,
-)
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap, QPolygonF
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QToolButton, QVBoxLayout, QWidget
 
+from rnnviz.app.colors import palette
 from rnnviz.app.state import BACKWARD, AppState
 
 SPEEDS = (0.5, 1, 2, 4, 8, 16, 32, 60, 120)   # steps per second
 
 
-def _button(widget: QWidget, pixmap: QStyle.StandardPixmap, tip: str) -> QToolButton:
+# media icons as shapes on a 24 x 24 grid: (triangles pointing right or left, bars), drawn in the
+# theme's text colour so they read on light and dark backgrounds alike
+_SHAPES = {
+    "start": [("bar", 5), ("left", 7)],
+    "back": [("left", 2), ("left", 11)],
+    "play": [("right", 7)],
+    "pause": [("bar", 7), ("bar", 14)],
+    "forward": [("right", 3), ("right", 12)],
+    "end": [("right", 5), ("bar", 16)],
+}
+
+
+def media_icon(kind: str, colour: str, size: int = 48) -> QIcon:
+    pm = QPixmap(size, size)
+    pm.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pm)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.scale(size / 24, size / 24)
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(QColor(colour))
+    for shape, x in _SHAPES[kind]:
+        if shape == "bar":
+            p.drawRect(QRectF(x, 5, 3, 14))
+        elif shape == "right":
+            p.drawPolygon(QPolygonF([QPointF(x, 5), QPointF(x + 10, 12), QPointF(x, 19)]))
+        else:
+            p.drawPolygon(QPolygonF([QPointF(x + 10, 5), QPointF(x, 12), QPointF(x + 10, 19)]))
+    p.end()
+    return QIcon(pm)
+
+
+def _button(tip: str) -> QToolButton:
     b = QToolButton()
-    b.setIcon(widget.style().standardIcon(pixmap))
+    b.setIconSize(QSize(22, 22))
     b.setToolTip(tip)
     b.setAutoRaise(False)
     b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys stay with the window's shortcuts
@@ -25,18 +56,15 @@ class PlaybackPanel(QWidget):
     def __init__(self, state: AppState, parent: QWidget | None = None):
         super().__init__(parent)
         self.state = state
-        SP = QStyle.StandardPixmap
-        self.start_button = _button(self, SP.SP_MediaSkipBackward, "To the start of this pass (Home)")
-        self.back_button = _button(self, SP.SP_MediaSeekBackward, "One step back (←)")
-        self.play_button = _button(self, SP.SP_MediaPlay, "Play / pause (Space)")
-        self.forward_button = _button(self, SP.SP_MediaSeekForward, "One step forward (→)")
-        self.end_button = _button(self, SP.SP_MediaSkipForward, "To the end of this pass (End)")
+        self.start_button = _button("To the start of this pass (Home)")
+        self.back_button = _button("One step back (←)")
+        self.play_button = _button("Play / pause (Space)")
+        self.forward_button = _button("One step forward (→)")
+        self.end_button = _button("To the end of this pass (End)")
         self.backward_button = QToolButton()
         self.backward_button.setText("◂ BPTT")
         self.backward_button.setToolTip("Start backpropagation through time from step T and play it (B)")
         self.backward_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self._play_icon = self.style().standardIcon(SP.SP_MediaPlay)
-        self._pause_icon = self.style().standardIcon(SP.SP_MediaPause)
 
         self.speed = QComboBox()
         for s in SPEEDS:
@@ -64,7 +92,6 @@ class PlaybackPanel(QWidget):
         row = QHBoxLayout(self)
         row.setContentsMargins(8, 4, 8, 4)
         for b in (self.start_button, self.back_button, self.play_button, self.forward_button, self.end_button):
-            b.setIconSize(b.iconSize() * 1.4)
             row.addWidget(b)
         row.addWidget(self.backward_button)
         row.addSpacing(8)
@@ -85,10 +112,20 @@ class PlaybackPanel(QWidget):
         state.step_changed.connect(self._on_step_changed)
         state.playing_changed.connect(self._on_playing_changed)
         state.speed_changed.connect(self._on_speed_changed)
+        state.view_options_changed.connect(self._on_view_options_changed)
+        self._on_view_options_changed(state.view_options)
         self._on_speed_changed(state.speed)
         if state.trace is not None:
             self._on_trace_changed(state.trace)
         self._on_step_changed(state.t, state.phase)
+
+    def _on_view_options_changed(self, options) -> None:
+        fg = palette(options.theme).foreground
+        self._icons = {k: media_icon(k, fg) for k in _SHAPES}
+        for b, k in ((self.start_button, "start"), (self.back_button, "back"), (self.forward_button, "forward"),
+                     (self.end_button, "end")):
+            b.setIcon(self._icons[k])
+        self._on_playing_changed(self.state.playing)
 
     def _on_timeline_moved(self, value: int) -> None:
         if value != self.state.position:
@@ -116,7 +153,7 @@ class PlaybackPanel(QWidget):
         self.step_label.setText(f"t = {t + 1} / {T} · {arrow}")
 
     def _on_playing_changed(self, playing: bool) -> None:
-        self.play_button.setIcon(self._pause_icon if playing else self._play_icon)
+        self.play_button.setIcon(self._icons["pause" if playing else "play"])
 
     def _on_speed_changed(self, s: float) -> None:
         i = min(range(self.speed.count()), key=lambda k: abs(self.speed.itemData(k) - s))

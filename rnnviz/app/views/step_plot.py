@@ -54,6 +54,17 @@ class StepPlotView(QWidget, FigureView):
         self._hover_proxy = pg.SignalProxy(self.canvas.scene().sigMouseMoved, rateLimit=30, slot=self._on_mouse_moved)
         self.plot.vb.sigXRangeChanged.connect(lambda *_: self._on_x_range_changed())
         self.plot.vb.sigResized.connect(lambda *_: self._on_x_range_changed())
+        self.plot.vb.sigResized.connect(lambda *_: self._wrap_title())
+        # a long title must wrap, not push the plot out of a narrow window: no minimum width
+        label = self.plot.titleLabel
+        set_min = label.updateMin
+
+        def update_min():
+            set_min()
+            label.setMinimumWidth(0)
+            label._sizeHint[Qt.SizeHint.MinimumSize] = (0, label._sizeHint[Qt.SizeHint.MinimumSize][1])
+
+        label.updateMin = update_min
 
     def _connect_state(self) -> None:
         """Call at the end of a subclass __init__, once its items exist."""
@@ -90,6 +101,20 @@ class StepPlotView(QWidget, FigureView):
             o = self.state.view_options
             self.plot.setTitle(text, color=theme.palette(o.theme).foreground,
                                size=f"{theme.point_size(o, 1.2)}pt", bold=True)
+        self._wrap_title()
+
+    def _wrap_title(self) -> None:
+        """Wrap the title onto more lines when it is wider than the plot."""
+        item = self.plot.titleLabel.item
+        width = max(self.plot.width() - 12, 100)
+        item.setTextWidth(-1)
+        if item.boundingRect().width() > width:
+            item.setTextWidth(width)
+            option = item.document().defaultTextOption()
+            option.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+            item.document().setDefaultTextOption(option)
+        self.plot.titleLabel.updateMin()
+        self.plot.titleLabel.resizeEvent(None)
 
     # ------------------------------------------------------------------ slots
     def _on_trace_changed(self, trace) -> None:
