@@ -163,3 +163,18 @@ def test_layout_picks_the_node_under_a_point():
     hit = g.hit((x0 + x1) / 2, y0)
     assert (hit.what, hit.kind, hit.t) == ("edge", "Waa", 2)
     assert list(g.steps_between(1.2, 2.9, pad=0)) == [0, 1]
+
+
+def test_bce_bits_zoomed_out_draw_a_probability_band(qtbot):
+    """Compact bands for a 0/1 series with binary cross-entropy (once a KeyError)."""
+    state = AppState(Config(source=" ".join("0110100110010110" * 8), kind="numbers", loss="bce", hidden=8))
+    state.async_threshold = float("inf")
+    state.set_config(state.config)
+    view = GraphView(state)
+    qtbot.addWidget(view)
+    view.resize(900, 400)
+    view.fit_all()
+    assert not view.detailed()
+    item = view.canvas.item
+    assert "p" in item.images             # p(1) per step as a band (its absence once left the row blank)
+    assert item.images["p"].width() == state.T

@@ -44,7 +44,7 @@ def prepare(item) -> None:
         x = d.trace.x[0, 0, :]
         span = float(x.max() - x.min()) or 1.0
         item.value_lines["x"] = (x - x.min()) / span
-    else:
+    if d.mode != "value":  # a probability per step: p(target) for classes, p(1) for binary outputs
         p = d.y_hat0[d.target.astype(int), np.arange(d.T)] if d.mode == "classes" else d.y_hat0[0]
         rgba = np.asarray(colors.sequential().map(np.clip(np.nan_to_num(p), 0, 1), mode="byte"), np.uint8)
         rgba = rgba.reshape(d.T, 4).copy()
