@@ -1,6 +1,8 @@
 """install_bptt_views(window): the BPTT plots as tabs and the BPTT panels as side sections."""
 from __future__ import annotations
 
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
 from rnnviz.app.panels.bptt_controls import BPTTControls
 from rnnviz.app.views.bptt_panel import BPTTPanel
 from rnnviz.app.views.compare_view import CompareView
@@ -18,6 +20,11 @@ def install_bptt_views(window) -> dict:
     window.add_plot_tab(views["gradients"], "Gradients")
     window.add_plot_tab(views["influence"], "Influence")
     window.add_plot_tab(views["compare"], "Compare")
-    window.add_side_panel(views["controls"], "BPTT controls")
-    window.add_side_panel(views["panel"], "BPTT: why it vanishes or explodes")
+    # one side section: the knobs above, what they do to the gradient below
+    side = QWidget()
+    lay = QVBoxLayout(side)
+    lay.setContentsMargins(0, 0, 0, 0)
+    lay.addWidget(views["controls"])
+    lay.addWidget(views["panel"], 1)
+    window.add_side_panel(side, "Backprop through time")
     return views

@@ -269,6 +269,17 @@ class MainWindow(QMainWindow):
             dock.show()
         self.graph.fit_all()
 
+    def keyPressEvent(self, event) -> None:
+        # Letter shortcuts again for keys no widget took: some X servers' key maps (Xvfb's, seen
+        # here) never match single-letter QShortcuts, while arrow keys always do.
+        if not event.modifiers() or event.modifiers() == Qt.KeyboardModifier.ShiftModifier:
+            act = {Qt.Key.Key_B: self.state.start_backward, Qt.Key.Key_F: self.graph.fit_all}.get(event.key())
+            if act is not None:
+                act()
+                event.accept()
+                return
+        super().keyPressEvent(event)
+
     def closeEvent(self, event) -> None:
         self.state.pause()
         self.closing.emit()
@@ -296,20 +307,13 @@ def build_window(text: str | None = None) -> MainWindow:
 
 
 def _install_extras(window: MainWindow) -> None:
-    """The BPTT views and the file actions plug into the window through its API.
+    """The BPTT views and the file actions plug into the window through its API."""
+    from rnnviz.app.bptt_install import install_bptt_views
+    from rnnviz.app.file_actions import install_file_actions
 
-    A part that cannot be imported leaves the rest of the window working, with a one-line note.
-    """
-    import importlib
-
-    for module, func in (("rnnviz.app.bptt_install", "install_bptt_views"),
-                         ("rnnviz.app.file_actions", "install_file_actions")):
-        try:
-            install = getattr(importlib.import_module(module), func)
-        except (ImportError, AttributeError) as e:
-            print(f"rnnviz: {module} unavailable ({e}); continuing without it", file=sys.stderr)
-            continue
-        install(window)
+    install_bptt_views(window)
+    install_file_actions(window)
+    window._side_docks[0].raise_()  # the equations first
 
 
 def run_app(text: str | None = None) -> int:
@@ -321,12 +325,9 @@ def run_app(text: str | None = None) -> int:
     theme.apply_app_theme(app, AppState().view_options)
     window = build_window(text)
     if text is None:
-        try:
-            from rnnviz.app.file_actions import restore_last_session
-        except ImportError:
-            restore_last_session = None
-        if restore_last_session is not None:
-            restore_last_session(window)
+        from rnnviz.app.file_actions import restore_last_session
+
+        restore_last_session(window)
     screen = app.primaryScreen().availableGeometry() if app.primaryScreen() else None
     if screen is not None:
         window.resize(min(1500, screen.width()), min(940, screen.height()))
@@ -336,10 +337,10 @@ def run_app(text: str | None = None) -> int:
     window.remember_default_layout()
     # side columns in proportion to the screen, so the graph keeps most of a 1280 x 720 projector
     W = window.width()
-    window.resizeDocks([window.input_dock], [max(300, min(340, int(0.22 * W)))], Qt.Orientation.Horizontal)
+    window.resizeDocks([window.input_dock], [max(265, min(340, int(0.21 * W)))], Qt.Orientation.Horizontal)
     if window._side_docks:
-        window.resizeDocks([window._side_docks[0]], [max(300, min(400, int(0.24 * W)))], Qt.Orientation.Horizontal)
-    window.splitter.setSizes([int(window.height() * 0.52), int(window.height() * 0.34)])
+        window.resizeDocks([window._side_docks[0]], [max(270, min(400, int(0.22 * W)))], Qt.Orientation.Horizontal)
+    window.splitter.setSizes([int(window.height() * 0.47), int(window.height() * 0.40)])
     window.graph.setFocus()
     print("rnnviz: window shown", flush=True)
     smoke = os.environ.get("RNNVIZ_SMOKE_EXIT_MS")

@@ -162,3 +162,15 @@ def test_playback_icons_follow_the_theme(window, qtbot):
     after = window.playback.play_button.icon().pixmap(24, 24).toImage()
     assert before != after                                   # drawn in the theme's text colour
     window.light_action.trigger()
+
+
+def test_b_starts_the_backward_pass_even_when_no_shortcut_matches(window, qtbot):
+    """Some X servers never match one-letter shortcuts; the key press itself still works."""
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    s = window.state
+    s.go_end()
+    QApplication.sendEvent(window, QKeyEvent(QKeyEvent.Type.KeyPress, Qt.Key.Key_B, Qt.KeyboardModifier.NoModifier, "b"))
+    assert s.phase == BACKWARD and s.playing
+    s.pause()
