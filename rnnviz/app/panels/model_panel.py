@@ -23,7 +23,7 @@ def _combo(items) -> QComboBox:
     c = QComboBox()
     # a long item ("Binary cross-entropy (sigmoid)") must not widen the whole panel
     c.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-    c.setMinimumContentsLength(12)
+    c.setMinimumContentsLength(7)
     for key, label in items:
         c.addItem(label, key)
     return c
