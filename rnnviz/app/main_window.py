@@ -257,6 +257,14 @@ class MainWindow(QMainWindow):
                           "a⟨t⟩ = g(Waa a⟨t−1⟩ + Wax x⟨t⟩ + ba), ŷ⟨t⟩ = softmax(Wya a⟨t⟩ + by).</p>")
 
     # ------------------------------------------------------------------ layout
+    def size_columns(self) -> None:
+        """Side columns in proportion to the window, so the graph keeps most of a 1280 x 720 projector."""
+        W = self.width()
+        self.resizeDocks([self.input_dock], [max(265, min(340, int(0.21 * W)))], Qt.Orientation.Horizontal)
+        if self._side_docks:
+            self.resizeDocks([self._side_docks[0]], [max(300, min(400, int(0.22 * W)))], Qt.Orientation.Horizontal)
+        self.splitter.setSizes([int(self.height() * 0.47), int(self.height() * 0.40)])
+
     def remember_default_layout(self) -> None:
         self._default_state = self.saveState()
         self._default_split = self.splitter.saveState()
@@ -335,12 +343,7 @@ def run_app(text: str | None = None) -> int:
         window.resize(1500, 940)
     window.show()
     window.remember_default_layout()
-    # side columns in proportion to the screen, so the graph keeps most of a 1280 x 720 projector
-    W = window.width()
-    window.resizeDocks([window.input_dock], [max(265, min(340, int(0.21 * W)))], Qt.Orientation.Horizontal)
-    if window._side_docks:
-        window.resizeDocks([window._side_docks[0]], [max(270, min(400, int(0.22 * W)))], Qt.Orientation.Horizontal)
-    window.splitter.setSizes([int(window.height() * 0.47), int(window.height() * 0.40)])
+    window.size_columns()
     window.graph.setFocus()
     print("rnnviz: window shown", flush=True)
     smoke = os.environ.get("RNNVIZ_SMOKE_EXIT_MS")

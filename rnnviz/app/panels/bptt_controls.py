@@ -17,6 +17,9 @@ CLIPS = (("none", "none"), ("norm", "norm: ‖g‖ ≤ θ (Pascanu)"), ("value",
 
 def _combo(items) -> QComboBox:
     c = QComboBox()
+    # long entries must not widen the side column (the popup still shows them in full)
+    c.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    c.setMinimumContentsLength(8)
     for key, text in items:
         c.addItem(text, key)
     return c
@@ -53,7 +56,7 @@ class BPTTControls(QWidget):
 
         box = QGroupBox("Compare mode")
         form = QFormLayout(box)
-        self.compare = QCheckBox("Compare with a second configuration")
+        self.compare = QCheckBox("Compare with a second setting")
         self.cmp_radius = QDoubleSpinBox()
         self.cmp_radius.setRange(0.0, 100.0)
         self.cmp_radius.setDecimals(3)

@@ -22,10 +22,10 @@ from rnnviz.core import diagnostics as D
 
 CURVES = ("da", "da_last", "envelope", "gain")
 NAMES = {
-    "da": "‖∂L/∂a<t>‖ (total loss L)",
-    "da_last": "‖∂L<T>/∂a<t>‖ (last step's loss)",
-    "envelope": "(γ·σ_max)^(T−t) bound (Pascanu)",
-    "gain": "step gain ‖∂a<t>/∂a<t−1>‖₂",
+    "da": "‖∂L/∂a<t>‖ (total L)",
+    "da_last": "‖∂L<T>/∂a<t>‖ (last step)",
+    "envelope": "bound (γσ_max)^(T−t)",
+    "gain": "gain ‖∂a<t>/∂a<t−1>‖₂",
     "sigma": "γ·σ_max(Waa)",
     "rho": "ρ(Waa)",
 }
@@ -52,7 +52,7 @@ class GradientView(QWidget, FigureView):
         self.canvas.addItem(self.legend, row=1, col=0)
         self.plot = self.canvas.addPlot(row=2, col=0)
         self.gain_plot = self.canvas.addPlot(row=3, col=0)
-        self.canvas.ci.layout.setRowStretchFactor(2, 3)
+        self.canvas.ci.layout.setRowStretchFactor(2, 5)   # the gradient curves get most of the height
         self.canvas.ci.layout.setRowStretchFactor(3, 2)
         self.gain_plot.setXLink(self.plot)
         for p in (self.plot, self.gain_plot):
@@ -64,8 +64,8 @@ class GradientView(QWidget, FigureView):
             p.getAxis("left").setWidth(70)
             p.getAxis("left").enableAutoSIPrefix(False)
         self.plot.getAxis("bottom").setStyle(showValues=False)
-        self.plot.setLabel("left", "‖grad‖ (log scale)")
-        self.gain_plot.setLabel("left", "gain (log)")
+        self.plot.setLabel("left", "‖gradient‖")
+        self.gain_plot.setLabel("left", "gain")
         self.gain_plot.setLabel("bottom", "time step t")
 
         self.curves = {k: self.plot.plot() for k in ("da", "da_last", "envelope")}
