@@ -103,16 +103,22 @@ def text_sequence(text: str, vocab: tuple[str, ...] | None = None) -> SequenceDa
     return SequenceData("text", text, tuple(text), tuple(vocab), x, y, ids[1:][None, :])
 
 
-_SPLIT = re.compile(r"[\s,;]+")
+_SPLIT = re.compile(r"\s*[,;]\s*|\s+")  # one comma/semicolon (with spaces around) or spaces
 
 
 def parse_numbers(source: str) -> np.ndarray:
     """'0.1, 0.5 -2 3e-2' -> array([0.1, 0.5, -2, 0.03]); commas, semicolons and spaces separate."""
     if not isinstance(source, str):
         raise ValueError("the numbers must be given as text")
-    items = [s for s in _SPLIT.split(source.strip()) if s]
-    if not items:
+    items = _SPLIT.split(source.strip())
+    if not any(items):
         raise ValueError("the series is empty: type at least two numbers, e.g. 0.1, 0.5, -2")
+    if items[-1] == "":
+        items.pop()  # one trailing separator, as in "1, 2, 3,"
+    if "" in items:
+        i = items.index("") + 1
+        raise ValueError(f"item {i} is empty (no number between separators, as in '1,,2'): "
+                         "type a number there or remove a comma")
     values = []
     for i, s in enumerate(items, 1):
         try:

@@ -51,6 +51,7 @@ def test_labels_make_whitespace_visible():
 def test_numbers_parse_in_any_separator_style():
     np.testing.assert_array_equal(parse_numbers("0.1, 0.5 -2 3e-2"), [0.1, 0.5, -2.0, 0.03])
     np.testing.assert_array_equal(parse_numbers(" 1;2 ,\n3\t4 "), [1, 2, 3, 4])
+    np.testing.assert_array_equal(parse_numbers("1, 2, 3,"), [1, 2, 3])  # one trailing comma is fine
     seq = make_sequence("0.1, 0.5 -2 3e-2")
     assert seq.kind == "numbers" and seq.n_x == seq.n_y == 1 and seq.T == 3 and seq.vocab == ()
     np.testing.assert_array_equal(seq.x[0, 0], [0.1, 0.5, -2.0])
@@ -76,6 +77,9 @@ def test_numbers_parse_in_any_separator_style():
     ("1 2 inf", "numbers", r"'inf' \(item 3\) is not finite"),
     ("1 -infinity", "numbers", "not finite"),
     ("42", "numbers", "one number"),
+    ("1,,2", "numbers", r"item 2 is empty"),
+    ("1, ;3 4", "numbers", r"item 2 is empty"),
+    (",1,2", "numbers", r"item 1 is empty"),
     ("1 2", "words", "unknown sequence kind 'words'"),
 ])
 def test_bad_input_raises_a_clear_value_error(source, kind, message):
