@@ -60,11 +60,14 @@ def _positive_int(s: str) -> int:
     return v
 
 
-def _int(s: str) -> int:
+def _seed(s: str) -> int:
     try:
-        return int(s)
+        v = int(s)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{s!r} is not a whole number") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"{v} is negative; a seed is a whole number from 0 up")
+    return v
 
 
 def _finite(lo: float, hi: float, strict_lo: bool = False):
@@ -107,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--radius", type=_finite(0.0, 100.0), metavar="R",
                    help="spectral radius of Waa, 0..100: below 1 gradients vanish, above 1 they can explode "
                         "(default 0.9; with --weights: that of the file's Waa)")
-    e.add_argument("--seed", type=_int, metavar="S", help="random seed of the initial weights (default 0)")
+    e.add_argument("--seed", type=_seed, metavar="S", help="random seed of the initial weights (default 0)")
     e.add_argument("--weights", metavar="FILE.npz",
                    help="weights to use instead of random ones: Wax, Waa, Wya, ba, by (the notes' names) or "
                         "PyTorch nn.RNN's weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0 plus Wya, by")

@@ -158,6 +158,7 @@ def one_line_error(r):
     (["--activation", "sigmoid"], "invalid choice"),
     (["--scale", "0"], "out of range"),
     (["--loss", "hinge"], "invalid choice"),
+    (["--seed", "-1"], "negative"),
 ])
 def test_bad_option_values(tmp_path, args, words):
     line = one_line_error(run("export", "--out", tmp_path / "o", "--text", TEXT, *args))
@@ -203,6 +204,11 @@ def test_bad_sessions(tmp_path):
     with zipfile.ZipFile(newer, "w") as z:
         z.writestr("session.json", '{"format": "rnnviz-session", "version": 99, "settings": {"source": "hi there"}}')
     assert "newer rnnviz" in one_line_error(run("export", "--out", out, "--session", newer))
+    neg = tmp_path / "neg.rnnviz"
+    with zipfile.ZipFile(neg, "w") as z:
+        z.writestr("session.json", '{"format": "rnnviz-session", "version": 1, '
+                                   '"settings": {"source": "hi there", "seed": -1}}')
+    assert "the seed must be a whole number from 0 up" in one_line_error(run("export", "--out", out, "--session", neg))
 
 
 def test_session_input_exports(tmp_path, exported):

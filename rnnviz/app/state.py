@@ -69,6 +69,8 @@ def check_config(c: Config) -> None:
         raise ValueError(f"the hidden size must be a whole number from 1 to {MAX_HIDDEN}, not {c.hidden}")
     if not math.isfinite(c.radius) or not 0 <= c.radius <= 100:
         raise ValueError(f"the spectral radius must be between 0 and 100, not {c.radius}")
+    if not isinstance(c.seed, (int, np.integer)) or isinstance(c.seed, bool) or c.seed < 0:
+        raise ValueError(f"the seed must be a whole number from 0 up, not {c.seed}")
     if c.flow not in ("total", "last"):
         raise ValueError(f"unknown gradient flow {c.flow!r}; choose total or last")
 

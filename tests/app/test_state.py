@@ -72,6 +72,12 @@ def test_bad_input_keeps_the_last_trace(state):
     assert state.input_error == "" and state.trace is not good
 
 
+def test_a_negative_seed_is_a_clear_input_error(state):
+    before = state.trace
+    state.update_config(seed=-1)
+    assert "seed" in state.input_error and state.trace is before
+
+
 def test_radius_changes_the_trace(state):
     state.update_config(radius=1.7)
     assert state.trace.rho == pytest.approx(1.7)
