@@ -43,8 +43,8 @@ def load_npz(source, what: str = "file") -> dict[str, np.ndarray]:
         if "Object arrays" in msg:
             raise ValueError(f"{name} holds Python objects, not plain numbers; rnnviz never unpickles "
                              "files (save the arrays as numbers with numpy.savez)") from None
-        if "pickled data" in msg:
-            raise ValueError(f"{name} is not a valid .npz file (it is a pickle or another format; "
+        if "pickled" in msg:  # numpy's wording for any file that is neither .npz nor .npy
+            raise ValueError(f"{name} is not a valid .npz file (text, a pickle or another format; "
                              "rnnviz never unpickles files)") from None
         if msg.startswith(name):
             raise
