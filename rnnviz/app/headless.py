@@ -7,6 +7,7 @@ everything succeeded: a failure leaves DIR as it was.
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import shutil
@@ -164,12 +165,16 @@ def write_all(state, views, folder: Path, scale: float) -> list[str]:
 
 def run_export(args) -> list[str]:
     """Do the whole export; ExportError for anything the user can fix. Returns the file names."""
+    created = not os.path.lexists(args.out)
     try:
         out = check_writable_dir(args.out)
         config, params, position = resolve(args)
         ensure_app()
         state = compute(config, params)
     except ValueError as e:
+        if created:  # a refused input leaves no trace: not even the folder it made
+            with contextlib.suppress(OSError):
+                os.rmdir(args.out)
         raise ExportError(str(e)) from None
     # figures show the finished backward pass (or the session's cursor)
     state.set_position(position if position is not None else state.n_positions - 1)
