@@ -8,21 +8,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtCore import QSignalBlocker
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QLabel,
+from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QFormLayout, QGroupBox, QLabel,
                                QPushButton, QVBoxLayout, QWidget)
+
+from rnnviz.app.panels.widgets import combo_box
 
 FLOWS = (("total", "total loss L = Σ L<t>"), ("last", "last step's loss L<T> only"))
 CLIPS = (("none", "none"), ("norm", "norm: ‖g‖ ≤ θ (Pascanu)"), ("value", "element-wise: ±c (min-char-rnn)"))
-
-
-def _combo(items) -> QComboBox:
-    c = QComboBox()
-    # long entries must not widen the side column (the popup still shows them in full)
-    c.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-    c.setMinimumContentsLength(8)
-    for key, text in items:
-        c.addItem(text, key)
-    return c
 
 
 class BPTTControls(QWidget):
@@ -34,7 +26,7 @@ class BPTTControls(QWidget):
 
         box = QGroupBox("Backward pass")
         form = QFormLayout(box)
-        self.flow = _combo(FLOWS)
+        self.flow = combo_box(FLOWS)
         self.flow.setToolTip("What flows back in the animation: the gradient of the total loss, or only of L<T>")
         form.addRow("Flows back:", self.flow)
         self.backward_button = QPushButton("▶ Run backward (BPTT)")
@@ -44,7 +36,7 @@ class BPTTControls(QWidget):
 
         box = QGroupBox("Gradient clipping")
         form = QFormLayout(box)
-        self.clip_mode = _combo(CLIPS)
+        self.clip_mode = combo_box(CLIPS)
         self.threshold = QDoubleSpinBox()
         self.threshold.setRange(1e-4, 1e6)
         self.threshold.setDecimals(4)
@@ -63,7 +55,7 @@ class BPTTControls(QWidget):
         self.cmp_radius.setSingleStep(0.1)
         self.cmp_radius.setValue(1.2)
         self.cmp_radius.setKeyboardTracking(False)
-        self.cmp_activation = _combo((("tanh", "tanh"), ("relu", "ReLU")))
+        self.cmp_activation = combo_box((("tanh", "tanh"), ("relu", "ReLU")))
         form.addRow(self.compare)
         form.addRow("Radius ρ(Waa):", self.cmp_radius)
         form.addRow("Activation:", self.cmp_activation)

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
-    QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSlider,
+    QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSlider,
     QSpinBox, QWidget,
 )
 
+from rnnviz.app.panels.widgets import combo_box
 from rnnviz.app.state import MAX_HIDDEN, AppState
 from rnnviz.core.losses import check_loss
 from rnnviz.core.trace import ARCHITECTURE_HELP, ARCHITECTURES
@@ -17,16 +18,6 @@ LOSSES = (("auto", "Auto"), ("cross_entropy", "Cross-entropy (softmax)"),
 RADIUS_MAX = 3.0
 SLIDER_STEPS = 300          # the slider moves in steps of 0.01
 RADIUS_DELAY_MS = 40        # coalesce a fast drag into a few recomputations
-
-
-def _combo(items) -> QComboBox:
-    c = QComboBox()
-    # a long item ("Binary cross-entropy (sigmoid)") must not widen the whole panel
-    c.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-    c.setMinimumContentsLength(7)
-    for key, label in items:
-        c.addItem(label, key)
-    return c
 
 
 class ModelPanel(QGroupBox):
@@ -40,11 +31,11 @@ class ModelPanel(QGroupBox):
         self.hidden.setValue(c.hidden)
         self.hidden.setKeyboardTracking(False)  # recompute when typing is done, not per digit
         self.hidden.setToolTip("n_a: the number of hidden units")
-        self.activation = _combo(ACTIVATIONS)
+        self.activation = combo_box(ACTIVATIONS)
         self.activation.setToolTip("g in a<t> = g(Waa a<t-1> + Wax x<t> + ba)")
-        self.loss = _combo(LOSSES)
+        self.loss = combo_box(LOSSES)
         self.loss.setToolTip("Only the losses that fit this sequence's targets can be chosen")
-        self.architecture = _combo((a, a) for a in ARCHITECTURES)
+        self.architecture = combo_box((a, a) for a in ARCHITECTURES)
         for i, a in enumerate(ARCHITECTURES):
             self.architecture.setItemData(i, ARCHITECTURE_HELP[a], Qt.ItemDataRole.ToolTipRole)
 

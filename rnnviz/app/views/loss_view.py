@@ -7,7 +7,6 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
 
 from rnnviz.app import theme
 from rnnviz.app.state import AppState
