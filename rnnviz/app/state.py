@@ -321,15 +321,16 @@ class AppState(QObject):
         old_T = self.T
         old_t, old_phase = self.t, self.phase
         self._trace = tr
-        self._set_error("")
-        self._update_clip()
-        self.trace_changed.emit(tr)
-        # keep the cursor where it was when the length allows, else clamp
+        # keep the cursor where it was when the length allows, else clamp; done before trace_changed
+        # so that its slots read a cursor (t, phase) inside the new trace
         if old_T == 0:
             self._pos = 0.0  # a new window starts at step 1: → reveals the forward pass step by step
         else:
             t = min(old_t, tr.T - 1)
             self._pos = float(self.position_of(t, old_phase))
+        self._set_error("")
+        self._update_clip()
+        self.trace_changed.emit(tr)
         self.step_changed.emit(self.t, self.phase)
         self.progress_changed.emit(self._pos)
 

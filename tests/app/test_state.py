@@ -32,6 +32,19 @@ def test_stepping_runs_forward_then_backward(state, qtbot):
     assert (state.t, state.phase) == (1, BACKWARD)
 
 
+def test_slots_of_a_new_trace_read_a_cursor_inside_it(state):
+    """Views redraw in trace_changed from state.t: it must already fit the new (shorter) trace."""
+    state.go_start()
+    state.go_end()  # forward step 10
+    state.step_forward()  # backward pass, step 10 of 10
+    seen = []
+    state.trace_changed.connect(lambda tr: seen.append((tr.T, state.t, state.phase, state.position)))
+    state.update_config(source="abc")
+    assert seen == [(2, 1, BACKWARD, 2)]
+    state.update_config(source="hello world, again")
+    assert seen[-1] == (17, 1, BACKWARD, 32)
+
+
 def test_home_end_and_step_to_stay_in_phase(state):
     state.step_to(3, BACKWARD)
     assert (state.t, state.phase) == (3, BACKWARD)
