@@ -17,9 +17,10 @@ from dataclasses import asdict, dataclass, replace
 import numpy as np
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
-from rnnviz.core import compute_trace, init_params, make_sequence
+from rnnviz.core import ARCHITECTURES, SequenceData, compute_trace, init_params, make_sequence
+from rnnviz.core.activations import get_activation
 from rnnviz.core.clipping import ClipResult, clip_gradients
-from rnnviz.core.losses import default_loss
+from rnnviz.core.losses import check_loss, default_loss
 from rnnviz.core.params import check_params, scale_to_radius, spectral_radius
 from rnnviz.core.trace import Trace
 
@@ -86,14 +87,31 @@ def build_params(c: Config, n_x: int, n_y: int, base: dict | None) -> dict:
     return init_params(n_x, c.hidden, n_y, seed=c.seed, radius=c.radius)
 
 
-def run_config(c: Config, base: dict | None = None, influence: bool = True) -> Trace:
-    """Pure: config (+ optional imported weights) -> trace. Raises ValueError on bad input."""
+def prepare_run(c: Config, base: dict | None = None) -> tuple[SequenceData, str]:
+    """(sequence, loss) after every check run_config makes, without computing: ValueError if it would fail."""
     check_config(c)
     seq = make_sequence(c.source, c.kind)
     if seq.T > MAX_STEPS:
         raise ValueError(f"the sequence has {seq.T:,} steps; rnnviz shows at most {MAX_STEPS:,}")
-    p = build_params(c, seq.n_x, seq.n_y, base)
+    if base is not None:
+        n_x = np.shape(base["Wax"])[-1]
+        if seq.kind == "text" and n_x != seq.n_x:
+            raise ValueError(f"the imported weights take {n_x} inputs (one per character) but this text has "
+                             f"{seq.n_x} different characters: use the characters the weights were made for, "
+                             "or draw new random weights")
+        check_params(base, seq.n_x, seq.n_y)
     loss = default_loss(seq.kind) if c.loss == "auto" else c.loss
+    check_loss(loss, seq.kind, seq.y)
+    get_activation(c.activation)
+    if c.architecture not in ARCHITECTURES:
+        raise ValueError(f"unknown architecture {c.architecture!r}; choose one of {', '.join(ARCHITECTURES)}")
+    return seq, loss
+
+
+def run_config(c: Config, base: dict | None = None, influence: bool = True) -> Trace:
+    """Pure: config (+ optional imported weights) -> trace. Raises ValueError on bad input."""
+    seq, loss = prepare_run(c, base)
+    p = build_params(c, seq.n_x, seq.n_y, base)
     return compute_trace(p, seq, c.activation, loss, c.architecture, influence=influence)
 
 
@@ -261,15 +279,16 @@ class AppState(QObject):
         self._base_params = None
         self.update_config(seed=self._config.seed + 1)
 
-    def set_base_params(self, params: dict | None, radius: float | None = None) -> None:
-        """Use imported weights (None: back to seeded random weights)."""
+    def set_base_params(self, params: dict | None, radius: float | None = None, config: Config | None = None) -> None:
+        """Use imported weights (None: back to seeded random weights), with `config` if given (else the current one)."""
+        config = config or self._config
         self._base_params = None if params is None else {k: np.array(v, dtype=float) for k, v in params.items()}
         if params is not None:
             n_a = self._base_params["Waa"].shape[0]
             rho = spectral_radius(self._base_params["Waa"]) if radius is None else radius
-            self.set_config(replace(self._config, hidden=n_a, radius=float(rho)))
+            self.set_config(replace(config, hidden=n_a, radius=float(rho)))
         else:
-            self.set_config(self._config)
+            self.set_config(config)
 
     def _set_error(self, msg: str) -> None:
         if msg != self._error:

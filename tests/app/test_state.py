@@ -154,3 +154,24 @@ def test_imported_weights_set_hidden_size_and_radius(state):
     state.set_base_params(p)
     assert state.trace.n_a == 5
     np.testing.assert_allclose(state.trace.params["Waa"], p["Waa"])
+
+
+def test_a_character_outside_imported_weights_is_explained_and_the_work_kept(state):
+    state.set_base_params(state.trace.params)  # "hello world": 8 characters
+    before = state.trace
+    state.update_config(source="hello worldz")
+    assert "imported weights take 8 inputs" in state.input_error and "9 different characters" in state.input_error
+    assert state.trace is before
+
+
+def test_prepare_run_refuses_what_the_computation_would(state):
+    from rnnviz.app.state import prepare_run
+
+    with pytest.raises(ValueError, match="cross-entropy needs characters"):
+        prepare_run(Config(source="1 2 3", kind="numbers", loss="cross_entropy"))
+    with pytest.raises(ValueError, match="unknown activation"):
+        prepare_run(Config(activation="sigmoid"))
+    with pytest.raises(ValueError, match="unknown architecture"):
+        prepare_run(Config(architecture="two-to-two"))
+    seq, loss = prepare_run(Config(source="abc"))
+    assert (seq.T, loss) == (2, "cross_entropy")
