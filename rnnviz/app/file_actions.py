@@ -7,6 +7,7 @@ files are checked completely before anything in AppState changes.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -16,8 +17,9 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressD
 
 from rnnviz.app.export import export_all, install_context_menu
 from rnnviz.app.export_anim import Cancelled, export_animation_gif
-from rnnviz.app.state import Config, check_config
-from rnnviz.core import make_sequence
+from rnnviz.app.state import Config, prepare_run
+from rnnviz.core import init_params, make_sequence
+from rnnviz.core.params import check_params
 from rnnviz.io import paths
 from rnnviz.io.session import SUFFIX, Session, load_session, save_session
 from rnnviz.io.weights import check_fits, load_weights
@@ -42,30 +44,26 @@ def session_of(state) -> Session:
 def apply_session(state, s: Session) -> None:
     """Put a loaded session into AppState. Raises ValueError before changing anything if it can't apply."""
     config = Config.from_dict(s.settings)
-    check_config(config)
-    if s.params is not None:
-        check_fits_params(s.params, config)
+    seq, _ = prepare_run(config)
+    params = s.params
+    if params is not None:
+        check_params(params, seq.n_x, seq.n_y)
+        if s.weights_origin != "imported" and _seeded_draw(config, seq, params):
+            params = None  # the seed gives these weights again
+        else:
+            # imported weights, or a seeded draw that no longer gives the saved weights: use the saved ones
+            config = replace(config, hidden=int(params["Waa"].shape[0]))
+            prepare_run(config, params)
     state.set_view_options(**s.view)
-    state.set_config(config)
+    state.set_base_params(params, config.radius, config=config)  # also drops weights imported before
     _wait(state)
-    if s.params is not None and (s.weights_origin == "imported" or not _same_params(state, s.params)):
-        # imported weights, or a seeded draw that no longer gives the saved weights: use the saved ones
-        state.set_base_params(s.params, config.radius)
-        _wait(state)
     state.set_compare(Config.from_dict(s.compare) if s.compare else None)
     state.set_position(s.position)
 
 
-def check_fits_params(params: dict, config: Config) -> None:
-    from rnnviz.core.params import check_params
-
-    seq = make_sequence(config.source, config.kind)
-    check_params(params, seq.n_x, seq.n_y)
-
-
-def _same_params(state, params) -> bool:
-    tr = state.trace
-    return tr is not None and all(np.array_equal(tr.params[k], params[k]) for k in params)
+def _seeded_draw(config: Config, seq, params: dict) -> bool:
+    p = init_params(seq.n_x, config.hidden, seq.n_y, seed=config.seed, radius=config.radius)
+    return all(np.shape(p[k]) == np.shape(params[k]) and np.array_equal(p[k], params[k]) for k in p)
 
 
 def _wait(state) -> None:

@@ -90,6 +90,39 @@ def test_bad_session_shows_a_message_and_keeps_the_work(win, tmp_path, monkeypat
     assert win.state.trace is before
 
 
+def write_session(path, settings, params=None, origin="seed"):
+    from rnnviz.io.session import Session, save_session
+
+    save_session(path, Session(settings, params, origin))
+
+
+def test_session_that_cannot_compute_shows_a_message_and_keeps_the_work(win, tmp_path, monkeypatch, errors):
+    """Readable but unusable (cross-entropy on numbers; weights too big): refused before anything changes."""
+    write_session(tmp_path / "ce.rnnviz", {"source": "1 2 3", "kind": "numbers", "loss": "cross_entropy"})
+    rng = np.random.default_rng(0)
+    n = 3000  # more hidden units than rnnviz shows
+    write_session(tmp_path / "big.rnnviz", {"source": "ab", "kind": "text"},
+                  {"Wax": rng.normal(size=(n, 2)), "Waa": np.eye(n) * 0.5, "ba": np.zeros((n, 1)),
+                   "Wya": rng.normal(size=(2, n)), "by": np.zeros((2, 1))}, "imported")
+    config, before = win.state.config, win.state.trace
+    for name, words in (("ce.rnnviz", "cross-entropy needs characters"), ("big.rnnviz", "hidden size")):
+        open_file(monkeypatch, tmp_path / name)
+        win.file_actions.actions["open"].trigger()
+        assert errors and words in errors[-1]
+        assert win.state.config == config and win.state.trace is before and not win.state.input_error
+
+
+def test_a_seeded_session_drops_weights_imported_before(win, tmp_path, monkeypatch, errors):
+    p = win.state.trace.params
+    win.state.set_base_params({k: v * 2 for k, v in p.items()})  # the user imported weights
+    write_session(tmp_path / "s.rnnviz", {"source": "abcabd", "kind": "text", "hidden": 4, "seed": 5})
+    open_file(monkeypatch, tmp_path / "s.rnnviz")
+    win.file_actions.actions["open"].trigger()
+    assert not errors and not win.state.input_error
+    assert win.state.base_params is None and win.state.config.source == "abcabd"
+    assert win.state.trace.n_x == 4 and win.state.trace.n_a == 4
+
+
 def test_autosave_on_close_and_restore(win, qtbot, tmp_path):
     win.state.update_config(seed=7)
     a = win.state.trace.a.copy()
