@@ -55,7 +55,7 @@ class EquationView(QWidget):
         self.browser = QTextBrowser()
         self.browser.setOpenLinks(False)
         self.browser.setObjectName("equations")
-        self.setMinimumWidth(300)
+        self.setMinimumWidth(240)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.browser)
