@@ -164,6 +164,10 @@ def _overflow(trace: Trace) -> tuple[int, str] | None:
     return None
 
 
+# a radius within this of 1/γ counts as 1: the reason is then the activation, not the radius
+RADIUS_TOL = 0.005
+
+
 def verdict(trace: Trace) -> Verdict:
     """Vanishing, exploding or stable, in words, with the cause."""
     gs = trace.gamma * trace.sigma_max
@@ -193,7 +197,7 @@ def verdict(trace: Trace) -> Verdict:
         head = f"vanishing: the gradient from step {ts + 1} is {size} by step 1"
         if gs < 1:
             reasons = [f"γ·σ_max(Waa) = {gs:.2f} < 1, so every step must shrink it (Pascanu et al.)"]
-        elif gr < 1:
+        elif gr < 1 - RADIUS_TOL:
             reasons = [f"ρ(Waa) = {trace.rho:.2f} < 1/γ: repeated products of Waa shrink every direction "
                        f"(σ_max = {trace.sigma_max:.2f} allows only brief growth)"]
         elif eff < 1:
@@ -210,7 +214,7 @@ def verdict(trace: Trace) -> Verdict:
         head = (f"exploding: {ratio_text(r)} over {span} steps" if math.isfinite(r) else
                 f"exploding: the gradient from step {ts + 1} overflows before step 1")
         reasons = []
-        if gr > 1:
+        if gr > 1 + RADIUS_TOL:
             reasons.append(f"ρ(Waa) = {trace.rho:.2f} > 1/γ = {1 / trace.gamma:.2g}: "
                            "the leading direction grows every step")
         if relu:

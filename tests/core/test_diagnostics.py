@@ -112,3 +112,14 @@ def test_influence_log10_blank_above_diagonal():
     L = D.influence_log10(tr)
     assert np.all(np.isnan(L[np.triu_indices(tr.T, 1)]))
     assert np.all(np.isfinite(np.diag(L)))
+
+
+def test_a_radius_of_exactly_one_blames_the_activation_not_the_radius():
+    from rnnviz.core import init_params, make_sequence
+
+    seq = make_sequence("the quick brown fox jumps over the lazy dog")
+    p = init_params(seq.n_x, 16, seq.n_y, seed=0, radius=1.0)
+    v = D.verdict(compute_trace(p, seq, influence=True))
+    assert v.kind == "vanishing"
+    assert not any("< 1/γ" in r for r in v.reasons)      # ρ = 1.00 < 1/γ read as a contradiction
+    assert any("g′(z) averages" in r for r in v.reasons)
