@@ -174,3 +174,20 @@ def test_flow_choice_changes_what_is_gathered(qtbot):
     last = v["panel"].norms["Waa"]
     assert last != pytest.approx(total)
     np.testing.assert_allclose(v["panel"].shown["Waa"], D.PartialGrads(st.trace, "last").at(0)["Waa"])
+
+
+def test_compare_controls_show_what_the_state_compares(qtbot):
+    from rnnviz.app.panels.bptt_controls import BPTTControls
+    from rnnviz.app.state import AppState, Config
+
+    st = AppState(Config(source="hello world", hidden=8))
+    st.async_threshold = float("inf")
+    st.set_config(st.config)
+    controls = BPTTControls(st)
+    qtbot.addWidget(controls)
+    st.set_compare(Config(source="hello world", hidden=8, radius=1.7, activation="relu"))
+    assert controls.compare.isChecked()
+    assert controls.cmp_radius.value() == pytest.approx(1.7)
+    assert controls.cmp_activation.currentData() == "relu"
+    st.set_compare(None)
+    assert not controls.compare.isChecked() and not controls.cmp_radius.isEnabled()

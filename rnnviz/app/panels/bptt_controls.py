@@ -74,6 +74,7 @@ class BPTTControls(QWidget):
         self.cmp_radius.valueChanged.connect(lambda _v: self._apply_compare())
         self.cmp_activation.currentIndexChanged.connect(lambda _i: self._apply_compare())
         state.config_changed.connect(self._on_config_changed)
+        state.compare_changed.connect(lambda _tr: self._on_compare_changed())
         self._on_config_changed(state.config)
         self._enable()
 
@@ -101,4 +102,16 @@ class BPTTControls(QWidget):
                 w.setCurrentIndex(max(w.findData(value), 0))
         with QSignalBlocker(self.threshold):
             self.threshold.setValue(config.clip_threshold)
+        self._enable()
+
+    def _on_compare_changed(self) -> None:
+        """Show the compared setting the state really uses (it follows the main settings)."""
+        c = self.state.compare_config
+        with QSignalBlocker(self.compare):
+            self.compare.setChecked(c is not None)
+        if c is not None:
+            with QSignalBlocker(self.cmp_radius):
+                self.cmp_radius.setValue(c.radius)
+            with QSignalBlocker(self.cmp_activation):
+                self.cmp_activation.setCurrentIndex(max(self.cmp_activation.findData(c.activation), 0))
         self._enable()
