@@ -30,13 +30,20 @@ def magnitude() -> pg.ColorMap:
     return pg.colormap.get(MAGNITUDE_NAME)
 
 
+SIGNED_LIMIT_MAX = 1e300
+
+
 def signed_limit(values: np.ndarray, floor: float = 1e-12) -> float:
-    """Symmetric colour range ±limit for signed data (ignores inf/NaN)."""
+    """Symmetric colour range ±limit for signed data (ignores inf/NaN).
+
+    At most SIGNED_LIMIT_MAX: the span 2·limit must stay finite, or colour bars can't place ticks
+    (values past it show as the extreme colour, like ±inf).
+    """
     v = np.asarray(values, dtype=float)
     v = v[np.isfinite(v)]
     if v.size == 0:
         return 1.0
-    return max(float(np.max(np.abs(v))), floor)
+    return min(max(float(np.max(np.abs(v))), floor), SIGNED_LIMIT_MAX)
 
 
 def log_range(values: np.ndarray, decades_min: float = 1.0) -> tuple[float, float]:
