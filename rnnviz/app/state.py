@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from rnnviz.core import ARCHITECTURES, SequenceData, compute_trace, init_params, make_sequence
 from rnnviz.core.activations import get_activation
-from rnnviz.core.clipping import ClipResult, clip_gradients
+from rnnviz.core.clipping import CLIP_MODES, ClipResult, clip_gradients
 from rnnviz.core.losses import check_loss, default_loss
 from rnnviz.core.params import check_params, scale_to_radius, spectral_radius
 from rnnviz.core.trace import Trace
@@ -74,6 +74,10 @@ def check_config(c: Config) -> None:
         raise ValueError(f"the seed must be a whole number from 0 up, not {c.seed}")
     if c.flow not in ("total", "last"):
         raise ValueError(f"unknown gradient flow {c.flow!r}; choose total or last")
+    if c.clip_mode not in CLIP_MODES:
+        raise ValueError(f"unknown clipping {c.clip_mode!r}; choose one of {', '.join(CLIP_MODES)}")
+    if c.clip_mode != "none" and not (math.isfinite(c.clip_threshold) and c.clip_threshold > 0):
+        raise ValueError(f"the clipping threshold must be a positive number, not {c.clip_threshold}")
 
 
 def build_params(c: Config, n_x: int, n_y: int, base: dict | None) -> dict:

@@ -104,8 +104,11 @@ def test_session_that_cannot_compute_shows_a_message_and_keeps_the_work(win, tmp
     write_session(tmp_path / "big.rnnviz", {"source": "ab", "kind": "text"},
                   {"Wax": rng.normal(size=(n, 2)), "Waa": np.eye(n) * 0.5, "ba": np.zeros((n, 1)),
                    "Wya": rng.normal(size=(2, n)), "by": np.zeros((2, 1))}, "imported")
+    write_session(tmp_path / "clip.rnnviz", {"source": "hello", "kind": "text", "clip_mode": "norm",
+                                             "clip_threshold": -5.0})
     config, before = win.state.config, win.state.trace
-    for name, words in (("ce.rnnviz", "cross-entropy needs characters"), ("big.rnnviz", "hidden size")):
+    for name, words in (("ce.rnnviz", "cross-entropy needs characters"), ("big.rnnviz", "hidden size"),
+                        ("clip.rnnviz", "clipping threshold must be a positive number")):
         open_file(monkeypatch, tmp_path / name)
         win.file_actions.actions["open"].trigger()
         assert errors and words in errors[-1]
