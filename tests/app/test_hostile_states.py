@@ -42,3 +42,20 @@ def test_views_paint_values_near_the_float_limit(qtbot, cls):
         state.set_position(pos)
         img = QImage(view.size(), QImage.Format.Format_ARGB32)
         view.render(img)
+
+
+def test_graph_from_a_short_series_to_a_long_text_zoomed_out(qtbot):
+    """The numbers' input line must not outlive its trace (it indexed past its end for the text)."""
+    state = AppState(Config(source="0.1 0.5 0.9 " * 100, kind="numbers", hidden=8))
+    state.async_threshold = float("inf")
+    state.set_config(state.config)
+    view = GraphView(state)
+    qtbot.addWidget(view)
+    view.resize(1100, 500)
+    view.fit_all()
+    img = QImage(view.size(), QImage.Format.Format_ARGB32)
+    view.render(img)
+    state.update_config(source="abcdefghij" * 200, kind="text")
+    view.fit_all()
+    view.render(img)
+    assert state.T == 1999

@@ -32,6 +32,7 @@ def prepare(item) -> None:
     loss = np.where(np.isfinite(d.loss) & d.has_output, d.loss, 0.0)
     top = float(loss.max()) if loss.size else 0.0
     item.loss_scaled = loss / top if top > 0 else loss
+    item.value_lines = {}  # nothing left from the previous trace (a text has no x line)
     if d.mode == "value":
         item.images.pop("p", None)
         y, tgt = d.y_hat0[0], d.target
