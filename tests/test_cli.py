@@ -22,13 +22,13 @@ PARAM_KEYS = {"Wax", "Waa", "Wya", "ba", "by"}
 FIGURES = ("graph", "hidden_states", "outputs", "losses", "gradients")
 
 
-def run(*args, home=None):
+def run(*args, home=None, cwd=ROOT):
     env = dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen")
     env.pop("DISPLAY", None)
     if home:
         env["RNNVIZ_HOME"] = str(home)
-    return subprocess.run([sys.executable, "main.py", *map(str, args)], capture_output=True, text=True,
-                          env=env, cwd=ROOT, timeout=300)
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *map(str, args)], capture_output=True,
+                          text=True, env=env, cwd=cwd, timeout=300)
 
 
 @pytest.fixture(scope="module")
@@ -225,6 +225,9 @@ def test_session_input_exports(tmp_path, exported):
 
 
 def test_unwritable_output_folder(tmp_path):
+    (tmp_path / "cwd").mkdir()
+    assert "folder name is empty" in one_line_error(run("export", "--out", "", "--text", TEXT, cwd=tmp_path / "cwd"))
+    assert not any((tmp_path / "cwd").iterdir())  # "" is not the current folder
     f = tmp_path / "a_file"
     f.write_text("x")
     assert "can't create" in one_line_error(run("export", "--out", f / "sub", "--text", TEXT))

@@ -13,6 +13,8 @@ from typing import Callable, Iterator
 
 def check_writable_dir(folder: str | os.PathLike, create: bool = True) -> Path:
     """The folder as a Path, created if asked; ValueError with a clear message if it can't be used."""
+    if not str(folder).strip():
+        raise ValueError("the output folder name is empty (give one, e.g. --out figs)")
     d = Path(folder)
     if d.exists() and not d.is_dir():
         raise ValueError(f"{d} is a file, not a folder")
