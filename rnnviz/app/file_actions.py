@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressD
 
 from rnnviz.app.export import export_all, install_context_menu
 from rnnviz.app.export_anim import Cancelled, export_animation_gif
-from rnnviz.app.state import Config, prepare_run
+from rnnviz.app.config import Config, prepare_run
 from rnnviz.core import init_params, make_sequence
 from rnnviz.core.params import check_params
 from rnnviz.io import paths

@@ -80,7 +80,7 @@ def ensure_app():
 
 def resolve(args):
     """(Config, base params or None, radius for them, cursor position or None) from the options."""
-    from rnnviz.app.state import Config
+    from rnnviz.app.config import Config
 
     settings, params, position = Config().to_dict(), None, None
     if args.session:
