@@ -174,3 +174,12 @@ def test_b_starts_the_backward_pass_even_when_no_shortcut_matches(window, qtbot)
     QApplication.sendEvent(window, QKeyEvent(QKeyEvent.Type.KeyPress, Qt.Key.Key_B, Qt.KeyboardModifier.NoModifier, "b"))
     assert s.phase == BACKWARD and s.playing
     s.pause()
+
+
+def test_invalid_input_says_the_picture_is_the_last_valid_one(window, qtbot):
+    info = window.sequence_panel.info_label
+    assert info.text().startswith("Read as text: 10 steps")
+    window.sequence_panel.kind_buttons["numbers"].click()
+    assert info.text().startswith("Still showing the last valid input, read as text")
+    window.sequence_panel.kind_buttons["text"].click()
+    assert info.text().startswith("Read as text")

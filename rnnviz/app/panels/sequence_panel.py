@@ -140,6 +140,7 @@ class SequencePanel(QGroupBox):
         self.error_label.setText(f"⚠ {msg}" if msg else "")
         self.error_label.setVisible(bool(msg))
         self.edit.setProperty("invalid", bool(msg))
+        self._show_info()
 
     def _on_trace_changed(self, trace) -> None:
         seq = trace.seq
@@ -147,4 +148,13 @@ class SequencePanel(QGroupBox):
             what = f"{seq.T} steps · {len(seq.vocab)} distinct characters (n_x = n_y = {seq.n_x})"
         else:
             what = f"{seq.T} steps · {seq.T + 1} numbers (n_x = n_y = 1)"
-        self.info_label.setText(f"Read as {seq.kind}: {what}")
+        self._info = f"{seq.kind}: {what}"
+        self._show_info()
+
+    def _show_info(self) -> None:
+        """What the views show: this input, or (while it is invalid) the last valid one."""
+        info = getattr(self, "_info", "")
+        if not info:
+            return
+        lead = "Still showing the last valid input, read as " if self.state.input_error else "Read as "
+        self.info_label.setText(lead + info)
