@@ -155,7 +155,7 @@ Cancelled = ExportCancelled
 
 def export_animation_gif(state, graph_view, path: str | os.PathLike, progress_cb=None, cancel_cb=None,
                          scale: float = 1.0, gradients=None) -> Path:
-    """The backward animation of the graph view as a GIF. progress_cb(done, total) reports;
+    """The backward animation of the graph view as a GIF (or MP4 for a .mp4 path). progress_cb(done, total) reports;
     cancel_cb() -> True stops it (ExportCancelled, nothing written)."""
     graph_view.fit_all()
 
@@ -164,11 +164,15 @@ def export_animation_gif(state, graph_view, path: str | os.PathLike, progress_cb
             progress_cb(i, n)
         return not (cancel_cb is not None and cancel_cb())
 
+    mp4 = Path(path).suffix.lower() == ".mp4"   # an MP4 by the file's suffix, where imageio-ffmpeg is installed
+    if mp4 and not has_mp4():
+        raise ValueError("MP4 needs the imageio-ffmpeg package (pip install imageio-ffmpeg); GIF works without it")
     widget = graph_view.figure_widget()
     old_size = widget.size()  # frames are rendered at FRAME_WIDTH; the window's view gets its size back
     frames = render_frames(state, graph_view, gradients, scale)
     try:
-        return write_gif(path, frames, len(frame_steps(state.T)) if state.trace is not None else 0, progress)
+        write = write_mp4 if mp4 else write_gif
+        return write(path, frames, len(frame_steps(state.T)) if state.trace is not None else 0, progress)
     finally:
         frames.close()
         widget.resize(old_size)

@@ -16,7 +16,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressDialog
 
 from rnnviz.app.export import export_all, install_context_menu
-from rnnviz.app.export_anim import Cancelled, export_animation_gif
+from rnnviz.app.export_anim import Cancelled, export_animation_gif, has_mp4
 from rnnviz.app.config import Config, prepare_run
 from rnnviz.core import init_params, make_sequence
 from rnnviz.core.params import check_params
@@ -247,11 +247,12 @@ class FileActions(QObject):
         if graph is None or self.state.trace is None:
             self._error("Export animation", "The animation needs the graph view and a valid sequence.")
             return False
+        filters = GIF_FILTER + (";;MP4 video (*.mp4)" if has_mp4() else "")
         path, _ = QFileDialog.getSaveFileName(self.window, "Export BPTT animation",
-                                              str(Path.home() / "bptt.gif"), GIF_FILTER)
+                                              str(Path.home() / "bptt.gif"), filters)
         if not path:
             return False
-        p = Path(path) if path.lower().endswith(".gif") else Path(path + ".gif")
+        p = Path(path) if path.lower().endswith((".gif", ".mp4")) else Path(path + ".gif")
         dlg = self._progress("Rendering the BPTT animation…", self.state.T)
 
         def progress(i, n):

@@ -132,3 +132,21 @@ def test_cancelled_gif_leaves_no_file(state, graph, tmp_path):
     with pytest.raises(ExportCancelled):
         export_animation_gif(state, graph, tmp_path / "a.gif", cancel_cb=lambda: calls.append(1) or len(calls) > 3)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_animation_as_mp4_where_imageio_ffmpeg_is_installed(qtbot, tmp_path):
+    imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")
+    from rnnviz.app.export_anim import export_animation_gif
+    from rnnviz.app.state import AppState, Config
+    from rnnviz.app.views.graph_view import GraphView
+
+    st = AppState(Config(source="hello world", hidden=8))
+    st.async_threshold = float("inf")
+    st.set_config(st.config)
+    graph = GraphView(st)
+    qtbot.addWidget(graph)
+    path = export_animation_gif(st, graph, tmp_path / "bptt.mp4")
+    reader = imageio_ffmpeg.read_frames(str(path))
+    meta = next(reader)
+    assert meta["size"][0] > 0
+    assert sum(1 for _ in reader) == st.T          # one frame per backward step
