@@ -20,6 +20,7 @@ def fmt(v: float) -> str:
 class LossView(StepPlotView):
     figure_name = "losses"
     figure_title = "Losses L⟨t⟩"
+    cursor_fill_alpha = 38
 
     def __init__(self, state: AppState, parent=None):
         super().__init__(state, parent)

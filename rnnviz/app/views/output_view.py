@@ -58,6 +58,7 @@ class OutputView(StepPlotView):
     # ------------------------------------------------------------------ drawing
     def _set_mode(self, mode: str) -> None:
         self._mode = mode
+        self.set_cursor_fill(0 if mode == "text" else 38)
         text = mode == "text"
         self.image.setVisible(text)
         self.targets.setVisible(text)

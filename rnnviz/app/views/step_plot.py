@@ -66,6 +66,22 @@ class StepPlotView(QWidget, FigureView):
 
         label.updateMin = update_min
 
+    # over an image the cursor is an outline (the column's colours stay true); over curves and bars
+    # a light band reads better than two lines
+    cursor_fill_alpha = 0
+
+    def set_cursor_fill(self, alpha: int) -> None:
+        self.cursor_fill_alpha = alpha
+        self._fill_cursor()
+
+    def _fill_cursor(self) -> None:
+        if self.cursor_fill_alpha:
+            c = QColor(theme.palette(self.state.view_options.theme).accent)
+            c.setAlpha(self.cursor_fill_alpha)
+            self.cursor.setBrush(QBrush(c))
+        else:
+            self.cursor.setBrush(QBrush(Qt.BrushStyle.NoBrush))
+
     def _connect_state(self) -> None:
         """Call at the end of a subclass __init__, once its items exist."""
         s = self.state
@@ -146,7 +162,7 @@ class StepPlotView(QWidget, FigureView):
         pen = QPen(QColor(p.accent), 2.5)
         pen.setCosmetic(True)
         self.cursor.setPen(pen)
-        self.cursor.setBrush(QBrush(Qt.BrushStyle.NoBrush))
+        self._fill_cursor()
         self._restyle(p)
         self._on_x_range_changed()
 
