@@ -16,7 +16,7 @@ from dataclasses import dataclass
 KINDS = ("L", "y", "a", "x")          # rows, top to bottom
 EDGE_KINDS = ("Wax", "Waa", "Wya", "L")  # x->a, a<t-1>->a<t>, a->ŷ, ŷ->L
 DETAIL_PX = 52.0       # below this many pixels per step, draw compact bands
-TOP3_PX = 118.0        # enough room in ŷ<t> for the top-3 predictions
+TOP3_PX = 72.0         # enough room in ŷ<t> for the top-3 predictions
 ROW_WEIGHT = {"L": 0.8, "y": 1.55, "a": 1.25, "x": 0.9}
 
 
