@@ -337,8 +337,9 @@ def run_app(text: str | None = None) -> int:
 
         restore_last_session(window)
     screen = app.primaryScreen().availableGeometry() if app.primaryScreen() else None
-    if screen is not None:
-        window.resize(min(1500, screen.width()), min(940, screen.height()))
+    if screen is not None:  # the whole screen up to 1920 x 1200: the graph wants every pixel
+        window.resize(min(1920, screen.width()), min(1200, screen.height()))
+        window.move(screen.topLeft())
     else:
         window.resize(1500, 940)
     window.show()
