@@ -115,6 +115,8 @@ class MainWindow(QMainWindow):
         if state.trace is not None:
             self._on_trace_changed(state.trace)
         self._default_state = None
+        self._presenting = False
+        self._input_was_visible = True
 
     # ------------------------------------------------------------------ API for other parts
     def add_plot_tab(self, widget: QWidget, title: str) -> None:
@@ -134,6 +136,8 @@ class MainWindow(QMainWindow):
             self.tabifyDockWidget(self._side_docks[0], dock)
             self._side_docks[0].raise_()
         self._side_docks.append(dock)
+        if hasattr(self, "panels_menu"):
+            self.panels_menu.addAction(dock.toggleViewAction())
         if isinstance(widget, FigureView):
             self._figures.append(widget)
         return dock
@@ -179,8 +183,9 @@ class MainWindow(QMainWindow):
         reset = self.view_menu.addAction("Reset layout")
         reset.triggered.connect(self.reset_layout)
         self.view_menu.addSeparator()
-        for dock in (self.input_dock,):
-            self.view_menu.addAction(dock.toggleViewAction())
+        self.panels_menu = self.view_menu.addMenu("Panels")
+        for dock in [self.input_dock] + self._side_docks:
+            self.panels_menu.addAction(dock.toggleViewAction())
 
         help_menu = mb.addMenu("&Help")
         help_menu.addAction("Keyboard shortcuts", self._show_keys)
@@ -236,6 +241,15 @@ class MainWindow(QMainWindow):
         if app is not None:
             theme.apply_app_theme(app, options)
         self._fit_input_column()
+        if options.presentation != self._presenting:
+            # presenting gives the graph the room the large fonts need: the input column steps aside
+            # (View > Panels brings it back) and returns when presentation mode ends
+            self._presenting = options.presentation
+            if options.presentation:
+                self._input_was_visible = self.input_dock.isVisible()
+                self.input_dock.hide()
+            elif self._input_was_visible:
+                self.input_dock.show()
         for act, on in ((self.light_action, options.theme != "dark"), (self.dark_action, options.theme == "dark")):
             act.setChecked(on)
         if self.presentation_action.isChecked() != options.presentation:

@@ -183,3 +183,23 @@ def test_invalid_input_says_the_picture_is_the_last_valid_one(window, qtbot):
     assert info.text().startswith("Still showing the last valid input, read as text")
     window.sequence_panel.kind_buttons["text"].click()
     assert info.text().startswith("Read as text")
+
+
+def test_presentation_mode_gives_the_graph_the_input_column(window, qtbot):
+    assert window.input_dock.isVisible()
+    width = window.graph.width()
+    window.presentation_action.trigger()
+    qtbot.wait(50)
+    assert not window.input_dock.isVisible()
+    assert window.graph.width() > width
+    window.presentation_action.trigger()
+    qtbot.wait(50)
+    assert window.input_dock.isVisible()
+
+
+def test_every_side_panel_can_be_shown_again_from_the_view_menu(window):
+    from rnnviz.app.bptt_install import install_bptt_views
+
+    install_bptt_views(window)
+    titles = [a.text() for a in window.panels_menu.actions()]
+    assert titles == ["Input and model", "Equations", "Backprop through time"]
