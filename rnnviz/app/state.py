@@ -77,6 +77,8 @@ class AppState(QObject):
         self._playing = False
         self._busy = False
         self._generation = 0
+        self._job_run: tuple = (None, None)    # (config, base params) of the latest background job
+        self._shown_run: tuple = (None, None)  # (config, base params) of the trace on screen
         self._view = ViewOptions()
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
@@ -210,8 +212,9 @@ class AppState(QObject):
             except ValueError as e:
                 self._set_error(str(e))
                 return
-            self._accept(tr)
+            self._accept(tr, (c, self._base_params))
             return
+        self._job_run = (c, self._base_params)
         job = _Job(self._generation, c, self._base_params)
         job.signals.done.connect(self._on_job_done)
         self._set_busy(True)
@@ -225,13 +228,28 @@ class AppState(QObject):
         if tr is None:
             self._set_error(msg)
         else:
-            self._accept(tr)
+            self._accept(tr, self._job_run)
 
     def cancel_compute(self) -> None:
         """Forget a running recomputation; the last finished trace stays on screen."""
         if self._busy:
             self._generation += 1
             self._set_busy(False)
+            config, base = self._shown_run
+            if config is not None and not self._runs_current(config):
+                # back to the settings of the trace on screen: the widgets and a saved session match it
+                self._base_params = base
+                self._config = replace(config, clip_mode=self._config.clip_mode,
+                                       clip_threshold=self._config.clip_threshold)
+                self._set_error("")
+                self.config_changed.emit(self._config)
+                if self._compare_config is not None:
+                    self._recompute_compare()
+
+    def _runs_current(self, config: Config) -> bool:
+        """Whether `config` computes what the current config does (clipping is applied afterwards)."""
+        c = self._config
+        return replace(config, clip_mode=c.clip_mode, clip_threshold=c.clip_threshold) == c
 
     def wait_idle(self, msecs: int = 60000) -> bool:
         """Block until background work is done (tests and the CLI)."""
@@ -242,7 +260,9 @@ class AppState(QObject):
             self._busy = busy
             self.busy_changed.emit(busy)
 
-    def _accept(self, tr: Trace) -> None:
+    def _accept(self, tr: Trace, run: tuple) -> None:
+        """Show `tr`, computed from run = (config, base params)."""
+        self._shown_run = run
         old_T = self.T
         old_t, old_phase = self.t, self.phase
         self._trace = tr
@@ -253,7 +273,8 @@ class AppState(QObject):
         else:
             t = min(old_t, tr.T - 1)
             self._pos = float(self.position_of(t, old_phase))
-        self._set_error("")
+        if self._runs_current(run[0]):
+            self._set_error("")  # else the input became invalid while this ran: its message stays
         self._update_clip()
         self.trace_changed.emit(tr)
         self.step_changed.emit(self.t, self.phase)
