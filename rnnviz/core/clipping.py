@@ -19,9 +19,24 @@ class ClipResult:
     clipped: bool          # did clipping change anything
 
 
+def _scaled_norm(grads: dict) -> tuple[float, float]:
+    """(m, r) with ||g|| = m * r, m the largest |entry|: finite gradients near 1e200 square past the
+    float range, so the sum of squares is taken over g / m. NaN anywhere gives (nan, 1), inf (inf, 1)."""
+    flat = [np.abs(np.asarray(g, dtype=float)).ravel() for g in grads.values()]
+    flat = np.concatenate(flat) if flat else np.zeros(0)
+    if flat.size == 0:
+        return 0.0, 0.0
+    if np.isnan(flat).any():
+        return float("nan"), 1.0
+    m = float(flat.max())
+    if m == 0.0 or not np.isfinite(m):
+        return m, 1.0
+    return m, float(np.sqrt(np.sum(np.square(flat / m))))
+
+
 def global_norm(grads: dict) -> float:
-    with np.errstate(over="ignore", invalid="ignore"):
-        return float(np.sqrt(sum(float(np.sum(np.square(g))) for g in grads.values())))
+    m, r = _scaled_norm(grads)
+    return m * r  # inf only when the norm itself is beyond the float range
 
 
 def clip_gradients(grads: dict, mode: str = "none", threshold: float = 5.0) -> ClipResult:
@@ -32,11 +47,13 @@ def clip_gradients(grads: dict, mode: str = "none", threshold: float = 5.0) -> C
         raise ValueError(f"unknown clipping {mode!r}; choose one of {', '.join(CLIP_MODES)}")
     if mode != "none" and (not np.isfinite(threshold) or threshold <= 0):
         raise ValueError(f"the clipping threshold must be a positive number, not {threshold}")
-    before = global_norm(grads)
+    m, r = _scaled_norm(grads)
+    before = m * r
     if mode == "none":
         out = {k: v for k, v in grads.items()}
     elif mode == "norm":
-        scale = threshold / before if np.isfinite(before) and before > threshold else 1.0
+        # threshold / ||g|| as (threshold / m) / r: finite even when ||g|| itself overflows
+        scale = (threshold / m) / r if np.isfinite(m) and before > threshold else 1.0
         out = {k: v * scale for k, v in grads.items()}
     else:
         out = {k: np.clip(v, -threshold, threshold) for k, v in grads.items()}

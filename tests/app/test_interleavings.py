@@ -84,3 +84,29 @@ def test_invalid_input_typed_during_a_background_compute_keeps_its_message(qtbot
     assert st.trace.seq.source == "valid text here"
     assert st.input_error and w.sequence_panel.error_label.isVisibleTo(w)
     assert w.sequence_panel.info_label.text().startswith("Still showing the last valid input")
+
+
+def test_norm_clipping_scales_finite_gradients_whose_norm_overflows(qtbot, window):
+    """ReLU at ρ = 3: every gradient entry is finite (~1e265) but the sum of squares overflows; norm
+    clipping with a tiny θ must still scale them to ‖g‖ = θ (it said 'global ‖g‖ inf → inf, unchanged')."""
+    import numpy as np
+
+    from rnnviz.app.bptt_install import install_bptt_views  # noqa: F401 - the controls are installed
+    from rnnviz.app.panels.bptt_controls import BPTTControls
+
+    w, st = window, window.state
+    _type(qtbot, w, "0.5 " * 300)
+    w.model_panel.activation.setCurrentIndex(w.model_panel.activation.findData("relu"))
+    w.model_panel.radius_spin.setValue(3.0)
+    grads = st.trace.grads
+    assert all(np.isfinite(g).all() for g in grads.values())
+    assert max(float(np.abs(g).max()) for g in grads.values()) > 1e160  # squares overflow
+    ctl = w.findChild(BPTTControls)
+    ctl.clip_mode.setCurrentIndex(ctl.clip_mode.findData("norm"))
+    ctl.threshold.setValue(1e-4)
+    clip = st.clip
+    assert clip.clipped and np.isfinite(clip.norm_before) and clip.norm_before > 1e160
+    assert clip.norm_after == pytest.approx(1e-4)
+    assert all(np.isfinite(g).all() for g in clip.grads.values())
+    gradients = next(v for v in w.figure_views() if v.figure_name == "gradients")
+    assert "(clipped)" in gradients.verdict_label.text()
