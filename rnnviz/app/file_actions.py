@@ -226,6 +226,7 @@ class FileActions(QObject):
         folder = QFileDialog.getExistingDirectory(self.window, "Export all figures into", str(Path.home()))
         if not folder:
             return False
+        self.state.pause()  # the dialog lets events run: playback would move the cursor between figures
         dlg = self._progress("Exporting figures…", 3 * len(views))
 
         def progress(i, n):
@@ -235,12 +236,13 @@ class FileActions(QObject):
 
         try:
             export_all(views, folder, EXPORT_SCALE, progress=progress)
+            cancelled = dlg.wasCanceled()  # before close(), which sets it
         except ValueError as e:
             self._error("Export all figures", f"Could not export the figures:\n{e}")
             return False
         finally:
             dlg.close()
-        return not dlg.wasCanceled()
+        return not cancelled
 
     def export_animation(self) -> bool:
         graph = next((v for v in self.window.figure_views() if v.figure_name == "graph"), None)

@@ -110,3 +110,22 @@ def test_norm_clipping_scales_finite_gradients_whose_norm_overflows(qtbot, windo
     assert all(np.isfinite(g).all() for g in clip.grads.values())
     gradients = next(v for v in w.figure_views() if v.figure_name == "gradients")
     assert "(clipped)" in gradients.verdict_label.text()
+
+
+def test_export_all_figures_while_the_backward_pass_plays(qtbot, window, tmp_path, monkeypatch):
+    """The export's progress dialog lets events run: playback must not move the cursor between two
+    figures (they showed different steps), and a finished export reports success."""
+    from PySide6.QtWidgets import QFileDialog
+
+    w, st = window, window.state
+    _type(qtbot, w, "a longer sentence, so that the backward pass takes a while to play")
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(tmp_path / "figs"))
+    st.set_speed(30)
+    st.start_backward()
+    qtbot.waitUntil(lambda: st.position > st.T + 1)
+    at = (st.t, st.phase)
+    moves = []
+    st.step_changed.connect(lambda t, ph: moves.append((t, ph)))
+    assert w.file_actions.export_all_figures()
+    assert moves == [] and (st.t, st.phase) == at
+    assert {"graph.png", "hidden_states.svg", "gradients.csv"} <= {p.name for p in (tmp_path / "figs").iterdir()}
