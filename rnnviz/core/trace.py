@@ -113,12 +113,12 @@ class Trace:
     @property
     def da_norm(self) -> np.ndarray:
         """(T,) ||dL/da<t>||."""
-        return np.sqrt(np.einsum("imt,imt->t", self.da, self.da))
+        return _step_norms(self.da)
 
     @property
     def da_last_norm(self) -> np.ndarray:
         """(T,) ||dL<T>/da<t>||."""
-        return np.sqrt(np.einsum("imt,imt->t", self.da_last, self.da_last))
+        return _step_norms(self.da_last)
 
     def pascanu_bound(self) -> np.ndarray:
         """(T,) the envelope (gamma sigma_max)^(T-t): ||da<T>/da<t>|| can be no larger."""
@@ -238,3 +238,13 @@ def compute_trace(
         compute_seconds=time.perf_counter() - t_start,
         influence=infl, influence_message=infl_msg,
     )
+
+
+def _step_norms(v: np.ndarray) -> np.ndarray:
+    """(T,) Frobenius norm of v[:, :, t], scaled by the largest |entry| of each step so that finite
+    values near 1e200 (ReLU blowing up) do not overflow when squared; inf / NaN entries stay inf / NaN."""
+    with np.errstate(invalid="ignore"):
+        s = np.max(np.abs(v), axis=(0, 1)) if v.size else np.zeros(v.shape[-1])
+    s = np.where(np.isfinite(s) & (s > 0), s, 1.0)
+    u = v / s
+    return s * np.sqrt(np.einsum("imt,imt->t", u, u))

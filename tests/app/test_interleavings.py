@@ -129,3 +129,21 @@ def test_export_all_figures_while_the_backward_pass_plays(qtbot, window, tmp_pat
     assert w.file_actions.export_all_figures()
     assert moves == [] and (st.t, st.phase) == at
     assert {"graph.png", "hidden_states.svg", "gradients.csv"} <= {p.name for p in (tmp_path / "figs").iterdir()}
+
+
+def test_gradients_tab_draws_finite_gradients_whose_squares_overflow(qtbot, window):
+    """ReLU at ρ = 3: dL/da<t> is finite everywhere (~1e263) but its squared norm overflowed, so the
+    Gradients tab left gaps (inf) where every value is a number."""
+    import numpy as np
+
+    w, st = window, window.state
+    _type(qtbot, w, "0.5 " * 300)
+    w.model_panel.activation.setCurrentIndex(w.model_panel.activation.findData("relu"))
+    w.model_panel.radius_spin.setValue(3.0)
+    tr = st.trace
+    assert np.isfinite(tr.da).all() and np.abs(tr.da).max() > 1e200
+    norms = tr.da_norm
+    assert np.isfinite(norms).all()
+    i = int(np.argmax(np.abs(tr.da[:, 0, :]).max(axis=0)))
+    assert norms[i] == pytest.approx(np.linalg.norm(tr.da[:, 0, i] / 1e200) * 1e200)
+    assert np.isfinite(tr.da_last_norm).all()
