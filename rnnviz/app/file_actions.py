@@ -118,6 +118,7 @@ class FileActions(QObject):
 
     # ------------------------------------------------------------------ sessions
     def open_session(self, path: str | Path | None = None) -> bool:
+        self.state.pause()  # the session's cursor must not run on as soon as it is restored
         if path is None:
             start = str(self.session_path.parent) if self.session_path else str(Path.home())
             path, _ = QFileDialog.getOpenFileName(self.window, "Open session", start, SESSION_FILTER)

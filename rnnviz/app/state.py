@@ -385,6 +385,7 @@ class AppState(QObject):
         self._playing = False
         self._timer.stop()
         self.playing_changed.emit(False)
+        self.set_position(math.floor(self._pos))  # rest on the step every view shows, not between two
 
     def toggle_play(self) -> None:
         self.pause() if self._playing else self.play()

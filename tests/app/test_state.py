@@ -175,3 +175,12 @@ def test_prepare_run_refuses_what_the_computation_would(state):
         prepare_run(Config(architecture="two-to-two"))
     seq, loss = prepare_run(Config(source="abc"))
     assert (seq.T, loss) == (2, "cross_entropy")
+
+
+def test_pause_rests_on_a_whole_step(state, qtbot):
+    state.set_speed(30)
+    state.go_start()
+    state.play()
+    qtbot.waitUntil(lambda: state.progress >= 1.2, timeout=5000)
+    state.pause()
+    assert state.progress == int(state.progress) == state.position

@@ -139,10 +139,11 @@ class CompareView(QWidget, FigureView):
         st = self.state
         header = ["t"] + [f"{lab} {w}" for lab in self.labels for w in ("norm dL/da<t>", "norm dL<T>/da<t>")]
         a, b = st.trace, st.compare_trace
+        norms = [(tr.T, tr.da_norm, tr.da_last_norm) for tr in (a, b)]  # each computed once, not per row
         rows = []
         for t in range(max(a.T, b.T)):
             row = [t + 1]
-            for tr in (a, b):
-                row += [float(tr.da_norm[t]), float(tr.da_last_norm[t])] if t < tr.T else [None, None]
+            for T, da, da_last in norms:
+                row += [float(da[t]), float(da_last[t])] if t < T else [None, None]
             rows.append(row)
         return header, rows
