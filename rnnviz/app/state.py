@@ -69,6 +69,7 @@ class AppState(QObject):
         self._trace: Trace | None = None
         self._compare_config: Config | None = None
         self._compare_overrides: dict = {}
+        self._compare_generation = 0
         self._compare_trace: Trace | None = None
         self._clip: ClipResult | None = None
         self._error = ""
@@ -175,9 +176,7 @@ class AppState(QObject):
             return
         self._config = config
         self.config_changed.emit(config)
-        self._recompute()
-        if self._compare_config is not None:
-            self._recompute_compare()
+        self._recompute()  # compare mode follows once the main trace is in (_accept)
 
     def update_config(self, **changes) -> None:
         self.set_config(replace(self._config, **changes))
@@ -279,6 +278,8 @@ class AppState(QObject):
         self.trace_changed.emit(tr)
         self.step_changed.emit(self.t, self.phase)
         self.progress_changed.emit(self._pos)
+        if self._compare_config is not None and self._runs_current(run[0]):
+            self._recompute_compare()
 
     def _update_clip(self) -> None:
         if self._trace is None:
@@ -302,6 +303,7 @@ class AppState(QObject):
         """
         if config is None:
             self._compare_config = None
+            self._compare_generation += 1
             self._compare_overrides = {}
             self._compare_trace = None
             self.compare_changed.emit(None)
@@ -316,12 +318,26 @@ class AppState(QObject):
     def _recompute_compare(self) -> None:
         c = replace(self._config, **self._compare_overrides)
         self._compare_config = c
+        self._compare_generation += 1
+        if estimated_cost(c) > self.async_threshold:  # big: off the GUI thread, like the main trace
+            job = _Job(self._compare_generation, c, self._base_params)
+            job.signals.done.connect(self._on_compare_done)
+            self._pool.start(job)
+            return
         try:
-            self._compare_trace = run_config(c, self._base_params)
+            tr, msg = run_config(c, self._base_params), ""
         except ValueError as e:
-            self._compare_trace = None
-            self._set_error(f"compare: {e}")
-        self.compare_changed.emit(self._compare_trace)
+            tr, msg = None, str(e)
+        self._on_compare_done(self._compare_generation, tr, msg)
+
+    @Slot(int, object, str)
+    def _on_compare_done(self, generation: int, tr, msg: str) -> None:
+        if generation != self._compare_generation or self._compare_config is None:
+            return  # superseded, or compare mode ended meanwhile
+        self._compare_trace = tr
+        if tr is None:
+            self._set_error(f"compare: {msg}")
+        self.compare_changed.emit(tr)
 
     # ------------------------------------------------------------------ cursor
     def set_position(self, pos: float) -> None:

@@ -184,3 +184,19 @@ def test_pause_rests_on_a_whole_step(state, qtbot):
     qtbot.waitUntil(lambda: state.progress >= 1.2, timeout=5000)
     state.pause()
     assert state.progress == int(state.progress) == state.position
+
+
+def test_big_compare_runs_in_the_background_after_the_main_trace(qtbot):
+    s = AppState(Config(source="hello world", hidden=8))
+    s.async_threshold = float("inf")
+    s.set_config(s.config)
+    s.set_compare(Config(source="hello world", hidden=8, radius=1.5))
+    s.async_threshold = 0.0
+    order = []
+    s.trace_changed.connect(lambda tr: order.append(("main", tr.T)))
+    s.compare_changed.connect(lambda tr: order.append(("compare", tr.T if tr is not None else None)))
+    s.update_config(source="hello there, world")
+    assert order == []                                  # nothing computed on the GUI thread
+    qtbot.waitUntil(lambda: len(order) == 2, timeout=20000)
+    assert order == [("main", 17), ("compare", 17)]     # the pair always matches
+    assert s.compare_trace.rho == pytest.approx(1.5)
