@@ -24,7 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .trace import Trace
+from .clipping import global_norm
+from .trace import Trace, _step_norms
 
 VANISH_RATIO = 1e-3
 EXPLODE_RATIO = 1e3
@@ -132,7 +133,7 @@ def influence_log10(trace: Trace) -> np.ndarray | None:
 
 def reference_step(trace: Trace) -> int:
     """t* (0-based): the last step whose own loss still sends a gradient to a<t>."""
-    d = np.sqrt(np.einsum("imt,imt->t", trace.da_direct, trace.da_direct))
+    d = _step_norms(trace.da_direct)
     ok = np.isfinite(d)
     if not ok.any() or np.nanmax(np.where(ok, d, np.nan)) == 0:
         return trace.T - 1
@@ -294,8 +295,8 @@ class PartialGrads:
 
 
 def frobenius(arr: np.ndarray) -> float:
-    with np.errstate(over="ignore", invalid="ignore"):
-        return float(np.sqrt(np.sum(np.square(arr))))
+    """||arr||_F, finite for finite entries however large (see clipping.global_norm)."""
+    return global_norm({"arr": arr})
 
 
 def clip_summary(grads: dict, clip) -> dict[str, float]:

@@ -131,15 +131,16 @@ class Trace:
 
         ||dz<t> v<t>^T||_F^2 = sum over batch pairs of (dz^T dz) * (v^T v), without forming the matrix.
         """
-        dz = self.dz
         a_prev = np.concatenate([self.a0[:, :, None], self.a[:, :, :-1]], axis=2)
+        dz, sz = _scaled_steps(self.dz)   # each step divided by its largest |entry|: no overflow
         with np.errstate(over="ignore", invalid="ignore"):
             gz = np.einsum("imt,int->tmn", dz, dz)
             out = {}
             for name, v in (("Wax", self.x), ("Waa", a_prev)):
+                v, sv = _scaled_steps(v)
                 gv = np.einsum("imt,int->tmn", v, v)
-                out[name] = np.sqrt(np.maximum(np.sum(gz * gv, axis=(1, 2)), 0.0))
-            out["ba"] = np.sqrt(np.einsum("tmn->t", gz))
+                out[name] = sz * sv * np.sqrt(np.maximum(np.sum(gz * gv, axis=(1, 2)), 0.0))
+            out["ba"] = sz * np.sqrt(np.einsum("tmn->t", gz))
         return out
 
     def partial_grads(self, t: int) -> dict[str, np.ndarray]:
@@ -240,11 +241,16 @@ def compute_trace(
     )
 
 
-def _step_norms(v: np.ndarray) -> np.ndarray:
-    """(T,) Frobenius norm of v[:, :, t], scaled by the largest |entry| of each step so that finite
-    values near 1e200 (ReLU blowing up) do not overflow when squared; inf / NaN entries stay inf / NaN."""
+def _scaled_steps(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(v / s, s) with s (T,) the largest |entry| of each step v[:, :, t] (1 where that is 0 or not
+    finite), so that finite values near 1e200 (ReLU blowing up) do not overflow when squared."""
     with np.errstate(invalid="ignore"):
         s = np.max(np.abs(v), axis=(0, 1)) if v.size else np.zeros(v.shape[-1])
     s = np.where(np.isfinite(s) & (s > 0), s, 1.0)
-    u = v / s
+    return v / s, s
+
+
+def _step_norms(v: np.ndarray) -> np.ndarray:
+    """(T,) Frobenius norm of v[:, :, t] without overflow; inf / NaN entries stay inf / NaN."""
+    u, s = _scaled_steps(v)
     return s * np.sqrt(np.einsum("imt,imt->t", u, u))

@@ -123,3 +123,18 @@ def test_a_radius_of_exactly_one_blames_the_activation_not_the_radius():
     assert v.kind == "vanishing"
     assert not any("< 1/γ" in r for r in v.reasons)      # ρ = 1.00 < 1/γ read as a contradiction
     assert any("g′(z) averages" in r for r in v.reasons)
+
+
+def test_huge_but_finite_gradients_have_finite_sizes():
+    """ReLU with a large radius: gradients near 1e300 are finite, so are their norms."""
+    from rnnviz.core import number_sequence
+
+    seq = number_sequence(" ".join(["1"] * 300))
+    p = init_params(1, 16, 1, seed=0, radius=3.0)
+    tr = compute_trace(p, seq, "relu", "mse", gains=False)
+    big = np.isfinite(tr.dz).all(axis=(0, 1)) & (np.abs(tr.dz).max(axis=(0, 1)) > 1e160)
+    assert big.any()                                      # the case: entries whose squares overflow
+    contrib = tr.step_contributions()
+    for name in ("Wax", "Waa", "ba"):
+        assert np.isfinite(contrib[name][big]).all(), name
+    assert math.isfinite(D.frobenius(tr.dz[:, :, big]))
