@@ -104,3 +104,12 @@ def decade_text(d: int) -> str:
     if -1 <= d <= 2:
         return f"{10.0 ** d:g}"
     return "10" + str(d).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
+def setup_log_plot(plot) -> None:
+    """A pyqtgraph PlotItem with a log10 y axis, a light grid and no pyqtgraph menus or buttons."""
+    plot.setLogMode(False, True)
+    plot.showGrid(x=True, y=True, alpha=0.25)
+    plot.setMenuEnabled(False)
+    plot.hideButtons()
+    plot.getAxis("left").enableAutoSIPrefix(False)

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from rnnviz.app.theme import plot_font, point_size, style_layout_widget, style_plot
 from rnnviz.app.views.base import FigureView
 from rnnviz.app.views.bptt_common import (cursor_x, esc, log10_limits, log_ticks, positive_or_nan,
-                                          verdict_html, verdict_label)
+                                          setup_log_plot, verdict_html, verdict_label)
 from rnnviz.core import diagnostics as D
 
 EMPTY = "Compare mode is off: turn it on in the BPTT controls to draw a second configuration here."
@@ -43,11 +43,7 @@ class CompareView(QWidget, FigureView):
         self.legend = pg.LegendItem(colCount=2, verSpacing=-6, horSpacing=18)
         self.canvas.addItem(self.legend, row=0, col=0)
         self.plot = self.canvas.addPlot(row=1, col=0)
-        self.plot.setLogMode(False, True)
-        self.plot.showGrid(x=True, y=True, alpha=0.25)
-        self.plot.setMenuEnabled(False)
-        self.plot.hideButtons()
-        self.plot.getAxis("left").enableAutoSIPrefix(False)
+        setup_log_plot(self.plot)
         self.plot.setLabel("left", "‖grad‖ (log scale)")
         self.plot.setLabel("bottom", "time step t")
         # (trace index, curve): 0 = main config, 1 = compared config

@@ -17,7 +17,7 @@ from rnnviz.app.state import BACKWARD
 from rnnviz.app.theme import plot_font, point_size, style_layout_widget, style_plot
 from rnnviz.app.views.base import FigureView
 from rnnviz.app.views.bptt_common import (clip_html, cursor_x, esc, log10_limits, log_ticks, positive_or_nan,
-                                          verdict_html, verdict_label)
+                                          setup_log_plot, verdict_html, verdict_label)
 from rnnviz.core import diagnostics as D
 
 CURVES = ("da", "da_last", "envelope", "gain")
@@ -56,13 +56,9 @@ class GradientView(QWidget, FigureView):
         self.canvas.ci.layout.setRowStretchFactor(3, 2)
         self.gain_plot.setXLink(self.plot)
         for p in (self.plot, self.gain_plot):
-            p.setLogMode(False, True)
-            p.showGrid(x=True, y=True, alpha=0.25)
-            p.setMenuEnabled(False)
-            p.hideButtons()
+            setup_log_plot(p)
             p.vb.setMouseEnabled(x=True, y=False)
             p.getAxis("left").setWidth(70)
-            p.getAxis("left").enableAutoSIPrefix(False)
         self.plot.getAxis("bottom").setStyle(showValues=False)
         self.plot.setLabel("left", "‖gradient‖")
         self.gain_plot.setLabel("left", "gain")
