@@ -223,7 +223,7 @@ class FileActions(QObject):
         return d
 
     def export_all_figures(self) -> bool:
-        views = list(self.window.figure_views())
+        views = [v for v in self.window.figure_views() if v.has_figure()]
         folder = QFileDialog.getExistingDirectory(self.window, "Export all figures into", str(Path.home()))
         if not folder:
             return False

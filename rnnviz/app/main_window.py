@@ -16,7 +16,7 @@ from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication, QDockWidget, QLabel, QMainWindow, QMessageBox, QProgressBar, QPushButton,
-    QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget,
+    QScrollArea, QSplitter, QTabWidget, QToolButton, QVBoxLayout, QWidget,
 )
 
 from rnnviz import __version__
@@ -31,6 +31,7 @@ from rnnviz.app.views.graph_view import GraphView
 from rnnviz.app.views.heatmap_view import HiddenHeatmapView
 from rnnviz.app.views.loss_view import LossView
 from rnnviz.app.views.output_view import OutputView
+from rnnviz.app.window_layout import WindowLayout
 from rnnviz.core.params import param_count
 
 KEYS_HELP = """<h3>Keyboard</h3><table cellpadding=4>
@@ -41,11 +42,14 @@ KEYS_HELP = """<h3>Keyboard</h3><table cellpadding=4>
 <tr><td><b>F</b></td><td>fit the graph to the window; wheel zooms, drag pans</td></tr>
 <tr><td><b>Esc</b></td><td>leave the sequence box so the keys above step again</td></tr>
 <tr><td><b>F11</b></td><td>presentation mode (large fonts for projectors)</td></tr>
+<tr><td><b>M</b></td><td>maximise the current tab: the figure fills the window (M or Esc: back)</td></tr>
+<tr><td><b>G</b></td><td>maximise the graph (G or Esc: back)</td></tr>
 </table>"""
 
 
 class MainWindow(QMainWindow):
     closing = Signal()
+    focus_changed = Signal(str)    # "tabs", "graph" or "" (see WindowLayout.set_focus)
 
     def __init__(self, state: AppState, parent: QWidget | None = None):
         super().__init__(parent)
@@ -53,11 +57,13 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("rnnviz")
         self._figures: list[QWidget] = []
         self._side_docks: list[QDockWidget] = []
+        self.window_layout = WindowLayout(self)
 
         # centre: the graph above, the plot tabs below, the playback bar at the bottom
         self.graph = GraphView(state)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
+        self.tabs.tabBar().setElideMode(Qt.TextElideMode.ElideNone)   # a tab's name is never cut
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(self.graph)
         self.splitter.addWidget(self.tabs)
@@ -65,6 +71,15 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 4)
         self.splitter.setChildrenCollapsible(False)
         self.playback = PlaybackPanel(state)
+        # the lecture's key figure: the current tab fills the window (the playback bar stays)
+        self.focus_button = QToolButton()
+        self.focus_button.setText("⤢")
+        self.focus_button.setCheckable(True)
+        self.focus_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.focus_button.setToolTip("Maximise: the current tab fills the window (M); again, M or Esc: back")
+        self.focus_button.clicked.connect(
+            lambda: self.window_layout.set_focus(None if self.window_layout.focus else "tabs"))
+        self.playback.layout().addWidget(self.focus_button)
         centre = QWidget()
         lay = QVBoxLayout(centre)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -95,9 +110,7 @@ class MainWindow(QMainWindow):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        # wide enough that no control is ever cut off; taller content scrolls
-        self._input_scroll, self._input_content = scroll, left
-        self._fit_input_column()
+        # wide enough that no control is ever cut off (WindowLayout.fit_columns); taller content scrolls
         self.input_dock = self._dock(scroll, "Input and model", Qt.DockWidgetArea.LeftDockWidgetArea)
 
         # right: the current step's equations (more side panels join as tabs)
@@ -114,9 +127,7 @@ class MainWindow(QMainWindow):
         state.input_error_changed.connect(self._on_input_error_changed)
         if state.trace is not None:
             self._on_trace_changed(state.trace)
-        self._default_state = None
-        self._presenting = False
-        self._input_was_visible = True
+        self.window_layout.fit_columns()
 
     # ------------------------------------------------------------------ API for other parts
     def add_plot_tab(self, widget: QWidget, title: str) -> None:
@@ -131,6 +142,7 @@ class MainWindow(QMainWindow):
         scroll.setWidget(widget)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # as wide as it needs
         dock = self._dock(scroll, title, Qt.DockWidgetArea.RightDockWidgetArea)
         if self._side_docks:
             self.tabifyDockWidget(self._side_docks[0], dock)
@@ -140,6 +152,7 @@ class MainWindow(QMainWindow):
             self.panels_menu.addAction(dock.toggleViewAction())
         if isinstance(widget, FigureView):
             self._figures.append(widget)
+        self.window_layout.fit_columns()
         return dock
 
     def figure_views(self) -> list[QWidget]:
@@ -151,6 +164,8 @@ class MainWindow(QMainWindow):
         dock.setWidget(widget)
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
                          | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        # a column shown again measures its contents with today's fonts
+        dock.visibilityChanged.connect(lambda shown: shown and self.window_layout.fit_columns())
         self.addDockWidget(area, dock)
         return dock
 
@@ -180,6 +195,15 @@ class MainWindow(QMainWindow):
         self.view_menu.addSeparator()
         fit = self.view_menu.addAction("Fit graph to window")
         fit.triggered.connect(self.graph.fit_all)
+        self.focus_tab_action = QAction("Maximise the current tab", self, checkable=True)
+        self.focus_tab_action.setShortcut(QKeySequence(Qt.Key.Key_M))
+        self.focus_tab_action.setToolTip("The current tab fills the window (M or Esc: back)")
+        self.focus_graph_action = QAction("Maximise the graph", self, checkable=True)
+        self.focus_graph_action.setShortcut(QKeySequence(Qt.Key.Key_G))
+        for act, target in ((self.focus_tab_action, "tabs"), (self.focus_graph_action, "graph")):
+            act.triggered.connect(lambda _=False, t=target: self.window_layout.toggle_focus(t))
+            self.view_menu.addAction(act)
+        self.focus_changed.connect(self._on_focus_changed)
         reset = self.view_menu.addAction("Reset layout")
         reset.triggered.connect(self.reset_layout)
         self.view_menu.addSeparator()
@@ -240,26 +264,19 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             theme.apply_app_theme(app, options)
-        self._fit_input_column()
-        if options.presentation != self._presenting:
-            # presenting gives the graph the room the large fonts need: the input column steps aside
-            # (View > Panels brings it back) and returns when presentation mode ends
-            self._presenting = options.presentation
-            if options.presentation:
-                self._input_was_visible = self.input_dock.isVisible()
-                self.input_dock.hide()
-            elif self._input_was_visible:
-                self.input_dock.show()
+        # presenting gives the graph the room the large fonts need: the input column steps aside
+        # (View > Panels brings it back) and the layout from before returns when presentation mode ends
+        self.window_layout.set_presenting(options.presentation)
         for act, on in ((self.light_action, options.theme != "dark"), (self.dark_action, options.theme == "dark")):
             act.setChecked(on)
         if self.presentation_action.isChecked() != options.presentation:
             self.presentation_action.setChecked(options.presentation)
 
-    def _fit_input_column(self) -> None:
-        """Wide enough that no control is cut off (fonts change with presentation mode)."""
-        scroll, left = self._input_scroll, self._input_content
-        left.adjustSize()
-        scroll.setMinimumWidth(left.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width())
+    def _on_focus_changed(self, target: str) -> None:
+        self.focus_tab_action.setChecked(target == "tabs")
+        self.focus_graph_action.setChecked(target == "graph")
+        self.focus_button.setChecked(bool(target))
+        self.focus_button.setText("⤡" if target else "⤢")
 
     def _show_keys(self) -> None:
         QMessageBox.information(self, "Keyboard shortcuts", KEYS_HELP)
@@ -273,29 +290,24 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ layout
     def size_columns(self) -> None:
         """Side columns in proportion to the window, so the graph keeps most of a 1280 x 720 projector."""
-        W = self.width()
-        self.resizeDocks([self.input_dock], [max(265, min(340, int(0.21 * W)))], Qt.Orientation.Horizontal)
-        if self._side_docks:
-            self.resizeDocks([self._side_docks[0]], [max(300, min(400, int(0.22 * W)))], Qt.Orientation.Horizontal)
-        self.splitter.setSizes([int(self.height() * 0.47), int(self.height() * 0.40)])
+        self.window_layout.size_columns()
 
-    def remember_default_layout(self) -> None:
-        self._default_state = self.saveState()
-        self._default_split = self.splitter.saveState()
+    def start_layout(self) -> None:
+        """Call once the window is shown at its size: sizes the columns and remembers that layout."""
+        self.window_layout.start()
 
     def reset_layout(self) -> None:
-        if self._default_state is not None:
-            self.restoreState(self._default_state)
-            self.splitter.restoreState(self._default_split)
-        for dock in [self.input_dock] + self._side_docks:
-            dock.show()
-        self.graph.fit_all()
+        self.window_layout.reset()
 
     def keyPressEvent(self, event) -> None:
         # Letter shortcuts again for keys no widget took: some X servers' key maps (Xvfb's, seen
         # here) never match single-letter QShortcuts, while arrow keys always do.
         if not event.modifiers() or event.modifiers() == Qt.KeyboardModifier.ShiftModifier:
-            act = {Qt.Key.Key_B: self.state.start_backward, Qt.Key.Key_F: self.graph.fit_all}.get(event.key())
+            act = {Qt.Key.Key_B: self.state.start_backward, Qt.Key.Key_F: self.graph.fit_all,
+                   Qt.Key.Key_F11: self.presentation_action.trigger, Qt.Key.Key_M: self.focus_tab_action.trigger,
+                   Qt.Key.Key_G: self.focus_graph_action.trigger}.get(event.key())
+            if event.key() == Qt.Key.Key_Escape and self.window_layout.focus is not None:
+                act = lambda: self.window_layout.set_focus(None)  # noqa: E731
             if act is not None:
                 act()
                 event.accept()
@@ -357,8 +369,7 @@ def run_app(text: str | None = None) -> int:
     else:
         window.resize(1500, 940)
     window.show()
-    window.remember_default_layout()
-    window.size_columns()
+    window.start_layout()
     window.graph.setFocus()
     print("rnnviz: window shown", flush=True)
     smoke = os.environ.get("RNNVIZ_SMOKE_EXIT_MS")

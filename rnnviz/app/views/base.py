@@ -5,7 +5,8 @@ A view that can be exported subclasses FigureView next to its Qt base class and 
   figure_name   file stem used by exports and the CLI: "graph", "hidden_states", "outputs", ...
   figure_title  human title ("Hidden states a<t>")
   figure_csv()  the data behind the figure: (header, rows), one row per step where that makes sense
-and may override figure_widget() (default: the view itself) to say which widget gets rendered.
+and may override figure_widget() (default: the view itself) to say which widget gets rendered, and
+has_figure() (default True) to say there is nothing to export now (Compare with compare mode off).
 """
 from __future__ import annotations
 
@@ -19,3 +20,6 @@ class FigureView:
 
     def figure_widget(self):
         return self
+
+    def has_figure(self) -> bool:
+        return True

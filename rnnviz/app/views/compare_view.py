@@ -64,6 +64,9 @@ class CompareView(QWidget, FigureView):
     def comparing(self) -> bool:
         return self.state.trace is not None and self.state.compare_trace is not None
 
+    def has_figure(self) -> bool:
+        return self.comparing   # compare mode off: no empty compare.csv, no placeholder compare.png
+
     def _on_view_options_changed(self, options) -> None:
         p = style_layout_widget(self.canvas, options)
         style_plot(self.plot, options, title=esc("Compare: gradient size going back (log scale)"))

@@ -1,0 +1,182 @@
+"""WindowLayout: how the main window shares its room, and how it comes back.
+
+- Columns: every side column is at least as wide as its contents and its tab labels need (nothing
+  cut off), and otherwise in proportion to the window, so the graph keeps most of a 1280 x 720
+  projector.
+- Presentation mode (F11) gives the graph the input column; leaving it puts back the layout from
+  before, column widths included (fonts change the widths the columns need while presenting).
+- Focus: one figure (the current tab, or the graph) takes the whole window apart from the playback
+  bar, for the lecture's key figure; the same key, Esc or View > Reset layout bring the rest back.
+- Reset layout: the docks back where they started, sized for the window as it is now.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtWidgets import QDockWidget, QScrollArea, QTabBar
+
+FOCUS_TARGETS = ("tabs", "graph")
+
+
+class WindowLayout:
+    def __init__(self, window):
+        self.w = window
+        self.focus: str | None = None          # None, "tabs" or "graph"
+        self.presenting = False
+        self._default: QByteArray | None = None
+        self._before_focus = None              # snapshot to go back to when focus ends
+        self._before_presenting = None         # snapshot to go back to when presentation ends
+        self._quiet = False                    # True while restoring: no measuring half-way
+
+    # ------------------------------------------------------------------ snapshots
+    def _docks(self) -> list[QDockWidget]:
+        return [self.w.input_dock] + list(self.w._side_docks)
+
+    def _snapshot(self):
+        return self.w.saveState(), self.w.splitter.sizes()
+
+    def _restore(self, snap, keep_hidden=()) -> None:
+        """Docks, their widths and the centre split as they were."""
+        state, sizes = snap
+        self._restore_docks(state, keep_hidden)
+        self.w.splitter.setSizes(sizes)
+
+    def _restore_docks(self, state: QByteArray, keep_hidden=()) -> None:
+        """restoreState, with columns measured afresh. A column hidden meanwhile (the input column
+        while presenting) keeps the old fonts' size until shown, and a stale minimum would widen the
+        window: forget it, restore, measure the shown columns, restore again for the exact widths."""
+        self._quiet = True
+        try:
+            for dock in self._docks():
+                if dock.isHidden():
+                    dock.widget().setMinimumWidth(0)
+            self.w.restoreState(state)
+            for dock in keep_hidden:
+                dock.hide()
+        finally:
+            self._quiet = False
+        self.fit_columns()
+        self._quiet = True
+        try:
+            self.w.restoreState(state)
+            for dock in keep_hidden:
+                dock.hide()
+        finally:
+            self._quiet = False
+
+    # ------------------------------------------------------------------ columns
+    def fit_columns(self) -> None:
+        """Every dock at least as wide as its contents and the labels of the tabs it shares."""
+        if self._quiet:
+            return
+        tab_need = self._dock_tabs_width()
+        for dock in self._docks():
+            scroll = dock.widget()
+            if not isinstance(scroll, QScrollArea) or scroll.widget() is None or dock.isHidden():
+                continue
+            content = scroll.widget()
+            content.adjustSize()
+            need = content.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
+            if dock is not self.w.input_dock:
+                need = max(need, tab_need)
+            scroll.setMinimumWidth(need)
+
+    def _dock_tabs_width(self) -> int:
+        """Width the side docks' shared tab bar needs to show every title in full."""
+        need = 0
+        titles = {d.windowTitle() for d in self.w._side_docks}
+        for bar in self.w.findChildren(QTabBar):
+            if bar.parent() is self.w and bar.count() and bar.tabText(0) in titles:
+                bar.setElideMode(Qt.TextElideMode.ElideNone)
+                need = max(need, sum(bar.tabSizeHint(i).width() for i in range(bar.count())) + 4)
+        if not need and len(self.w._side_docks) > 1:   # before the first layout made the bar: estimate
+            fm = self.w.fontMetrics()
+            need = sum(fm.horizontalAdvance(d.windowTitle()) + 3 * fm.height() for d in self.w._side_docks)
+        return need
+
+    def size_columns(self) -> None:
+        """Side columns in proportion to the window (never below what they need), the centre split
+        between the graph and the tabs."""
+        w = self.w
+        self.fit_columns()
+        W = w.width()
+        docks, widths = [w.input_dock], [max(265, min(340, int(0.21 * W)))]
+        if w._side_docks:
+            docks.append(w._side_docks[0])
+            widths.append(max(300, min(400, int(0.22 * W))))
+        widths = [max(px, d.widget().minimumWidth()) for d, px in zip(docks, widths)]
+        w.resizeDocks(docks, widths, Qt.Orientation.Horizontal)
+        total = max(sum(w.splitter.sizes()), w.splitter.height(), 1)
+        w.splitter.setSizes([int(total * 0.52), total - int(total * 0.52)])
+
+    # ------------------------------------------------------------------ start and reset
+    def start(self) -> None:
+        """Once the window is shown: size the columns, then remember where the docks are."""
+        self.size_columns()
+        self._default = self.w.saveState()
+        if self.presenting:   # a session opened in presentation mode: leaving it sizes afresh
+            self._before_presenting = None
+
+    def reset(self) -> None:
+        if self.focus is not None:
+            self.set_focus(None)
+        hidden = [self.w.input_dock] if self.presenting else []   # presenting: the graph keeps that room
+        if self._default is not None:
+            self._restore_docks(self._default, keep_hidden=hidden)
+        for dock in self._docks():
+            dock.setFloating(False)
+            dock.setVisible(dock not in hidden)
+        if self.w._side_docks:
+            self.w._side_docks[0].raise_()
+        if self.presenting:
+            self._before_presenting = None
+        self.size_columns()
+        self.w.graph.fit_all()
+
+    # ------------------------------------------------------------------ presentation mode
+    def set_presenting(self, on: bool) -> None:
+        if on == self.presenting:
+            self.fit_columns()
+            return
+        self.presenting = on
+        if on:
+            self._before_presenting = self._before_focus or self._snapshot()
+            self.fit_columns()
+            self.w.input_dock.hide()
+            return
+        snap, self._before_presenting = self._before_presenting, None
+        if self.focus is not None:
+            self._before_focus = snap           # leaving focus returns to the layout before F11
+        elif snap is not None:
+            self._restore(snap)
+        else:
+            self.w.input_dock.show()
+            self.size_columns()
+        self.fit_columns()
+
+    # ------------------------------------------------------------------ focus on one figure
+    def toggle_focus(self, target: str) -> None:
+        self.set_focus(None if self.focus == target else target)
+
+    def set_focus(self, target: str | None) -> None:
+        """target "tabs": the current tab fills the window; "graph": the graph does; None: back."""
+        w = self.w
+        if target == self.focus:
+            return
+        if target is not None:
+            if self.focus is None:
+                self._before_focus = self._snapshot()
+            for dock in self._docks():
+                dock.hide()
+            w.graph.setVisible(target == "graph")
+            w.tabs.setVisible(target == "tabs")
+            self.focus = target
+        else:
+            self.focus = None
+            w.graph.show()
+            w.tabs.show()
+            snap, self._before_focus = self._before_focus, None
+            if snap is not None:
+                self._restore(snap, keep_hidden=[w.input_dock] if self.presenting else [])
+            if self.presenting:
+                w.input_dock.hide()
+        w.focus_changed.emit(self.focus or "")
