@@ -11,7 +11,7 @@
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QScrollArea, QTabBar
 
 FOCUS_TARGETS = ("tabs", "graph")
@@ -26,24 +26,34 @@ class WindowLayout:
         self._before_focus = None              # snapshot to go back to when focus ends
         self._before_presenting = None         # snapshot to go back to when presentation ends
         self._quiet = False                    # True while restoring: no measuring half-way
+        self._settling = False                 # a presentation change waits for its fonts
 
     # ------------------------------------------------------------------ snapshots
     def _docks(self) -> list[QDockWidget]:
         return [self.w.input_dock] + list(self.w._side_docks)
 
     def _snapshot(self):
-        return self.w.saveState(), self.w.splitter.sizes()
+        """Where the docks are (QMainWindow's state), the columns' widths and the centre split."""
+        return self.w.saveState(), self._column_widths(), self.w.splitter.sizes()
+
+    def _columns(self) -> list[QDockWidget]:
+        """One dock per column: the input column and the first side panel (its tabs share the width)."""
+        return [self.w.input_dock] + list(self.w._side_docks[:1])
+
+    def _column_widths(self) -> dict:
+        return {d: d.width() for d in self._columns() if d.isVisible()}
 
     def _restore(self, snap, keep_hidden=()) -> None:
         """Docks, their widths and the centre split as they were."""
-        state, sizes = snap
-        self._restore_docks(state, keep_hidden)
+        state, widths, sizes = snap
+        self._restore_docks(state, widths, keep_hidden)
         self.w.splitter.setSizes(sizes)
 
-    def _restore_docks(self, state: QByteArray, keep_hidden=()) -> None:
-        """restoreState, with columns measured afresh. A column hidden meanwhile (the input column
-        while presenting) keeps the old fonts' size until shown, and a stale minimum would widen the
-        window: forget it, restore, measure the shown columns, restore again for the exact widths."""
+    def _restore_docks(self, state: QByteArray, widths: dict | None, keep_hidden=()) -> None:
+        """restoreState puts the docks back; the columns are measured afresh and set to `widths`
+        (restoreState alone gives back other widths when the fonts changed in between). A column
+        hidden meanwhile (the input column while presenting) keeps the old fonts' size until shown,
+        and a stale minimum would widen the window: forget it first."""
         self._quiet = True
         try:
             for dock in self._docks():
@@ -55,13 +65,10 @@ class WindowLayout:
         finally:
             self._quiet = False
         self.fit_columns()
-        self._quiet = True
-        try:
-            self.w.restoreState(state)
-            for dock in keep_hidden:
-                dock.hide()
-        finally:
-            self._quiet = False
+        shown = [d for d in self._columns() if d.isVisible() and d in (widths or {})]
+        if shown:
+            self.w.resizeDocks(shown, [max(widths[d], d.widget().minimumWidth()) for d in shown],
+                               Qt.Orientation.Horizontal)
 
     # ------------------------------------------------------------------ columns
     def fit_columns(self) -> None:
@@ -121,7 +128,7 @@ class WindowLayout:
             self.set_focus(None)
         hidden = [self.w.input_dock] if self.presenting else []   # presenting: the graph keeps that room
         if self._default is not None:
-            self._restore_docks(self._default, keep_hidden=hidden)
+            self._restore_docks(self._default, None, keep_hidden=hidden)
         for dock in self._docks():
             dock.setFloating(False)
             dock.setVisible(dock not in hidden)
@@ -139,18 +146,26 @@ class WindowLayout:
             return
         self.presenting = on
         if on:
-            self._before_presenting = self._before_focus or self._snapshot()
-            self.fit_columns()
+            if not self._settling:           # (off and on again before the layout came back: keep it)
+                self._before_presenting = self._before_focus or self._snapshot()
             self.w.input_dock.hide()
-            return
-        snap, self._before_presenting = self._before_presenting, None
-        if self.focus is not None:
-            self._before_focus = snap           # leaving focus returns to the layout before F11
-        elif snap is not None:
-            self._restore(snap)
-        else:
-            self.w.input_dock.show()
-            self.size_columns()
+        # the new fonts reach every widget's size only once the events they posted are handled:
+        # measure (and restore) after that
+        if not self._settling:
+            self._settling = True
+            QTimer.singleShot(0, self._settle_presenting)
+
+    def _settle_presenting(self) -> None:
+        self._settling = False
+        if not self.presenting:
+            snap, self._before_presenting = self._before_presenting, None
+            if self.focus is not None:
+                self._before_focus = snap or self._before_focus  # leaving focus returns to the layout before F11
+            elif snap is not None:
+                self._restore(snap)
+            elif self.w.input_dock.isHidden():
+                self.w.input_dock.show()
+                self.size_columns()
         self.fit_columns()
 
     # ------------------------------------------------------------------ focus on one figure

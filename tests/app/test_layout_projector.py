@@ -26,7 +26,7 @@ def test_f11_twice_gives_back_the_same_columns(win, qtbot):
 
 def test_reset_layout_sizes_the_columns_as_at_start(win, qtbot):
     before = column_widths(win)
-    win.resizeDocks([win.input_dock, win._side_docks[0]], [420, 470], Qt.Orientation.Horizontal)
+    win.resizeDocks([win.input_dock, win._side_docks[0]], [b + 12 for b in before], Qt.Orientation.Horizontal)
     settle(qtbot)
     press(qtbot, win, Qt.Key.Key_F11)
     press(qtbot, win, Qt.Key.Key_F11)
@@ -64,3 +64,92 @@ def test_export_all_writes_no_compare_figure_when_compare_is_off(win, qtbot, tmp
     win.file_actions.actions["export_all"].trigger()
     names = {p.name for p in (tmp_path / "on").iterdir()}
     assert {"compare.png", "compare.csv"} <= names
+
+
+# ---------------------------------------------------------------------- item 1: room for the key figure
+def open_tab(qtbot, w, title):
+    bar = w.tabs.tabBar()
+    i = next(i for i in range(bar.count()) if bar.tabText(i) == title)
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(i).center())
+    settle(qtbot)
+    return w.tabs.widget(i)
+
+
+def axis_titles_apart(plots):
+    """The shown left-axis titles of stacked plots: each fits its plot's height, none meets another."""
+    rects = []
+    for p in plots:
+        ax = p.getAxis("left")
+        if ax.label.isVisible():
+            r = ax.label.mapRectToScene(ax.label.boundingRect())
+            assert max(r.width(), r.height()) <= p.vb.height() + 1
+            rects.append(r)
+    return all(not a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1:])
+
+
+def test_gradients_plot_is_readable_at_1280x720(win, qtbot):
+    g = open_tab(qtbot, win, "Gradients")
+    assert g.plot.vb.height() >= 100          # was ~40 (17 offscreen)
+    assert g.gain_plot.vb.height() >= 30
+    assert axis_titles_apart([g.plot, g.gain_plot])  # "‖gradient‖" printed across "gain"
+
+
+def test_gradients_plot_in_presentation_mode_at_720p(win, qtbot):
+    press(qtbot, win, Qt.Key.Key_F11)
+    g = open_tab(qtbot, win, "Gradients")
+    assert g.plot.vb.height() >= 50 and g.gain_plot.vb.height() >= 30   # was 0: a line
+    assert axis_titles_apart([g.plot, g.gain_plot])
+
+
+@pytest.mark.parametrize("presenting", [False, True])
+def test_m_maximises_the_current_tab_and_gives_everything_back(win, qtbot, presenting):
+    if presenting:
+        press(qtbot, win, Qt.Key.Key_F11)
+    g = open_tab(qtbot, win, "Gradients")
+    columns, split, small = column_widths(win), win.splitter.sizes(), g.plot.vb.height()
+    press(qtbot, win, Qt.Key.Key_M)
+    assert not win.graph.isVisible() and not any(d.isVisible() for d in [win.input_dock] + win._side_docks)
+    assert win.playback.isVisible()                    # stepping stays at hand
+    assert g.plot.vb.height() >= 3 * small and g.plot.vb.height() >= 250
+    assert g.plot.vb.width() >= 0.6 * win.width()
+    assert win.focus_button.isChecked()
+    press(qtbot, win, Qt.Key.Key_M)
+    assert win.graph.isVisible() and column_widths(win) == columns and win.splitter.sizes() == split
+    press(qtbot, win, Qt.Key.Key_M)
+    press(qtbot, win, Qt.Key.Key_Escape)               # Esc leaves it too
+    assert win.graph.isVisible() and column_widths(win) == columns
+
+
+def test_g_maximises_the_graph_and_the_button_comes_back(win, qtbot):
+    h = win.graph.height()
+    press(qtbot, win, Qt.Key.Key_G)
+    assert not win.tabs.isVisible() and win.graph.height() > 1.6 * h
+    qtbot.mouseClick(win.focus_button, Qt.MouseButton.LeftButton)
+    settle(qtbot)
+    assert win.tabs.isVisible() and win.graph.height() == h
+
+
+def node_rows(graph, t):
+    """(top, bottom) of step t's nodes, top row first."""
+    return [(r.top(), r.bottom()) for r in (graph.node_for(k, t).scene_rect for k in ("L", "y", "a", "x"))]
+
+
+@pytest.mark.parametrize("presenting", [False, True])
+def test_graph_rows_never_overlap_at_any_height(win, qtbot, presenting):
+    if presenting:
+        press(qtbot, win, Qt.Key.Key_F11)
+    graph, total = win.graph, sum(win.splitter.sizes())
+    fonts = []
+    for share in (0.2, 0.3, 0.45, 0.6, 0.8):            # the user drags the splitter
+        win.splitter.moveSplitter(int(total * share), 1)
+        settle(qtbot)
+        st = graph.item.style
+        rows = node_rows(graph, 0)
+        for (t0, b0), (t1, b1) in zip(rows, rows[1:]):
+            assert b0 + 0.9 * st.f <= t1               # room for the Wax / Wya label between rows
+        g = graph.item.geom
+        assert g.top_px <= rows[0][0] and rows[-1][1] <= g.height_px - g.bottom_px
+        fonts.append(st.f)
+    assert fonts == sorted(fonts) and fonts[0] < fonts[-1]   # smaller text only when short
+    if not presenting:
+        assert fonts[-1] == graph.item.style.nominal_f

@@ -13,8 +13,9 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from rnnviz.app.theme import plot_font, point_size, style_layout_widget, style_plot
 from rnnviz.app.views.base import FigureView
-from rnnviz.app.views.bptt_common import (cursor_x, esc, log10_limits, log_ticks, positive_or_nan,
+from rnnviz.app.views.bptt_common import (cursor_x, esc, log10_limits, positive_or_nan,
                                           setup_log_plot, verdict_html, verdict_label)
+from rnnviz.app.views.plot_fit import PlotFitter
 from rnnviz.core import diagnostics as D
 
 EMPTY = "Compare mode is off: turn it on in the BPTT controls to draw a second configuration here."
@@ -40,12 +41,15 @@ class CompareView(QWidget, FigureView):
         lay.addWidget(self.canvas, 1)
         self.verdict_label = verdict_label()
         lay.addWidget(self.verdict_label)
-        self.legend = pg.LegendItem(colCount=2, verSpacing=-6, horSpacing=18)
-        self.canvas.addItem(self.legend, row=0, col=0)
-        self.plot = self.canvas.addPlot(row=1, col=0)
+        # the legend has its own column right of the plot: it never hides a curve
+        self.legend = pg.LegendItem(colCount=1, verSpacing=-4)
+        self.plot = self.canvas.addPlot(row=0, col=0)
+        self.canvas.addItem(self.legend, row=0, col=1)
         setup_log_plot(self.plot)
         self.plot.setLabel("left", "‖grad‖ (log scale)")
         self.plot.setLabel("bottom", "time step t")
+        self.fitter = PlotFitter(self.canvas, [(self.plot, "left", "‖grad‖ (log scale)")], title_plot=self.plot,
+                                 legend=self.legend)
         # (trace index, curve): 0 = main config, 1 = compared config
         self.curves = {(i, k): self.plot.plot() for i in (0, 1) for k in ("da", "da_last")}
         self.cursor = pg.InfiniteLine(angle=90)
@@ -69,7 +73,8 @@ class CompareView(QWidget, FigureView):
 
     def _on_view_options_changed(self, options) -> None:
         p = style_layout_widget(self.canvas, options)
-        style_plot(self.plot, options, title=esc("Compare: gradient size going back (log scale)"))
+        style_plot(self.plot, options)
+        self.fitter.set_title(esc("Compare: gradient size going back (log scale)"), options)
         wide = 4 if options.presentation else 3
         for i, col in ((0, p.forward), (1, p.backward)):
             self.curves[(i, "da")].setPen(pg.mkPen(col, width=wide))
@@ -94,7 +99,7 @@ class CompareView(QWidget, FigureView):
             self.labels = []
             self.plot.setXRange(0.5, max(st.T, 1) + 0.5)
             self.plot.setYRange(-1, 1)
-            self.plot.getAxis("left").setTicks(log_ticks(-1.0, 1.0))
+            self.fitter.set_log_range(self.plot, -1.0, 1.0)
             self.empty_text.setPos((max(st.T, 1) + 1) / 2, 0)
             self.verdict_label.setText("")
             return
@@ -108,9 +113,10 @@ class CompareView(QWidget, FigureView):
                 self.curves[(i, k)].setData(t1, positive_or_nan(data), connect="finite")
                 self.legend.addItem(self.curves[(i, k)], esc(f"{self.labels[i]}: {what}"))
                 values.append(data)
+        self.fitter.fit_legend()
         lo, hi = log10_limits(*values, min_decades=2.0)
         self.plot.setYRange(lo, hi, padding=0)
-        self.plot.getAxis("left").setTicks(log_ticks(lo, hi))
+        self.fitter.set_log_range(self.plot, lo, hi)
         self.plot.setXRange(0.5, max(tr.T for tr in traces) + 0.5, padding=0.01)
         opts = st.view_options
         self.verdict_label.setText("<br>".join(

@@ -16,8 +16,9 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from rnnviz.app.state import BACKWARD
 from rnnviz.app.theme import plot_font, point_size, style_layout_widget, style_plot
 from rnnviz.app.views.base import FigureView
-from rnnviz.app.views.bptt_common import (clip_html, cursor_x, esc, log10_limits, log_ticks, positive_or_nan,
+from rnnviz.app.views.bptt_common import (clip_html, cursor_x, esc, log10_limits, positive_or_nan,
                                           setup_log_plot, verdict_html, verdict_label)
+from rnnviz.app.views.plot_fit import PlotFitter
 from rnnviz.core import diagnostics as D
 
 CURVES = ("da", "da_last", "envelope", "gain")
@@ -47,13 +48,13 @@ class GradientView(QWidget, FigureView):
         self.verdict_label = verdict_label()
         lay.addWidget(self.verdict_label)
 
-        # the legend sits in its own row above the plots, so it never hides a curve
-        self.legend = pg.LegendItem(colCount=3, verSpacing=-6, horSpacing=18)
-        self.canvas.addItem(self.legend, row=1, col=0)
-        self.plot = self.canvas.addPlot(row=2, col=0)
-        self.gain_plot = self.canvas.addPlot(row=3, col=0)
-        self.canvas.ci.layout.setRowStretchFactor(2, 5)   # the gradient curves get most of the height
-        self.canvas.ci.layout.setRowStretchFactor(3, 2)
+        # the legend has its own column right of the plots, so it never hides a curve and costs no height
+        self.legend = pg.LegendItem(colCount=1, verSpacing=-4)
+        self.plot = self.canvas.addPlot(row=0, col=0)
+        self.gain_plot = self.canvas.addPlot(row=1, col=0)
+        self.canvas.addItem(self.legend, row=0, col=1, rowspan=2)
+        self.canvas.ci.layout.setRowStretchFactor(0, 5)   # the gradient curves get most of the height
+        self.canvas.ci.layout.setRowStretchFactor(1, 2)
         self.gain_plot.setXLink(self.plot)
         for p in (self.plot, self.gain_plot):
             setup_log_plot(p)
@@ -63,6 +64,9 @@ class GradientView(QWidget, FigureView):
         self.plot.setLabel("left", "‖gradient‖")
         self.gain_plot.setLabel("left", "gain")
         self.gain_plot.setLabel("bottom", "time step t")
+        self.fitter = PlotFitter(self.canvas, [(self.plot, "left", "‖gradient‖"), (self.gain_plot, "left", "gain")],
+                                 title_plot=self.plot, lower=(self.gain_plot, 0.3, 36),
+                                 legend=self.legend)
 
         self.curves = {k: self.plot.plot() for k in ("da", "da_last", "envelope")}
         for k in ("gain", "sigma", "rho"):
@@ -93,8 +97,9 @@ class GradientView(QWidget, FigureView):
     # ------------------------------------------------------------------ slots
     def _on_view_options_changed(self, options) -> None:
         p = style_layout_widget(self.canvas, options)
-        style_plot(self.plot, options, title=esc("Gradient size going back through time (log scale)"))
+        style_plot(self.plot, options)
         style_plot(self.gain_plot, options)
+        self.fitter.set_title(esc("Gradient size going back through time (log scale)"), options)
         wide = 4 if options.presentation else 3
         self._pens = {
             "da": pg.mkPen(p.forward, width=wide),
@@ -136,6 +141,8 @@ class GradientView(QWidget, FigureView):
             if tr is not None and k == "rho":
                 name += f" = {tr.rho:.3g}"
             self.legend.addItem(self.curves[k], esc(name))
+        if hasattr(self, "fitter"):
+            self.fitter.fit_legend()
 
     def _on_config_changed(self, config) -> None:
         """The curve that flows back in the animation is drawn thicker."""
@@ -178,14 +185,14 @@ class GradientView(QWidget, FigureView):
         self.plot.setXRange(0.5, T + 0.5, padding=0.01)
         lo, hi = log10_limits(self.data["da"], self.data["da_last"], min_decades=2.0)
         self.plot.setYRange(lo, hi, padding=0)
-        self.plot.getAxis("left").setTicks(log_ticks(lo, hi))
+        self.fitter.set_log_range(self.plot, lo, hi)
         if not np.any(np.isfinite(positive_or_nan(self.data["da"]))):
             self.empty_text.setText(f"no finite gradient: values overflowed (inf/NaN) at step {bad}")
             self.empty_text.setPos((T + 1) / 2, lo + 0.3 * (hi - lo))
         glo, ghi = log10_limits(self.data["gain"], np.array([1.0, trace.rho, trace.gamma * trace.sigma_max]),
                                 pad=0.2, min_decades=1.0)
         self.gain_plot.setYRange(glo, ghi, padding=0)
-        self.gain_plot.getAxis("left").setTicks(log_ticks(glo, ghi, max_major=3))
+        self.fitter.set_log_range(self.gain_plot, glo, ghi, max_major=3)
         self._show_verdict()
         self._on_progress_changed(self.state.progress)
 

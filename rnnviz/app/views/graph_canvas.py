@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView
 
 from rnnviz.app.views import graph_overlay
 from rnnviz.app.views.graph_items import GraphItem
-from rnnviz.app.views.graph_layout import Geometry, Hit
+from rnnviz.app.views.graph_layout import Geometry, Hit, fit_font_px
 
 MAX_FIT_COLS = 13.0   # fit-to-window never makes a step wider than this many font sizes
 CLICK_SLOP = 4        # pixels a press may move and still count as a click
@@ -62,6 +62,15 @@ class GraphCanvas(QGraphicsView):
         return Geometry(T=self.T, col_px=col_px, height_px=float(self.viewport().height()), font_px=f,
                         top_px=graph_overlay.top_px(f) + 1.2 * f, bottom_px=graph_overlay.bottom_px(f))
 
+    def fit_font(self) -> None:
+        """The graph's text as large as the style asks, or smaller when the graph is too short for its
+        rows at that size (a 1280 x 720 projector in presentation mode): nothing overlaps, ever."""
+        st = self.item.style
+        other = graph_overlay.top_px(1.0) + 1.2 + graph_overlay.bottom_px(1.0)
+        f = fit_font_px(st.nominal_f, float(self.viewport().height()), other)
+        if f != st.f:
+            self.item.set_style(st.at_size(f))
+
     def fit_col_px(self) -> float:
         f = self.item.style.f
         avail = self.viewport().width() - graph_overlay.gutter_px(f) - 0.5 * f - 2  # 2: no scroll bar
@@ -72,6 +81,7 @@ class GraphCanvas(QGraphicsView):
 
     def apply_zoom(self, col_px: float, anchor_vx: float | None = None) -> None:
         """Set pixels per step, keeping the scene point under viewport x `anchor_vx` in place."""
+        self.fit_font()
         lo, hi = self.zoom_limits()
         col_px = min(max(col_px, lo), hi)
         if anchor_vx is None:
@@ -97,6 +107,7 @@ class GraphCanvas(QGraphicsView):
     def fit_all(self) -> None:
         """Show every step (the compact bands when T is large)."""
         self.auto_fit = True
+        self.fit_font()
         self.apply_zoom(self.fit_col_px())
         self.horizontalScrollBar().setValue(self.horizontalScrollBar().minimum())
 

@@ -26,9 +26,10 @@ DIM = 0.26   # opacity of steps the forward pass has not reached yet
 class Style:
     """Fonts and colours for one theme and text size."""
 
-    def __init__(self, palette: colors.Palette, presentation: bool = False):
-        self.pal = palette
-        self.f = 20.0 if presentation else 15.0
+    def __init__(self, palette: colors.Palette, presentation: bool = False, f: float | None = None):
+        self.pal, self.presentation = palette, presentation
+        self.nominal_f = 20.0 if presentation else 15.0
+        self.f = self.nominal_f if f is None else f   # smaller when the graph is short (GraphCanvas)
         self.font = self._font(1.0)
         self.font_small = self._font(0.8)
         self.font_big = self._font(1.45, bold=True)
@@ -44,6 +45,10 @@ class Style:
         self.accent_soft.setAlphaF(0.10)
         self.hover_soft = QColor(self.fg)
         self.hover_soft.setAlphaF(0.05)
+
+    def at_size(self, f: float) -> "Style":
+        """The same style with body text of f pixels."""
+        return self if f == self.f else Style(self.pal, self.presentation, f)
 
     def _font(self, scale: float, bold: bool = False) -> QFont:
         font = QFont()

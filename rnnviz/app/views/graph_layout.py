@@ -7,6 +7,11 @@ Rows from top to bottom: L<t>, ŷ<t>, a<t>, x<t>. Sizes are in pixels and depend
 
 Level of detail: at `col_px >= DETAIL_PX` each step is drawn as four labelled nodes joined by the
 Wax / Waa / Wya edges; below, each row becomes a compact band (a heatmap strip of a<t>, the loss as bars).
+
+Rows never overlap: each row is its node's height (NODE_EM font sizes) plus a gap for the edge
+labels between rows (GAP_EM); spare height is shared by ROW_WEIGHT. When the drawing area is too
+short for that, every row shrinks by the same factor (the canvas first picks a smaller font with
+`fit_font_px`, so this only happens below the smallest font).
 """
 from __future__ import annotations
 
@@ -18,6 +23,22 @@ EDGE_KINDS = ("Wax", "Waa", "Wya", "L")  # x->a, a<t-1>->a<t>, a->ŷ, ŷ->L
 DETAIL_PX = 52.0       # below this many pixels per step, draw compact bands
 TOP3_PX = 72.0         # enough room in ŷ<t> for the top-3 predictions
 ROW_WEIGHT = {"L": 0.8, "y": 1.55, "a": 1.25, "x": 0.9}
+NODE_EM = {"L": 2.0, "y": 2.2, "a": 3.2, "x": 2.1}   # node heights in font sizes (ŷ with the top 3: TOP3_EM)
+TOP3_EM = 4.7
+GAP_EM = 1.0           # between two rows' nodes: an edge label in the small font fits
+FONT_MIN_PX = 9.0      # the canvas shrinks the graph's font to fit a short window, never below this
+
+
+def rows_em(top3: bool = False) -> float:
+    """Height of the four rows in font sizes, gaps included."""
+    return sum(NODE_EM.values()) + (TOP3_EM - NODE_EM["y"] if top3 else 0.0) + len(KINDS) * GAP_EM
+
+
+def fit_font_px(nominal: float, height_px: float, other_em: float) -> float:
+    """The largest font (<= nominal, in half pixels) at which the rows plus `other_em` font sizes of
+    title and axis fit in height_px."""
+    f = height_px / (rows_em() + other_em)
+    return max(FONT_MIN_PX, min(nominal, math.floor(f * 2) / 2))
 
 
 @dataclass(frozen=True)
@@ -43,7 +64,15 @@ class Geometry:
 
     @property
     def top3(self) -> bool:
-        return self.col_px >= TOP3_PX and self.row_height("y") >= 4.2 * self.font_px
+        """Room for ŷ's top-3 predictions: wide columns, and the rows fit with the tall ŷ node."""
+        return self.col_px >= TOP3_PX and self.avail_px >= rows_em(top3=True) * self.font_px
+
+    @property
+    def avail_px(self) -> float:
+        return max(self.height_px - self.top_px - self.bottom_px, 40.0)
+
+    def _node_em(self, kind: str) -> float:
+        return TOP3_EM if kind == "y" and self.top3 else NODE_EM[kind]
 
     # ---------------------------------------------------------------- columns
     @property
@@ -70,9 +99,18 @@ class Geometry:
         return t if 0 <= t < self.T else None
 
     # ---------------------------------------------------------------- rows
+    def _fit_scale(self) -> float:
+        """1 when the rows fit at full size, else the factor every row shrinks by."""
+        need = sum(self._node_em(k) + GAP_EM for k in KINDS) * self.font_px
+        return min(1.0, self.avail_px / need)
+
     def row_height(self, kind: str) -> float:
-        avail = max(self.height_px - self.top_px - self.bottom_px, 40.0)
-        return avail * ROW_WEIGHT[kind] / sum(ROW_WEIGHT.values())
+        f, avail = self.font_px, self.avail_px
+        base = {k: (self._node_em(k) + GAP_EM) * f for k in KINDS}
+        need = sum(base.values())
+        if avail < need:
+            return base[kind] * avail / need
+        return base[kind] + (avail - need) * ROW_WEIGHT[kind] / sum(ROW_WEIGHT.values())
 
     def row_band(self, kind: str) -> tuple[float, float]:
         """(top, bottom) pixels of the row."""
@@ -93,8 +131,7 @@ class Geometry:
         """(width, height) in pixels."""
         f = self.font_px
         w = min(0.72 * self.col_px, 10.5 * f)
-        want = {"L": 2.0 * f, "y": (4.7 if self.top3 else 2.2) * f, "a": 3.2 * f, "x": 2.1 * f}[kind]
-        h = min(want, 0.86 * self.row_height(kind))
+        h = self._node_em(kind) * f * self._fit_scale()   # the row keeps GAP_EM for the edges
         if kind == "x" or kind == "L":
             w = min(w, 5.2 * f)
         return w, h

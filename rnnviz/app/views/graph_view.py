@@ -93,6 +93,7 @@ class GraphView(QWidget, FigureView):
 
     def _on_view_options_changed(self, options) -> None:
         self.item.set_style(Style(colors.palette(options.theme), options.presentation))
+        self.canvas.fit_font()
         self.canvas.setBackgroundBrush(self.item.style.bg)
         self.canvas.apply_zoom(self.canvas.fit_col_px() if self.canvas.auto_fit else self.canvas.col_px)
 
