@@ -162,8 +162,10 @@ class MainWindow(QMainWindow):
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{title}")
         dock.setWidget(widget)
+        # closable: Qt enables a dock's View > Panels entry only then (presenting hides the input column)
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+                         | QDockWidget.DockWidgetFeature.DockWidgetClosable)
         # a column shown again measures its contents with today's fonts
         dock.visibilityChanged.connect(lambda shown: shown and self.window_layout.fit_columns())
         self.addDockWidget(area, dock)
@@ -298,6 +300,10 @@ class MainWindow(QMainWindow):
 
     def reset_layout(self) -> None:
         self.window_layout.reset()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.window_layout.on_resized(event.oldSize().width(), event.size().width())
 
     def keyPressEvent(self, event) -> None:
         # Letter shortcuts again for keys no widget took: some X servers' key maps (Xvfb's, seen

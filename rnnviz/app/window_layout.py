@@ -12,9 +12,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
-from PySide6.QtWidgets import QDockWidget, QScrollArea, QTabBar
+from PySide6.QtWidgets import QDockWidget, QScrollArea, QStyle, QTabBar
 
 FOCUS_TARGETS = ("tabs", "graph")
+MIN_SCROLLING = 180    # a column that can't have its width scrolls sideways, down to this width
 
 
 class WindowLayout:
@@ -27,6 +28,7 @@ class WindowLayout:
         self._before_presenting = None         # snapshot to go back to when presentation ends
         self._quiet = False                    # True while restoring: no measuring half-way
         self._settling = False                 # a presentation change waits for its fonts
+        self.goal_width = 0                    # the window's width as the user gave it
 
     # ------------------------------------------------------------------ snapshots
     def _docks(self) -> list[QDockWidget]:
@@ -76,6 +78,7 @@ class WindowLayout:
         if self._quiet:
             return
         tab_need = self._dock_tabs_width()
+        needs = {}
         for dock in self._docks():
             scroll = dock.widget()
             if not isinstance(scroll, QScrollArea) or scroll.widget() is None or dock.isHidden():
@@ -85,7 +88,61 @@ class WindowLayout:
             need = content.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
             if dock is not self.w.input_dock:
                 need = max(need, tab_need)
-            scroll.setMinimumWidth(need)
+            needs[dock] = need
+        # the window never grows past its width for them: when every column cannot have all it needs
+        # (the input column brought back in presentation mode), the input column scrolls sideways
+        columns = {d: n for d, n in needs.items() if d in self._columns()}
+        sep = self.w.style().pixelMetric(QStyle.PixelMetric.PM_DockWidgetSeparatorExtent, None, self.w)
+        shown = [d for d in self._columns() if d.isVisible()]
+        frame = self.w.width() - self.w.centralWidget().width() - sum(d.width() + sep for d in shown)
+        width = self.goal_width or self.w.width()
+        room = width - max(frame, 0) - self.w.centralWidget().minimumSizeHint().width() - sep * len(columns)
+        over = sum(columns.values()) - room
+        cut = {}   # what each column gives up, the input column first
+        for dock in self._columns():
+            if dock in columns and over > 0 and self.w.isVisible():
+                cut[dock] = min(over, columns[dock] - MIN_SCROLLING)
+                over -= cut[dock]
+        for dock, need in needs.items():
+            give = cut.get(self.w._side_docks[0] if dock in self.w._side_docks else dock, 0)
+            self._set_min(dock, need - give, give > 0)
+        # a hidden column (the input column while presenting) must not widen the window when it is
+        # shown again (View > Panels): until it is measured, it may take what the others leave
+        for dock in self._columns():
+            if dock.isHidden() and self.w.isVisible():
+                left = room - sum(columns.values()) - sep - 2
+                if dock.widget().minimumWidth() > left:
+                    self._set_min(dock, max(left, MIN_SCROLLING), True)
+
+        # what the estimate missed (a dock's title bar is wider than its contents): take it from the columns
+        excess = self.w.minimumSizeHint().width() - width
+        for dock in reversed(self._columns()):
+            if excess > 0 and dock.isVisible() and self.w.isVisible():
+                scroll = dock.widget()
+                give = min(excess, scroll.minimumWidth() - MIN_SCROLLING)
+                if give > 0:
+                    for d in self.w._side_docks if dock in self.w._side_docks else [dock]:
+                        self._set_min(d, d.widget().minimumWidth() - give, True)
+                    excess -= give
+        if self.goal_width and self.w.width() > self.goal_width:
+            QTimer.singleShot(0, self._back_to_goal)   # grown by a column shown: back, once the minimum is new
+
+    def _back_to_goal(self) -> None:
+        if self.goal_width and self.w.width() > self.goal_width:
+            self.w.resize(self.goal_width, self.w.height())
+
+    def on_resized(self, old_width: int, new_width: int) -> None:
+        """Remember the width the user (or run_app) gave the window, not one forced by minimum sizes."""
+        forced = old_width > 0 and new_width > old_width and new_width <= self.w.minimumWidth()
+        if not forced:
+            self.goal_width = new_width
+
+    @staticmethod
+    def _set_min(dock: QDockWidget, width: int, scrolls: bool) -> None:
+        scroll = dock.widget()
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded if scrolls
+                                            else Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(int(width))
 
     def _dock_tabs_width(self) -> int:
         """Width the side docks' shared tab bar needs to show every title in full."""

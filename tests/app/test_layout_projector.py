@@ -153,3 +153,15 @@ def test_graph_rows_never_overlap_at_any_height(win, qtbot, presenting):
     assert fonts == sorted(fonts) and fonts[0] < fonts[-1]   # smaller text only when short
     if not presenting:
         assert fonts[-1] == graph.item.style.nominal_f
+
+
+def test_view_panels_brings_the_input_column_back_while_presenting(win, qtbot):
+    press(qtbot, win, Qt.Key.Key_F11)
+    act = next(a for a in win.panels_menu.actions() if a.text() == "Input and model")
+    assert act.isEnabled()                     # greyed out: the docks were not closable
+    act.trigger()
+    settle(qtbot)
+    assert win.input_dock.isVisible() and win.width() == 1280   # it grew to 1587 px, off the screen
+    scroll = win.input_dock.widget()   # all three columns can't have their F11 width: it scrolls sideways
+    fits = scroll.viewport().width() >= scroll.widget().minimumSizeHint().width()
+    assert fits or scroll.horizontalScrollBar().isVisible()

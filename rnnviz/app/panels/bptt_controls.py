@@ -13,8 +13,11 @@ from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QFormLayout, QGroupBox
 
 from rnnviz.app.panels.widgets import combo_box
 
-FLOWS = (("total", "total loss L = Σ L<t>"), ("last", "last step's loss L<T> only"))
-CLIPS = (("none", "none"), ("norm", "norm: ‖g‖ ≤ θ (Pascanu)"), ("value", "element-wise: ±c (min-char-rnn)"))
+FLOWS = (("total", "total L = Σ L<t>", "the gradient of the total loss, the sum over every step"),
+         ("last", "last step's L<T>", "the gradient of the last step's loss only: how far back one loss reaches"))
+CLIPS = (("none", "none"),
+         ("norm", "norm ‖g‖ ≤ θ", "rescale the whole gradient to norm θ when it is larger (Pascanu et al.)"),
+         ("value", "element-wise ±c", "clip every entry to [−c, c] (as min-char-rnn does)"))
 
 
 class BPTTControls(QWidget):

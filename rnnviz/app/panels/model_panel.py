@@ -13,8 +13,10 @@ from rnnviz.core.losses import check_loss
 from rnnviz.core.trace import ARCHITECTURE_HELP, ARCHITECTURES
 
 ACTIVATIONS = (("tanh", "tanh"), ("relu", "ReLU"))
-LOSSES = (("auto", "Auto"), ("cross_entropy", "Cross-entropy (softmax)"),
-          ("bce", "Binary cross-entropy (sigmoid)"), ("mse", "Mean squared error"))
+LOSSES = (("auto", "Auto", "cross-entropy for characters, binary cross-entropy for 0/1, else squared error"),
+          ("cross_entropy", "Cross-entropy", "softmax over the characters, −log p(target)"),
+          ("bce", "Binary cross-entropy", "sigmoid output for 0/1 targets"),
+          ("mse", "Mean squared error", "(ŷ − y)² per step, for a number series"))
 RADIUS_MAX = 3.0
 SLIDER_STEPS = 300          # the slider moves in steps of 0.01
 RADIUS_DELAY_MS = 40        # coalesce a fast drag into a few recomputations

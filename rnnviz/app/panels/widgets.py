@@ -1,15 +1,17 @@
 """Small widget helpers shared by the panels."""
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox
 
 
-def combo_box(items, min_chars: int = 7) -> QComboBox:
-    """A combo box of (key, label) items whose long labels don't widen the panel it sits in
-    (the open list still shows them in full)."""
+def combo_box(items) -> QComboBox:
+    """A combo box of (key, label) or (key, label, tooltip) items, as wide as its longest label so that
+    no choice is ever cut off ("Binary cross-entropy (sigmoi"); keep labels short, details in tooltips."""
     c = QComboBox()
-    c.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-    c.setMinimumContentsLength(min_chars)
-    for key, label in items:
+    c.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    for key, label, *tip in items:
         c.addItem(label, key)
+        if tip:
+            c.setItemData(c.count() - 1, tip[0], Qt.ItemDataRole.ToolTipRole)
     return c

@@ -4,7 +4,7 @@ names in a left gutter, the colour legends, and the overflow message. Part of ev
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QLinearGradient, QPainter, QPen
+from PySide6.QtGui import QColor, QFontMetricsF, QLinearGradient, QPainter, QPen
 
 from rnnviz.app import colors
 from rnnviz.app.views.graph_data import EDGE_HELP
@@ -54,16 +54,44 @@ def paint_buttons(painter: QPainter, w: float, st) -> None:
 
 
 def subtitle(item) -> str:
+    return subtitles(item)[0]
+
+
+def subtitles(item) -> list[str]:
+    """What the graph shows now, longest first: the title line shows the longest that fits, so a
+    narrow graph says "step 62 / 65" rather than "…at step 62 of 6"."""
     d = item.data
     if d is None:
-        return ""
-    T = d.T
-    if item.hover is not None and item.hover.what == "edge":
-        return EDGE_HELP[item.hover.kind]
+        return [""]
+    T, k = d.T, item.t + 1
+    step = [f"step {k} / {T}"]
     if not item.backward:
-        return f"forward pass · step {item.t + 1} of {T}"
-    what = "∂L/∂a⟨t⟩ (total loss)" if d.flow == "total" else "∂L⟨T⟩/∂a⟨t⟩ (last loss only)"
-    return f"backward (BPTT) · {what} at step {item.t + 1} of {T}"
+        out = [f"forward pass · step {k} of {T}", f"forward · step {k} / {T}"] + step
+    else:
+        what = "∂L/∂a⟨t⟩ (total loss)" if d.flow == "total" else "∂L⟨T⟩/∂a⟨t⟩ (last loss only)"
+        short = "∂L/∂a⟨t⟩" if d.flow == "total" else "∂L⟨T⟩/∂a⟨t⟩"
+        out = [f"backward (BPTT) · {what} at step {k} of {T}", f"BPTT · {short} at step {k} of {T}",
+               f"BPTT · step {k} / {T}"] + step
+    if item.hover is not None and item.hover.what == "edge":
+        out.insert(0, EDGE_HELP[item.hover.kind])   # too long? the tooltip says it too
+    return out
+
+
+def fitting(fm, texts: list[str], width: float) -> str:
+    """The first of texts (longest first) that fits in width pixels with font metrics fm ('' if none)."""
+    return next((t for t in texts if fm.horizontalAdvance(t) <= width), "")
+
+
+def title_line(item, w: float) -> tuple[str, str, float]:
+    """(title, subtitle, room for the subtitle in pixels) for a graph w pixels wide: the longest
+    texts that fit, left of the zoom buttons."""
+    st = item.style
+    f = st.f
+    title = fitting(QFontMetricsF(st.font_title), ["Unrolled computational graph", "Unrolled graph"],
+                    0.55 * (w - 10 * f)) or "Graph"
+    tw = QFontMetricsF(st.font_title).horizontalAdvance(title)
+    room = w - tw - 10 * f    # ends 8.4 f from the right, clear of the buttons
+    return title, fitting(QFontMetricsF(st.font), subtitles(item), room), room
 
 
 def message(item) -> str:
@@ -93,12 +121,12 @@ def paint(painter: QPainter, w: float, h: float, item, buttons: bool = False) ->
     painter.drawRect(QRectF(0, 0, gutter_px(f), h))
     painter.setFont(st.font_title)
     painter.setPen(st.fg)
-    title = "Unrolled computational graph"
+    title, sub, room = title_line(item, w)
     tw = painter.fontMetrics().horizontalAdvance(title)
     painter.drawText(QRectF(0.8 * f, 0.3 * f, tw + 4, 1.8 * f), _LEFT, title)
     painter.setFont(st.font)
     painter.setPen(st.accent if item.hover is not None and item.hover.what == "edge" else st.muted)
-    painter.drawText(QRectF(1.6 * f + tw, 0.3 * f, w - tw - 10 * f, 1.8 * f), _LEFT, subtitle(item))
+    painter.drawText(QRectF(1.6 * f + tw, 0.3 * f, max(room, 0), 1.8 * f), _LEFT, sub)
     if buttons:
         paint_buttons(painter, w, st)
     msg = message(item)
