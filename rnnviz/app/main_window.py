@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from rnnviz import __version__
 from rnnviz.app import theme
+from rnnviz.app.panels.keys import hand_back_keys
 from rnnviz.app.panels.model_panel import ModelPanel
 from rnnviz.app.panels.playback_panel import PlaybackPanel
 from rnnviz.app.panels.sequence_panel import SequencePanel, load_examples
@@ -112,6 +113,7 @@ class MainWindow(QMainWindow):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         # wide enough that no control is ever cut off (WindowLayout.fit_columns); taller content scrolls
         self.input_dock = self._dock(scroll, "Input and model", Qt.DockWidgetArea.LeftDockWidgetArea)
+        hand_back_keys(left)   # Enter / Esc in a spin box give ← → back to stepping
 
         # right: the current step's equations (more side panels join as tabs)
         self.equations = EquationView(state)
@@ -152,6 +154,7 @@ class MainWindow(QMainWindow):
             self.panels_menu.addAction(dock.toggleViewAction())
         if isinstance(widget, FigureView):
             self._figures.append(widget)
+        hand_back_keys(widget)
         self.window_layout.fit_columns()
         return dock
 
