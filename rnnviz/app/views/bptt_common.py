@@ -12,7 +12,10 @@ from PySide6.QtWidgets import QLabel, QSizePolicy
 from rnnviz.app.colors import palette
 from rnnviz.app.theme import point_size
 
-VERDICT_COLOURS = {"vanishing": "forward", "exploding": "danger", "stable": "target"}
+# the verdict's kind is told by a sign and its word, never by a colour: the plots colour their curves
+# (blue is the total-loss gradient, and in Compare the first setting), and a blue "vanishing" next to
+# them would read as "the blue curve vanishes"
+VERDICT_SIGNS = {"vanishing": "↘", "exploding": "↗", "stable": "→"}
 
 
 def esc(text: str) -> str:
@@ -56,13 +59,20 @@ def verdict_label() -> QLabel:
     return lab
 
 
-def verdict_html(verdict, options, with_reason: bool = True, prefix: str = "") -> str:
-    """The verdict as rich text: headline in the kind's colour, the reason below."""
+def verdict_text(verdict) -> str:
+    """'↘ vanishing: the gradient from step 10 is …': the kind as a sign and a word."""
+    head = verdict.headline if verdict.headline.startswith(verdict.kind) else f"{verdict.kind}: {verdict.headline}"
+    return f"{VERDICT_SIGNS.get(verdict.kind, '•')} {head}"
+
+
+def verdict_html(verdict, options, with_reason: bool = True, prefix: str = "", colour: str | None = None) -> str:
+    """The verdict as rich text: the headline (in `colour`, e.g. its curve's colour in Compare, else
+    the text colour), the reason below."""
     p = palette(options.theme)
-    colour = getattr(p, VERDICT_COLOURS.get(verdict.kind, "foreground"))
+    colour = colour or p.foreground
     pt = point_size(options, 1.1)
     out = (f"<span style='font-size:{pt}pt; font-weight:bold; color:{colour}'>"
-           f"{esc(prefix)}{esc(verdict.headline)}</span>")
+           f"{esc(prefix)}{esc(verdict_text(verdict))}</span>")
     if with_reason and verdict.reasons:
         out += (f"<br><span style='font-size:{point_size(options)}pt; color:{p.foreground}'>"
                 f"Why: {esc(verdict.reason)}.</span>")

@@ -76,7 +76,8 @@ class CompareView(QWidget, FigureView):
         style_plot(self.plot, options)
         self.fitter.set_title(esc("Compare: gradient size going back (log scale)"), options)
         wide = 4 if options.presentation else 3
-        for i, col in ((0, p.forward), (1, p.backward)):
+        self.colours = (p.forward, p.backward)   # setting 0 and 1: curves, legend and verdict lines
+        for i, col in enumerate(self.colours):
             self.curves[(i, "da")].setPen(pg.mkPen(col, width=wide))
             self.curves[(i, "da_last")].setPen(pg.mkPen(col, width=wide - 1, style=Qt.PenStyle.DashLine))
         self.cursor.setPen(pg.mkPen(p.accent, width=2.5))
@@ -119,9 +120,10 @@ class CompareView(QWidget, FigureView):
         self.fitter.set_log_range(self.plot, lo, hi)
         self.plot.setXRange(0.5, max(tr.T for tr in traces) + 0.5, padding=0.01)
         opts = st.view_options
+        # each setting's line in its curve's colour, after a swatch of the curve
         self.verdict_label.setText("<br>".join(
-            verdict_html(D.verdict(tr), opts, with_reason=False, prefix=f"{lab}: ")
-            for lab, tr in zip(self.labels, traces)))
+            verdict_html(D.verdict(tr), opts, with_reason=False, prefix=f"━━ {lab}: ", colour=self.colours[i])
+            for i, (lab, tr) in enumerate(zip(self.labels, traces))))
         self._on_progress_changed(st.progress)
 
     def _on_progress_changed(self, _pos: float) -> None:

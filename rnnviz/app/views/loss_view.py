@@ -40,8 +40,7 @@ class LossView(StepPlotView):
         self.total_vb.addItem(self.total_curve)
         self.plot.vb.sigResized.connect(self._sync_total_vb)
 
-        self.legend = pg.LegendItem(offset=(10, 10), labelTextSize="10pt")
-        self.legend.setParentItem(self.plot.vb)
+        self.add_legend_band()
         self.plot.setLabel("bottom", "step t")
         self.plot.setLabel("left", "L⟨t⟩")
         self.plot.setLabel("right", "Σ L up to t")
@@ -107,6 +106,7 @@ class LossView(StepPlotView):
         self.legend.addItem(self.total_curve, self.total_curve.opts["name"])
         if self._n_bad:
             self.legend.addItem(self.bad_bars, f"non-finite L⟨t⟩ ({self._n_bad} steps)")
+        self.fit_legend()
 
     def title_at(self, t: int) -> str:
         """'L⟨5⟩ = 1.96 · Σ = 12.3 · L = 19.9' for the 0-based step t."""
@@ -128,8 +128,8 @@ class LossView(StepPlotView):
         self.bad_marks.setPen(pg.mkPen(p.danger, width=2.5))
         self.bad_marks.setBrush(pg.mkBrush(p.danger))
         self.total_curve.setPen(pg.mkPen(p.backward, width=3.0 if o.presentation else 2.2))
-        self.legend.setBrush(pg.mkBrush(p.background + "d0"))
-        self.legend.setPen(pg.mkPen(p.grid))
+        self.legend.setBrush(pg.mkBrush(None))   # a band of its own: no box needed
+        self.legend.setPen(pg.mkPen(None))
         self.legend.setLabelTextColor(p.foreground)
         self.legend.setLabelTextSize(f"{theme.point_size(o)}pt")
         self._fill_legend()  # labels take the new colour and size only when re-added

@@ -45,7 +45,6 @@ class OutputView(StepPlotView):
         self.targets.setZValue(10)
         self.plot.addItem(self.targets)
         # numbers: prediction and target lines
-        self.legend = self.plot.addLegend(offset=(-10, 10), labelTextSize="10pt")
         self.pred_curve = pg.PlotDataItem(connect="finite", name="prediction ŷ⟨t⟩")
         self.target_curve = pg.PlotDataItem(connect="finite", name="target y⟨t⟩")
         self.plot.addItem(self.pred_curve)
@@ -53,6 +52,7 @@ class OutputView(StepPlotView):
         self.plot.setLabel("bottom", "step t")
         self._mode = ""          # "text" | "mse" | "bce"
         self._row_labels: list[str] = []
+        self.add_legend_band()
         self._connect_state()
 
     # ------------------------------------------------------------------ drawing
@@ -64,7 +64,7 @@ class OutputView(StepPlotView):
         self.targets.setVisible(text)
         self.pred_curve.setVisible(not text)
         self.target_curve.setVisible(not text)
-        self.legend.setVisible(not text)
+        self.show_legend(not text)
         self.plot.invertY(text)  # first character at the top
         if text != self._bar_shown:  # the colour bar only belongs to the heatmap
             if text:
@@ -130,6 +130,7 @@ class OutputView(StepPlotView):
         self.legend.clear()
         self.legend.addItem(self.pred_curve, self.pred_curve.opts["name"])
         self.legend.addItem(self.target_curve, self.target_curve.opts["name"])
+        self.fit_legend()
 
     def _restyle(self, p) -> None:
         o = self.state.view_options
@@ -151,8 +152,8 @@ class OutputView(StepPlotView):
         self.target_curve.setSymbolSize(9 if self._mode == "bce" else 7)
         self.target_curve.setSymbolBrush(p.target)
         self.target_curve.setSymbolPen(None)
-        self.legend.setBrush(pg.mkBrush(p.background + "d0"))
-        self.legend.setPen(pg.mkPen(p.grid))
+        self.legend.setBrush(pg.mkBrush(None))   # a band of its own: no box needed
+        self.legend.setPen(pg.mkPen(None))
         self.legend.setLabelTextColor(p.foreground)
         self.legend.setLabelTextSize(f"{theme.point_size(o)}pt")
         if self._mode and self._mode != "text":

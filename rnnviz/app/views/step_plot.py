@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QEvent, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QCursor, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QToolTip, QVBoxLayout, QWidget
 
@@ -65,6 +65,47 @@ class StepPlotView(QWidget, FigureView):
             label._sizeHint[Qt.SizeHint.MinimumSize] = (0, label._sizeHint[Qt.SizeHint.MinimumSize][1])
 
         label.updateMin = update_min
+
+    # ------------------------------------------------------------------ legend band
+    def add_legend_band(self) -> pg.LegendItem:
+        """A legend in its own row under the plot: it never covers a bar or a curve."""
+        self.legend = pg.LegendItem(colCount=4, verSpacing=-4, horSpacing=18)
+        self._legend_shown = False
+        self.show_legend(True)
+        self.canvas.installEventFilter(self)
+        return self.legend
+
+    def show_legend(self, on: bool) -> None:
+        """Put the band in or take it out (a hidden item would still take its row's height)."""
+        if on == self._legend_shown:
+            return
+        self._legend_shown = on
+        if on:
+            self.canvas.ci.addItem(self.legend, row=1, col=0)
+            self.canvas.ci.layout.setAlignment(self.legend, Qt.AlignmentFlag.AlignHCenter)
+        else:
+            self.canvas.ci.removeItem(self.legend)
+        self.legend.setVisible(on)
+
+    def fit_legend(self) -> None:
+        """As many entries a line as the width holds."""
+        legend = getattr(self, "legend", None)
+        if legend is None or not legend.items:
+            return
+        widths = [s.boundingRect().width() + lab.item.boundingRect().width() + 3 + 18 for s, lab in legend.items]
+        room, cols = self.canvas.width() - 20, 1
+        while cols < len(widths) and sum(sorted(widths)[-(cols + 1):]) <= room:
+            cols += 1
+        legend.setColumnCount(cols)
+        # only as large as its entries, centred under the plot
+        row_h = max(max(s.boundingRect().height(), lab.item.boundingRect().height()) for s, lab in legend.items)
+        legend.setMaximumHeight(legend.layout.rowCount() * row_h + 4)
+        legend.setMaximumWidth(sum(sorted(widths)[-cols:]) + 8)
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.canvas and event.type() == QEvent.Type.Resize:
+            self.fit_legend()
+        return False
 
     # over an image the cursor is an outline (the column's colours stay true); over curves and bars
     # a light band reads better than two lines
