@@ -41,7 +41,8 @@ KEYS_HELP = """<h3>Keyboard</h3><table cellpadding=4>
 <tr><td><b>Space</b></td><td>play / pause</td></tr>
 <tr><td><b>B</b></td><td>run backpropagation through time from step T</td></tr>
 <tr><td><b>F</b></td><td>fit the graph to the window; wheel zooms, drag pans</td></tr>
-<tr><td><b>Esc</b></td><td>leave the sequence box so the keys above step again</td></tr>
+<tr><td><b>Esc</b></td><td>leave the sequence box so the keys above step again (Enter or Esc in a number box
+does too)</td></tr>
 <tr><td><b>F11</b></td><td>presentation mode (large fonts for projectors)</td></tr>
 <tr><td><b>M</b></td><td>maximise the current tab: the figure fills the window (M or Esc: back)</td></tr>
 <tr><td><b>G</b></td><td>maximise the graph (G or Esc: back)</td></tr>

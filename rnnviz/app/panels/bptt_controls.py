@@ -46,7 +46,7 @@ class BPTTControls(QWidget):
         self.threshold.setKeyboardTracking(False)
         self.threshold.setToolTip("θ for norm clipping, c for element-wise clipping")
         form.addRow("Mode:", self.clip_mode)
-        form.addRow("Threshold θ / c:", self.threshold)
+        form.addRow("Threshold:", self.threshold)
         lay.addWidget(box)
 
         box = QGroupBox("Compare mode")

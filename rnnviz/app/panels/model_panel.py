@@ -67,7 +67,7 @@ class ModelPanel(QGroupBox):
 
         form = QFormLayout(self)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow("Hidden units n_a", self.hidden)
+        form.addRow("Hidden n_a", self.hidden)
         form.addRow("Activation g", self.activation)
         form.addRow("Loss", self.loss)
         form.addRow("Architecture", self.architecture)
