@@ -74,11 +74,37 @@ class WindowLayout:
 
     # ------------------------------------------------------------------ columns
     def fit_columns(self) -> None:
-        """Every dock at least as wide as its contents and the labels of the tabs it shares."""
+        """Every dock at least as wide as its contents and the labels of the tabs it shares; when the
+        window can't give every column that (the input column brought back while presenting), the
+        columns scroll sideways instead of widening the window past its width (and the screen)."""
         if self._quiet:
             return
-        tab_need = self._dock_tabs_width()
-        needs = {}
+        needs = self._needs()
+        width = self.goal_width or self.w.width()
+        room = self._room(width, len([d for d in self._columns() if d in needs]))
+        columns = {d: n for d, n in needs.items() if d in self._columns()}
+        over = sum(columns.values()) - room
+        cut = {}                                 # what each column gives up, the input column first
+        for dock in self._columns():
+            if dock in columns and over > 0 and self.w.isVisible():
+                cut[dock] = max(min(over, columns[dock] - MIN_SCROLLING), 0)
+                over -= cut[dock]
+        for dock, need in needs.items():
+            give = cut.get(self._column_of(dock), 0)
+            self._set_min(dock, need - give, give > 0)
+        # a hidden column must not widen the window when shown again: until it is measured (shown),
+        # it may take what the others leave
+        for dock in self._columns():
+            left = room - sum(columns.values()) - self._sep() - 2
+            if dock.isHidden() and self.w.isVisible() and dock.widget().minimumWidth() > left:
+                self._set_min(dock, max(left, MIN_SCROLLING), True)
+        self._trim(self.w.minimumSizeHint().width() - width)
+        if self.goal_width and self.w.width() > self.goal_width:
+            QTimer.singleShot(0, self._back_to_goal)   # grown by a column shown: back, once the minimum is new
+
+    def _needs(self) -> dict:
+        """Width each shown dock needs: its contents (plus a scroll bar), the side docks their tabs too."""
+        tab_need, needs = self._dock_tabs_width(), {}
         for dock in self._docks():
             scroll = dock.widget()
             if not isinstance(scroll, QScrollArea) or scroll.widget() is None or dock.isHidden():
@@ -86,46 +112,33 @@ class WindowLayout:
             content = scroll.widget()
             content.adjustSize()
             need = content.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
-            if dock is not self.w.input_dock:
-                need = max(need, tab_need)
-            needs[dock] = need
-        # the window never grows past its width for them: when every column cannot have all it needs
-        # (the input column brought back in presentation mode), the input column scrolls sideways
-        columns = {d: n for d, n in needs.items() if d in self._columns()}
-        sep = self.w.style().pixelMetric(QStyle.PixelMetric.PM_DockWidgetSeparatorExtent, None, self.w)
+            needs[dock] = need if dock is self.w.input_dock else max(need, tab_need)
+        return needs
+
+    def _sep(self) -> int:
+        return self.w.style().pixelMetric(QStyle.PixelMetric.PM_DockWidgetSeparatorExtent, None, self.w)
+
+    def _room(self, width: int, n_columns: int) -> int:
+        """Pixels the columns may have in a window `width` wide, next to the centre's minimum."""
+        sep = self._sep()
         shown = [d for d in self._columns() if d.isVisible()]
         frame = self.w.width() - self.w.centralWidget().width() - sum(d.width() + sep for d in shown)
-        width = self.goal_width or self.w.width()
-        room = width - max(frame, 0) - self.w.centralWidget().minimumSizeHint().width() - sep * len(columns)
-        over = sum(columns.values()) - room
-        cut = {}   # what each column gives up, the input column first
-        for dock in self._columns():
-            if dock in columns and over > 0 and self.w.isVisible():
-                cut[dock] = min(over, columns[dock] - MIN_SCROLLING)
-                over -= cut[dock]
-        for dock, need in needs.items():
-            give = cut.get(self.w._side_docks[0] if dock in self.w._side_docks else dock, 0)
-            self._set_min(dock, need - give, give > 0)
-        # a hidden column (the input column while presenting) must not widen the window when it is
-        # shown again (View > Panels): until it is measured, it may take what the others leave
-        for dock in self._columns():
-            if dock.isHidden() and self.w.isVisible():
-                left = room - sum(columns.values()) - sep - 2
-                if dock.widget().minimumWidth() > left:
-                    self._set_min(dock, max(left, MIN_SCROLLING), True)
+        return width - max(frame, 0) - self.w.centralWidget().minimumSizeHint().width() - sep * n_columns
 
-        # what the estimate missed (a dock's title bar is wider than its contents): take it from the columns
-        excess = self.w.minimumSizeHint().width() - width
-        for dock in reversed(self._columns()):
-            if excess > 0 and dock.isVisible() and self.w.isVisible():
-                scroll = dock.widget()
-                give = min(excess, scroll.minimumWidth() - MIN_SCROLLING)
-                if give > 0:
-                    for d in self.w._side_docks if dock in self.w._side_docks else [dock]:
-                        self._set_min(d, d.widget().minimumWidth() - give, True)
-                    excess -= give
-        if self.goal_width and self.w.width() > self.goal_width:
-            QTimer.singleShot(0, self._back_to_goal)   # grown by a column shown: back, once the minimum is new
+    def _column_of(self, dock: QDockWidget) -> QDockWidget:
+        return self.w._side_docks[0] if dock in self.w._side_docks else dock
+
+    def _trim(self, excess: int) -> None:
+        """What the estimate missed (a dock's title bar can be wider than its contents): taken from the
+        shown columns, the input column first."""
+        for dock in self._columns():
+            if excess <= 0 or not dock.isVisible() or not self.w.isVisible():
+                continue
+            give = min(excess, dock.widget().minimumWidth() - MIN_SCROLLING)
+            if give > 0:
+                for d in self.w._side_docks if dock in self.w._side_docks else [dock]:
+                    self._set_min(d, d.widget().minimumWidth() - give, True)
+                excess -= give
 
     def _back_to_goal(self) -> None:
         if self.goal_width and self.w.width() > self.goal_width:

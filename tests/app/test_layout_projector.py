@@ -165,3 +165,16 @@ def test_view_panels_brings_the_input_column_back_while_presenting(win, qtbot):
     scroll = win.input_dock.widget()   # all three columns can't have their F11 width: it scrolls sideways
     fits = scroll.viewport().width() >= scroll.widget().minimumSizeHint().width()
     assert fits or scroll.horizontalScrollBar().isVisible()
+
+
+def test_the_default_example_keeps_its_detailed_graph_at_1280x720(win, qtbot):
+    assert win.graph.detailed()                # wider side columns would turn it into bands
+
+
+def test_typing_m_or_g_in_the_sequence_box_types_them(win, qtbot):
+    edit = win.sequence_panel.edit
+    edit.setFocus()
+    edit.selectAll()
+    qtbot.keyClicks(edit, "mag")
+    qtbot.waitUntil(lambda: win.state.config.source == "mag", timeout=3000)
+    assert win.window_layout.focus is None and win.graph.isVisible() and win.tabs.isVisible()
