@@ -79,6 +79,9 @@ def test_graph_title_line_says_the_step_in_full(win, qtbot):
         press(qtbot, win, Qt.Key.Key_Right)
     sub = title_line_fits(win)             # was "…at step 62 of 6"
     assert "62" in sub and "65" in sub and sub.startswith(("backward", "BPTT"))
+    # the colour legends' row (a⟨t⟩, ŷ row, ‖∂L/∂a⟨t⟩‖) ends inside the graph: the last was cut
+    _bars, _lines, _x, _em, end = graph_overlay.legend_plan(win.graph.item, win.graph.canvas.viewport().width())
+    assert len(_bars) == 3 and end <= win.graph.canvas.viewport().width()
 
 
 def test_verdicts_show_every_line(win, qtbot):

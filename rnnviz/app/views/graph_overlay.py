@@ -151,14 +151,18 @@ def paint(painter: QPainter, w: float, h: float, item, buttons: bool = False) ->
     _legends(painter, w, h, item)
 
 
-def _colorbar(painter: QPainter, x: float, y: float, cmap, label: str, lo: str, hi: str, st, mid: str = "") -> float:
+BAR_EM = (4.0, 7.0)   # a colour bar's length in font sizes: shorter when the graph is narrow
+
+
+def _colorbar(painter: QPainter, x: float, y: float, cmap, label: str, lo: str, hi: str, st, mid: str = "",
+              bar_em: float = BAR_EM[1]) -> float:
     """A labelled horizontal colour bar at (x, y); returns the x where the next legend can start."""
     f = st.f
     painter.setFont(st.font_small)
     painter.setPen(st.fg)
     lw = painter.fontMetrics().horizontalAdvance(label)
     painter.drawText(QRectF(x, y, lw + 4, 1.2 * f), _LEFT, label)
-    bx, bw, bh = x + lw + 0.5 * f, 7.0 * f, 0.75 * f
+    bx, bw, bh = x + lw + 0.5 * f, bar_em * f, 0.75 * f
     grad = QLinearGradient(QPointF(bx, 0), QPointF(bx + bw, 0))
     for i in range(17):
         grad.setColorAt(i / 16, colors.qcolor(cmap, i / 16))
@@ -175,31 +179,53 @@ def _colorbar(painter: QPainter, x: float, y: float, cmap, label: str, lo: str, 
     return bx + bw + 2.6 * f
 
 
-def _legends(painter: QPainter, w: float, h: float, item) -> None:
+def legend_plan(item, w: float):
+    """(bars, text lines, start x, bar length in font sizes, end x) of the colour legends' row: the
+    bars get shorter (down to BAR_EM[0]) and then the row starts further left, so it fits the width."""
     st, d, g = item.style, item.data, item.geom
+    f = st.f
+    lim = f"{d.a_limit:.2g}"
+    units = "a⟨t⟩ units" if len(d.units) == d.trace.n_a else f"a⟨t⟩ ({len(d.units)} of {d.trace.n_a} units)"
+    bars = [(colors.diverging(), units, "−" + lim, lim, "0")]
+    lines = []
+    if not g.detailed and d.mode != "value":
+        bars.append((colors.sequential(), "ŷ row: p(target)", "0", "1", ""))
+    elif not g.detailed:
+        lines = [("ŷ row:", st.fg), ("— ŷ⟨t⟩", st.fg), ("— target y⟨t⟩", st.target)]
+    if item.backward:
+        lo, hi = d.g_range
+        label = "‖∂L/∂a⟨t⟩‖" if d.flow == "total" else "‖∂L⟨T⟩/∂a⟨t⟩‖"
+        bars.append((colors.magnitude(), label + " (log)", fmt_sci(10 ** lo), fmt_sci(10 ** hi), ""))
+    fm = QFontMetricsF(st.font_small)
+    fixed = sum(fm.horizontalAdvance(b[1]) + 3.1 * f for b in bars)
+    fixed += sum(fm.horizontalAdvance(t) + 0.6 * f for t, _c in lines) + (2.0 * f if lines else 0.0)
+    x = gutter_px(f)
+    bar_em = min(max((w - x - 0.5 * f - fixed) / (len(bars) * f), BAR_EM[0]), BAR_EM[1])
+    if x + fixed + len(bars) * bar_em * f > w:
+        x = 0.6 * f
+    return bars, lines, x, bar_em, x + fixed + len(bars) * bar_em * f
+
+
+def _legends(painter: QPainter, w: float, h: float, item) -> None:
+    st = item.style
     f = st.f
     y = h - 2.55 * f
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(QColor(st.bg))
     painter.drawRect(QRectF(0, y - 0.2 * f, w, h - y + 0.2 * f))
-    lim = f"{d.a_limit:.2g}"
-    units = "a⟨t⟩ units" if len(d.units) == d.trace.n_a else f"a⟨t⟩ ({len(d.units)} of {d.trace.n_a} units)"
-    x = _colorbar(painter, gutter_px(f), y, colors.diverging(), units, "−" + lim, lim, st, mid="0")
-    if not g.detailed and d.mode != "value":
-        x = _colorbar(painter, x, y, colors.sequential(), "ŷ row: p(target)", "0", "1", st)
-    elif not g.detailed:
+    bars, lines, x, bar_em, _end = legend_plan(item, w)
+    x = _colorbar(painter, x, y, *bars[0][:4], st, mid=bars[0][4], bar_em=bar_em)
+    if lines:
         painter.setFont(st.font_small)
-        for text, c in (("ŷ row:", st.fg), ("— ŷ⟨t⟩", st.fg), ("— target y⟨t⟩", st.target)):
+        for text, c in lines:
             painter.setPen(c)
             tw = painter.fontMetrics().horizontalAdvance(text)
             painter.drawText(QRectF(x, y, tw + 4, 1.2 * f), _LEFT, text)
             x += tw + 0.6 * f
         x += 2.0 * f
-    if item.backward:
-        lo, hi = d.g_range
-        label = "‖∂L/∂a⟨t⟩‖" if d.flow == "total" else "‖∂L⟨T⟩/∂a⟨t⟩‖"
-        x = _colorbar(painter, x, y, colors.magnitude(), label + " (log)", fmt_sci(10 ** lo), fmt_sci(10 ** hi), st)
-    elif x < w - 16 * f:
+    for bar in bars[1:]:
+        x = _colorbar(painter, x, y, *bar[:4], st, mid=bar[4], bar_em=bar_em)
+    if not item.backward and x < w - 16 * f:
         painter.setFont(st.font_small)
         painter.setPen(st.muted)
         painter.drawText(QRectF(x, y, w - x - f, 1.2 * f), _LEFT,
