@@ -1,0 +1,109 @@
+"""The GRU cell as PyTorch computes it (gate order r, z, n), in the course's symbols alongside:
+
+    Γr = r = σ(x_r + h_r)                  reset (relevance) gate
+    z  = σ(x_z + h_z)                       keep gate; the course's update gate is Γu = 1 − z
+    c̃  = n = tanh(x_n + r ⊙ h_n)            candidate
+    a<t> = (1 − z) ⊙ n + z ⊙ a<t-1>          (the course: c<t> = Γu ⊙ c̃ + (1 − Γu) ⊙ c<t-1>)
+    x_* = W_i* x<t> + b_i*,  h_* = W_h* a<t-1> + b_h*
+
+PyTorch's variant (and so ours) applies r after the product, r ⊙ (W_hn a<t-1> + b_hn); the course's
+GRU applies it before, W_c [Γr ⊙ c<t-1>, x<t>]. The equations the app shows say so. The direct path
+a<t-1> -> a<t> passes the gradient times z: along a chain of steps, the product of the keep gates.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Cell, CellCache, CellGrads, _zero_carry, unit_first, wmul
+from .lstm import _sig
+
+
+class GRUCell(Cell):
+    name = "gru"
+    n_gates = 3
+    state_names = ("a",)
+    gate_names = ("r", "z", "n")
+    gate_titles = {
+        "r": ("Γr", "reset gate: how much of W_hn a<t-1> enters the candidate"),
+        "z": ("1 − Γu", "keep gate z: how much of a<t-1> is kept (the course's Γu = 1 − z)"),
+        "n": ("c̃", "candidate value"),
+    }
+
+    def forward(self, p: dict, xproj: np.ndarray, s0: tuple) -> CellCache:
+        W, b = p["W_hh"], p["b_hh"]
+        (a0,) = s0
+        a0 = np.asarray(a0, dtype=np.float64)
+        T, G, m = xproj.shape
+        n = G // 3
+        with np.errstate(over="ignore", invalid="ignore"):
+            pre = np.empty((T, G, m))            # pre-activations of r, z, n
+            gates = np.empty((T, G, m))
+            hn = np.empty((T, n, m))             # W_hn a<t-1> + b_hn, needed going back
+            a = np.empty((T, n, m))
+            hp = np.empty((G, m))
+            prev = a0
+            for xt, pt, gt, hnt, at in zip(xproj, pre, gates, hn, a):
+                np.dot(W, prev, out=hp)
+                hp += b
+                np.add(xt[:2 * n], hp[:2 * n], out=pt[:2 * n])        # r, z pre-activations
+                _sig(pt[:2 * n], gt[:2 * n])
+                hnt[...] = hp[2 * n:]
+                np.multiply(gt[:n], hnt, out=pt[2 * n:])               # r ⊙ h_n
+                pt[2 * n:] += xt[2 * n:]                               # + x_n
+                np.tanh(pt[2 * n:], out=gt[2 * n:])                    # n
+                np.subtract(prev, gt[2 * n:], out=at)                  # a<t-1> − n
+                at *= gt[n:2 * n]
+                at += gt[2 * n:]                                       # a = n + z (a<t-1> − n)
+                prev = at
+        names = self.gate_names
+        gd = {k: gates[:, i * n:(i + 1) * n] for i, k in enumerate(names)}
+        pd = {k: pre[:, i * n:(i + 1) * n] for i, k in enumerate(names)}
+        return CellCache({"a": a}, gd, pd, (a0,), {"gates": gates, "hn": hn})
+
+    def backward(self, p: dict, cache: CellCache, da_ext: np.ndarray, ds_final=None) -> CellGrads:
+        gates, hn = cache.extra["gates"], cache.extra["hn"]
+        T, G, m = gates.shape
+        n = G // 3
+        a_prev = cache.prev("a")
+        WT = np.ascontiguousarray(p["W_hh"].T)
+        da = np.empty((T, n, m))
+        dx = np.empty((T, G, m))
+        dh = np.empty((T, G, m))
+        (carry,) = _zero_carry(cache.s0, ds_final)
+        with np.errstate(over="ignore", invalid="ignore"):
+            for t in range(T - 1, -1, -1):
+                g, dxt, dht, dat = gates[t], dx[t], dh[t], da[t]
+                r, z, nn = g[:n], g[n:2 * n], g[2 * n:]
+                np.add(da_ext[t], carry, out=dat)
+                dnp = dat * (1.0 - z) * (1.0 - nn * nn)               # through n's tanh
+                dxt[2 * n:] = dnp
+                dht[2 * n:] = dnp * r
+                dxt[:n] = dnp * hn[t] * r * (1.0 - r)                  # Γr
+                dxt[n:2 * n] = dat * (a_prev[t] - nn) * z * (1.0 - z)  # z
+                dht[:2 * n] = dxt[:2 * n]
+                carry = WT @ dht + dat * z                             # to a<t-1>: W_hh^T and the direct path
+        return CellGrads({"a": da}, dx, dh, (carry,))
+
+    # ---- step Jacobian
+    def jac_data(self, cache: CellCache, t: int | None = None) -> dict:
+        return {"gates": unit_first(cache.extra["gates"], t), "hn": unit_first(cache.extra["hn"], t),
+                "a_prev": unit_first(cache.prev("a"), t)}
+
+    def jvp(self, p: dict, g: dict, v: np.ndarray) -> np.ndarray:
+        n = v.shape[0]
+        G = g["gates"]
+        r, z, nn = G[:n], G[n:2 * n], G[2 * n:]
+        dh = wmul(p["W_hh"], v)
+        dr = r * (1 - r) * dh[:n]
+        dz = z * (1 - z) * dh[n:2 * n]
+        dn = (1 - nn * nn) * (dr * g["hn"] + r * dh[2 * n:])
+        return (1 - z) * dn + dz * (g["a_prev"] - nn) + z * v
+
+    def step_back(self, p: dict, g: dict, u: np.ndarray):
+        n = u.shape[0]
+        G = g["gates"]
+        r, z, nn = G[:n], G[n:2 * n], G[2 * n:]
+        dnp = u * (1 - z) * (1 - nn * nn)
+        drz = [dnp * g["hn"] * r * (1 - r), u * (g["a_prev"] - nn) * z * (1 - z)]
+        dhp = np.concatenate(drz + [dnp * r], axis=0)
+        return wmul(p["W_hh"].T, dhp) + u * z, np.concatenate(drz + [dnp], axis=0)
