@@ -402,7 +402,4 @@ def _first_bad(arrays: list[np.ndarray], reverse: bool = False) -> int | None:
     return int(bad[-1] if reverse else bad[0])
 
 
-from .compute import compute_trace  # noqa: E402  (compute builds Traces; re-exported for callers)
-
-__all__ = ["ARCHITECTURES", "ARCHITECTURE_HELP", "LayerTrace", "Segment", "StateRef", "Trace", "compute_trace",
-           "Model", "ModelCache"]
+__all__ = ["ARCHITECTURES", "ARCHITECTURE_HELP", "LayerTrace", "Segment", "StateRef", "Trace"]

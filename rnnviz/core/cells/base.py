@@ -35,6 +35,7 @@ class CellCache:
     pre: dict[str, np.ndarray]           # pre-activations, (T, n_a, m) each
     s0: tuple[np.ndarray, ...]           # initial states (n_a, m), in state_names order
     extra: dict[str, np.ndarray] = field(default_factory=dict)   # cell-private (g'(z), tanh c, W_hn a + b_hn)
+    prev_states: dict[str, np.ndarray] | None = None   # s<t-1> per step when given (else s0 then s<1..T-1>)
 
     @property
     def T(self) -> int:
@@ -42,6 +43,8 @@ class CellCache:
 
     def prev(self, name: str = "a") -> np.ndarray:
         """(T, n_a, m): s<t-1> for every step."""
+        if self.prev_states is not None:
+            return self.prev_states[name]
         i = list(self.states).index(name)
         return np.concatenate([self.s0[i][None], self.states[name][:-1]], axis=0)
 
