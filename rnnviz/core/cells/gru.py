@@ -84,26 +84,35 @@ class GRUCell(Cell):
                 carry = WT @ dht + dat * z                             # to a<t-1>: W_hh^T and the direct path
         return CellGrads({"a": da}, dx, dh, (carry,))
 
-    # ---- step Jacobian
+    # ---- step Jacobian: the gates' slopes are multiplied out once per column set
     def jac_data(self, cache: CellCache, t: int | None = None) -> dict:
-        return {"gates": unit_first(cache.extra["gates"], t), "hn": unit_first(cache.extra["hn"], t),
-                "a_prev": unit_first(cache.prev("a"), t)}
+        G, hn = unit_first(cache.extra["gates"], t), unit_first(cache.extra["hn"], t)
+        a_prev = unit_first(cache.prev("a"), t)
+        n = G.shape[0] // 3
+        r, z, nn = G[:n], G[n:2 * n], G[2 * n:]
+        sn = (1 - z) * (1 - nn * nn)                    # da -> d(n's pre-activation)
+        return {"z": z, "sn": sn,
+                "Rr": sn * hn * r * (1 - r),            # dh_r -> da (through r, then n)
+                "Rz": z * (1 - z) * (a_prev - nn),      # dh_z -> da
+                "Rn": sn * r}                           # dh_n -> da
 
     def jvp(self, p: dict, g: dict, v: np.ndarray) -> np.ndarray:
         n = v.shape[0]
-        G = g["gates"]
-        r, z, nn = G[:n], G[n:2 * n], G[2 * n:]
         dh = wmul(p["W_hh"], v)
-        dr = r * (1 - r) * dh[:n]
-        dz = z * (1 - z) * dh[n:2 * n]
-        dn = (1 - nn * nn) * (dr * g["hn"] + r * dh[2 * n:])
-        return (1 - z) * dn + dz * (g["a_prev"] - nn) + z * v
+        out = g["z"] * v
+        out += g["Rr"] * dh[:n]
+        out += g["Rz"] * dh[n:2 * n]
+        out += g["Rn"] * dh[2 * n:]
+        return out
 
     def step_back(self, p: dict, g: dict, u: np.ndarray):
         n = u.shape[0]
-        G = g["gates"]
-        r, z, nn = G[:n], G[n:2 * n], G[2 * n:]
-        dnp = u * (1 - z) * (1 - nn * nn)
-        drz = [dnp * g["hn"] * r * (1 - r), u * (g["a_prev"] - nn) * z * (1 - z)]
-        dhp = np.concatenate(drz + [dnp * r], axis=0)
-        return wmul(p["W_hh"].T, dhp) + u * z, np.concatenate(drz + [dnp], axis=0)
+        dhp = np.empty((3 * n,) + u.shape[1:])
+        np.multiply(g["Rr"], u, out=dhp[:n])
+        np.multiply(g["Rz"], u, out=dhp[n:2 * n])
+        np.multiply(g["Rn"], u, out=dhp[2 * n:])
+        dxp = dhp.copy()
+        np.multiply(g["sn"], u, out=dxp[2 * n:])        # x_n's gradient: without the reset gate
+        back = wmul(p["W_hh"].T, dhp)
+        back += u * g["z"]
+        return back, dxp

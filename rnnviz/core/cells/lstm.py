@@ -103,37 +103,45 @@ class LSTMCell(Cell):
                 carry_c = dct * f                                        # to c<t-1>
         return CellGrads({"a": da, "c": dc}, dzs, dzs, (carry_a, carry_c))
 
-    # ---- step Jacobian of s = [a; c]
+    # ---- step Jacobian of s = [a; c]: the gates' slopes are multiplied out once per column set
     def jac_data(self, cache: CellCache, t: int | None = None) -> dict:
-        gates, tc = cache.extra["gates"], cache.extra["tanh_c"]
-        return {"gates": unit_first(gates, t), "tanh_c": unit_first(tc, t),
-                "c_prev": unit_first(cache.prev("c"), t)}
+        G, tc = unit_first(cache.extra["gates"], t), unit_first(cache.extra["tanh_c"], t)
+        n = G.shape[0] // 4
+        i, f, g, o = G[:n], G[n:2 * n], G[2 * n:3 * n], G[3 * n:]
+        c_prev = unit_first(cache.prev("c"), t)
+        A = o * (1 - tc * tc)                                   # dc<t> -> da<t>
+        return {"f": f, "A": A,
+                "Pi": i * (1 - i) * g,                          # dz_i -> dc
+                "Pf": f * (1 - f) * c_prev,                     # dz_f -> dc
+                "Pg": (1 - g * g) * i,                          # dz_g -> dc
+                "Qo": o * (1 - o) * tc}                         # dz_o -> da
 
     def jvp(self, p: dict, g: dict, v: np.ndarray) -> np.ndarray:
         n = v.shape[0] // 2
-        va, vc = v[:n], v[n:]
-        G = g["gates"]
-        i, f, gg, o = G[:n], G[n:2 * n], G[2 * n:3 * n], G[3 * n:]
-        dz = wmul(p["W_hh"], va)                                       # (4n, ...)
-        di = i * (1 - i) * dz[:n]
-        df = f * (1 - f) * dz[n:2 * n]
-        dg = (1 - gg * gg) * dz[2 * n:3 * n]
-        do = o * (1 - o) * dz[3 * n:]
-        dc = f * vc + df * g["c_prev"] + di * gg + i * dg
-        tc = g["tanh_c"]
-        da = do * tc + o * (1 - tc * tc) * dc
-        return np.concatenate([da, dc], axis=0)
+        dz = wmul(p["W_hh"], v[:n])                                     # (4n, ...)
+        out = np.empty(v.shape)
+        dc = out[n:]
+        np.multiply(g["f"], v[n:], out=dc)                              # Γf ⊙ dc<t-1>
+        dc += g["Pi"] * dz[:n]
+        dc += g["Pf"] * dz[n:2 * n]
+        dc += g["Pg"] * dz[2 * n:3 * n]
+        np.multiply(g["A"], dc, out=out[:n])
+        out[:n] += g["Qo"] * dz[3 * n:]
+        return out
 
     def step_back(self, p: dict, g: dict, u: np.ndarray):
         n = u.shape[0] // 2
-        ua, uc = u[:n], u[n:]
-        G = g["gates"]
-        i, f, gg, o = G[:n], G[n:2 * n], G[2 * n:3 * n], G[3 * n:]
-        tc = g["tanh_c"]
-        dc = uc + ua * o * (1 - tc * tc)
-        dz = np.concatenate([dc * gg * i * (1 - i), dc * g["c_prev"] * f * (1 - f),
-                             dc * i * (1 - gg * gg), ua * tc * o * (1 - o)], axis=0)
-        return np.concatenate([wmul(p["W_hh"].T, dz), dc * f], axis=0), dz
+        dc = g["A"] * u[:n]
+        dc += u[n:]                                                     # dL/dc<t> in total
+        dz = np.empty((4 * n,) + u.shape[1:])
+        np.multiply(g["Pi"], dc, out=dz[:n])
+        np.multiply(g["Pf"], dc, out=dz[n:2 * n])
+        np.multiply(g["Pg"], dc, out=dz[2 * n:3 * n])
+        np.multiply(g["Qo"], u[:n], out=dz[3 * n:])
+        back = np.empty(u.shape)
+        back[:n] = wmul(p["W_hh"].T, dz)
+        np.multiply(dc, g["f"], out=back[n:])
+        return back, dz
 
 
 __all__ = ["LSTMCell", "sigmoid"]
