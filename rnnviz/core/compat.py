@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from .activations import softmax
+from .blas import single_threaded
 from .cells import LSTMCell, VanillaCell
 from .cells.base import CellCache
 from .model import flat, matmul_steps
@@ -42,6 +43,7 @@ def _rnn_forward_tm(Wax, Waa, ba, x_tm, a0):
     return _RNN.forward({"W_hh": _f(Waa), "b_hh": np.zeros((n_a, 1))}, xproj, (_f(a0),))
 
 
+@single_threaded
 def rnn_cell_forward(xt, a_prev, parameters):
     """One step: returns a_next (n_a, m), yt_pred (n_y, m), cache = (a_next, a_prev, xt, parameters)."""
     Wax, Waa, Wya, ba, by = _rnn_params(parameters)
@@ -50,6 +52,7 @@ def rnn_cell_forward(xt, a_prev, parameters):
     return a_next, yt_pred, (a_next, a_prev, xt, parameters)
 
 
+@single_threaded
 def rnn_forward(x, a0, parameters):
     """x (n_x, m, T_x) -> a (n_a, m, T_x), y_pred (n_y, m, T_x), caches = (list of step caches, x)."""
     Wax, Waa, Wya, ba, by = _rnn_params(parameters)
@@ -70,6 +73,7 @@ def _rnn_back(Waa, a_tm, a0, da_tm):
     return g.dxproj, g.ds0[0]
 
 
+@single_threaded
 def rnn_cell_backward(da_next, cache):
     """One step back: {"dxt", "da_prev", "dWax", "dWaa", "dba"}."""
     (a_next, a_prev, xt, parameters) = cache
@@ -80,6 +84,7 @@ def rnn_cell_backward(da_next, cache):
             "dWaa": np.dot(dtanh, _f(a_prev).T), "dba": np.sum(dtanh, axis=-1, keepdims=True)}
 
 
+@single_threaded
 def rnn_backward(da, caches):
     """da (n_a, m, T_x) upstream gradients -> {"dx", "da0", "dWax", "dWaa", "dba"}."""
     (step_caches, x) = caches
@@ -111,6 +116,7 @@ def _readout(parameters, a_tm):
     return softmax(matmul_steps(_f(parameters["Wy"]), a_tm) + _f(parameters["by"])[None], axis=1)
 
 
+@single_threaded
 def lstm_cell_forward(xt, a_prev, c_prev, parameters):
     """One step: a_next, c_next (n_a, m), yt_pred (n_y, m), cache = (a_next, c_next, a_prev, c_prev,
     ft, it, cct, ot, xt, parameters)."""
@@ -123,6 +129,7 @@ def lstm_cell_forward(xt, a_prev, c_prev, parameters):
     return a_next, c_next, yt_pred, (a_next, c_next, a_prev, c_prev, g["f"], g["i"], g["g"], g["o"], xt, parameters)
 
 
+@single_threaded
 def lstm_forward(x, a0, parameters):
     """x (n_x, m, T_x) -> a (n_a, m, T_x), y (n_y, m, T_x), c (n_a, m, T_x), caches = (list, x); c<0> = 0."""
     n_a = np.shape(a0)[0]
@@ -167,6 +174,7 @@ def _lstm_weight_grads(dz, concat, n_a):
     return out
 
 
+@single_threaded
 def lstm_cell_backward(da_next, dc_next, cache):
     """One step back: {"dxt", "da_prev", "dc_prev", "dWf", "dbf", "dWi", "dbi", "dWc", "dbc", "dWo", "dbo"}."""
     n_a = np.shape(cache[0])[0]
@@ -178,6 +186,7 @@ def lstm_cell_backward(da_next, dc_next, cache):
     return out
 
 
+@single_threaded
 def lstm_backward(da, caches):
     """da (n_a, m, T_x) -> {"dx", "da0", "dWf", "dbf", "dWi", "dbi", "dWc", "dbc", "dWo", "dbo"}.
     T_x is taken from da (the first T_x cached steps); dc<T_x> and the carried da start at 0."""

@@ -10,6 +10,7 @@ import time
 
 import numpy as np
 
+from .blas import one_blas_thread
 from .jacobians import influence_maps, influence_too_big, run_gains
 from .losses import check_loss, default_loss, output_loss
 from .model import Inputs, Model
@@ -55,7 +56,14 @@ def step_masks(seq: SequenceData, architecture: str) -> tuple[np.ndarray, np.nda
     return weight, fed
 
 
-def compute_trace(params: dict, seq: SequenceData, activation: str = "tanh", loss: str | None = None,
+def compute_trace(params: dict, seq: SequenceData, *args, **kwargs) -> Trace:
+    """Forward pass, losses and full BPTT for `seq` through `params` (float64), on one BLAS thread.
+    See _compute_trace for the arguments."""
+    with one_blas_thread():
+        return _compute_trace(params, seq, *args, **kwargs)
+
+
+def _compute_trace(params: dict, seq: SequenceData, activation: str = "tanh", loss: str | None = None,
                   architecture: str = "many-to-many", a0: np.ndarray | None = None, influence: bool = False,
                   gains: bool = True, *, cell: str = "rnn", layers: int = 1, bidirectional: bool = False,
                   should_stop=None) -> Trace:

@@ -269,19 +269,23 @@ class Trace:
     def influence(self) -> np.ndarray | None:
         return self.top.influence
 
-    def recurrent_matrix(self) -> np.ndarray:
-        """W_hh of the top layer's forward direction, in its last segment (Waa for the vanilla RNN)."""
-        return self.top.run.params[-1]["W_hh"]
+    def recurrent_blocks(self) -> list[np.ndarray]:
+        """The (n_a, n_a) blocks of W_hh of the top layer's forward direction, in its last segment:
+        Waa for the vanilla RNN, one per gate for the GRU (r, z, n) and the LSTM (i, f, g, o)."""
+        W, n = self.top.run.params[-1]["W_hh"], self.spec.n_a
+        return [W[k * n:(k + 1) * n] for k in range(W.shape[0] // n)]
 
     @property
     def sigma_max(self) -> float:
+        """||Waa||_2 (the largest over a gated cell's blocks)."""
         from .params import sigma_max
-        return sigma_max(self.recurrent_matrix())
+        return max(sigma_max(W) for W in self.recurrent_blocks())
 
     @property
     def rho(self) -> float:
+        """The spectral radius of Waa (the largest over a gated cell's blocks)."""
         from .params import spectral_radius
-        return spectral_radius(self.recurrent_matrix())
+        return max(spectral_radius(W) for W in self.recurrent_blocks())
 
     @property
     def gamma(self) -> float:
