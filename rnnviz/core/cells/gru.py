@@ -60,41 +60,51 @@ class GRUCell(Cell):
         pd = {k: pre[:, i * n:(i + 1) * n] for i, k in enumerate(names)}
         return CellCache({"a": a}, gd, pd, (a0,), {"gates": gates, "hn": hn})
 
+    @staticmethod
+    def slopes(cache: CellCache) -> dict:
+        """The local derivatives BPTT multiplies by, every step at once (T, ., m), made once per cache:
+        R = [sn h_n Γr'; z' (a<t-1> - n); sn Γr] (da<t> -> dh of r, z, n), sn = (1 - z) tanh'(n's
+        pre-activation) (da -> dx_n), and z (the direct path)."""
+        sl = cache.extra.get("slopes")
+        if sl is None:
+            G, hn = cache.extra["gates"], cache.extra["hn"]
+            n = G.shape[1] // 3
+            r, z, nn = G[:, :n], G[:, n:2 * n], G[:, 2 * n:]
+            with np.errstate(over="ignore", invalid="ignore"):
+                sn = (1 - z) * (1 - nn * nn)
+                R = np.concatenate([sn * hn * r * (1 - r), z * (1 - z) * (cache.prev("a") - nn), sn * r], axis=1)
+            sl = {"R": R, "sn": sn, "z": np.ascontiguousarray(z)}
+            cache.extra["slopes"] = sl
+        return sl
+
     def backward(self, p: dict, cache: CellCache, da_ext: np.ndarray, ds_final=None) -> CellGrads:
-        gates, hn = cache.extra["gates"], cache.extra["hn"]
-        T, G, m = gates.shape
+        sl = self.slopes(cache)
+        R, sn, Z = sl["R"], sl["sn"], sl["z"]
+        T, G, m = R.shape
         n = G // 3
-        a_prev = cache.prev("a")
         WT = np.ascontiguousarray(p["W_hh"].T)
         da = np.empty((T, n, m))
-        dx = np.empty((T, G, m))
         dh = np.empty((T, G, m))
         (carry,) = _zero_carry(cache.s0, ds_final)
+        mul = np.multiply
         with np.errstate(over="ignore", invalid="ignore"):
             for t in range(T - 1, -1, -1):
-                g, dxt, dht, dat = gates[t], dx[t], dh[t], da[t]
-                r, z, nn = g[:n], g[n:2 * n], g[2 * n:]
+                dat, dht = da[t], dh[t]
                 np.add(da_ext[t], carry, out=dat)
-                dnp = dat * (1.0 - z) * (1.0 - nn * nn)               # through n's tanh
-                dxt[2 * n:] = dnp
-                dht[2 * n:] = dnp * r
-                dxt[:n] = dnp * hn[t] * r * (1.0 - r)                  # Γr
-                dxt[n:2 * n] = dat * (a_prev[t] - nn) * z * (1.0 - z)  # z
-                dht[:2 * n] = dxt[:2 * n]
-                carry = WT @ dht + dat * z                             # to a<t-1>: W_hh^T and the direct path
+                mul(R[t].reshape(3, n, m), dat, out=dht.reshape(3, n, m))   # dh of r, z, n
+                carry = WT @ dht
+                carry += dat * Z[t]                                        # the direct path z
+            dx = dh.copy()
+            mul(sn, da, out=dx[:, 2 * n:])                 # x_n's gradient: without the reset gate
         return CellGrads({"a": da}, dx, dh, (carry,))
 
-    # ---- step Jacobian: the gates' slopes are multiplied out once per column set
+    # ---- step Jacobian: the same slopes, unit-first
     def jac_data(self, cache: CellCache, t: int | None = None) -> dict:
-        G, hn = unit_first(cache.extra["gates"], t), unit_first(cache.extra["hn"], t)
-        a_prev = unit_first(cache.prev("a"), t)
-        n = G.shape[0] // 3
-        r, z, nn = G[:n], G[n:2 * n], G[2 * n:]
-        sn = (1 - z) * (1 - nn * nn)                    # da -> d(n's pre-activation)
-        return {"z": z, "sn": sn,
-                "Rr": sn * hn * r * (1 - r),            # dh_r -> da (through r, then n)
-                "Rz": z * (1 - z) * (a_prev - nn),      # dh_z -> da
-                "Rn": sn * r}                           # dh_n -> da
+        sl = self.slopes(cache)
+        R = unit_first(sl["R"], t)
+        n = R.shape[0] // 3
+        return {"z": unit_first(sl["z"], t), "sn": unit_first(sl["sn"], t), "Rr": R[:n], "Rz": R[n:2 * n],
+                "Rn": R[2 * n:]}
 
     def jvp(self, p: dict, g: dict, v: np.ndarray) -> np.ndarray:
         n = v.shape[0]

@@ -72,49 +72,52 @@ class LSTMCell(Cell):
         pre = {k: z[:, i * n:(i + 1) * n] for i, k in enumerate(names)}
         return CellCache({"a": a, "c": c}, gd, pre, (a0, c0), {"tanh_c": tc, "gates": gates})
 
+    @staticmethod
+    def slopes(cache: CellCache) -> dict:
+        """The local derivatives BPTT multiplies by, for every step at once (T, ., m), made once per
+        cache: A = Γo tanh'(c) (dc<t> -> da<t>), P = [Γu' c̃; Γf' c<t-1>; c̃' Γu] (dc -> dz of i, f, g)
+        and Qo = Γo' tanh(c) (da -> dz of o), where ' is the gate's slope."""
+        sl = cache.extra.get("slopes")
+        if sl is None:
+            G, tc = cache.extra["gates"], cache.extra["tanh_c"]
+            n = G.shape[1] // 4
+            i, f, g, o = G[:, :n], G[:, n:2 * n], G[:, 2 * n:3 * n], G[:, 3 * n:]
+            with np.errstate(over="ignore", invalid="ignore"):
+                P = np.concatenate([i * (1 - i) * g, f * (1 - f) * cache.prev("c"), (1 - g * g) * i], axis=1)
+                sl = {"A": o * (1 - tc * tc), "P": P, "Qo": o * (1 - o) * tc, "f": np.ascontiguousarray(f)}
+            cache.extra["slopes"] = sl
+        return sl
+
     def backward(self, p: dict, cache: CellCache, da_ext: np.ndarray, ds_final=None) -> CellGrads:
-        gates, tc = cache.extra["gates"], cache.extra["tanh_c"]
-        T, G, m = gates.shape
-        n = G // 4
-        c_prev = cache.prev("c")
+        sl = self.slopes(cache)
+        A, P, Qo, F = sl["A"], sl["P"], sl["Qo"], sl["f"]
+        T, G3, m = P.shape
+        n = G3 // 3
         WT = np.ascontiguousarray(p["W_hh"].T)
         da = np.empty((T, n, m))
         dc = np.empty((T, n, m))
-        dzs = np.empty((T, G, m))
+        dzs = np.empty((T, 4 * n, m))
         carry_a, carry_c = _zero_carry(cache.s0, ds_final)
-        tmp = np.empty((n, m))
+        add, mul, dot = np.add, np.multiply, np.dot
         with np.errstate(over="ignore", invalid="ignore"):
             for t in range(T - 1, -1, -1):
-                g, dz, dat, dct = gates[t], dzs[t], da[t], dc[t]
-                i, f, gg, o = g[:n], g[n:2 * n], g[2 * n:3 * n], g[3 * n:]
-                np.add(da_ext[t], carry_a, out=dat)          # dL/da<t>: from above plus from a<t+1>
-                # dL/dc<t> = from c<t+1> (through Γf) + da<t> Γo tanh'(c<t>)
-                np.multiply(tc[t], tc[t], out=tmp)
-                np.subtract(1.0, tmp, out=tmp)
-                tmp *= o
-                tmp *= dat
-                np.add(carry_c, tmp, out=dct)
-                # pre-activation gradients of the four gates
-                dz[3 * n:] = dat * tc[t] * o * (1.0 - o)                 # Γo
-                dz[:n] = dct * gg * i * (1.0 - i)                        # Γu
-                dz[n:2 * n] = dct * c_prev[t] * f * (1.0 - f)            # Γf
-                dz[2 * n:3 * n] = dct * i * (1.0 - gg * gg)              # c̃
-                carry_a = WT @ dz                                        # to a<t-1>
-                carry_c = dct * f                                        # to c<t-1>
+                dat, dct, dz = da[t], dc[t], dzs[t]
+                add(da_ext[t], carry_a, out=dat)                 # dL/da<t>: from above plus from a<t+1>
+                mul(A[t], dat, out=dct)
+                dct += carry_c                                   # dL/dc<t>: through a<t>, and from c<t+1>
+                mul(P[t].reshape(3, n, m), dct, out=dz[:3 * n].reshape(3, n, m))   # dz of Γu, Γf, c̃
+                mul(Qo[t], dat, out=dz[3 * n:])                  # dz of Γo
+                carry_a = dot(WT, dz)                            # to a<t-1>
+                carry_c = dct * F[t]                             # to c<t-1> through Γf
         return CellGrads({"a": da, "c": dc}, dzs, dzs, (carry_a, carry_c))
 
-    # ---- step Jacobian of s = [a; c]: the gates' slopes are multiplied out once per column set
+    # ---- step Jacobian of s = [a; c]: the same slopes, unit-first
     def jac_data(self, cache: CellCache, t: int | None = None) -> dict:
-        G, tc = unit_first(cache.extra["gates"], t), unit_first(cache.extra["tanh_c"], t)
-        n = G.shape[0] // 4
-        i, f, g, o = G[:n], G[n:2 * n], G[2 * n:3 * n], G[3 * n:]
-        c_prev = unit_first(cache.prev("c"), t)
-        A = o * (1 - tc * tc)                                   # dc<t> -> da<t>
-        return {"f": f, "A": A,
-                "Pi": i * (1 - i) * g,                          # dz_i -> dc
-                "Pf": f * (1 - f) * c_prev,                     # dz_f -> dc
-                "Pg": (1 - g * g) * i,                          # dz_g -> dc
-                "Qo": o * (1 - o) * tc}                         # dz_o -> da
+        sl = self.slopes(cache)
+        n = sl["A"].shape[1]
+        P = unit_first(sl["P"], t)
+        return {"f": unit_first(sl["f"], t), "A": unit_first(sl["A"], t), "Pi": P[:n], "Pf": P[n:2 * n],
+                "Pg": P[2 * n:], "Qo": unit_first(sl["Qo"], t)}
 
     def jvp(self, p: dict, g: dict, v: np.ndarray) -> np.ndarray:
         n = v.shape[0] // 2
