@@ -1,149 +1,52 @@
-"""Forward + full BPTT time of the rnnviz engine, side by side with the notes' style and PyTorch.
+"""Forward + full BPTT time of the rnnviz engine for every cell, beside PyTorch, idle and busy.
 
-    PYTHONPATH=. .venv/bin/python benchmarks/bench_engine.py            # NumPy only
-    PYTHONPATH=. /work/torchvenv/bin/python benchmarks/bench_engine.py  # with PyTorch, if importable
+    .venv/bin/python benchmarks/bench_engine.py                               # NumPy only
+    .venv/bin/python benchmarks/bench_engine.py --torch-python /work/torchvenv/bin/python
 
-Every column computes the same thing on the same data: a<t> = tanh(Waa a<t-1> + Wax x<t> + ba),
-ŷ<t> = softmax(Wya a<t> + by), L = sum_t cross-entropy, and the gradient of L for all five weights.
-  engine   rnnviz.core.rnn: Wax x for all steps in one product, loop only the recurrence, weight grads
-           as single products after the loop (what PyTorch computes)
-  trace    rnnviz compute_trace: the above plus dL<T>/da<t>, the per-step local gains ||diag(g') Waa||_2
-           (batched Lanczos, shown separately as "gains") and everything the views show
-  compat   rnnviz.core.compat rnn_forward + rnn_backward (the notes' API on the engine)
-  notes    the notes' cell functions called in a Python loop with per-step caches
-  torch    torch.nn.RNN(float64) + Linear + cross_entropy + autograd, CPU
-n_x = n_y = 64, m = 1, float64; the median of several runs, in milliseconds.
+Every column computes the same thing (one-hot text, n_x = n_y = 64, m = 1, float64): the layers'
+states, ŷ<t> = softmax(Wya a<t> + by), L = sum_t cross-entropy, and the gradient of L for every weight.
+  bare     rnnviz's Model.forward + losses + Model.backward (what PyTorch's autograd computes)
+  trace    compute_trace: the above plus dL<T>/ds<t>, the local gains ||ds<t>/ds<t-1>||_2 (batched
+           Lanczos) and everything the window shows; "x bare" is their ratio
+  torch    torch.nn.RNN / GRU / LSTM + Linear + cross_entropy + autograd, float64, CPU (its default
+           threads), run in the interpreter given by --torch-python
+  notes    the notes' functions (rnn_* / lstm_* of rnnviz.core.compat, on the engine) against a plain
+           NumPy loop written as the course writes it
+"busy": the same while another process multiplies 600 x 600 matrices with the default BLAS threads
+(a notebook beside the app). The median of several runs, in milliseconds; this VM's speed drifts
+±30% between runs, the ratios less.
 """
 from __future__ import annotations
 
+import argparse
+import json
+import multiprocessing as mp
+import os
 import statistics
+import subprocess
 import sys
 import time
 import tracemalloc
 
 import numpy as np
 
-from rnnviz.core import compat, compute_trace, init_params, text_sequence
-from rnnviz.core.activations import ACTIVATIONS
-from rnnviz.core.jacobians import local_gains
+from rnnviz.core import compat
+from rnnviz.core.blas import one_blas_thread
+from rnnviz.core.compute import compute_trace
 from rnnviz.core.losses import output_loss
-from rnnviz.core.rnn import _flat, backprop_hidden, matmul_steps, rnn_forward_tm, weight_grads
+from rnnviz.core.model import Inputs, Model
+from rnnviz.core.params import init_model_params
+from rnnviz.core.sequences import text_sequence
+from rnnviz.core.spec import ModelSpec
 
-SIZES = [(100, 32), (1000, 128), (10000, 128), (1000, 512)]
 N_X = 64
-TANH = ACTIVATIONS["tanh"]
-
-
-# ---- (a) the engine's gradient path -----------------------------------------------------------------
-def engine_grads(p, x_tm, y_tm):
-    """L and dL/dparam: forward, read-out, BPTT, weight gradients."""
-    cache = rnn_forward_tm(p["Wax"], p["Waa"], p["ba"], x_tm, np.zeros((p["Waa"].shape[0], 1)), TANH)
-    logits = matmul_steps(p["Wya"], cache.a) + p["by"][None]
-    _, L, dlogits = output_loss("cross_entropy", logits, y_tm)
-    da_direct = matmul_steps(p["Wya"].T, dlogits)
-    _, dz, _ = backprop_hidden(p["Waa"], cache.gprime, da_direct)
-    grads = weight_grads(cache, dz)
-    grads["Wya"] = _flat(dlogits) @ _flat(cache.a).T
-    grads["by"] = _flat(dlogits).sum(axis=1, keepdims=True)
-    return L.sum(), grads
-
-
-# ---- (c) the compat functions -----------------------------------------------------------------------
-def compat_grads(p, x, y):
-    a, y_pred, caches = compat.rnn_forward(x, np.zeros((p["Waa"].shape[0], 1)), p)
-    da = np.einsum("ya,ymt->amt", p["Wya"], y_pred - y)      # dL<t>/da<t> through ŷ<t>
-    return compat.rnn_backward(da, caches)
-
-
-# ---- (d) the notes' style ---------------------------------------------------------------------------
-def softmax(x):
-    e_x = np.exp(x - np.max(x))
-    return e_x / e_x.sum(axis=0)
-
-
-def rnn_cell_forward(xt, a_prev, parameters):
-    Wax = parameters["Wax"]
-    Waa = parameters["Waa"]
-    Wya = parameters["Wya"]
-    ba = parameters["ba"]
-    by = parameters["by"]
-    a_next = np.tanh(np.dot(Wax, xt) + np.dot(Waa, a_prev) + ba)
-    yt_pred = softmax(np.dot(Wya, a_next) + by)
-    cache = (a_next, a_prev, xt, parameters)
-    return a_next, yt_pred, cache
-
-
-def rnn_cell_backward(da_next, cache):
-    (a_next, a_prev, xt, parameters) = cache
-    Wax = parameters["Wax"]
-    Waa = parameters["Waa"]
-    dtanh = (1 - a_next ** 2) * da_next
-    dxt = np.dot(Wax.T, dtanh)
-    dWax = np.dot(dtanh, xt.T)
-    da_prev = np.dot(Waa.T, dtanh)
-    dWaa = np.dot(dtanh, a_prev.T)
-    dba = np.sum(dtanh, keepdims=True, axis=-1)
-    return {"dxt": dxt, "da_prev": da_prev, "dWax": dWax, "dWaa": dWaa, "dba": dba}
-
-
-def notes_grads(parameters, x, y):
-    n_x, m, T_x = x.shape
-    n_y, n_a = parameters["Wya"].shape
-    a_next = np.zeros((n_a, m))
-    caches, y_pred = [], np.zeros((n_y, m, T_x))
-    for t in range(T_x):
-        a_next, yt_pred, cache = rnn_cell_forward(x[:, :, t], a_next, parameters)
-        y_pred[:, :, t] = yt_pred
-        caches.append(cache)
-    dWax, dWaa, dba = np.zeros((n_a, n_x)), np.zeros((n_a, n_a)), np.zeros((n_a, 1))
-    dWya, dby = np.zeros((n_y, n_a)), np.zeros((n_y, 1))
-    da_prevt = np.zeros((n_a, m))
-    for t in reversed(range(T_x)):
-        dy = y_pred[:, :, t] - y[:, :, t]                  # softmax + cross-entropy
-        dWya += np.dot(dy, caches[t][0].T)
-        dby += np.sum(dy, axis=1, keepdims=True)
-        gradients = rnn_cell_backward(np.dot(parameters["Wya"].T, dy) + da_prevt, caches[t])
-        da_prevt = gradients["da_prev"]
-        dWax += gradients["dWax"]
-        dWaa += gradients["dWaa"]
-        dba += gradients["dba"]
-    return {"dWax": dWax, "dWaa": dWaa, "dba": dba, "dWya": dWya, "dby": dby}
-
-
-# ---- (e) PyTorch ------------------------------------------------------------------------------------
-def torch_runner(p, x_tm, target):
-    try:
-        import torch
-    except ImportError:
-        return None
-    n_a = p["Waa"].shape[0]
-    rnn = torch.nn.RNN(N_X, n_a, nonlinearity="tanh", dtype=torch.float64)
-    lin = torch.nn.Linear(n_a, p["Wya"].shape[0], dtype=torch.float64)
-    with torch.no_grad():
-        rnn.weight_ih_l0.copy_(torch.from_numpy(p["Wax"]))
-        rnn.weight_hh_l0.copy_(torch.from_numpy(p["Waa"]))
-        rnn.bias_ih_l0.copy_(torch.from_numpy(p["ba"][:, 0]))
-        rnn.bias_hh_l0.zero_()
-        lin.weight.copy_(torch.from_numpy(p["Wya"]))
-        lin.bias.copy_(torch.from_numpy(p["by"][:, 0]))
-    xt = torch.from_numpy(np.ascontiguousarray(x_tm.transpose(0, 2, 1)))   # (T, m, n_x)
-    tt = torch.from_numpy(target)
-
-    def run():
-        rnn.zero_grad()
-        lin.zero_grad()
-        out, _ = rnn(xt)
-        loss = torch.nn.functional.cross_entropy(lin(out[:, 0, :]), tt, reduction="sum")
-        loss.backward()
-        return float(loss.detach()), rnn.weight_hh_l0.grad.numpy()
-
-    return run
+CASES = [(cell, T, n, 1, False) for cell in ("rnn", "gru", "lstm") for T, n in ((100, 32), (1000, 128), (1000, 512))]
+CASES.append(("lstm", 1000, 128, 2, True))
 
 
 def median_ms(fn, budget=1.5, runs=(3, 9)) -> float:
-    fn()  # warm-up
-    times = []
-    start = time.perf_counter()
+    fn()
+    times, start = [], time.perf_counter()
     while len(times) < runs[1] and (len(times) < runs[0] or time.perf_counter() - start < budget):
         t0 = time.perf_counter()
         fn()
@@ -151,61 +54,168 @@ def median_ms(fn, budget=1.5, runs=(3, 9)) -> float:
     return 1e3 * statistics.median(times)
 
 
-def problem(T, n_a, seed=0):
+def problem(cell, T, n_a, layers, bidir, seed=0):
     rng = np.random.default_rng(seed)
-    chars = [chr(0x41 + i) for i in range(N_X)]
-    text = "".join(rng.choice(chars, size=T + 1))
-    seq = text_sequence(text, vocab=tuple(chars))
-    p = init_params(N_X, n_a, N_X, seed=seed, radius=0.9)
-    return seq, p
+    vocab = tuple(chr(0x41 + i) for i in range(N_X))
+    seq = text_sequence("".join(rng.choice(vocab, size=T + 1)), vocab)
+    spec = ModelSpec(cell, "tanh", N_X, n_a, N_X, layers, bidir)
+    return seq, spec, init_model_params(spec, seed=seed, radius=0.9)
+
+
+def bare(spec, p, seq):
+    """Forward + loss + full BPTT with every parameter gradient, on one BLAS thread."""
+    with one_blas_thread():
+        model = Model(spec, p)
+        cache = model.forward(Inputs(None, np.ascontiguousarray(seq.x_index.T), N_X))
+        _, _, dlogits = output_loss("cross_entropy", cache.logits, np.ascontiguousarray(seq.target_index.T))
+        return model.backward(cache, dlogits)
+
+
+def key(case) -> str:
+    cell, T, n, layers, bidir = case
+    return f"{cell} {T} {n}" + (f" x{layers}{' bi' if bidir else ''}" if layers > 1 or bidir else "")
+
+
+def engine_times(cases):
+    out = {}
+    for case in cases:
+        seq, spec, p = problem(*case)
+        kw = dict(cell=spec.cell, layers=spec.layers, bidirectional=spec.bidirectional)
+        out[key(case)] = (median_ms(lambda: bare(spec, p, seq)), median_ms(lambda: compute_trace(p, seq, **kw)))
+    return out
+
+
+def torch_times(python, cases, threads=None):
+    if not python:
+        return None
+    args = [python, os.path.join(os.path.dirname(__file__), "torch_reference.py")] + ([str(threads)] if threads else [])
+    todo = [[key(c)] + list(c) for c in cases]
+    try:
+        res = subprocess.run(args, input=json.dumps(todo), capture_output=True, text=True, check=True, timeout=900)
+        return json.loads(res.stdout.strip().splitlines()[-1])
+    except (OSError, subprocess.SubprocessError, ValueError) as e:
+        print(f"(PyTorch skipped: {e})")
+        return None
+
+
+# ---- the notes' style, as the course writes it --------------------------------------------------------
+def _sig(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def _softmax(x):
+    e = np.exp(x - np.max(x, axis=0))
+    return e / e.sum(axis=0)
+
+
+def notes_rnn(P, x, a0, da):
+    caches, a_next = [], a0
+    for t in range(x.shape[2]):
+        a_prev = a_next
+        a_next = np.tanh(P["Wax"] @ x[:, :, t] + P["Waa"] @ a_next + P["ba"])
+        caches.append((a_next, a_prev, x[:, :, t]))
+    g = {k: np.zeros_like(P[k]) for k in ("Wax", "Waa", "ba")}
+    carry = np.zeros_like(a0)
+    for t in reversed(range(x.shape[2])):
+        a_next, a_prev, xt = caches[t]
+        dtanh = (1 - a_next ** 2) * (da[:, :, t] + carry)
+        g["Wax"] += dtanh @ xt.T
+        g["Waa"] += dtanh @ a_prev.T
+        g["ba"] += dtanh.sum(axis=1, keepdims=True)
+        carry = P["Waa"].T @ dtanh
+    return g
+
+
+def notes_lstm(P, x, a0, da):
+    n_a = a0.shape[0]
+    caches, a, c = [], a0, np.zeros_like(a0)
+    for t in range(x.shape[2]):
+        concat = np.concatenate([a, x[:, :, t]])
+        f, i = _sig(P["Wf"] @ concat + P["bf"]), _sig(P["Wi"] @ concat + P["bi"])
+        cc, o = np.tanh(P["Wc"] @ concat + P["bc"]), _sig(P["Wo"] @ concat + P["bo"])
+        c_prev, c = c, f * c + i * cc
+        a = o * np.tanh(c)
+        caches.append((a, c, c_prev, f, i, cc, o, concat))
+    g = {k: np.zeros_like(P[k]) for k in ("Wf", "Wi", "Wc", "Wo")}
+    da_c, dc_c = np.zeros_like(a0), np.zeros_like(a0)
+    for t in reversed(range(x.shape[2])):
+        a, c, c_prev, f, i, cc, o, concat = caches[t]
+        dan = da[:, :, t] + da_c
+        tc = np.tanh(c)
+        dc = dc_c + dan * o * (1 - tc ** 2)
+        do, dcc = dan * tc * o * (1 - o), dc * i * (1 - cc ** 2)
+        di, df = dc * cc * i * (1 - i), dc * c_prev * f * (1 - f)
+        for k, d in (("Wf", df), ("Wi", di), ("Wc", dcc), ("Wo", do)):
+            g[k] += d @ concat.T
+        da_c = P["Wf"][:, :n_a].T @ df + P["Wi"][:, :n_a].T @ di + P["Wc"][:, :n_a].T @ dcc + P["Wo"][:, :n_a].T @ do
+        dc_c = dc * f
+    return g
+
+
+def notes_times(T=1000, n_a=128, n_x=N_X):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((n_x, 1, T))
+    a0, da = np.zeros((n_a, 1)), rng.standard_normal((n_a, 1, T))
+    R = {"Wax": rng.standard_normal((n_a, n_x)) * 0.1, "Waa": rng.standard_normal((n_a, n_a)) * 0.08,
+         "ba": np.zeros((n_a, 1)), "Wya": rng.standard_normal((n_x, n_a)), "by": np.zeros((n_x, 1))}
+    L = {k: rng.standard_normal((n_a, n_a + n_x)) * 0.08 for k in ("Wf", "Wi", "Wc", "Wo")}
+    L.update({b: np.zeros((n_a, 1)) for b in ("bf", "bi", "bc", "bo")}, Wy=R["Wya"], by=R["by"])
+    ours_r = lambda: compat.rnn_backward(da, compat.rnn_forward(x, a0, R)[2])          # noqa: E731
+    ours_l = lambda: compat.lstm_backward(da, compat.lstm_forward(x, a0, L)[3])        # noqa: E731
+    assert np.allclose(ours_r()["dWaa"], notes_rnn(R, x, a0, da)["Waa"])
+    assert np.allclose(ours_l()["dWf"], notes_lstm(L, x, a0, da)["Wf"])
+    return {"rnn": (median_ms(ours_r), median_ms(lambda: notes_rnn(R, x, a0, da))),
+            "lstm": (median_ms(ours_l), median_ms(lambda: notes_lstm(L, x, a0, da)))}
+
+
+def _burn(stop):
+    a = np.random.default_rng(1).standard_normal((600, 600))
+    while not stop.is_set():
+        a = np.tanh(a @ a)
+
+
+def table(title, eng, tor):
+    print(f"\n{title}")
+    print(f"{'case':>20} | {'bare':>8} {'trace':>8} {'x bare':>7} | {'torch':>8} {'torch/bare':>10}")
+    for k, (b, t) in eng.items():
+        tt = tor["times"].get(k) if tor else None
+        ratio = f"{tt / b:9.1f}x" if tt else f"{'-':>10}"
+        print(f"{k:>20} | {b:8.1f} {t:8.1f} {t / b:6.1f}x | {tt if tt else float('nan'):8.1f} {ratio}")
 
 
 def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--torch-python", default=os.environ.get("RNNVIZ_TORCH_PYTHON"),
+                    help="an interpreter with torch installed (never a dependency of rnnviz)")
+    ap.add_argument("--quick", action="store_true", help="only the (1000, 128) cases")
+    args = ap.parse_args()
+    cases = [c for c in CASES if not args.quick or (c[1], c[2]) == (1000, 128)]
+    print(f"numpy {np.__version__}, {os.cpu_count()} cores; engine products on one BLAS thread")
+    tor = torch_times(args.torch_python, cases)
+    if tor:
+        print(f"torch {tor['version']} with {tor['threads']} threads")
+    table("idle machine (ms)", engine_times(cases), tor)
+    stop = mp.Event()
+    burner = mp.Process(target=_burn, args=(stop,), daemon=True)
+    burner.start()
     try:
-        import torch
-        torch_note = f"torch {torch.__version__}, {torch.get_num_threads()} threads"
-    except ImportError:
-        torch_note = "torch not importable: PyTorch column skipped"
-    print(f"numpy {np.__version__}; {torch_note}")
-    cols = ["engine", "trace", "(gains)", "compat", "notes", "torch", "notes/eng", "torch/eng"]
-    print(f"{'T':>6} {'n_a':>4} | " + " ".join(f"{c:>9}" for c in cols))
-    for T, n_a in SIZES:
-        seq, p = problem(T, n_a)
-        x_tm = np.ascontiguousarray(np.moveaxis(seq.x, -1, 0))
-        y_tm = np.ascontiguousarray(np.moveaxis(seq.y, -1, 0))
-        # all paths agree before they are timed
-        L, g = engine_grads(p, x_tm, y_tm)
-        tr = compute_trace(p, seq, "tanh", "cross_entropy", gains=False)
-        assert np.isclose(L, tr.total_loss) and np.allclose(g["Waa"], tr.grads["Waa"])
-        assert np.allclose(compat_grads(p, seq.x, seq.y)["dWaa"], g["Waa"])
-        assert np.allclose(notes_grads(p, seq.x, seq.y)["dWaa"], g["Waa"])
-        gp = np.moveaxis(tr.gprime, -1, 0)
-        r = {
-            "engine": median_ms(lambda: engine_grads(p, x_tm, y_tm)),
-            "trace": median_ms(lambda: compute_trace(p, seq, "tanh", "cross_entropy")),
-            "(gains)": median_ms(lambda: local_gains(p["Waa"], gp)),
-            "compat": median_ms(lambda: compat_grads(p, seq.x, seq.y)),
-            "notes": median_ms(lambda: notes_grads(p, seq.x, seq.y), budget=3.0, runs=(3, 5)),
-        }
-        run = torch_runner(p, x_tm, seq.target_index[0])
-        if run is not None:
-            Lt, dWaa = run()
-            assert np.isclose(Lt, L) and np.allclose(dWaa, g["Waa"])
-            r["torch"] = median_ms(run)
-        cells = [f"{r[c]:9.2f}" if c in r else f"{'-':>9}" for c in cols[:6]]
-        cells.append(f"{r['notes'] / r['engine']:8.1f}x")
-        cells.append(f"{r['torch'] / r['engine']:8.1f}x" if "torch" in r else f"{'-':>9}")
-        print(f"{T:>6} {n_a:>4} | " + " ".join(cells), flush=True)
-
-    # memory of one full trace at (10000, 128)
-    seq, p = problem(10000, 128)
+        time.sleep(0.5)
+        tor_busy = torch_times(args.torch_python, [c for c in cases if (c[1], c[2]) == (1000, 128)])
+        busy = engine_times([c for c in cases if (c[1], c[2]) == (1000, 128)])
+    finally:
+        stop.set()
+        burner.join(5)
+    table("busy machine: another process multiplies matrices (ms)", busy, tor_busy)
+    n = notes_times()
+    print("\nthe notes' functions at (1000, 128), forward + backward (ms)")
+    for cell, (ours, theirs) in n.items():
+        print(f"{cell:>6}: rnnviz.core.compat {ours:7.1f}   the notes' loop {theirs:7.1f}   ({theirs / ours:.1f}x)")
+    seq, spec, p = problem("lstm", 10000, 128, 1, False)
     tracemalloc.start()
-    tr = compute_trace(p, seq, "tanh", "cross_entropy")
+    compute_trace(p, seq, cell="lstm")
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    held = sum(v.nbytes for v in vars(tr).values() if isinstance(v, np.ndarray))
-    print(f"\nmemory at T=10000, n_a=128: the trace holds {held / 2**20:.0f} MiB of arrays; "
-          f"peak while computing it {peak / 2**20:.0f} MiB (tracemalloc)")
+    print(f"\nmemory: an LSTM trace at T = 10000, n_a = 128 peaks at {peak / 2**20:.0f} MiB while computing")
     return 0
 
 

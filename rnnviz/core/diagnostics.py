@@ -1,21 +1,20 @@
-"""Why gradients vanish or explode: a verdict in words from a Trace, and the numbers the BPTT views show.
+"""Why gradients vanish or explode: a verdict in words from a Trace, with the measured numbers.
 
-Pure NumPy. The verdict measures how far the loss of a late step "reaches" back through time:
+The rule (one, stated in the verdict's text): the gradient that a late step's loss L<t*> sends back is
+followed to step 1 (to step T for a backward direction),
 
-    ratio = ||dL<t*>/da<1>|| / ||dL<t*>/da<t*>||
+    reach = ||dL<t*>/da<1>|| / ||dL<t*>/da<t*>||,   per step = reach ** (1 / steps between them)
 
-where t* is the last step whose own loss still sends a gradient (||dL<t*>/da<t*>|| at least
-DIRECT_FLOOR times the largest one; usually t* = T, but a saturated softmax can make L<T>'s gradient
-vanish numerically). Thresholds (documented, in one place):
-
-    vanishing   ratio < VANISH_RATIO   (the gradient shrank by more than three decades)
-    exploding   ratio > EXPLODE_RATIO  (it grew by more than three decades), or any inf/NaN
+    vanishing   reach < 1 / REACH_BAND   (less than 1% of it arrives)
+    exploding   reach > REACH_BAND        (more than 100 times it arrives), or any inf/NaN
     stable      otherwise
 
-The reason names the cause: gamma * sigma_max(Waa) below 1 (Pascanu et al.: every step must shrink the
-gradient), rho(Waa) above 1/gamma (the leading eigen-direction grows every step), tanh saturation
-(fraction of unit-steps with g'(z) < SATURATED_GPRIME), dead ReLU units (g'(z) = 0), ReLU's unbounded
-growth, or the step at which values overflowed.
+t* is the last step whose own loss still sends a gradient (||dL<t*>/da<t*>|| at least DIRECT_FLOOR
+times the largest one; usually the last step, but a saturated softmax can silence it). The headline
+gives the reach over the length and the measured factor per step; the reasons give the measured
+numbers behind it, from the cell: for the vanilla RNN γ·σ_max(Waa) (Pascanu et al.'s bound), ρ(Waa),
+the measured step gains, tanh saturation or dead ReLU units; for the LSTM the product of the forget
+gates along the cell state; for the GRU the product of its keep gates z; or the step of an overflow.
 """
 from __future__ import annotations
 
@@ -24,14 +23,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .clipping import global_norm
+from .gradients import (PartialGrads, clip_summary, envelope, frobenius, gate_product,  # noqa: F401
+                        gradient_curves, influence_log10, keep_gates, step_gain)
 from .trace import Trace, _step_norms
 
-VANISH_RATIO = 1e-3
-EXPLODE_RATIO = 1e3
+REACH_BAND = 100.0
+VANISH_RATIO = 1.0 / REACH_BAND
+EXPLODE_RATIO = REACH_BAND
 SATURATED_GPRIME = 0.1      # a tanh unit with g'(z) below this passes less than a tenth of its gradient
 NOTABLE_FRACTION = 0.25     # saturation / dead units are named as a cause above this fraction
 DIRECT_FLOOR = 1e-6         # a step's own gradient below this x the largest counts as silent
+RADIUS_TOL = 0.005          # a radius within this of 1/γ counts as 1: the reason is then the activation
+RULE = "under 1% of it arriving counts as vanishing, over ×100 as exploding"
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -54,14 +57,29 @@ def ratio_text(r: float) -> str:
     return "×" + pow10_text(r)
 
 
+def size_text(r: float) -> str:
+    """What is left of a gradient: '10⁻⁹ of its size', '0.31 of its size', '×451 its size', 'exactly 0'."""
+    if r == 0:
+        return "exactly 0"
+    if not math.isfinite(r):
+        return "∞"
+    if r < 1e-2:
+        return f"{pow10_text(r)} of its size"
+    if r < 1:
+        return f"{r:.2g} of its size"
+    return f"{ratio_text(r)} its size"
+
+
 @dataclass(frozen=True)
 class Verdict:
     kind: str                     # "vanishing" | "exploding" | "stable"
-    headline: str                 # "vanishing: the gradient from step 40 is 10⁻⁹ of its size by step 1"
-    reasons: tuple[str, ...]      # why, one clause each
-    ratio: float                  # ||grad at step 1|| / ||grad at step from_step|| (nan if unknown)
+    headline: str                 # "vanishing: the gradient from step 40 is 10⁻⁹ of its size by step 1 (×0.6 per step)"
+    reasons: tuple[str, ...]      # why, one clause each, with measured numbers
+    ratio: float                  # the reach (nan if unknown)
     from_step: int                # t*, 1-based
     nonfinite_step: int | None    # 1-based step where inf/NaN first appears, or None
+    per_step: float = float("nan")   # measured factor per step back
+    rule: str = RULE
 
     @property
     def reason(self) -> str:
@@ -69,86 +87,75 @@ class Verdict:
 
     @property
     def text(self) -> str:
-        return f"{self.headline}. Why: {self.reason}." if self.reasons else self.headline
+        why = f" Why: {self.reason}." if self.reasons else ""
+        return f"{self.headline}.{why} (Rule: {self.rule}.)"
 
 
-# ----------------------------------------------------------------------------- summary numbers
-def saturation_fraction(trace: Trace) -> float:
-    """Fraction of (unit, step) pairs with g'(z) < SATURATED_GPRIME (for ReLU: the dead ones, g' = 0)."""
-    g = trace.gprime[np.isfinite(trace.gprime)]
+# ----------------------------------------------------------------------------- measured numbers
+def _gprime(trace: Trace, layer=None, direction=0) -> np.ndarray | None:
+    lt = trace.top if layer is None else trace.layer(layer, direction)
+    try:
+        return lt.quantity("gprime")
+    except KeyError:
+        return None
+
+
+def saturation_fraction(trace: Trace, layer=None, direction=0) -> float:
+    """Fraction of (unit, step) pairs with g'(z) < SATURATED_GPRIME (for ReLU: the dead ones, g' = 0);
+    NaN for gated cells."""
+    g = _gprime(trace, layer, direction)
+    if g is None:
+        return float("nan")
+    g = g[np.isfinite(g)]
     if g.size == 0:
         return float("nan")
-    limit = 0.5 if trace.activation == "relu" else SATURATED_GPRIME  # ReLU's g' is 0 or 1
+    limit = 0.5 if trace.activation == "relu" else SATURATED_GPRIME   # ReLU's g' is 0 or 1
     return float(np.mean(g < limit))
 
 
-def mean_gprime(trace: Trace) -> float:
-    """Average slope g'(z) over all finite unit-steps."""
-    g = trace.gprime[np.isfinite(trace.gprime)]
+def mean_gprime(trace: Trace, layer=None, direction=0) -> float:
+    """Average slope g'(z) over all finite unit-steps (vanilla)."""
+    g = _gprime(trace, layer, direction)
+    if g is None:
+        return float("nan")
+    g = g[np.isfinite(g)]
     return float(g.mean()) if g.size else float("nan")
 
 
-def step_gain(trace: Trace) -> np.ndarray:
-    """(T,) ||da<t>/da<t-1>||_2 per step (the largest over the batch)."""
-    lg = np.where(np.isfinite(trace.local_gain), trace.local_gain, np.nan)
-    if lg.size == 0 or np.all(np.isnan(lg)):
-        return np.full(trace.T, np.nan)
-    with np.errstate(all="ignore"):
-        return np.nanmax(lg, axis=0)
-
-
-def typical_gain(trace: Trace) -> float:
-    """Geometric mean of the step gains of steps 2..T (the ones a gradient from T passes through)."""
-    g = step_gain(trace)[1:]
+def typical_gain(trace: Trace, layer=None, direction=0, steps: slice | None = None) -> float:
+    """Geometric mean of the measured step gains ||ds<t>/ds<t-1>||_2 (steps 2..T by default)."""
+    g = step_gain(trace, layer, direction)[steps or slice(1, None)]
     g = g[np.isfinite(g) & (g > 0)]
     return float(np.exp(np.mean(np.log(g)))) if g.size else float("nan")
 
 
-def envelope(trace: Trace) -> np.ndarray:
-    """Pascanu et al.'s bound (gamma sigma_max)^(T-t), scaled to start at ||dL<T>/da<T>|| (1 if that is 0)."""
-    start = float(trace.da_last_norm[-1]) if trace.T else 1.0
-    if not (math.isfinite(start) and start > 0):
-        start = 1.0
-    with np.errstate(over="ignore", invalid="ignore"):
-        return trace.pascanu_bound() * start
-
-
-def gradient_curves(trace: Trace) -> dict[str, np.ndarray]:
-    """The (T,) curves of the gradient plot, indexed by 0-based step."""
-    return {
-        "da": trace.da_norm,
-        "da_last": trace.da_last_norm,
-        "envelope": envelope(trace),
-        "gain": step_gain(trace),
-    }
-
-
-def influence_log10(trace: Trace) -> np.ndarray | None:
-    """log10 ||dL<t>/da<k>|| (rows t, columns k): -inf where exactly 0, NaN above the diagonal."""
-    if trace.influence is None:
-        return None
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.log10(trace.influence)
-
-
 def reference_step(trace: Trace) -> int:
-    """t* (0-based): the last step whose own loss still sends a gradient to a<t>."""
+    """t* (0-based): the last step whose own loss still sends a gradient to the top layer."""
     d = _step_norms(trace.da_direct)
     ok = np.isfinite(d)
     if not ok.any() or np.nanmax(np.where(ok, d, np.nan)) == 0:
-        return trace.T - 1
+        return trace.last_step
     loud = np.flatnonzero(ok & (d >= DIRECT_FLOOR * d[ok].max()))
     return int(loud[-1])
 
 
-def reach_ratio(trace: Trace) -> tuple[float, int]:
-    """(||dL<t*>/da<1>|| / ||dL<t*>/da<t*>||, t*): how much of L<t*>'s gradient survives to step 1."""
-    ts = reference_step(trace)
-    if trace.influence is not None:
-        num, den = trace.influence[ts, 0], trace.influence[ts, ts]
-    else:  # no influence map (too big): the last step's gradient is what we have
-        ts = trace.T - 1
-        num, den = trace.da_last_norm[0], trace.da_last_norm[-1]
+def reach_ratio(trace: Trace, layer=None, direction: int = 0) -> tuple[float, int]:
+    """(reach, t*): how much of L<t*>'s gradient at a<t*> survives to step 1 (backward direction: to
+    step T, from the first step with a loss)."""
+    lt = trace.top if layer is None else trace.layer(layer, direction)
+    if direction == 1:
+        if lt.influence is None:
+            return float("nan"), 0
+        ts = int(np.flatnonzero(trace.step_weight)[0]) if trace.step_weight.any() else 0
+        num, den = lt.influence[ts, trace.T - 1], lt.influence[ts, ts]
+    else:
+        ts = reference_step(trace)
+        if lt.influence is not None:
+            num, den = lt.influence[ts, 0], lt.influence[ts, ts]
+        else:   # no influence map (too big): the last step's own gradient is what we have
+            ts = trace.last_step
+            g = _step_norms(np.moveaxis(lt.grads_last.ds["a"], 0, -1))
+            num, den = g[0], g[ts]
     with np.errstate(divide="ignore", invalid="ignore"):
         r = float(num / den) if den > 0 else float("nan")
     return r, ts
@@ -158,151 +165,108 @@ def reach_ratio(trace: Trace) -> tuple[float, int]:
 def _overflow(trace: Trace) -> tuple[int, str] | None:
     if trace.first_nonfinite is not None:
         k = trace.first_nonfinite + 1
-        return k, f"a<{k}> overflowed to inf/NaN in the forward pass at step {k}"
+        return k, f"the forward pass overflowed to inf/NaN at step {k}"
     if trace.first_nonfinite_grad is not None:
         k = trace.first_nonfinite_grad + 1
         return k, f"the gradient overflowed to inf/NaN at step {k} on the way back"
     return None
 
 
-# a radius within this of 1/γ counts as 1: the reason is then the activation, not the radius
-RADIUS_TOL = 0.005
+def _vanilla_reasons(trace: Trace, kind: str, layer, direction, span: slice) -> list[str]:
+    lt = trace.top if layer is None else trace.layer(layer, direction)
+    W = lt.run.params[-1]["W_hh"]
+    from .params import sigma_max, spectral_radius
 
-
-def verdict(trace: Trace) -> Verdict:
-    """Vanishing, exploding or stable, in words, with the cause."""
-    gs = trace.gamma * trace.sigma_max
-    gr = trace.gamma * trace.rho
-    mg = mean_gprime(trace)
-    eff = trace.rho * mg          # effective per-step gain: the radius damped by the average slope
+    sm, rho = sigma_max(W), spectral_radius(W)
+    gamma = trace.gamma
+    gs, gr = gamma * sm, gamma * rho
     relu = trace.activation == "relu"
-    sat = saturation_fraction(trace)
-    sat_reason = None
-    if math.isfinite(sat) and sat >= NOTABLE_FRACTION:
-        sat_reason = (f"ReLU: {sat:.0%} of the unit-steps are dead (g′ = 0) and pass no gradient" if relu else
-                      f"tanh saturation: {sat:.0%} of the unit-steps have g′(z) < {SATURATED_GPRIME:g}")
+    gain = typical_gain(trace, layer, direction, span)
+    mg = mean_gprime(trace, layer, direction)
+    sat = saturation_fraction(trace, layer, direction)
+    out = []
+    if kind == "vanishing":
+        if gs < 1:
+            out.append(f"γ·σ_max(Waa) = {gs:.2f} < 1, so every step must shrink it (Pascanu et al.)")
+        elif gr < 1 - RADIUS_TOL:
+            out.append(f"ρ(Waa) = {rho:.2f} < 1/γ: repeated products of Waa shrink every direction "
+                       f"(σ_max = {sm:.2f} allows only brief growth)")
+        else:
+            out.append(f"ρ(Waa) = {rho:.2f} ≥ 1, but g′(z) averages {mg:.2f}: the step Jacobians "
+                       f"‖diag(g′)Waa‖₂ measure {gain:.2f} on average")
+    elif kind == "exploding":
+        if gr > 1 + RADIUS_TOL:
+            out.append(f"ρ(Waa) = {rho:.2f} > 1/γ = {1 / gamma:.2g}: the leading direction grows every step")
+        if relu:
+            out.append("ReLU does not saturate (g′ = 1 on active units), so nothing stops the growth")
+        out.append(f"the step Jacobians ‖diag(g′)Waa‖₂ measure {gain:.2f} on average")
+    else:
+        out.append(f"ρ(Waa) = {rho:.2f} with g′(z) averaging {mg:.2f}: the step Jacobians "
+                   f"‖diag(g′)Waa‖₂ measure {gain:.2f} on average")
+    if math.isfinite(sat) and sat >= NOTABLE_FRACTION and kind != "exploding":
+        out.append(f"ReLU: {sat:.0%} of the unit-steps are dead (g′ = 0) and pass no gradient" if relu else
+                   f"tanh saturation: {sat:.0%} of the unit-steps have g′(z) < {SATURATED_GPRIME:g}")
+    return out
+
+
+def _gated_reasons(trace: Trace, kind: str, layer, direction, ts: int, span: slice) -> list[str]:
+    lt = trace.top if layer is None else trace.layer(layer, direction)
+    name, _ = keep_gates(trace, layer, direction)
+    symbol = "Γf (forget gates)" if name == "f" else "z (keep gates, 1 − Γu)"
+    path = "the cell state c" if name == "f" else "the state a"
+    prod = gate_product(trace, lt.layer, lt.direction, to=ts) if direction == 0 else None
+    out = []
+    if prod is not None and np.isfinite(prod[0]):
+        g = lt.quantity(name)[1:ts + 1]
+        mean = float(np.mean(g)) if g.size else float("nan")
+        out.append(f"{symbol} average {mean:.2f}; their product along {path} from step {ts + 1} to 1 is "
+                   f"at most {pow10_text(prod[0]) if prod[0] < 1e-2 else f'{prod[0]:.2g}'} (the best unit)")
+        if kind == "vanishing":
+            out.append(f"{path} forgets: no unit keeps its past over {ts} steps")
+        elif kind == "stable":
+            out.append(f"{path} carries the gradient past the multiplications by W_hh")
+    gain = typical_gain(trace, lt.layer, lt.direction, span)
+    out.append(f"the step Jacobians ‖∂s⟨t⟩/∂s⟨t−1⟩‖₂ measure {gain:.2f} on average")
+    return out
+
+
+def verdict(trace: Trace, layer: int | None = None, direction: int = 0) -> Verdict:
+    """Vanishing, exploding or stable, in words, with the measured cause (top forward layer by default)."""
     ov = _overflow(trace)
     if ov is not None:
         k, what = ov
-        reasons = [what, f"ρ(Waa) = {trace.rho:.3g}, γ·σ_max = {gs:.3g}"]
-        if relu:
-            reasons.append("ReLU is unbounded, so a<t> and the gradient grow by about ρ every step")
+        reasons = [what]
+        if trace.spec.cell == "rnn":
+            reasons.append(f"ρ(Waa) = {trace.rho:.3g}, γ·σ_max = {trace.gamma * trace.sigma_max:.3g}")
+            if trace.activation == "relu":
+                reasons.append("ReLU is unbounded, so a<t> and the gradient grow by about ρ every step")
         return Verdict("exploding", f"exploding: overflow (inf/NaN) at step {k}", tuple(reasons),
                        float("inf"), trace.T, k)
     if trace.T < 2:
-        return Verdict("stable", "stable: a single step, nothing flows back through time", (), 1.0, 1, None)
-    r, ts = reach_ratio(trace)
-    span = ts  # steps between t* and 1
-    if math.isfinite(r) and r < VANISH_RATIO:
-        size = "exactly 0" if r == 0 else f"{pow10_text(r)} of its size"
-        head = f"vanishing: the gradient from step {ts + 1} is {size} by step 1"
-        if gs < 1:
-            reasons = [f"γ·σ_max(Waa) = {gs:.2f} < 1, so every step must shrink it (Pascanu et al.)"]
-        elif gr < 1 - RADIUS_TOL:
-            reasons = [f"ρ(Waa) = {trace.rho:.2f} < 1/γ: repeated products of Waa shrink every direction "
-                       f"(σ_max = {trace.sigma_max:.2f} allows only brief growth)"]
-        elif eff < 1:
-            reasons = [f"ρ(Waa) = {trace.rho:.2f} ≥ 1, but g′(z) averages {mg:.2f}, "
-                       f"so the effective gain ρ·g′ ≈ {eff:.2f} < 1"]
-        elif sat_reason is None:
-            reasons = ["the gradient is not aligned with the directions Waa stretches"]
-        else:
-            reasons = [f"ρ(Waa) = {trace.rho:.2f} ≥ 1, but saturated units block the way back"]
-        if sat_reason:
-            reasons.append(sat_reason)
-        return Verdict("vanishing", head, tuple(reasons), r, ts + 1, None)
-    if not math.isfinite(r) or r > EXPLODE_RATIO:
-        head = (f"exploding: {ratio_text(r)} over {span} steps" if math.isfinite(r) else
-                f"exploding: the gradient from step {ts + 1} overflows before step 1")
-        reasons = []
-        if gr > 1 + RADIUS_TOL:
-            reasons.append(f"ρ(Waa) = {trace.rho:.2f} > 1/γ = {1 / trace.gamma:.2g}: "
-                           "the leading direction grows every step")
-        if relu:
-            reasons.append("ReLU does not saturate (g′ = 1 on active units), so nothing stops the growth")
-        else:
-            reasons.append(f"g′(z) averages {mg:.2f}: the effective gain ρ·g′ ≈ {eff:.2f} > 1")
-        return Verdict("exploding", head, tuple(reasons), r, ts + 1, None)
-    head = f"stable: the gradient from step {ts + 1} is {ratio_text(r)} of its size by step 1"
-    reasons = [f"ρ(Waa) = {trace.rho:.2f} with g′(z) averaging {mg:.2f} gives an effective gain "
-               f"ρ·g′ ≈ {eff:.2f}, close to 1 over {span} steps"]
-    if sat_reason:
-        reasons.append(sat_reason)
-    return Verdict("stable", head, tuple(reasons), r, ts + 1, None)
-
-
-# ----------------------------------------------------------------------------- what BPTT gathers
-class PartialGrads:
-    """dWax, dWaa, dba summed over steps t..T-1 as the backward pulse reaches step t.
-
-    flow "total": the gradient of L = sum_t L<t> (equals trace.partial_grads(t));
-    flow "last": only the last step's loss L<T> flows back (dz = dL<T>/da<t> * g'(z<t>)).
-    Moving one step adds or removes one outer product (O(n_a^2)), so animation stays cheap at
-    n_a = 256; a jump recomputes the sum once.
-    """
-
-    def __init__(self, trace: Trace, flow: str = "total"):
-        self.trace, self.flow = trace, flow
-        with np.errstate(over="ignore", invalid="ignore"):
-            dz = trace.dz if flow == "total" else trace.da_last * trace.gprime
-        self._dz = dz                                                        # (n_a, m, T)
-        self._a_prev = np.concatenate([trace.a0[:, :, None], trace.a[:, :, :-1]], axis=2)
-        self._t = trace.T
-        self._sums = self._zeros()
-
-    def _zeros(self) -> dict[str, np.ndarray]:
-        n_a, n_x = self.trace.n_a, self.trace.n_x
-        return {"Wax": np.zeros((n_a, n_x)), "Waa": np.zeros((n_a, n_a)), "ba": np.zeros((n_a, 1))}
-
-    def step(self, t: int) -> dict[str, np.ndarray]:
-        """The contribution of step t alone: dz<t> x<t>^T, dz<t> a<t-1>^T, dz<t>."""
-        dz = self._dz[:, :, t]
-        with np.errstate(over="ignore", invalid="ignore"):
-            return {"Wax": dz @ self.trace.x[:, :, t].T, "Waa": dz @ self._a_prev[:, :, t].T,
-                    "ba": dz.sum(axis=1, keepdims=True)}
-
-    def at(self, t: int) -> dict[str, np.ndarray]:
-        """Sums over steps t..T-1 (t = T: nothing gathered yet). Returns arrays owned by this object."""
-        t = min(max(int(t), 0), self.trace.T)
-        if abs(t - self._t) > 4 or not self._finite():
-            self._sums = self._zeros()
-            if t < self.trace.T:
-                with np.errstate(over="ignore", invalid="ignore"):
-                    self._sums = self._full(t)
-        else:
-            with np.errstate(over="ignore", invalid="ignore"):
-                while self._t > t:        # the pulse moves back: add step t
-                    self._t -= 1
-                    for k, v in self.step(self._t).items():
-                        self._sums[k] += v
-                while self._t < t:        # scrubbing forward again: take a step out
-                    for k, v in self.step(self._t).items():
-                        self._sums[k] -= v
-                    self._t += 1
-        self._t = t
-        return self._sums
-
-    def _finite(self) -> bool:
-        return all(np.all(np.isfinite(v)) for v in self._sums.values())
-
-    def _full(self, t: int) -> dict[str, np.ndarray]:
-        if self.flow == "total":
-            return self.trace.partial_grads(t)
-        dz = self._dz[:, :, t:].reshape(self.trace.n_a, -1, order="F")
-        x = self.trace.x[:, :, t:].reshape(self.trace.n_x, -1, order="F")
-        ap = self._a_prev[:, :, t:].reshape(self.trace.n_a, -1, order="F")
-        return {"Wax": dz @ x.T, "Waa": dz @ ap.T, "ba": dz.sum(axis=1, keepdims=True)}
-
-
-def frobenius(arr: np.ndarray) -> float:
-    """||arr||_F, finite for finite entries however large (see clipping.global_norm)."""
-    return global_norm({"arr": arr})
-
-
-def clip_summary(grads: dict, clip) -> dict[str, float]:
-    """Before/after numbers of a ClipResult: global norms and the largest |entry|."""
-    def largest(gs):
-        with np.errstate(invalid="ignore"):
-            return float(max(np.max(np.abs(v)) for v in gs.values()))
-    return {"norm_before": clip.norm_before, "norm_after": clip.norm_after,
-            "max_before": largest(grads), "max_after": largest(clip.grads)}
+        return Verdict("stable", "stable: a single step, nothing flows back through time", (), 1.0, 1, None, 1.0)
+    r, ts = reach_ratio(trace, layer, direction)
+    steps = (trace.T - 1 - ts) if direction == 1 else ts      # multiplications between t* and the far end
+    span = slice(ts + 1, None) if direction == 1 else slice(1, ts + 1)
+    end = trace.T if direction == 1 else 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per = float(r ** (1.0 / steps)) if steps > 0 and math.isfinite(r) and r > 0 else (0.0 if r == 0 else float("nan"))
+    per_text = f" (×{per:.3g} per step)" if math.isfinite(per) and per > 0 else ""
+    if not math.isfinite(r):
+        if math.isnan(r):
+            return Verdict("stable", "not measured: no gradient reaches back from a loss", (), r, ts + 1, None)
+        kind = "exploding"
+        head = f"exploding: the gradient from step {ts + 1} overflows before step {end}"
+    elif r < VANISH_RATIO:
+        kind = "vanishing"
+        head = f"vanishing: the gradient from step {ts + 1} is {size_text(r)} by step {end}{per_text}"
+    elif r > EXPLODE_RATIO:
+        kind = "exploding"
+        head = f"exploding: the gradient from step {ts + 1} grows {ratio_text(r)} over {steps} steps back to step {end}{per_text}"
+    else:
+        kind = "stable"
+        head = f"stable: the gradient from step {ts + 1} is {size_text(r)} by step {end}{per_text}"
+    if trace.spec.cell == "rnn":
+        reasons = _vanilla_reasons(trace, kind, layer, direction, span)
+    else:
+        reasons = _gated_reasons(trace, kind, layer, direction, ts, span)
+    return Verdict(kind, head, tuple(reasons), r, ts + 1, None, per)

@@ -1,72 +1,61 @@
-"""Step Jacobians J<t> = da<t>/da<t-1> = diag(g'(z<t>)) Waa: their norms, and how far gradients reach.
+"""Step Jacobians J<t> = ds<t>/ds<t-1> of any cell: their norms, and how far gradients reach.
+
+Nothing here knows a cell's formula: a cell provides J v, J^T u and one BPTT step for many columns at
+once (cells/base.py), and this module builds on them.
 
 local_gains: ||J<t>||_2 for every step (and batch element) at once, by a batched Lanczos iteration on
-J^T J = Waa^T diag(g'^2) Waa (one matrix product per iteration for all steps), to ~1e-14 relative.
-influence_matrix: ||dL<t>/da<k>|| for all k <= t with one matrix product per k.
+J^T J (one J v and one J^T u product per iteration for all steps), to ~1e-13 relative.
+influence_maps: ||dL<t>/da<k>|| for every pair (t, k) and every layer-direction, by one backward
+sweep per block of targets t, carrying all of them as columns.
 """
 from __future__ import annotations
 
 import numpy as np
 
-# influence matrix: refuse work above this many multiply-adds (n_a^2 T^2 m / 2) or this many steps
+from .cells import VanillaCell, unit_first
+from .activations import ACTIVATIONS
+
+# influence maps: refuse work above this many multiply-adds or this many steps
 INFLUENCE_MAX_FLOPS = 4e9
 INFLUENCE_MAX_T = 3000
+_BUFFER = 4e6            # floats held for the targets carried down through the layers
 
 
-def local_gains(Waa: np.ndarray, gprime: np.ndarray, tol: float = 1e-14, chunk: int = 4096,
-                max_iter: int = 400) -> np.ndarray:
-    """||diag(g'(z<t>)) Waa||_2 for every (t, batch element): gprime (T, n_a, m) -> (T, m).
+# ----------------------------------------------------------------------------- local gains
+def lanczos_top(apply, n_s: int, cols: int, tol: float = 1e-13, max_iter: int = 400, check: int = 8,
+                q0: np.ndarray | None = None) -> np.ndarray:
+    """Top eigenvalue of symmetric PSD operators A_c (one per column c), given `apply(Q, live)` ->
+    A Q for an (n_s, k) block Q of the columns `live` (an index array).
 
-    ||D Waa||_2^2 is the top eigenvalue of J^T J = Waa^T D^2 Waa. Lanczos finds it for every column
-    (step, batch element) at once, one pair of (n_a x n_a) @ (n_a x columns) products per iteration.
     The plain three-term recurrence is enough: losing orthogonality only duplicates converged Ritz
-    values, it never moves the top one. Columns stop when the top Ritz value has settled to `tol`
-    (relative); columns are processed in chunks so memory stays ~ 4 n_a x chunk floats.
-    """
-    T, n_a, m = gprime.shape
-    if T == 0 or n_a == 0:
-        return np.zeros((T, m))
-    D2 = (gprime * gprime).transpose(1, 0, 2).reshape(n_a, T * m)   # (n_a, cols) diag entries squared
-    finite = np.all(np.isfinite(D2), axis=0)
-    D2 = np.where(finite[None, :], D2, 0.0)
-    lam = np.empty(T * m)
-    Waa = np.ascontiguousarray(Waa)
-    WaaT = np.ascontiguousarray(Waa.T)
-    q0 = np.random.default_rng(12345).standard_normal(n_a)
-    q0 /= np.linalg.norm(q0)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for c0 in range(0, T * m, chunk):
-            lam[c0:c0 + chunk] = _lanczos_top(Waa, WaaT, D2[:, c0:c0 + chunk], q0, tol, max_iter)
-    gains = np.sqrt(np.maximum(lam, 0.0))
-    gains[~finite] = np.nan
-    return gains.reshape(T, m)
-
-
-def _lanczos_top(Waa, WaaT, D2, q0, tol, max_iter, check=8):
-    """Top eigenvalue of Waa^T diag(D2[:, c]) Waa for every column c."""
-    n_a, cols = D2.shape
+    values, it never moves the top one. Columns stop when the top Ritz value has settled to `tol`."""
     out = np.zeros(cols)
-    live = np.arange(cols)                                   # columns still iterating
-    q = np.repeat(q0[:, None], cols, axis=1)
+    if cols == 0 or n_s == 0:
+        return out
+    live = np.arange(cols)
+    if q0 is None:
+        q0 = np.random.default_rng(12345).standard_normal(n_s)
+    q = np.repeat((q0 / np.linalg.norm(q0))[:, None], cols, axis=1)
     q_prev = np.zeros_like(q)
     b_prev = np.zeros(cols)
     alphas, betas = [], []
     theta = np.zeros(cols)
-    scale = np.sum(Waa * Waa) * D2.max(axis=0, initial=0.0)  # >= the eigenvalue: for breakdown tests
+    top = np.zeros(cols)                                    # largest Rayleigh quotient so far (<= the answer)
     for j in range(1, max_iter + 1):
-        w = WaaT @ (D2 * (Waa @ q))                          # (J^T J) q for every column
+        w = apply(q, live)
         a = np.einsum("ic,ic->c", q, w)
+        top = np.maximum(top, a)
         w -= a * q
         w -= b_prev * q_prev
         b = np.sqrt(np.einsum("ic,ic->c", w, w))
-        dead = b <= 1e-13 * scale                            # invariant Krylov space: the answer is exact
+        dead = b <= 1e-13 * top                             # invariant Krylov space: the answer is exact
         b = np.where(dead, 0.0, b)
         q_prev, q = q, w / np.where(dead, 1.0, b)
         q[:, dead] = 0.0
         alphas.append(a)
         betas.append(b)
         b_prev = b
-        if j % check and j != max_iter and j < n_a + 2:
+        if j % check and j != max_iter and j < n_s + 2:
             continue
         new = _tridiag_top(np.array(alphas), np.array(betas[:-1]), theta)
         done = (np.abs(new - theta) <= tol * new) | np.all(np.array(betas[-check:]) == 0, axis=0)
@@ -75,8 +64,8 @@ def _lanczos_top(Waa, WaaT, D2, q0, tol, max_iter, check=8):
         if done.any():
             out[live[done]] = theta[done]
             keep = ~done
-            live, theta, q, q_prev, b_prev, D2, scale = (
-                live[keep], theta[keep], q[:, keep], q_prev[:, keep], b_prev[keep], D2[:, keep], scale[keep])
+            live, theta, q, q_prev, b_prev, top = (live[keep], theta[keep], q[:, keep], q_prev[:, keep],
+                                                   b_prev[keep], top[keep])
             alphas = [v[keep] for v in alphas]
             betas = [v[keep] for v in betas]
         if live.size == 0:
@@ -126,41 +115,152 @@ def _tridiag_top(alpha: np.ndarray, beta: np.ndarray, lower: np.ndarray) -> np.n
     return hi
 
 
-def influence_cost(T: int, n_a: int, m: int) -> float:
-    return 0.5 * n_a * n_a * T * T * m
+def cell_gains(cell, p: dict, cache, tol: float = 1e-13, chunk: int = 4096) -> np.ndarray:
+    """||J<t>||_2 for every step and batch element of one segment's cache, processing order: (T, m)."""
+    jd = cell.jac_data(cache)                                   # arrays (n, T, m)
+    T, m = cache.T, cache.states["a"].shape[2]
+    n_s = cell.state_size(cache.states["a"].shape[1])
+    cols = T * m
+    if cols == 0:
+        return np.zeros((T, m))
+    flat = {k: v.reshape(v.shape[0], cols) for k, v in jd.items()}
+    finite = np.ones(cols, dtype=bool)
+    for v in flat.values():
+        finite &= np.all(np.isfinite(v), axis=0)
+    flat = {k: np.where(finite[None], v, 0.0) for k, v in flat.items()}
+    gains = np.empty(cols)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for c0 in range(0, cols, chunk):
+            part = {k: v[:, c0:c0 + chunk] for k, v in flat.items()}
+            sliced = {}
+
+            def apply(q, live, part=part, sliced=sliced):
+                key = (live.size, int(live[0]), int(live[-1]))
+                if sliced.get("key") != key:
+                    sliced["key"], sliced["g"] = key, {k: v[:, live] for k, v in part.items()}
+                g = sliced["g"]
+                return cell.vjp(p, g, cell.jvp(p, g, q))
+
+            n_cols = next(iter(part.values())).shape[1]
+            gains[c0:c0 + n_cols] = np.sqrt(np.maximum(lanczos_top(apply, n_s, n_cols, tol), 0.0))
+    gains[~finite] = np.nan
+    return gains.reshape(T, m)
 
 
-def influence_too_big(T: int, n_a: int, m: int) -> str | None:
-    """None when the influence matrix can be computed, else a message saying why not."""
+def local_gains(Waa: np.ndarray, gprime: np.ndarray, tol: float = 1e-13, chunk: int = 4096,
+                max_iter: int = 400) -> np.ndarray:
+    """||diag(g'(z<t>)) Waa||_2 for every (t, batch element): gprime (T, n_a, m) -> (T, m).
+    (The vanilla cell's gains from its g'(z) alone, as the earlier engine computed them.)"""
+    from .cells.base import CellCache
+
+    cell = VanillaCell("tanh")
+    T, n_a, m = gprime.shape
+    cache = CellCache({"a": np.zeros((T, n_a, m))}, {}, {}, (np.zeros((n_a, m)),), {"gprime": gprime})
+    return cell_gains(cell, {"W_hh": np.ascontiguousarray(Waa)}, cache, tol, chunk)
+
+
+def run_gains(cell, run) -> np.ndarray:
+    """(T, m) local gains of a model.LayerRun, natural time order."""
+    parts = [cell_gains(cell, p, c) for p, c in zip(run.params, run.caches)]
+    return run.natural(parts)
+
+
+# ----------------------------------------------------------------------------- influence
+def influence_cost(T: int, n_a: int, m: int, layer_dirs: int = 1, gates: int = 1) -> float:
+    return 0.5 * n_a * n_a * gates * T * T * m * layer_dirs
+
+
+def influence_too_big(T: int, n_a: int, m: int, layer_dirs: int = 1, gates: int = 1) -> str | None:
+    """None when the influence maps can be computed, else a message saying why not."""
     if T > INFLUENCE_MAX_T:
         return (f"the influence map is limited to {INFLUENCE_MAX_T} steps "
                 f"(this sequence has {T}); shorten the sequence to see it")
-    if influence_cost(T, n_a, m) > INFLUENCE_MAX_FLOPS:
-        return (f"the influence map for T = {T}, n_a = {n_a} would take "
-                f"{influence_cost(T, n_a, m):.1e} multiply-adds (limit {INFLUENCE_MAX_FLOPS:.0e}); "
-                "use fewer steps or hidden units")
+    cost = influence_cost(T, n_a, m, layer_dirs, gates)
+    if cost > INFLUENCE_MAX_FLOPS:
+        return (f"the influence map for T = {T}, n_a = {n_a}" + (f" x {layer_dirs} layer-directions" if layer_dirs > 1 else "")
+                + f" would take {cost:.1e} multiply-adds (limit {INFLUENCE_MAX_FLOPS:.0e}); use fewer steps or hidden units")
     return None
 
 
-def influence_matrix(Waa: np.ndarray, gprime: np.ndarray, da_direct: np.ndarray) -> np.ndarray:
-    """M[t, k] = ||dL<t>/da<k>||_F for k <= t (NaN above the diagonal). Shapes (T, n_a, m) in.
+def influence_maps(model, cache, dlogits: np.ndarray) -> dict[tuple[int, int], np.ndarray]:
+    """M[(l, d)][t, k] = ||dL<t>/da<k>||_F of layer l, direction d (NaN where L<t> can't reach).
 
-    Going back from step k to k-1 multiplies every column t >= k by J<k>^T at once:
-    G[:, t] <- Waa^T (g'(z<k>) * G[:, t]), one (n_a x n_a) @ (n_a x (T-k) m) product per k.
-    """
+    dlogits (T, n_y, m) holds each step's own loss gradient dL<t>/dlogits<t>. For a block of targets
+    t, every layer-direction is swept once with the block as columns: going back one step applies
+    J^T to all of them at once, and what reaches a layer's input goes down to the layer below."""
+    spec, cell = model.spec, model.cell
+    T, n_a, m = cache.logits.shape[0], spec.n_a, cache.logits.shape[2]
+    d_top = np.einsum("yo,tym->tom", np.asarray(model.params["Wya"]), dlogits)   # (T, dirs n_a, m)
+    maps = {ld: np.full((T, T), np.nan) for ld in spec.layer_dirs()}
+    one_way = spec.dirs == 1
+    n_in_max = max(spec.n_in(l) for l in range(1, spec.layers)) if spec.layers > 1 else 1
+    C = T if spec.layers == 1 else int(max(1, min(T, _BUFFER // max(1, T * n_in_max * m))))
+    n_s = cell.state_size(n_a)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for c0 in range(0, T, C):
+            c1 = min(T, c0 + C)
+            E = None                                    # (T, n_out, C', m) reaching the current layer
+            for l in range(spec.layers - 1, -1, -1):
+                below = np.zeros((T, spec.n_in(l), c1 - c0, m)) if l > 0 else None
+                for d in range(spec.dirs):
+                    run = cache.run(l, d)
+                    M = maps[(l, d)]
+                    steps = range(c1 - 1, -1, -1) if one_way else (range(T - 1, -1, -1) if d == 0 else range(T))
+                    carry = np.zeros((n_s, c1 - c0, m))
+                    for k in steps:
+                        seg, j = _locate(run, k)
+                        lo = max(0, k - c0) if one_way else 0   # one way: L<t> reaches a<k> only for t >= k
+                        u = carry[:, lo:]
+                        if E is None:                   # top layer: L<k> enters at step k only
+                            if c0 <= k < c1:
+                                u[:n_a, k - c0 - lo] += d_top[k, d * n_a:(d + 1) * n_a]
+                        else:
+                            u[:n_a] += E[k, d * n_a:(d + 1) * n_a, lo:]
+                        M[c0 + lo:c1, k] = np.sqrt(np.einsum("icm,icm->c", u[:n_a], u[:n_a]))
+                        p = run.params[seg]
+                        back, dxp = cell.step_back(p, cell.jac_data(run.caches[seg], j), u)
+                        carry[:, lo:] = back
+                        if below is not None:
+                            below[k, :, lo:] += _wmul_cols(p["W_ih"].T, dxp)
+                E = below
+    if not one_way:           # the top layer's forward direction can't reach later losses, nor ← earlier ones
+        t, k = np.meshgrid(np.arange(T), np.arange(T), indexing="ij")
+        top = spec.layers - 1
+        maps[(top, 0)][k > t] = np.nan
+        maps[(top, 1)][k < t] = np.nan
+    return maps
+
+
+def _wmul_cols(W: np.ndarray, v: np.ndarray) -> np.ndarray:
+    return (W @ v.reshape(v.shape[0], -1)).reshape((W.shape[0],) + v.shape[1:])
+
+
+def _locate(run, k: int) -> tuple[int, int]:
+    """(segment, processing index within its cache) of natural step k."""
+    for s, (a, b) in enumerate(run.bounds):
+        if a <= k < b:
+            return s, ((b - 1 - k) if run.direction else (k - a))
+    raise IndexError(k)
+
+
+def influence_matrix(Waa: np.ndarray, gprime: np.ndarray, da_direct: np.ndarray) -> np.ndarray:
+    """The one-layer vanilla RNN's map from g'(z) (T, n_a, m) and dL<t>/da<t> through ŷ<t> (T, n_a, m):
+    M[t, k] = ||dL<t>/da<k>||_F for k <= t (NaN above the diagonal)."""
     T, n_a, m = gprime.shape
     msg = influence_too_big(T, n_a, m)
     if msg:
         raise ValueError(msg)
+    cell = VanillaCell("tanh")
     M = np.full((T, T), np.nan)
-    G = np.zeros((n_a, T, m))  # column t holds dL<t>/da<k> for the current k
-    WaaT = np.ascontiguousarray(Waa.T)
+    G = np.zeros((n_a, T, m))
     with np.errstate(over="ignore", invalid="ignore"):
         for k in range(T - 1, -1, -1):
-            G[:, k, :] = da_direct[k]                        # L<k> reaches a<k> through ŷ<k>
-            block = G[:, k:, :]
-            M[k:, k] = np.sqrt(np.einsum("itm,itm->t", block, block))
+            G[:, k, :] = da_direct[k]
+            M[k:, k] = np.sqrt(np.einsum("itm,itm->t", G[:, k:], G[:, k:]))
             if k > 0:
-                block *= gprime[k][:, None, :]               # through g at step k
-                G[:, k:, :] = (WaaT @ block.reshape(n_a, -1)).reshape(n_a, T - k, m)  # then Waa^T
+                G[:, k:] = cell.vjp({"W_hh": Waa}, {"gprime": unit_first(gprime, k)}, G[:, k:])
     return M
+
+
+__all__ = ["ACTIVATIONS", "INFLUENCE_MAX_FLOPS", "INFLUENCE_MAX_T", "cell_gains", "influence_cost",
+           "influence_maps", "influence_matrix", "influence_too_big", "lanczos_top", "local_gains", "run_gains"]

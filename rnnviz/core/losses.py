@@ -1,9 +1,10 @@
 """Read-outs and per-step losses. Arrays here are time-major: (T, n_y, m).
 
-cross_entropy: y_hat = softmax(logits), L<t> = -log y_hat[target]
+cross_entropy: y_hat = softmax(logits), L<t> = -sum_k y_k log y_hat_k (= -log y_hat[target] for one-hot)
 bce:           y_hat = sigmoid(logits), L<t> = -(y log y_hat + (1 - y) log(1 - y_hat)), summed over outputs
 mse:           y_hat = logits,          L<t> = mean over outputs of (y_hat - y)^2
-L<t> is summed over the batch; L = sum_t L<t>.
+L<t> is summed over the batch; L = sum_t L<t>. Targets are dense (T, n_y, m) or, for cross-entropy,
+class ids (T, m) with -1 where a step has no target (then its loss and gradient are 0).
 """
 from __future__ import annotations
 
@@ -23,13 +24,13 @@ def default_loss(kind: str) -> str:
     return "cross_entropy" if kind == "text" else "mse"
 
 
-def check_loss(loss: str, kind: str, y: np.ndarray) -> None:
-    """ValueError when the loss can't be used with these targets."""
+def check_loss(loss: str, kind: str, y: np.ndarray | None) -> None:
+    """ValueError when the loss can't be used with these targets (y: dense targets, None for text)."""
     if loss not in LOSSES:
         raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)}")
     if loss == "cross_entropy" and kind != "text":
         raise ValueError("cross-entropy needs characters (a class per step); use MSE or BCE for numbers")
-    if loss == "bce" and (np.any(y < 0) or np.any(y > 1)):
+    if loss == "bce" and y is not None and (np.any(y < 0) or np.any(y > 1)):
         bad = y[(y < 0) | (y > 1)].ravel()[0]
         raise ValueError(f"binary cross-entropy needs targets between 0 and 1; this series has {bad:g}")
 
@@ -40,20 +41,28 @@ def _log_softmax(z: np.ndarray) -> np.ndarray:
 
 
 def output_loss(loss: str, logits: np.ndarray, y: np.ndarray, step_weight: np.ndarray | None = None):
-    """(y_hat, L (T, m), dL/dlogits) for logits and targets y of shape (T, n_y, m).
-
-    step_weight (T,) of 0/1 says at which steps the loss counts (many-to-one: only the last).
-    """
+    """(y_hat, L (T, m), dL/dlogits) for logits (T, n_y, m) and targets y: dense (T, n_y, m), or
+    class ids (T, m) for cross-entropy. step_weight (T,) of 0/1 says at which steps the loss counts."""
+    ids = y.ndim == 2
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         if loss == "cross_entropy":
             logp = _log_softmax(logits)
             y_hat = np.exp(logp)
-            L = -np.sum(np.where(y != 0, y * logp, 0.0), axis=1)  # 0 * log 0 counts as 0
-            dlogits = y_hat - y  # softmax + cross-entropy
+            if ids:
+                has = y >= 0
+                k = np.where(has, y, 0)[:, None, :]
+                L = -np.where(has, np.take_along_axis(logp, k, axis=1)[:, 0, :], 0.0)
+                dlogits = y_hat.copy()
+                np.put_along_axis(dlogits, k, np.take_along_axis(dlogits, k, axis=1) - 1.0, axis=1)
+                dlogits *= has[:, None, :]
+            else:
+                L = -np.sum(np.where(y != 0, y * logp, 0.0), axis=1)  # 0 * log 0 counts as 0
+                # d/dlogits of -sum_k y_k log softmax_k = softmax * sum_k y_k - y: the familiar ŷ - y
+                # only when the target sums to 1 (a masked step, a soft label or padding need the sum)
+                dlogits = y_hat * np.sum(y, axis=1, keepdims=True) - y
         elif loss == "bce":
             y_hat = sigmoid(logits)
-            # log(1 + e^z) - y z, computed without overflow
-            L = np.sum(np.logaddexp(0.0, logits) - y * logits, axis=1)
+            L = np.sum(np.logaddexp(0.0, logits) - y * logits, axis=1)  # log(1 + e^z) - y z, no overflow
             dlogits = y_hat - y
         elif loss == "mse":
             n_y = logits.shape[1]

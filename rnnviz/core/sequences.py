@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -27,41 +28,77 @@ def char_label(c: str) -> str:
     return c
 
 
-@dataclass(frozen=True)
+# The decoder's start and end symbols (encoder–decoder): strings that no typed character can be.
+START, END = "⟨s⟩", "⟨e⟩"
+
+
+@dataclass(frozen=True, eq=False)
 class SequenceData:
-    """One input sequence made ready for the network (m = 1 unless stacked)."""
+    """One input sequence made ready for the network (m = 1 unless stacked).
+
+    Text is kept as token ids, never as a dense one-hot array (a 10,000-character text over 8,000
+    distinct characters would be 640 MB); `x` and `y` build the dense arrays only when asked for.
+    Numbers are dense values. Every step has an input token and a target token (None: no target).
+    """
 
     kind: str                    # "text" or "numbers"
-    source: str                  # what the user typed
-    tokens: tuple                # the T+1 characters or numbers
-    vocab: tuple[str, ...]       # characters for text, () for numbers
-    x: np.ndarray                # (n_x, m, T) inputs
-    y: np.ndarray                # (n_y, m, T) targets as output-shaped arrays (one-hot for text)
-    target_index: np.ndarray | None = field(default=None)  # (m, T) class indices, text only
+    source: str                  # what the user typed (the encoder's text for an encoder–decoder)
+    tokens: tuple                # the T+1 characters or numbers of a next-step sequence
+    vocab: tuple[str, ...]       # characters (and START, END) for text, () for numbers
+    x_index: np.ndarray | None = None        # (m, T) input ids, text only; -1 feeds the zero vector
+    target_index: np.ndarray | None = None   # (m, T) target ids, text only; -1 where there is none
+    x_values: np.ndarray | None = None       # (n_x, m, T) inputs, numbers only
+    y_values: np.ndarray | None = None       # (n_y, m, T) targets, numbers only
+    input_tokens: tuple = ()     # (T,) what enters each step (for labels)
+    target_tokens: tuple = ()    # (T,) each step's target, None where the step has none
+    target: str | None = None    # the decoder's text, for an encoder–decoder
+    n_source: int = 0            # encoder steps Tx of an encoder–decoder (0: one segment)
 
     @property
     def T(self) -> int:
-        return int(self.x.shape[2])
+        return int(self.x_index.shape[1] if self.x_index is not None else self.x_values.shape[2])
 
     @property
     def n_x(self) -> int:
-        return int(self.x.shape[0])
+        return len(self.vocab) if self.kind == "text" else int(self.x_values.shape[0])
 
     @property
     def n_y(self) -> int:
-        return int(self.y.shape[0])
+        return len(self.vocab) if self.kind == "text" else int(self.y_values.shape[0])
 
     @property
     def m(self) -> int:
-        return int(self.x.shape[1])
+        return int(self.x_index.shape[0] if self.x_index is not None else self.x_values.shape[1])
+
+    @property
+    def segments(self) -> tuple[tuple[int, int], ...]:
+        """Natural-time (start, stop) of each segment: ((0, Tx), (Tx, T)) for an encoder–decoder."""
+        if self.n_source:
+            return ((0, self.n_source), (self.n_source, self.T))
+        return ((0, self.T),)
+
+    @cached_property
+    def x(self) -> np.ndarray:
+        """(n_x, m, T) inputs (one-hot for text: built on first use)."""
+        if self.x_values is not None:
+            return self.x_values
+        return _one_hot(self.x_index, len(self.vocab))
+
+    @cached_property
+    def y(self) -> np.ndarray:
+        """(n_y, m, T) targets as output-shaped arrays (one-hot for text: built on first use)."""
+        if self.y_values is not None:
+            return self.y_values
+        return _one_hot(self.target_index, len(self.vocab))
 
     def input_label(self, t: int) -> str:
         """Label of x<t+1> (t is 0-based)."""
-        return _token_label(self.tokens[t], self.kind)
+        return _token_label(self.input_tokens[t], self.kind)
 
     def target_label(self, t: int) -> str:
-        """Label of the target of step t+1 (t is 0-based)."""
-        return _token_label(self.tokens[t + 1], self.kind)
+        """Label of the target of step t+1 (t is 0-based); '' where the step has none."""
+        tok = self.target_tokens[t]
+        return "" if tok is None else _token_label(tok, self.kind)
 
     def output_labels(self) -> list[str]:
         """Labels of the output rows: the vocabulary, or the single predicted value."""
@@ -69,19 +106,40 @@ class SequenceData:
             return [char_label(c) for c in self.vocab]
         return ["value"]
 
+    def truncated(self, T: int) -> "SequenceData":
+        """The first T steps (a one-to-one network reads one step)."""
+        cut = (lambda a: None if a is None else np.ascontiguousarray(a[..., :T]))
+        return replace(self, x_index=cut(self.x_index), target_index=cut(self.target_index),
+                       x_values=cut(self.x_values), y_values=cut(self.y_values),
+                       input_tokens=self.input_tokens[:T], target_tokens=self.target_tokens[:T],
+                       tokens=self.tokens[:T + 1])
+
+
+def _one_hot(ids: np.ndarray, n: int) -> np.ndarray:
+    """(m, T) ids -> (n, m, T) one-hot (-1: a zero column)."""
+    m, T = ids.shape
+    out = np.zeros((n, m, T))
+    b, t = np.nonzero(ids >= 0)
+    out[ids[b, t], b, t] = 1.0
+    return out
+
 
 def _token_label(tok, kind: str) -> str:
     return char_label(tok) if kind == "text" else f"{tok:.4g}"
 
 
+def _check_text(text, what: str = "the text") -> None:
+    if not isinstance(text, str):
+        raise ValueError(f"{what} must be a string")
+
+
 def text_sequence(text: str, vocab: tuple[str, ...] | None = None) -> SequenceData:
-    """Characters -> one-hot inputs and next-character targets.
+    """Characters -> one-hot inputs and next-character targets (as ids).
 
     `vocab` fixes the vocabulary (to reuse weights trained on another text); every character of the
     text must then be in it.
     """
-    if not isinstance(text, str):
-        raise ValueError("the text must be a string")
+    _check_text(text)
     if len(text) == 0:
         raise ValueError("the text is empty: type at least two characters")
     if len(text) < 2:
@@ -95,12 +153,37 @@ def text_sequence(text: str, vocab: tuple[str, ...] | None = None) -> SequenceDa
             raise ValueError(f"characters not in the weights' vocabulary: {shown}")
     index = {c: i for i, c in enumerate(vocab)}
     ids = np.fromiter((index[c] for c in text), dtype=np.int64, count=len(text))
-    T, n = len(text) - 1, len(vocab)
-    x = np.zeros((n, 1, T))
-    x[ids[:-1], 0, np.arange(T)] = 1.0  # one-hot x<t>
-    y = np.zeros((n, 1, T))
-    y[ids[1:], 0, np.arange(T)] = 1.0
-    return SequenceData("text", text, tuple(text), tuple(vocab), x, y, ids[1:][None, :])
+    return SequenceData("text", text, tuple(text), tuple(vocab), x_index=ids[None, :-1].copy(),
+                        target_index=ids[None, 1:].copy(), input_tokens=tuple(text[:-1]),
+                        target_tokens=tuple(text[1:]))
+
+
+def pair_sequence(source: str, target: str, vocab: tuple[str, ...] | None = None) -> SequenceData:
+    """An encoder–decoder example: the encoder reads `source`; the decoder is fed START then the
+    target's characters (teacher forcing) and must output the target followed by END.
+
+    T = Tx + Ty steps with Tx = len(source), Ty = len(target) + 1; the vocabulary is the characters of
+    both, sorted, then START and END."""
+    _check_text(source, "the source text")
+    _check_text(target, "the target text")
+    if not source:
+        raise ValueError("the source text is empty: type what the encoder reads")
+    if not target:
+        raise ValueError("the target text is empty: type what the decoder should write (e.g. abc → cba)")
+    if vocab is None:
+        vocab = tuple(sorted(set(source) | set(target))) + (START, END)
+    else:
+        missing = sorted((set(source) | set(target)) - set(vocab))
+        if missing or START not in vocab or END not in vocab:
+            shown = " ".join(repr(c) for c in (missing or [START, END])[:5])
+            raise ValueError(f"not in the weights' vocabulary: {shown}")
+    index = {c: i for i, c in enumerate(vocab)}
+    inputs = tuple(source) + (START,) + tuple(target)
+    targets = (None,) * len(source) + tuple(target) + (END,)
+    x = np.array([index[c] for c in inputs], dtype=np.int64)[None]
+    y = np.array([-1 if c is None else index[c] for c in targets], dtype=np.int64)[None]
+    return SequenceData("text", source, inputs + (END,), tuple(vocab), x_index=x, target_index=y,
+                        input_tokens=inputs, target_tokens=targets, target=target, n_source=len(source))
 
 
 _SPLIT = re.compile(r"\s*[,;]\s*|\s+")  # one comma/semicolon (with spaces around) or spaces
@@ -148,7 +231,9 @@ def number_sequence(source: str | np.ndarray) -> SequenceData:
     T = values.size - 1
     x = values[:-1].reshape(1, 1, T).copy()
     y = values[1:].reshape(1, 1, T).copy()
-    return SequenceData("numbers", text, tuple(float(v) for v in values), (), x, y, None)
+    toks = tuple(float(v) for v in values)
+    return SequenceData("numbers", text, toks, (), x_values=x, y_values=y, input_tokens=toks[:-1],
+                        target_tokens=toks[1:])
 
 
 def looks_numeric(source: str) -> bool:

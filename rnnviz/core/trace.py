@@ -1,6 +1,15 @@
 """One forward pass + BPTT into a `Trace`: everything the views show, computed once.
 
-Public arrays use the notes' layout, (n, m, T); steps are 0-based in code and shown 1-based.
+A Trace holds, for every layer and direction (a LayerTrace), the states, gates and pre-activations of
+every step, the total gradient reaching each state (dL/da<t>, dL/dc<t>), the gradient of the last
+step's loss alone (dL<T>/d·), what arrives from above, each step's part of the weight gradients, the
+local gains and the influence map; and for the model, ŷ, L<t>, the parameter gradients and the
+segments of the timeline. A view names what it shows by reference, `trace.state(StateRef(layer=0,
+direction=1, name="c"))`, in the notes' layout (n, m, T); steps are 0-based in code, shown 1-based.
+
+The one-layer vanilla RNN's names (trace.a, trace.z, trace.da, trace.gprime, ...) remain as
+properties of the top layer's forward direction (a, da, da_last: the top layer with its directions
+stacked, forward first), so views written for it keep working.
 """
 from __future__ import annotations
 
@@ -9,18 +18,20 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .activations import get_activation
-from .jacobians import influence_matrix, influence_too_big, local_gains
-from .losses import check_loss, default_loss, output_loss
-from .params import PARAM_NAMES, Params, as_float64, check_params, sigma_max, spectral_radius
-from .rnn import _flat, backprop_hidden, matmul_steps, rnn_forward_tm, weight_grads
+from .cells import Cell
+from .model import Inputs, LayerRun, Model, ModelCache, RunGrads, flat
 from .sequences import SequenceData
+from .spec import ModelSpec
 
-ARCHITECTURES = ("many-to-many", "many-to-one", "one-to-many")
+ARCHITECTURES = ("many-to-many", "many-to-one", "one-to-many", "one-to-one", "encoder-decoder")
 ARCHITECTURE_HELP = {
     "many-to-many": "an output and a loss at every step (Tx = Ty)",
     "many-to-one": "the whole sequence in, one output and loss at the last step",
-    "one-to-many": "only the first input is fed; the network must produce the rest",
+    "one-to-many": "one input starts it; each later input is the previous target (the notes' sampling, "
+                   "with teacher forcing)",
+    "one-to-one": "a single step: one input, one output (a plain neural network)",
+    "encoder-decoder": "the encoder reads the source, its last state starts the decoder, which writes "
+                       "the target (Tx ≠ Ty)",
 }
 
 
@@ -34,58 +45,130 @@ def _tm(arr_nm: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.moveaxis(arr_nm, -1, 0))
 
 
+@dataclass(frozen=True)
+class StateRef:
+    """What a view shows: layer (0 = bottom), direction (0 →, 1 ←) and the quantity's name:
+    a state ("a", "c"), a gate ("i", "f", "g", "o"; "r", "z", "n"), a pre-activation ("z" for the
+    vanilla cell, "z_<gate>" for a gated one) or the vanilla cell's "gprime"."""
+
+    layer: int = 0
+    direction: int = 0
+    name: str = "a"
+
+
+@dataclass(frozen=True)
+class Segment:
+    name: str          # "" (one sequence), "encoder" or "decoder"
+    start: int
+    stop: int
+
+    @property
+    def length(self) -> int:
+        return self.stop - self.start
+
+
+@dataclass
+class LayerTrace:
+    """One layer in one direction; arrays time-major (T, n, m), natural time order."""
+
+    layer: int
+    direction: int
+    cell: Cell
+    run: LayerRun
+    grads: RunGrads              # the total loss L = sum_t L<t>
+    grads_last: RunGrads         # the last step's loss L<T> alone
+    local_gain: np.ndarray       # (T, m) ||ds<t>/ds<t-1>||_2
+    influence: np.ndarray | None = None   # (T, T) ||dL<t>/da<k>||
+
+    def quantity(self, name: str) -> np.ndarray:
+        run = self.run
+        if name in self.cell.state_names:
+            return run.state(name)
+        if name in self.cell.gate_names:
+            return run.natural([c.gates[name] for c in run.caches])
+        if name == "gprime" and "gprime" in run.caches[0].extra:
+            return run.natural([c.extra["gprime"] for c in run.caches])
+        if name == "z" and "z" in run.caches[0].pre:
+            return run.natural([c.pre["z"] for c in run.caches])
+        if name.startswith("z_") and name[2:] in self.cell.gate_names:
+            return run.natural([c.pre[name[2:]] for c in run.caches])
+        raise KeyError(f"a {self.cell.name} layer has no {name!r}")
+
+    def grad(self, name: str = "a", flow: str = "total") -> np.ndarray:
+        return (self.grads if flow == "total" else self.grads_last).ds[name]
+
+    @property
+    def s0(self) -> tuple:
+        return self.run.caches[0].s0
+
+    def a_prev(self) -> np.ndarray:
+        """(T, n_a, m): the state each step started from."""
+        return self.run.natural([c.prev("a") for c in self.run.caches])
+
+
 @dataclass
 class Trace:
-    """The forward pass, the losses and BPTT of one sequence through one set of weights."""
+    """The forward pass, the losses and BPTT of one sequence (or batch) through one model."""
 
     seq: SequenceData
-    params: Params
-    activation: str
+    spec: ModelSpec
+    params: dict                 # public names (spec.param_shapes), float64
     loss_name: str
     architecture: str
-    # forward, notes' layout (n, m, T)
-    x: np.ndarray
-    z: np.ndarray
-    a: np.ndarray
-    a0: np.ndarray            # (n_a, m)
-    logits: np.ndarray
+    layers: list[LayerTrace]     # spec.layer_dirs() order
+    segments: tuple[Segment, ...]
+    logits: np.ndarray           # notes' layout (n_y, m, T)
     y_hat: np.ndarray
-    y: np.ndarray             # targets, output-shaped
-    loss_steps: np.ndarray    # (m, T) per-step loss of each sequence
-    step_weight: np.ndarray   # (T,) 1 where the loss counts
-    input_weight: np.ndarray  # (T,) 1 where the input is fed
-    # backward
-    da_direct: np.ndarray     # (n_a, m, T) dL<t>/da<t> through ŷ<t> only
-    da: np.ndarray            # (n_a, m, T) total dL/da<t>, from ŷ<t> plus from a<t+1>
-    dz: np.ndarray            # (n_a, m, T) dL/dz<t>
-    da_last: np.ndarray       # (n_a, m, T) dL<T>/da<t>: the last step's loss alone
-    da0: np.ndarray           # (n_a, m) gradient reaching a<0>
-    grads: dict               # dL/dparam for every weight, L = sum_t L<t>
-    # diagnostics
-    gprime: np.ndarray        # (n_a, m, T) g'(z<t>)
-    local_gain: np.ndarray    # (m, T) ||diag(g'(z<t>)) Waa||_2
-    sigma_max: float          # ||Waa||_2
-    rho: float                # spectral radius of Waa
-    gamma: float              # bound on |g'|
-    first_nonfinite: int | None       # first step (0-based) whose a, ŷ or loss is inf/NaN
+    loss_steps: np.ndarray       # (m, T) per-step loss of each sequence
+    step_weight: np.ndarray      # (T,) 1 where the loss counts
+    input_weight: np.ndarray     # (T,) 1 where an input is fed
+    fed_back: np.ndarray         # (T,) 1 where the input is the previous step's target (one-to-many, decoder)
+    grads: dict                  # dL/dparam for every weight (public names), L = sum_t L<t>
+    first_nonfinite: int | None       # first step (0-based) whose states, ŷ or loss are inf/NaN
     first_nonfinite_grad: int | None  # first step, going back from T, whose gradient is inf/NaN
     compute_seconds: float = 0.0
-    influence: np.ndarray | None = None   # (T, T) ||dL<t>/da<k>||, k <= t, when asked for
-    influence_message: str | None = None  # why it was not computed
+    influence_message: str | None = None  # why the influence maps were not computed
     extras: dict = field(default_factory=dict)
+    inputs: Inputs | None = None     # what layer 0 read (ids for text: no dense one-hot)
+    _x: np.ndarray | None = None
 
-    # sizes
+    # ---------------------------------------------------------------- what a view asks for
+    def layer(self, layer: int = 0, direction: int = 0) -> LayerTrace:
+        return self.layers[layer * self.spec.dirs + direction]
+
+    def state(self, ref: StateRef) -> np.ndarray:
+        """(n, m, T) values of `ref` at every step."""
+        return _nm(self.layer(ref.layer, ref.direction).quantity(ref.name))
+
+    def grad(self, ref: StateRef, flow: str = "total") -> np.ndarray:
+        """(n, m, T) dL/ds<t> (flow "total") or dL<T>/ds<t> (flow "last") for a state ("a", "c")."""
+        return _nm(self.layer(ref.layer, ref.direction).grad(ref.name, flow))
+
+    def grad_norm(self, ref: StateRef, flow: str = "total") -> np.ndarray:
+        """(T,) ||dL/ds<t>|| over units and batch, without overflow."""
+        return _step_norms(self.grad(ref, flow))
+
+    @property
+    def top(self) -> LayerTrace:
+        """The top layer's forward direction: what the vanilla names below refer to."""
+        return self.layer(self.spec.layers - 1, 0)
+
+    @property
+    def cell(self) -> Cell:
+        return self.top.cell
+
+    # ---------------------------------------------------------------- sizes
     @property
     def T(self) -> int:
-        return int(self.a.shape[2])
+        return int(self.loss_steps.shape[1])
 
     @property
     def n_a(self) -> int:
-        return int(self.a.shape[0])
+        return self.spec.n_a
 
     @property
     def n_x(self) -> int:
-        return int(self.x.shape[0])
+        return self.spec.n_x
 
     @property
     def n_y(self) -> int:
@@ -93,9 +176,13 @@ class Trace:
 
     @property
     def m(self) -> int:
-        return int(self.a.shape[1])
+        return int(self.loss_steps.shape[0])
 
-    # losses
+    @property
+    def activation(self) -> str:
+        return self.spec.activation
+
+    # ---------------------------------------------------------------- losses
     @property
     def loss(self) -> np.ndarray:
         """(T,) per-step loss L<t>, summed over the batch."""
@@ -109,7 +196,103 @@ class Trace:
     def finite(self) -> bool:
         return self.first_nonfinite is None and self.first_nonfinite_grad is None
 
-    # gradient sizes for the views (Frobenius norm over units and batch)
+    @property
+    def last_step(self) -> int:
+        """The step whose loss is 'L<T>': the last one where the loss counts (0-based)."""
+        on = np.flatnonzero(self.step_weight != 0)
+        return int(on[-1]) if on.size else self.T - 1
+
+    # ---------------------------------------------------------------- the vanilla names
+    def _stacked(self, pick) -> np.ndarray:
+        top = self.spec.layers - 1
+        parts = [pick(self.layer(top, d)) for d in range(self.spec.dirs)]
+        return _nm(parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1))
+
+    @property
+    def x(self) -> np.ndarray:
+        """(n_x, m, T) the inputs as fed (one-hot built on first use for text)."""
+        if self._x is None:
+            self._x = self.seq.x * self.input_weight[None, None, :]
+        return self._x
+
+    @property
+    def y(self) -> np.ndarray:
+        return self.seq.y
+
+    @property
+    def a(self) -> np.ndarray:
+        return self._stacked(lambda L: L.quantity("a"))
+
+    @property
+    def da(self) -> np.ndarray:
+        """total dL/da<t> of the top layer (directions stacked)."""
+        return self._stacked(lambda L: L.grad("a"))
+
+    @property
+    def da_last(self) -> np.ndarray:
+        """dL<T>/da<t>: the last step's loss alone."""
+        return self._stacked(lambda L: L.grad("a", "last"))
+
+    @property
+    def da_direct(self) -> np.ndarray:
+        """dL<t>/da<t> through ŷ<t> only (top layer)."""
+        return self._stacked(lambda L: L.grads.da_ext)
+
+    @property
+    def z(self) -> np.ndarray:
+        return _nm(self.top.quantity("z"))
+
+    @property
+    def gprime(self) -> np.ndarray:
+        return _nm(self.top.quantity("gprime"))
+
+    @property
+    def dz(self) -> np.ndarray:
+        return _nm(self.top.grads.dxproj)
+
+    @property
+    def a0(self) -> np.ndarray:
+        """The first layer's initial hidden state a<0> (n_a, m)."""
+        return self.layer(0, 0).s0[0]
+
+    @property
+    def da0(self) -> np.ndarray:
+        """dL/da<0> of the first layer."""
+        return self.layer(0, 0).grads.ds0[0]
+
+    @property
+    def local_gain(self) -> np.ndarray:
+        """(m, T) of the top layer's forward direction."""
+        return self.top.local_gain.T
+
+    @property
+    def influence(self) -> np.ndarray | None:
+        return self.top.influence
+
+    def recurrent_blocks(self) -> list[np.ndarray]:
+        """The (n_a, n_a) blocks of W_hh of the top layer's forward direction, in its last segment:
+        Waa for the vanilla RNN, one per gate for the GRU (r, z, n) and the LSTM (i, f, g, o)."""
+        W, n = self.top.run.params[-1]["W_hh"], self.spec.n_a
+        return [W[k * n:(k + 1) * n] for k in range(W.shape[0] // n)]
+
+    @property
+    def sigma_max(self) -> float:
+        """||Waa||_2 (the largest over a gated cell's blocks)."""
+        from .params import sigma_max
+        return max(sigma_max(W) for W in self.recurrent_blocks())
+
+    @property
+    def rho(self) -> float:
+        """The spectral radius of Waa (the largest over a gated cell's blocks)."""
+        from .params import spectral_radius
+        return max(spectral_radius(W) for W in self.recurrent_blocks())
+
+    @property
+    def gamma(self) -> float:
+        """An upper bound on the activation's slope |g'| (Pascanu et al.'s γ)."""
+        from .activations import get_activation
+        return get_activation(self.spec.activation).gamma
+
     @property
     def da_norm(self) -> np.ndarray:
         """(T,) ||dL/da<t>||."""
@@ -121,124 +304,71 @@ class Trace:
         return _step_norms(self.da_last)
 
     def pascanu_bound(self) -> np.ndarray:
-        """(T,) the envelope (gamma sigma_max)^(T-t): ||da<T>/da<t>|| can be no larger."""
+        """(T,) the envelope (gamma sigma_max)^(T-t): ||da<T>/da<t>|| can be no larger (vanilla)."""
         t = np.arange(1, self.T + 1)
         with np.errstate(over="ignore"):
             return (self.gamma * self.sigma_max) ** (self.T - t).astype(float)
 
-    def step_contributions(self) -> dict[str, np.ndarray]:
-        """(T,) Frobenius norm of each step's contribution to dWax, dWaa, dba.
+    # ---------------------------------------------------------------- what each step adds to the weights
+    def weight_names(self, layer: int | None = None, direction: int = 0) -> tuple[str, str, str]:
+        """Public names of (W_ih, W_hh, b) of a layer-direction (last segment): Wax, Waa, ba for the notes."""
+        layer = self.spec.layers - 1 if layer is None else layer
+        w_ih, w_hh, b_ih, _ = self.spec.layer_names(len(self.spec.segments) - 1, layer, direction)
+        return w_ih, w_hh, b_ih
 
-        ||dz<t> v<t>^T||_F^2 = sum over batch pairs of (dz^T dz) * (v^T v), without forming the matrix.
-        """
-        a_prev = np.concatenate([self.a0[:, :, None], self.a[:, :, :-1]], axis=2)
-        dz, sz = _scaled_steps(self.dz)   # each step divided by its largest |entry|: no overflow
+    def step_contributions(self, layer: int | None = None, direction: int = 0, flow: str = "total"
+                           ) -> dict[str, np.ndarray]:
+        """(T,) Frobenius norm of each step's contribution to W_ih, W_hh and the bias of one
+        layer-direction (the top forward one by default), keyed by their public names.
+
+        ||dz<t> v<t>^T||_F^2 = sum over batch pairs of (dz^T dz) * (v^T v), without forming the matrix."""
+        L = self.top if layer is None else self.layer(layer, direction)
+        g = L.grads if flow == "total" else L.grads_last
+        w_ih, w_hh, b = self.weight_names(L.layer, L.direction)
+        dx, sx = _scaled_steps(_nm(g.dxproj))     # each step divided by its largest |entry|: no overflow
+        dh, sh = _scaled_steps(_nm(g.dhproj))
         with np.errstate(over="ignore", invalid="ignore"):
-            gz = np.einsum("imt,int->tmn", dz, dz)
+            gx = np.einsum("imt,int->tmn", dx, dx)
+            gh = np.einsum("imt,int->tmn", dh, dh)
             out = {}
-            for name, v in (("Wax", self.x), ("Waa", a_prev)):
-                v, sv = _scaled_steps(v)
-                gv = np.einsum("imt,int->tmn", v, v)
+            for name, (gz, sz), (gv, sv) in ((w_ih, (gx, sx), self._input_gram(L.layer)),
+                                             (w_hh, (gh, sh), _gram(_nm(L.a_prev())))):
                 out[name] = sz * sv * np.sqrt(np.maximum(np.sum(gz * gv, axis=(1, 2)), 0.0))
-            out["ba"] = sz * np.sqrt(np.einsum("tmn->t", gz))
+            out[b] = sx * np.sqrt(np.einsum("tmn->t", gx))
         return out
 
-    def partial_grads(self, t: int) -> dict[str, np.ndarray]:
-        """dWax, dWaa, dba summed over steps t..T-1 (0-based): what BPTT has gathered on reaching step t."""
-        dz = _tm(self.dz[:, :, t:])
-        x = _tm(self.x[:, :, t:])
-        a_prev = np.concatenate([self.a0[:, :, None], self.a[:, :, :-1]], axis=2)[:, :, t:]
-        dzf = _flat(dz)
+    def _input_gram(self, layer: int) -> tuple[np.ndarray, np.ndarray]:
+        """x<t>_i . x<t>_j of what a layer reads, as _gram; for token ids: whether the tokens agree."""
+        if layer == 0 and self.inputs is not None and self.inputs.ids is not None:
+            ids = self.inputs.ids
+            same = (ids[:, :, None] == ids[:, None, :]) & (ids[:, :, None] >= 0)
+            return same.astype(float), np.ones(ids.shape[0])
+        return _gram(_nm(self._layer_input(layer)))
+
+    def _layer_input(self, layer: int) -> np.ndarray:
+        """(T, n_in, m) what a layer reads (layer 0: the inputs as fed)."""
+        if layer == 0:
+            return _tm(self.x)
+        below = [self.layer(layer - 1, d).quantity("a") for d in range(self.spec.dirs)]
+        return below[0] if len(below) == 1 else np.concatenate(below, axis=1)
+
+    def partial_grads(self, t: int, layer: int | None = None, direction: int = 0, flow: str = "total"
+                      ) -> dict[str, np.ndarray]:
+        """W_ih, W_hh and bias gradients summed over steps t..T-1 (0-based): what BPTT has gathered on
+        reaching step t (the top forward layer-direction by default; public names)."""
+        L = self.top if layer is None else self.layer(layer, direction)
+        g = L.grads if flow == "total" else L.grads_last
+        w_ih, w_hh, b = self.weight_names(L.layer, L.direction)
+        dx = np.ascontiguousarray(g.dxproj[t:])
+        dh = np.ascontiguousarray(g.dhproj[t:])
+        ap = np.ascontiguousarray(L.a_prev()[t:])
         with np.errstate(over="ignore", invalid="ignore"):
-            return {
-                "Wax": dzf @ _flat(x).T,
-                "Waa": dzf @ _flat(_tm(a_prev)).T,
-                "ba": dzf.sum(axis=1, keepdims=True),
-            }
-
-
-def _first_bad(arr_tm: np.ndarray, reverse: bool = False) -> int | None:
-    ok = np.isfinite(arr_tm).reshape(arr_tm.shape[0], -1).all(axis=1)
-    if ok.all():
-        return None
-    bad = np.flatnonzero(~ok)
-    return int(bad[-1] if reverse else bad[0])
-
-
-def compute_trace(
-    params: Params,
-    seq: SequenceData,
-    activation: str = "tanh",
-    loss: str | None = None,
-    architecture: str = "many-to-many",
-    a0: np.ndarray | None = None,
-    influence: bool = False,
-    gains: bool = True,
-) -> Trace:
-    """Forward pass, losses and full BPTT for `seq` through `params` (float64)."""
-    t_start = time.perf_counter()
-    act = get_activation(activation)
-    loss = loss or default_loss(seq.kind)
-    check_loss(loss, seq.kind, seq.y)
-    if architecture not in ARCHITECTURES:
-        raise ValueError(f"unknown architecture {architecture!r}; choose one of {', '.join(ARCHITECTURES)}")
-    n_x, n_a, n_y = check_params(params, seq.n_x, seq.n_y)  # clear messages before any conversion
-    p = as_float64(params)
-    T, m = seq.T, seq.m
-    if a0 is None:
-        a0 = np.zeros((n_a, m))
-    a0 = np.asarray(a0, dtype=np.float64)
-    if a0.shape != (n_a, m):
-        raise ValueError(f"a<0> has shape {a0.shape}, expected ({n_a}, {m})")
-
-    step_weight = np.ones(T)
-    input_weight = np.ones(T)
-    if architecture == "many-to-one":
-        step_weight[:-1] = 0.0
-    elif architecture == "one-to-many":
-        input_weight[1:] = 0.0
-
-    x_tm = _tm(seq.x) * input_weight[:, None, None]
-    y_tm = _tm(seq.y)
-    cache = rnn_forward_tm(p["Wax"], p["Waa"], p["ba"], x_tm, a0, act)
-    with np.errstate(over="ignore", invalid="ignore"):
-        logits = matmul_steps(p["Wya"], cache.a) + p["by"][None]
-    y_hat, L, dlogits = output_loss(loss, logits, y_tm, step_weight)
-    with np.errstate(over="ignore", invalid="ignore"):
-        da_direct = matmul_steps(p["Wya"].T, dlogits)           # dL<t>/da<t> through ŷ<t>
-    da, dz, da0 = backprop_hidden(p["Waa"], cache.gprime, da_direct)
-    grads = weight_grads(cache, dz)
-    with np.errstate(over="ignore", invalid="ignore"):
-        grads["Wya"] = _flat(dlogits) @ _flat(cache.a).T
-        grads["by"] = _flat(dlogits).sum(axis=1, keepdims=True)
-    grads = {k: grads[k] for k in PARAM_NAMES}
-    # the last step's loss alone: the same recurrence, fed only at step T
-    last_direct = np.zeros_like(da_direct)
-    last_direct[-1] = da_direct[-1]
-    da_last, _, _ = backprop_hidden(p["Waa"], cache.gprime, last_direct)
-
-    if gains:
-        lg = local_gains(p["Waa"], cache.gprime).T
-    else:
-        lg = np.full((m, T), np.nan)
-    infl, infl_msg = None, None
-    if influence:
-        infl_msg = influence_too_big(T, n_a, m)
-        if infl_msg is None:
-            infl = influence_matrix(p["Waa"], cache.gprime, da_direct)
-
-    return Trace(
-        seq=seq, params=p, activation=activation, loss_name=loss, architecture=architecture,
-        x=_nm(x_tm), z=_nm(cache.z), a=_nm(cache.a), a0=a0, logits=_nm(logits), y_hat=_nm(y_hat),
-        y=seq.y, loss_steps=L.T, step_weight=step_weight, input_weight=input_weight,
-        da_direct=_nm(da_direct), da=_nm(da), dz=_nm(dz), da_last=_nm(da_last), da0=da0, grads=grads,
-        gprime=_nm(cache.gprime), local_gain=lg, sigma_max=sigma_max(p["Waa"]),
-        rho=spectral_radius(p["Waa"]), gamma=act.gamma,
-        first_nonfinite=_first_bad(np.concatenate([cache.a, y_hat, L[:, None, :]], axis=1)),
-        first_nonfinite_grad=_first_bad(da, reverse=True),
-        compute_seconds=time.perf_counter() - t_start,
-        influence=infl, influence_message=infl_msg,
-    )
+            if L.layer == 0 and self.inputs is not None:
+                d_ih = self.inputs.weight_grad(dx, t, self.T) if self.inputs.ids is not None else \
+                    flat(dx) @ flat(np.ascontiguousarray(_tm(self.x)[t:])).T
+            else:
+                d_ih = flat(dx) @ flat(np.ascontiguousarray(self._layer_input(L.layer)[t:])).T
+            return {w_ih: d_ih, w_hh: flat(dh) @ flat(ap).T, b: flat(dx).sum(axis=1, keepdims=True)}
 
 
 def _scaled_steps(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -250,7 +380,30 @@ def _scaled_steps(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return v / s, s
 
 
+def _gram(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """((T, m, m) Gram matrices of v<t> / s<t>, s (T,)): the step's largest |entry| s kept apart, so
+    that sqrt(gram) * s stays finite for finite v near 1e200."""
+    u, s = _scaled_steps(v)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.einsum("imt,int->tmn", u, u), s
+
+
 def _step_norms(v: np.ndarray) -> np.ndarray:
     """(T,) Frobenius norm of v[:, :, t] without overflow; inf / NaN entries stay inf / NaN."""
     u, s = _scaled_steps(v)
     return s * np.sqrt(np.einsum("imt,imt->t", u, u))
+
+
+def _first_bad(arrays: list[np.ndarray], reverse: bool = False) -> int | None:
+    """First (or last) step at which any of the time-major arrays holds inf/NaN."""
+    ok = None
+    for arr in arrays:
+        good = np.isfinite(arr).reshape(arr.shape[0], -1).all(axis=1)
+        ok = good if ok is None else ok & good
+    if ok is None or ok.all():
+        return None
+    bad = np.flatnonzero(~ok)
+    return int(bad[-1] if reverse else bad[0])
+
+
+__all__ = ["ARCHITECTURES", "ARCHITECTURE_HELP", "LayerTrace", "Segment", "StateRef", "Trace"]

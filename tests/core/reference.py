@@ -36,7 +36,7 @@ def ref_loss_steps(p, x, y, activation, loss, architecture, a0, delta=None):
     a_prev = a0
     out = np.zeros((x.shape[1], T), dtype=f)
     for t in range(T):
-        xt = x[:, :, t] if (architecture != "one-to-many" or t == 0) else np.zeros_like(x[:, :, t])
+        xt = x[:, :, t]  # one-to-many feeds the previous target, which is the next-step input
         z = p["Waa"] @ a_prev + p["Wax"] @ xt + p["ba"]
         a = np.tanh(z) if activation == "tanh" else np.maximum(z, 0.0)
         if delta is not None:
@@ -92,11 +92,13 @@ def stack(seqs: list[SequenceData]) -> SequenceData:
     """m sequences of the same length and vocabulary -> one batch (n, m, T)."""
     first = seqs[0]
     ti = None if first.target_index is None else np.concatenate([s.target_index for s in seqs], axis=0)
+    if first.kind == "text":
+        return dataclasses.replace(first, x_index=np.concatenate([s.x_index for s in seqs], axis=0),
+                                   target_index=ti)
     return dataclasses.replace(
         first,
-        x=np.concatenate([s.x for s in seqs], axis=1),
-        y=np.concatenate([s.y for s in seqs], axis=1),
-        target_index=ti,
+        x_values=np.concatenate([s.x for s in seqs], axis=1),
+        y_values=np.concatenate([s.y for s in seqs], axis=1),
     )
 
 

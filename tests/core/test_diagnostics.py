@@ -138,3 +138,39 @@ def test_huge_but_finite_gradients_have_finite_sizes():
     for name in ("Wax", "Waa", "ba"):
         assert np.isfinite(contrib[name][big]).all(), name
     assert math.isfinite(D.frobenius(tr.dz[:, :, big]))
+
+
+def test_one_rule_with_measured_numbers():
+    """#13 item 3: 'hello world', ReLU, ρ = 2.5 grows ×451 (1.17 -> 528) and is exploding, with the measured
+    growth per step (×1.97), not a model estimate; ×10⁻³ and ×10⁻⁴ over a long text are both vanishing."""
+    from rnnviz.core.settings import Config, run_config
+
+    tr = run_config(Config(activation="relu", radius=2.5))
+    v = D.verdict(tr)
+    measured = tr.da_last_norm[0] / tr.da_last_norm[-1]
+    assert v.kind == "exploding" and v.ratio == pytest.approx(measured, rel=1e-9)
+    assert v.per_step == pytest.approx(measured ** (1 / (tr.T - 1)), rel=1e-9)
+    assert "×451" in v.headline and f"×{v.per_step:.3g} per step" in v.headline and "×1.97" in v.headline
+    assert "1.20" not in v.text                              # the old model estimate ρ·mean(g')
+    assert v.rule in v.text and "1%" in v.rule and "×100" in v.rule
+    long = "the quick brown fox jumps over the lazy dog and then it runs far away"
+    for radius in (0.9, 1.2):
+        assert D.verdict(run_config(Config(source=long, radius=radius))).kind == "vanishing"
+    # the boundary is the stated one, whatever the length
+    for r, kind in ((0.0099, "vanishing"), (0.011, "stable"), (99.0, "stable"), (101.0, "exploding")):
+        assert (r < D.VANISH_RATIO and kind == "vanishing") or (r > D.EXPLODE_RATIO and kind == "exploding") \
+            or (D.VANISH_RATIO <= r <= D.EXPLODE_RATIO and kind == "stable")
+
+
+@pytest.mark.parametrize("cell, gate", [("lstm", "Γf"), ("gru", "keep gates")])
+def test_gated_cells_give_their_own_reasons(cell, gate):
+    from rnnviz.core.gradients import gate_product
+    from rnnviz.core.settings import Config, run_config
+
+    tr = run_config(Config(cell=cell, source=TEXT, forget_bias=3.0))
+    v = D.verdict(tr)
+    assert gate in v.reason and "σ_max" not in v.reason and "Waa" not in v.reason
+    prod = gate_product(tr)
+    g = tr.top.quantity("f" if cell == "lstm" else "z")
+    want = np.max(np.prod(g[1:tr.T], axis=0))            # the direct path from step 1 to T, best unit
+    assert prod[0] == pytest.approx(want, rel=1e-12) and prod[-1] == 1.0

@@ -105,8 +105,10 @@ def test_step_contributions_and_partial_grads(architecture):
             np.testing.assert_allclose(tr.partial_grads(t)[k], sum(s[k] for s in steps[t:]),
                                        rtol=1e-12, atol=1e-15)
         np.testing.assert_allclose(sum(s[k] for s in steps), tr.grads[k], rtol=1e-12, atol=1e-15)
-    if architecture == "one-to-many":   # no input after the first step, so no dWax from there
-        assert np.all(contrib["Wax"][1:] == 0)
+    if architecture == "one-to-many":   # teacher forcing: each later input is the previous target
+        assert np.array_equal(tr.fed_back, np.r_[0.0, np.ones(tr.T - 1)])
+        np.testing.assert_array_equal(tr.x[:, :, 1:], tr.y[:, :, :-1])
+        assert np.all(contrib["Wax"][1:] > 0)
 
 
 def test_influence_equals_explicit_jacobian_products():

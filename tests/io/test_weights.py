@@ -73,8 +73,11 @@ def test_bad_weights_are_refused_clearly(tmp_path, params, change, match):
 
 def test_torch_multi_layer_and_missing_readout(tmp_path, params):
     d = torch_dict(params)
-    d["weight_ih_l1"] = d["weight_ih_l0"]
-    with pytest.raises(ValueError, match="one-layer"):
+    d["weight_ih_l1"] = d["weight_ih_l0"]          # a second layer that reads n_x, not n_a, inputs
+    with pytest.raises(ValueError, match=r"weight_ih_l1 has shape \(5, 8\), expected \(5, 5\)"):
+        params_from_arrays(d)
+    d["weight_ih_l1"] = d["weight_hh_l0"]          # the right shape, but half a layer
+    with pytest.raises(ValueError, match="missing weight_hh_l1"):
         params_from_arrays(d)
     d = torch_dict(params)
     del d["Wya"]

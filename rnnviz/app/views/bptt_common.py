@@ -76,6 +76,9 @@ def verdict_html(verdict, options, with_reason: bool = True, prefix: str = "", c
     if with_reason and verdict.reasons:
         out += (f"<br><span style='font-size:{point_size(options)}pt; color:{p.foreground}'>"
                 f"Why: {esc(verdict.reason)}.</span>")
+    if with_reason and getattr(verdict, "rule", ""):
+        out += (f"<br><span style='font-size:{point_size(options, 0.9)}pt; color:{p.muted}'>"
+                f"Rule: {esc(verdict.rule)}.</span>")
     return out
 
 

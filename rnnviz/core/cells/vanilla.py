@@ -1,0 +1,68 @@
+"""The vanilla cell of the notes: z<t> = Waa a<t-1> + Wax x<t> + ba, a<t> = g(z<t>), g = tanh or ReLU.
+
+In the cell's layout Wax is W_ih, Waa is W_hh and ba = b_ih + b_hh. Only the recurrence loops in
+Python; every array is preallocated and the loop body is three ufunc calls.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..activations import get_activation
+from .base import Cell, CellCache, CellGrads, _zero_carry, unit_first, wmul
+
+
+class VanillaCell(Cell):
+    name = "rnn"
+    n_gates = 1
+    state_names = ("a",)
+    gate_names = ()
+
+    def __init__(self, activation: str = "tanh"):
+        self.act = get_activation(activation)
+        self.activation = self.act.name
+
+    def forward(self, p: dict, xproj: np.ndarray, s0: tuple) -> CellCache:
+        """Overflow is not an error: values become inf/NaN and the caller records where."""
+        Waa = p["W_hh"]
+        (a0,) = s0
+        T, n_a, m = xproj.shape
+        with np.errstate(over="ignore", invalid="ignore"):
+            z = xproj + p["b_hh"][None]       # Wax x<t> + ba for every step (a new array: xproj stays)
+            a = np.empty_like(z)
+            tmp = np.empty((n_a, m))
+            prev = np.asarray(a0, dtype=np.float64)
+            dot, add, fwd = np.dot, np.add, self.act.forward
+            for zt, at in zip(z, a):          # iterating hands out per-step views without indexing
+                dot(Waa, prev, out=tmp)       # Waa a<t-1>
+                add(zt, tmp, out=zt)          # z<t> = Waa a<t-1> + Wax x<t> + ba
+                fwd(zt, out=at)               # a<t> = g(z<t>)
+                prev = at
+            gprime = self.act.derivative(z, a)
+        return CellCache({"a": a}, {}, {"z": z}, (np.asarray(a0, dtype=np.float64),), {"gprime": gprime})
+
+    def backward(self, p: dict, cache: CellCache, da_ext: np.ndarray, ds_final=None) -> CellGrads:
+        """da<t> = da_ext<t> + Waa^T dz<t+1>,  dz<t> = da<t> * g'(z<t>)."""
+        gprime = cache.extra["gprime"]
+        T, n_a, m = gprime.shape
+        da = np.empty((T, n_a, m))
+        dz = np.empty((T, n_a, m))
+        WaaT = np.ascontiguousarray(p["W_hh"].T)
+        (carry,) = _zero_carry(cache.s0, ds_final)
+        dot, add, mul = np.dot, np.add, np.multiply
+        with np.errstate(over="ignore", invalid="ignore"):
+            for dd, g, dat, dzt in zip(da_ext[::-1], gprime[::-1], da[::-1], dz[::-1]):
+                add(dd, carry, out=dat)       # from ŷ<t> (or the layer above) plus from a<t+1>
+                mul(dat, g, out=dzt)          # (n_a, m) backprop through g
+                carry = dot(WaaT, dzt)        # Waa^T dz<t>: the part that flows on to a<t-1>
+        return CellGrads({"a": da}, dz, dz, (carry,))
+
+    # ---- step Jacobian J<t> = diag(g'(z<t>)) Waa
+    def jac_data(self, cache: CellCache, t: int | None = None) -> dict:
+        return {"gprime": unit_first(cache.extra["gprime"], t)}
+
+    def jvp(self, p: dict, g: dict, v: np.ndarray) -> np.ndarray:
+        return g["gprime"] * wmul(p["W_hh"], v)
+
+    def step_back(self, p: dict, g: dict, u: np.ndarray):
+        dz = g["gprime"] * u                    # through g
+        return wmul(p["W_hh"].T, dz), dz        # (to a<t-1>, dL/dz<t>)

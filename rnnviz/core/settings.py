@@ -1,0 +1,168 @@
+"""The settings of a run (Config) and the pure function that computes it: run_config(Config, weights)
+-> Trace. Qt-free and file-free, so the window, the CLI and sessions share one definition of what a
+run is; a session stores Config's fields, typed by Config.field_types().
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, fields
+
+import numpy as np
+
+from .activations import get_activation
+from .cells import CELLS
+from .clipping import CLIP_MODES
+from .compute import compute_trace, model_spec
+from .losses import check_loss, default_loss
+from .params import check_model_params, init_model_params, model_radius, rescale_radius
+from .sequences import SequenceData, make_sequence, pair_sequence
+from .spec import MAX_LAYERS, ModelSpec
+from .trace import ARCHITECTURES, Trace
+
+# work (in multiply-adds, roughly) above which a recomputation runs off the GUI thread
+ASYNC_COST = 2e7
+MAX_HIDDEN = 2048
+MAX_STEPS = 100_000
+MAX_SEED = 2**32 - 1          # numpy's legacy seeds and Qt's spin boxes both hold it
+MAX_OUTPUTS = 10_000_000      # steps x output units x batch: each (T, n_y, m) array stays under 80 MB
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything that decides the trace. Immutable: change it with AppState.update_config(...)."""
+
+    source: str = "hello world"
+    kind: str = "auto"              # auto | text | numbers
+    hidden: int = 16                # n_a
+    activation: str = "tanh"        # tanh | relu (the vanilla cell's g)
+    loss: str = "auto"              # auto | cross_entropy | bce | mse
+    architecture: str = "many-to-many"
+    radius: float = 0.9             # spectral radius of every recurrent block
+    seed: int = 0
+    flow: str = "total"             # what flows back in the animation: total L or last-step L<T>
+    clip_mode: str = "none"         # none | norm | value
+    clip_threshold: float = 5.0
+    cell: str = "rnn"               # rnn | gru | lstm
+    layers: int = 1
+    bidirectional: bool = False
+    forget_bias: float = 1.0        # the LSTM forget gate's initial bias
+    target: str = ""                # the decoder's text (encoder–decoder)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Config":
+        known = {k: d[k] for k in cls.__dataclass_fields__ if k in d}
+        return cls(**known)
+
+    @classmethod
+    def field_types(cls) -> dict[str, type]:
+        """Each setting's type (str, int, float, bool), for checking a session's JSON."""
+        return {f.name: {"str": str, "int": int, "float": float, "bool": bool}[f.type] for f in fields(cls)}
+
+    @property
+    def encoder_decoder(self) -> bool:
+        return self.architecture == "encoder-decoder"
+
+
+def _whole(v) -> bool:
+    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+
+
+def check_config(c: Config) -> None:
+    """ValueError naming the first bad setting."""
+    if not _whole(c.hidden) or not 1 <= c.hidden <= MAX_HIDDEN:
+        raise ValueError(f"the hidden size must be a whole number from 1 to {MAX_HIDDEN}, not {c.hidden}")
+    if not math.isfinite(c.radius) or not 0 <= c.radius <= 100:
+        raise ValueError(f"the spectral radius must be between 0 and 100, not {c.radius}")
+    if not _whole(c.seed) or not 0 <= c.seed <= MAX_SEED:
+        raise ValueError(f"the seed must be a whole number from 0 up to {MAX_SEED:,}, not {c.seed}")
+    if c.flow not in ("total", "last"):
+        raise ValueError(f"unknown gradient flow {c.flow!r}; choose total or last")
+    if c.clip_mode not in CLIP_MODES:
+        raise ValueError(f"unknown clipping {c.clip_mode!r}; choose one of {', '.join(CLIP_MODES)}")
+    if c.clip_mode != "none" and not (math.isfinite(c.clip_threshold) and c.clip_threshold > 0):
+        raise ValueError(f"the clipping threshold must be a positive number, not {c.clip_threshold}")
+    if c.cell not in CELLS:
+        raise ValueError(f"unknown cell {c.cell!r}; choose one of {', '.join(CELLS)}")
+    if not _whole(c.layers) or not 1 <= c.layers <= MAX_LAYERS:
+        raise ValueError(f"the number of layers must be from 1 to {MAX_LAYERS}, not {c.layers}")
+    if not isinstance(c.bidirectional, (bool, np.bool_)):
+        raise ValueError(f"bidirectional must be true or false, not {c.bidirectional!r}")
+    if not math.isfinite(c.forget_bias) or abs(c.forget_bias) > 100:
+        raise ValueError(f"the forget-gate bias must be between -100 and 100, not {c.forget_bias}")
+    if c.architecture not in ARCHITECTURES:
+        raise ValueError(f"unknown architecture {c.architecture!r}; choose one of {', '.join(ARCHITECTURES)}")
+    if c.encoder_decoder and c.bidirectional:
+        ModelSpec(bidirectional=True, encoder_decoder=True).check()     # its message says why
+
+
+def make_run_sequence(c: Config) -> SequenceData:
+    """The sequence this config runs: the typed text or numbers, or a source → target pair."""
+    if c.encoder_decoder:
+        if c.kind == "numbers":
+            raise ValueError("an encoder–decoder reads and writes text: type a source and a target text")
+        return pair_sequence(c.source, c.target)
+    return make_sequence(c.source, c.kind)
+
+
+def spec_of(c: Config, seq: SequenceData) -> ModelSpec:
+    return ModelSpec(c.cell, c.activation, seq.n_x, c.hidden, seq.n_y, c.layers, c.bidirectional, c.encoder_decoder)
+
+
+def prepare_run(c: Config, base: dict | None = None) -> tuple[SequenceData, str]:
+    """(sequence, loss) after every check run_config makes, without computing: ValueError if it would fail."""
+    check_config(c)
+    seq = make_run_sequence(c)
+    if seq.T > MAX_STEPS:
+        raise ValueError(f"the sequence has {seq.T:,} steps; rnnviz shows at most {MAX_STEPS:,}")
+    if seq.T * seq.n_y * seq.m > MAX_OUTPUTS:
+        raise ValueError(f"{seq.T:,} steps × {seq.n_y:,} outputs (one per distinct character) is more than "
+                         f"rnnviz holds ({MAX_OUTPUTS:,} predictions): use a shorter text or fewer distinct "
+                         "characters")
+    get_activation(c.activation)
+    if base is not None:
+        spec = model_spec(base, seq, c.activation, c.architecture, c.cell, c.layers, c.bidirectional)
+        if seq.kind == "text" and spec.notes_naming and np.shape(base["Wax"])[-1] != seq.n_x:
+            raise ValueError(f"the imported weights take {np.shape(base['Wax'])[-1]} inputs (one per character) "
+                             f"but this text has {seq.n_x} different characters: use the characters the weights "
+                             "were made for, or draw new random weights")
+        check_model_params(spec, base)
+    loss = default_loss(seq.kind) if c.loss == "auto" else c.loss
+    check_loss(loss, seq.kind, seq.y_values)
+    return seq, loss
+
+
+def build_params(c: Config, seq: SequenceData, base: dict | None) -> dict:
+    """The weights for this config: imported ones (recurrent blocks rescaled to the radius) or a seeded draw."""
+    spec = spec_of(c, seq) if base is None else model_spec(base, seq, c.activation, c.architecture, c.cell,
+                                                          c.layers, c.bidirectional)
+    if base is not None:
+        p = {k: np.array(v, dtype=np.float64) for k, v in base.items()}
+        if not math.isclose(model_radius(spec, p), c.radius, rel_tol=1e-9, abs_tol=1e-12):
+            p = rescale_radius(spec, p, c.radius)
+        return p
+    return init_model_params(spec, seed=c.seed, radius=c.radius, forget_bias=c.forget_bias)
+
+
+def run_config(c: Config, base: dict | None = None, influence: bool = True, should_stop=None) -> Trace:
+    """Pure: config (+ optional imported weights) -> trace. Raises ValueError on bad input."""
+    seq, loss = prepare_run(c, base)
+    p = build_params(c, seq, base)
+    return compute_trace(p, seq, c.activation, loss, c.architecture, influence=influence, cell=c.cell,
+                         layers=c.layers, bidirectional=c.bidirectional, should_stop=should_stop)
+
+
+GATES = {"rnn": 1, "gru": 3, "lstm": 4}
+
+
+def estimated_cost(c: Config) -> float:
+    """Rough multiply-adds of run_config, to decide whether to compute off the GUI thread: the
+    recurrence (forward, two backward passes, local gains) plus the read-out over every output."""
+    T = max(len(c.source) + (len(c.target) + 1 if c.encoder_decoder else 0), 1)
+    n_y = max(len(set(c.source) | set(c.target)), 1) if c.kind != "numbers" else 1
+    dirs = 2 if c.bidirectional else 1
+    rec = 90.0 * GATES.get(c.cell, 4) * c.hidden * c.hidden * c.layers * dirs
+    readout = 30.0 * n_y * (c.hidden * dirs + 1)
+    return T * (rec + readout)
