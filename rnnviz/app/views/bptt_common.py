@@ -65,9 +65,10 @@ def verdict_text(verdict) -> str:
     return f"{VERDICT_SIGNS.get(verdict.kind, '•')} {head}"
 
 
-def verdict_html(verdict, options, with_reason: bool = True, prefix: str = "", colour: str | None = None) -> str:
+def verdict_html(verdict, options, with_reason: bool = True, prefix: str = "", colour: str | None = None,
+                 with_rule: bool = False) -> str:
     """The verdict as rich text: the headline (in `colour`, e.g. its curve's colour in Compare, else
-    the text colour), the reason below."""
+    the text colour), the reason below, and (with_rule) the rule that decides the kind."""
     p = palette(options.theme)
     colour = colour or p.foreground
     pt = point_size(options, 1.1)
@@ -76,7 +77,7 @@ def verdict_html(verdict, options, with_reason: bool = True, prefix: str = "", c
     if with_reason and verdict.reasons:
         out += (f"<br><span style='font-size:{point_size(options)}pt; color:{p.foreground}'>"
                 f"Why: {esc(verdict.reason)}.</span>")
-    if with_reason and getattr(verdict, "rule", ""):
+    if with_rule and getattr(verdict, "rule", ""):
         out += (f"<br><span style='font-size:{point_size(options, 0.9)}pt; color:{p.muted}'>"
                 f"Rule: {esc(verdict.rule)}.</span>")
     return out

@@ -124,7 +124,7 @@ class BPTTPanel(QWidget):
         self.bar.setLevels((-self._limit, self._limit))
         for k, img in self.images.items():
             img.setLevels((-self._limit, self._limit))
-        self.verdict_label.setText(verdict_html(D.verdict(trace), self._options))
+        self.verdict_label.setText(verdict_html(D.verdict(trace), self._options, with_rule=True))
         self._on_clip_changed(self.state.clip)
         self._on_step_changed(self.state.t, self.state.phase)
 

@@ -220,7 +220,9 @@ class GradientView(QWidget, FigureView):
             self.verdict_label.setText("Type a sequence to see how the gradient travels back through time.")
             return
         opts = self.state.view_options
-        self.verdict_label.setText(verdict_html(self.verdict, opts) + clip_html(self.state.clip, opts))
+        # the headline here (the plots need the height); why, and the rule, in the BPTT panel and the tooltip
+        self.verdict_label.setText(verdict_html(self.verdict, opts, with_reason=False) + clip_html(self.state.clip, opts))
+        self.verdict_label.setToolTip(f"Why: {self.verdict.reason}.\nRule: {self.verdict.rule}.")
 
     def _on_click(self, ev) -> None:
         if self.state.trace is None or ev.button() != Qt.MouseButton.LeftButton:
