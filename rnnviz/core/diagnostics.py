@@ -306,3 +306,52 @@ def clip_summary(grads: dict, clip) -> dict[str, float]:
             return float(max(np.max(np.abs(v)) for v in gs.values()))
     return {"norm_before": clip.norm_before, "norm_after": clip.norm_after,
             "max_before": largest(grads), "max_after": largest(clip.grads)}
+
+
+# ----------------------------------------------------------------------------- one backward step, per flow
+def _outer_norm(u: np.ndarray, v: np.ndarray) -> float:
+    """||sum over the batch of u_m v_m^T||_F without forming the matrix or overflowing (u, v: (n, m))."""
+    su = float(np.max(np.abs(u))) if u.size else 0.0
+    sv = float(np.max(np.abs(v))) if v.size else 0.0
+    if not (math.isfinite(su) and math.isfinite(sv)):
+        return float("nan") if np.isnan(u).any() or np.isnan(v).any() else float("inf")
+    if su == 0 or sv == 0:
+        return 0.0
+    uu, vv = u / su, v / sv
+    with np.errstate(over="ignore", invalid="ignore"):
+        return su * sv * math.sqrt(max(float(np.sum((uu.T @ uu) * (vv.T @ vv))), 0.0))
+
+
+def backward_terms(trace: Trace, t: int, flow: str = "total") -> dict:
+    """The parts of BPTT at step t (0-based) for the loss that flows back ("total": L = sum L<t>,
+    "last": L<T> alone), so that every part shown adds up to its total:
+
+        da = direct + recurrent,   direct = dL/dŷ<t> through Wya (0 for L<T> before step T),
+        recurrent = Waa^T dz<t+1> (0 at the last step),   dz = da * g'(z<t>)
+
+    Arrays are (n_a, m); "Wax", "Waa", "ba" are the norms of this step's contributions
+    dz x<t>^T, dz a<t-1>^T, dz (what BPTT adds to each weight's gradient at step t)."""
+    T = trace.T
+    zeros = np.zeros_like(trace.da[:, :, t])
+    if flow == "total":
+        da, direct = trace.da[:, :, t], trace.da_direct[:, :, t]
+        dz_next = trace.dz[:, :, t + 1] if t + 1 < T else None
+    else:
+        da = trace.da_last[:, :, t]
+        direct = trace.da_direct[:, :, t] if t == T - 1 else zeros
+        with np.errstate(over="ignore", invalid="ignore"):
+            dz_next = trace.da_last[:, :, t + 1] * trace.gprime[:, :, t + 1] if t + 1 < T else None
+    with np.errstate(over="ignore", invalid="ignore"):
+        recurrent = trace.params["Waa"].T @ dz_next if dz_next is not None else zeros
+        dz = da * trace.gprime[:, :, t]
+    a_prev = trace.a0 if t == 0 else trace.a[:, :, t - 1]
+    return {"da": da, "direct": direct, "recurrent": recurrent, "dz": dz,
+            "Wax": _outer_norm(dz, trace.x[:, :, t]), "Waa": _outer_norm(dz, a_prev),
+            "ba": frobenius(dz.sum(axis=1, keepdims=True))}
+
+
+def last_loss_silent(trace: Trace) -> bool:
+    """True when nothing flows back from the last step's loss: dL<T>/da<t> is exactly 0 at every step
+    (a saturated softmax: L<T> is exactly 0, so its gradient is too). Non-finite values are not silence."""
+    d = trace.da_last
+    return bool(np.all(np.isfinite(d)) and not np.any(d))
