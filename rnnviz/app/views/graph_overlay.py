@@ -6,9 +6,12 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QLinearGradient, QPainter, QPen
 
-from rnnviz.app import colors
+import numpy as np
+
+from rnnviz.app import colors, numfmt
+from rnnviz.app import flow as F
 from rnnviz.app.views.graph_data import EDGE_HELP
-from rnnviz.app.views.graph_layout import KINDS, fmt_sci
+from rnnviz.app.views.graph_layout import KINDS
 
 ROW_NAMES = {"L": "L⟨t⟩", "y": "ŷ⟨t⟩", "a": "a⟨t⟩", "x": "x⟨t⟩"}
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
@@ -53,17 +56,24 @@ def paint_buttons(painter: QPainter, w: float, st) -> None:
         painter.drawText(r, Qt.AlignmentFlag.AlignCenter, text)
 
 
-def subtitle(item) -> str:
+def subtitles(item) -> list[str]:
+    """What the graph shows now, from the longest wording to the shortest (the first that fits is drawn)."""
     d = item.data
     if d is None:
-        return ""
-    T = d.T
+        return [""]
+    T, s = d.T, item.t + 1
     if item.hover is not None and item.hover.what == "edge":
-        return EDGE_HELP[item.hover.kind]
+        return [EDGE_HELP[item.hover.kind], EDGE_HELP[item.hover.kind].split(",")[0]]
     if not item.backward:
-        return f"forward pass · step {item.t + 1} of {T}"
-    what = "∂L/∂a⟨t⟩ (total loss)" if d.flow == "total" else "∂L⟨T⟩/∂a⟨t⟩ (last loss only)"
-    return f"backward (BPTT) · {what} at step {item.t + 1} of {T}"
+        return [f"forward pass · step {s} of {T}", f"forward · step {s}/{T}", f"{s}/{T}"]
+    g = F.grad_symbol(d.flow)
+    what = "total loss" if d.flow == F.TOTAL else "last loss only"
+    return [f"backward (BPTT) · {g} ({what}) at step {s} of {T}", f"backward · {g} · step {s} of {T}",
+            f"backward · {g} · {s}/{T}", f"{g} · {s}/{T}", f"{s}/{T}"]
+
+
+def subtitle(item) -> str:
+    return subtitles(item)[0]
 
 
 def message(item) -> str:
@@ -72,12 +82,18 @@ def message(item) -> str:
     if d is None:
         return "No sequence yet: type one in the sequence box."
     tr = d.trace
-    if tr.first_nonfinite is not None:
-        k = tr.first_nonfinite + 1
+    if d.a_bad_from is not None:
+        k = d.a_bad_from + 1
         return f"Overflow: a⟨{k}⟩ is ∞/NaN from step {k} on (the forward pass blew up)"
+    if tr.first_nonfinite is not None:   # a<t> is finite: an output or a loss overflowed
+        k = tr.first_nonfinite + 1
+        what = "ŷ" if not np.isfinite(tr.y_hat[:, :, k - 1]).all() else "L"
+        return f"Overflow: {what}⟨{k}⟩ is ∞/NaN (too large for a float)"
     if tr.first_nonfinite_grad is not None and item.backward:
         k = tr.first_nonfinite_grad + 1
         return f"Exploding gradient: ∂L/∂a⟨{k}⟩ overflows to ∞/NaN at step {k}"
+    if d.silent_note and item.backward:
+        return d.silent_note
     return ""
 
 
@@ -98,17 +114,23 @@ def paint(painter: QPainter, w: float, h: float, item, buttons: bool = False) ->
     painter.drawText(QRectF(0.8 * f, 0.3 * f, tw + 4, 1.8 * f), _LEFT, title)
     painter.setFont(st.font)
     painter.setPen(st.accent if item.hover is not None and item.hover.what == "edge" else st.muted)
-    painter.drawText(QRectF(1.6 * f + tw, 0.3 * f, w - tw - 10 * f, 1.8 * f), _LEFT, subtitle(item))
+    room = QRectF(1.6 * f + tw, 0.3 * f, w - tw - 9.5 * f, 1.8 * f)   # the zoom buttons' room on the right
+    fm = painter.fontMetrics()
+    text = next((s for s in subtitles(item) if fm.horizontalAdvance(s) <= room.width()), "")
+    painter.drawText(room, _LEFT, text)
     if buttons:
         paint_buttons(painter, w, st)
     msg = message(item)
     if msg:
         painter.setFont(st.font_bold)
         painter.setPen(st.danger if item.data is not None else st.muted)
-        mw = painter.fontMetrics().horizontalAdvance(msg) + 2 * f
-        r = QRectF(max(w - mw, 0.8 * f), top_px(f), min(mw, w), 1.6 * f)
+        fm = painter.fontMetrics()
+        mw = min(fm.horizontalAdvance(msg) + 2 * f, w - 1.6 * f)
+        r = QRectF(w - mw - 0.8 * f, top_px(f), mw, 1.6 * f)
         painter.fillRect(r, bg)
-        painter.drawText(r.adjusted(0.5 * f, 0, -0.5 * f, 0), _LEFT, msg)
+        inner = r.adjusted(0.5 * f, 0, -0.5 * f, 0)
+        # a narrow graph gets the start of the message and an ellipsis, never a cut-off word
+        painter.drawText(inner, _LEFT, fm.elidedText(msg, Qt.TextElideMode.ElideRight, int(inner.width())))
     if item.data is None:
         return
     g = item.geom
@@ -120,17 +142,27 @@ def paint(painter: QPainter, w: float, h: float, item, buttons: bool = False) ->
     painter.setPen(st.muted)
     painter.drawText(QRectF(0.3 * f, g.height_px - g.bottom_px + 0.15 * f, gutter_px(f) - 0.6 * f, 1.3 * f),
                      _RIGHT, "step t")
+    if not g.detailed and item.loss_log:   # the bars' scale, as in the Losses tab
+        painter.drawText(QRectF(0.3 * f, g.cy("L") + 0.75 * f, gutter_px(f) - 0.6 * f, 1.2 * f), _RIGHT, "log")
     _legends(painter, w, h, item)
 
 
-def _colorbar(painter: QPainter, x: float, y: float, cmap, label: str, lo: str, hi: str, st, mid: str = "") -> float:
-    """A labelled horizontal colour bar at (x, y); returns the x where the next legend can start."""
+def _colorbar(painter: QPainter, x: float, y: float, cmap, label: str, lo: str, hi: str, st, mid: str = "",
+              bar_w: float = 7.0, draw: bool = True) -> float:
+    """A labelled horizontal colour bar at (x, y) `bar_w` font sizes long; returns the x where the next
+    legend can start (draw=False only measures)."""
     f = st.f
     painter.setFont(st.font_small)
+    fm = painter.fontMetrics()
+    lw = fm.horizontalAdvance(label)
+    # long enough that the end labels (and the middle one) never overlap
+    need = (fm.horizontalAdvance(lo) + fm.horizontalAdvance(hi)) / 2 + (fm.horizontalAdvance(mid) + 1.2 * f if mid else 0.6 * f)
+    bx, bw, bh = x + lw + 0.5 * f, max(bar_w * f, need), 0.75 * f
+    end = bx + bw + max(fm.horizontalAdvance(hi) / 2, 0.3 * f)
+    if not draw:
+        return end + 2.0 * f
     painter.setPen(st.fg)
-    lw = painter.fontMetrics().horizontalAdvance(label)
     painter.drawText(QRectF(x, y, lw + 4, 1.2 * f), _LEFT, label)
-    bx, bw, bh = x + lw + 0.5 * f, 7.0 * f, 0.75 * f
     grad = QLinearGradient(QPointF(bx, 0), QPointF(bx + bw, 0))
     for i in range(17):
         grad.setColorAt(i / 16, colors.qcolor(cmap, i / 16))
@@ -140,39 +172,82 @@ def _colorbar(painter: QPainter, x: float, y: float, cmap, label: str, lo: str, 
     painter.drawRect(bar)
     painter.setPen(st.muted)
     ty = bar.bottom() + 0.1 * f
-    painter.drawText(QRectF(bx - 2 * f, ty, 4 * f, 1.1 * f), Qt.AlignmentFlag.AlignCenter, lo)
-    painter.drawText(QRectF(bx + bw - 2 * f, ty, 4 * f, 1.1 * f), Qt.AlignmentFlag.AlignCenter, hi)
-    if mid:
-        painter.drawText(QRectF(bx + bw / 2 - 2 * f, ty, 4 * f, 1.1 * f), Qt.AlignmentFlag.AlignCenter, mid)
-    return bx + bw + 2.6 * f
+    for text, cx in ((lo, bx), (hi, bx + bw), (mid, bx + bw / 2)):
+        if text:
+            tw = fm.horizontalAdvance(text) + 4
+            painter.drawText(QRectF(cx - tw / 2, ty, tw, 1.1 * f), Qt.AlignmentFlag.AlignCenter, text)
+    return end + 2.0 * f
+
+
+def _legend_items(item, compact: bool) -> list[tuple]:
+    """(colour map or None, label, lo, hi, mid) of each legend, in order; compact: shorter labels."""
+    d, g = item.data, item.geom
+    lim = numfmt.short(d.a_limit, 2)
+    if len(d.units) == d.trace.n_a:
+        units = "a⟨t⟩" if compact else "a⟨t⟩ units"
+    else:
+        units = f"a⟨t⟩ ({len(d.units)}/{d.trace.n_a})" if compact else f"a⟨t⟩ ({len(d.units)} of {d.trace.n_a} units)"
+    out = [(colors.diverging(), units, numfmt.MINUS + lim, lim, "" if compact else "0")]
+    if not g.detailed and d.mode != "value":
+        out.append((colors.sequential(), "p(target)" if compact else "ŷ row: p(target)", "0", "1", ""))
+    elif not g.detailed:
+        out.append((None, "ŷ row:", "— ŷ⟨t⟩", "— target y⟨t⟩", ""))
+    label = f"‖{F.grad_symbol(d.flow)}‖"
+    if item.backward and d.silent_note:   # nothing to colour: every gradient is exactly 0
+        out.append(("zero", f"{label} = 0" if compact else f"{label} = 0 at every step", "", "", ""))
+    elif item.backward:
+        lo, hi = d.g_range
+        out.append((colors.magnitude(), label if compact else label + " (log)",
+                    numfmt.short_pow10(lo), numfmt.short_pow10(hi), ""))
+    return out
+
+
+def _legend(painter: QPainter, x: float, y: float, st, entry, compact: bool, draw: bool) -> float:
+    cmap, label, lo, hi, mid = entry
+    f = st.f
+    if isinstance(cmap, str) or cmap is None:   # words only: the ŷ lines, or why there is no colour
+        painter.setFont(st.font_small)
+        fm = painter.fontMetrics()
+        parts = ((label, st.danger if isinstance(cmap, str) else st.fg), (lo, st.fg), (hi, st.target))
+        for text, c in parts:
+            if text:
+                tw = fm.horizontalAdvance(text)
+                if draw:
+                    painter.setPen(c)
+                    painter.drawText(QRectF(x, y, tw + 4, 1.2 * f), _LEFT, text)
+                x += tw + 0.6 * f
+        return x + 2.0 * f
+    return _colorbar(painter, x, y, cmap, label, lo, hi, st, mid, 4.0 if compact else 7.0, draw)
 
 
 def _legends(painter: QPainter, w: float, h: float, item) -> None:
-    st, d, g = item.style, item.data, item.geom
+    """The colour legends in one line under the step axis: full wording when it fits, else shorter
+    labels and bars, else as many legends as fit (the rest are in the tooltips and the other tabs)."""
+    st = item.style
     f = st.f
     y = h - 2.55 * f
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(QColor(st.bg))
     painter.drawRect(QRectF(0, y - 0.2 * f, w, h - y + 0.2 * f))
-    lim = f"{d.a_limit:.2g}"
-    units = "a⟨t⟩ units" if len(d.units) == d.trace.n_a else f"a⟨t⟩ ({len(d.units)} of {d.trace.n_a} units)"
-    x = _colorbar(painter, gutter_px(f), y, colors.diverging(), units, "−" + lim, lim, st, mid="0")
-    if not g.detailed and d.mode != "value":
-        x = _colorbar(painter, x, y, colors.sequential(), "ŷ row: p(target)", "0", "1", st)
-    elif not g.detailed:
-        painter.setFont(st.font_small)
-        for text, c in (("ŷ row:", st.fg), ("— ŷ⟨t⟩", st.fg), ("— target y⟨t⟩", st.target)):
-            painter.setPen(c)
-            tw = painter.fontMetrics().horizontalAdvance(text)
-            painter.drawText(QRectF(x, y, tw + 4, 1.2 * f), _LEFT, text)
-            x += tw + 0.6 * f
-        x += 2.0 * f
-    if item.backward:
-        lo, hi = d.g_range
-        label = "‖∂L/∂a⟨t⟩‖" if d.flow == "total" else "‖∂L⟨T⟩/∂a⟨t⟩‖"
-        x = _colorbar(painter, x, y, colors.magnitude(), label + " (log)", fmt_sci(10 ** lo), fmt_sci(10 ** hi), st)
-    elif x < w - 16 * f:
+    x0 = gutter_px(f)
+    for compact in (False, True):
+        entries = _legend_items(item, compact)
+        x = x0
+        ends = []
+        for e in entries:
+            x = _legend(painter, x, y, st, e, compact, draw=False)
+            ends.append(x - 2.0 * f)
+        if ends[-1] <= w - 0.5 * f or compact:
+            break
+    x = x0
+    for e, end in zip(entries, ends):
+        if end > w - 0.5 * f:
+            break
+        x = _legend(painter, x, y, st, e, compact, draw=True)
+    if not item.backward:
         painter.setFont(st.font_small)
         painter.setPen(st.muted)
-        painter.drawText(QRectF(x, y, w - x - f, 1.2 * f), _LEFT,
-                         "wheel: zoom · drag: pan · F: fit · click a node: go to its step")
+        room = QRectF(x, y, w - x - f, 1.2 * f)
+        fm = painter.fontMetrics()
+        hints = ("wheel: zoom · drag: pan · F: fit · click a node: go to its step", "wheel: zoom · drag: pan · F: fit")
+        painter.drawText(room, _LEFT, next((s for s in hints if fm.horizontalAdvance(s) <= room.width()), ""))
