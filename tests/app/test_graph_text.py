@@ -136,3 +136,24 @@ def test_a_long_text_keeps_its_characters_and_the_loss_scale(window, qtbot):
         bars += sum(near(c, muted, 40) for c in col) > 2
     positive = int(np.sum(st.trace.loss > 0))
     assert bars >= positive - 2     # (linear, 5 bars showed)
+
+
+def test_step_numbers_are_whole_or_not_drawn(window, qtbot):
+    """2000 steps fitted: '1' half under the row names read as 'l', '1155' as '155', '2000' was cut at
+    the right edge; every step number drawn now lies wholly right of the row names and inside the view."""
+    from rnnviz.app.views.graph_overlay import gutter_px
+
+    w, st = window, window.state
+    type_sequence(qtbot, w, ("the quick brown fox jumps over the lazy dog, then naps. " * 40)[:2001])
+    for keys in (("F",), ("Plus",) * 9, ("Minus",) * 3):
+        press(qtbot, w, *keys)
+        for pos in ("Home", "End"):
+            press(qtbot, w, pos)
+            vp = w.graph.canvas.viewport()
+            left = gutter_px(w.graph.item.style.f)
+            labels = [(text, box) for kind, t, box, text, _ in drawn(w) if kind == "axis"]
+            assert len(labels) >= 3
+            for text, box in labels:
+                a = w.graph.canvas.mapFromScene(box.left() / w.graph.zoom(), 0).x()
+                b = w.graph.canvas.mapFromScene(box.right() / w.graph.zoom(), 0).x()
+                assert left - 2 <= a and b <= vp.width() + 2, (text, a, b, w.graph.zoom())

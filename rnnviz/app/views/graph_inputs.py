@@ -76,6 +76,7 @@ def paint_inputs(item, painter: QPainter, steps: range) -> None:
         wide = P - 1 >= 0.45 * MIN_CHAR_PX and len(steps) <= MAX_LABELS   # else no character can fit
         item._x_font = _char_font(painter, st, [d.input_text(t) for t in steps], P - 1) if wide else None
     font = item._x_font
+    item.x_strip = font is None
     if font is None:   # too narrow to write: one colour per character
         painter.drawImage(QRectF(g.cx(steps.start - 0.5) * P, x_top + 0.3 * h, len(steps) * P, 0.4 * h),
                           item.images["x"], QRectF(steps.start, 0, len(steps), 1))
@@ -85,23 +86,37 @@ def paint_inputs(item, painter: QPainter, steps: range) -> None:
         fit_text(item, painter, QRectF(g.cx(t - 0.5) * P, x_top, P, h), [d.input_text(t)], [font], _ALIGN_C, ("x", t))
 
 
-def paint_axis(item, painter: QPainter, steps: range) -> None:
-    """Step numbers (1-based) under the x row; the current step in the accent colour."""
+def paint_axis(item, painter: QPainter, steps: range, left_px: float, right_px: float) -> None:
+    """Step numbers (1-based) under the x row; the current step in the accent colour. Only labels wholly
+    inside left_px..right_px (the visible part right of the row names) are drawn: one half-hidden under
+    the gutter read as another number ('step t 155' for 1155)."""
     g, st = item.geom, item.style
     if not steps:
         return
     P = g.col_px
     k = scales.step_tick_spacing(P, 3.4 * st.f)
     y = g.height_px - g.bottom_px + 0.15 * st.f
+    h = 1.3 * st.f
+    painter.setFont(st.font_bold)
+    fm = painter.fontMetrics()
+    cur_w = fm.horizontalAdvance(str(item.t + 1)) + 4
+    cur_x = min(max(g.cx(item.t) * P - cur_w / 2, left_px), right_px - cur_w)
     painter.setFont(st.font_small)
     painter.setPen(st.muted)
+    fm = painter.fontMetrics()
     labels = [1] if steps.start == 0 else []
     labels += list(range(max(((steps.start + 1) // k) * k, k), steps.stop + 1, k))
     for s in labels:
         t = s - 1
-        if abs(t - item.t) * P < 2.6 * st.f and t != item.t:
-            continue  # leave room for the cursor's label
-        painter.drawText(QRectF(g.cx(t) * P - 2.5 * st.f, y, 5 * st.f, 1.3 * st.f), _ALIGN_C, str(s))
+        w = fm.horizontalAdvance(str(s)) + 4
+        x = g.cx(t) * P - w / 2
+        if x < left_px or x + w > right_px or (x < cur_x + cur_w + 0.4 * st.f and x + w > cur_x - 0.4 * st.f):
+            continue   # cut off at an edge, or in the cursor's label's place
+        painter.drawText(QRectF(x, y, w, h), _ALIGN_C, str(s))
+        if item.drawn is not None:
+            item.drawn.append(("axis", t, QRectF(x, y, w, h), str(s), float(w - 4)))
     painter.setFont(st.font_bold)
     painter.setPen(st.accent)
-    painter.drawText(QRectF(g.cx(item.t) * P - 3 * st.f, y, 6 * st.f, 1.3 * st.f), _ALIGN_C, str(item.t + 1))
+    painter.drawText(QRectF(cur_x, y, cur_w, h), _ALIGN_C, str(item.t + 1))
+    if item.drawn is not None:
+        item.drawn.append(("axis", item.t, QRectF(cur_x, y, cur_w, h), str(item.t + 1), float(cur_w - 4)))

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject
 from rnnviz.app import colors
 from rnnviz.app.views import graph_bands, graph_inputs, graph_nodes
 from rnnviz.app.views.graph_data import GraphData
+from rnnviz.app.views.graph_overlay import gutter_px
 from rnnviz.app.views.graph_layout import Geometry, Hit
 
 DIM = 0.26   # opacity of steps the forward pass has not reached yet
@@ -81,6 +82,7 @@ class GraphItem(QGraphicsObject):
         self.loss_log = False         # the L row's bars on a log10 scale (as in the Losses tab)
         self.value_lines: dict = {}   # 0..1 series of the bands (graph_bands.prepare)
         self.value_bad: dict = {}     # where those series are not finite
+        self.x_strip = False
         self.drawn: list | None = None  # set to [] to record every text drawn (graph_text.fit_text)
         self.formats: dict = {}         # how each row writes its numbers, chosen per paint (graph_nodes)
 
@@ -90,6 +92,7 @@ class GraphItem(QGraphicsObject):
         self.data = data
         self.images = {}
         self._x_font_key = None   # graph_inputs: the x row's font, chosen again for a new trace
+        self.x_strip = False      # the x row shows a colour per character (too narrow to write them)
         if data is not None:
             self.images["strip"] = rgba_image(data.a_rgba)                    # (T+1) rows x K units
             self.images["band"] = rgba_image(np.swapaxes(data.a_rgba, 0, 1))  # K rows x (T+1) steps
@@ -178,7 +181,9 @@ class GraphItem(QGraphicsObject):
             graph_nodes.paint_detailed(self, painter, steps)
         else:
             graph_bands.paint_bands(self, painter, steps)
-        graph_inputs.paint_axis(self, painter, steps)
+        # the viewport's left edge, right of the row names, in pixel space (the exposed rect stops at 0)
+        left = gutter_px(self.style.f) - wt.dx() / s
+        graph_inputs.paint_axis(self, painter, steps, left, ex.right() * P)
         painter.restore()
 
     # ---------------------------------------------------------------- hover

@@ -32,7 +32,7 @@ def value_formats(item, painter: QPainter, inner_w: float, steps) -> dict:
         if key == "ylabel":
             continue
         gap = text_width(painter, st.font, name) + 0.3 * st.f
-        beside = RowFormat(painter, fonts[:2], vals, inner_w - gap)
+        beside = RowFormat(painter, fonts, vals, inner_w - gap)
         out[key] = beside if beside.ok else None
         out["alone:" + key] = RowFormat(painter, fonts, vals, inner_w)
     return out

@@ -3,10 +3,9 @@ names in a left gutter, the colour legends, and the overflow message. Part of ev
 """
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QLinearGradient, QPainter, QPen
-
-import numpy as np
 
 from rnnviz.app import colors, numfmt
 from rnnviz.app import flow as F
@@ -189,9 +188,14 @@ def _legend_items(item, compact: bool) -> list[tuple]:
         units = f"a⟨t⟩ ({len(d.units)}/{d.trace.n_a})" if compact else f"a⟨t⟩ ({len(d.units)} of {d.trace.n_a} units)"
     out = [(colors.diverging(), units, numfmt.MINUS + lim, lim, "" if compact else "0")]
     if not g.detailed and d.mode != "value":
-        out.append((colors.sequential(), "p(target)" if compact else "ŷ row: p(target)", "0", "1", ""))
+        what = "p(1)" if d.mode == "binary" else "p(target)"   # what graph_bands.prepare colours
+        out.append((colors.sequential(), what if compact else f"ŷ row: {what}", "0", "1", ""))
     elif not g.detailed:
         out.append((None, "ŷ row:", "— ŷ⟨t⟩", "— target y⟨t⟩", ""))
+    elif d.mode != "classes":   # a narrow node drops the names 'ŷ' and 'y': which line is which
+        first = "p(1)" if d.mode == "binary" else "ŷ⟨t⟩"
+        out.append((None, "" if compact else "ŷ nodes:", f"{first} above", "target y⟨t⟩ below", ""))
+    strip = not g.detailed and d.trace.seq.kind == "text" and item.x_strip
     label = f"‖{F.grad_symbol(d.flow)}‖"
     if item.backward and d.silent_note:   # nothing to colour: every gradient is exactly 0
         out.append(("zero", f"{label} = 0" if compact else f"{label} = 0 at every step", "", "", ""))
@@ -199,6 +203,9 @@ def _legend_items(item, compact: bool) -> list[tuple]:
         lo, hi = d.g_range
         out.append((colors.magnitude(), label if compact else label + " (log)",
                     numfmt.short_pow10(lo), numfmt.short_pow10(hi), ""))
+    if strip:   # too narrow to write the characters: say what the colours are
+        out.append((None, "x: a colour per character (zoom in to read)" if not compact else "x: colour = character",
+                    "", "", ""))
     return out
 
 
@@ -210,7 +217,7 @@ def _legend(painter: QPainter, x: float, y: float, st, entry, compact: bool, dra
         fm = painter.fontMetrics()
         parts = ((label, st.danger if isinstance(cmap, str) else st.fg), (lo, st.fg), (hi, st.target))
         for text, c in parts:
-            if text:
+            if text:   # (an empty label: compact legend without its title)
                 tw = fm.horizontalAdvance(text)
                 if draw:
                     painter.setPen(c)

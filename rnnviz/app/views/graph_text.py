@@ -32,7 +32,7 @@ def fit_text(item, painter: QPainter, rect: QRectF, texts: list[str], fonts: lis
             painter.setFont(font)
             fm = painter.fontMetrics()
             w = fm.horizontalAdvance(text)
-            if w <= rect.width() and fm.ascent() * 0.85 <= rect.height():
+            if w <= rect.width() and fm.capHeight() + 1 <= rect.height():   # digits stand cap-high
                 painter.drawText(rect, align, text)
                 if item.drawn is not None:
                     item.drawn.append((where[0], where[1], QRectF(rect), text, float(w)))
