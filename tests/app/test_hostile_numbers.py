@@ -121,3 +121,14 @@ def test_heatmap_labels_every_character_or_none(qtbot):
     seq = w.state.trace.seq
     assert got == [(t, seq.input_label(t - 1)) for t in in_view()]      # every one, in order
     assert top.labelText == "input x⟨t⟩"
+
+
+def test_an_infinite_loss_is_not_called_an_overflow_of_a(qtbot):
+    """'0 1e308 -1e308 1': the squared error of step 1 is ∞ while every a⟨t⟩ is finite; the graph said
+    'a⟨1⟩ is ∞/NaN' and drew the a row as overflowed."""
+    w = open_window(qtbot)
+    type_sequence(qtbot, w, "0 1e308 -1e308 1")
+    tr = w.state.trace
+    assert np.isfinite(tr.a).all() and not np.isfinite(tr.loss[0])
+    assert "L⟨1⟩ is ∞/NaN" in w.graph.status_message()
+    assert not any(w.graph.node_for("a", t).bad for t in range(tr.T))

@@ -51,8 +51,10 @@ class GraphData:
         rgba = colors.diverging().map(np.nan_to_num(frac, nan=0.5).ravel(), mode="byte")
         rgba = np.asarray(rgba, dtype=np.uint8).reshape(T + 1, len(units), 4).copy()
         rgba[~np.isfinite(a_all[units].T)] = (150, 150, 150, 255)   # overflowed units in grey
-        with np.errstate(over="ignore", invalid="ignore"):
-            a_norm = np.sqrt(np.sum(a_all * a_all, axis=0))
+        with np.errstate(over="ignore", invalid="ignore"):   # scaled by the largest entry: 1e200 squares to inf
+            scale = np.max(np.abs(a_all), axis=0)
+            scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+            a_norm = scale * np.sqrt(np.sum((a_all / scale) ** 2, axis=0))
         a_bad = np.flatnonzero(~np.isfinite(tr.a).all(axis=(0, 1)))   # steps whose a<t> overflowed
         y0 = tr.y_hat[:, 0, :]
         if tr.loss_name == "mse":
