@@ -188,7 +188,8 @@ class EquationView(QWidget):
         y, yh = float(tr.y[0, 0, t]), float(tr.y_hat[0, 0, t])
         if tr.loss_name == "bce":
             return (f"L{sup(s)}", f"−(y log ŷ + (1 − y) log(1 − ŷ)), y = {num(y, d)}", num(L, d))
-        return (f"L{sup(s)}", f"(ŷ{sup(s)} − y{sup(s)})²", f"({num(yh, d)} − {num(y, d)})² = {num(L, d)}")
+        yt = f"({num(y, d)})" if y < 0 else num(y, d)   # '0.6 − (−1)', not '0.6 − −1'
+        return (f"L{sup(s)}", f"(ŷ{sup(s)} − y{sup(s)})²", f"({num(yh, d)} − {yt})² = {num(L, d)}")
 
     def _backward(self, tr, t: int, p) -> str:
         d, s, T = p.danger, t + 1, tr.T
