@@ -59,6 +59,15 @@ def log_range(values: np.ndarray, decades_min: float = 1.0) -> tuple[float, floa
     return lo, hi
 
 
+def categorical(n: int) -> np.ndarray:
+    """(n, 4) uint8: n distinct colours for unordered categories (characters), hues a golden angle apart."""
+    out = np.empty((max(n, 0), 4), dtype=np.uint8)
+    for i in range(n):
+        c = QColor.fromHsvF((i * 0.381966) % 1.0, 0.55 if i % 2 else 0.75, 0.80 if i % 3 else 0.62)
+        out[i] = (c.red(), c.green(), c.blue(), 255)
+    return out
+
+
 def qcolor(cmap: pg.ColorMap, x: float) -> QColor:
     """Colour at x in [0, 1] (clamped; NaN gives grey)."""
     if not math.isfinite(x):

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .gradients import (PartialGrads, clip_summary, envelope, frobenius, gate_product,  # noqa: F401
-                        gradient_curves, influence_log10, keep_gates, step_gain)
+from .gradients import (PartialGrads, backward_terms, clip_summary, envelope, frobenius,  # noqa: F401
+                        gate_product, gradient_curves, influence_log10, keep_gates, last_loss_silent, step_gain)
 from .trace import Trace, _step_norms
 
 REACH_BAND = 100.0

@@ -169,5 +169,50 @@ def clip_summary(grads: dict, clip) -> dict[str, float]:
             "max_before": largest(grads), "max_after": largest(clip.grads)}
 
 
-__all__ = ["PartialGrads", "clip_summary", "envelope", "frobenius", "gate_product", "gradient_curves",
+# ----------------------------------------------------------------------------- one backward step, per flow
+def _outer_norm(u: np.ndarray, v: np.ndarray) -> float:
+    """||sum over the batch of u_m v_m^T||_F without forming the matrix or overflowing (u, v: (n, m))."""
+    su = float(np.max(np.abs(u))) if u.size else 0.0
+    sv = float(np.max(np.abs(v))) if v.size else 0.0
+    if not (math.isfinite(su) and math.isfinite(sv)):
+        return float("nan") if np.isnan(u).any() or np.isnan(v).any() else float("inf")
+    if su == 0 or sv == 0:
+        return 0.0
+    uu, vv = u / su, v / sv
+    with np.errstate(over="ignore", invalid="ignore"):
+        return su * sv * math.sqrt(max(float(np.sum((uu.T @ uu) * (vv.T @ vv))), 0.0))
+
+
+def backward_terms(trace: Trace, t: int, flow: str = "total", layer: int | None = None, direction: int = 0
+                   ) -> dict:
+    """The parts of BPTT at step t (0-based) of one layer-direction (top forward by default), for the
+    loss that flows back ("total": L = sum L<t>, "last": L<T> alone), so that every part shown adds up
+    to its total:
+
+        da = direct + recurrent,   direct: from ŷ<t> (or the layer above), 0 for L<T> before step T,
+        recurrent: from a<t+1> (W_hh^T dz<t+1>; 0 at the last step),   dz = dL/dz<t>
+
+    Arrays are (n, m); under the weights' public names (Wax, Waa, ba for the notes' RNN) the norms of
+    this step's contributions dz x<t>^T, dz a<t-1>^T, dz (what BPTT adds to each gradient at step t)."""
+    lt = trace.top if layer is None else trace.layer(layer, direction)
+    g = lt.grads if flow == "total" else lt.grads_last
+    w_ih, w_hh, b = trace.weight_names(lt.layer, lt.direction)
+    da, direct = g.ds["a"][t], g.da_ext[t]
+    inp = trace.x[:, :, t] if lt.layer == 0 else trace._layer_input(lt.layer)[t]
+    with np.errstate(over="ignore", invalid="ignore"):
+        recurrent = da - direct                      # what arrived from a<t+1>: the carry of the loop
+    dz = g.dxproj[t]
+    return {"da": da, "direct": direct, "recurrent": recurrent, "dz": dz,
+            w_ih: _outer_norm(dz, inp), w_hh: _outer_norm(g.dhproj[t], lt.a_prev()[t]),
+            b: frobenius(dz.sum(axis=1, keepdims=True))}
+
+
+def last_loss_silent(trace: Trace) -> bool:
+    """True when nothing flows back from the last step's loss: dL<T>/da<t> is exactly 0 at every step
+    (a saturated softmax: L<T> is exactly 0, so its gradient is too). Non-finite values are not silence."""
+    d = trace.da_last
+    return bool(np.all(np.isfinite(d)) and not np.any(d))
+
+
+__all__ = ["backward_terms", "last_loss_silent", "PartialGrads", "clip_summary", "envelope", "frobenius", "gate_product", "gradient_curves",
            "influence_log10", "keep_gates", "step_gain", "_step_norms"]

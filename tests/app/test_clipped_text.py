@@ -80,8 +80,15 @@ def test_graph_title_line_says_the_step_in_full(win, qtbot):
     sub = title_line_fits(win)             # was "…at step 62 of 6"
     assert "62" in sub and "65" in sub and sub.startswith(("backward", "BPTT"))
     # the colour legends' row (a⟨t⟩, ŷ row, ‖∂L/∂a⟨t⟩‖) ends inside the graph: the last was cut
-    _bars, _lines, _x, _em, end = graph_overlay.legend_plan(win.graph.item, win.graph.canvas.viewport().width())
-    assert len(_bars) == 3 and end <= win.graph.canvas.viewport().width()
+    from PySide6.QtGui import QImage, QPainter
+    img = QImage(10, 10, QImage.Format.Format_ARGB32)
+    painter = QPainter(img)
+    painter.setFont(win.graph.item.style.font_small)
+    entries, ends, _compact = graph_overlay.legend_layout(painter, win.graph.canvas.viewport().width(), win.graph.item)
+    painter.end()
+    width = win.graph.canvas.viewport().width()
+    assert len(entries) >= 3 and all(e <= width - 0.5 * win.graph.item.style.f for e in ends)
+    assert any("∂L" in e[1] for e in entries)
 
 
 def test_verdicts_show_every_line(win, qtbot):

@@ -12,6 +12,8 @@ import pyqtgraph as pg
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from rnnviz.app import flow as F
+from rnnviz.app import numfmt
 from rnnviz.app.colors import diverging, palette, signed_limit
 from rnnviz.app.state import BACKWARD
 from rnnviz.app.theme import plot_font, point_size, style_layout_widget
@@ -25,7 +27,7 @@ SENTENCE = ("The final gradient of W is the sum of all time steps: "
 
 
 def _fmt(x: float) -> str:
-    return f"{x:.4g}" if np.isfinite(x) else ("inf" if x > 0 else "NaN")
+    return numfmt.short(x, 4)
 
 
 class BPTTPanel(QWidget):
@@ -158,6 +160,9 @@ class BPTTPanel(QWidget):
                 lim = self._limit
                 shown = np.nan_to_num(sums[k], nan=0.0, posinf=lim, neginf=-lim)
                 self.images[k].setImage(shown, autoLevels=False, levels=(-lim, lim))
+        note = F.silent_note(tr, self.state.config.flow)
+        if note:   # all zero, and why
+            lines.append(f"<b style='color:{p.danger}'>{esc(note)}</b>")
         self.norm_label.setText("<br>".join(lines))
 
     def _on_clip_changed(self, clip) -> None:

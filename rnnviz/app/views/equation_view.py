@@ -1,7 +1,8 @@
 """The current step's equations in the notes' notation, with the trace's numbers filled in.
 
-Forward phase: z⟨t⟩, a⟨t⟩, ŷ⟨t⟩ and L⟨t⟩. Backward phase: the BPTT equations for ∂L/∂a⟨t⟩, dz⟨t⟩ and
-the weight-gradient contributions. Whole vectors for n ≤ 8, else the norm and the leading entries.
+Forward phase: z⟨t⟩, a⟨t⟩, ŷ⟨t⟩ and L⟨t⟩. Backward phase: the BPTT equations for ∂L/∂a⟨t⟩ (or
+∂L⟨T⟩/∂a⟨t⟩, following Config.flow), its parts, dz⟨t⟩ and the weight-gradient contributions; every
+part is shown as the vector it adds, so the parts add up to the total. Whole vectors for n ≤ 8, else the norm and the leading entries.
 Every number is read from the Trace; this view only picks and formats.
 """
 from __future__ import annotations
@@ -12,8 +13,10 @@ import math
 import numpy as np
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
-from rnnviz.app import theme
+from rnnviz.app import flow as F
+from rnnviz.app import numfmt, theme
 from rnnviz.app.state import BACKWARD, AppState
+from rnnviz.core import diagnostics as D
 
 FULL = 8      # vectors up to this size are shown whole
 LEAD = 5      # leading entries shown for longer ones
@@ -22,10 +25,8 @@ GPRIME = {"tanh": "1 − tanh²(z⟨{s}⟩)", "relu": "[z⟨{s}⟩ &gt; 0] (1 wh
 
 
 def num(v: float, danger: str) -> str:
-    if math.isfinite(v):
-        return f"{v:.4g}".replace("-", "−")
-    text = "NaN" if math.isnan(v) else ("∞" if v > 0 else "−∞")
-    return f'<b style="color:{danger}">{text}</b>'
+    text = numfmt.short(v, 4)
+    return text if math.isfinite(v) else f'<b style="color:{danger}">{text}</b>'
 
 
 def norm(v: np.ndarray) -> float:
@@ -59,17 +60,22 @@ class EquationView(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.browser)
-        self._contrib = None  # trace.step_contributions(), read once per trace
         self._stale = False
+        self._flow = state.config.flow
         state.trace_changed.connect(self._on_trace_changed)
+        state.config_changed.connect(self._on_config_changed)
         state.step_changed.connect(self._on_step_changed)
         state.view_options_changed.connect(self._on_view_options_changed)
         self._on_view_options_changed(state.view_options)
 
     # ------------------------------------------------------------------ slots
     def _on_trace_changed(self, trace) -> None:
-        self._contrib = None
         self._render()
+
+    def _on_config_changed(self, config) -> None:
+        if config.flow != self._flow:   # the backward equations are those of the loss that flows back
+            self._flow = config.flow
+            self._on_step_changed(self.state.t, self.state.phase)
 
     def _on_step_changed(self, t: int, phase: str) -> None:
         if self.isVisible():
@@ -157,6 +163,20 @@ class EquationView(QWidget):
         k = int(tr.seq.target_index[0, t])
         return f"{top} &nbsp;<span class='m'>… target p({html.escape(labels[k])}) = {num(yh[k], d)}</span>"
 
+    @staticmethod
+    def _ce_value(p: float, L: float, d: str) -> str:
+        """'−log p = L' written so that it adds up: the loss comes from the logits, so it stays finite
+        where p underflows to 0, and is not 0 where p rounds to 1."""
+        note = ""
+        if math.isfinite(L) and L > 0 and p == 0:
+            shown = f"e<sup>−{num(L, d)}</sup>"
+            note = " &nbsp;<span class='m'>(ŷ is below the smallest float; L comes from the logits)</span>"
+        elif math.isfinite(L) and 0 < L < 1e-3 and num(p, d) == "1":
+            shown = f"(1 − {num(-math.expm1(-L), d)})"
+        else:
+            shown = num(p, d)
+        return f"−log {shown} = {num(L, d)}{note}"
+
     def _loss_row(self, tr, t: int, d: str):
         s, L = t + 1, float(tr.loss[t])
         if tr.step_weight[t] == 0:
@@ -164,32 +184,44 @@ class EquationView(QWidget):
         if tr.loss_name == "cross_entropy":
             k = int(tr.seq.target_index[0, t])
             c = html.escape(tr.seq.output_labels()[k])
-            return (f"L{sup(s)}", f"−log ŷ{sup(s)}[{c}]", f"−log {num(tr.y_hat[k, 0, t], d)} = {num(L, d)}")
+            return (f"L{sup(s)}", f"−log ŷ{sup(s)}[{c}]", self._ce_value(float(tr.y_hat[k, 0, t]), L, d))
         y, yh = float(tr.y[0, 0, t]), float(tr.y_hat[0, 0, t])
         if tr.loss_name == "bce":
             return (f"L{sup(s)}", f"−(y log ŷ + (1 − y) log(1 − ŷ)), y = {num(y, d)}", num(L, d))
-        return (f"L{sup(s)}", f"(ŷ{sup(s)} − y{sup(s)})²", f"({num(yh, d)} − {num(y, d)})² = {num(L, d)}")
+        yt = f"({num(y, d)})" if y < 0 else num(y, d)   # '0.6 − (−1)', not '0.6 − −1'
+        return (f"L{sup(s)}", f"(ŷ{sup(s)} − y{sup(s)})²", f"({num(yh, d)} − {yt})² = {num(L, d)}")
 
     def _backward(self, tr, t: int, p) -> str:
         d, s, T = p.danger, t + 1, tr.T
-        if self._contrib is None:
-            self._contrib = tr.step_contributions()
-        rec = (f"‖dz{sup(s + 1)}‖ = {num(norm(tr.dz[:, 0, t + 1]), d)}" if t + 1 < T
-               else "0 &nbsp;<span class='m'>(nothing after the last step)</span>")
-        c = self._contrib
+        flow = self.state.config.flow
+        L = F.loss_symbol(flow)
+        b = D.backward_terms(tr, t, flow)
+        last = flow == F.LAST
+        # the parts of ∂L/∂a⟨t⟩ that exist for this loss, each shown as the vector it adds
+        if last and t < T - 1:
+            direct = ("", f"0 &nbsp;<span class='m'>(L⟨T⟩ does not depend on ŷ{sup(s)})</span>")
+        else:
+            direct = (f"W<sub>ya</sub><sup>T</sup>(ŷ{sup(s)} − y{sup(s)})", vec(b["direct"][:, 0], d))
+        if t + 1 < T:
+            rec = (f"W<sub>aa</sub><sup>T</sup> dz{sup(s + 1)}", vec(b["recurrent"][:, 0], d))
+        else:
+            rec = ("", "0 &nbsp;<span class='m'>(nothing after the last step)</span>")
+        total = " + ".join(f for f, _ in (direct, rec) if f) or "0"
         rows = [
-            (f"∂L/∂a{sup(s)}", f"W<sub>ya</sub><sup>T</sup>(ŷ{sup(s)} − y{sup(s)}) + W<sub>aa</sub><sup>T</sup> dz{sup(s + 1)}",
-             vec(tr.da[:, 0, t], d)),
-            ("&nbsp;&nbsp;from ŷ" + sup(s), f"W<sub>ya</sub><sup>T</sup>(ŷ{sup(s)} − y{sup(s)})", vec(tr.da_direct[:, 0, t], d)),
-            ("&nbsp;&nbsp;from a" + sup(s + 1), f"W<sub>aa</sub><sup>T</sup> dz{sup(s + 1)}", rec),
+            (f"∂{L}/∂a{sup(s)}", total, vec(b["da"][:, 0], d)),
+            ("&nbsp;&nbsp;from ŷ" + sup(s), *direct),
+            ("&nbsp;&nbsp;from a" + sup(s + 1), *rec),
             (f"g′(z{sup(s)})", GPRIME.get(tr.activation, "g′").format(s=s), vec(tr.gprime[:, 0, t], d)),
-            (f"dz{sup(s)}", f"∂L/∂a{sup(s)} ⊙ g′(z{sup(s)})", vec(tr.dz[:, 0, t], d)),
-            ("dW<sub>aa</sub> +=", f"dz{sup(s)} a{sup(s - 1)}<sup>T</sup>", f"‖·‖ = {num(float(c['Waa'][t]), d)}"),
-            ("dW<sub>ax</sub> +=", f"dz{sup(s)} x{sup(s)}<sup>T</sup>", f"‖·‖ = {num(float(c['Wax'][t]), d)}"),
-            ("db<sub>a</sub> +=", f"dz{sup(s)}", f"‖·‖ = {num(float(c['ba'][t]), d)}"),
+            (f"dz{sup(s)}", f"∂{L}/∂a{sup(s)} ⊙ g′(z{sup(s)})", vec(b["dz"][:, 0], d)),
+            ("dW<sub>aa</sub> +=", f"dz{sup(s)} a{sup(s - 1)}<sup>T</sup>", f"‖·‖ = {num(b['Waa'], d)}"),
+            ("dW<sub>ax</sub> +=", f"dz{sup(s)} x{sup(s)}<sup>T</sup>", f"‖·‖ = {num(b['Wax'], d)}"),
+            ("db<sub>a</sub> +=", f"dz{sup(s)}", f"‖·‖ = {num(b['ba'], d)}"),
         ]
+        what = "the total loss L" if not last else "the last step's loss L⟨T⟩ only"
         head = (f"<h3>Backward pass (BPTT) · step t = {s} of {T} "
-                f"<span class='m'>(gradient flowing from t = {T} back to {s})</span></h3>")
+                f"<span class='m'>(the gradient of {what}, flowing from t = {T} back to {s})</span></h3>")
+        note = F.silent_note(tr, flow)
+        note = f"<p style='color:{p.danger}'><b>{html.escape(note)}</b></p>" if note else ""
         gain = (f"<p class='m'>local gain ‖diag(g′(z{sup(s)})) W<sub>aa</sub>‖₂ = "
                 f"{num(float(tr.local_gain[0, t]), d)}</p>")
-        return head + self._rows(rows) + gain
+        return head + note + self._rows(rows) + gain

@@ -13,6 +13,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from rnnviz.app import flow as F
+from rnnviz.app.colors import palette
 from rnnviz.app.state import BACKWARD
 from rnnviz.app.theme import plot_font, point_size, style_layout_widget, style_plot
 from rnnviz.app.views.base import FigureView
@@ -83,6 +85,8 @@ class GradientView(QWidget, FigureView):
             p.addItem(b, ignoreBounds=True)
         self.empty_text = pg.TextItem("", anchor=(0.5, 0.5))
         self.plot.addItem(self.empty_text, ignoreBounds=True)
+        self.silent_text = pg.TextItem("", anchor=(1.0, 0.0))   # where the L<T> curve would start
+        self.plot.addItem(self.silent_text, ignoreBounds=True)
         self.canvas.scene().sigMouseClicked.connect(self._on_click)
 
         state.trace_changed.connect(self._on_trace_changed)
@@ -123,6 +127,8 @@ class GradientView(QWidget, FigureView):
             b.label.setFont(plot_font(options, 1.0, bold=True))
         self.empty_text.setColor(p.danger)
         self.empty_text.setFont(plot_font(options, 1.1, bold=True))
+        self.silent_text.setColor(p.backward)
+        self.silent_text.setFont(plot_font(options, 1.0, bold=True))
         col = pg.mkColor(p.backward)
         col.setAlpha(40)
         self.reached.setBrush(pg.mkBrush(col))
@@ -158,6 +164,7 @@ class GradientView(QWidget, FigureView):
         for item in (*self.cursors, self.reached, *self.bad_lines):
             item.setVisible(trace is not None)
         self.empty_text.setText("")
+        self.silent_text.setText("")
         if trace is None:
             self.data = {}
             for c in self.curves.values():
@@ -186,6 +193,9 @@ class GradientView(QWidget, FigureView):
         lo, hi = log10_limits(self.data["da"], self.data["da_last"], min_decades=2.0)
         self.plot.setYRange(lo, hi, padding=0)
         self.fitter.set_log_range(self.plot, lo, hi)
+        note = F.silent_note(trace, F.LAST, short=True)   # the L<T> curve is drawn whatever flows back
+        self.silent_text.setText(f"no ‖∂L⟨T⟩/∂a⟨t⟩‖ curve:\n{note}" if note else "")
+        self.silent_text.setPos(T + 0.5, hi - 0.04 * (hi - lo))
         if not np.any(np.isfinite(positive_or_nan(self.data["da"]))):
             self.empty_text.setText(f"no finite gradient: values overflowed (inf/NaN) at step {bad}")
             self.empty_text.setPos((T + 1) / 2, lo + 0.3 * (hi - lo))
@@ -220,8 +230,12 @@ class GradientView(QWidget, FigureView):
             self.verdict_label.setText("Type a sequence to see how the gradient travels back through time.")
             return
         opts = self.state.view_options
+        note = self.silent_text.toPlainText().replace("\n", " ")
+        if note:   # also under the plot, which a small window makes too short to hold it
+            note = f"<br><span style='color:{palette(opts.theme).backward}'><b>{esc(note)}</b></span>"
         # the headline here (the plots need the height); why, and the rule, in the BPTT panel and the tooltip
-        self.verdict_label.setText(verdict_html(self.verdict, opts, with_reason=False) + clip_html(self.state.clip, opts))
+        self.verdict_label.setText(verdict_html(self.verdict, opts, with_reason=False) + note
+                                   + clip_html(self.state.clip, opts))
         self.verdict_label.setToolTip(f"Why: {self.verdict.reason}.\nRule: {self.verdict.rule}.")
 
     def _on_click(self, ev) -> None:

@@ -1,5 +1,10 @@
 """Zoomed-out level of the unrolled graph (a few pixels per step, up to T = 100,000): every row becomes a
-band drawn with one image or one path, so a frame costs the same whatever T is. Also the step axis.
+band drawn with one image or one path, so a frame costs the same whatever T is. The x row and the step
+axis are in graph_inputs.py.
+
+Values reach the painter only through rnnviz.app.scales: positions in 0..1 and finite, so numbers near
+±1e308, inf or NaN are drawn as marks (danger ticks, full-height danger bars), never as coordinates.
+The loss bars use the Losses tab's scale (log10 when the losses span many decades).
 """
 from __future__ import annotations
 
@@ -9,9 +14,8 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
 
-from rnnviz.app import colors
-
-_ALIGN_C = Qt.AlignmentFlag.AlignCenter
+from rnnviz.app import colors, scales
+from rnnviz.app.views import graph_inputs
 
 
 def binned(values: np.ndarray, t0: int, n: int, max_bins: int, reduce=np.maximum) -> tuple[np.ndarray, np.ndarray]:
@@ -24,31 +28,39 @@ def binned(values: np.ndarray, t0: int, n: int, max_bins: int, reduce=np.maximum
     return starts + t0, reduce.reduceat(v, starts)
 
 
+def binned_mean(values: np.ndarray, t0: int, n: int, max_bins: int) -> tuple[np.ndarray, np.ndarray]:
+    """Like binned, the mean of the finite values of each group (NaN where a group has none)."""
+    v = values[t0:t0 + n]
+    ok = np.isfinite(v)
+    ts, total = binned(np.where(ok, v, 0.0), t0, n, max_bins, np.add)
+    _, count = binned(ok.astype(float), t0, n, max_bins, np.add)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return ts, np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+
 def prepare(item) -> None:
-    """Images and paths for the bands, built once per trace."""
+    """Images and 0..1 series for the bands, built once per trace."""
     from rnnviz.app.views.graph_items import rgba_image
 
     d = item.data
-    loss = np.where(np.isfinite(d.loss) & d.has_output, d.loss, 0.0)
-    top = float(loss.max()) if loss.size else 0.0
-    item.loss_scaled = loss / top if top > 0 else loss
-    item.value_lines = {}  # nothing left from the previous trace (a text has no x line)
+    scale = scales.loss_scale(d.loss, d.has_output)
+    item.loss_log = scale.log
+    item.loss_scaled = np.where(d.has_output, scale.height(d.loss), 0.0)
+    item.loss_bad = d.has_output & ~np.isfinite(d.loss)
+    item.value_lines, item.value_bad = {}, {}  # nothing left from the previous trace (a text has no x line)
     if d.mode == "value":
         item.images.pop("p", None)
         y, tgt = d.y_hat0[0], d.target
-        both = np.concatenate([y[np.isfinite(y)], tgt])
-        lo, hi = float(both.min()), float(both.max())
-        span = hi - lo or 1.0
-        item.value_lines = {name: np.where(np.isfinite(v), (v - lo) / span, 0.5)
-                            for name, v in (("yhat", y), ("target", tgt))}
-    if d.trace.seq.kind == "numbers":
-        x = d.trace.x[0, 0, :]
-        span = float(x.max() - x.min()) or 1.0
-        item.value_lines["x"] = (x - x.min()) / span
+        lo, hi = scales.finite_range(y, tgt)
+        for name, v in (("yhat", y), ("target", tgt)):
+            item.value_lines[name] = scales.unit(v, lo, hi)
+            item.value_bad[name] = ~np.isfinite(v)
+    graph_inputs.prepare(item)
     if d.mode != "value":  # a probability per step: p(target) for classes, p(1) for binary outputs
         p = d.y_hat0[d.target.astype(int), np.arange(d.T)] if d.mode == "classes" else d.y_hat0[0]
         rgba = np.asarray(colors.sequential().map(np.clip(np.nan_to_num(p), 0, 1), mode="byte"), np.uint8)
         rgba = rgba.reshape(d.T, 4).copy()
+        rgba[~np.isfinite(p)] = (150, 150, 150, 255)
         rgba[~d.has_output] = 0   # no output at this step: transparent
         item.images["p"] = rgba_image(rgba[None])
 
@@ -72,7 +84,7 @@ def paint_bands(item, painter: QPainter, steps: range) -> None:
         painter.drawImage(QRectF(x0, y_top + 0.3 * yh, n * P, 0.4 * yh), item.images["p"], QRectF(t0, 0, n, 1))
     else:
         for name, c in (("target", st.target), ("yhat", st.fg)):
-            _polyline(item, painter, name, steps, y_bot - 0.15 * yh, 0.7 * yh, c)
+            polyline(item, painter, name, steps, y_bot - 0.15 * yh, 0.7 * yh, c)
     l_top, l_bot = g.row_band("L")
     lh = 0.8 * (l_bot - l_top)
     base = l_bot - 0.08 * (l_bot - l_top)
@@ -84,8 +96,13 @@ def paint_bands(item, painter: QPainter, steps: range) -> None:
     gap = 0.12 if len(ts) == n else 0.0
     painter.drawRects([QRectF(g.cx(t - 0.5 + gap) * P, base - lh * float(h), max(w * (1 - 2 * gap), 1.0), lh * float(h))
                        for t, h, w in zip(ts, v, widths) if h > 0])
+    ts, bad = binned(item.loss_bad, t0, n, max_bins)
+    if bad.any():   # an infinite or NaN loss: a full bar in the danger colour
+        painter.setBrush(st.danger)
+        painter.drawRects([QRectF(g.cx(t - 0.5 + gap) * P, base - lh, max(w * (1 - 2 * gap), 1.0), lh)
+                           for t, b, w in zip(ts, bad, widths) if b])
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-    _paint_inputs(item, painter, steps)
+    graph_inputs.paint_inputs(item, painter, steps)
     if item.backward:
         _paint_gradient_band(item, painter, heat)
     else:  # steps the forward pass has not reached, dimmed
@@ -98,33 +115,31 @@ def paint_bands(item, painter: QPainter, steps: range) -> None:
     _paint_marks(item, painter, heat)
 
 
-def _polyline(item, painter: QPainter, name: str, steps: range, base: float, scale: float, color) -> None:
-    """A series (0..1) as a line, one point per group of steps (group means when zoomed far out)."""
+def polyline(item, painter: QPainter, name: str, steps: range, base: float, scale: float, color) -> None:
+    """A series (0..1) as a line, one point per group of steps (group means when zoomed far out);
+    steps whose value is not finite break the line and get a danger tick (Qt stalls for minutes on
+    a polyline through NaN points, so none is ever drawn)."""
     g, P = item.geom, item.geom.col_px
     t0, n = steps.start, len(steps)
-    ts, v = binned(item.value_lines[name], t0, n, max(int(n * P / 2), 1), np.add)
-    if len(ts) < n:
-        v = v / np.diff(np.append(ts, t0 + n))
+    max_bins = max(int(n * P / 2), 1)
+    ts, v = binned_mean(item.value_lines[name], t0, n, max_bins)
     painter.setPen(QPen(color, 1.6))
-    painter.drawPolyline(QPolygonF([QPointF(g.cx(t) * P, base - scale * float(y)) for t, y in zip(ts, v)]))
-
-
-def _paint_inputs(item, painter: QPainter, steps: range) -> None:
-    g, st, d = item.geom, item.style, item.data
-    x_top, x_bot = g.row_band("x")
-    P = g.col_px
-    if "x" in item.value_lines and P < 3.2 * st.f:
-        h = x_bot - x_top
-        _polyline(item, painter, "x", steps, x_bot - 0.15 * h, 0.7 * h, st.fg)
-    elif P >= 0.9 * st.f and len(steps) <= 600:
-        painter.setFont(st.font_bold if P >= 1.3 * st.f else st.font_small)
-        for t in steps:
-            painter.setPen(st.fg if d.has_input[t] else st.muted)
-            painter.drawText(QRectF(g.cx(t - 0.5) * P, x_top, P, x_bot - x_top), _ALIGN_C, d.input_text(t))
-    else:
-        painter.setPen(QPen(st.muted, 1.0, Qt.PenStyle.DotLine))
-        y = 0.5 * (x_top + x_bot)
-        painter.drawLine(QPointF(g.cx(steps.start - 0.5) * P, y), QPointF(g.cx(steps.stop - 0.5) * P, y))
+    ok = np.isfinite(v)
+    # runs of consecutive finite points, each one polyline
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], ok.astype(np.int8), [0]])))
+    for a, b in zip(edges[::2], edges[1::2]):
+        pts = [QPointF(g.cx(t) * P, base - scale * float(y)) for t, y in zip(ts[a:b], v[a:b])]
+        if len(pts) == 1:
+            painter.drawPoint(pts[0])
+        else:
+            painter.drawPolyline(QPolygonF(pts))
+    bad = item.value_bad.get(name)
+    if bad is not None and bad[t0:t0 + n].any():
+        tb, hit = binned(bad, t0, n, max_bins)
+        painter.setPen(QPen(item.style.danger, 2.0))
+        for t in tb[hit]:
+            x = g.cx(t) * P
+            painter.drawLine(QPointF(x, base - scale), QPointF(x, base))
 
 
 def _paint_gradient_band(item, painter: QPainter, heat: QRectF) -> None:
@@ -146,7 +161,7 @@ def _paint_gradient_band(item, painter: QPainter, heat: QRectF) -> None:
 
 
 def _paint_marks(item, painter: QPainter, heat: QRectF) -> None:
-    """The cursor column, the hovered step, and the first non-finite step."""
+    """The cursor column, the hovered step, and the first step whose a<t> is not finite."""
     g, st, d = item.geom, item.style, item.data
     P = g.col_px
     w = max(P, 3.0)
@@ -157,7 +172,7 @@ def _paint_marks(item, painter: QPainter, heat: QRectF) -> None:
         painter.drawRect(QRectF(g.cx(item.hover_t) * P - w / 2, top, w, bottom - top))
     painter.setPen(QPen(st.accent, 2.5))
     painter.drawRect(QRectF(g.cx(item.t) * P - w / 2, top, w, bottom - top))
-    bad = d.trace.first_nonfinite
+    bad = d.a_bad_from
     if bad is not None:
         painter.setPen(QPen(st.danger, 3.0))
         x = g.cx(bad - 0.5) * P
@@ -165,28 +180,3 @@ def _paint_marks(item, painter: QPainter, heat: QRectF) -> None:
         painter.setFont(st.font_small)
         painter.drawText(QRectF(x + 4, heat.top() - st.f * 1.3, 6 * st.f, st.f * 1.2),
                          Qt.AlignmentFlag.AlignLeft, "∞/NaN →")
-
-
-def paint_axis(item, painter: QPainter, steps: range) -> None:
-    """Step numbers (1-based) under the x row; the current step in the accent colour."""
-    g, st = item.geom, item.style
-    if not steps:
-        return
-    P = g.col_px
-    k = 1
-    for k in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000):
-        if k * P >= 3.4 * st.f:
-            break
-    y = g.height_px - g.bottom_px + 0.15 * st.f
-    painter.setFont(st.font_small)
-    painter.setPen(st.muted)
-    labels = [1] if steps.start == 0 else []
-    labels += list(range(max(((steps.start + 1) // k) * k, k), steps.stop + 1, k))
-    for s in labels:
-        t = s - 1
-        if abs(t - item.t) * P < 2.6 * st.f and t != item.t:
-            continue  # leave room for the cursor's label
-        painter.drawText(QRectF(g.cx(t) * P - 2.5 * st.f, y, 5 * st.f, 1.3 * st.f), _ALIGN_C, str(s))
-    painter.setFont(st.font_bold)
-    painter.setPen(st.accent)
-    painter.drawText(QRectF(g.cx(item.t) * P - 3 * st.f, y, 6 * st.f, 1.3 * st.f), _ALIGN_C, str(item.t + 1))

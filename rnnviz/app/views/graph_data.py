@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnnviz.app import colors
+from rnnviz.app import flow as F
 from rnnviz.app.views.graph_layout import fmt_sci, subsample_units
 from rnnviz.core.trace import Trace
 
@@ -36,6 +37,8 @@ class GraphData:
     flow: str                  # "total" or "last": which of the two the backward animation shows
     g_range: tuple[float, float]  # log10 range of the flowing gradient over all steps
     labels: list[str]          # output class labels
+    a_bad_from: int | None     # first step (0-based) whose a<t> is inf/NaN (the loss can overflow alone)
+    silent_note: str           # why nothing flows back from L<T> ('' when something does, or flow is L)
 
     @classmethod
     def from_trace(cls, tr: Trace, flow: str = "total") -> "GraphData":
@@ -48,8 +51,11 @@ class GraphData:
         rgba = colors.diverging().map(np.nan_to_num(frac, nan=0.5).ravel(), mode="byte")
         rgba = np.asarray(rgba, dtype=np.uint8).reshape(T + 1, len(units), 4).copy()
         rgba[~np.isfinite(a_all[units].T)] = (150, 150, 150, 255)   # overflowed units in grey
-        with np.errstate(over="ignore", invalid="ignore"):
-            a_norm = np.sqrt(np.sum(a_all * a_all, axis=0))
+        with np.errstate(over="ignore", invalid="ignore"):   # scaled by the largest entry: 1e200 squares to inf
+            scale = np.max(np.abs(a_all), axis=0)
+            scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+            a_norm = scale * np.sqrt(np.sum((a_all / scale) ** 2, axis=0))
+        a_bad = np.flatnonzero(~np.isfinite(tr.a).all(axis=(0, 1)))   # steps whose a<t> overflowed
         y0 = tr.y_hat[:, 0, :]
         if tr.loss_name == "mse":
             mode = "value"
@@ -73,6 +79,8 @@ class GraphData:
             has_output=tr.step_weight > 0, has_input=tr.input_weight > 0,
             da_norm=da_norm, da_last_norm=da_last, flow=flow, g_range=colors.log_range(flowing),
             labels=seq.output_labels(),
+            a_bad_from=int(a_bad[0]) if a_bad.size else None,
+            silent_note=F.silent_note(tr, flow, short=True),
         )
 
     # ---------------------------------------------------------------- per-step values
@@ -82,7 +90,7 @@ class GraphData:
 
     @property
     def grad_symbol(self) -> str:
-        return "‖∂L/∂a‖" if self.flow == "total" else "‖∂L⟨T⟩/∂a‖"
+        return f"‖{F.grad_symbol(self.flow, 'a')}‖"
 
     def input_text(self, t: int) -> str:
         if not self.has_input[t]:
@@ -107,7 +115,8 @@ class GraphData:
         return float(self.y_hat0[int(self.target[t]), t])
 
     def bad_forward(self, t: int) -> bool:
-        fb = self.trace.first_nonfinite
+        """a<t> is inf/NaN (the forward pass blew up at or before step t)."""
+        fb = self.a_bad_from
         return fb is not None and t >= fb
 
     def bad_grad(self, t: int) -> bool:

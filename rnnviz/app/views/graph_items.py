@@ -16,8 +16,9 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject
 
 from rnnviz.app import colors
-from rnnviz.app.views import graph_bands, graph_nodes
+from rnnviz.app.views import graph_bands, graph_inputs, graph_nodes
 from rnnviz.app.views.graph_data import GraphData
+from rnnviz.app.views.graph_overlay import gutter_px
 from rnnviz.app.views.graph_layout import Geometry, Hit
 
 DIM = 0.26   # opacity of steps the forward pass has not reached yet
@@ -32,6 +33,7 @@ class Style:
         self.f = self.nominal_f if f is None else f   # smaller when the graph is short (GraphCanvas)
         self.font = self._font(1.0)
         self.font_small = self._font(0.8)
+        self.font_tiny = self._font(0.68)   # the last resort before a box stays empty
         self.font_big = self._font(1.45, bold=True)
         self.font_bold = self._font(1.0, bold=True)
         self.font_title = self._font(1.2, bold=True)
@@ -81,13 +83,21 @@ class GraphItem(QGraphicsObject):
         self.hover_t = -1             # step hovered in another view
         self.images: dict = {}
         self.loss_scaled = None
-        self.value_lines: dict = {}
+        self.loss_bad = None
+        self.loss_log = False         # the L row's bars on a log10 scale (as in the Losses tab)
+        self.value_lines: dict = {}   # 0..1 series of the bands (graph_bands.prepare)
+        self.value_bad: dict = {}     # where those series are not finite
+        self.x_strip = False
+        self.drawn: list | None = None  # set to [] to record every text drawn (graph_text.fit_text)
+        self.formats: dict = {}         # how each row writes its numbers, chosen per paint (graph_nodes)
 
     # ---------------------------------------------------------------- inputs
     def set_data(self, data: GraphData | None) -> None:
         self.prepareGeometryChange()
         self.data = data
         self.images = {}
+        self._x_font_key = None   # graph_inputs: the x row's font, chosen again for a new trace
+        self.x_strip = False      # the x row shows a colour per character (too narrow to write them)
         if data is not None:
             self.images["strip"] = rgba_image(data.a_rgba)                    # (T+1) rows x K units
             self.images["band"] = rgba_image(np.swapaxes(data.a_rgba, 0, 1))  # K rows x (T+1) steps
@@ -176,7 +186,9 @@ class GraphItem(QGraphicsObject):
             graph_nodes.paint_detailed(self, painter, steps)
         else:
             graph_bands.paint_bands(self, painter, steps)
-        graph_bands.paint_axis(self, painter, steps)
+        # the viewport's left edge, right of the row names, in pixel space (the exposed rect stops at 0)
+        left = gutter_px(self.style.f) - wt.dx() / s
+        graph_inputs.paint_axis(self, painter, steps, left, ex.right() * P)
         painter.restore()
 
     # ---------------------------------------------------------------- hover

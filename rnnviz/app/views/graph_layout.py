@@ -18,6 +18,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from rnnviz.app import numfmt
+
 KINDS = ("L", "y", "a", "x")          # rows, top to bottom
 EDGE_KINDS = ("Wax", "Waa", "Wya", "L")  # x->a, a<t-1>->a<t>, a->ŷ, ŷ->L
 DETAIL_PX = 52.0       # below this many pixels per step, draw compact bands
@@ -209,14 +211,5 @@ def log_fraction(value: float, lo: float, hi: float) -> float:
 
 
 def fmt_sci(v: float) -> str:
-    """3.2e-04 -> '3.2e-4'; inf/NaN as '∞' / 'NaN'."""
-    if math.isnan(v):
-        return "NaN"
-    if math.isinf(v):
-        return "∞" if v > 0 else "-∞"
-    if v == 0:
-        return "0"
-    if 1e-2 <= abs(v) < 1e4:
-        return f"{v:.3g}"
-    m, e = f"{v:.1e}".split("e")
-    return f"{m}e{int(e)}"
+    """3.2e-04 -> '3.2e-4'; inf/NaN as '∞' / 'NaN' (rnnviz.app.numfmt.short)."""
+    return numfmt.short(v)

@@ -10,7 +10,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
 
 from rnnviz.app import colors
-from rnnviz.app.views.graph_layout import fmt_sci
+from rnnviz.app.views import graph_outputs
+from rnnviz.app.views.graph_text import RowFormat, fit_text
 
 _ALIGN_C = Qt.AlignmentFlag.AlignCenter
 _ALIGN_L = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
@@ -56,6 +57,7 @@ def paint_detailed(item, painter: QPainter, steps: range) -> None:
             painter.setBrush(brush)
             painter.drawRoundedRect(QRectF(g.cx(t - 0.5) * P + 2, top, P - 4, bottom - top), 8, 8)
     ts = list(steps)
+    item.formats = _row_formats(item, painter, ts)
     for t in ts:
         painter.setOpacity(item.opacity_of(t))
         _paint_edges(item, painter, t)
@@ -68,6 +70,28 @@ def paint_detailed(item, painter: QPainter, steps: range) -> None:
     painter.setOpacity(1.0)
     if item.backward:
         _paint_pulse(item, painter)
+
+
+def _row_formats(item, painter: QPainter, ts: list[int]) -> dict:
+    """How the numbers of each row are written for the steps in view: one font and precision per row,
+    the best that fits every box of the row (the boxes of a row are all as wide)."""
+    st, d = item.style, item.data
+    big = [st.font_bold, st.font_small, st.font_tiny]
+    small = [st.font_small, st.font_tiny]
+    out = {}
+    if ts:
+        _, _, low = a_parts(item, ts[0])
+        out_steps = [t for t in ts if d.has_output[t]]
+        out["L"] = RowFormat(painter, big, d.loss[out_steps], node_px(item, "L", ts[0]).width() - 6)
+        reached = [d.grad(t) for t in ts if item.grad_reached(t)]
+        out["grad"] = RowFormat(painter, small, reached, low.width() - 4, d.grad_symbol + "=")
+        out["norm"] = RowFormat(painter, small, d.a_norm[[t + 1 for t in ts]], low.width(), "‖a‖=")
+        if d.trace.seq.kind != "text":
+            out["x"] = RowFormat(painter, big, d.trace.x[0, 0, ts], node_px(item, "x", ts[0]).width() - 6)
+        if d.mode != "classes":
+            inner_w = node_px(item, "y", ts[0]).width() - 0.7 * st.f
+            out.update(graph_outputs.value_formats(item, painter, inner_w, ts))
+    return out
 
 
 # ------------------------------------------------------------------------------------------ edges
@@ -107,12 +131,12 @@ def _paint_edges(item, painter: QPainter, t: int) -> None:
         if label and kind != "L":
             painter.setFont(st.font_small)
             painter.setPen(st.accent if color == st.accent or t == item.t else st.muted)
-            if kind == "Waa":
+            if kind == "Waa":   # above the edge, between the two a nodes
                 r = QRectF(x0 * P, y0 - st.f * 1.35, (x1 - x0) * P, st.f)
-                painter.drawText(r, _ALIGN_C, "Waa")
-            else:
+                fit_text(item, painter, r, ["Waa"], [st.font_small], _ALIGN_C, ("Waa", t))
+            else:               # beside the edge, in the gap between the two rows
                 r = QRectF(x0 * P + 5, min(y0, y1), 4 * st.f, abs(y1 - y0))
-                painter.drawText(r, _ALIGN_L, kind)
+                fit_text(item, painter, r, [kind], [st.font_small], _ALIGN_L, (kind, t))
 
 
 def _paint_pulse(item, painter: QPainter) -> None:
@@ -162,7 +186,10 @@ def _paint_nodes(item, painter: QPainter, t: int) -> None:
     _paint_x(item, painter, t)
     _paint_a(item, painter, t)
     if d.has_output[t]:
-        _paint_y(item, painter, t)
+        rect = node_px(item, "y", t)
+        color, width = _border(item, "y", t)
+        _box(painter, rect, item.style, color, width)
+        graph_outputs.paint_y(item, painter, t, rect, item.formats)
         _paint_L(item, painter, t)
 
 
@@ -172,44 +199,52 @@ def _paint_x(item, painter: QPainter, t: int) -> None:
     color, width = _border(item, "x", t)
     fed = bool(d.has_input[t])
     _box(painter, rect, st, color, width, dashed=not fed)
-    painter.setFont(st.font_big if d.trace.seq.kind == "text" and fed else st.font_bold)
     painter.setPen(st.fg if fed else st.muted)
-    painter.drawText(rect, _ALIGN_C, d.input_text(t))
+    inner = rect.adjusted(3, 0, -3, 0)
+    if d.trace.seq.kind == "text" or not fed:
+        fonts = [st.font_big, st.font_bold, st.font_small] if fed else [st.font_bold]
+        fit_text(item, painter, inner, [d.input_text(t)], fonts, _ALIGN_C, ("x", t))
+    else:
+        item.formats["x"].draw(item, painter, inner, float(d.trace.x[0, 0, t]), _ALIGN_C, ("x", t))
+
+
+def a_parts(item, t: int) -> tuple[QRectF, QRectF, QRectF]:
+    """(box, strip of unit colours, the lower part with the norm or the gradient) of a<t>."""
+    st = item.style
+    rect = node_px(item, "a", t)
+    pad = 0.3 * st.f
+    inner = rect.adjusted(pad, pad, -pad, -pad)
+    strip = QRectF(inner.left(), inner.top(), inner.width(), inner.height() * 0.46)
+    low = QRectF(inner.left(), strip.bottom() + 0.12 * st.f, inner.width(), inner.bottom() - strip.bottom() - 0.12 * st.f)
+    return rect, strip, low
 
 
 def _paint_a(item, painter: QPainter, t: int) -> None:
     st, d = item.style, item.data
-    rect = node_px(item, "a", t)
+    rect, strip, low = a_parts(item, t)
     color, width = _border(item, "a", t)
     bad = t >= 0 and d.bad_forward(t)
     if bad:
         color, width = st.danger, 3.0
     _box(painter, rect, st, color, width)
-    pad = 0.3 * st.f
-    inner = rect.adjusted(pad, pad, -pad, -pad)
-    strip = QRectF(inner.left(), inner.top(), inner.width(), inner.height() * 0.46)
     painter.drawImage(strip, item.images["strip"], QRectF(0, t + 1, len(d.units), 1))
     painter.setPen(QPen(st.grid, 1.0))
     painter.setBrush(Qt.BrushStyle.NoBrush)
     painter.drawRect(strip)
-    low = QRectF(inner.left(), strip.bottom() + 0.12 * st.f, inner.width(), inner.bottom() - strip.bottom() - 0.12 * st.f)
-    painter.setFont(st.font_small)
     if t >= 0 and item.grad_reached(t):
-        g = d.grad(t)
         fill = grad_fill(item, t)
         painter.setPen(QPen(st.muted, 1.0))
         painter.setBrush(fill)
         painter.drawRoundedRect(low, 4, 4)
         painter.setPen(contrast(fill))
-        wide = low.width() > 8.2 * st.f
-        painter.drawText(low, _ALIGN_C, (d.grad_symbol + "=" if wide else "") + fmt_sci(g))
+        item.formats["grad"].draw(item, painter, low.adjusted(2, 0, -2, 0), d.grad(t), _ALIGN_C, ("grad", t))
+    elif t == -1:
+        painter.setPen(st.muted)
+        fit_text(item, painter, low, ["a⟨0⟩"], [st.font_small, st.font_tiny], _ALIGN_C, ("a0", t))
     else:
         painter.setPen(st.muted)
-        text = "a⟨0⟩" if t == -1 else f"‖a‖={fmt_sci(float(d.a_norm[t + 1]))}"
-        if painter.fontMetrics().horizontalAdvance(text) > low.width():
-            text = text.split("=")[-1]   # narrow node: the number alone
-        painter.drawText(low, _ALIGN_C, text)
-    if bad and t == d.trace.first_nonfinite:
+        item.formats["norm"].draw(item, painter, low, float(d.a_norm[t + 1]), _ALIGN_C, ("norm", t))
+    if bad and t == d.a_bad_from:
         _badge(painter, rect, st, "∞/NaN")
     elif t >= 0 and t == d.trace.first_nonfinite_grad and item.grad_reached(t):
         _badge(painter, rect, st, "∂ ∞/NaN")
@@ -235,62 +270,10 @@ def _badge(painter: QPainter, rect: QRectF, st, text: str) -> None:
     painter.drawText(r, _ALIGN_C, text)
 
 
-def _paint_y(item, painter: QPainter, t: int) -> None:
-    st, d, g = item.style, item.data, item.geom
-    rect = node_px(item, "y", t)
-    color, width = _border(item, "y", t)
-    _box(painter, rect, st, color, width)
-    pad = 0.35 * st.f
-    inner = rect.adjusted(pad, 0.2 * st.f, -pad, -0.2 * st.f)
-    if d.mode == "classes":
-        rows = [(d.labels[int(i)], float(p), int(i) == int(d.target[t])) for i, p in zip(d.top_idx[t], d.top_p[t])]
-        if not g.top3:
-            rows = rows[:1]
-        if not d.target_in_top(t) or (not g.top3 and not rows[0][2]):
-            rows.append((d.target_text(t), d.target_p(t), True))
-        _prob_rows(painter, inner, st, rows)
-        return
-    if d.mode == "binary":
-        lines = [("p(1)", fmt_sci(float(d.y_hat0[0, t])), st.fg), ("y", d.target_text(t), st.target)]
-    else:
-        lines = [("ŷ", fmt_sci(float(d.y_hat0[0, t])), st.fg), ("y", d.target_text(t), st.target)]
-    h = inner.height() / 2
-    for i, (name, val, c) in enumerate(lines):
-        r = QRectF(inner.left(), inner.top() + i * h, inner.width(), h)
-        painter.setFont(st.font)
-        painter.setPen(c)
-        painter.drawText(r, _ALIGN_L, name)
-        painter.setFont(st.font_bold)
-        painter.drawText(r, _ALIGN_R, val)
-
-
-def _prob_rows(painter: QPainter, inner: QRectF, st, rows) -> None:
-    """One line per class: label, a bar as long as its probability, the probability; targets marked."""
-    h = inner.height() / max(len(rows), 3 if len(rows) > 2 else len(rows))
-    vir = colors.sequential()
-    for i, (label, p, is_target) in enumerate(rows):
-        r = QRectF(inner.left(), inner.top() + i * h, inner.width(), h)
-        if math.isfinite(p) and p > 0:
-            # a bar behind the row, as long as the probability
-            bar = QColor(colors.qcolor(vir, p))
-            bar.setAlphaF(0.35)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(bar)
-            painter.drawRoundedRect(QRectF(r.left() - 2, r.top() + 0.08 * h, (r.width() + 4) * min(p, 1.0), 0.84 * h), 3, 3)
-        c = st.target if is_target else st.fg
-        painter.setFont(st.font_bold)
-        painter.setPen(c)
-        painter.drawText(r, _ALIGN_L, ("✓" if is_target else " ") + label)
-        if r.width() >= 4.2 * st.f:   # room for the probability next to the label
-            painter.setFont(st.font_small)
-            painter.drawText(r, _ALIGN_R, f"{p:.2f}" if math.isfinite(p) else "NaN")
-
-
 def _paint_L(item, painter: QPainter, t: int) -> None:
     st, d = item.style, item.data
     rect = node_px(item, "L", t)
     color, width = _border(item, "L", t)
     _box(painter, rect, st, color, width)
-    painter.setFont(st.font_bold)
-    painter.setPen(st.fg)
-    painter.drawText(rect, _ALIGN_C, fmt_sci(float(d.loss[t])))
+    painter.setPen(st.fg if math.isfinite(float(d.loss[t])) else st.danger)
+    item.formats["L"].draw(item, painter, rect.adjusted(3, 0, -3, 0), float(d.loss[t]), _ALIGN_C, ("L", t))

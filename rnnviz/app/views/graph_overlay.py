@@ -3,12 +3,14 @@ names in a left gutter, the colour legends, and the overflow message. Part of ev
 """
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QLinearGradient, QPainter, QPen
 
-from rnnviz.app import colors
+from rnnviz.app import colors, numfmt
+from rnnviz.app import flow as F
 from rnnviz.app.views.graph_data import EDGE_HELP
-from rnnviz.app.views.graph_layout import KINDS, fmt_sci
+from rnnviz.app.views.graph_layout import KINDS
 
 ROW_NAMES = {"L": "L⟨t⟩", "y": "ŷ⟨t⟩", "a": "a⟨t⟩", "x": "x⟨t⟩"}
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
@@ -53,28 +55,24 @@ def paint_buttons(painter: QPainter, w: float, st) -> None:
         painter.drawText(r, Qt.AlignmentFlag.AlignCenter, text)
 
 
-def subtitle(item) -> str:
-    return subtitles(item)[0]
-
-
 def subtitles(item) -> list[str]:
-    """What the graph shows now, longest first: the title line shows the longest that fits, so a
-    narrow graph says "step 62 / 65" rather than "…at step 62 of 6"."""
+    """What the graph shows now, from the longest wording to the shortest (the first that fits is drawn)."""
     d = item.data
     if d is None:
         return [""]
-    T, k = d.T, item.t + 1
-    step = [f"step {k} / {T}"]
-    if not item.backward:
-        out = [f"forward pass · step {k} of {T}", f"forward · step {k} / {T}"] + step
-    else:
-        what = "∂L/∂a⟨t⟩ (total loss)" if d.flow == "total" else "∂L⟨T⟩/∂a⟨t⟩ (last loss only)"
-        short = "∂L/∂a⟨t⟩" if d.flow == "total" else "∂L⟨T⟩/∂a⟨t⟩"
-        out = [f"backward (BPTT) · {what} at step {k} of {T}", f"BPTT · {short} at step {k} of {T}",
-               f"BPTT · step {k} / {T}"] + step
+    T, s = d.T, item.t + 1
     if item.hover is not None and item.hover.what == "edge":
-        out.insert(0, EDGE_HELP[item.hover.kind])   # too long? the tooltip says it too
-    return out
+        return [EDGE_HELP[item.hover.kind], EDGE_HELP[item.hover.kind].split(",")[0]]
+    if not item.backward:
+        return [f"forward pass · step {s} of {T}", f"forward · step {s}/{T}", f"{s}/{T}"]
+    g = F.grad_symbol(d.flow)
+    what = "total loss" if d.flow == F.TOTAL else "last loss only"
+    return [f"backward (BPTT) · {g} ({what}) at step {s} of {T}", f"backward · {g} · step {s} of {T}",
+            f"backward · {g} · {s}/{T}", f"{g} · {s}/{T}", f"{s}/{T}"]
+
+
+def subtitle(item) -> str:
+    return subtitles(item)[0]
 
 
 def fitting(fm, texts: list[str], width: float) -> str:
@@ -84,7 +82,7 @@ def fitting(fm, texts: list[str], width: float) -> str:
 
 def title_line(item, w: float) -> tuple[str, str, float]:
     """(title, subtitle, room for the subtitle in pixels) for a graph w pixels wide: the longest
-    texts that fit, left of the zoom buttons."""
+    texts that fit, left of the zoom buttons (a narrow graph says "62/65" rather than "…of 6")."""
     st = item.style
     f = st.f
     title = fitting(QFontMetricsF(st.font_title), ["Unrolled computational graph", "Unrolled graph"],
@@ -100,12 +98,18 @@ def message(item) -> str:
     if d is None:
         return "No sequence yet: type one in the sequence box."
     tr = d.trace
-    if tr.first_nonfinite is not None:
-        k = tr.first_nonfinite + 1
+    if d.a_bad_from is not None:
+        k = d.a_bad_from + 1
         return f"Overflow: a⟨{k}⟩ is ∞/NaN from step {k} on (the forward pass blew up)"
+    if tr.first_nonfinite is not None:   # a<t> is finite: an output or a loss overflowed
+        k = tr.first_nonfinite + 1
+        what = "ŷ" if not np.isfinite(tr.y_hat[:, :, k - 1]).all() else "L"
+        return f"Overflow: {what}⟨{k}⟩ is ∞/NaN (too large for a float)"
     if tr.first_nonfinite_grad is not None and item.backward:
         k = tr.first_nonfinite_grad + 1
         return f"Exploding gradient: ∂L/∂a⟨{k}⟩ overflows to ∞/NaN at step {k}"
+    if d.silent_note and item.backward:
+        return d.silent_note
     return ""
 
 
@@ -119,9 +123,9 @@ def paint(painter: QPainter, w: float, h: float, item, buttons: bool = False) ->
     painter.setBrush(bg)
     painter.drawRect(QRectF(0, 0, w, top_px(f)))
     painter.drawRect(QRectF(0, 0, gutter_px(f), h))
+    title, sub, room = title_line(item, w)
     painter.setFont(st.font_title)
     painter.setPen(st.fg)
-    title, sub, room = title_line(item, w)
     tw = painter.fontMetrics().horizontalAdvance(title)
     painter.drawText(QRectF(0.8 * f, 0.3 * f, tw + 4, 1.8 * f), _LEFT, title)
     painter.setFont(st.font)
@@ -133,10 +137,13 @@ def paint(painter: QPainter, w: float, h: float, item, buttons: bool = False) ->
     if msg:
         painter.setFont(st.font_bold)
         painter.setPen(st.danger if item.data is not None else st.muted)
-        mw = painter.fontMetrics().horizontalAdvance(msg) + 2 * f
-        r = QRectF(max(w - mw, 0.8 * f), top_px(f), min(mw, w), 1.6 * f)
+        fm = painter.fontMetrics()
+        mw = min(fm.horizontalAdvance(msg) + 2 * f, w - 1.6 * f)
+        r = QRectF(w - mw - 0.8 * f, top_px(f), mw, 1.6 * f)
         painter.fillRect(r, bg)
-        painter.drawText(r.adjusted(0.5 * f, 0, -0.5 * f, 0), _LEFT, msg)
+        inner = r.adjusted(0.5 * f, 0, -0.5 * f, 0)
+        # a narrow graph gets the start of the message and an ellipsis, never a cut-off word
+        painter.drawText(inner, _LEFT, fm.elidedText(msg, Qt.TextElideMode.ElideRight, int(inner.width())))
     if item.data is None:
         return
     g = item.geom
@@ -148,21 +155,27 @@ def paint(painter: QPainter, w: float, h: float, item, buttons: bool = False) ->
     painter.setPen(st.muted)
     painter.drawText(QRectF(0.3 * f, g.height_px - g.bottom_px + 0.15 * f, gutter_px(f) - 0.6 * f, 1.3 * f),
                      _RIGHT, "step t")
+    if not g.detailed and item.loss_log:   # the bars' scale, as in the Losses tab
+        painter.drawText(QRectF(0.3 * f, g.cy("L") + 0.75 * f, gutter_px(f) - 0.6 * f, 1.2 * f), _RIGHT, "log")
     _legends(painter, w, h, item)
 
 
-BAR_EM = (4.0, 7.0)   # a colour bar's length in font sizes: shorter when the graph is narrow
-
-
 def _colorbar(painter: QPainter, x: float, y: float, cmap, label: str, lo: str, hi: str, st, mid: str = "",
-              bar_em: float = BAR_EM[1]) -> float:
-    """A labelled horizontal colour bar at (x, y); returns the x where the next legend can start."""
+              bar_w: float = 7.0, draw: bool = True) -> float:
+    """A labelled horizontal colour bar at (x, y) `bar_w` font sizes long; returns the x where the next
+    legend can start (draw=False only measures)."""
     f = st.f
     painter.setFont(st.font_small)
+    fm = painter.fontMetrics()
+    lw = fm.horizontalAdvance(label)
+    # long enough that the end labels (and the middle one) never overlap
+    need = (fm.horizontalAdvance(lo) + fm.horizontalAdvance(hi)) / 2 + (fm.horizontalAdvance(mid) + 1.2 * f if mid else 0.6 * f)
+    bx, bw, bh = x + lw + 0.5 * f, max(bar_w * f, need), 0.75 * f
+    end = bx + bw + max(fm.horizontalAdvance(hi) / 2, 0.3 * f)
+    if not draw:
+        return end + 2.0 * f
     painter.setPen(st.fg)
-    lw = painter.fontMetrics().horizontalAdvance(label)
     painter.drawText(QRectF(x, y, lw + 4, 1.2 * f), _LEFT, label)
-    bx, bw, bh = x + lw + 0.5 * f, bar_em * f, 0.75 * f
     grad = QLinearGradient(QPointF(bx, 0), QPointF(bx + bw, 0))
     for i in range(17):
         grad.setColorAt(i / 16, colors.qcolor(cmap, i / 16))
@@ -172,61 +185,99 @@ def _colorbar(painter: QPainter, x: float, y: float, cmap, label: str, lo: str, 
     painter.drawRect(bar)
     painter.setPen(st.muted)
     ty = bar.bottom() + 0.1 * f
-    painter.drawText(QRectF(bx - 2 * f, ty, 4 * f, 1.1 * f), Qt.AlignmentFlag.AlignCenter, lo)
-    painter.drawText(QRectF(bx + bw - 2 * f, ty, 4 * f, 1.1 * f), Qt.AlignmentFlag.AlignCenter, hi)
-    if mid:
-        painter.drawText(QRectF(bx + bw / 2 - 2 * f, ty, 4 * f, 1.1 * f), Qt.AlignmentFlag.AlignCenter, mid)
-    return bx + bw + 2.6 * f
+    for text, cx in ((lo, bx), (hi, bx + bw), (mid, bx + bw / 2)):
+        if text:
+            tw = fm.horizontalAdvance(text) + 4
+            painter.drawText(QRectF(cx - tw / 2, ty, tw, 1.1 * f), Qt.AlignmentFlag.AlignCenter, text)
+    return end + 2.0 * f
 
 
-def legend_plan(item, w: float):
-    """(bars, text lines, start x, bar length in font sizes, end x) of the colour legends' row: the
-    bars get shorter (down to BAR_EM[0]) and then the row starts further left, so it fits the width."""
-    st, d, g = item.style, item.data, item.geom
-    f = st.f
-    lim = f"{d.a_limit:.2g}"
-    units = "a⟨t⟩ units" if len(d.units) == d.trace.n_a else f"a⟨t⟩ ({len(d.units)} of {d.trace.n_a} units)"
-    bars = [(colors.diverging(), units, "−" + lim, lim, "0")]
-    lines = []
+def _legend_items(item, compact: bool) -> list[tuple]:
+    """(colour map or None, label, lo, hi, mid) of each legend, in order; compact: shorter labels."""
+    d, g = item.data, item.geom
+    lim = numfmt.short(d.a_limit, 2)
+    if len(d.units) == d.trace.n_a:
+        units = "a⟨t⟩" if compact else "a⟨t⟩ units"
+    else:
+        units = f"a⟨t⟩ ({len(d.units)}/{d.trace.n_a})" if compact else f"a⟨t⟩ ({len(d.units)} of {d.trace.n_a} units)"
+    out = [(colors.diverging(), units, numfmt.MINUS + lim, lim, "" if compact else "0")]
     if not g.detailed and d.mode != "value":
-        bars.append((colors.sequential(), "ŷ row: p(target)", "0", "1", ""))
+        what = "p(1)" if d.mode == "binary" else "p(target)"   # what graph_bands.prepare colours
+        out.append((colors.sequential(), what if compact else f"ŷ row: {what}", "0", "1", ""))
     elif not g.detailed:
-        lines = [("ŷ row:", st.fg), ("— ŷ⟨t⟩", st.fg), ("— target y⟨t⟩", st.target)]
-    if item.backward:
+        out.append((None, "ŷ row:", "— ŷ⟨t⟩", "— target y⟨t⟩", ""))
+    elif d.mode != "classes":   # a narrow node drops the names 'ŷ' and 'y': which line is which
+        first = "p(1)" if d.mode == "binary" else "ŷ⟨t⟩"
+        out.append((None, "" if compact else "ŷ nodes:", f"{first} above", "target y⟨t⟩ below", ""))
+    strip = not g.detailed and d.trace.seq.kind == "text" and item.x_strip
+    label = f"‖{F.grad_symbol(d.flow)}‖"
+    if item.backward and d.silent_note:   # nothing to colour: every gradient is exactly 0
+        out.append(("zero", f"{label} = 0" if compact else f"{label} = 0 at every step", "", "", ""))
+    elif item.backward:
         lo, hi = d.g_range
-        label = "‖∂L/∂a⟨t⟩‖" if d.flow == "total" else "‖∂L⟨T⟩/∂a⟨t⟩‖"
-        bars.append((colors.magnitude(), label + " (log)", fmt_sci(10 ** lo), fmt_sci(10 ** hi), ""))
-    fm = QFontMetricsF(st.font_small)
-    fixed = sum(fm.horizontalAdvance(b[1]) + 3.1 * f for b in bars)
-    fixed += sum(fm.horizontalAdvance(t) + 0.6 * f for t, _c in lines) + (2.0 * f if lines else 0.0)
-    x = gutter_px(f)
-    bar_em = min(max((w - x - 0.5 * f - fixed) / (len(bars) * f), BAR_EM[0]), BAR_EM[1])
-    if x + fixed + len(bars) * bar_em * f > w:
-        x = 0.6 * f
-    return bars, lines, x, bar_em, x + fixed + len(bars) * bar_em * f
+        out.append((colors.magnitude(), label if compact else label + " (log)",
+                    numfmt.short_pow10(lo), numfmt.short_pow10(hi), ""))
+    if strip:   # too narrow to write the characters: say what the colours are
+        out.append((None, "x: a colour per character (zoom in to read)" if not compact else "x: colour = character",
+                    "", "", ""))
+    return out
+
+
+def _legend(painter: QPainter, x: float, y: float, st, entry, compact: bool, draw: bool) -> float:
+    cmap, label, lo, hi, mid = entry
+    f = st.f
+    if isinstance(cmap, str) or cmap is None:   # words only: the ŷ lines, or why there is no colour
+        painter.setFont(st.font_small)
+        fm = painter.fontMetrics()
+        parts = ((label, st.danger if isinstance(cmap, str) else st.fg), (lo, st.fg), (hi, st.target))
+        for text, c in parts:
+            if text:   # (an empty label: compact legend without its title)
+                tw = fm.horizontalAdvance(text)
+                if draw:
+                    painter.setPen(c)
+                    painter.drawText(QRectF(x, y, tw + 4, 1.2 * f), _LEFT, text)
+                x += tw + 0.6 * f
+        return x + 2.0 * f
+    return _colorbar(painter, x, y, cmap, label, lo, hi, st, mid, 4.0 if compact else 7.0, draw)
+
+
+def legend_layout(painter: QPainter, w: float, item) -> tuple[list, list[float], bool]:
+    """(entries, where each ends, compact) of the legend row: full wording when it fits, else shorter
+    labels and bars; entries ending past the graph's width are not drawn."""
+    st = item.style
+    f = st.f
+    x0 = gutter_px(f)
+    for compact in (False, True):
+        entries = _legend_items(item, compact)
+        x = x0
+        ends = []
+        for e in entries:
+            x = _legend(painter, x, 0.0, st, e, compact, draw=False)
+            ends.append(x - 2.0 * f)
+        if ends[-1] <= w - 0.5 * f or compact:
+            break
+    return entries, ends, compact
 
 
 def _legends(painter: QPainter, w: float, h: float, item) -> None:
+    """The colour legends in one line under the step axis: full wording when it fits, else shorter
+    labels and bars, else as many legends as fit (the rest are in the tooltips and the other tabs)."""
     st = item.style
     f = st.f
     y = h - 2.55 * f
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(QColor(st.bg))
     painter.drawRect(QRectF(0, y - 0.2 * f, w, h - y + 0.2 * f))
-    bars, lines, x, bar_em, _end = legend_plan(item, w)
-    x = _colorbar(painter, x, y, *bars[0][:4], st, mid=bars[0][4], bar_em=bar_em)
-    if lines:
-        painter.setFont(st.font_small)
-        for text, c in lines:
-            painter.setPen(c)
-            tw = painter.fontMetrics().horizontalAdvance(text)
-            painter.drawText(QRectF(x, y, tw + 4, 1.2 * f), _LEFT, text)
-            x += tw + 0.6 * f
-        x += 2.0 * f
-    for bar in bars[1:]:
-        x = _colorbar(painter, x, y, *bar[:4], st, mid=bar[4], bar_em=bar_em)
-    if not item.backward and x < w - 16 * f:
+    entries, ends, compact = legend_layout(painter, w, item)
+    x = gutter_px(f)
+    for e, end in zip(entries, ends):
+        if end > w - 0.5 * f:
+            break
+        x = _legend(painter, x, y, st, e, compact, draw=True)
+    if not item.backward:
         painter.setFont(st.font_small)
         painter.setPen(st.muted)
-        painter.drawText(QRectF(x, y, w - x - f, 1.2 * f), _LEFT,
-                         "wheel: zoom · drag: pan · F: fit · click a node: go to its step")
+        room = QRectF(x, y, w - x - f, 1.2 * f)
+        fm = painter.fontMetrics()
+        hints = ("wheel: zoom · drag: pan · F: fit · click a node: go to its step", "wheel: zoom · drag: pan · F: fit")
+        painter.drawText(room, _LEFT, next((s for s in hints if fm.horizontalAdvance(s) <= room.width()), ""))

@@ -1,6 +1,8 @@
 """Hidden-state heatmap: a<t> for every unit (rows) and step (columns), diverging colours centred on 0."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
@@ -8,6 +10,9 @@ from PySide6.QtCore import QRectF
 from rnnviz.app import colors, theme
 from rnnviz.app.state import AppState
 from rnnviz.app.views.step_plot import StepPlotView
+
+
+TOP_LABEL = "input x⟨t⟩"
 
 
 class HiddenHeatmapView(StepPlotView):
@@ -21,7 +26,7 @@ class HiddenHeatmapView(StepPlotView):
         self.plot.invertY(True)  # unit 1 at the top
         self.plot.setLabel("bottom", "step t")
         self.plot.setLabel("left", "unit")
-        self.plot.setLabel("top", "input x⟨t⟩")
+        self.plot.setLabel("top", TOP_LABEL)
         self.colorbar = pg.ColorBarItem(values=(-1, 1), colorMap=colors.diverging(), interactive=False,
                                         width=18, colorMapMenu=False)
         self.colorbar.setImageItem(self.image, insert_in=self.plot)
@@ -50,20 +55,21 @@ class HiddenHeatmapView(StepPlotView):
         theme.style_colorbar(self.colorbar, self.state.view_options, "a⟨t⟩ value")
 
     def _on_x_range_changed(self) -> None:
-        """Input characters on the top axis, thinned out when the columns get narrow."""
+        """Every input character of the steps in view on the top axis when each has room; else none
+        (every other character would read as another string) and the axis says to zoom in. Only the
+        visible steps get a tick, so a long text costs no more than a short one."""
         if not self._labels:
             return
+        top = self.plot.getAxis("top")
         px = self.visible_px_per_step()
         need = self.fontMetrics().horizontalAdvance("W") * 1.6
-        k = self.label_stride(px, need)
-        ticks = [(t + 1, self._labels[t]) for t in range(0, len(self._labels), k)]
-        self.plot.getAxis("top").setTicks([ticks, []])
-        # integer steps on the bottom axis when zoomed in close
-        bottom = self.plot.getAxis("bottom")
-        if px > 25:
-            bottom.setTickSpacing(major=max(k, 1) * (5 if px < 60 else 1), minor=1)
-        else:
-            bottom.setTickSpacing()
+        (x0, x1), _ = self.plot.vb.viewRange()
+        lo, hi = max(int(math.floor(x0)), 1), min(int(math.ceil(x1)), len(self._labels))
+        every = px >= need and hi - lo < 2000
+        top.setTicks([[(t, self._labels[t - 1]) for t in range(lo, hi + 1)] if every else [], []])
+        label = TOP_LABEL if every else TOP_LABEL + ": zoom in (wheel) to read every character"
+        if top.labelText != label:
+            top.setLabel(label)   # keeps the theme's label style
 
     def hover_text(self, t: int, y: float) -> str:
         tr = self.state.trace

@@ -8,13 +8,13 @@ import math
 import numpy as np
 import pyqtgraph as pg
 
-from rnnviz.app import theme
+from rnnviz.app import numfmt, scales, theme
 from rnnviz.app.state import AppState
 from rnnviz.app.views.step_plot import StepPlotView
 
 
 def fmt(v: float) -> str:
-    return f"{v:.3g}" if math.isfinite(v) else ("NaN" if math.isnan(v) else ("∞" if v > 0 else "−∞"))
+    return numfmt.short(v)
 
 
 class LossView(StepPlotView):
@@ -68,33 +68,27 @@ class LossView(StepPlotView):
         ok = scored & np.isfinite(loss)
         bad = scored & ~np.isfinite(loss)
         t = np.arange(1, trace.T + 1, dtype=float)
-        pos = loss[ok & (loss > 0)]
-        # an exploding network spans hundreds of decades: then bars and total go on a log10 scale
-        self._log = bool(pos.size) and float(pos.max()) / max(float(pos.min()), 1e-300) > 1e4
+        # one rule with the graph's L row: log10 when the losses span many decades (an exploding network)
+        scale = scales.loss_scale(loss, w)
+        self._log = scale.log
         for name in ("left", "right"):
             self.plot.getAxis(name).setLogMode(False, self._log)
-        if self._log:
-            base = math.floor(math.log10(float(pos.min())))
-            with np.errstate(divide="ignore"):
-                h = np.log10(np.maximum(loss[ok], 10.0 ** base)) - base
-            self.bars.setOpts(x=t[ok], height=h, y0=base)
-            top, bottom = math.log10(float(pos.max())) + 0.5, base
-        else:
-            top = float(loss[ok].max()) if ok.any() else 1.0
-            top, bottom = (top if top > 0 else 1.0), 0.0
-            self.bars.setOpts(x=t[ok], height=loss[ok], y0=0)
+        self.bars.setOpts(x=t[ok], height=scale.height(loss[ok]) * (scale.hi - scale.lo), y0=scale.lo)
+        bottom, top = scale.lo, scale.hi + (0.5 if scale.log else 0.0)   # half a decade of headroom
         roof = top + 0.05 * (top - bottom)  # where non-finite bars end
         self.bad_bars.setOpts(x=t[bad], height=np.full(int(bad.sum()), roof - bottom), y0=bottom)
         self.bad_marks.setData(x=t[bad], y=np.full(int(bad.sum()), roof))
         self.plot.vb.setYRange(bottom, roof + 0.05 * (top - bottom), padding=0)
         self.set_y_extent(bottom - (top - bottom), top + 10 * (top - bottom))
         self.total_curve.setLogMode(False, self._log)
-        self.total_curve.setData(t, self._total)
+        # log mode: pyqtgraph takes log10 of the data itself (finite for any finite total)
+        self.total_curve.setData(t, self._total if self._log else scales.clamp(self._total)[0])
         fin = self._total[np.isfinite(self._total) & (self._total > 0)]
         if self._log and fin.size:
             self.total_vb.setYRange(math.log10(float(fin.min())), math.log10(float(fin.max())) + 0.5, padding=0)
         else:
-            self.total_vb.setYRange(0, (float(fin.max()) if fin.size else 1.0) * 1.08, padding=0)
+            top_total = min(float(fin.max()), scales.PLOT_LIMIT) if fin.size else 1.0
+            self.total_vb.setYRange(0, top_total * 1.08, padding=0)
         self._sync_total_vb()
         self._n_bad = int(bad.sum())
         self._fill_legend()
@@ -135,11 +129,6 @@ class LossView(StepPlotView):
         self._fill_legend()  # labels take the new colour and size only when re-added
         if len(self._loss):
             self.set_title(self.title_at(self.state.t), restyle=False)
-
-    def _on_x_range_changed(self) -> None:
-        bottom = self.plot.getAxis("bottom")
-        px = self.visible_px_per_step()
-        bottom.setTickSpacing(major=5 if px < 60 else 1, minor=1) if px > 25 else bottom.setTickSpacing()
 
     def hover_text(self, t: int, y: float) -> str:
         tr = self.state.trace

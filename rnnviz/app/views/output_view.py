@@ -12,7 +12,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 
-from rnnviz.app import colors, theme
+from rnnviz.app import colors, numfmt, scales, theme
 from rnnviz.app.state import AppState
 from rnnviz.app.views.step_plot import StepPlotView
 
@@ -49,7 +49,13 @@ class OutputView(StepPlotView):
         self.target_curve = pg.PlotDataItem(connect="finite", name="target y⟨t⟩")
         self.plot.addItem(self.pred_curve)
         self.plot.addItem(self.target_curve)
+        # values past ±scales.PLOT_LIMIT (or ±inf) are drawn at the limit, marked, and named in the legend
+        self.beyond = pg.ScatterPlotItem(symbol="t1", size=13, pxMode=True,
+                                         name=f"beyond ±{numfmt.short(scales.PLOT_LIMIT)}: drawn at the edge")
+        self.beyond.setZValue(15)
+        self.plot.addItem(self.beyond)
         self.plot.setLabel("bottom", "step t")
+        self.plot.getAxis("left").enableAutoSIPrefix(False)   # no "value (x1e+27)" on huge values
         self._mode = ""          # "text" | "mse" | "bce"
         self._row_labels: list[str] = []
         self.add_legend_band()
@@ -62,6 +68,7 @@ class OutputView(StepPlotView):
         text = mode == "text"
         self.image.setVisible(text)
         self.targets.setVisible(text)
+        self.beyond.setVisible(False)
         self.pred_curve.setVisible(not text)
         self.target_curve.setVisible(not text)
         self.show_legend(not text)
@@ -96,10 +103,18 @@ class OutputView(StepPlotView):
             title = f"{self.figure_title}: p(next character)  ({trace.n_y} characters × {T} steps)"
         else:
             t = np.arange(1, T + 1, dtype=float)
-            yh, y = trace.y_hat[0, 0, :], trace.y[0, 0, :]
+            # what pyqtgraph gets is finite or NaN and within ±PLOT_LIMIT: its range and paths stay finite
+            yh, yh_out = scales.clamp(trace.y_hat[0, 0, :])
+            y, y_out = scales.clamp(trace.y[0, 0, :])
             self.pred_curve.setData(t, yh)
             ty = np.where(trace.step_weight > 0, y, np.nan)  # unscored steps have no target
+            y_out &= trace.step_weight > 0
             self.target_curve.setData(t, ty)
+            out = yh_out | y_out
+            ys = np.concatenate([yh[yh_out], ty[y_out]])
+            self.beyond.setData(x=np.concatenate([t[yh_out], t[y_out]]), y=ys,
+                                symbol=["t1" if v > 0 else "t" for v in ys])   # ▲ above, ▼ below
+            self.beyond.setVisible(bool(out.any()))
             self._row_labels = []
             self.plot.getAxis("left").setTicks(None)
             self.plot.vb.setLimits(yMin=None, yMax=None)
@@ -113,15 +128,11 @@ class OutputView(StepPlotView):
                 self.plot.setLabel("left", "value")
                 self.pred_curve.opts["name"] = "prediction ŷ⟨t⟩"
                 self.target_curve.opts["name"] = "target y⟨t⟩"
-                both = np.concatenate([yh, y])
-                both = both[np.isfinite(both)]
-                lo, hi = (float(both.min()), float(both.max())) if both.size else (-1.0, 1.0)
-                pad = 0.08 * max(hi - lo, 1e-9)
-                lo, hi = lo - pad, hi + pad
+                lo, hi = scales.padded(*scales.finite_range(yh, ty))
                 title = f"{self.figure_title}: prediction vs target"
             self.plot.vb.setYRange(lo, hi, padding=0)
-            span = hi - lo
-            self.set_y_extent(lo - 50 * span, hi + 50 * span)
+            span = hi / 2 - lo / 2
+            self.set_y_extent(lo - 100 * span, hi + 100 * span)
             self._rebuild_legend()
         self.set_title(title + scored_note(trace))
         self._restyle(theme.palette(self.state.view_options.theme))
@@ -130,6 +141,8 @@ class OutputView(StepPlotView):
         self.legend.clear()
         self.legend.addItem(self.pred_curve, self.pred_curve.opts["name"])
         self.legend.addItem(self.target_curve, self.target_curve.opts["name"])
+        if self.beyond.isVisible():
+            self.legend.addItem(self.beyond, self.beyond.name())
         self.fit_legend()
 
     def _restyle(self, p) -> None:
@@ -152,6 +165,8 @@ class OutputView(StepPlotView):
         self.target_curve.setSymbolSize(9 if self._mode == "bce" else 7)
         self.target_curve.setSymbolBrush(p.target)
         self.target_curve.setSymbolPen(None)
+        self.beyond.setPen(pg.mkPen(p.danger, width=1.5))
+        self.beyond.setBrush(pg.mkBrush(p.danger))
         self.legend.setBrush(pg.mkBrush(None))   # a band of its own: no box needed
         self.legend.setPen(pg.mkPen(None))
         self.legend.setLabelTextColor(p.foreground)

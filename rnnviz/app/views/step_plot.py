@@ -16,7 +16,7 @@ from PySide6.QtCore import QEvent, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QCursor, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QToolTip, QVBoxLayout, QWidget
 
-from rnnviz.app import theme
+from rnnviz.app import scales, theme
 from rnnviz.app.state import BACKWARD, AppState
 from rnnviz.app.views.base import FigureView
 
@@ -52,8 +52,8 @@ class StepPlotView(QWidget, FigureView):
 
         self.canvas.scene().sigMouseClicked.connect(self._on_click)
         self._hover_proxy = pg.SignalProxy(self.canvas.scene().sigMouseMoved, rateLimit=30, slot=self._on_mouse_moved)
-        self.plot.vb.sigXRangeChanged.connect(lambda *_: self._on_x_range_changed())
-        self.plot.vb.sigResized.connect(lambda *_: self._on_x_range_changed())
+        self.plot.vb.sigXRangeChanged.connect(lambda *_: self._range_changed())
+        self.plot.vb.sigResized.connect(lambda *_: self._range_changed())
         self.plot.vb.sigResized.connect(lambda *_: self._wrap_title())
         # a long title must wrap, not push the plot out of a narrow window: no minimum width
         label = self.plot.titleLabel
@@ -180,7 +180,7 @@ class StepPlotView(QWidget, FigureView):
         self.plot.vb.setLimits(xMin=0.5 - 0.02 * trace.T, xMax=trace.T + 0.5 + 0.02 * trace.T)
         self.plot.vb.setXRange(0.5, trace.T + 0.5, padding=0.01)
         self._on_step_changed(self.state.t, self.state.phase)
-        self._on_x_range_changed()
+        self._range_changed()
 
     def _on_step_changed(self, t: int, phase: str) -> None:
         """The only work done per step: move two rectangles."""
@@ -205,7 +205,7 @@ class StepPlotView(QWidget, FigureView):
         self.cursor.setPen(pen)
         self._fill_cursor()
         self._restyle(p)
-        self._on_x_range_changed()
+        self._range_changed()
 
     # ------------------------------------------------------------------ mouse
     def step_at(self, scene_pos) -> int | None:
@@ -235,6 +235,18 @@ class StepPlotView(QWidget, FigureView):
             QToolTip.showText(QCursor.pos(), text, self.canvas)
 
     # ------------------------------------------------------------------ ticks
+    def _range_changed(self) -> None:
+        self._update_step_ticks()
+        self._on_x_range_changed()
+
+    def _update_step_ticks(self) -> None:
+        """Whole steps on the bottom axis, spaced for the current zoom: recomputed on every range change
+        (a spacing kept from a short trace once asked pyqtgraph for 100,000 ticks of a long one)."""
+        px = self.visible_px_per_step()
+        major = scales.step_tick_spacing(px, 45.0)
+        minor = scales.step_tick_spacing(px, 6.0)
+        self.plot.getAxis("bottom").setTickSpacing(major=major, minor=minor if minor < major else major)
+
     def visible_px_per_step(self) -> float:
         (x0, x1), _ = self.plot.vb.viewRange()
         return self.plot.vb.width() / max(x1 - x0, 1e-9)

@@ -1,0 +1,122 @@
+"""The bottom of the zoomed-out graph: the x⟨t⟩ row and the step axis.
+
+x⟨t⟩ never turns into a dotted line: characters are written down to a 7-pixel font (every one of
+them, none skipped); narrower than that, each character is a colour (the same character, the same
+colour) so repeats and patterns stay visible; numbers are a line through 0..1 of their range, or
+their values when the columns are wide enough for every one of them.
+"""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QFont, QPainter
+
+from rnnviz.app import colors, scales
+from rnnviz.app.views.graph_text import RowFormat, fit_text
+
+_ALIGN_C = Qt.AlignmentFlag.AlignCenter
+MIN_CHAR_PX = 7        # smallest font the x row writes characters in
+MAX_LABELS = 1000      # at most this many labels per frame (a frame's cost stays bounded)
+
+
+def prepare(item) -> None:
+    """The x line (numbers) or the x colour strip (text), once per trace."""
+    from rnnviz.app.views.graph_items import rgba_image
+
+    d = item.data
+    item.images.pop("x", None)
+    seq = d.trace.seq
+    x = d.trace.x[0, 0, :] if seq.kind != "text" else None
+    if x is not None:
+        item.value_lines["x"] = scales.unit(x, *scales.finite_range(x))
+        item.value_bad["x"] = ~np.isfinite(x)
+        return
+    idx = np.argmax(d.trace.x[:, 0, :], axis=0)          # (T,) which character is fed
+    rgba = colors.categorical(d.trace.n_x)[idx]
+    rgba[~d.has_input] = 0
+    item.images["x"] = rgba_image(rgba[None])
+
+
+def _char_font(painter: QPainter, st, labels: list[str], width: float) -> QFont | None:
+    """The largest font (bold body size down to MIN_CHAR_PX) in which every label fits `width`."""
+    font = QFont(st.font_bold)
+    labels = set(labels)   # the widest decides; each distinct character is measured once
+    px = int(st.f)
+    while px >= MIN_CHAR_PX:
+        font.setPixelSize(px)
+        painter.setFont(font)
+        fm = painter.fontMetrics()
+        if max((fm.horizontalAdvance(s) for s in labels), default=0) <= width:
+            return font
+        px -= 1
+    return None
+
+
+def paint_inputs(item, painter: QPainter, steps: range) -> None:
+    g, st, d = item.geom, item.style, item.data
+    x_top, x_bot = g.row_band("x")
+    h = x_bot - x_top
+    P = g.col_px
+    if "x" in item.value_lines:   # numbers
+        fmt = None
+        if P >= 2.5 * st.f and len(steps) <= MAX_LABELS:
+            fmt = RowFormat(painter, [st.font_small, st.font_tiny], d.trace.x[0, 0, steps.start:steps.stop], P - 4)
+        if fmt is not None and fmt.ok:
+            painter.setPen(st.fg)
+            for t in steps:
+                fmt.draw(item, painter, QRectF(g.cx(t - 0.5) * P + 2, x_top, P - 4, h), float(d.trace.x[0, 0, t]),
+                         _ALIGN_C, ("x", t))
+        else:
+            from rnnviz.app.views.graph_bands import polyline
+            polyline(item, painter, "x", steps, x_bot - 0.15 * h, 0.7 * h, st.fg)
+        return
+    key = (round(P, 3), steps.start, steps.stop, st.f)   # the font changes with the zoom and the view only
+    if getattr(item, "_x_font_key", None) != key:
+        item._x_font_key = key
+        wide = P - 1 >= 0.45 * MIN_CHAR_PX and len(steps) <= MAX_LABELS   # else no character can fit
+        item._x_font = _char_font(painter, st, [d.input_text(t) for t in steps], P - 1) if wide else None
+    font = item._x_font
+    item.x_strip = font is None
+    if font is None:   # too narrow to write: one colour per character
+        painter.drawImage(QRectF(g.cx(steps.start - 0.5) * P, x_top + 0.3 * h, len(steps) * P, 0.4 * h),
+                          item.images["x"], QRectF(steps.start, 0, len(steps), 1))
+        return
+    for t in steps:
+        painter.setPen(st.fg if d.has_input[t] else st.muted)
+        fit_text(item, painter, QRectF(g.cx(t - 0.5) * P, x_top, P, h), [d.input_text(t)], [font], _ALIGN_C, ("x", t))
+
+
+def paint_axis(item, painter: QPainter, steps: range, left_px: float, right_px: float) -> None:
+    """Step numbers (1-based) under the x row; the current step in the accent colour. Only labels wholly
+    inside left_px..right_px (the visible part right of the row names) are drawn: one half-hidden under
+    the gutter read as another number ('step t 155' for 1155)."""
+    g, st = item.geom, item.style
+    if not steps:
+        return
+    P = g.col_px
+    k = scales.step_tick_spacing(P, 3.4 * st.f)
+    y = g.height_px - g.bottom_px + 0.15 * st.f
+    h = 1.3 * st.f
+    painter.setFont(st.font_bold)
+    fm = painter.fontMetrics()
+    cur_w = fm.horizontalAdvance(str(item.t + 1)) + 4
+    cur_x = min(max(g.cx(item.t) * P - cur_w / 2, left_px), right_px - cur_w)
+    painter.setFont(st.font_small)
+    painter.setPen(st.muted)
+    fm = painter.fontMetrics()
+    labels = [1] if steps.start == 0 else []
+    labels += list(range(max(((steps.start + 1) // k) * k, k), steps.stop + 1, k))
+    for s in labels:
+        t = s - 1
+        w = fm.horizontalAdvance(str(s)) + 4
+        x = g.cx(t) * P - w / 2
+        if x < left_px or x + w > right_px or (x < cur_x + cur_w + 0.4 * st.f and x + w > cur_x - 0.4 * st.f):
+            continue   # cut off at an edge, or in the cursor's label's place
+        painter.drawText(QRectF(x, y, w, h), _ALIGN_C, str(s))
+        if item.drawn is not None:
+            item.drawn.append(("axis", t, QRectF(x, y, w, h), str(s), float(w - 4)))
+    painter.setFont(st.font_bold)
+    painter.setPen(st.accent)
+    painter.drawText(QRectF(cur_x, y, cur_w, h), _ALIGN_C, str(item.t + 1))
+    if item.drawn is not None:
+        item.drawn.append(("axis", item.t, QRectF(cur_x, y, cur_w, h), str(item.t + 1), float(cur_w - 4)))
