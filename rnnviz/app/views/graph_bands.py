@@ -6,8 +6,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPen
 
 from rnnviz.app import colors
 
@@ -105,8 +105,10 @@ def _polyline(item, painter: QPainter, name: str, steps: range, base: float, sca
     ts, v = binned(item.value_lines[name], t0, n, max(int(n * P / 2), 1), np.add)
     if len(ts) < n:
         v = v / np.diff(np.append(ts, t0 + n))
-    painter.setPen(QPen(color, 1.6))
-    painter.drawPolyline(QPolygonF([QPointF(g.cx(t) * P, base - scale * float(y)) for t, y in zip(ts, v)]))
+    painter.setPen(QPen(color, 1.6, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+    pts = [QPointF(g.cx(t) * P, base - scale * float(y)) for t, y in zip(ts, v)]
+    # as segments: Qt strokes a dense zig-zag polyline ~10x slower (17 ms a line at T = 2000, every frame)
+    painter.drawLines([QLineF(a, b) for a, b in zip(pts, pts[1:])])
 
 
 def _paint_inputs(item, painter: QPainter, steps: range) -> None:
