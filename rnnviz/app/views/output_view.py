@@ -48,8 +48,13 @@ class OutputView(StepPlotView):
         self.legend = self.plot.addLegend(offset=(-10, 10), labelTextSize="10pt")
         self.pred_curve = pg.PlotDataItem(connect="finite", name="prediction ŷ⟨t⟩")
         self.target_curve = pg.PlotDataItem(connect="finite", name="target y⟨t⟩")
-        self.plot.addItem(self.pred_curve)
-        self.plot.addItem(self.target_curve)
+        for c in (self.pred_curve, self.target_curve):
+            self.plot.addItem(c)
+            # long series: about two points per pixel column (peaks kept), drawn as segments; Qt takes
+            # ~13 s to stroke one dashed 100k-point path, and an export paints it several times
+            c.setDownsampling(auto=True, method="peak")
+            c.setClipToView(True)
+            c.curve.setSegmentedLineMode("on")
         self.plot.setLabel("bottom", "step t")
         self._mode = ""          # "text" | "mse" | "bce"
         self._row_labels: list[str] = []
