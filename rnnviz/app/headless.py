@@ -144,7 +144,7 @@ def make_views(state) -> list:
 
 def write_all(state, views, folder: Path, scale: float) -> list[str]:
     from rnnviz.app.export import save_png, save_svg
-    from rnnviz.app.export_anim import export_animation_gif
+    from rnnviz.app.export_anim import export_animation
 
     tr = state.trace
     save_params(folder / "params.npz", tr.params)
@@ -157,9 +157,7 @@ def write_all(state, views, folder: Path, scale: float) -> list[str]:
             v.fit_all()
         save_png(v, folder / f"{v.figure_name}.png", scale)
         save_svg(v, folder / f"{v.figure_name}.svg")
-    graph = next((v for v in views if v.figure_name == "graph"), None)
-    if graph is not None:
-        export_animation_gif(state, graph, folder / "bptt.gif")
+    export_animation(folder / "bptt.gif", state)
     return sorted(p.name for p in folder.iterdir())
 
 
