@@ -86,14 +86,15 @@ def test_csv_rows_match_the_trace(exported):
     with open(exported / "losses.csv", newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == trace["loss"].size
-    np.testing.assert_allclose([float(r["loss"]) for r in rows], trace["loss"], rtol=1e-15)
+    np.testing.assert_allclose([float(r["L<t>"]) for r in rows], trace["loss"], rtol=1e-15)
     assert [int(r["step"]) for r in rows] == list(range(1, len(rows) + 1))
-    assert "".join(r["input"] for r in rows) == TEXT[:-1]
+    assert "".join(r["x<t>"] for r in rows) == TEXT[:-1]
     with open(exported / "gradients.csv", newline="", encoding="utf-8") as f:
         g = list(csv.DictReader(f))
-    np.testing.assert_allclose([float(r["da_norm"]) for r in g], np.linalg.norm(trace["da"], axis=0), rtol=1e-12)
-    np.testing.assert_allclose([float(r["da_last_norm"]) for r in g], np.linalg.norm(trace["da_last"], axis=0),
+    np.testing.assert_allclose([float(r["||dL/da<t>||"]) for r in g], np.linalg.norm(trace["da"], axis=0),
                                rtol=1e-12)
+    np.testing.assert_allclose([float(r["||dL<T>/da<t>||"]) for r in g],
+                               np.linalg.norm(trace["da_last"], axis=0), rtol=1e-12)
 
 
 def test_pngs_are_at_scale_and_not_blank(exported, tmp_path):

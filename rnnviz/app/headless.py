@@ -19,7 +19,7 @@ from rnnviz.core import make_sequence
 from rnnviz.core.params import spectral_radius
 from rnnviz.io.atomic import check_writable_dir
 from rnnviz.io.session import load_session
-from rnnviz.io.tables import gradient_table, loss_table, save_grads_npz, save_trace_npz, write_csv
+from rnnviz.io.tables import gradients_table, losses_table, save_grads_npz, save_trace_npz, write_csv
 from rnnviz.io.weights import check_fits, load_weights, save_params
 
 # (module, class) of the figures, in file order; the window uses the same classes
@@ -148,10 +148,10 @@ def write_all(state, views, folder: Path, scale: float) -> list[str]:
 
     tr = state.trace
     save_params(folder / "params.npz", tr.params)
-    save_grads_npz(folder / "grads.npz", tr)
+    save_grads_npz(folder / "grads.npz", tr.grads)
     save_trace_npz(folder / "trace.npz", tr)
-    write_csv(folder / "losses.csv", *loss_table(tr))
-    write_csv(folder / "gradients.csv", *gradient_table(tr))
+    write_csv(folder / "losses.csv", *losses_table(tr))
+    write_csv(folder / "gradients.csv", *gradients_table(tr))
     for v in views:
         if hasattr(v, "fit_all"):
             v.fit_all()

@@ -19,6 +19,7 @@ from rnnviz.app.views.base import FigureView
 from rnnviz.app.views.bptt_common import (clip_html, cursor_x, esc, log10_limits, log_ticks, positive_or_nan,
                                           setup_log_plot, verdict_html, verdict_label)
 from rnnviz.core import diagnostics as D
+from rnnviz.io.tables import figure_table
 
 CURVES = ("da", "da_last", "envelope", "gain")
 NAMES = {
@@ -227,9 +228,4 @@ class GradientView(QWidget, FigureView):
 
     # ------------------------------------------------------------------ export
     def figure_csv(self):
-        header = ["t", "norm dL/da<t>", "norm dL<T>/da<t>", "envelope (gamma sigma_max)^(T-t)",
-                  "step gain norm da<t>/da<t-1>"]
-        if not self.data:
-            return header, []
-        rows = [[t + 1] + [float(self.data[k][t]) for k in CURVES] for t in range(len(self.data["da"]))]
-        return header, rows
+        return figure_table(self.figure_name, self.state.trace)  # one table per figure (rnnviz/io/tables.py)
