@@ -7,6 +7,7 @@ files are checked completely before anything in AppState changes.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -261,11 +262,15 @@ class FileActions(QObject):
             return False
         p = Path(path) if path.lower().endswith((".gif", ".mp4")) else Path(path + ".gif")
         dlg = self._progress("Rendering the BPTT animation…", options.max_frames)
+        shown = [0.0]
 
         def progress(i, n):
-            dlg.setMaximum(n)
-            dlg.setValue(i)
-            QApplication.processEvents()
+            # events (the dialog, Cancel) ten times a second: each pass repaints the whole window
+            if time.monotonic() - shown[0] >= 0.1:
+                dlg.setMaximum(n)
+                dlg.setValue(i)
+                QApplication.processEvents()
+                shown[0] = time.monotonic()
             return not dlg.wasCanceled()
 
         try:
