@@ -68,6 +68,9 @@ class GradientView(QWidget, FigureView):
         self.curves = {k: self.plot.plot() for k in ("da", "da_last", "envelope")}
         for k in ("gain", "sigma", "rho"):
             self.curves[k] = self.gain_plot.plot()
+        for c in self.curves.values():   # long traces: about two points per pixel column (peaks kept)
+            c.setDownsampling(auto=True, method="peak")
+            c.setClipToView(True)
         self.one_line = pg.InfiniteLine(angle=0, pos=0.0)
         self.gain_plot.addItem(self.one_line)
         self.reached = pg.LinearRegionItem(movable=False)
