@@ -66,10 +66,10 @@ class AnimOptions:
 
 
 def _sample(T: int, k: int) -> list[int]:
-    """k or fewer 0-based steps from 0 to T-1, evenly spread, both ends kept."""
+    """k >= 2 or fewer 0-based steps from 0 to T-1, evenly spread, both ends kept."""
     if T <= k:
         return list(range(T))
-    return [int(t) for t in np.unique(np.round(np.linspace(0, T - 1, max(k, 2))).astype(int))]
+    return [int(t) for t in np.unique(np.round(np.linspace(0, T - 1, k)).astype(int))]
 
 
 def frame_positions(T: int, options: AnimOptions = AnimOptions()) -> list[tuple[int, str]]:
@@ -81,7 +81,7 @@ def frame_positions(T: int, options: AnimOptions = AnimOptions()) -> list[tuple[
     budget[-1] += options.max_frames - sum(budget)
     out = []
     for phase, k in zip(passes, budget):
-        steps = _sample(T, k)
+        steps = _sample(T, k) if k > 1 else [T - 1 if phase == "forward" else 0]   # one frame: the pass's end
         out += [(t, phase) for t in (steps if phase == "forward" else steps[::-1])]
     return out
 
@@ -145,11 +145,10 @@ class FrameRenderer:
         return self
 
     def __exit__(self, *exc) -> None:
-        self.state.set_position(self._old)
         for v, _size, _x in self.views:
-            v.figure_widget().hide()
             v.figure_widget().deleteLater()
         QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+        self.state.set_position(self._old)
 
 
 def as_array(img: QImage) -> np.ndarray:

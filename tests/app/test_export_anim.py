@@ -56,6 +56,15 @@ def test_long_sequences_are_sampled_evenly_with_both_ends_kept():
     assert len(pos) == 101 and pos[0] == (0, "forward") and pos[-1] == (0, "backward")
 
 
+def test_the_frame_cap_holds_for_every_length_and_pass():
+    for T in range(1, 40):
+        for cap in (2, 3, 5, 39):
+            for passes in ("forward", "backward", "both"):
+                pos = frame_positions(T, AnimOptions(passes, max_frames=cap))
+                assert 1 <= len(pos) <= cap and len(set(pos)) == len(pos), (T, cap, passes)
+                assert pos[-1] == ((T - 1, "forward") if passes == "forward" else (0, "backward"))
+
+
 @pytest.mark.parametrize("bad", [AnimOptions("sideways"), AnimOptions(content="all"), AnimOptions(max_frames=1),
                                  AnimOptions(max_frames=5000)])
 def test_bad_options_are_refused_and_nothing_is_written(state, tmp_path, bad):
