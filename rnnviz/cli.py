@@ -24,7 +24,7 @@ EXPORT_EPILOG = """\
 files written into DIR (each atomically: a failed export leaves no partial file):
   params.npz        the weights Wax (n_a,n_x), Waa (n_a,n_a), Wya (n_y,n_a), ba (n_a,1), by (n_y,1)
   grads.npz         dL/dparam under the same names, L = sum over t of L<t> (before any clipping)
-  grads_clipped.npz the same after --clip-norm / --clip-value (only with one of them)
+  grads_clipped.npz the same after --clip-norm / --clip-value (only with clipping, also a session's)
   trace.npz         x (n_x,T), targets (T,), a (n_a,T), y_hat (n_y,T), loss (T,),
                     da (n_a,T) total dL/da<t>, da_last (n_a,T) = dL<T>/da<t>
   FIGURE.png, FIGURE.svg, FIGURE.csv for each figure (the window's own views; the same CSV columns
