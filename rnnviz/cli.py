@@ -22,24 +22,49 @@ examples:
 
 EXPORT_EPILOG = """\
 files written into DIR (each atomically: a failed export leaves no partial file):
-  params.npz      the weights Wax (n_a,n_x), Waa (n_a,n_a), Wya (n_y,n_a), ba (n_a,1), by (n_y,1)
-  grads.npz       dL/dparam under the same names, L = sum over t of L<t>
-  trace.npz       x (n_x,T), targets (T,), a (n_a,T), y_hat (n_y,T), loss (T,),
-                  da (n_a,T) total dL/da<t>, da_last (n_a,T) = dL<T>/da<t>
-  graph, hidden_states, outputs, losses, gradients   each as .png and .svg (the window's figures)
-  losses.csv, gradients.csv                          a header and one row per step
-  bptt.gif        the backward pass, one frame per step (sampled evenly past 300 steps)
+  params.npz        the weights Wax (n_a,n_x), Waa (n_a,n_a), Wya (n_y,n_a), ba (n_a,1), by (n_y,1)
+  grads.npz         dL/dparam under the same names, L = sum over t of L<t> (before any clipping)
+  grads_clipped.npz the same after --clip-norm / --clip-value (only with clipping, also a session's)
+  trace.npz         x (n_x,T), targets (T,), a (n_a,T), y_hat (n_y,T), loss (T,),
+                    da (n_a,T) total dL/da<t>, da_last (n_a,T) = dL<T>/da<t>
+  FIGURE.png, FIGURE.svg, FIGURE.csv for each figure (the window's own views; the same CSV columns
+  as the window's "Export data as CSV"; step is 1-based, one row per step):
+    graph           the unrolled graph at the end of BPTT (or a session's cursor); --flow decides
+                    which gradient it shows.  CSV: step, x<t>, ||a<t>||, prediction, y<t>, L<t>,
+                    ||dL/da<t>||, ||dL<T>/da<t>||
+    hidden_states   heatmap of a<t>.  CSV: step, x<t>, a<t>[1] ... a<t>[n_a]
+    outputs         y_hat<t>.  CSV: step, x<t>, y<t>, scored, then for text: prediction,
+                    y_hat<t>[y<t>] and y_hat<t>[c] for every character c (up to 5 million cells);
+                    for numbers: y_hat<t>
+    losses          L<t> per step.  CSV: step, x<t>, y<t>, scored, L<t>, L<1>+...+L<t>
+    gradients       gradient size through time, the verdict (and the clipping).  CSV: step,
+                    ||dL/da<t>||, ||dL<T>/da<t>||, ||dL<T>/da<T>|| (gamma sigma_max)^(T-t),
+                    ||da<t>/da<t-1>||_2, ||dWax<t>||_F, ||dWaa<t>||_F, ||dba<t>||
+    influence       ||dL<t>/da<k>|| for k <= t.  CSV: a row per loss step t: t, ||dL<t>/da<1>||, ...,
+                    ||dL<t>/da<T>|| (empty for k > t).  Not written when the map is too big to
+                    compute (over 3000 steps, or too many units): a note on stderr says so
+  bptt.gif          the animation: --gif-passes, --gif-content, at most --gif-frames frames
+                    (steps sampled evenly), one global palette, only the changed part per frame
+
+x<t> is the input at step t, y<t> the target, scored 1 where L<t> counts, prediction the most likely
+character (text) or y_hat<t> (numbers). On a terminal, one line on stderr shows the progress.
 
 examples:
   rnnviz export --out figs --text "hello world"
   rnnviz export --out figs --text "the cat sat on the mat" --hidden 64 --radius 1.5 --scale 2
   rnnviz export --out figs --numbers "0 0.5 1 0.5 0 -0.5 -1" --activation tanh --loss mse
+  rnnviz export --out figs --numbers-file series.txt --gif-passes both --gif-content full
+  rnnviz export --out figs --text-file poem.txt --flow last --clip-norm 5
   rnnviz export --out figs2 --text "hello world" --weights figs/params.npz   (same trace again)
   rnnviz export --out figs --session ~/lesson.rnnviz --scale 3"""
 
 ACTIVATIONS = ("tanh", "relu")
 LOSSES = ("auto", "cross_entropy", "bce", "mse")
 ARCHITECTURES = ("many-to-many", "many-to-one", "one-to-many")
+FLOWS = ("total", "last")
+GIF_PASSES = ("forward", "backward", "both")     # = rnnviz.app.export_anim.PASSES (no Qt imported here)
+GIF_CONTENTS = ("graph", "full")
+GIF_FRAMES = (2, 1000, 100)                      # min, max, default
 MAX_SCALE = 8.0
 
 
@@ -67,6 +92,17 @@ def _seed(s: str) -> int:
         raise argparse.ArgumentTypeError(f"{s!r} is not a whole number") from None
     if v < 0:
         raise argparse.ArgumentTypeError(f"{v} is negative; a seed is a whole number from 0 up")
+    return v
+
+
+def _frames(s: str) -> int:
+    lo, hi, _ = GIF_FRAMES
+    try:
+        v = int(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{s!r} is not a whole number") from None
+    if not lo <= v <= hi:
+        raise argparse.ArgumentTypeError(f"{v} is out of range (from {lo} to {hi})")
     return v
 
 
@@ -102,6 +138,10 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--text", metavar="TEXT", help='a text; the RNN predicts each next character ("hello world")')
     src.add_argument("--numbers", metavar='"X1 X2 ..."',
                      help='a series of numbers separated by spaces or commas; the RNN predicts the next one')
+    src.add_argument("--text-file", metavar="PATH", help="the text of a UTF-8 file (one final line break is "
+                                                         "dropped): for texts too long for the command line")
+    src.add_argument("--numbers-file", metavar="PATH", help="numbers from a UTF-8 file, separated by spaces, "
+                                                            "commas or lines (up to 100,000 of them)")
     src.add_argument("--session", metavar="FILE", help="a .rnnviz session saved by the window (its sequence, "
                                                         "settings and weights; options below override them)")
     e.add_argument("--hidden", type=_positive_int, metavar="N", help="hidden size n_a (default 16)")
@@ -120,6 +160,21 @@ def build_parser() -> argparse.ArgumentParser:
                                                   "MSE for numbers)")
     e.add_argument("--architecture", choices=ARCHITECTURES, help="where inputs and losses are "
                                                                  "(default many-to-many)")
+    e.add_argument("--flow", choices=FLOWS, help="what flows back in the graph, the Gradients figure and the "
+                                                 "GIF: total (L = sum of L<t>) or last (L<T> only; default total)")
+    clip = e.add_mutually_exclusive_group()
+    clip.add_argument("--clip-norm", type=_finite(0.0, 1e300, strict_lo=True), metavar="THETA",
+                      help="clip the gradients' global norm to THETA (Pascanu et al.); writes grads_clipped.npz")
+    clip.add_argument("--clip-value", type=_finite(0.0, 1e300, strict_lo=True), metavar="C",
+                      help="clip every gradient entry to [-C, C] (min-char-rnn); writes grads_clipped.npz")
+    e.add_argument("--gif-passes", choices=GIF_PASSES, default="backward",
+                   help="which passes bptt.gif animates (default backward)")
+    e.add_argument("--gif-content", choices=GIF_CONTENTS, default="graph",
+                   help="graph: the unrolled graph only; full: the graph with the Gradients plot and the "
+                        "verdict beside it (default graph)")
+    e.add_argument("--gif-frames", type=_frames, default=GIF_FRAMES[2], metavar="N",
+                   help=f"at most N frames in bptt.gif, {GIF_FRAMES[0]}..{GIF_FRAMES[1]}; longer sequences "
+                        f"are sampled evenly (default {GIF_FRAMES[2]})")
     return p
 
 

@@ -19,16 +19,20 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 TEXT = "hello world"
 PARAM_KEYS = {"Wax", "Waa", "Wya", "ba", "by"}
-FIGURES = ("graph", "hidden_states", "outputs", "losses", "gradients")
+FIGURES = ("graph", "hidden_states", "outputs", "losses", "gradients", "influence")
 
 
-def run(*args, home=None, cwd=ROOT):
+def cli_env(home=None):
     env = dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen")
     env.pop("DISPLAY", None)
     if home:
         env["RNNVIZ_HOME"] = str(home)
+    return env
+
+
+def run(*args, home=None, cwd=ROOT):
     return subprocess.run([sys.executable, str(ROOT / "main.py"), *map(str, args)], capture_output=True,
-                          text=True, env=env, cwd=cwd, timeout=300)
+                          text=True, env=cli_env(home), cwd=cwd, timeout=300)
 
 
 @pytest.fixture(scope="module")
@@ -47,9 +51,9 @@ def load(path):
 
 def test_every_file_is_written_and_no_temp_is_left(exported):
     names = {p.name for p in exported.iterdir()}
-    expected = {"params.npz", "grads.npz", "trace.npz", "losses.csv", "gradients.csv", "bptt.gif"}
-    expected |= {f"{f}.{ext}" for f in FIGURES for ext in ("png", "svg")}
-    assert expected <= names
+    expected = {"params.npz", "grads.npz", "trace.npz", "bptt.gif"}
+    expected |= {f"{f}.{ext}" for f in FIGURES for ext in ("png", "svg", "csv")}
+    assert names == expected                     # grads_clipped.npz only with clipping
     assert not [n for n in names if n.startswith(".")], names
 
 
@@ -81,19 +85,28 @@ def test_weights_file_reproduces_the_trace(exported, tmp_path):
         np.testing.assert_allclose(gb[k], ga[k], rtol=1e-10, atol=1e-14, err_msg=k)
 
 
+def read_csv(path):
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
 def test_csv_rows_match_the_trace(exported):
     trace = load(exported / "trace.npz")
-    with open(exported / "losses.csv", newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
+    rows = read_csv(exported / "losses.csv")
+    assert list(rows[0]) == ["step", "x<t>", "y<t>", "scored", "L<t>", "L<1>+...+L<t>"]
     assert len(rows) == trace["loss"].size
-    np.testing.assert_allclose([float(r["loss"]) for r in rows], trace["loss"], rtol=1e-15)
+    np.testing.assert_allclose([float(r["L<t>"]) for r in rows], trace["loss"], rtol=1e-15)
     assert [int(r["step"]) for r in rows] == list(range(1, len(rows) + 1))
-    assert "".join(r["input"] for r in rows) == TEXT[:-1]
-    with open(exported / "gradients.csv", newline="", encoding="utf-8") as f:
-        g = list(csv.DictReader(f))
-    np.testing.assert_allclose([float(r["da_norm"]) for r in g], np.linalg.norm(trace["da"], axis=0), rtol=1e-12)
-    np.testing.assert_allclose([float(r["da_last_norm"]) for r in g], np.linalg.norm(trace["da_last"], axis=0),
+    assert "".join(r["x<t>"] for r in rows) == TEXT[:-1] and "".join(r["y<t>"] for r in rows) == TEXT[1:]
+    g = read_csv(exported / "gradients.csv")
+    np.testing.assert_allclose([float(r["||dL/da<t>||"]) for r in g], np.linalg.norm(trace["da"], axis=0),
                                rtol=1e-12)
+    np.testing.assert_allclose([float(r["||dL<T>/da<t>||"]) for r in g],
+                               np.linalg.norm(trace["da_last"], axis=0), rtol=1e-12)
+    h = read_csv(exported / "hidden_states.csv")
+    np.testing.assert_array_equal([[float(r[f"a<t>[{i + 1}]"]) for r in h] for i in range(8)], trace["a"])
+    infl = read_csv(exported / "influence.csv")
+    assert len(infl) == trace["loss"].size and infl[-1]["||dL<t>/da<1>||"] != "" and infl[0]["||dL<t>/da<2>||"] == ""
 
 
 def test_pngs_are_at_scale_and_not_blank(exported, tmp_path):
@@ -136,9 +149,15 @@ def test_help_explains_every_option_with_examples():
     assert top.returncode == 0 and "examples:" in top.stdout and "export" in top.stdout
     r = run("export", "--help")
     assert r.returncode == 0
-    for opt in ("--out", "--text", "--numbers", "--session", "--hidden", "--activation", "--radius", "--seed",
-                "--weights", "--scale", "--loss", "--architecture", "examples:", "bptt.gif", "trace.npz"):
+    for opt in ("--out", "--text", "--numbers", "--text-file", "--numbers-file", "--session", "--hidden",
+                "--activation", "--radius", "--seed", "--weights", "--scale", "--loss", "--architecture", "--flow",
+                "--clip-norm", "--clip-value", "--gif-passes", "--gif-content", "--gif-frames", "examples:"):
         assert opt in r.stdout, opt
+    # every file the export writes is named and its columns listed
+    for name in ("params.npz", "grads.npz", "grads_clipped.npz", "trace.npz", "bptt.gif", "graph", "hidden_states",
+                 "outputs", "losses", "gradients", "influence", "CSV: step, x<t>, y<t>, scored, L<t>"):
+        assert name in r.stdout, name
+    assert "(over 3000 steps" in r.stdout
 
 
 def one_line_error(r):
@@ -159,6 +178,17 @@ def one_line_error(r):
     (["--scale", "0"], "out of range"),
     (["--loss", "hinge"], "invalid choice"),
     (["--seed", "-1"], "negative"),
+    (["--flow", "first"], "invalid choice"),
+    (["--clip-norm", "0"], "out of range"),
+    (["--clip-norm", "-2"], "out of range"),
+    (["--clip-value", "nan"], "out of range"),
+    (["--clip-value", "big"], "not a number"),
+    (["--clip-norm", "1", "--clip-value", "1"], "not allowed with argument"),
+    (["--gif-passes", "sideways"], "invalid choice"),
+    (["--gif-content", "all"], "invalid choice"),
+    (["--gif-frames", "1"], "out of range"),
+    (["--gif-frames", "1001"], "out of range"),
+    (["--gif-frames", "ten"], "whole number"),
 ])
 def test_bad_option_values(tmp_path, args, words):
     line = one_line_error(run("export", "--out", tmp_path / "o", "--text", TEXT, *args))
@@ -241,3 +271,140 @@ def test_unwritable_output_folder(tmp_path):
             assert "not writable" in one_line_error(run("export", "--out", ro, "--text", TEXT))
         finally:
             ro.chmod(stat.S_IRWXU)
+
+
+# ---------------------------------------------------------------------- sequences from files
+def test_text_file_gives_the_same_export_as_the_text(tmp_path, exported):
+    src = tmp_path / "text.txt"
+    src.write_text(TEXT + "\n", encoding="utf-8")          # an editor's final line break is dropped
+    r = run("export", "--out", tmp_path / "o", "--text-file", src, "--hidden", 8, "--seed", 3)
+    assert r.returncode == 0, r.stderr
+    for name in ("losses.csv", "graph.csv", "hidden_states.csv"):
+        assert (tmp_path / "o" / name).read_bytes() == (exported / name).read_bytes(), name
+
+
+def test_numbers_file_takes_more_than_the_command_line_can(tmp_path):
+    """21,000 numbers (~150 kB) are over Linux's 128 kB limit for one argument; the influence map is
+    over its size cap, which a note says instead of writing influence.*."""
+    values = np.round(np.sin(0.05 * np.arange(21_000)), 4)
+    src = tmp_path / "series.txt"
+    src.write_text("\n".join(" ".join(map(str, row)) for row in values.reshape(-1, 10)), encoding="utf-8")
+    assert src.stat().st_size > 131072
+    r = run("export", "--out", tmp_path / "o", "--numbers-file", src, "--hidden", 2, "--gif-frames", 4)
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr
+    notes = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(notes) == 1 and notes[0].startswith("rnnviz: note: no influence map") and "3000 steps" in notes[0]
+    names = {p.name for p in (tmp_path / "o").iterdir()}
+    assert not any(n.startswith("influence") for n in names) and "outputs.csv" in names
+    rows = read_csv(tmp_path / "o" / "outputs.csv")
+    assert len(rows) == 20_999 and float(rows[7]["x<t>"]) == values[7] and float(rows[7]["y<t>"]) == values[8]
+
+
+@pytest.mark.parametrize("content, words", [
+    (None, "no such file"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+    ("héllo wörld".encode("latin-1"), "not UTF-8"),
+    ("folder", "a folder"),
+    (b"   \n", "empty"),
+])
+def test_bad_sequence_files(tmp_path, content, words):
+    path = tmp_path / "in.txt"
+    if content == "folder":
+        path.mkdir()
+    elif content is not None:
+        path.write_bytes(content)
+    opt = "--numbers-file" if words == "empty" else "--text-file"
+    line = one_line_error(run("export", "--out", tmp_path / "o", opt, path))
+    assert words in line and str(path) in line
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_bad_number_in_a_file_names_the_file(tmp_path):
+    path = tmp_path / "n.txt"
+    path.write_text("0.1 0.2\n0.3 zero\n", encoding="utf-8")
+    line = one_line_error(run("export", "--out", tmp_path / "o", "--numbers-file", path))
+    assert str(path) in line and "not a number" in line
+    assert not (tmp_path / "o").exists()
+
+
+# ---------------------------------------------------------------------- flow, clipping, animation
+def test_flow_last_is_what_the_graph_shows(tmp_path, exported):
+    r = run("export", "--out", tmp_path, "--text", TEXT, "--hidden", 8, "--seed", 3, "--flow", "last")
+    assert r.returncode == 0, r.stderr
+    svg = (tmp_path / "graph.svg").read_text(encoding="utf-8")
+    assert "∂L⟨T⟩/∂a⟨t⟩ (last loss only)" in svg
+    assert "∂L⟨T⟩/∂a⟨t⟩ (last loss only)" not in (exported / "graph.svg").read_text(encoding="utf-8")
+    # the data hold both flows whatever is shown
+    assert (tmp_path / "gradients.csv").read_bytes() == (exported / "gradients.csv").read_bytes()
+
+
+@pytest.mark.parametrize("opt, value", [("--clip-norm", 0.01), ("--clip-value", 0.001)])
+def test_clipping_writes_the_clipped_gradients(tmp_path, exported, opt, value):
+    r = run("export", "--out", tmp_path, "--text", TEXT, "--hidden", 8, "--seed", 3, opt, value)
+    assert r.returncode == 0, r.stderr
+    raw, clipped = load(tmp_path / "grads.npz"), load(tmp_path / "grads_clipped.npz")
+    before = load(exported / "grads.npz")
+    for k in raw:
+        np.testing.assert_array_equal(raw[k], before[k])                  # grads.npz: before clipping
+    if opt == "--clip-norm":
+        norm = np.sqrt(sum(np.sum(v ** 2) for v in clipped.values()))
+        assert norm == pytest.approx(value, rel=1e-9)
+        for k in raw:
+            np.testing.assert_allclose(clipped[k] * np.sqrt(sum(np.sum(v ** 2) for v in raw.values())) / value,
+                                       raw[k], rtol=1e-9, atol=1e-15)
+    else:
+        assert max(np.max(np.abs(v)) for v in clipped.values()) == value
+    assert "Clipping (" in (tmp_path / "gradients.svg").read_text(encoding="utf-8")
+
+
+def test_gif_options_choose_passes_content_and_frames(tmp_path):
+    from PIL import Image
+    from tests.io.test_gif import gif_blocks
+
+    r = run("export", "--out", tmp_path, "--text", TEXT, "--hidden", 8, "--gif-passes", "both",
+            "--gif-content", "full", "--gif-frames", 6)
+    assert r.returncode == 0, r.stderr
+    data = (tmp_path / "bptt.gif").read_bytes()
+    info = gif_blocks(data)
+    assert len(info["frames"]) == 6 and info["global_table"] and not any(f[4] for f in info["frames"])
+    im = Image.open(tmp_path / "bptt.gif")
+    assert im.size == (1480, 600) and im.n_frames == 6
+    r = run("export", "--out", tmp_path / "fwd", "--text", TEXT, "--hidden", 8, "--gif-passes", "forward")
+    assert r.returncode == 0, r.stderr
+    assert Image.open(tmp_path / "fwd" / "bptt.gif").n_frames == len(TEXT) - 1
+
+
+# ---------------------------------------------------------------------- progress
+def test_progress_is_one_line_on_a_terminal_and_silent_otherwise(tmp_path, exported):
+    import pty
+    import select
+
+    master, slave = pty.openpty()
+    p = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "export", "--out", str(tmp_path / "o"),
+                          "--text", TEXT, "--hidden", "8"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=slave, env=cli_env(), cwd=ROOT)
+    os.close(slave)
+    seen = b""
+    while True:
+        ready, _, _ = select.select([master], [], [], 120)
+        if not ready:
+            break
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    p.wait(timeout=120)
+    os.close(master)
+    assert p.returncode == 0
+    text = seen.decode("utf-8", "replace")
+    assert "computing" in text and "figure 1 of 6" in text and "figure 6 of 6" in text
+    assert f"bptt.gif: frame {len(TEXT) - 1} of {len(TEXT) - 1}" in text
+    assert "\n" not in text.replace("\r\n", "\n").strip("\n")       # rewritten in place: no new lines
+    assert text.rstrip("\r\n").endswith("\x1b[K")                     # and cleared at the end
+    # not a terminal (the module's exported run): nothing on stderr at all
+    r = run("export", "--out", tmp_path / "quiet", "--text", TEXT, "--hidden", 8)
+    assert r.returncode == 0 and r.stderr == ""

@@ -1,178 +1,221 @@
-"""The BPTT animation as a GIF (and an MP4 when imageio-ffmpeg is installed).
+"""The BPTT animation as a GIF (an MP4 where imageio-ffmpeg is installed): one code path for the
+window's File > Export animation… and `rnnviz export`.
 
-One frame per backward step, t = T..1 (sampled evenly when there are more than MAX_FRAMES steps):
-the graph view rendered with the cursor at that backward step, the gradient plot below it. The
-cursor is put back where it was afterwards. Frames are produced one by one so a progress dialog
-can cancel; a cancelled or failed export deletes its temp file and leaves nothing behind.
+AnimOptions say what it shows: the forward pass, the backward pass or both; the graph alone, or the
+graph with the Gradients plot and the verdict beside it ("full"); at most max_frames frames (the
+steps are sampled evenly, the first and last of each pass always kept).
+
+The frames are drawn by views made for the export, offscreen, at a fixed slide size (the window's
+views are neither resized nor re-zoomed), each painted once. The GIF is small (rnnviz/io/gif.py):
+one global palette and, after the first frame, only the rectangle that changed. Frames are streamed
+to a temp file; a cancelled or failed export deletes it and leaves nothing behind. The cursor is put
+back where it was.
 """
 from __future__ import annotations
 
 import importlib.util
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
-from PySide6.QtCore import QPoint, QSize
-from PySide6.QtGui import QImage, QPainter
+from PySide6.QtCore import QEvent, QPoint, QSize, Qt
+from PySide6.QtGui import QImage, QPainter, QRegion
+from PySide6.QtWidgets import QApplication
 
 from rnnviz.io.atomic import atomic_path
+from rnnviz.io.gif import GifStream, make_palette
 
-from .export import background_color, render_image
+from .export import CHILDREN_ONLY, background_color, prepare
 
-MAX_FRAMES = 300
-FRAME_WIDTH = 960
+PASSES = ("forward", "backward", "both")
+CONTENTS = ("graph", "full")
+DEFAULT_FRAMES = 100        # about 8 s at 12 frames/s: enough steps to read, small enough for slides
+MIN_FRAMES, MAX_FRAMES = 2, 1000
+# frame layouts in pixels: (graph width, gradients width, height)
+LAYOUTS = {"graph": (960, 0, 540), "full": (840, 640, 600)}
 
 
 class ExportCancelled(Exception):
     """The user pressed Cancel; nothing was written."""
 
 
-def frame_steps(T: int, max_frames: int = MAX_FRAMES) -> list[int]:
-    """0-based steps the backward animation shows, from T-1 down to 0, at most max_frames of them."""
-    if T <= max_frames:
-        return list(range(T - 1, -1, -1))
-    idx = np.unique(np.round(np.linspace(T - 1, 0, max_frames)).astype(int))
-    return [int(t) for t in idx[::-1]]
+Cancelled = ExportCancelled
 
 
-def frame_durations(n: int) -> list[int]:
-    """Milliseconds per frame: the whole pass lasts about 2-12 s; the last frame holds 2 s."""
-    per = int(min(max(8000 / max(n, 1), 40), 600))
-    return [per] * (n - 1) + [2000] if n else []
+@dataclass(frozen=True)
+class AnimOptions:
+    passes: str = "backward"        # forward | backward | both
+    content: str = "graph"          # graph | full (graph + Gradients plot + verdict)
+    max_frames: int = DEFAULT_FRAMES
+
+    def check(self) -> "AnimOptions":
+        if self.passes not in PASSES:
+            raise ValueError(f"unknown animation passes {self.passes!r}; choose {', '.join(PASSES)}")
+        if self.content not in CONTENTS:
+            raise ValueError(f"unknown animation content {self.content!r}; choose {', '.join(CONTENTS)}")
+        if not (isinstance(self.max_frames, int) and MIN_FRAMES <= self.max_frames <= MAX_FRAMES):
+            raise ValueError(f"the frame count must be a whole number from {MIN_FRAMES} to {MAX_FRAMES}, "
+                             f"not {self.max_frames}")
+        return self
+
+    @property
+    def size(self) -> QSize:
+        g, r, h = LAYOUTS[self.content]
+        return QSize(g + r, h)
+
+
+def _sample(T: int, k: int) -> list[int]:
+    """k >= 2 or fewer 0-based steps from 0 to T-1, evenly spread, both ends kept."""
+    if T <= k:
+        return list(range(T))
+    return [int(t) for t in np.unique(np.round(np.linspace(0, T - 1, k)).astype(int))]
+
+
+def frame_positions(T: int, options: AnimOptions = AnimOptions()) -> list[tuple[int, str]]:
+    """(t, phase) of every frame: forward t = 1..T, then backward t = T..1 (0-based t)."""
+    if T <= 0:
+        return []
+    passes = ("forward", "backward") if options.passes == "both" else (options.passes,)
+    budget = [options.max_frames // len(passes)] * len(passes)
+    budget[-1] += options.max_frames - sum(budget)
+    out = []
+    for phase, k in zip(passes, budget):
+        steps = _sample(T, k) if k > 1 else [T - 1 if phase == "forward" else 0]   # one frame: the pass's end
+        out += [(t, phase) for t in (steps if phase == "forward" else steps[::-1])]
+    return out
+
+
+def frame_durations(positions: list[tuple[int, str]]) -> list[int]:
+    """Milliseconds per frame: each pass lasts about 2-12 s; the end of a pass holds (2 s at the end)."""
+    out = []
+    for i, (_t, phase) in enumerate(positions):
+        n = sum(1 for _, p in positions if p == phase)
+        per = int(min(max(8000 / max(n, 1), 40), 600))
+        last_of_pass = i + 1 == len(positions) or positions[i + 1][1] != phase
+        out.append(2000 if i + 1 == len(positions) else (1000 if last_of_pass else per))
+    return out
 
 
 def has_mp4() -> bool:
     return importlib.util.find_spec("imageio_ffmpeg") is not None
 
 
-def stack_images(images: list[QImage], background) -> QImage:
-    """Images one above the other, centred, on the page colour."""
-    W = max(i.width() for i in images)
-    H = sum(i.height() for i in images)
-    out = QImage(W, H, QImage.Format.Format_RGB32)
-    out.fill(background)
-    p = QPainter(out)
-    y = 0
-    for i in images:
-        p.drawImage(QPoint((W - i.width()) // 2, y), i)
-        y += i.height()
-    p.end()
-    return out
+class FrameRenderer:
+    """Offscreen views of `state` laid out for the frames; frame(t, phase) -> QImage (RGB32).
+
+    Use as a context manager: on exit the views are deleted and the cursor goes back.
+    """
+
+    def __init__(self, state, options: AnimOptions):
+        from rnnviz.app.views.gradient_view import GradientView
+        from rnnviz.app.views.graph_view import GraphView
+
+        self.state, self.options = state, options
+        self._old = state.progress
+        g, r, h = LAYOUTS[options.content]
+        self.views = [(GraphView(state), QSize(g, h), 0)]
+        if r:
+            self.views.append((GradientView(state), QSize(r, h), g))
+        for v, size, _x in self.views:
+            v.figure_widget().setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+            prepare(v, size)
+            if hasattr(v, "fit_all"):
+                v.fit_all()
+        self.background = background_color(self.views[0][0])
+        QApplication.processEvents()
+        for v, _size, _x in self.views:
+            v.figure_widget().hide()   # laid out; hidden, so the event loop never repaints it: frame() draws it
+
+    def frame(self, t: int, phase: str) -> QImage:
+        self.state.step_to(t, phase)
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest.value)   # labels that changed size
+        size = self.options.size
+        img = QImage(size.width(), size.height(), QImage.Format.Format_RGB32)
+        img.fill(self.background)
+        p = QPainter(img)
+        p.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing
+                         | QPainter.RenderHint.SmoothPixmapTransform)
+        for v, _size, x in self.views:
+            v.figure_widget().render(p, QPoint(x, 0), QRegion(), CHILDREN_ONLY)
+        p.end()
+        return img
+
+    def __enter__(self) -> "FrameRenderer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for v, _size, _x in self.views:
+            v.figure_widget().deleteLater()
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+        self.state.set_position(self._old)
 
 
-def to_pil(img: QImage) -> Image.Image:
-    img = img.convertToFormat(QImage.Format.Format_RGB888)
+def as_array(img: QImage) -> np.ndarray:
+    """An RGB32 QImage as an (H, W) uint32 array 0xFFRRGGBB (a copy)."""
+    img = img.convertToFormat(QImage.Format.Format_RGB32)
     w, h, bpl = img.width(), img.height(), img.bytesPerLine()
     buf = np.frombuffer(img.constBits(), dtype=np.uint8, count=h * bpl).reshape(h, bpl)
-    return Image.fromarray(buf[:, : w * 3].reshape(h, w, 3).copy(), "RGB")
+    return buf[:, : 4 * w].copy().view(np.uint32).reshape(h, w)
 
 
-def render_frames(state, graph, gradients=None, scale: float = 1.0, width: int = FRAME_WIDTH,
-                  max_frames: int = MAX_FRAMES):
-    """Yield (t, QImage) for each backward step; the cursor returns to its place at the end."""
-    from rnnviz.app.state import BACKWARD
-
-    if state.trace is None:
-        raise ValueError("there is nothing to animate: the input has no valid trace yet")
-    views = [v for v in (graph, gradients) if v is not None]
-    sizes = [QSize(width, round(width * 0.56)), QSize(width, round(width * 0.34))]
-    old = state.progress
-    try:
-        for t in frame_steps(state.T, max_frames):
-            state.step_to(t, BACKWARD)
-            imgs = [render_image(v, scale, sizes[i]) for i, v in enumerate(views)]
-            yield t, stack_images(imgs, background_color(graph))
-    finally:
-        state.set_position(old)
+def _check(progress, i: int, n: int) -> None:
+    if progress is not None and progress(i, n) is False:
+        raise ExportCancelled()
 
 
-def write_gif(path: str | os.PathLike, frames, n: int, progress=None) -> Path:
-    """frames: iterable of (t, QImage). progress(i, n) returning False cancels (ExportCancelled)."""
-    pil = []
-    for i, (_t, img) in enumerate(frames):
-        if progress is not None and progress(i, n) is False:
-            raise ExportCancelled()
-        pil.append(to_pil(img).quantize(colors=255, method=Image.Quantize.MEDIANCUT))
-    if not pil:
-        raise ValueError("the animation has no frames")
-    try:
-        with atomic_path(path) as tmp:
-            # disposal 1 and optimize=False: every backward step stays its own frame
-            pil[0].save(tmp, format="GIF", save_all=True, append_images=pil[1:], loop=0,
-                        duration=frame_durations(len(pil)), disposal=1, optimize=False)
-    except OSError as e:
-        raise ValueError(f"can't write {path}: {e.strerror or e}") from None
+def write_gif(path, renderer: FrameRenderer, positions, progress=None) -> Path:
+    durations = frame_durations(positions)
+    # one palette for every frame, from the frames that show the most colours: each pass's first and last
+    ends = {i for i in range(len(positions))
+            if i in (0, len(positions) - 1) or positions[i][1] != positions[i + 1][1] or positions[i][1] != positions[i - 1][1]}
+    samples = [as_array(renderer.frame(*positions[i])) for i in sorted(ends)]
+    palette = make_palette(samples)
+    size = renderer.options.size
+    with atomic_path(path) as tmp, open(tmp, "wb") as fp:
+        gif = GifStream(fp, size.width(), size.height(), palette)
+        for i, (pos, ms) in enumerate(zip(positions, durations)):
+            _check(progress, i, len(positions))
+            gif.add(as_array(renderer.frame(*pos)), ms)
+        gif.close()
     return Path(path)
 
 
-def write_mp4(path: str | os.PathLike, frames, n: int, progress=None, fps: float = 8.0) -> Path:
+def write_mp4(path, renderer: FrameRenderer, positions, progress=None, fps: float = 12.0) -> Path:
     """The same frames as an H.264 MP4 through imageio-ffmpeg (streamed, not held in memory)."""
     import imageio_ffmpeg
 
-    writer = None
-    try:
-        with atomic_path(path) as tmp:
-            for i, (_t, img) in enumerate(frames):
-                if progress is not None and progress(i, n) is False:
-                    raise ExportCancelled()
-                rgb = np.asarray(to_pil(img))
-                h, w = rgb.shape[0] // 2 * 2, rgb.shape[1] // 2 * 2  # yuv420p needs even sides
-                rgb = np.ascontiguousarray(rgb[:h, :w])
-                if writer is None:
-                    writer = imageio_ffmpeg.write_frames(str(tmp), (w, h), fps=fps, macro_block_size=2,
-                                                         output_params=["-f", "mp4"])
-                    writer.send(None)
-                writer.send(rgb.tobytes())
-            if writer is None:
-                raise ValueError("the animation has no frames")
-            writer.close()
-            writer = None
-    except OSError as e:
-        raise ValueError(f"can't write {path}: {e.strerror or e}") from None
-    finally:
-        if writer is not None:
+    size = renderer.options.size
+    w, h = size.width() // 2 * 2, size.height() // 2 * 2   # yuv420p needs even sides
+    with atomic_path(path) as tmp:
+        writer = imageio_ffmpeg.write_frames(str(tmp), (w, h), fps=fps, macro_block_size=2,
+                                             output_params=["-f", "mp4"])
+        writer.send(None)
+        try:
+            for i, pos in enumerate(positions):
+                _check(progress, i, len(positions))
+                f = as_array(renderer.frame(*pos))[:h, :w]
+                rgb = np.stack([(f >> 16) & 255, (f >> 8) & 255, f & 255], axis=-1).astype(np.uint8)
+                writer.send(np.ascontiguousarray(rgb).tobytes())
+        finally:
             writer.close()
     return Path(path)
 
 
-def export_animation(path, state, graph, gradients=None, scale: float = 1.0, progress=None,
-                     width: int = FRAME_WIDTH) -> Path:
-    """GIF or MP4 by the file's suffix."""
-    n = len(frame_steps(state.T)) if state.trace is not None else 0
+def export_animation(path: str | os.PathLike, state, options: AnimOptions = AnimOptions(), progress=None) -> Path:
+    """Write the animation (GIF, or MP4 for a .mp4 path). progress(i, n) is called before frame i of n;
+    returning False cancels (ExportCancelled, nothing written). ValueError for anything else."""
+    options.check()
+    if state.trace is None:
+        raise ValueError("there is nothing to animate: the input has no valid trace yet")
     mp4 = Path(path).suffix.lower() == ".mp4"
     if mp4 and not has_mp4():
         raise ValueError("MP4 needs the imageio-ffmpeg package (pip install imageio-ffmpeg); GIF works without it")
-    frames = render_frames(state, graph, gradients, scale, width)
+    if getattr(state, "playing", False):
+        state.pause()   # playback would move the cursor between frames
+    positions = frame_positions(state.T, options)
     try:
-        return (write_mp4 if mp4 else write_gif)(path, frames, n, progress)
-    finally:
-        frames.close()  # puts the cursor back even when cancelled
-
-
-Cancelled = ExportCancelled
-
-
-def export_animation_gif(state, graph_view, path: str | os.PathLike, progress_cb=None, cancel_cb=None,
-                         scale: float = 1.0, gradients=None) -> Path:
-    """The backward animation of the graph view as a GIF (or MP4 for a .mp4 path). progress_cb(done, total) reports;
-    cancel_cb() -> True stops it (ExportCancelled, nothing written)."""
-    graph_view.fit_all()
-
-    def progress(i, n):
-        if progress_cb is not None:
-            progress_cb(i, n)
-        return not (cancel_cb is not None and cancel_cb())
-
-    mp4 = Path(path).suffix.lower() == ".mp4"   # an MP4 by the file's suffix, where imageio-ffmpeg is installed
-    if mp4 and not has_mp4():
-        raise ValueError("MP4 needs the imageio-ffmpeg package (pip install imageio-ffmpeg); GIF works without it")
-    widget = graph_view.figure_widget()
-    old_size = widget.size()  # frames are rendered at FRAME_WIDTH; the window's view gets its size back
-    frames = render_frames(state, graph_view, gradients, scale)
-    try:
-        write = write_mp4 if mp4 else write_gif
-        return write(path, frames, len(frame_steps(state.T)) if state.trace is not None else 0, progress)
-    finally:
-        frames.close()
-        widget.resize(old_size)
+        with FrameRenderer(state, options) as renderer:
+            return (write_mp4 if mp4 else write_gif)(path, renderer, positions, progress)
+    except OSError as e:
+        raise ValueError(f"can't write {path}: {e.strerror or e}") from None

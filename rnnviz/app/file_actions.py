@@ -7,6 +7,7 @@ files are checked completely before anything in AppState changes.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,7 +17,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressDialog
 
 from rnnviz.app.export import export_all, install_context_menu
-from rnnviz.app.export_anim import Cancelled, export_animation_gif, has_mp4
+from rnnviz.app.anim_dialog import ask_animation_options
+from rnnviz.app.export_anim import Cancelled, export_animation, has_mp4
 from rnnviz.app.config import Config, prepare_run
 from rnnviz.core import init_params, make_sequence
 from rnnviz.core.params import check_params
@@ -246,9 +248,12 @@ class FileActions(QObject):
         return not cancelled
 
     def export_animation(self) -> bool:
-        graph = next((v for v in self.window.figure_views() if v.figure_name == "graph"), None)
-        if graph is None or self.state.trace is None:
-            self._error("Export animation", "The animation needs the graph view and a valid sequence.")
+        if self.state.trace is None:
+            self._error("Export animation", "The animation needs a valid sequence.")
+            return False
+        self.state.pause()  # the dialogs let events run: playback would move the cursor
+        options = ask_animation_options(self.state, self.window)
+        if options is None:
             return False
         filters = GIF_FILTER + (";;MP4 video (*.mp4)" if has_mp4() else "")
         path, _ = QFileDialog.getSaveFileName(self.window, "Export BPTT animation",
@@ -256,15 +261,20 @@ class FileActions(QObject):
         if not path:
             return False
         p = Path(path) if path.lower().endswith((".gif", ".mp4")) else Path(path + ".gif")
-        dlg = self._progress("Rendering the BPTT animation…", self.state.T)
+        dlg = self._progress("Rendering the BPTT animation…", options.max_frames)
+        shown = [0.0]
 
         def progress(i, n):
-            dlg.setMaximum(n)
-            dlg.setValue(i)
-            QApplication.processEvents()
+            # events (the dialog, Cancel) ten times a second: each pass repaints the whole window
+            if time.monotonic() - shown[0] >= 0.1:
+                dlg.setMaximum(n)
+                dlg.setValue(i)
+                QApplication.processEvents()
+                shown[0] = time.monotonic()
+            return not dlg.wasCanceled()
 
         try:
-            export_animation_gif(self.state, graph, p, progress, dlg.wasCanceled)
+            export_animation(p, self.state, options, progress)
         except Cancelled:
             return False
         except ValueError as e:

@@ -1,9 +1,11 @@
 """`rnnviz export`: everything the CLI writes, computed and drawn without a screen.
 
-Inputs are resolved and checked first (sequence, session, weights, folder), then the trace is
-computed by AppState exactly as in the window, the window's own views are rendered offscreen, and
-all files are written into a hidden staging folder inside DIR that is moved into place only when
-everything succeeded: a failure leaves DIR as it was.
+Inputs are resolved and checked first (sequence or sequence file, session, weights, folder), then the
+trace is computed by AppState exactly as in the window, the window's own views are rendered offscreen
+(one at a time, each deleted once its files are written, so later steps never repaint it), and all
+files are written into a hidden staging folder inside DIR that is moved into place only when
+everything succeeded: a failure leaves DIR as it was. On a terminal, one line on stderr says what
+is being done (computing, figure k of n, GIF frame i of n).
 """
 from __future__ import annotations
 
@@ -19,7 +21,8 @@ from rnnviz.core import make_sequence
 from rnnviz.core.params import spectral_radius
 from rnnviz.io.atomic import check_writable_dir
 from rnnviz.io.session import load_session
-from rnnviz.io.tables import gradient_table, loss_table, save_grads_npz, save_trace_npz, write_csv
+from rnnviz.io.sources import read_source
+from rnnviz.io.tables import save_grads_npz, save_trace_npz
 from rnnviz.io.weights import check_fits, load_weights, save_params
 
 # (module, class) of the figures, in file order; the window uses the same classes
@@ -29,12 +32,43 @@ FIGURES = (
     ("rnnviz.app.views.output_view", "OutputView"),
     ("rnnviz.app.views.loss_view", "LossView"),
     ("rnnviz.app.views.gradient_view", "GradientView"),
+    ("rnnviz.app.views.influence_view", "InfluenceView"),
 )
 FIGURE_SIZE = (1200, 700)   # logical pixels; --scale multiplies them
 GRAPH_SIZE = (1400, 560)
 
 
 _APP = None  # kept alive until exit: Qt objects must not outlive the application
+
+
+class ExportError(Exception):
+    """A problem with the user's input or folder: reported in one line, never a traceback."""
+
+
+class Progress:
+    """One line on stderr, rewritten in place, only when stderr is a terminal (never in pipes or logs)."""
+
+    def __init__(self, stream=None, enabled: bool | None = None):
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty() if enabled is None else enabled
+        self._shown = False
+
+    def __call__(self, message: str) -> None:
+        if self.enabled:
+            self.stream.write("\r\x1b[K" + message)
+            self.stream.flush()
+            self._shown = True
+
+    def note(self, message: str) -> None:
+        """A line that stays (always printed)."""
+        self.clear()
+        print(f"rnnviz: note: {message}", file=self.stream)
+
+    def clear(self) -> None:
+        if self._shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self._shown = False
 
 
 def close_views(views) -> None:
@@ -46,10 +80,6 @@ def close_views(views) -> None:
         v.deleteLater()
     QApplication.sendPostedEvents()
     QApplication.processEvents()
-
-
-class ExportError(Exception):
-    """A problem with the user's input or folder: reported in one line, never a traceback."""
 
 
 def ensure_app():
@@ -78,23 +108,40 @@ def ensure_app():
     return _APP
 
 
+def _source(args) -> tuple[str, str] | None:
+    """(source, kind) from --text/--numbers or their -file forms; None for a session."""
+    for opt, kind in (("text", "text"), ("numbers", "numbers")):
+        if getattr(args, opt, None) is not None:
+            return getattr(args, opt), kind
+        path = getattr(args, f"{opt}_file", None)
+        if path is not None:
+            return read_source(path, kind), kind
+    return None
+
+
 def resolve(args):
     """(Config, base params or None, radius for them, cursor position or None) from the options."""
     from rnnviz.app.config import Config
 
     settings, params, position = Config().to_dict(), None, None
-    if args.session:
+    src = _source(args)
+    if src is None:
         s = load_session(args.session)
         settings.update(s.settings)
         params, position = s.params, s.position
-    elif args.text is not None:
-        settings.update(source=args.text, kind="text")
     else:
-        settings.update(source=args.numbers, kind="numbers")
-    for opt in ("hidden", "activation", "radius", "seed", "loss", "architecture"):
-        if getattr(args, opt) is not None:
+        settings.update(source=src[0], kind=src[1])
+    for opt in ("hidden", "activation", "radius", "seed", "loss", "architecture", "flow"):
+        if getattr(args, opt, None) is not None:
             settings[opt] = getattr(args, opt)
-    seq = make_sequence(settings["source"], settings.get("kind", "auto"))
+    for opt, mode in (("clip_norm", "norm"), ("clip_value", "value")):
+        if getattr(args, opt, None) is not None:
+            settings.update(clip_mode=mode, clip_threshold=getattr(args, opt))
+    file = getattr(args, "text_file", None) or getattr(args, "numbers_file", None)
+    try:
+        seq = make_sequence(settings["source"], settings.get("kind", "auto"))
+    except ValueError as e:
+        raise ValueError(f"{file}: {e}" if file else str(e)) from None
     if args.weights:
         w = load_weights(args.weights)
         try:
@@ -127,48 +174,70 @@ def compute(config, params):
     return state
 
 
-def make_views(state) -> list:
-    """The figure views that exist in this build, sized for export (never shown on screen)."""
-    views = []
+def figure_classes() -> list:
+    """The figure view classes that exist in this build."""
+    out = []
     for module, cls in FIGURES:
         try:
-            view_cls = getattr(importlib.import_module(module), cls)
+            out.append(getattr(importlib.import_module(module), cls))
         except (ImportError, AttributeError):
             print(f"rnnviz: note: the {cls} figure is not available in this build; skipped", file=sys.stderr)
-            continue
-        v = view_cls(state)
+    return out
+
+
+def write_figure(view_cls, state, folder: Path, scale: float) -> None:
+    """One figure as .png, .svg and .csv, from a view made for it and deleted afterwards."""
+    from rnnviz.app.export import save_csv, save_png, save_svg
+
+    v = view_cls(state)
+    try:
         v.figure_widget().resize(*(GRAPH_SIZE if v.figure_name == "graph" else FIGURE_SIZE))
-        views.append(v)
-    return views
-
-
-def write_all(state, views, folder: Path, scale: float) -> list[str]:
-    from rnnviz.app.export import save_png, save_svg
-    from rnnviz.app.export_anim import export_animation_gif
-
-    tr = state.trace
-    save_params(folder / "params.npz", tr.params)
-    save_grads_npz(folder / "grads.npz", tr)
-    save_trace_npz(folder / "trace.npz", tr)
-    write_csv(folder / "losses.csv", *loss_table(tr))
-    write_csv(folder / "gradients.csv", *gradient_table(tr))
-    for v in views:
         if hasattr(v, "fit_all"):
             v.fit_all()
         save_png(v, folder / f"{v.figure_name}.png", scale)
         save_svg(v, folder / f"{v.figure_name}.svg")
-    graph = next((v for v in views if v.figure_name == "graph"), None)
-    if graph is not None:
-        export_animation_gif(state, graph, folder / "bptt.gif")
+        save_csv(v, folder / f"{v.figure_name}.csv")
+    finally:
+        close_views([v])
+
+
+def write_all(state, folder: Path, args, progress: Progress) -> list[str]:
+    from rnnviz.app.export_anim import AnimOptions, export_animation
+
+    tr = state.trace
+    save_params(folder / "params.npz", tr.params)
+    save_grads_npz(folder / "grads.npz", tr.grads)
+    if state.clip is not None and state.clip.mode != "none":
+        save_grads_npz(folder / "grads_clipped.npz", state.clip.grads)
+    save_trace_npz(folder / "trace.npz", tr)
+    classes = figure_classes()
+    if tr.influence is None and any(c.__name__ == "InfluenceView" for c in classes):
+        progress.note(f"no influence map (influence.png, .svg, .csv not written): {tr.influence_message}")
+        classes = [c for c in classes if c.__name__ != "InfluenceView"]
+    for k, view_cls in enumerate(classes):
+        progress(f"figure {k + 1} of {len(classes)}: {getattr(view_cls, 'figure_name', view_cls.__name__)}")
+        write_figure(view_cls, state, folder, args.scale)
+    options = AnimOptions(args.gif_passes, args.gif_content, args.gif_frames)
+    export_animation(folder / "bptt.gif", state, options,
+                     lambda i, n: progress(f"bptt.gif: frame {i + 1} of {n}"))
     return sorted(p.name for p in folder.iterdir())
 
 
-def run_export(args) -> list[str]:
+def run_export(args, progress: Progress | None = None) -> list[str]:
     """Do the whole export; ExportError for anything the user can fix. Returns the file names."""
+    progress = progress or Progress()
+    try:
+        return _export(args, progress)
+    finally:
+        progress.clear()   # also on Ctrl-C: the error line starts on a clean line
+
+
+def _export(args, progress: Progress) -> list[str]:
     created = not os.path.lexists(args.out)
     try:
         out = check_writable_dir(args.out)
         config, params, position = resolve(args)
+        progress("computing the forward pass and BPTT")
         ensure_app()
         state = compute(config, params)
     except ValueError as e:
@@ -178,18 +247,16 @@ def run_export(args) -> list[str]:
         raise ExportError(str(e)) from None
     # figures show the finished backward pass (or the session's cursor)
     state.set_position(position if position is not None else state.n_positions - 1)
-    views = make_views(state)
     try:
         stage = Path(tempfile.mkdtemp(prefix=".rnnviz-export-", dir=out))
     except OSError as e:
         raise ExportError(f"can't write into {out}: {e.strerror or e}") from None
     try:
-        names = write_all(state, views, stage, args.scale)
+        names = write_all(state, stage, args, progress)
         for name in names:
             os.replace(stage / name, out / name)
     except (ValueError, OSError) as e:
         raise ExportError(str(e) if isinstance(e, ValueError) else f"can't write into {out}: {e}") from None
     finally:
         shutil.rmtree(stage, ignore_errors=True)
-        close_views(views)
     return names

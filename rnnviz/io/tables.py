@@ -1,5 +1,23 @@
 """The data behind the figures, as NPZ and CSV files (Qt-free, atomic).
 
+One table function per figure, used by the window's "Export data as CSV…", File > Export all figures
+and `rnnviz export`, so the same figure always gives the same columns. Every table has one row per
+step (the influence map: one per pair of steps), `step` 1-based as in the notes, and columns named
+in the notes' notation (ASCII: `y_hat<t>` for ŷ<t>):
+
+  graph.csv          step, x<t>, ||a<t>||, prediction, y<t>, L<t>, ||dL/da<t>||, ||dL<T>/da<t>||
+  hidden_states.csv  step, x<t>, a<t>[1] ... a<t>[n_a]
+  outputs.csv        text:    step, x<t>, y<t>, scored, prediction, y_hat<t>[y<t>], y_hat<t>[c] per character c
+                     numbers: step, x<t>, y<t>, scored, y_hat<t>
+  losses.csv         step, x<t>, y<t>, scored, L<t>, L<1>+...+L<t>
+  gradients.csv      step, ||dL/da<t>||, ||dL<T>/da<t>||, ||dL<T>/da<T>|| (gamma sigma_max)^(T-t) (Pascanu's
+                     envelope), ||da<t>/da<t-1>||_2, ||dWax<t>||_F, ||dWaa<t>||_F, ||dba<t>|| (step t's share)
+  influence.csv      t, ||dL<t>/da<1>||, ..., ||dL<t>/da<T>||   (a matrix; empty where k > t)
+
+x<t> is the character or number fed at step t (empty where nothing is fed: one-to-many), y<t> the
+target, `scored` 1 where L<t> counts in L, `prediction` the most likely character (text) or ŷ<t>.
+Numbers are written at full precision (they read back exactly); inf and NaN are spelled out.
+
 trace.npz (one sequence, m = 1 squeezed; steps along the last axis):
   x (n_x, T) inputs · targets (T,) class indices (text) or values (numbers) · a (n_a, T) hidden
   states · y_hat (n_y, T) outputs · loss (T,) L<t> · da (n_a, T) total dL/da<t> · da_last (n_a, T)
@@ -7,20 +25,23 @@ trace.npz (one sequence, m = 1 squeezed; steps along the last axis):
 """
 from __future__ import annotations
 
-import csv
-import io
 import math
 import os
 from pathlib import Path
 
 import numpy as np
 
+from rnnviz.core import diagnostics as D
 from rnnviz.core.params import PARAM_NAMES
 
 from .atomic import write_text_atomic
 from .npz import save_npz
 
 TRACE_KEYS = ("x", "targets", "a", "y_hat", "loss", "da", "da_last")
+# outputs.csv keeps one probability column per character up to this many cells (T x characters)
+MAX_OUTPUT_CELLS = 5_000_000
+
+Table = tuple[list[str], list[list]]
 
 
 def trace_arrays(tr) -> dict[str, np.ndarray]:
@@ -40,59 +61,180 @@ def save_trace_npz(path: str | os.PathLike, tr) -> Path:
     return save_npz(path, trace_arrays(tr))
 
 
-def save_grads_npz(path: str | os.PathLike, tr) -> Path:
-    """dL/dparam under the notes' names, L = sum_t L<t>."""
-    return save_npz(path, {k: np.asarray(tr.grads[k], dtype=np.float64) for k in PARAM_NAMES})
+def save_grads_npz(path: str | os.PathLike, grads: dict) -> Path:
+    """Gradients under the notes' names (trace.grads: dL/dparam, L = sum_t L<t>; or clipped ones)."""
+    return save_npz(path, {k: np.asarray(grads[k], dtype=np.float64) for k in PARAM_NAMES if k in grads})
 
 
-def _cell(v):
+# ----------------------------------------------------------------------------- CSV text
+def _cell(v) -> str:
     """Numbers at full precision (repr round-trips), inf/NaN spelled out."""
-    if isinstance(v, (float, np.floating)):
-        v = float(v)
+    if isinstance(v, float):
         return repr(v) if math.isfinite(v) else ("nan" if math.isnan(v) else ("inf" if v > 0 else "-inf"))
-    if isinstance(v, np.integer):
-        return int(v)
+    if isinstance(v, (np.floating, np.integer)):
+        return _cell(v.item())
+    if v is None:
+        return ""
+    v = str(v)
+    if any(c in v for c in ',"\n\r'):
+        return '"' + v.replace('"', '""') + '"'
     return v
 
 
+def _column_text(col) -> list[str]:
+    """One column as CSV fields; columns of plain floats (or gaps) and of ints take a fast path."""
+    kinds = set(map(type, col))
+    if kinds <= {float, type(None)}:
+        # v - v == 0 is False exactly for inf and NaN
+        return ["" if v is None else (repr(v) if v - v == 0 else _cell(v)) for v in col]
+    if kinds <= {int}:
+        return list(map(str, col))
+    return [_cell(v) for v in col]
+
+
 def csv_text(header: list[str], rows: list[list]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(header)
-    for r in rows:
-        w.writerow([_cell(v) for v in r])
-    return buf.getvalue()
+    """RFC 4180 CSV (what csv.writer writes), built a column at a time: millions of cells in seconds."""
+    lines = [",".join(_cell(h) for h in header)]
+    if rows:
+        cols = [_column_text(c) for c in zip(*rows)]
+        lines += map(",".join, zip(*cols))
+    return "\n".join(lines) + "\n"
 
 
 def write_csv(path: str | os.PathLike, header: list[str], rows: list[list]) -> Path:
     return write_text_atomic(path, csv_text(header, rows))
 
 
-def loss_table(tr) -> tuple[list[str], list[list]]:
-    """One row per step: what went in, what should come out, what came out, the loss L<t>."""
-    seq, loss = tr.seq, tr.loss_steps[0]
+# ----------------------------------------------------------------------------- per-step columns
+def _floats(v) -> list:
+    """A (T,) array as Python floats (what csv_text writes fastest)."""
+    return np.asarray(v, dtype=np.float64).tolist()
+
+
+def _steps(tr) -> list[int]:
+    return list(range(1, tr.T + 1))
+
+
+def _inputs(tr) -> list:
+    """x<t>: the character or number fed at step t, "" where nothing is fed."""
+    fed = np.asarray(tr.input_weight) > 0
+    toks = tr.seq.tokens
+    if tr.seq.kind != "text":
+        toks = [float(v) for v in toks]
+    return [toks[t] if fed[t] else "" for t in range(tr.T)]
+
+
+def _targets(tr) -> list:
+    """y<t>: the next character or number."""
+    toks = tr.seq.tokens[1: tr.T + 1]
+    return list(toks) if tr.seq.kind == "text" else [float(v) for v in toks]
+
+
+def _scored(tr) -> list[int]:
+    return (np.asarray(tr.step_weight) > 0).astype(int).tolist()
+
+
+def _predictions(tr) -> list:
+    """The most likely character (text), or ŷ<t> itself (numbers: a value, or p(1) for BCE)."""
+    y0 = tr.y_hat[:, 0, :]
+    if tr.seq.kind != "text":
+        return _floats(y0[0])
+    ok = np.all(np.isfinite(y0), axis=0)
+    best = np.argmax(np.nan_to_num(y0, nan=-1.0), axis=0)
+    vocab = tr.seq.vocab
+    return [vocab[int(i)] if good else "nan" for i, good in zip(best, ok)]
+
+
+def _columns(named: dict) -> Table:
+    header = list(named)
+    return header, [list(r) for r in zip(*named.values())]
+
+
+# ----------------------------------------------------------------------------- one table per figure
+def graph_table(tr) -> Table:
+    """graph.csv: what each column of the unrolled graph shows."""
+    a0 = tr.a[:, 0, :]
+    with np.errstate(over="ignore", invalid="ignore"):
+        a_norm = np.sqrt(np.sum(a0 * a0, axis=0))
+    return _columns({
+        "step": _steps(tr), "x<t>": _inputs(tr), "||a<t>||": _floats(a_norm), "prediction": _predictions(tr),
+        "y<t>": _targets(tr), "L<t>": _floats(tr.loss), "||dL/da<t>||": _floats(tr.da_norm),
+        "||dL<T>/da<t>||": _floats(tr.da_last_norm),
+    })
+
+
+def hidden_states_table(tr) -> Table:
+    """hidden_states.csv: every unit of a<t>."""
+    cols = {"step": _steps(tr), "x<t>": _inputs(tr)}
+    for i, row in enumerate(tr.a[:, 0, :].tolist()):
+        cols[f"a<t>[{i + 1}]"] = row
+    return _columns(cols)
+
+
+def outputs_table(tr) -> Table:
+    """outputs.csv: ŷ<t>. Text: the probability of every character, while T x characters stays
+    under MAX_OUTPUT_CELLS (beyond that only the prediction and the target's probability)."""
+    seq = tr.seq
+    cols = {"step": _steps(tr), "x<t>": _inputs(tr), "y<t>": _targets(tr), "scored": _scored(tr)}
+    y0 = tr.y_hat[:, 0, :]
     if seq.kind != "text":
-        header = ["step", "input", "target", "y_hat", "loss", "counts"]
-        return header, [[t + 1, seq.tokens[t], seq.tokens[t + 1], tr.y_hat[0, 0, t], loss[t],
-                         int(tr.step_weight[t])] for t in range(tr.T)]
-    header = ["step", "input", "target", "prediction", "p_target", "loss", "counts"]
-    rows = []
-    for t in range(tr.T):
-        y_hat = tr.y_hat[:, 0, t]
-        pred = seq.vocab[int(np.argmax(y_hat))] if np.all(np.isfinite(y_hat)) else "nan"
-        p_target = y_hat[int(seq.target_index[0, t])]  # probability given to the right character
-        rows.append([t + 1, seq.tokens[t], seq.tokens[t + 1], pred, p_target, loss[t], int(tr.step_weight[t])])
-    return header, rows
+        cols["y_hat<t>"] = _floats(y0[0])
+        return _columns(cols)
+    cols["prediction"] = _predictions(tr)
+    cols["y_hat<t>[y<t>]"] = _floats(y0[seq.target_index[0].astype(int), np.arange(tr.T)])
+    if y0.size <= MAX_OUTPUT_CELLS:
+        for c, row in zip(seq.vocab, y0.tolist()):
+            cols[f"y_hat<t>[{c}]"] = row
+    return _columns(cols)
 
 
-def gradient_table(tr) -> tuple[list[str], list[list]]:
-    """One row per step: ||dL/da<t>||, ||dL<T>/da<t>||, the local gain, the bound, contributions."""
+def losses_table(tr) -> Table:
+    """losses.csv: L<t> and the running total of the scored ones."""
+    loss = np.asarray(tr.loss, dtype=np.float64)
+    scored = np.asarray(tr.step_weight) > 0
+    with np.errstate(invalid="ignore", over="ignore"):
+        total = np.cumsum(np.where(scored, loss, 0.0))
+    return _columns({
+        "step": _steps(tr), "x<t>": _inputs(tr), "y<t>": _targets(tr), "scored": scored.astype(int).tolist(),
+        "L<t>": _floats(loss), "L<1>+...+L<t>": _floats(total),
+    })
+
+
+def gradients_table(tr) -> Table:
+    """gradients.csv: the curves of the Gradients plot and each step's share of dWax, dWaa, dba."""
+    curves = D.gradient_curves(tr)
     contrib = tr.step_contributions()
-    cols = {
-        "da_norm": tr.da_norm, "da_last_norm": tr.da_last_norm, "local_gain": tr.local_gain[0],
-        "pascanu_bound": tr.pascanu_bound(),
-        "dWax_contribution": contrib["Wax"], "dWaa_contribution": contrib["Waa"], "dba_contribution": contrib["ba"],
-    }
-    header = ["step"] + list(cols)
-    rows = [[t + 1] + [float(c[t]) for c in cols.values()] for t in range(tr.T)]
-    return header, rows
+    return _columns({
+        "step": _steps(tr), "||dL/da<t>||": _floats(curves["da"]), "||dL<T>/da<t>||": _floats(curves["da_last"]),
+        "||dL<T>/da<T>|| (gamma sigma_max)^(T-t)": _floats(curves["envelope"]),
+        "||da<t>/da<t-1>||_2": _floats(curves["gain"]),
+        "||dWax<t>||_F": _floats(contrib["Wax"]), "||dWaa<t>||_F": _floats(contrib["Waa"]),
+        "||dba<t>||": _floats(contrib["ba"]),
+    })
+
+
+def influence_table(tr) -> Table:
+    """influence.csv: a row per loss step t, a column per state a<k>: ||dL<t>/da<k>|| for k <= t,
+    empty for k > t (nothing flows forward in time). No rows when the trace has no influence map
+    (tr.influence_message says why)."""
+    header = ["t"] + [f"||dL<t>/da<{k}>||" for k in range(1, tr.T + 1)]
+    if tr.influence is None:
+        return header, []
+    infl = np.asarray(tr.influence, dtype=np.float64).tolist()
+    T = tr.T
+    return header, [[t + 1] + row[: t + 1] + [None] * (T - t - 1) for t, row in enumerate(infl)]
+
+
+# figure_name -> its table, for the views and the CLI
+TABLES = {
+    "graph": graph_table, "hidden_states": hidden_states_table, "outputs": outputs_table,
+    "losses": losses_table, "gradients": gradients_table, "influence": influence_table,
+}
+
+
+def figure_table(name: str, tr) -> Table:
+    """The table of figure `name` for trace tr (a header and no rows when there is no trace)."""
+    fn = TABLES[name]
+    if tr is None:
+        return [], []
+    return fn(tr)

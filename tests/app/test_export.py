@@ -1,5 +1,5 @@
 """Export from the window: the right-click menu's actions, PNG at a scale, SVG, CSV, clipboard,
-export all, the BPTT GIF and its cancel."""
+export all (the BPTT animation: test_export_anim.py)."""
 from __future__ import annotations
 
 import csv
@@ -11,7 +11,6 @@ from PIL import Image
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from rnnviz.app import export
-from rnnviz.app.export_anim import ExportCancelled, export_animation_gif
 from rnnviz.app.state import AppState, Config
 from rnnviz.app.views.graph_view import GraphView
 from rnnviz.app.views.heatmap_view import HiddenHeatmapView
@@ -110,43 +109,3 @@ def test_export_all_writes_every_view(heatmap, graph, tmp_path):
 def test_export_all_cancel_stops(heatmap, graph, tmp_path):
     written = export.export_all([heatmap, graph], tmp_path, 1.0, progress=lambda i, n: i < 2)
     assert len(written) == 2
-
-
-def test_gif_has_one_distinct_frame_per_step_and_restores_the_cursor(state, graph, tmp_path):
-    state.step_to(3)
-    before = state.position
-    seen = []
-    export_animation_gif(state, graph, tmp_path / "a.gif", lambda i, n: seen.append((i, n)))
-    assert state.position == before
-    im = Image.open(tmp_path / "a.gif")
-    assert im.n_frames == state.T
-    frames = []
-    for i in range(im.n_frames):
-        im.seek(i)
-        frames.append(np.asarray(im.convert("RGB"), dtype=np.int16))
-    assert all(np.abs(a - b).sum() > 0 for a, b in zip(frames, frames[1:]))
-
-
-def test_cancelled_gif_leaves_no_file(state, graph, tmp_path):
-    calls = []
-    with pytest.raises(ExportCancelled):
-        export_animation_gif(state, graph, tmp_path / "a.gif", cancel_cb=lambda: calls.append(1) or len(calls) > 3)
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_animation_as_mp4_where_imageio_ffmpeg_is_installed(qtbot, tmp_path):
-    imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")
-    from rnnviz.app.export_anim import export_animation_gif
-    from rnnviz.app.state import AppState, Config
-    from rnnviz.app.views.graph_view import GraphView
-
-    st = AppState(Config(source="hello world", hidden=8))
-    st.async_threshold = float("inf")
-    st.set_config(st.config)
-    graph = GraphView(st)
-    qtbot.addWidget(graph)
-    path = export_animation_gif(st, graph, tmp_path / "bptt.mp4")
-    reader = imageio_ffmpeg.read_frames(str(path))
-    meta = next(reader)
-    assert meta["size"][0] > 0
-    assert sum(1 for _ in reader) == st.T          # one frame per backward step

@@ -142,7 +142,7 @@ def test_renders_offscreen_for_export_without_being_shown(qtbot):
     cols = [img.pixelColor(x, 300) for x in range(0, 1400, 7)]
     assert len({c.name() for c in cols}) > 5
     header, rows = view.figure_csv()
-    assert header[0] == "t" and len(rows) == 10 and rows[0][1] == "h"
+    assert header[0] == "step" and len(rows) == 10 and rows[0][1] == "h"
     assert rows[3][7] == pytest.approx(float(state.trace.da_last_norm[3]))
 
 

@@ -6,6 +6,7 @@ from PIL import Image, ImageChops
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
 
+from rnnviz.app.export_anim import AnimOptions
 from rnnviz.app.file_actions import install_file_actions, restore_last_session
 from rnnviz.app.state import AppState, Config
 from rnnviz.app.views.graph_view import GraphView
@@ -173,6 +174,7 @@ def test_export_all_figures(win, tmp_path, monkeypatch, errors):
 def test_export_animation_has_one_distinct_frame_per_step(win, tmp_path, monkeypatch, errors):
     win.state.step_to(4, "forward")
     save_as(monkeypatch, tmp_path / "anim.gif")
+    monkeypatch.setattr("rnnviz.app.file_actions.ask_animation_options", lambda *a: AnimOptions())  # dialog: OK
     win.file_actions.actions["export_anim"].trigger()
     assert not errors
     im = Image.open(tmp_path / "anim.gif")

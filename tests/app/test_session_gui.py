@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
 
+from rnnviz.app.export_anim import AnimOptions
 from rnnviz.app.file_actions import install_file_actions, restore_last_session
 from rnnviz.app.state import AppState, Config
 from rnnviz.app.views.graph_view import GraphView
@@ -165,6 +166,7 @@ def test_export_all_and_animation_from_the_menu(qtbot, home, tmp_path, monkeypat
     names = sorted(p.name for p in (tmp_path / "figs").iterdir())
     assert names == sorted(f"{n}.{e}" for n in ("graph", "hidden_states") for e in ("png", "svg", "csv"))
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "anim"), ""))
+    monkeypatch.setattr("rnnviz.app.file_actions.ask_animation_options", lambda *a: AnimOptions())  # dialog: OK
     action(w, "export_anim").trigger()
     from PIL import Image
     assert Image.open(tmp_path / "anim.gif").n_frames == w.state.T

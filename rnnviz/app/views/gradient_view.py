@@ -22,6 +22,7 @@ from rnnviz.app.views.bptt_common import (clip_html, cursor_x, esc, log10_limits
                                           setup_log_plot, verdict_html, verdict_label)
 from rnnviz.app.views.plot_fit import PlotFitter
 from rnnviz.core import diagnostics as D
+from rnnviz.io.tables import figure_table
 
 CURVES = ("da", "da_last", "envelope", "gain")
 NAMES = {
@@ -73,6 +74,9 @@ class GradientView(QWidget, FigureView):
         self.curves = {k: self.plot.plot() for k in ("da", "da_last", "envelope")}
         for k in ("gain", "sigma", "rho"):
             self.curves[k] = self.gain_plot.plot()
+        for c in self.curves.values():   # long traces: about two points per pixel column (peaks kept)
+            c.setDownsampling(auto=True, method="peak")
+            c.setClipToView(True)
         self.one_line = pg.InfiniteLine(angle=0, pos=0.0)
         self.gain_plot.addItem(self.one_line)
         self.reached = pg.LinearRegionItem(movable=False)
@@ -250,9 +254,4 @@ class GradientView(QWidget, FigureView):
 
     # ------------------------------------------------------------------ export
     def figure_csv(self):
-        header = ["t", "norm dL/da<t>", "norm dL<T>/da<t>", "envelope (gamma sigma_max)^(T-t)",
-                  "step gain norm da<t>/da<t-1>"]
-        if not self.data:
-            return header, []
-        rows = [[t + 1] + [float(self.data[k][t]) for k in CURVES] for t in range(len(self.data["da"]))]
-        return header, rows
+        return figure_table(self.figure_name, self.state.trace)  # one table per figure (rnnviz/io/tables.py)

@@ -20,6 +20,7 @@ from rnnviz.app.views.graph_canvas import GraphCanvas
 from rnnviz.app.views.graph_data import GraphData, tooltip
 from rnnviz.app.views.graph_items import Style
 from rnnviz.app.views.graph_layout import Hit
+from rnnviz.io.tables import figure_table
 
 
 @dataclass(frozen=True)
@@ -187,11 +188,8 @@ class GraphView(QWidget, FigureView):
         return NodeInfo(kind, t, rect, centre, self.item.opacity_of(t) if t >= 0 else 1.0,
                         t == self.item.t, frac, color, bad, tooltip(d, kind, t))
 
-    def figure_csv(self) -> tuple[list[str], list[list]]:
-        d = self.item.data
-        if d is None:
-            return GraphData.csv_header(), []
-        return d.csv()
+    def figure_csv(self):
+        return figure_table(self.figure_name, self.state.trace)  # one table per figure (rnnviz/io/tables.py)
 
     def resizeEvent(self, event) -> None:
         # no layout: the canvas follows at once, also offscreen before the widget was ever shown

@@ -10,6 +10,7 @@ from PySide6.QtCore import QRectF
 from rnnviz.app import colors, theme
 from rnnviz.app.state import AppState
 from rnnviz.app.views.step_plot import StepPlotView
+from rnnviz.io.tables import figure_table
 
 
 TOP_LABEL = "input x⟨t⟩"
@@ -82,9 +83,4 @@ class HiddenHeatmapView(StepPlotView):
         return f"a⟨{t + 1}⟩ unit {i + 1} = {tr.a[i, 0, t]:.4g}   (input x⟨{t + 1}⟩ = {x})"
 
     def figure_csv(self):
-        tr = self.state.trace
-        if tr is None:
-            return [], []
-        header = ["t", "input"] + [f"a{i + 1}" for i in range(tr.n_a)]
-        rows = [[t + 1, tr.seq.input_label(t)] + [float(v) for v in tr.a[:, 0, t]] for t in range(tr.T)]
-        return header, rows
+        return figure_table(self.figure_name, self.state.trace)  # one table per figure (rnnviz/io/tables.py)

@@ -16,6 +16,7 @@ from rnnviz.app.theme import plot_font, point_size, style_layout_widget, style_p
 from rnnviz.app.views.base import FigureView
 from rnnviz.app.views.bptt_common import cursor_x, esc
 from rnnviz.core import diagnostics as D
+from rnnviz.io.tables import figure_table
 
 EMPTY = "Type a sequence to see which earlier states each step's loss still reaches."
 
@@ -133,8 +134,4 @@ class InfluenceView(QWidget, FigureView):
 
     # ------------------------------------------------------------------ export
     def figure_csv(self):
-        header = ["t (loss step)", "k (state)", "log10 norm dL<t>/da<k>"]
-        if self.log_infl is None:
-            return header, []
-        T = self.log_infl.shape[0]
-        return header, [[t + 1, k + 1, float(self.log_infl[t, k])] for t in range(T) for k in range(t + 1)]
+        return figure_table(self.figure_name, self.state.trace)  # one table per figure (rnnviz/io/tables.py)

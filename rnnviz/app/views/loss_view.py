@@ -11,6 +11,7 @@ import pyqtgraph as pg
 from rnnviz.app import numfmt, scales, theme
 from rnnviz.app.state import AppState
 from rnnviz.app.views.step_plot import StepPlotView
+from rnnviz.io.tables import figure_table
 
 
 def fmt(v: float) -> str:
@@ -138,10 +139,4 @@ class LossView(StepPlotView):
                 f"   (input {tr.seq.input_label(t)}, target {tr.seq.target_label(t)})")
 
     def figure_csv(self):
-        tr = self.state.trace
-        if tr is None:
-            return [], []
-        header = ["t", "input", "target", "scored", "L_t", "running_total"]
-        rows = [[t + 1, tr.seq.input_label(t), tr.seq.target_label(t), int(self._weight[t]),
-                 float(self._loss[t]), float(self._total[t])] for t in range(tr.T)]
-        return header, rows
+        return figure_table(self.figure_name, self.state.trace)  # one table per figure (rnnviz/io/tables.py)

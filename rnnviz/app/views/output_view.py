@@ -15,6 +15,7 @@ from PySide6.QtCore import QRectF
 from rnnviz.app import colors, numfmt, scales, theme
 from rnnviz.app.state import AppState
 from rnnviz.app.views.step_plot import StepPlotView
+from rnnviz.io.tables import figure_table
 
 
 def scored_note(trace) -> str:
@@ -47,8 +48,13 @@ class OutputView(StepPlotView):
         # numbers: prediction and target lines
         self.pred_curve = pg.PlotDataItem(connect="finite", name="prediction ŷ⟨t⟩")
         self.target_curve = pg.PlotDataItem(connect="finite", name="target y⟨t⟩")
-        self.plot.addItem(self.pred_curve)
-        self.plot.addItem(self.target_curve)
+        for c in (self.pred_curve, self.target_curve):
+            self.plot.addItem(c)
+            # long series: about two points per pixel column (peaks kept), drawn as segments; Qt takes
+            # ~13 s to stroke one dashed 100k-point path, and an export paints it several times
+            c.setDownsampling(auto=True, method="peak")
+            c.setClipToView(True)
+            c.curve.setSegmentedLineMode("on")
         # values past ±scales.PLOT_LIMIT (or ±inf) are drawn at the limit, marked, and named in the legend
         self.beyond = pg.ScatterPlotItem(symbol="t1", size=13, pxMode=True,
                                          name=f"beyond ±{numfmt.short(scales.PLOT_LIMIT)}: drawn at the edge")
@@ -203,16 +209,4 @@ class OutputView(StepPlotView):
         return f"ŷ⟨{t + 1}⟩ = {tr.y_hat[0, 0, t]:.4g}   target y⟨{t + 1}⟩ = {tr.y[0, 0, t]:.4g}"
 
     def figure_csv(self):
-        tr = self.state.trace
-        if tr is None:
-            return [], []
-        seq = tr.seq
-        if seq.kind == "text":
-            header = ["t", "input", "target", "scored"] + [f"p({c})" for c in seq.output_labels()]
-            rows = [[t + 1, seq.input_label(t), seq.target_label(t), int(tr.step_weight[t])]
-                    + [float(v) for v in tr.y_hat[:, 0, t]] for t in range(tr.T)]
-        else:
-            header = ["t", "input", "target", "scored", "prediction"]
-            rows = [[t + 1, float(tr.x[0, 0, t]), float(tr.y[0, 0, t]), int(tr.step_weight[t]),
-                     float(tr.y_hat[0, 0, t])] for t in range(tr.T)]
-        return header, rows
+        return figure_table(self.figure_name, self.state.trace)  # one table per figure (rnnviz/io/tables.py)
