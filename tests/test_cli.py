@@ -67,7 +67,10 @@ def test_npz_keys_and_shapes(exported):
     assert params["Waa"].shape == (n_a, n_a) and params["Wax"].shape == (n_a, n_x)
     shapes = {"x": (n_x, T), "targets": (T,), "a": (n_a, T), "y_hat": (n_y, T), "loss": (T,),
               "da": (n_a, T), "da_last": (n_a, T)}
+    # and the one layer's own arrays: the state a, the pre-activation z and their gradients
+    shapes.update({f"l0.{k}": (n_a, T) for k in ("a", "z", "da", "da_last")})
     assert {k: v.shape for k, v in trace.items()} == shapes
+    np.testing.assert_array_equal(trace["l0.a"], trace["a"])
     np.testing.assert_allclose(trace["y_hat"].sum(axis=0), 1.0)        # softmax columns
     assert np.all(trace["loss"] > 0)
     # dL<T>/da<T> is the direct gradient of the last loss only; da at T equals it

@@ -71,9 +71,15 @@ class Inputs:
             return flat(dxproj) @ flat(np.ascontiguousarray(self.values[start:stop])).T
         ids = self.ids[start:stop].ravel()
         d = dxproj.transpose(0, 2, 1).reshape(-1, dxproj.shape[1])    # (T' m, G n_a) in ids' order
-        keep = ids >= 0
         out = np.zeros((self.n_x, dxproj.shape[1]))
-        np.add.at(out, ids[keep], d[keep])                              # scatter: the one-hot product
+        order = np.argsort(ids, kind="stable")
+        ids_sorted = ids[order]
+        first = np.searchsorted(ids_sorted, 0)                          # -1: nothing was fed there
+        if first < ids_sorted.size:
+            ids_sorted, order = ids_sorted[first:], order[first:]
+            starts = np.flatnonzero(np.r_[True, ids_sorted[1:] != ids_sorted[:-1]])
+            # the one-hot product as sums of the rows of each token: one pass, no unbuffered add.at
+            out[ids_sorted[starts]] = np.add.reduceat(d[order], starts, axis=0)
         return out.T
 
     def dense(self) -> np.ndarray:

@@ -19,9 +19,14 @@ target, `scored` 1 where L<t> counts in L, `prediction` the most likely characte
 Numbers are written at full precision (they read back exactly); inf and NaN are spelled out.
 
 trace.npz (one sequence, m = 1 squeezed; steps along the last axis):
-  x (n_x, T) inputs · targets (T,) class indices (text) or values (numbers) · a (n_a, T) hidden
-  states · y_hat (n_y, T) outputs · loss (T,) L<t> · da (n_a, T) total dL/da<t> · da_last (n_a, T)
-  dL<T>/da<t>
+  x (n_x, T) inputs · targets (T,) class indices (text; -1 where a step has no target) or values
+  (numbers) · a (n_a·dirs, T) the top layer's hidden states, directions stacked (forward first) ·
+  y_hat (n_y, T) outputs · loss (T,) L<t> · da (n_a·dirs, T) the top layer's total dL/da<t> ·
+  da_last (n_a·dirs, T) dL<T>/da<t>
+  and for every layer l (0 = bottom) and direction (suffix _reverse for the backward one), as
+  "l{l}.{name}" / "l{l}_reverse.{name}", each (n_a, T): the states a (and c for the LSTM), the gates
+  (vanilla: z, the pre-activation; GRU: r, z, n; LSTM: i, f, g, o), da / dc (dL/da<t>, dL/dc<t>) and
+  da_last / dc_last (dL<T>/da<t>, dL<T>/dc<t>).
 """
 from __future__ import annotations
 
@@ -32,7 +37,6 @@ from pathlib import Path
 import numpy as np
 
 from rnnviz.core import diagnostics as D
-from rnnviz.core.params import PARAM_NAMES
 
 from .atomic import write_text_atomic
 from .npz import save_npz
@@ -51,10 +55,30 @@ def trace_arrays(tr) -> dict[str, np.ndarray]:
         targets = np.asarray(seq.target_index[0], dtype=np.int64)
     else:
         targets = np.asarray(tr.y[0, 0, :], dtype=np.float64)
-    return {
+    out = {
         "x": tr.x[:, 0, :], "targets": targets, "a": tr.a[:, 0, :], "y_hat": tr.y_hat[:, 0, :],
         "loss": tr.loss_steps[0], "da": tr.da[:, 0, :], "da_last": tr.da_last[:, 0, :],
     }
+    out.update(layer_arrays(tr))
+    return out
+
+
+def layer_key(layer: int, direction: int, name: str) -> str:
+    """'l0.a', 'l1_reverse.dc': the name of a layer-direction's array in trace.npz."""
+    return f"l{layer}{'_reverse' if direction else ''}.{name}"
+
+
+def layer_arrays(tr) -> dict[str, np.ndarray]:
+    """Every layer-direction's states, gates and gradients (first sequence of the batch), (n_a, T) each."""
+    out = {}
+    for lt in tr.layers:
+        names = list(lt.cell.state_names) + (list(lt.cell.gate_names) or ["z"])
+        for name in names:
+            out[layer_key(lt.layer, lt.direction, name)] = lt.quantity(name)[:, :, 0].T
+        for name in lt.cell.state_names:
+            out[layer_key(lt.layer, lt.direction, "d" + name)] = lt.grad(name)[:, :, 0].T
+            out[layer_key(lt.layer, lt.direction, f"d{name}_last")] = lt.grad(name, "last")[:, :, 0].T
+    return out
 
 
 def save_trace_npz(path: str | os.PathLike, tr) -> Path:
@@ -62,8 +86,9 @@ def save_trace_npz(path: str | os.PathLike, tr) -> Path:
 
 
 def save_grads_npz(path: str | os.PathLike, grads: dict) -> Path:
-    """Gradients under the notes' names (trace.grads: dL/dparam, L = sum_t L<t>; or clipped ones)."""
-    return save_npz(path, {k: np.asarray(grads[k], dtype=np.float64) for k in PARAM_NAMES if k in grads})
+    """Gradients under the weights' names (trace.grads: dL/dparam, L = sum_t L<t>; or clipped ones):
+    the notes' Wax Waa Wya ba by for the one-layer vanilla RNN, PyTorch's names for other models."""
+    return save_npz(path, {k: np.asarray(v, dtype=np.float64) for k, v in grads.items()})
 
 
 # ----------------------------------------------------------------------------- CSV text
@@ -118,16 +143,18 @@ def _steps(tr) -> list[int]:
 def _inputs(tr) -> list:
     """x<t>: the character or number fed at step t, "" where nothing is fed."""
     fed = np.asarray(tr.input_weight) > 0
-    toks = tr.seq.tokens
+    toks = tr.seq.input_tokens
     if tr.seq.kind != "text":
         toks = [float(v) for v in toks]
     return [toks[t] if fed[t] else "" for t in range(tr.T)]
 
 
 def _targets(tr) -> list:
-    """y<t>: the next character or number."""
-    toks = tr.seq.tokens[1: tr.T + 1]
-    return list(toks) if tr.seq.kind == "text" else [float(v) for v in toks]
+    """y<t>: the target of step t (the next character or number; "" where a step has none)."""
+    toks = tr.seq.target_tokens[: tr.T]
+    if tr.seq.kind == "text":
+        return ["" if c is None else c for c in toks]
+    return [float(v) for v in toks]
 
 
 def _scored(tr) -> list[int]:
@@ -201,16 +228,23 @@ def losses_table(tr) -> Table:
 
 
 def gradients_table(tr) -> Table:
-    """gradients.csv: the curves of the Gradients plot and each step's share of dWax, dWaa, dba."""
+    """gradients.csv: the curves of the Gradients plot and each step's share of the top layer's weight
+    gradients (dWax, dWaa, dba for the notes' RNN; PyTorch's names otherwise)."""
     curves = D.gradient_curves(tr)
     contrib = tr.step_contributions()
-    return _columns({
-        "step": _steps(tr), "||dL/da<t>||": _floats(curves["da"]), "||dL<T>/da<t>||": _floats(curves["da_last"]),
-        "||dL<T>/da<T>|| (gamma sigma_max)^(T-t)": _floats(curves["envelope"]),
-        "||da<t>/da<t-1>||_2": _floats(curves["gain"]),
-        "||dWax<t>||_F": _floats(contrib["Wax"]), "||dWaa<t>||_F": _floats(contrib["Waa"]),
-        "||dba<t>||": _floats(contrib["ba"]),
-    })
+    w_ih, w_hh, b = tr.weight_names()
+    cols = {"step": _steps(tr), "||dL/da<t>||": _floats(curves["da"]),
+            "||dL<T>/da<t>||": _floats(curves["da_last"])}
+    if "dc" in curves:
+        cols.update({"||dL/dc<t>||": _floats(curves["dc"]), "||dL<T>/dc<t>||": _floats(curves["dc_last"])})
+    if tr.spec.cell == "rnn":
+        cols["||dL<T>/da<T>|| (gamma sigma_max)^(T-t)"] = _floats(curves["envelope"])
+    else:
+        cols["max prod of keep gates, t..T"] = _floats(curves["gates"])
+    cols["||da<t>/da<t-1>||_2"] = _floats(curves["gain"])
+    cols.update({f"||d{w_ih}<t>||_F": _floats(contrib[w_ih]), f"||d{w_hh}<t>||_F": _floats(contrib[w_hh]),
+                 f"||d{b}<t>||": _floats(contrib[b])})
+    return _columns(cols)
 
 
 def influence_table(tr) -> Table:

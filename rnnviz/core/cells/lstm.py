@@ -60,8 +60,11 @@ class LSTMCell(Cell):
             for zt, gt, ct, tct, at in zip(z, gates, c, tc, a):
                 dot(W, prev_a, out=tmp)
                 add(zt, tmp, out=zt)             # z<t> = W_ih x + b_ih + W_hh a<t-1> + b_hh
-                _sig(zt, gt)                     # σ of all four (g is redone with tanh below)
-                tanh(zt[2 * n:3 * n], out=gt[2 * n:3 * n])
+                mul(zt, 0.5, out=gt)             # σ(z) = (1 + tanh(z/2)) / 2 for all four ...
+                tanh(gt, out=gt)
+                gt += 1.0
+                gt *= 0.5
+                tanh(zt[2 * n:3 * n], out=gt[2 * n:3 * n])   # ... and c̃ = tanh(z_g)
                 mul(gt[n:2 * n], prev_c, out=ct)             # Γf ⊙ c<t-1>
                 ct += gt[:n] * gt[2 * n:3 * n]               # + Γu ⊙ c̃<t>
                 tanh(ct, out=tct)

@@ -31,12 +31,20 @@ class VanillaCell(Cell):
             a = np.empty_like(z)
             tmp = np.empty((n_a, m))
             prev = np.asarray(a0, dtype=np.float64)
-            dot, add, fwd = np.dot, np.add, self.act.forward
-            for zt, at in zip(z, a):          # iterating hands out per-step views without indexing
-                dot(Waa, prev, out=tmp)       # Waa a<t-1>
-                add(zt, tmp, out=zt)          # z<t> = Waa a<t-1> + Wax x<t> + ba
-                fwd(zt, out=at)               # a<t> = g(z<t>)
-                prev = at
+            dot, add = np.dot, np.add
+            if self.activation == "tanh":
+                for zt, at in zip(z, a):      # iterating hands out per-step views without indexing
+                    dot(Waa, prev, out=tmp)   # Waa a<t-1>
+                    add(zt, tmp, out=zt)      # z<t> = Waa a<t-1> + Wax x<t> + ba
+                    np.tanh(zt, out=at)       # a<t> = g(z<t>)
+                    prev = at
+            else:
+                fwd = self.act.forward
+                for zt, at in zip(z, a):
+                    dot(Waa, prev, out=tmp)
+                    add(zt, tmp, out=zt)
+                    fwd(zt, out=at)
+                    prev = at
             gprime = self.act.derivative(z, a)
         return CellCache({"a": a}, {}, {"z": z}, (np.asarray(a0, dtype=np.float64),), {"gprime": gprime})
 
