@@ -22,11 +22,19 @@ examples:
 
 EXPORT_EPILOG = """\
 files written into DIR (each atomically: a failed export leaves no partial file):
-  params.npz        the weights Wax (n_a,n_x), Waa (n_a,n_a), Wya (n_y,n_a), ba (n_a,1), by (n_y,1)
+  params.npz        the weights. A one-layer vanilla RNN: the notes' Wax (n_a,n_x), Waa (n_a,n_a),
+                    Wya (n_y,n_a), ba (n_a,1), by (n_y,1). Every other model: PyTorch's state_dict
+                    names and shapes, weight_ih_l{k} (G*n_a,n_in), weight_hh_l{k} (G*n_a,n_a),
+                    bias_ih_l{k}, bias_hh_l{k} (G*n_a,), suffix _reverse for the backward direction,
+                    prefixes encoder. / decoder.; G = 1 (rnn), 3 (gru: r z n), 4 (lstm: i f g o);
+                    plus the read-out Wya (n_y, n_a*directions), by (n_y,1)
   grads.npz         dL/dparam under the same names, L = sum over t of L<t> (before any clipping)
   grads_clipped.npz the same after --clip-norm / --clip-value (only with clipping, also a session's)
-  trace.npz         x (n_x,T), targets (T,), a (n_a,T), y_hat (n_y,T), loss (T,),
-                    da (n_a,T) total dL/da<t>, da_last (n_a,T) = dL<T>/da<t>
+  trace.npz         x (n_x,T), targets (T,; -1: no target at that step), y_hat (n_y,T), loss (T,), and
+                    the top layer's a (n_a*dirs,T), da (n_a*dirs,T) total dL/da<t>, da_last = dL<T>/da<t>
+                    (directions stacked, forward first); then for every layer k and direction:
+                    lk.NAME and lk_reverse.NAME, each (n_a,T), NAME one of a, c (lstm), the gates
+                    (rnn: z, the pre-activation; gru: r z n; lstm: i f g o), da, dc, da_last, dc_last
   FIGURE.png, FIGURE.svg, FIGURE.csv for each figure (the window's own views; the same CSV columns
   as the window's "Export data as CSV"; step is 1-based, one row per step):
     graph           the unrolled graph at the end of BPTT (or a session's cursor); --flow decides
@@ -56,11 +64,16 @@ examples:
   rnnviz export --out figs --numbers-file series.txt --gif-passes both --gif-content full
   rnnviz export --out figs --text-file poem.txt --flow last --clip-norm 5
   rnnviz export --out figs2 --text "hello world" --weights figs/params.npz   (same trace again)
+  rnnviz export --out lstm --text "the cat sat on the mat" --cell lstm --layers 2 --bidirectional
+  rnnviz export --out rev --text "abcde" --target "edcba" --architecture encoder-decoder --cell gru
+  rnnviz export --out torch --text "hello world" --weights state_dict.npz   (an nn.LSTM's, as saved)
   rnnviz export --out figs --session ~/lesson.rnnviz --scale 3"""
 
 ACTIVATIONS = ("tanh", "relu")
 LOSSES = ("auto", "cross_entropy", "bce", "mse")
-ARCHITECTURES = ("many-to-many", "many-to-one", "one-to-many")
+ARCHITECTURES = ("many-to-many", "many-to-one", "one-to-many", "one-to-one", "encoder-decoder")
+CELLS = ("rnn", "gru", "lstm")
+MAX_LAYERS = 4
 FLOWS = ("total", "last")
 GIF_PASSES = ("forward", "backward", "both")     # = rnnviz.app.export_anim.PASSES (no Qt imported here)
 GIF_CONTENTS = ("graph", "full")
@@ -95,6 +108,13 @@ def _seed(s: str) -> int:
     return v
 
 
+def _layers(s: str) -> int:
+    v = _positive_int(s)
+    if v > MAX_LAYERS:
+        raise argparse.ArgumentTypeError(f"{v} layers: rnnviz shows 1 to {MAX_LAYERS}")
+    return v
+
+
 def _frames(s: str) -> int:
     lo, hi, _ = GIF_FRAMES
     try:
@@ -121,7 +141,7 @@ def _finite(lo: float, hi: float, strict_lo: bool = False):
 
 def build_parser() -> argparse.ArgumentParser:
     p = Parser(prog="rnnviz", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EXAMPLES,
-               description="See inside a vanilla recurrent neural network: the unrolled graph, hidden "
+               description="See inside a recurrent neural network (vanilla, GRU, LSTM): the unrolled graph, hidden "
                            "states, outputs, losses and backpropagation through time. Without a "
                            "command, opens the window.")
     sub = p.add_subparsers(dest="command", metavar="{gui,export}", parser_class=Parser)
@@ -151,9 +171,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="spectral radius of Waa, 0..100: below 1 gradients vanish, above 1 they can explode "
                         "(default 0.9; with --weights: that of the file's Waa)")
     e.add_argument("--seed", type=_seed, metavar="S", help="random seed of the initial weights (default 0)")
+    e.add_argument("--cell", choices=CELLS, help="the recurrent cell: rnn (vanilla), gru or lstm (default rnn)")
+    e.add_argument("--layers", type=_layers, metavar="N", help=f"stacked layers, 1..{MAX_LAYERS} (default 1)")
+    e.add_argument("--bidirectional", action="store_true", default=None,
+                   help="every layer runs forward and backward in time; ŷ<t> reads [a→<t>; a←<t>]")
+    e.add_argument("--forget-bias", type=_finite(-100.0, 100.0), metavar="B",
+                   help="the LSTM forget gate's initial bias (default 1: Γf starts near σ(1) = 0.73)")
+    e.add_argument("--target", metavar="TEXT", help="the decoder's text for --architecture encoder-decoder "
+                                                    "(the encoder reads --text): e.g. --text abc --target cba")
     e.add_argument("--weights", metavar="FILE.npz",
-                   help="weights to use instead of random ones: Wax, Waa, Wya, ba, by (the notes' names) or "
-                        "PyTorch nn.RNN's weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0 plus Wya, by")
+                   help="weights to use instead of random ones: the notes' Wax, Waa, Wya, ba, by, or a PyTorch "
+                        "nn.RNN / nn.GRU / nn.LSTM state_dict saved with numpy.savez (any layers, _reverse, "
+                        "encoder./decoder.) plus Wya, by; the model's shape is read from the file")
     e.add_argument("--scale", type=_finite(0.0, MAX_SCALE, strict_lo=True), default=1.0, metavar="K",
                    help="pixel scale of the PNGs: 2 for slides, 4 for posters (default 1)")
     e.add_argument("--loss", choices=LOSSES, help="per-step loss (default auto: cross-entropy for text, "
