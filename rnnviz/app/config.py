@@ -6,7 +6,7 @@ AppState (state.py) keeps one Config and calls run_config, on or off the GUI thr
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
@@ -15,7 +15,7 @@ from rnnviz.core.activations import get_activation
 from rnnviz.core.clipping import CLIP_MODES
 from rnnviz.core.losses import check_loss, default_loss
 from rnnviz.core.params import check_params, scale_to_radius, spectral_radius
-from rnnviz.core.trace import Trace
+from rnnviz.core.trace import Stopped, Trace, poll  # noqa: F401 - Stopped is part of run_config's contract
 
 FORWARD = "forward"
 BACKWARD = "backward"
@@ -24,6 +24,8 @@ BACKWARD = "backward"
 ASYNC_COST = 2e7
 MAX_HIDDEN = 2048
 MAX_STEPS = 100_000
+MAX_RADIUS = 100.0
+MAX_SEED = 2**31 - 1   # the seed spin box's range (a C int); sessions and the CLI are held to it too
 
 
 @dataclass(frozen=True)
@@ -61,10 +63,10 @@ def check_config(c: Config) -> None:
     """ValueError naming the first bad setting."""
     if not isinstance(c.hidden, int) or not 1 <= c.hidden <= MAX_HIDDEN:
         raise ValueError(f"the hidden size must be a whole number from 1 to {MAX_HIDDEN}, not {c.hidden}")
-    if not math.isfinite(c.radius) or not 0 <= c.radius <= 100:
-        raise ValueError(f"the spectral radius must be between 0 and 100, not {c.radius}")
-    if not isinstance(c.seed, (int, np.integer)) or isinstance(c.seed, bool) or c.seed < 0:
-        raise ValueError(f"the seed must be a whole number from 0 up, not {c.seed}")
+    if not math.isfinite(c.radius) or not 0 <= c.radius <= MAX_RADIUS:
+        raise ValueError(f"the spectral radius must be between 0 and {MAX_RADIUS:g}, not {c.radius}")
+    if not isinstance(c.seed, (int, np.integer)) or isinstance(c.seed, bool) or not 0 <= c.seed <= MAX_SEED:
+        raise ValueError(f"the seed must be a whole number from 0 to {MAX_SEED}, not {c.seed}")
     if c.flow not in ("total", "last"):
         raise ValueError(f"unknown gradient flow {c.flow!r}; choose total or last")
     if c.clip_mode not in CLIP_MODES:
@@ -105,11 +107,37 @@ def prepare_run(c: Config, base: dict | None = None) -> tuple[SequenceData, str]
     return seq, loss
 
 
-def run_config(c: Config, base: dict | None = None, influence: bool = True) -> Trace:
-    """Pure: config (+ optional imported weights) -> trace. Raises ValueError on bad input."""
+def config_for_weights(c: Config, params: dict, radius: float | None = None) -> Config:
+    """`c` made to run imported weights: hidden = their n_a, radius = rho(Waa) unless given.
+
+    Checked as a run is (sizes, the radius, the fit to c's sequence), so weights that can't be
+    shown are refused before anything uses them: the window's import and the CLI's --weights.
+    """
+    n_a = int(np.shape(params["Waa"])[0])
+    if not 1 <= n_a <= MAX_HIDDEN:
+        raise ValueError(f"the weights have n_a = {n_a} hidden units; rnnviz shows a hidden size "
+                         f"of 1 to {MAX_HIDDEN}")
+    rho = spectral_radius(np.asarray(params["Waa"], dtype=np.float64)) if radius is None else radius
+    if not (math.isfinite(rho) and 0 <= rho <= MAX_RADIUS):
+        raise ValueError(f"the weights' Waa has spectral radius {rho:.3g}; rnnviz works with 0 to "
+                         f"{MAX_RADIUS:g} (the weights are too large to compute with)")
+    out = replace(c, hidden=n_a, radius=float(rho))
+    prepare_run(out, params)
+    return out
+
+
+def run_config(c: Config, base: dict | None = None, influence: bool = True, should_stop=None) -> Trace:
+    """Pure: config (+ optional imported weights) -> trace. Raises ValueError on bad input.
+
+    should_stop: a callable polled between the stages (background jobs: a newer request came);
+    when it returns True, Stopped is raised.
+    """
     seq, loss = prepare_run(c, base)
+    poll(should_stop)
     p = build_params(c, seq.n_x, seq.n_y, base)
-    return compute_trace(p, seq, c.activation, loss, c.architecture, influence=influence)
+    poll(should_stop)
+    return compute_trace(p, seq, c.activation, loss, c.architecture, influence=influence,
+                         should_stop=should_stop)
 
 
 def estimated_cost(c: Config) -> float:

@@ -16,7 +16,6 @@ import tempfile
 from pathlib import Path
 
 from rnnviz.core import make_sequence
-from rnnviz.core.params import spectral_radius
 from rnnviz.io.atomic import check_writable_dir
 from rnnviz.io.session import load_session
 from rnnviz.io.tables import gradient_table, loss_table, save_grads_npz, save_trace_npz, write_csv
@@ -80,7 +79,7 @@ def ensure_app():
 
 def resolve(args):
     """(Config, base params or None, radius for them, cursor position or None) from the options."""
-    from rnnviz.app.config import Config
+    from rnnviz.app.config import Config, config_for_weights
 
     settings, params, position = Config().to_dict(), None, None
     if args.session:
@@ -104,8 +103,10 @@ def resolve(args):
         if args.hidden is not None and args.hidden != w.n_a:
             raise ValueError(f"--hidden {args.hidden} contradicts {args.weights}, whose Waa has n_a = {w.n_a}")
         params = w.params
-        if args.radius is None:
-            settings["radius"] = spectral_radius(params["Waa"])
+        try:  # the window's import makes the same checks (too many hidden units, an infinite radius)
+            settings["radius"] = config_for_weights(Config.from_dict(settings), params, args.radius).radius
+        except ValueError as e:
+            raise ValueError(f"{args.weights} can't be used: {e}") from None
     if params is not None:
         settings["hidden"] = int(params["Waa"].shape[0])
     return Config.from_dict(settings), params, position

@@ -165,6 +165,15 @@ def _first_bad(arr_tm: np.ndarray, reverse: bool = False) -> int | None:
     return int(bad[-1] if reverse else bad[0])
 
 
+class Stopped(Exception):
+    """compute_trace stopped because its should_stop() said so (a newer request superseded it)."""
+
+
+def poll(should_stop) -> None:
+    if should_stop is not None and should_stop():
+        raise Stopped
+
+
 def compute_trace(
     params: Params,
     seq: SequenceData,
@@ -174,8 +183,11 @@ def compute_trace(
     a0: np.ndarray | None = None,
     influence: bool = False,
     gains: bool = True,
+    should_stop=None,
 ) -> Trace:
-    """Forward pass, losses and full BPTT for `seq` through `params` (float64)."""
+    """Forward pass, losses and full BPTT for `seq` through `params` (float64).
+
+    should_stop: None or a callable polled between the stages; True raises Stopped."""
     t_start = time.perf_counter()
     act = get_activation(activation)
     loss = loss or default_loss(seq.kind)
@@ -201,6 +213,7 @@ def compute_trace(
     x_tm = _tm(seq.x) * input_weight[:, None, None]
     y_tm = _tm(seq.y)
     cache = rnn_forward_tm(p["Wax"], p["Waa"], p["ba"], x_tm, a0, act)
+    poll(should_stop)
     with np.errstate(over="ignore", invalid="ignore"):
         logits = matmul_steps(p["Wya"], cache.a) + p["by"][None]
     y_hat, L, dlogits = output_loss(loss, logits, y_tm, step_weight)
@@ -216,16 +229,19 @@ def compute_trace(
     last_direct = np.zeros_like(da_direct)
     last_direct[-1] = da_direct[-1]
     da_last, _, _ = backprop_hidden(p["Waa"], cache.gprime, last_direct)
+    poll(should_stop)
 
     if gains:
         lg = local_gains(p["Waa"], cache.gprime).T
     else:
         lg = np.full((m, T), np.nan)
+    poll(should_stop)
     infl, infl_msg = None, None
     if influence:
         infl_msg = influence_too_big(T, n_a, m)
         if infl_msg is None:
             infl = influence_matrix(p["Waa"], cache.gprime, da_direct)
+    poll(should_stop)
 
     return Trace(
         seq=seq, params=p, activation=activation, loss_name=loss, architecture=architecture,

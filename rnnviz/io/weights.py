@@ -123,9 +123,13 @@ def params_from_arrays(arrays: dict, label: str = "weights") -> ImportedWeights:
                          f"Wax, Waa, Wya, ba, by or PyTorch's weight_ih_l0, weight_hh_l0, bias_ih_l0, "
                          f"bias_hh_l0 with Wya, by")
     try:
-        check_params(p)
+        n_x, n_a, n_y = check_params(p)
     except ValueError as e:
         raise ValueError(f"{label}: {e}") from None
+    for what, n in (("hidden units n_a (rows of Waa)", n_a), ("inputs n_x (columns of Wax)", n_x),
+                    ("outputs n_y (rows of Wya)", n_y)):
+        if n < 1:
+            raise ValueError(f"{label}: the weights have no {what}; an RNN needs at least one")
     return ImportedWeights(p, _vocab(arrays, p["Wax"].shape[1], label), naming)
 
 
