@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication, QDockWidget, QLabel, QMainWindow, QMessageBox, QProgressBar, QPushButton,
@@ -303,9 +303,14 @@ class MainWindow(QMainWindow):
         super().keyPressEvent(event)
 
     def closeEvent(self, event) -> None:
+        from rnnviz.app.settings import window_settings
+
         self.state.pause()
-        self.closing.emit()
-        QSettings().setValue("window/geometry", self.saveGeometry())
+        self.closing.emit()  # the autosave: what is on screen, before background work is dropped
+        self.state.shutdown()  # quitting never waits for a computation
+        s = window_settings()
+        s.setValue("window/geometry", self.saveGeometry())
+        s.sync()
         super().closeEvent(event)
 
 
@@ -338,6 +343,16 @@ def _install_extras(window: MainWindow) -> None:
     window._side_docks[0].raise_()  # the equations first
 
 
+def restore_geometry(window: MainWindow, screen=None) -> bool:
+    """The window's size and place from the last run (settings folder), if saved and it fits the screen."""
+    from rnnviz.app.settings import window_settings
+
+    geometry = window_settings().value("window/geometry")
+    if not geometry or not window.restoreGeometry(geometry):
+        return False
+    return screen is None or (window.width() <= screen.width() and window.height() <= screen.height())
+
+
 def run_app(text: str | None = None) -> int:
     """Open the window on the built-in example (or `text`) and run until it closes."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -351,7 +366,9 @@ def run_app(text: str | None = None) -> int:
 
         restore_last_session(window)
     screen = app.primaryScreen().availableGeometry() if app.primaryScreen() else None
-    if screen is not None:  # the whole screen up to 1920 x 1200: the graph wants every pixel
+    if restore_geometry(window, screen):
+        pass  # where the user left it
+    elif screen is not None:  # the whole screen up to 1920 x 1200: the graph wants every pixel
         window.resize(min(1920, screen.width()), min(1200, screen.height()))
         window.move(screen.topLeft())
     else:
