@@ -360,11 +360,17 @@ def run_app(text: str | None = None) -> int:
     app.setOrganizationName("rnnviz")
     app.setApplicationDisplayName("rnnviz")
     theme.apply_app_theme(app, AppState().view_options)
-    window = build_window(text)
-    if text is None:
-        from rnnviz.app.file_actions import restore_last_session
+    window = open_window(app, text)
+    print("rnnviz: window shown", flush=True)
+    smoke = os.environ.get("RNNVIZ_SMOKE_EXIT_MS")
+    if smoke:
+        QTimer.singleShot(int(smoke), window.close)
+    return app.exec()
 
-        restore_last_session(window)
+
+def open_window(app: QApplication, text: str | None = None) -> MainWindow:
+    """The start-up: the window on the example (or `text`), placed and shown, then the last session."""
+    window = build_window(text)
     screen = app.primaryScreen().availableGeometry() if app.primaryScreen() else None
     if restore_geometry(window, screen):
         pass  # where the user left it
@@ -376,9 +382,9 @@ def run_app(text: str | None = None) -> int:
     window.show()
     window.remember_default_layout()
     window.size_columns()
+    if text is None:  # once shown (nothing has painted yet): its messages then reach the status bar
+        from rnnviz.app.file_actions import restore_last_session
+
+        restore_last_session(window)
     window.graph.setFocus()
-    print("rnnviz: window shown", flush=True)
-    smoke = os.environ.get("RNNVIZ_SMOKE_EXIT_MS")
-    if smoke:
-        QTimer.singleShot(int(smoke), window.close)
-    return app.exec()
+    return window

@@ -107,3 +107,19 @@ def test_a_running_computation_restarts_in_the_background_and_cancel_goes_back(q
     qtbot.mouseClick(back.cancel_button, Qt.MouseButton.LeftButton)
     assert back.state.config.hidden == 16 == back.state.trace.n_a == back.model_panel.hidden.value()
     assert back.state.trace.seq.source == "my lecture text"
+
+
+def test_a_restored_draft_s_message_replaces_the_status_summary(qtbot, home):
+    """At start the draft's message went to the status bar before the window showed, and was drawn
+    over the summary (T = ... n_a = ...) instead of replacing it for a while."""
+    from PySide6.QtWidgets import QApplication
+
+    from rnnviz.app.main_window import open_window
+
+    w = _window(qtbot)
+    _type(qtbot, w, "h")
+    w.close()
+    back = open_window(QApplication.instance())
+    qtbot.addWidget(back)
+    assert back.statusBar().currentMessage().startswith("Input: the text has one character")
+    assert not back.status_label.isVisible()
