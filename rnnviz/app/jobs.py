@@ -7,18 +7,41 @@ chunks of work. Results come back to the GUI thread as signals of the JobRunner.
 Jobs run one at a time on one worker thread. Each job belongs to a lane ("main", "compare", ...):
 a newer job supersedes the older ones of its lane, so a queued one is dropped and a running one is
 asked to stop; whatever it returns afterwards is dropped too, and it is reported as cancelled.
-The worker is a daemon thread and nobody waits for it: closing the window (shutdown) is immediate,
-and a job still inside a long NumPy call is simply abandoned when the process exits.
+The worker is a daemon thread and nobody waits for it: closing the window (shutdown) is immediate.
+A job still inside a long NumPy call when the program ends must not see the interpreter finalize
+around it (that crashed, or hung in OpenBLAS's exit handler): the app then leaves with
+exit_process(), which skips finalization (everything worth keeping was saved when the window closed).
 """
 from __future__ import annotations
 
 import itertools
+import os
+import sys
 import threading
+import weakref
 from collections import deque
 
 from PySide6.QtCore import QObject, Signal, Slot
 
 _ids = itertools.count(1)
+_runners: "weakref.WeakSet[JobRunner]" = weakref.WeakSet()
+
+
+def working() -> bool:
+    """Whether a worker thread of any runner is still running (a worker ends when its queue is empty)."""
+    return any(r._thread is not None for r in list(_runners))
+
+
+def wait_all(seconds: float) -> bool:
+    """Let every worker thread end (tests, before their process exits); False if one still runs."""
+    return all(r.wait_idle(seconds * 1000) for r in list(_runners))
+
+
+def exit_process(code: int) -> None:
+    """End the process now, without finalizing the interpreter around a worker inside NumPy."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 class TaskState:
@@ -74,6 +97,7 @@ class JobRunner(QObject):
         self._closed = False
         self.counts = {"submitted": 0, "started": 0, "done": 0, "failed": 0, "cancelled": 0}
         self._posted.connect(self._deliver)
+        _runners.add(self)
 
     # ------------------------------------------------------------------ GUI thread
     def submit(self, lane: str, fn, *args) -> Job:
@@ -84,10 +108,9 @@ class JobRunner(QObject):
             self._closed = False
             self._queue.append(job)
             self.counts["submitted"] += 1
-            if self._thread is None or not self._thread.is_alive():
+            if self._thread is None:  # a worker runs while there is work, then ends (see _work)
                 self._thread = threading.Thread(target=self._work, name="rnnviz-jobs", daemon=True)
                 self._thread.start()
-            self._cond.notify_all()
         return job
 
     def cancel(self, lane: str | None = None) -> None:
@@ -108,7 +131,6 @@ class JobRunner(QObject):
         self.cancel()
         with self._cond:
             self._closed = True
-            self._cond.notify_all()
 
     def pending(self) -> list[Job]:
         """The running job and the queued ones, in order."""
@@ -118,7 +140,7 @@ class JobRunner(QObject):
     def wait_idle(self, msecs: int = 60000) -> bool:
         """Block until no job is queued or running (tests and scripts; the window never waits)."""
         with self._cond:
-            return self._cond.wait_for(lambda: not self._queue and self._running is None, msecs / 1000)
+            return self._cond.wait_for(lambda: self._thread is None, msecs / 1000)
 
     def _finish_cancelled(self, job: Job) -> None:
         job.status = "cancelled"
@@ -154,9 +176,10 @@ class JobRunner(QObject):
     def _work(self) -> None:
         while True:
             with self._cond:
-                while not self._queue and not self._closed:
-                    self._cond.wait()
-                if not self._queue:
+                self._running = None
+                if not self._queue:  # nothing left: this thread ends (submit starts another)
+                    self._thread = None
+                    self._cond.notify_all()
                     return
                 job = self._running = self._queue.popleft()
                 job.status = "running"
@@ -170,6 +193,3 @@ class JobRunner(QObject):
             except Exception as e:  # noqa: BLE001 - a bug or a stop: a message, never a dead thread
                 kind, value = "failed", f"internal error: {type(e).__name__}: {e}"
             self._post(job, kind, value)
-            with self._cond:
-                self._running = None
-                self._cond.notify_all()

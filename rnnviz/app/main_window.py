@@ -365,7 +365,12 @@ def run_app(text: str | None = None) -> int:
     smoke = os.environ.get("RNNVIZ_SMOKE_EXIT_MS")
     if smoke:
         QTimer.singleShot(int(smoke), window.close)
-    return app.exec()
+    code = app.exec()
+    from rnnviz.app import jobs
+
+    if jobs.working():  # a computation the window dropped still runs: leave now, don't wait for it
+        jobs.exit_process(code)
+    return code
 
 
 def open_window(app: QApplication, text: str | None = None) -> MainWindow:
