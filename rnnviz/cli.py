@@ -103,8 +103,11 @@ def _seed(s: str) -> int:
         v = int(s)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{s!r} is not a whole number") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"{v} is negative; a seed is a whole number from 0 up")
+    from rnnviz.app.config import MAX_SEED  # Qt-free
+
+    if not 0 <= v <= MAX_SEED:
+        why = "negative" if v < 0 else "too large"
+        raise argparse.ArgumentTypeError(f"{v} is {why}; a seed is a whole number from 0 to {MAX_SEED}")
     return v
 
 

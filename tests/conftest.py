@@ -7,3 +7,54 @@ import tempfile
 
 # sessions, recent files and settings go to a throw-away folder, never the user's own
 os.environ.setdefault("RNNVIZ_HOME", tempfile.mkdtemp(prefix="rnnviz-test-home-"))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Windows closed during a computation leave it running on a worker thread (quitting never
+    waits); let it end before the interpreter finalizes around it (NumPy would crash)."""
+    import sys
+
+    jobs = sys.modules.get("rnnviz.app.jobs")
+    if jobs is not None:
+        jobs.wait_all(120)
+
+
+# ---- a modal dialog nobody answers must fail its test, not hang the suite -------------------------
+MODAL_LIMIT_S = 20.0   # a test that drives a dialog answers it within milliseconds
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _no_unanswered_dialogs(request):
+    """If a modal dialog stays open for MODAL_LIMIT_S seconds, close it and fail the test that opened it."""
+    if "qapp" not in request.fixturenames and "qtbot" not in request.fixturenames:
+        yield
+        return
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    seen = {"since": None, "what": None}
+    timer = QTimer()
+    timer.setInterval(500)
+
+    def check():
+        import time
+
+        w = QApplication.activeModalWidget()
+        if w is None:
+            seen["since"] = None
+            return
+        if seen["since"] is None:
+            seen["since"] = time.monotonic()
+        elif time.monotonic() - seen["since"] > MODAL_LIMIT_S:
+            seen["what"] = f"{type(w).__name__} {w.windowTitle()!r}"
+            w.reject() if hasattr(w, "reject") else w.close()
+
+    timer.timeout.connect(check)
+    timer.start()
+    yield
+    timer.stop()
+    if seen["what"]:
+        pytest.fail(f"a modal dialog was left open, nobody answered it: {seen['what']}")

@@ -241,7 +241,7 @@ def test_bad_sessions(tmp_path):
     with zipfile.ZipFile(neg, "w") as z:
         z.writestr("session.json", '{"format": "rnnviz-session", "version": 1, '
                                    '"settings": {"source": "hi there", "seed": -1}}')
-    assert "the seed must be a whole number from 0 up" in one_line_error(run("export", "--out", out, "--session", neg))
+    assert "the seed must be a whole number from 0 to" in one_line_error(run("export", "--out", out, "--session", neg))
 
 
 def test_session_input_exports(tmp_path, exported):

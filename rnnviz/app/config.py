@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rnnviz.core.settings import (  # noqa: F401 - re-exported for the app
-    ASYNC_COST, MAX_HIDDEN, MAX_OUTPUTS, MAX_SEED, MAX_STEPS, Config, build_params, check_config, estimated_cost,
-    make_run_sequence, prepare_run, run_config, spec_of,
+    ASYNC_COST, MAX_HIDDEN, MAX_OUTPUTS, MAX_RADIUS, MAX_SEED, MAX_STEPS, Config, Stopped, build_params,
+    check_config, config_for_weights, estimated_cost, make_run_sequence, prepare_run, run_config, spec_of,
 )
 
 FORWARD = "forward"

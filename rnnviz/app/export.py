@@ -15,6 +15,7 @@ from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QMessageBox, QWidget
 
 from rnnviz.app import colors
+from rnnviz.app.settings import announce, remember_folder, start_folder
 from rnnviz.io.atomic import check_writable_dir, write_atomic
 from rnnviz.io.tables import write_csv
 
@@ -153,12 +154,11 @@ PNG_FILTERS = {"PNG image at 2x, for slides and print (*.png)": 2.0,
                "PNG image at 4x, posters (*.png)": 4.0}
 SVG_FILTER = "SVG vector drawing (*.svg)"
 CSV_FILTER = "CSV table, the data behind the figure (*.csv)"
-_last_folder: list[str] = []  # where the previous export went, to start the next dialog there
 
 
 def _start_path(view, suffix: str) -> str:
-    folder = _last_folder[0] if _last_folder else str(Path.home())
-    return str(Path(folder) / f"{view.figure_name}.{suffix}")
+    """In the folder the previous figure export went to (kept across runs), else the home folder."""
+    return str(Path(start_folder("figures")) / f"{view.figure_name}.{suffix}")
 
 
 def _with_suffix(path: str, suffix: str) -> Path:
@@ -190,7 +190,8 @@ def export_with_dialog(view, fmt: str, parent=None) -> Path | None:
         _fail(parent, titles[fmt], e if not isinstance(e, NotImplementedError)
               else ValueError(f"the {view.figure_title} has no table to export"))
         return None
-    _last_folder[:] = [str(target.parent)]
+    remember_folder("figures", target)
+    announce(parent, f"Saved {target}")
     return target
 
 
@@ -256,7 +257,8 @@ def install_context_menu(view, parent=None) -> dict[str, QAction]:
 
     def show_menu(pos):
         _quiet_pyqtgraph_menus(w)
-        view.context_menu = build_context_menu(view, parent)
+        if getattr(view, "context_menu", None) is None:  # one menu per figure, shown again and again
+            view.context_menu = build_context_menu(view, parent)
         view.context_menu.popup(w.mapToGlobal(pos))
 
     w.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -269,6 +271,9 @@ def _copy_or_warn(view, parent) -> None:
         copy_image(view)
     except ValueError as e:
         _fail(parent or view.figure_widget(), "Copy image", e)
+        return
+    what = getattr(view, "figure_title", "figure")
+    announce(parent or view.figure_widget(), f"Copied the {what} to the clipboard")
 
 
 # the name the window and the brief use for the right-click installer

@@ -3,12 +3,17 @@ figures and of the BPTT animation, Quit; plus the right-click export menu on eve
 
 install_file_actions(window) needs only window.state, window.file_menu, window.figure_views() and
 the window.closing signal. Every failure shows a message box and leaves the current work as it was:
-files are checked completely before anything in AppState changes.
+files are checked completely before anything in AppState changes. What was written is confirmed in
+the status bar; dialogs open in the folder last used for their kind of file (rnnviz.app.settings).
+
+A session (and the autosave on quit) holds what the user saw: the trace on screen with the weights
+it was computed with, plus as a draft what they had entered but not seen yet (an invalid text, a
+recomputation still running), which comes back in the window when the session is opened. A last
+session that can't be restored is renamed aside (last.rnnviz.bad-<time>) and the window says why.
 """
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -19,11 +24,10 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressD
 from rnnviz.app.export import export_all, install_context_menu
 from rnnviz.app.anim_dialog import ask_animation_options
 from rnnviz.app.export_anim import Cancelled, export_animation, has_mp4
-from rnnviz.app.config import Config, prepare_run
-from rnnviz.core import init_params, make_sequence
-from rnnviz.core.params import check_params
+from rnnviz.app.config import Config, build_params, config_for_weights, make_run_sequence, prepare_run
+from rnnviz.app.settings import announce, remember_folder, start_folder
 from rnnviz.io import paths
-from rnnviz.io.session import SUFFIX, Session, load_session, save_session
+from rnnviz.io.session import SUFFIX, Session, check_settings, load_session, save_session
 from rnnviz.io.weights import check_fits, load_weights
 
 SESSION_FILTER = f"rnnviz session (*{SUFFIX})"
@@ -33,47 +37,51 @@ EXPORT_SCALE = 2.0  # Export all figures: crisp on slides
 
 
 def session_of(state) -> Session:
-    """The window's work as a Session (the weights actually used, so open -> identical trace)."""
+    """The window's work as a Session: the trace on screen with the weights actually used (so open
+    -> identical trace), and as the draft the settings entered but not shown yet."""
     tr = state.trace
+    shown = state.shown_config or state.config
+    draft = state.config.to_dict() if state.config != shown else None
+    if draft is not None:
+        try:
+            check_settings(draft)
+        except ValueError:
+            draft = None  # settings no session can hold (can't come from the widgets)
     compare = state.compare_config.to_dict() if state.compare_config is not None else None
-    return Session(settings=state.config.to_dict(), params=tr.params if tr is not None else None,
-                   weights_origin="imported" if state.base_params is not None else "seed",
+    return Session(settings=shown.to_dict(), params=tr.params if tr is not None else None,
+                   weights_origin="imported" if state.shown_base_params is not None else "seed",
                    position=state.position,
                    view={"theme": state.view_options.theme, "presentation": state.view_options.presentation},
-                   compare=compare)
+                   compare=compare, draft=draft)
 
 
 def apply_session(state, s: Session) -> None:
-    """Put a loaded session into AppState. Raises ValueError before changing anything if it can't apply."""
+    """Put a loaded session into AppState. Raises ValueError before changing anything if it can't apply.
+
+    Never waits for a background computation: the cursor (and the draft) follow when the trace is in."""
     config = Config.from_dict(s.settings)
     seq, _ = prepare_run(config)
     params = s.params
     if params is not None:
-        check_params(params, seq.n_x, seq.n_y)
         if s.weights_origin != "imported" and _seeded_draw(config, seq, params):
             params = None  # the seed gives these weights again
         else:
             # imported weights, or a seeded draw that no longer gives the saved weights: use the saved ones
-            config = replace(config, hidden=int(params["Waa"].shape[0]))
-            prepare_run(config, params)
+            config = config_for_weights(config, params, config.radius)
     state.set_view_options(**s.view)
-    state.set_base_params(params, config.radius, config=config)  # also drops weights imported before
-    _wait(state)
-    state.set_compare(Config.from_dict(s.compare) if s.compare else None)
-    state.set_position(s.position)
+    state.restore(config, params, Config.from_dict(s.compare) if s.compare else None, s.position,
+                  draft=Config.from_dict(s.draft) if s.draft else None)
 
 
 def _seeded_draw(config: Config, seq, params: dict) -> bool:
-    p = init_params(seq.n_x, config.hidden, seq.n_y, seed=config.seed, radius=config.radius)
-    return all(np.shape(p[k]) == np.shape(params[k]) and np.array_equal(p[k], params[k]) for k in p)
-
-
-def _wait(state) -> None:
-    """Let a background recomputation finish and deliver its trace."""
-    if state.busy:
-        state.wait_idle()
-        QApplication.sendPostedEvents()
-        QApplication.processEvents()
+    """Whether the config's seed draws exactly these weights (then the session need not hold them)."""
+    try:
+        p = build_params(config, seq, None)
+    except ValueError:
+        return False
+    return set(p) == set(params) and all(
+        np.shape(p[k]) == np.shape(params[k]) and np.array_equal(np.reshape(p[k], np.shape(params[k])), params[k])
+        for k in p)
 
 
 class FileActions(QObject):
@@ -122,7 +130,7 @@ class FileActions(QObject):
     def open_session(self, path: str | Path | None = None) -> bool:
         self.state.pause()  # the session's cursor must not run on as soon as it is restored
         if path is None:
-            start = str(self.session_path.parent) if self.session_path else str(Path.home())
+            start = start_folder("sessions", self.session_path.parent if self.session_path else None)
             path, _ = QFileDialog.getOpenFileName(self.window, "Open session", start, SESSION_FILTER)
             if not path:
                 return False
@@ -133,6 +141,7 @@ class FileActions(QObject):
             return False
         self.session_path = Path(path)
         self._remember(path)
+        announce(self.window, f"Opened the session {path}")
         return True
 
     def save_session(self) -> bool:
@@ -141,8 +150,10 @@ class FileActions(QObject):
         return self._save(self.session_path)
 
     def save_session_as(self) -> bool:
-        start = str(self.session_path or Path.home() / f"untitled{SUFFIX}")
-        path, _ = QFileDialog.getSaveFileName(self.window, "Save session as", start, SESSION_FILTER)
+        folder = start_folder("sessions", self.session_path.parent if self.session_path else None)
+        name = self.session_path.name if self.session_path else f"untitled{SUFFIX}"
+        path, _ = QFileDialog.getSaveFileName(self.window, "Save session as", str(Path(folder) / name),
+                                              SESSION_FILTER)
         if not path:
             return False
         p = Path(path)
@@ -161,9 +172,11 @@ class FileActions(QObject):
             return False
         self.session_path = path
         self._remember(path)
+        announce(self.window, f"Saved the session to {path}")
         return True
 
     def _remember(self, path) -> None:
+        remember_folder("sessions", path)
         try:
             paths.add_recent_file(path)
         except ValueError:
@@ -192,28 +205,34 @@ class FileActions(QObject):
         self.rebuild_recent()
 
     def autosave(self) -> None:
-        """Save the work to the last-session file on quit (silently: quitting must never be blocked)."""
-        if self.state.trace is None:
-            return
-        try:
-            save_session(paths.last_session_path(), session_of(self.state))
-        except (ValueError, OSError):
-            pass
+        """Save the work to the last-session file on quit (quitting must never be blocked)."""
+        from rnnviz.app.last_session import autosave
+
+        autosave(self.state)
 
     # ------------------------------------------------------------------ weights
     def import_weights(self, path: str | None = None) -> bool:
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self.window, "Import weights", str(Path.home()), WEIGHTS_FILTER)
+            path, _ = QFileDialog.getOpenFileName(self.window, "Import weights", start_folder("weights"),
+                                                  WEIGHTS_FILTER)
             if not path:
                 return False
         try:
             w = load_weights(path)
             c = self.state.config
-            check_fits(w, make_sequence(c.source, c.kind))
+            try:
+                if w.spec.encoder_decoder == c.encoder_decoder:
+                    check_fits(w, make_run_sequence(c))     # the characters first: the clearest message
+                config = config_for_weights(c, w.params)  # the checks the CLI's --weights makes
+            except ValueError as e:
+                raise ValueError(f"{path} can't be used: {e}") from None
+            self.state.set_base_params(w.params, config.radius, config=config)
         except ValueError as e:
             self._error("Import weights", f"Could not use these weights:\n{e}\n\nYour current work is unchanged.")
             return False
-        self.state.set_base_params(w.params)
+        remember_folder("weights", path)
+        announce(self.window, f"Imported the weights of {path}: a {w.spec.title()}, n_a = {w.n_a}, "
+                              f"ρ = {config.radius:.3g}")
         return True
 
     # ------------------------------------------------------------------ exports
@@ -226,7 +245,7 @@ class FileActions(QObject):
 
     def export_all_figures(self) -> bool:
         views = [v for v in self.window.figure_views() if v.has_figure()]
-        folder = QFileDialog.getExistingDirectory(self.window, "Export all figures into", str(Path.home()))
+        folder = QFileDialog.getExistingDirectory(self.window, "Export all figures into", start_folder("figures"))
         if not folder:
             return False
         self.state.pause()  # the dialog lets events run: playback would move the cursor between figures
@@ -238,13 +257,16 @@ class FileActions(QObject):
             return not dlg.wasCanceled()
 
         try:
-            export_all(views, folder, EXPORT_SCALE, progress=progress)
+            written = export_all(views, folder, EXPORT_SCALE, progress=progress)
             cancelled = dlg.wasCanceled()  # before close(), which sets it
         except ValueError as e:
             self._error("Export all figures", f"Could not export the figures:\n{e}")
             return False
         finally:
             dlg.close()
+        remember_folder("figures", folder)
+        done = f"{len(written)} files into {folder}"
+        announce(self.window, f"Export cancelled after {done}" if cancelled else f"Exported {done}")
         return not cancelled
 
     def export_animation(self) -> bool:
@@ -257,7 +279,7 @@ class FileActions(QObject):
             return False
         filters = GIF_FILTER + (";;MP4 video (*.mp4)" if has_mp4() else "")
         path, _ = QFileDialog.getSaveFileName(self.window, "Export BPTT animation",
-                                              str(Path.home() / "bptt.gif"), filters)
+                                              str(Path(start_folder("figures")) / "bptt.gif"), filters)
         if not path:
             return False
         p = Path(path) if path.lower().endswith((".gif", ".mp4")) else Path(path + ".gif")
@@ -276,12 +298,15 @@ class FileActions(QObject):
         try:
             export_animation(p, self.state, options, progress)
         except Cancelled:
+            announce(self.window, "Animation export cancelled; nothing was written")
             return False
         except ValueError as e:
             self._error("Export animation", f"Could not export the animation:\n{e}")
             return False
         finally:
             dlg.close()
+        remember_folder("figures", p)
+        announce(self.window, f"Saved the animation to {p}")
         return True
 
 
@@ -292,12 +317,7 @@ def install_file_actions(window) -> FileActions:
 
 
 def restore_last_session(window) -> bool:
-    """Open the session saved on the last quit, if there is a usable one (quietly otherwise)."""
-    p = paths.last_session_path()
-    if not p.is_file():
-        return False
-    try:
-        apply_session(window.state, load_session(p))
-    except ValueError:
-        return False
-    return True
+    """Open the session saved on the last quit (rnnviz.app.last_session: a bad one is kept aside)."""
+    from rnnviz.app.last_session import restore_last_session as restore
+
+    return restore(window)

@@ -18,7 +18,6 @@ import tempfile
 from pathlib import Path
 
 from rnnviz.core import make_sequence
-from rnnviz.core.params import spectral_radius
 from rnnviz.io.atomic import check_writable_dir
 from rnnviz.io.session import load_session
 from rnnviz.io.sources import read_source
@@ -121,7 +120,7 @@ def _source(args) -> tuple[str, str] | None:
 
 def resolve(args):
     """(Config, base params or None, radius for them, cursor position or None) from the options."""
-    from rnnviz.app.config import Config
+    from rnnviz.app.config import Config, config_for_weights, make_run_sequence
 
     settings, params, position = Config().to_dict(), None, None
     src = _source(args)
@@ -131,31 +130,43 @@ def resolve(args):
         params, position = s.params, s.position
     else:
         settings.update(source=src[0], kind=src[1])
-    for opt in ("hidden", "activation", "radius", "seed", "loss", "architecture", "flow"):
+    for opt in ("hidden", "activation", "radius", "seed", "loss", "architecture", "flow", "cell", "layers",
+                "bidirectional", "forget_bias", "target"):
         if getattr(args, opt, None) is not None:
             settings[opt] = getattr(args, opt)
+    if settings.get("architecture") == "encoder-decoder" and not settings.get("target"):
+        raise ValueError("--architecture encoder-decoder needs --target TEXT: what the decoder should write")
+    if settings.get("target") and settings.get("architecture") != "encoder-decoder":
+        raise ValueError("--target is the decoder's text: use it with --architecture encoder-decoder")
     for opt, mode in (("clip_norm", "norm"), ("clip_value", "value")):
         if getattr(args, opt, None) is not None:
             settings.update(clip_mode=mode, clip_threshold=getattr(args, opt))
     file = getattr(args, "text_file", None) or getattr(args, "numbers_file", None)
     try:
-        seq = make_sequence(settings["source"], settings.get("kind", "auto"))
+        seq = make_run_sequence(Config.from_dict(settings))
     except ValueError as e:
         raise ValueError(f"{file}: {e}" if file else str(e)) from None
     if args.weights:
-        w = load_weights(args.weights)
+        w = load_weights(args.weights, getattr(args, "cell", None))
         try:
             check_fits(w, seq)
         except ValueError as e:
             raise ValueError(f"{args.weights} doesn't fit the sequence: {e}") from None
         if args.hidden is not None and args.hidden != w.n_a:
-            raise ValueError(f"--hidden {args.hidden} contradicts {args.weights}, whose Waa has n_a = {w.n_a}")
+            raise ValueError(f"--hidden {args.hidden} contradicts {args.weights}, whose recurrent weights have "
+                             f"n_a = {w.n_a}")
+        for opt, have in (("layers", w.spec.layers), ("bidirectional", w.spec.bidirectional)):
+            if getattr(args, opt, None) not in (None, have):
+                raise ValueError(f"--{opt} contradicts {args.weights}, which holds a {w.spec.title()}")
         params = w.params
-        if args.radius is None:
-            settings["radius"] = spectral_radius(params["Waa"])
-    if params is not None:
-        settings["hidden"] = int(params["Waa"].shape[0])
-    return Config.from_dict(settings), params, position
+        try:  # the window's import makes the same checks (too many hidden units, an infinite radius)
+            return config_for_weights(Config.from_dict(settings), params, args.radius), params, position
+        except ValueError as e:
+            raise ValueError(f"{args.weights} can't be used: {e}") from None
+    config = Config.from_dict(settings)
+    if params is not None:   # a session's weights: its own model
+        config = config_for_weights(config, params, config.radius)
+    return config, params, position
 
 
 def compute(config, params):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication, QDockWidget, QLabel, QMainWindow, QMessageBox, QProgressBar, QPushButton,
@@ -325,9 +325,14 @@ class MainWindow(QMainWindow):
         super().keyPressEvent(event)
 
     def closeEvent(self, event) -> None:
+        from rnnviz.app.settings import window_settings
+
         self.state.pause()
-        self.closing.emit()
-        QSettings().setValue("window/geometry", self.saveGeometry())
+        self.closing.emit()  # the autosave: what is on screen, before background work is dropped
+        self.state.shutdown()  # quitting never waits for a computation
+        s = window_settings()
+        s.setValue("window/geometry", self.saveGeometry())
+        s.sync()
         super().closeEvent(event)
 
 
@@ -360,6 +365,16 @@ def _install_extras(window: MainWindow) -> None:
     window._side_docks[0].raise_()  # the equations first
 
 
+def restore_geometry(window: MainWindow, screen=None) -> bool:
+    """The window's size and place from the last run (settings folder), if saved and it fits the screen."""
+    from rnnviz.app.settings import window_settings
+
+    geometry = window_settings().value("window/geometry")
+    if not geometry or not window.restoreGeometry(geometry):
+        return False
+    return screen is None or (window.width() <= screen.width() and window.height() <= screen.height())
+
+
 def run_app(text: str | None = None) -> int:
     """Open the window on the built-in example (or `text`) and run until it closes."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -367,22 +382,35 @@ def run_app(text: str | None = None) -> int:
     app.setOrganizationName("rnnviz")
     app.setApplicationDisplayName("rnnviz")
     theme.apply_app_theme(app, AppState().view_options)
-    window = build_window(text)
-    if text is None:
-        from rnnviz.app.file_actions import restore_last_session
+    window = open_window(app, text)
+    print("rnnviz: window shown", flush=True)
+    smoke = os.environ.get("RNNVIZ_SMOKE_EXIT_MS")
+    if smoke:
+        QTimer.singleShot(int(smoke), window.close)
+    code = app.exec()
+    from rnnviz.app import jobs
 
-        restore_last_session(window)
+    if jobs.working():  # a computation the window dropped still runs: leave now, don't wait for it
+        jobs.exit_process(code)
+    return code
+
+
+def open_window(app: QApplication, text: str | None = None) -> MainWindow:
+    """The start-up: the window on the example (or `text`), placed and shown, then the last session."""
+    window = build_window(text)
     screen = app.primaryScreen().availableGeometry() if app.primaryScreen() else None
-    if screen is not None:  # the whole screen up to 1920 x 1200: the graph wants every pixel
+    if restore_geometry(window, screen):
+        pass  # where the user left it
+    elif screen is not None:  # the whole screen up to 1920 x 1200: the graph wants every pixel
         window.resize(min(1920, screen.width()), min(1200, screen.height()))
         window.move(screen.topLeft())
     else:
         window.resize(1500, 940)
     window.show()
     window.start_layout()
+    if text is None:  # once shown (nothing has painted yet): its messages then reach the status bar
+        from rnnviz.app.file_actions import restore_last_session
+
+        restore_last_session(window)
     window.graph.setFocus()
-    print("rnnviz: window shown", flush=True)
-    smoke = os.environ.get("RNNVIZ_SMOKE_EXIT_MS")
-    if smoke:
-        QTimer.singleShot(int(smoke), window.close)
-    return app.exec()
+    return window

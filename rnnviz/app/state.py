@@ -15,37 +15,21 @@ import time
 from dataclasses import replace
 
 import numpy as np
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from rnnviz.app.config import (  # noqa: F401 - Config and run_config are also used through this module
-    ASYNC_COST, BACKWARD, FORWARD, MAX_HIDDEN, MAX_STEPS, Config, ViewOptions, build_params,
-    check_config, estimated_cost, prepare_run, run_config,
+    ASYNC_COST, BACKWARD, FORWARD, MAX_HIDDEN, MAX_SEED, MAX_STEPS, Config, ViewOptions, build_params,
+    check_config, config_for_weights, estimated_cost, prepare_run, run_config,
 )
+from rnnviz.app.jobs import JobRunner
 from rnnviz.core import make_sequence
 from rnnviz.core.clipping import ClipResult, clip_gradients
-from rnnviz.core.params import spectral_radius
 from rnnviz.core.trace import Trace
 
 
-class _Job(QRunnable):
-    """Runs run_config in the thread pool and reports back through a QObject's signals."""
-
-    class Signals(QObject):
-        done = Signal(int, object, str)   # generation, trace or None, error message
-
-    def __init__(self, generation: int, config: Config, base: dict | None):
-        super().__init__()
-        self.generation, self.config, self.base = generation, config, base
-        self.signals = _Job.Signals()
-
-    def run(self):
-        try:
-            tr = run_config(self.config, self.base)
-            self.signals.done.emit(self.generation, tr, "")
-        except ValueError as e:
-            self.signals.done.emit(self.generation, None, str(e))
-        except Exception as e:  # noqa: BLE001 - a bug must show as a message, not kill the app
-            self.signals.done.emit(self.generation, None, f"internal error: {type(e).__name__}: {e}")
+def _run_job(task, config: Config, base: dict | None) -> Trace:
+    """A recomputation in the background (rnnviz.app.jobs): stops between stages when superseded."""
+    return run_config(config, base, should_stop=task.should_stop)
 
 
 class AppState(QObject):
@@ -69,7 +53,6 @@ class AppState(QObject):
         self._trace: Trace | None = None
         self._compare_config: Config | None = None
         self._compare_overrides: dict = {}
-        self._compare_generation = 0
         self._compare_trace: Trace | None = None
         self._clip: ClipResult | None = None
         self._error = ""
@@ -77,12 +60,15 @@ class AppState(QObject):
         self._speed = 4.0
         self._playing = False
         self._busy = False
-        self._generation = 0
-        self._job_run: tuple = (None, None)    # (config, base params) of the latest background job
+        self._main_job = None                  # the background recomputation whose result is wanted
+        self._compare_job = None
+        self._pending_position: int | None = None  # where restore() puts the cursor once the trace is in
+        self._pending_draft: tuple | None = None   # (restored config, draft) it applies after that
         self._shown_run: tuple = (None, None)  # (config, base params) of the trace on screen
         self._view = ViewOptions()
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
+        self.jobs = JobRunner(self)
+        self.jobs.finished.connect(self._on_job_finished)
+        self.jobs.failed.connect(self._on_job_failed)
         self._timer = QTimer(self)
         self._timer.setInterval(16)
         self._timer.timeout.connect(self._on_tick)
@@ -135,6 +121,20 @@ class AppState(QObject):
         return self._base_params
 
     @property
+    def shown_config(self) -> Config | None:
+        """The settings of the trace on screen (with the current clipping, applied to it at once)."""
+        config = self._shown_run[0]
+        if config is None:
+            return None
+        c = self._config
+        return replace(config, clip_mode=c.clip_mode, clip_threshold=c.clip_threshold)
+
+    @property
+    def shown_base_params(self) -> dict | None:
+        """The imported weights behind the trace on screen (None: seeded weights)."""
+        return self._shown_run[1]
+
+    @property
     def T(self) -> int:
         return self._trace.T if self._trace is not None else 0
 
@@ -169,7 +169,9 @@ class AppState(QObject):
         try:
             check_config(config)
             make_sequence(config.source, config.kind)   # parse now: errors show at once
-        except ValueError as e:
+        except (ValueError, MemoryError) as e:
+            if isinstance(e, MemoryError):
+                e = ValueError("this input is too large for the memory available")
             self._config = config
             self.config_changed.emit(config)
             self._set_error(str(e))
@@ -182,20 +184,55 @@ class AppState(QObject):
         self.set_config(replace(self._config, **changes))
 
     def new_random_weights(self) -> None:
-        """Drop imported weights and draw new ones from the next seed."""
+        """Drop imported weights and draw new ones from the next seed (after MAX_SEED comes 0)."""
         self._base_params = None
-        self.update_config(seed=self._config.seed + 1)
+        seed = self._config.seed
+        seed = seed + 1 if isinstance(seed, int) and 0 <= seed < MAX_SEED else 0
+        self.update_config(seed=seed)
 
     def set_base_params(self, params: dict | None, radius: float | None = None, config: Config | None = None) -> None:
-        """Use imported weights (None: back to seeded random weights), with `config` if given (else the current one)."""
+        """Use imported weights (None: back to seeded random weights), with `config` if given (else the current one).
+
+        Weights that can't run (no or too many hidden units, an infinite radius, the wrong size for
+        the sequence) raise ValueError before anything changes."""
         config = config or self._config
-        self._base_params = None if params is None else {k: np.array(v, dtype=float) for k, v in params.items()}
-        if params is not None:
-            n_a = self._base_params["Waa"].shape[0]
-            rho = spectral_radius(self._base_params["Waa"]) if radius is None else radius
-            self.set_config(replace(config, hidden=n_a, radius=float(rho)))
-        else:
+        if params is None:
+            self._base_params = None
             self.set_config(config)
+            return
+        params = {k: np.array(v, dtype=float) for k, v in params.items()}
+        config = config_for_weights(config, params, radius)
+        self._base_params = params
+        self.set_config(config)
+
+    def restore(self, config: Config, params: dict | None, compare: Config | None = None,
+                position: int = 0, draft: Config | None = None) -> None:
+        """Put back saved work (a session): weights, settings, compare mode and, once the trace is
+        in, the cursor; then the draft (settings entered but not shown when it was saved) as if
+        typed again. Never waits for a background computation. ValueError before any change if
+        the weights can't run."""
+        if params is not None:
+            config = config_for_weights(config, {k: np.asarray(v, dtype=float) for k, v in params.items()},
+                                        config.radius)
+        self.pause()
+        self.set_compare(None)
+        self._pending_position = int(position)
+        self._pending_draft = None
+        self.set_base_params(params, config.radius if params is not None else None, config=config)
+        self._pending_draft = (self._config, draft) if draft is not None else None
+        if compare is not None:
+            self.set_compare(compare)
+        if not self._busy:
+            self._pending_position = None
+            self.set_position(position)
+            self._apply_draft(self._config)
+
+    def _apply_draft(self, shown: Config) -> None:
+        """After a restored trace is in: the draft, unless the user changed the settings meanwhile."""
+        restored, draft = self._pending_draft or (None, None)
+        self._pending_draft = None
+        if draft is not None and shown == restored == self._config and draft != self._config:
+            self.set_config(draft)
 
     def _set_error(self, msg: str) -> None:
         if msg != self._error:
@@ -203,37 +240,50 @@ class AppState(QObject):
             self.input_error_changed.emit(msg)
 
     def _recompute(self) -> None:
-        self._generation += 1
         c = self._config
         if estimated_cost(c) <= self.async_threshold:
+            self._drop_main_job()
             try:
                 tr = run_config(c, self._base_params)
-            except ValueError as e:
-                self._set_error(str(e))
+            except (ValueError, MemoryError) as e:
+                self._set_error(str(e) if isinstance(e, ValueError) else "not enough memory for this computation")
                 return
             self._accept(tr, (c, self._base_params))
             return
-        self._job_run = (c, self._base_params)
-        job = _Job(self._generation, c, self._base_params)
-        job.signals.done.connect(self._on_job_done)
+        # a newer request supersedes the older one: jobs drops it from its queue or asks it to stop
+        self._main_job = self.jobs.submit("main", _run_job, c, self._base_params)
         self._set_busy(True)
-        self._pool.start(job)
 
-    @Slot(int, object, str)
-    def _on_job_done(self, generation: int, tr, msg: str) -> None:
-        if generation != self._generation:
-            return  # a newer request (or a cancel) superseded this one
-        self._set_busy(False)
-        if tr is None:
-            self._set_error(msg)
-        else:
-            self._accept(tr, self._job_run)
+    def _drop_main_job(self) -> None:
+        if self._main_job is not None:
+            self.jobs.cancel("main")
+            self._main_job = None
+            self._set_busy(False)
+
+    def _on_job_finished(self, job) -> None:
+        if job is self._main_job:
+            self._main_job = None
+            self._set_busy(False)
+            self._accept(job.result, job.args)
+        elif job is self._compare_job:
+            self._compare_job = None
+            self._on_compare_done(job.result, "")
+
+    def _on_job_failed(self, job) -> None:
+        if job is self._main_job:
+            self._main_job = None
+            self._pending_position = self._pending_draft = None
+            self._set_busy(False)
+            self._set_error(job.error)
+        elif job is self._compare_job:
+            self._compare_job = None
+            self._on_compare_done(None, job.error)
 
     def cancel_compute(self) -> None:
         """Forget a running recomputation; the last finished trace stays on screen."""
         if self._busy:
-            self._generation += 1
-            self._set_busy(False)
+            self._drop_main_job()
+            self._pending_position = self._pending_draft = None
             config, base = self._shown_run
             if config is not None and not self._runs_current(config):
                 # back to the settings of the trace on screen: the widgets and a saved session match it
@@ -245,14 +295,21 @@ class AppState(QObject):
                 if self._compare_config is not None:
                     self._recompute_compare()
 
+    def shutdown(self) -> None:
+        """The window closes: stop playing and drop every background job without waiting for it."""
+        self.pause()
+        self._main_job = self._compare_job = None
+        self.jobs.shutdown()
+        self._set_busy(False)
+
     def _runs_current(self, config: Config) -> bool:
         """Whether `config` computes what the current config does (clipping is applied afterwards)."""
         c = self._config
         return replace(config, clip_mode=c.clip_mode, clip_threshold=c.clip_threshold) == c
 
     def wait_idle(self, msecs: int = 60000) -> bool:
-        """Block until background work is done (tests and the CLI)."""
-        return self._pool.waitForDone(msecs)
+        """Block until background work is done (tests and the CLI; the window never waits)."""
+        return self.jobs.wait_idle(msecs)
 
     def _set_busy(self, busy: bool) -> None:
         if busy != self._busy:
@@ -267,7 +324,10 @@ class AppState(QObject):
         self._trace = tr
         # keep the cursor where it was when the length allows, else clamp; done before trace_changed
         # so that its slots read a cursor (t, phase) inside the new trace
-        if old_T == 0:
+        if self._pending_position is not None and self._runs_current(run[0]):
+            self._pos = float(min(max(self._pending_position, 0), 2 * tr.T - 1))  # a restored session's cursor
+            self._pending_position = None
+        elif old_T == 0:
             self._pos = 0.0  # a new window starts at step 1: → reveals the forward pass step by step
         else:
             t = min(old_t, tr.T - 1)
@@ -280,6 +340,8 @@ class AppState(QObject):
         self.progress_changed.emit(self._pos)
         if self._compare_config is not None and self._runs_current(run[0]):
             self._recompute_compare()
+        if self._pending_draft is not None and not self._busy:
+            self._apply_draft(run[0])
 
     def _update_clip(self) -> None:
         if self._trace is None:
@@ -300,10 +362,12 @@ class AppState(QObject):
 
         What differs from the main settings (say radius 1.2 and ReLU) is kept as the main settings
         change; everything else (sequence, hidden size, seed...) follows the main configuration.
+        While the main trace is being computed, the compare trace follows it (_accept).
         """
         if config is None:
             self._compare_config = None
-            self._compare_generation += 1
+            self._compare_job = None
+            self.jobs.cancel("compare")
             self._compare_overrides = {}
             self._compare_trace = None
             self.compare_changed.emit(None)
@@ -313,27 +377,28 @@ class AppState(QObject):
             k: getattr(config, k) for k in Config.__dataclass_fields__
             if k not in ("source", "kind") and getattr(config, k) != getattr(main, k)
         }
+        if self._busy:
+            self._compare_config = replace(main, **self._compare_overrides)
+            return
         self._recompute_compare()
 
     def _recompute_compare(self) -> None:
         c = replace(self._config, **self._compare_overrides)
         self._compare_config = c
-        self._compare_generation += 1
         if estimated_cost(c) > self.async_threshold:  # big: off the GUI thread, like the main trace
-            job = _Job(self._compare_generation, c, self._base_params)
-            job.signals.done.connect(self._on_compare_done)
-            self._pool.start(job)
+            self._compare_job = self.jobs.submit("compare", _run_job, c, self._base_params)
             return
+        self._compare_job = None
+        self.jobs.cancel("compare")
         try:
             tr, msg = run_config(c, self._base_params), ""
-        except ValueError as e:
-            tr, msg = None, str(e)
-        self._on_compare_done(self._compare_generation, tr, msg)
+        except (ValueError, MemoryError) as e:
+            tr, msg = None, str(e) if isinstance(e, ValueError) else "not enough memory"
+        self._on_compare_done(tr, msg)
 
-    @Slot(int, object, str)
-    def _on_compare_done(self, generation: int, tr, msg: str) -> None:
-        if generation != self._compare_generation or self._compare_config is None:
-            return  # superseded, or compare mode ended meanwhile
+    def _on_compare_done(self, tr, msg: str) -> None:
+        if self._compare_config is None:
+            return  # compare mode ended meanwhile
         self._compare_trace = tr
         if tr is None:
             self._set_error(f"compare: {msg}")

@@ -17,11 +17,11 @@ from .model import Inputs, Model
 from .params import as_float64, check_model_params, check_params
 from .sequences import SequenceData
 from .spec import ModelSpec
-from .trace import ARCHITECTURES, LayerTrace, Segment, Trace, _first_bad, _nm, _tm
+from .trace import ARCHITECTURES, LayerTrace, Segment, Stopped, Trace, _first_bad, _nm, _tm
+from .trace import poll as _poll
 
 
-class Cancelled(Exception):
-    """Raised by compute_trace when its `should_stop()` says a newer request superseded this one."""
+Cancelled = Stopped      # raised by compute_trace when its should_stop() says a newer request superseded it
 
 
 def model_spec(params: dict, seq: SequenceData, activation: str = "tanh", architecture: str = "many-to-many",
@@ -74,8 +74,7 @@ def _compute_trace(params: dict, seq: SequenceData, activation: str = "tanh", lo
     t_start = time.perf_counter()
 
     def poll():
-        if should_stop is not None and should_stop():
-            raise Cancelled()
+        _poll(should_stop)
 
     loss = loss or default_loss(seq.kind)
     if architecture not in ARCHITECTURES:

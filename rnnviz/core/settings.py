@@ -5,7 +5,7 @@ run is; a session stores Config's fields, typed by Config.field_types().
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 
 import numpy as np
 
@@ -17,13 +17,14 @@ from .losses import check_loss, default_loss
 from .params import check_model_params, init_model_params, model_radius, rescale_radius
 from .sequences import SequenceData, make_sequence, pair_sequence
 from .spec import MAX_LAYERS, ModelSpec
-from .trace import ARCHITECTURES, Trace
+from .trace import ARCHITECTURES, Stopped, Trace, poll  # noqa: F401 - Stopped: run_config's contract
 
 # work (in multiply-adds, roughly) above which a recomputation runs off the GUI thread
 ASYNC_COST = 2e7
 MAX_HIDDEN = 2048
 MAX_STEPS = 100_000
-MAX_SEED = 2**32 - 1          # numpy's legacy seeds and Qt's spin boxes both hold it
+MAX_SEED = 2**31 - 1          # the seed spin box's range (a C int); sessions and the CLI are held to it too
+MAX_RADIUS = 100.0
 MAX_OUTPUTS = 10_000_000      # steps x output units x batch: each (T, n_y, m) array stays under 80 MB
 
 
@@ -74,10 +75,10 @@ def check_config(c: Config) -> None:
     """ValueError naming the first bad setting."""
     if not _whole(c.hidden) or not 1 <= c.hidden <= MAX_HIDDEN:
         raise ValueError(f"the hidden size must be a whole number from 1 to {MAX_HIDDEN}, not {c.hidden}")
-    if not math.isfinite(c.radius) or not 0 <= c.radius <= 100:
-        raise ValueError(f"the spectral radius must be between 0 and 100, not {c.radius}")
+    if not math.isfinite(c.radius) or not 0 <= c.radius <= MAX_RADIUS:
+        raise ValueError(f"the spectral radius must be between 0 and {MAX_RADIUS:g}, not {c.radius}")
     if not _whole(c.seed) or not 0 <= c.seed <= MAX_SEED:
-        raise ValueError(f"the seed must be a whole number from 0 up to {MAX_SEED:,}, not {c.seed}")
+        raise ValueError(f"the seed must be a whole number from 0 to {MAX_SEED}, not {c.seed}")
     if c.flow not in ("total", "last"):
         raise ValueError(f"unknown gradient flow {c.flow!r}; choose total or last")
     if c.clip_mode not in CLIP_MODES:
@@ -146,10 +147,38 @@ def build_params(c: Config, seq: SequenceData, base: dict | None) -> dict:
     return init_model_params(spec, seed=c.seed, radius=c.radius, forget_bias=c.forget_bias)
 
 
+def config_for_weights(c: Config, params: dict, radius: float | None = None) -> Config:
+    """`c` made to run imported weights: their cell, layers, directions and hidden size, and the radius
+    of their recurrent blocks unless given. Checked as a run is (sizes, the radius, the fit to c's
+    sequence), so weights that can't be shown are refused before anything uses them: the window's
+    import, sessions and the CLI's --weights."""
+    from .naming import read_model
+
+    spec, params, _ = read_model(params, "the weights")
+    if not 1 <= spec.n_a <= MAX_HIDDEN:
+        raise ValueError(f"the weights have n_a = {spec.n_a} hidden units; rnnviz shows a hidden size "
+                         f"of 1 to {MAX_HIDDEN}")
+    rho = model_radius(spec, params) if radius is None else radius
+    if not (math.isfinite(rho) and 0 <= rho <= MAX_RADIUS):
+        raise ValueError(f"the weights' recurrent matrix has spectral radius {rho:.3g}; rnnviz works with 0 to "
+                         f"{MAX_RADIUS:g} (the weights are too large to compute with)")
+    arch = "encoder-decoder" if spec.encoder_decoder else (
+        c.architecture if c.architecture != "encoder-decoder" else "many-to-many")
+    out = replace(c, hidden=spec.n_a, radius=float(rho), cell=spec.cell, layers=spec.layers,
+                  bidirectional=spec.bidirectional, architecture=arch)
+    prepare_run(out, params)
+    return out
+
+
 def run_config(c: Config, base: dict | None = None, influence: bool = True, should_stop=None) -> Trace:
-    """Pure: config (+ optional imported weights) -> trace. Raises ValueError on bad input."""
+    """Pure: config (+ optional imported weights) -> trace. Raises ValueError on bad input.
+
+    should_stop: a callable polled between the stages (background jobs: a newer request came);
+    when it returns True, Stopped is raised."""
     seq, loss = prepare_run(c, base)
+    poll(should_stop)
     p = build_params(c, seq, base)
+    poll(should_stop)
     return compute_trace(p, seq, c.activation, loss, c.architecture, influence=influence, cell=c.cell,
                          layers=c.layers, bidirectional=c.bidirectional, should_stop=should_stop)
 

@@ -371,6 +371,15 @@ class Trace:
             return {w_ih: d_ih, w_hh: flat(dh) @ flat(ap).T, b: flat(dx).sum(axis=1, keepdims=True)}
 
 
+class Stopped(Exception):
+    """compute_trace stopped because its should_stop() said so (a newer request superseded it)."""
+
+
+def poll(should_stop) -> None:
+    if should_stop is not None and should_stop():
+        raise Stopped
+
+
 def _scaled_steps(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(v / s, s) with s (T,) the largest |entry| of each step v[:, :, t] (1 where that is 0 or not
     finite), so that finite values near 1e200 (ReLU blowing up) do not overflow when squared."""
@@ -406,4 +415,4 @@ def _first_bad(arrays: list[np.ndarray], reverse: bool = False) -> int | None:
     return int(bad[-1] if reverse else bad[0])
 
 
-__all__ = ["ARCHITECTURES", "ARCHITECTURE_HELP", "LayerTrace", "Segment", "StateRef", "Trace"]
+__all__ = ["ARCHITECTURES", "ARCHITECTURE_HELP", "LayerTrace", "Segment", "StateRef", "Stopped", "Trace", "poll"]

@@ -1,12 +1,17 @@
 """Atomic file writes: write a temp file in the target's folder, then os.replace it into place.
 
 A failure (or a cancel) at any point leaves either the old file or no file, never half of one.
+The temp file is named .<target>.<pid>-<random>.part; one left behind by a killed process (kill -9,
+a power cut) is removed by the next write of the same file, and clean_stale_parts(folder) removes
+all of a folder's (the window calls it on its settings folder at start).
 """
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
+import time
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -30,6 +35,50 @@ def check_writable_dir(folder: str | os.PathLike, create: bool = True) -> Path:
     return d
 
 
+PART_SUFFIX = ".part"
+STALE_SECONDS = 24 * 3600  # a temp file without a live owner's pid in its name is stale after this
+_PART = re.compile(r"^\.(?P<target>.+)\.(?P<pid>\d+)-[^.]+\.part$")
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # exists but belongs to someone else
+    return True
+
+
+def clean_stale_parts(folder: str | os.PathLike, target: str | None = None) -> list[Path]:
+    """Remove temp files of interrupted atomic writes in `folder` (only those of `target` if given):
+    those whose writing process is gone, and old ones of unknown owner. Returns what was removed."""
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    now = time.time()
+    for e in entries:
+        if not (e.name.startswith(".") and e.name.endswith(PART_SUFFIX)):
+            continue
+        m = _PART.match(e.name)
+        if target is not None and not (m and m.group("target") == target):
+            continue
+        try:
+            if not e.is_file(follow_symlinks=False):
+                continue
+            stale = not _alive(int(m.group("pid"))) if m else now - e.stat().st_mtime > STALE_SECONDS
+            if stale:
+                os.unlink(e.path)
+                removed.append(Path(e.path))
+        except OSError:
+            continue
+    return removed
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -43,8 +92,9 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise ValueError(f"can't write {target}: the folder {folder} does not exist")
+    clean_stale_parts(folder, target.name)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}-", suffix=PART_SUFFIX, dir=folder)
     except OSError as e:
         raise ValueError(f"can't write {target}: {e.strerror or e}") from None
     os.close(fd)

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import os
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from .atomic import write_atomic
+from .zipread import check_regular_file, open_zip, read_npy_member
 
 
 def save_npz(path: str | os.PathLike, arrays: dict, compressed: bool = False) -> Path:
@@ -24,30 +24,22 @@ def save_npz(path: str | os.PathLike, arrays: dict, compressed: bool = False) ->
 def load_npz(source, what: str = "file") -> dict[str, np.ndarray]:
     """All arrays of an .npz (path or binary file object) as a dict; ValueError on any problem.
 
-    allow_pickle=False: an array of Python objects is refused, never unpickled.
+    Never unpickles (an array of Python objects is refused); sizes are checked before anything is
+    allocated (zipread), so a damaged or hostile file gives a message, not a crash or a hang.
+    Members that are not .npy arrays are ignored, as numpy's own keys ignore them.
     """
     name = str(source) if isinstance(source, (str, os.PathLike)) else what
     if isinstance(source, (str, os.PathLike)):
-        p = Path(source)
-        if not p.exists():
-            raise ValueError(f"{name}: no such file")
-        if p.is_dir():
-            raise ValueError(f"{name} is a folder, not an .npz file")
-    try:
-        with np.load(source, allow_pickle=False) as z:
-            if not isinstance(z, np.lib.npyio.NpzFile):
-                raise ValueError(f"{name} is a single .npy array, not an .npz archive of named arrays")
-            return {k: z[k] for k in z.files}
-    except ValueError as e:
-        msg = str(e)
-        if "Object arrays" in msg:
-            raise ValueError(f"{name} holds Python objects, not plain numbers; rnnviz never unpickles "
-                             "files (save the arrays as numbers with numpy.savez)") from None
-        if "pickled" in msg:  # numpy's wording for any file that is neither .npz nor .npy
-            raise ValueError(f"{name} is not a valid .npz file (text, a pickle or another format; "
-                             "rnnviz never unpickles files)") from None
-        if msg.startswith(name):
-            raise
-        raise ValueError(f"{name} is not a valid .npz file ({msg})") from None
-    except (OSError, EOFError, zipfile.BadZipFile, KeyError) as e:
-        raise ValueError(f"{name} is not a valid .npz file ({type(e).__name__}: {e})") from None
+        check_regular_file(source, "an .npz file")
+    kind = "a valid .npz file"
+    with open_zip(source, name, kind) as z:
+        members = [i.filename for i in z.infolist() if i.filename.endswith(".npy")]
+        if not members and z.infolist():
+            raise ValueError(f"{name} is not {kind} (a zip archive without NumPy arrays)")
+        out = {}
+        for m in members:
+            key = m[: -len(".npy")]
+            if key in out:
+                raise ValueError(f"{name} holds the array {key!r} twice")
+            out[key] = read_npy_member(z, m, name)
+        return out

@@ -1,15 +1,24 @@
 """`.rnnviz` session files: one zip holding session.json (versioned settings, sequence, cursor,
-view options) and params.npz (the weights in the notes' names). Qt-free; never unpickles.
+view options) and params.npz (the weights in the model's names: the notes' Wax Waa Wya ba by for a
+one-layer vanilla RNN, PyTorch's state_dict names otherwise). Qt-free; never unpickles.
 
-session.json (format version 1):
-  {"format": "rnnviz-session", "version": 1, "app_version": "...", "saved": "ISO time",
-   "settings": {Config fields: source, kind, hidden, activation, loss, architecture, radius, seed,
-                flow, clip_mode, clip_threshold},
+session.json (format version 2; version 1, the vanilla RNN's, still opens: its settings lack the
+model fields, which then take their defaults):
+  {"format": "rnnviz-session", "version": 2, "app_version": "...", "saved": "ISO time",
+   "settings": {Config fields (rnnviz.core.settings): source, kind, hidden, activation, loss,
+                architecture, radius, seed, flow, clip_mode, clip_threshold, and since version 2
+                cell, layers, bidirectional, forget_bias, target},
    "sequence": {"source", "kind", "T", "vocab"},
    "cursor": {"position": timeline place 0..2T-1, "t": 0-based step, "phase": "forward"|"backward"},
    "view": {"theme": "light"|"dark", "presentation": bool},
    "weights": {"origin": "seed"|"imported", "file": "params.npz"},
-   "compare": null or a second settings dict}
+   "compare": null or a second settings dict,
+   "draft": null or the settings the user had entered but the views did not show yet (an invalid
+            text, or a recomputation still running); "settings" and the weights are what was shown}
+
+Reading is defensive (zipread): sizes are checked before anything is unpacked, and every problem,
+damage included, is one ValueError naming the file. A file of a newer format raises
+NewerFormatError (a ValueError) so the caller can keep it instead of overwriting it.
 """
 from __future__ import annotations
 
@@ -25,23 +34,21 @@ from pathlib import Path
 import numpy as np
 
 import rnnviz
-from rnnviz.core import make_sequence
-from rnnviz.core.params import PARAM_NAMES, check_params
+from rnnviz.core.settings import Config, check_config, config_for_weights, make_run_sequence
 
 from .atomic import write_atomic
 from .npz import load_npz
 from .weights import params_from_arrays
+from .zipread import check_regular_file, open_zip, read_member
 
 FORMAT = "rnnviz-session"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 SUFFIX = ".rnnviz"
 _JSON, _PARAMS = "session.json", "params.npz"
+MAX_JSON_BYTES = 64 << 20   # 100,000 numbers of 25 digits are 2.5 MB
 
 # type of every setting a session may carry (Config's fields); unknown keys are ignored
-SETTING_TYPES = {
-    "source": str, "kind": str, "hidden": int, "activation": str, "loss": str, "architecture": str,
-    "radius": float, "seed": int, "flow": str, "clip_mode": str, "clip_threshold": float,
-}
+SETTING_TYPES = Config.field_types()
 
 
 @dataclass
@@ -53,6 +60,11 @@ class Session:
     view: dict = field(default_factory=lambda: {"theme": "light", "presentation": False})
     compare: dict | None = None           # compare mode's second settings
     version: int = FORMAT_VERSION
+    draft: dict | None = None             # settings entered but not shown yet (see the module doc)
+
+
+class NewerFormatError(ValueError):
+    """The file was written by a newer rnnviz: don't overwrite it, ask to update."""
 
 
 def check_settings(d, label: str = "settings") -> dict:
@@ -66,7 +78,7 @@ def check_settings(d, label: str = "settings") -> dict:
         v = d[k]
         if typ is float and isinstance(v, int) and not isinstance(v, bool):
             v = float(v)
-        if not isinstance(v, typ) or isinstance(v, bool):
+        if not isinstance(v, typ) or (isinstance(v, bool) and typ is not bool):
             raise ValueError(f"{label}: {k} should be {typ.__name__}, not {type(v).__name__} {v!r}")
         if typ is float and not math.isfinite(v):
             raise ValueError(f"{label}: {k} is not finite")
@@ -77,7 +89,7 @@ def check_settings(d, label: str = "settings") -> dict:
 
 
 def _to_json(s: Session) -> str:
-    seq = make_sequence(s.settings["source"], s.settings.get("kind", "auto"))
+    seq = make_run_sequence(Config.from_dict(s.settings))
     T = seq.T
     pos = int(min(max(s.position, 0), 2 * T - 1))
     doc = {
@@ -90,6 +102,7 @@ def _to_json(s: Session) -> str:
         "view": {"theme": str(s.view.get("theme", "light")), "presentation": bool(s.view.get("presentation"))},
         "weights": {"origin": s.weights_origin, "file": _PARAMS if s.params is not None else None},
         "compare": s.compare,
+        "draft": s.draft,
     }
     return json.dumps(doc, indent=2, ensure_ascii=False)
 
@@ -97,17 +110,20 @@ def _to_json(s: Session) -> str:
 def save_session(path: str | os.PathLike, s: Session) -> Path:
     """Write the session atomically (ValueError if the settings or folder are unusable)."""
     s.settings = check_settings(s.settings)
+    if s.draft is not None:
+        s.draft = check_settings(s.draft, "draft settings")
     text = _to_json(s)
     npz = io.BytesIO()
     if s.params is not None:
-        check_params(s.params)
-        np.savez(npz, **{k: np.asarray(s.params[k], dtype=np.float64) for k in PARAM_NAMES})
+        params_from_arrays(s.params, "the session's weights")   # names and shapes of one model
+        np.savez(npz, **{k: np.asarray(v, dtype=np.float64) for k, v in s.params.items()})
 
     def writer(tmp: Path) -> None:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
             z.writestr(_JSON, text)
             if s.params is not None:
-                z.writestr(_PARAMS, npz.getvalue())
+                z.writestr(_PARAMS, npz.getvalue(),
+                           compress_type=zipfile.ZIP_STORED)  # floats hardly compress: quitting stays quick
 
     return write_atomic(path, writer)
 
@@ -115,26 +131,43 @@ def save_session(path: str | os.PathLike, s: Session) -> Path:
 def load_session(path: str | os.PathLike) -> Session:
     """Read and check a session; ValueError with a clear message for anything wrong.
 
-    Checks go as far as parsing the sequence and fitting the weights to it, so a session that
-    loads can be applied without failing halfway.
+    Checks go as far as parsing the sequence, checking the settings as the window does and fitting
+    the weights to the sequence, so a session that loads can be applied without failing halfway.
     """
-    p = Path(path)
-    if not p.is_file():
-        raise ValueError(f"{p}: no such file" if not p.exists() else f"{p} is not a file")
+    p, doc, params = _read(path, with_params=True)
+    arrays = load_npz(io.BytesIO(params), f"{p} ({_PARAMS})") if params is not None else None
     try:
-        with zipfile.ZipFile(p) as z:
-            names = set(z.namelist())
-            if _JSON not in names:
-                raise ValueError(f"{p} is not an rnnviz session (no {_JSON} inside)")
-            doc = json.loads(z.read(_JSON).decode("utf-8"))
-            arrays = load_npz(io.BytesIO(z.read(_PARAMS)), f"{p} ({_PARAMS})") if _PARAMS in names else None
-    except zipfile.BadZipFile:
-        raise ValueError(f"{p} is not an rnnviz session file (not a zip archive; damaged or another format)") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise ValueError(f"{p}: the session data is damaged ({e})") from None
-    except (OSError, EOFError, zipfile.LargeZipFile, RuntimeError) as e:
-        raise ValueError(f"{p} can't be read ({e})") from None
-    return _from_doc(doc, arrays, str(p))
+        return _from_doc(doc, arrays, str(p))
+    except MemoryError:
+        raise ValueError(f"{p}: the saved sequence is too large for the memory available") from None
+
+
+def session_version(path: str | os.PathLike) -> int | None:
+    """The format version a session file declares (None if it is not a readable session)."""
+    try:
+        _, doc, _ = _read(path, with_params=False)
+    except ValueError:
+        return None
+    v = doc.get("version") if isinstance(doc, dict) else None
+    return v if isinstance(v, int) and not isinstance(v, bool) else None
+
+
+def _read(path, with_params: bool) -> tuple[Path, object, bytes | None]:
+    """(path, the parsed session.json, the params.npz bytes or None), every read size-checked."""
+    p = check_regular_file(path, "an rnnviz session file")
+    label = str(p)
+    with open_zip(p, label, "an rnnviz session file") as z:
+        names = set(z.namelist())
+        if _JSON not in names:
+            raise ValueError(f"{p} is not an rnnviz session (no {_JSON} inside)")
+        raw = read_member(z, _JSON, label, MAX_JSON_BYTES)
+        params = read_member(z, _PARAMS, label) if with_params and _PARAMS in names else None
+    try:
+        doc = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError) as e:  # bad UTF-8 or JSON, a 5000-digit number, deep nesting
+        why = str(e).split("; use sys.")[0][:200]  # Python's advice on long integers is not for users
+        raise ValueError(f"{p}: the session data is damaged ({why})") from None
+    return p, doc, params
 
 
 def _from_doc(doc, arrays, label: str) -> Session:
@@ -144,13 +177,17 @@ def _from_doc(doc, arrays, label: str) -> Session:
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise ValueError(f"{label}: the format version {version!r} is not valid")
     if version > FORMAT_VERSION:
-        raise ValueError(f"{label} was saved by a newer rnnviz (session format {version}; this version "
+        raise NewerFormatError(f"{label} was saved by a newer rnnviz (session format {version}; this version "
                          f"reads up to {FORMAT_VERSION}): update rnnviz to open it")
     settings = check_settings(doc.get("settings"), f"{label}: settings")
     try:
-        seq = make_sequence(settings["source"], settings.get("kind", "auto"))
+        seq = make_run_sequence(Config.from_dict(settings))
     except ValueError as e:
         raise ValueError(f"{label}: the saved sequence is not valid ({e})") from None
+    try:
+        check_config(Config.from_dict(settings))
+    except ValueError as e:
+        raise ValueError(f"{label}: the saved settings are not valid ({e})") from None
     weights = doc.get("weights") or {}
     origin = weights.get("origin", "seed") if isinstance(weights, dict) else "seed"
     if origin not in ("seed", "imported"):
@@ -159,7 +196,7 @@ def _from_doc(doc, arrays, label: str) -> Session:
     if arrays is not None:
         params = params_from_arrays(arrays, f"{label} ({_PARAMS})").params
         try:
-            check_params(params, seq.n_x, seq.n_y)
+            config_for_weights(Config.from_dict(settings), params, settings.get("radius"))
         except ValueError as e:
             raise ValueError(f"{label}: the saved weights don't fit the saved sequence ({e})") from None
     elif origin == "imported":
@@ -177,4 +214,7 @@ def _from_doc(doc, arrays, label: str) -> Session:
     if compare is not None:
         compare = check_settings(dict(compare, source=settings["source"]) if isinstance(compare, dict) else compare,
                                  f"{label}: compare settings")
-    return Session(settings, params, origin, min(max(pos, 0), 2 * seq.T - 1), view, compare, version)
+    draft = doc.get("draft")
+    if draft is not None:
+        draft = check_settings(draft, f"{label}: draft settings")
+    return Session(settings, params, origin, min(max(pos, 0), 2 * seq.T - 1), view, compare, version, draft)

@@ -62,6 +62,10 @@ def params_from_arrays(arrays: dict, label: str = "weights", cell: str | None = 
         check_model_params(spec, p)
     except ValueError as e:
         raise ValueError(f"{label}: {e}") from None
+    for what, n in (("hidden units n_a (rows of the recurrent weights)", spec.n_a),
+                    ("inputs n_x (columns of the input weights)", spec.n_x), ("outputs n_y (rows of Wya)", spec.n_y)):
+        if n < 1:
+            raise ValueError(f"{label}: the weights have no {what}; an RNN needs at least one")
     return ImportedWeights(p, _vocab(arrays, spec.n_x, label), naming, spec)
 
 

@@ -102,12 +102,12 @@ def test_radius_spin_box_changes_the_trace(window, qtbot):
 
 def test_space_plays_and_pauses(window, qtbot):
     s = window.state
-    s.set_speed(10)   # 2 s for the whole timeline: a busy machine's stall can't reach its end first
+    s.set_speed(10)  # 2 s for the 20 places: a loaded machine's stall can't reach the end (which pauses)
     s.go_start()
     window.graph.setFocus()
     qtbot.keyClick(window, Qt.Key.Key_Space)
     assert s.playing
-    qtbot.waitUntil(lambda: s.t >= 1 or not s.playing, timeout=3000)
+    qtbot.waitUntil(lambda: s.t >= 2 or not s.playing, timeout=3000)
     qtbot.keyClick(window, Qt.Key.Key_Space)
     assert not s.playing
 

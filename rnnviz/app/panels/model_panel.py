@@ -1,14 +1,17 @@
 """Model settings: hidden size, activation, loss, architecture, spectral radius of Waa, seed."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+import math
+from contextlib import ExitStack
+
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer
 from PySide6.QtWidgets import (
     QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSlider,
     QSpinBox, QWidget,
 )
 
 from rnnviz.app.panels.widgets import combo_box
-from rnnviz.app.state import MAX_HIDDEN, AppState
+from rnnviz.app.state import MAX_HIDDEN, MAX_SEED, AppState
 from rnnviz.core.losses import check_loss
 from rnnviz.core.trace import ARCHITECTURE_HELP, ARCHITECTURES
 
@@ -55,7 +58,7 @@ class ModelPanel(QGroupBox):
         radius_row.addWidget(self.radius_spin)
 
         self.seed = QSpinBox()
-        self.seed.setRange(0, 2**31 - 1)
+        self.seed.setRange(0, MAX_SEED)
         self.seed.setKeyboardTracking(False)
         self.seed.setToolTip("The random seed of the weights")
         self.new_weights = QPushButton("New random weights")
@@ -119,20 +122,22 @@ class ModelPanel(QGroupBox):
 
     # ------------------------------------------------------------------ state -> widgets
     def _sync(self, c) -> None:
+        """Show config c. Values outside a widget's range (an invalid config keeps its error
+        message) are shown clamped; the signals are unblocked whatever happens."""
         widgets = (self.hidden, self.activation, self.loss, self.architecture, self.radius_slider,
                    self.radius_spin, self.seed)
-        for w in widgets:
-            w.blockSignals(True)
-        self.hidden.setValue(c.hidden)
-        self.activation.setCurrentIndex(max(self.activation.findData(c.activation), 0))
-        self.loss.setCurrentIndex(max(self.loss.findData(c.loss), 0))
-        self.architecture.setCurrentIndex(max(self.architecture.findData(c.architecture), 0))
-        if not self._radius_timer.isActive():  # don't fight a slider being dragged
-            self.radius_spin.setValue(min(c.radius, RADIUS_MAX))
-            self.radius_slider.setValue(round(min(c.radius, RADIUS_MAX) * SLIDER_STEPS / RADIUS_MAX))
-        self.seed.setValue(c.seed)
-        for w in widgets:
-            w.blockSignals(False)
+        with ExitStack() as blocked:
+            for w in widgets:
+                blocked.enter_context(QSignalBlocker(w))
+            self.hidden.setValue(_clamp(c.hidden, 1, MAX_HIDDEN))
+            self.activation.setCurrentIndex(max(self.activation.findData(c.activation), 0))
+            self.loss.setCurrentIndex(max(self.loss.findData(c.loss), 0))
+            self.architecture.setCurrentIndex(max(self.architecture.findData(c.architecture), 0))
+            if not self._radius_timer.isActive():  # don't fight a slider being dragged
+                r = _clamp(c.radius, 0.0, RADIUS_MAX)
+                self.radius_spin.setValue(r)
+                self.radius_slider.setValue(round(r * SLIDER_STEPS / RADIUS_MAX))
+            self.seed.setValue(_clamp(c.seed, 0, MAX_SEED))
         # imported weights fix the hidden size
         self.hidden.setEnabled(self.state.base_params is None)
 
@@ -150,3 +155,13 @@ class ModelPanel(QGroupBox):
             model.item(i).setEnabled(ok)
         self.weights_info.setText(
             f"ρ(Waa) = {trace.rho:.3g} · ‖Waa‖₂ = {trace.sigma_max:.3g} · loss: {trace.loss_name.replace('_', '-')}")
+
+
+def _clamp(v, lo, hi):
+    """v within [lo, hi] for a widget; NaN or a non-number shows as lo."""
+    try:
+        if isinstance(v, float) and math.isnan(v):
+            return lo
+        return type(lo)(min(max(v, lo), hi))
+    except (TypeError, ValueError):
+        return lo

@@ -40,6 +40,11 @@ def binned_mean(values: np.ndarray, t0: int, n: int, max_bins: int) -> tuple[np.
 
 def prepare(item) -> None:
     """Images and 0..1 series for the bands, built once per trace."""
+    with np.errstate(over="ignore", invalid="ignore"):  # values near ±1e308 overflow: inf/NaN are handled
+        _prepare(item)
+
+
+def _prepare(item) -> None:
     from rnnviz.app.views.graph_items import rgba_image
 
     d = item.data
