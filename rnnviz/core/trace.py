@@ -261,6 +261,14 @@ class Trace:
         return self.layer(0, 0).grads.ds0[0]
 
     @property
+    def a_start(self) -> np.ndarray:
+        """(n_a·dirs, m) the top layer's initial hidden states, directions stacked like `a` (a<0> for one
+        forward layer; the backward direction starts from a<T+1> = 0)."""
+        top = self.spec.layers - 1
+        parts = [self.layer(top, d).s0[0] for d in range(self.spec.dirs)]
+        return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=0)
+
+    @property
     def local_gain(self) -> np.ndarray:
         """(m, T) of the top layer's forward direction."""
         return self.top.local_gain.T

@@ -17,34 +17,11 @@ from rnnviz.app import flow as F
 from rnnviz.app import numfmt, theme
 from rnnviz.app.state import BACKWARD, AppState
 from rnnviz.core import diagnostics as D
+from rnnviz.app.views import cell_equations
+from rnnviz.app.views.eq_format import num, sup, vec
 
-FULL = 8      # vectors up to this size are shown whole
-LEAD = 5      # leading entries shown for longer ones
 G = {"tanh": "tanh", "relu": "ReLU"}
 GPRIME = {"tanh": "1 − tanh²(z⟨{s}⟩)", "relu": "[z⟨{s}⟩ &gt; 0] (1 where positive)"}
-
-
-def num(v: float, danger: str) -> str:
-    text = numfmt.short(v, 4)
-    return text if math.isfinite(v) else f'<b style="color:{danger}">{text}</b>'
-
-
-def norm(v: np.ndarray) -> float:
-    with np.errstate(over="ignore", invalid="ignore"):
-        return float(np.linalg.norm(np.asarray(v, dtype=float)))
-
-
-def vec(v: np.ndarray, danger: str) -> str:
-    """[0.12, −0.5, …] whole for short vectors; ‖v‖ and the leading entries for long ones."""
-    v = np.asarray(v, dtype=float).ravel()
-    if v.size <= FULL:
-        return "[" + ", ".join(num(x, danger) for x in v) + "]"
-    lead = ", ".join(num(x, danger) for x in v[:LEAD])
-    return f"‖·‖ = {num(norm(v), danger)} &nbsp; [{lead}, … {v.size - LEAD} more]"
-
-
-def sup(t: int) -> str:
-    return f"⟨{t}⟩"
 
 
 class EquationView(QWidget):
@@ -130,8 +107,22 @@ class EquationView(QWidget):
                 out.append(f'<tr>{name}<td class="n">{val}</td></tr>')
         return "<table>" + "".join(out) + "</table>"
 
+    def _layer(self, tr):
+        """The layer-direction the panel explains: the top layer's forward direction."""
+        return tr.top
+
     def _forward(self, tr, t: int, p) -> str:
         d, s, seq = p.danger, t + 1, tr.seq
+        if not tr.spec.notes_naming:
+            lt = self._layer(tr)
+            rows = cell_equations.forward_rows(tr, lt, t, d)
+            rows += self._readout_rows(tr, t, d)
+            where = cell_equations.where(lt, tr.spec)
+            head = (f"<h3>Forward pass · step t = {s} of {tr.T} · {tr.spec.title()}"
+                    + (f" <span class='m'>({where})</span>" if where else "") + "</h3>")
+            note = ("<p class='m'>PyTorch's GRU, as computed here: Γr multiplies (W<sub>hn</sub> a + b<sub>hn</sub>); "
+                    "the course's GRU applies it to a⟨t−1⟩ before the product.</p>") if tr.spec.cell == "gru" else ""
+            return head + self._rows(rows) + note
         g = G.get(tr.activation, tr.activation)
         x_text = f"one-hot({html.escape(seq.input_label(t))})" if seq.kind == "text" else num(tr.x[0, 0, t], d)
         if tr.input_weight[t] == 0:
@@ -144,15 +135,22 @@ class EquationView(QWidget):
              vec(tr.z[:, 0, t], d)),
             (f"a{sup(s)}", f"{g}(z{sup(s)})", vec(tr.a[:, 0, t], d)),
         ]
-        out = f"W<sub>ya</sub> a{sup(s)} + b<sub>y</sub>"
-        yh = tr.y_hat[:, 0, t]
-        if tr.loss_name == "cross_entropy":
-            rows.append((f"ŷ{sup(s)}", f"softmax({out})", self._top(tr, t, d)))
-        else:
-            rows.append((f"ŷ{sup(s)}", f"σ({out})" if tr.loss_name == "bce" else out, vec(yh, d)))
-        rows.append(self._loss_row(tr, t, d))
+        rows += self._readout_rows(tr, t, d)
         head = f"<h3>Forward pass · step t = {s} of {tr.T}</h3>"
         return head + self._rows(rows)
+
+    def _readout_rows(self, tr, t: int, d: str) -> list:
+        s = t + 1
+        ins = f"a{sup(s)}" if tr.spec.dirs == 1 else f"[a→{sup(s)}; a←{sup(s)}]"
+        out = f"W<sub>ya</sub> {ins} + b<sub>y</sub>"
+        if tr.step_weight[t] == 0 and tr.seq.target_tokens[t] is None:
+            return [(f"ŷ{sup(s)}", "", "<span class='m'>no output at this step (the encoder reads)</span>")]
+        yh = tr.y_hat[:, 0, t]
+        if tr.loss_name == "cross_entropy":
+            rows = [(f"ŷ{sup(s)}", f"softmax({out})", self._top(tr, t, d))]
+        else:
+            rows = [(f"ŷ{sup(s)}", f"σ({out})" if tr.loss_name == "bce" else out, vec(yh, d))]
+        return rows + [self._loss_row(tr, t, d)]
 
     def _top(self, tr, t: int, d: str) -> str:
         """The three most likely characters, and the target's probability."""
@@ -161,6 +159,8 @@ class EquationView(QWidget):
         order = np.argsort(-np.nan_to_num(yh, nan=-1.0))[:3]
         top = ", ".join(f"p({html.escape(labels[i])}) = {num(yh[i], d)}" for i in order)
         k = int(tr.seq.target_index[0, t])
+        if k < 0:
+            return top
         return f"{top} &nbsp;<span class='m'>… target p({html.escape(labels[k])}) = {num(yh[k], d)}</span>"
 
     @staticmethod
@@ -195,6 +195,17 @@ class EquationView(QWidget):
         d, s, T = p.danger, t + 1, tr.T
         flow = self.state.config.flow
         L = F.loss_symbol(flow)
+        if not tr.spec.notes_naming:
+            lt = self._layer(tr)
+            rows = cell_equations.backward_rows(tr, lt, t, flow, L, d)
+            what = "the total loss L" if flow == F.TOTAL else "the last step's loss L⟨T⟩ only"
+            where = cell_equations.where(lt, tr.spec)
+            head = (f"<h3>Backward pass (BPTT) · step t = {s} of {T} · {tr.spec.title()}"
+                    + (f" <span class='m'>({where})</span>" if where else "")
+                    + f" <span class='m'>(the gradient of {what})</span></h3>")
+            note = F.silent_note(tr, flow)
+            note = f"<p style='color:{p.danger}'><b>{html.escape(note)}</b></p>" if note else ""
+            return head + note + self._rows(rows) + cell_equations.gain_line(lt, t, d)
         b = D.backward_terms(tr, t, flow)
         last = flow == F.LAST
         # the parts of ∂L/∂a⟨t⟩ that exist for this loss, each shown as the vector it adds

@@ -43,7 +43,7 @@ class GraphData:
     @classmethod
     def from_trace(cls, tr: Trace, flow: str = "total") -> "GraphData":
         T, seq = tr.T, tr.seq
-        a_all = np.concatenate([tr.a0[:, :1], tr.a[:, 0, :]], axis=1)   # (n_a, T+1), sequence 0
+        a_all = np.concatenate([tr.a_start[:, :1], tr.a[:, 0, :]], axis=1)   # (n_a, T+1), sequence 0
         units = subsample_units(tr.n_a, N_STRIP)
         lim = colors.signed_limit(tr.a)
         with np.errstate(invalid="ignore"):
@@ -156,7 +156,7 @@ def tooltip(d: GraphData, kind: str, t: int) -> str:
     """Plain-text tooltip for node `kind` at step t (0-based, -1 for a<0>)."""
     tr, s = d.trace, t + 1
     if kind == "a" and t == -1:
-        return f"a⟨0⟩ (initial hidden state)\n{_vec(tr.a0[:, 0])}\n‖∂L/∂a⟨0⟩‖ = {fmt_sci(float(np.linalg.norm(tr.da0)))}"
+        return f"a⟨0⟩ (initial hidden state)\n{_vec(tr.a_start[:, 0])}\n‖∂L/∂a⟨0⟩‖ = {fmt_sci(float(np.linalg.norm(tr.da0)))}"
     if kind == "x":
         if not d.has_input[t]:
             return f"x⟨{s}⟩ = 0 (one-to-many: only x⟨1⟩ is fed)"
