@@ -24,7 +24,7 @@ from rnnviz.app.config import (  # noqa: F401 - Config and run_config are also u
 from rnnviz.app.jobs import JobRunner
 from rnnviz.core import make_sequence
 from rnnviz.core.clipping import ClipResult, clip_gradients
-from rnnviz.core.trace import Trace
+from rnnviz.core.trace import StateRef, Trace
 
 
 def _run_job(task, config: Config, base: dict | None) -> Trace:
@@ -45,6 +45,7 @@ class AppState(QObject):
     compare_changed = Signal(object)         # Trace or None: the second configuration of compare mode
     view_options_changed = Signal(object)    # ViewOptions
     hover_changed = Signal(int)              # step under the mouse in any view (-1: none)
+    selection_changed = Signal(object)       # StateRef: the layer-direction the views explain
 
     def __init__(self, config: Config | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -65,6 +66,7 @@ class AppState(QObject):
         self._pending_position: int | None = None  # where restore() puts the cursor once the trace is in
         self._pending_draft: tuple | None = None   # (restored config, draft) it applies after that
         self._shown_run: tuple = (None, None)  # (config, base params) of the trace on screen
+        self._selection: StateRef | None = None
         self._view = ViewOptions()
         self.jobs = JobRunner(self)
         self.jobs.finished.connect(self._on_job_finished)
@@ -335,7 +337,9 @@ class AppState(QObject):
         if self._runs_current(run[0]):
             self._set_error("")  # else the input became invalid while this ran: its message stays
         self._update_clip()
+        self._selection = self._valid_selection(self._selection, tr)
         self.trace_changed.emit(tr)
+        self.selection_changed.emit(self._selection)
         self.step_changed.emit(self.t, self.phase)
         self.progress_changed.emit(self._pos)
         if self._compare_config is not None and self._runs_current(run[0]):
@@ -485,6 +489,31 @@ class AppState(QObject):
     # ------------------------------------------------------------------ hover and view options
     def set_hover(self, t: int) -> None:
         self.hover_changed.emit(int(t))
+
+    # ------------------------------------------------------------------ which layer-direction the views explain
+    @property
+    def selection(self) -> StateRef:
+        """The layer and direction (and state) that the equations, the heatmap, the Gradients tab and the
+        BPTT panel show: the top layer's forward direction until the user picks another."""
+        return self._selection or StateRef()
+
+    def select(self, layer: int, direction: int = 0, name: str = "a") -> None:
+        """Show layer `layer` (0 = bottom), direction 0 (→) or 1 (←): clamped to the model on screen."""
+        sel = self._valid_selection(StateRef(int(layer), int(direction), name), self._trace)
+        if sel != self._selection:
+            self._selection = sel
+            self.selection_changed.emit(sel)
+
+    @staticmethod
+    def _valid_selection(sel: StateRef | None, tr: Trace | None) -> StateRef:
+        if tr is None:
+            return sel or StateRef()
+        spec = tr.spec
+        if sel is None or sel.layer >= spec.layers or sel.direction >= spec.dirs:
+            return StateRef(spec.layers - 1, 0, "a")
+        if sel.name not in tr.layer(sel.layer, sel.direction).cell.state_names:
+            return StateRef(sel.layer, sel.direction, "a")
+        return sel
 
     def set_view_options(self, **changes) -> None:
         self._view = replace(self._view, **changes)
