@@ -41,6 +41,7 @@ class GraphCanvas(QGraphicsView):
         self.auto_fit = True          # refit on resize until the user zooms or pans
         self._press = None
         self._inside = False
+        self.exporting = False        # GraphView.render: a figure is being drawn (no zoom buttons)
 
     def enterEvent(self, event) -> None:
         self._inside = True
@@ -205,6 +206,6 @@ class GraphCanvas(QGraphicsView):
         # viewport pixels, keeping any outer scale (an export rendered at 2x)
         painter.setTransform(self.viewportTransform().inverted()[0], True)
         vp = self.viewport()
-        # the zoom buttons show while the mouse is over the graph, so exports never contain them
-        graph_overlay.paint(painter, vp.width(), vp.height(), self.item, buttons=self._inside)
+        # the zoom buttons show while the mouse is over the graph on screen; exports never contain them
+        graph_overlay.paint(painter, vp.width(), vp.height(), self.item, buttons=self._inside and not self.exporting)
         painter.restore()

@@ -191,6 +191,14 @@ class GraphView(QWidget, FigureView):
     def figure_csv(self):
         return figure_table(self.figure_name, self.state.trace)  # one table per figure (rnnviz/io/tables.py)
 
+    def render(self, *args, **kwargs) -> None:
+        """QWidget.render, as every export calls it: the on-screen zoom buttons are left out."""
+        self.canvas.exporting = True
+        try:
+            super().render(*args, **kwargs)
+        finally:
+            self.canvas.exporting = False
+
     def resizeEvent(self, event) -> None:
         # no layout: the canvas follows at once, also offscreen before the widget was ever shown
         old = self.canvas.size()
