@@ -85,11 +85,11 @@ def edge_style(fr: Frame, e: Edge, t: int) -> tuple[QColor, float, bool]:
     label = t == fr.t or fr.geom.col_px >= 200
     if fr.backward and e.kind in (EdgeKind.RECURRENT, EdgeKind.CELL):
         row = fr.spec.row(e.dst)
-        if t != CONTEXT and fr.reached(row, _source_step(e, t, fr)):
+        if fr.reached(row, _source_step(e, t, fr)):
             return st.backward, fr.edge_width(e.dst, t) * (1.15 if e.kind == EdgeKind.CELL else 1.0), label
     if fr.backward and e.kind == EdgeKind.INPUT and e.src != "x" and 0 <= t < fr.T:
-        if fr.reached(fr.spec.row(e.src), t):
-            return st.backward, 1.2 + 0.5 * fr.edge_width(e.src, t), label
+        if fr.reached(fr.spec.row(e.src), t):   # the gradient has gone down this edge to the layer below
+            return st.backward_soft, 1.6, label
     if e.kind == EdgeKind.CELL:
         return st.belt, max(3.0, 0.3 * st.f), label
     if e.kind == EdgeKind.FEEDBACK:
@@ -112,8 +112,8 @@ def paint_edges(painter: QPainter, fr: Frame, t: int) -> None:
             # the belt: a thick line without an arrow head, behind the cell state's boxes
             painter.setPen(QPen(color, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap))
             painter.drawLine(pts[0], pts[-1])
-        elif len(pts) > 2 and color == fr.style.edge:   # round other cells: lighter, so the straight ones lead
-            arrow(painter, pts, fr.style.lane, 1.1)
+        elif len(pts) > 2:   # round other cells: lighter, so the straight ones lead
+            arrow(painter, pts, fr.style.lane if color == fr.style.edge else color, 1.1)
         else:
             arrow(painter, pts, color, width, dashed=e.kind == EdgeKind.FEEDBACK)
         if e.kind in (EdgeKind.RECURRENT, EdgeKind.CELL) and fr.backward and t != CONTEXT:

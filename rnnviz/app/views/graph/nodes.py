@@ -183,16 +183,20 @@ def badge(painter: QPainter, rect: QRectF, st, text: str) -> None:
 
 # ------------------------------------------------------------------------------------------ states
 def state_parts(fr: Frame, row: Row, t: int) -> tuple[QRectF, QRectF, QRectF]:
-    """(box, strip of unit colours, the lower part with the norm or the gradient) of a state node."""
+    """(box, strip of unit colours, the lower part with the norm or the gradient) of a state node.
+    A short node has no room for a number: the strip fills it, and once BPTT has reached it the
+    lower part is a bar in the gradient's colour, without its number (the tooltip has it)."""
     st = fr.style
     rect = node_px(fr, row.key, t)
     pad = min(0.3 * st.f, rect.height() * 0.12)
     inner = rect.adjusted(pad, pad, -pad, -pad)
     share = 0.46 if row.name == "a" else 0.5
-    if inner.height() < 1.6 * st.f:        # no room for a number: the strip fills the box
-        return rect, inner, QRectF(inner.left(), inner.bottom(), inner.width(), 0.0)
+    if inner.height() < 1.6 * st.f:
+        if not (0 <= t < fr.T and fr.reached(row, t)):
+            return rect, inner, QRectF(inner.left(), inner.bottom(), inner.width(), 0.0)
+        share = 0.58
     strip = QRectF(inner.left(), inner.top(), inner.width(), inner.height() * share)
-    gap = 0.12 * st.f
+    gap = min(0.12 * st.f, 0.06 * inner.height())
     low = QRectF(inner.left(), strip.bottom() + gap, inner.width(), inner.bottom() - strip.bottom() - gap)
     return rect, strip, low
 
@@ -231,7 +235,7 @@ def paint_state(painter: QPainter, fr: Frame, row: Row, t: int, rect: QRectF) ->
             fill = grad_fill(fr, row.key, t)
             painter.setPen(QPen(st.muted, 1.0))
             painter.setBrush(fill)
-            painter.drawRoundedRect(low, 4, 4)
+            painter.drawRoundedRect(low, min(4.0, low.height() / 2), min(4.0, low.height() / 2))
             painter.setPen(contrast(fill))
             fr.formats["grad", row.key].draw(fr, painter, low.adjusted(2, 0, -2, 0), float(s.grads[d.flow][t]),
                                              ALIGN_C, ("grad" if row.name == "a" else "grad_" + row.name, t))
@@ -243,10 +247,6 @@ def paint_state(painter: QPainter, fr: Frame, row: Row, t: int, rect: QRectF) ->
             painter.setPen(st.muted)
             fr.formats["norm", row.key].draw(fr, painter, low, float(s.norm[t + 1]), ALIGN_C,
                                              ("norm" if row.name == "a" else "norm_" + row.name, t))
-    elif 0 <= t < fr.T and fr.reached(row, t):   # no room for the number: the gradient's colour round it
-        painter.setPen(QPen(grad_fill(fr, row.key, t), 3.0))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawRoundedRect(rect, 4, 4)
     if bad and t == s.bad_from:
         badge(painter, rect, st, "∞/NaN")
     elif 0 <= t < fr.T and t == _first_bad_grad(fr, row) and fr.reached(row, t):

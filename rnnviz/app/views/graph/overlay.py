@@ -186,7 +186,16 @@ def _row_names(painter: QPainter, item, gw: float) -> None:
             continue      # a thin strip: its name would overlap its neighbours'; the tooltip names it
         painter.setFont(font)
         painter.setPen(st.accent if item.selected(row) else st.fg)
-        painter.drawText(QRectF(0.3 * f, g.cy(row.key) - f, gw - 0.6 * f, 2 * f), _RIGHT, row.label)
+        r = QRectF(0.3 * f, g.cy(row.key) - f, gw - 0.6 * f, 2 * f)
+        painter.drawText(r, _RIGHT, row.label)
+        _record(item, "row:" + row.key, r, row.label, painter)
+
+
+def _record(item, kind: str, rect: QRectF, text: str, painter: QPainter) -> None:
+    """Note what was written where, when the graph records its texts (Frame.drawn)."""
+    drawn = getattr(item, "drawn", None)
+    if drawn is not None:
+        drawn.append((kind, -1, QRectF(rect), text, float(painter.fontMetrics().horizontalAdvance(text))))
 
 
 def _segment_names(painter: QPainter, w: float, item, gw: float, to_view) -> None:
@@ -211,6 +220,7 @@ def _segment_names(painter: QPainter, w: float, item, gw: float, to_view) -> Non
             continue
         painter.setPen(st.muted)
         painter.drawText(QRectF(a, y, b - a, 1.3 * f), Qt.AlignmentFlag.AlignCenter, text)
+        _record(item, "segment", QRectF(a, y, b - a, 1.3 * f), text, painter)
         if text != "context":
             painter.setPen(QPen(st.grid, 1.0))
             mid = (a + b) / 2

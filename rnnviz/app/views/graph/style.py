@@ -23,6 +23,8 @@ class Style:
         self.backward, self.danger, self.target = q(palette.backward), q(palette.danger), q(palette.target)
         self.edge = QColor(self.fg)
         self.edge.setAlphaF(0.55)
+        self.backward_soft = QColor(self.backward)
+        self.backward_soft.setAlphaF(0.6)
         self.lane = QColor(self.fg)
         self.lane.setAlphaF(0.38)
         self.belt = QColor(self.fg)
