@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFileDialog, QMainWindow
@@ -160,6 +160,8 @@ def test_encoder_decoder_has_the_context_between_its_segments_and_feeds_back_the
     assert {text for k, _t, _r, text, _w in drawn(w) if k == "segment"} == {"encoder", "context", "decoder"}
     # no output in the encoder; the decoder's inputs after its first are the previous targets
     assert g.node_for("y", 0) is None and g.node_for("y", Tx) is not None
+    qtbot.mouseMove(g.canvas.viewport(), QPoint(5, 5))
+    qtbot.wait(50)                       # the layout settles (the menu bar's font) before we aim
     qtbot.mouseMove(g.canvas.viewport(), g.edge_view_pos("fed", Tx + 1))
     qtbot.waitUntil(lambda: g.highlighted_edge_kind() == "fed", timeout=3000)
     assert "previous target" in g.item.toolTip()
@@ -236,6 +238,65 @@ def test_bptt_reaches_every_layer_each_direction_in_its_own_sense(window, qtbot,
     lo, hi = g.item.data.g_range
     v = tr.grad_norm(ref, "last")[5]
     assert g.node_for("a", 5, 0, 1).grad_fraction == pytest.approx(min(max((math.log10(v) - lo) / (hi - lo), 0), 1))
+
+
+def _differing(a, b, tol: int = 60) -> int:
+    """Pixels whose colours differ by more than tol (summed over r, g, b)."""
+    x = np.frombuffer(a.convertToFormat(a.Format.Format_RGB32).constBits(), np.uint8).reshape(a.height(), -1)
+    y = np.frombuffer(b.convertToFormat(b.Format.Format_RGB32).constBits(), np.uint8).reshape(b.height(), -1)
+    d = np.abs(x.astype(int) - y.astype(int)).reshape(a.height(), a.width(), 4)[..., :3].sum(axis=2)
+    return int((d > tol).sum())
+
+
+def test_the_picture_from_cached_columns_is_the_picture_painted_afresh(window, qtbot, tmp_path, monkeypatch):
+    """The on-screen graph draws each column from a pixmap kept between frames: after stepping
+    forward, into BPTT, hovering an edge and leaving it, and selecting a cell, what is on screen
+    is what a paint from nothing shows (no column left stale)."""
+    w = window
+    open_model(qtbot, w, tmp_path, monkeypatch, source="hello world", cell="lstm", layers=2, bidirectional=True)
+    g, vp = w.graph, w.graph.canvas.viewport()
+    assert g.item.geom.detailed
+
+    def same_as_fresh(where):
+        qtbot.wait(20)
+        shown = grab(vp)
+        assert len(g.item.cache._columns) > 0, where          # the cache is in use on screen
+        g.item.cache.clear()
+        fresh = grab(vp)
+        # a stale column differs in tens of thousands of pixels (a border, the faint selection band);
+        # the first glyphs Qt draws of a combining character (c̃) differ from its later ones in a few
+        assert _differing(shown, fresh, 12) < 1000, where
+
+    def step(*keys):                                       # a frame on screen after every key
+        for k in keys:
+            press(qtbot, w, k)
+            grab(vp)
+
+    qtbot.wait(50)                                         # the layout settles, then every frame counts
+    grab(vp)
+    step("Home", "Right", "Right")                         # forward: two steps bright, the rest dim
+    same_as_fresh("forward")
+    step("End", "Right", "Right", "Right")                 # BPTT: three steps reached in each sense
+    same_as_fresh("backward")
+    qtbot.mouseMove(vp, QPoint(5, 5))
+    qtbot.wait(50)
+    qtbot.mouseMove(vp, g.edge_view_pos("W_hh[2]→", 6))
+    qtbot.waitUntil(lambda: g.highlighted_edge_kind() == "W_hh[2]→", timeout=3000)
+    same_as_fresh("hovering an edge")
+    qtbot.mouseMove(vp, QPoint(5, 5))
+    qtbot.waitUntil(lambda: g.highlighted_edge_kind() is None, timeout=3000)
+    same_as_fresh("after the hover")
+    qtbot.mouseClick(vp, Qt.MouseButton.LeftButton, pos=g.node_for("a", 4, 0, 1).view_pos)
+    assert w.state.selection == StateRef(0, 1, "a")
+    same_as_fresh("a cell selected")
+    # the export path paints live: it shows the same picture
+    shown = grab(vp)
+    g.item.exporting = True
+    try:
+        live = grab(vp)
+    finally:
+        g.item.exporting = False
+    assert _differing(shown, live) < 0.002 * shown.width() * shown.height()
 
 
 def test_state_between_two_steps_the_top_layer_leads_and_the_pulse_goes_down(qtbot):

@@ -116,10 +116,22 @@ def paint_edges(painter: QPainter, fr: Frame, t: int) -> None:
             arrow(painter, pts, fr.style.lane if color == fr.style.edge else color, 1.1)
         else:
             arrow(painter, pts, color, width, dashed=e.kind == EdgeKind.FEEDBACK)
-        if e.kind in (EdgeKind.RECURRENT, EdgeKind.CELL) and fr.backward and t != CONTEXT:
-            _partial_pulse(painter, fr, e, t, pts)
         if label and e.label and e.kind != EdgeKind.LOSS:
             _label(painter, fr, e, t, pts, color)
+
+
+def paint_partial_pulses(painter: QPainter, fr: Frame, steps: range) -> None:
+    """Each row's pulse on its way along an edge: the part of that edge it has already crossed."""
+    for e in fr.spec.edges:
+        if e.kind not in (EdgeKind.RECURRENT, EdgeKind.CELL):
+            continue
+        row = fr.spec.row(e.dst)
+        f = fr.front(row)
+        if not math.isfinite(f) or f == math.floor(f):
+            continue
+        t = math.ceil(f) if e.dt < 0 else math.floor(f)      # the edge into step t carries it
+        if t in steps or 0 <= t < fr.T and (t - 1 in steps or t + 1 in steps):
+            _partial_pulse(painter, fr, e, t, _px(fr, fr.geom.edge_path(e, t)))
 
 
 def _partial_pulse(painter: QPainter, fr: Frame, e: Edge, t: int, pts) -> None:
@@ -130,6 +142,7 @@ def _partial_pulse(painter: QPainter, fr: Frame, e: Edge, t: int, pts) -> None:
     lo, hi = min(src, t), max(src, t)
     if not lo < f < hi:
         return
+    painter.setOpacity(1.0)
     xp = fr.geom.cx(f) * fr.geom.col_px
     w = fr.edge_width(e.dst, t)
     painter.setPen(QPen(fr.style.backward, w, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap))

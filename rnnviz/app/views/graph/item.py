@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject
 
 from rnnviz.app import colors
 from rnnviz.app.views.graph import bands, inputs, nodes
+from rnnviz.app.views.graph.cache import ColumnCache
 from rnnviz.app.views.graph.data import GraphData, lut_rgba
 from rnnviz.app.views.graph.frame import Frame, grad_fractions
 from rnnviz.app.views.graph.images import ImageCache
@@ -48,6 +49,8 @@ class GraphItem(QGraphicsObject):
         self.grad_frac: dict = {}
         self.memo: dict = {}
         self.drawn: list | None = None  # set to [] to record every text drawn (text.fit_text)
+        self.cache = ColumnCache()      # the detailed columns as pixmaps, on screen only
+        self.exporting = False          # GraphView.render: paint everything live (vector, any scale)
         self.formats: dict = {}         # how each row wrote its numbers in the last paint
 
     # ---------------------------------------------------------------- inputs
@@ -55,6 +58,7 @@ class GraphItem(QGraphicsObject):
         self.prepareGeometryChange()
         self.data = data
         self.images.clear()
+        self.cache.clear()
         self.memo = {}                # the x row's font is chosen again for a new trace
         if data is not None:
             self.timeline = Timeline(data.T, data.spec.segments)
@@ -77,6 +81,7 @@ class GraphItem(QGraphicsObject):
     def set_flow(self, flow: str) -> None:
         if self.data is not None and flow != self.data.flow:
             self.data = self.data.with_flow(flow)
+            self.cache.clear()
             self.refresh_gradient_colours()
             self.update()
 
@@ -88,6 +93,7 @@ class GraphItem(QGraphicsObject):
 
     def set_style(self, style: Style) -> None:
         self.style = style
+        self.cache.clear()
         self.update()
 
     @property
@@ -137,7 +143,8 @@ class GraphItem(QGraphicsObject):
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
         fr = self.frame()
         if self.geom.detailed:
-            nodes.paint_detailed(painter, fr, steps)
+            live = self.exporting or self.drawn is not None or abs(s - 1.0) > 1e-9
+            nodes.paint_detailed(painter, fr, steps, None if live else self.cache)
         else:
             bands.paint_bands(painter, fr, steps)
         self.formats = fr.formats

@@ -49,43 +49,55 @@ def specials_in_view(fr: Frame, steps: range) -> list[int]:
     return out
 
 
-def paint_detailed(painter: QPainter, fr: Frame, steps: range) -> None:
-    g, st = fr.geom, fr.style
-    P = g.col_px
-    top, bottom = g.top_px, g.height_px - g.bottom_px
-    painter.setPen(Qt.PenStyle.NoPen)
-    hover_t = fr.hover.t if fr.hover is not None else fr.hover_t
-    for t, brush in ((hover_t, st.hover_soft), (fr.t, st.accent_soft)):
-        if t in steps:
-            painter.setBrush(brush)
-            x0 = g.cx(t) - 0.5
-            painter.drawRoundedRect(QRectF(x0 * P + 2, top, P - 4, bottom - top), 8, 8)
+def paint_detailed(painter: QPainter, fr: Frame, steps: range, cache=None) -> None:
+    """Every column in view, then the pulse on top. With a ColumnCache (on screen) each column is a
+    pixmap drawn again only when what it shows changed; exports and recordings paint it live."""
     ts = list(steps)
-    specials = specials_in_view(fr, steps)
-    _paint_selection(painter, fr, steps)
-    _paint_cells(painter, fr, ts)
-    fr.formats = row_formats(painter, fr, ts)
-    for t in ts + ([CONTEXT] if CONTEXT in specials else []):
-        painter.setOpacity(fr.opacity_of(t))
-        edges.paint_edges(painter, fr, t)
-    for t in specials:
-        painter.setOpacity(fr.opacity_of(t))
-        for row in fr.spec.state_rows:
-            if g.has_node(row.key, t):
-                paint_state(painter, fr, row, t, node_px(fr, row.key, t))
-    for t in ts:
-        painter.setOpacity(fr.opacity_of(t))
-        for row in fr.spec.rows:
-            if fr.has_node(row.key, t):
-                PAINTERS[row.role](painter, fr, row, t, node_px(fr, row.key, t))
+    fr.formats = row_formats(painter, fr, ts, keep=cache is not None)
+    columns = sorted(specials_in_view(fr, steps) + ts, key=fr.geom.node_x)
+    fkey = cache.formats_key(fr.formats) if cache is not None else None
+    for t in columns:
+        opacity = fr.opacity_of(t)
+        if cache is not None:
+            cache.draw(painter, fr, t, opacity, fkey)
+        else:
+            painter.setOpacity(opacity)
+            paint_column(painter, fr, t)
     painter.setOpacity(1.0)
+    if cache is not None:
+        cache.keep(columns)
     if fr.backward:
+        edges.paint_partial_pulses(painter, fr, steps)
         edges.paint_pulses(painter, fr, steps)
 
 
-def _paint_selection(painter: QPainter, fr: Frame, steps: range) -> None:
+def paint_column(painter: QPainter, fr: Frame, t: int) -> None:
+    """One column: its highlight, its slice of the selection band, the cells' frames, the edges into
+    its nodes, and the nodes (t: a step, or INIT / CONTEXT / T for the special columns)."""
+    g, st = fr.geom, fr.style
+    P = g.col_px
+    step = 0 <= t < fr.T
+    if step:
+        top, bottom = g.top_px, g.height_px - g.bottom_px
+        hover_t = fr.hover.t if fr.hover is not None else fr.hover_t
+        painter.setPen(Qt.PenStyle.NoPen)
+        for tt, brush in ((hover_t, st.hover_soft), (fr.t, st.accent_soft)):
+            if tt == t:
+                painter.setBrush(brush)
+                painter.drawRoundedRect(QRectF((g.cx(t) - 0.5) * P + 2, top, P - 4, bottom - top), 8, 8)
+    _paint_selection(painter, fr, t)
+    if step:
+        _paint_cells(painter, fr, t)
+    if step or t == CONTEXT:
+        edges.paint_edges(painter, fr, t)
+    for row in fr.spec.rows:
+        if fr.has_node(row.key, t):
+            PAINTERS[row.role](painter, fr, row, t, node_px(fr, row.key, t))
+
+
+def _paint_selection(painter: QPainter, fr: Frame, t: int) -> None:
     """A faint band behind the selected layer-direction's rows (when there is more than one)."""
-    if fr.selection is None or not steps:
+    if fr.selection is None:
         return
     g = fr.geom
     rows = fr.spec.block_rows(fr.selection)
@@ -93,38 +105,49 @@ def _paint_selection(painter: QPainter, fr: Frame, steps: range) -> None:
         return
     top, bottom = g.block_span(rows[0].key)
     pad = 0.3 * fr.style.f
-    x0 = g.cx(steps.start - 1) * g.col_px
-    x1 = g.cx(steps.stop) * g.col_px
+    x = g.node_x(t)
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(fr.style.select_soft)
-    painter.drawRect(QRectF(x0, top - pad, x1 - x0, bottom - top + 2 * pad))
+    painter.drawRect(QRectF((x - 0.5) * g.col_px, top - pad, g.col_px, bottom - top + 2 * pad))
 
 
-def _paint_cells(painter: QPainter, fr: Frame, ts: list[int]) -> None:
-    """A light box around each step's cell when a cell has several rows (the belt, the gates, a)."""
+def _paint_cells(painter: QPainter, fr: Frame, t: int) -> None:
+    """A light box around the step's cells when a cell has several rows (the belt, the gates, a)."""
     g, st = fr.geom, fr.style
-    blocks = [b for b in fr.spec.blocks if len(fr.spec.block_rows(b)) > 1]
-    if not blocks:
-        return
     pad = 0.25 * st.f
-    for b in blocks:
+    painter.setPen(QPen(st.grid, 1.0))
+    painter.setBrush(st.cell)
+    for b in fr.spec.blocks:
         rows = fr.spec.block_rows(b)
+        if len(rows) < 2:
+            continue
         top, bottom = g.block_span(rows[0].key)
-        for t in ts:
-            if not (0 <= t < fr.T):
-                continue
-            r = node_px(fr, rows[-1].key, t)
-            painter.setOpacity(fr.opacity_of(t))
-            painter.setPen(QPen(fr.style.grid, 1.0))
-            painter.setBrush(st.cell)
-            painter.drawRoundedRect(QRectF(r.left() - pad, top - pad, r.width() + 2 * pad, bottom - top + 2 * pad),
-                                    0.5 * st.f, 0.5 * st.f)
-    painter.setOpacity(1.0)
+        r = node_px(fr, rows[-1].key, t)
+        painter.drawRoundedRect(QRectF(r.left() - pad, top - pad, r.width() + 2 * pad, bottom - top + 2 * pad),
+                                0.5 * st.f, 0.5 * st.f)
 
 
-def row_formats(painter: QPainter, fr: Frame, ts: list[int]) -> dict:
+def row_formats(painter: QPainter, fr: Frame, ts: list[int], keep: bool = False) -> dict:
     """How the numbers of each row are written for the steps in view: one font and precision per row,
-    the best that fits every box of the row (the boxes of a row are all as wide)."""
+    the best that fits every box of the row (the boxes of a row are all as wide). On screen (keep) the
+    choice is kept while neither the steps in view, the zoom, the style nor the rows BPTT has reached
+    change; exports measure again in their own device's fonts."""
+    if not keep:
+        return _row_formats(painter, fr, ts)
+    fronts = ()
+    if fr.backward:   # a row's reached steps are those past its front, in its own sense
+        fronts = tuple(math.ceil(fr.front(r) - 1e-9) if r.direction == 0 else math.floor(fr.front(r) + 1e-9)
+                       for r in fr.spec.state_rows)
+    key = (fr.geom._key(), fr.style, fr.data.flow, ts[0] if ts else None, len(ts), fr.backward, fronts)
+    memo = fr.memo.get("row_formats")
+    if memo is not None and memo[0] == key:
+        return dict(memo[1])
+    out = _row_formats(painter, fr, ts)
+    fr.memo["row_formats"] = (key, out)
+    return dict(out)
+
+
+def _row_formats(painter: QPainter, fr: Frame, ts: list[int]) -> dict:
     st, d = fr.style, fr.data
     big = [st.font_bold, st.font_small, st.font_tiny]
     small = [st.font_small, st.font_tiny]

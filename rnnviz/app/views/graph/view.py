@@ -250,11 +250,11 @@ class GraphView(QWidget, FigureView):
 
     def render(self, *args, **kwargs) -> None:
         """QWidget.render, as every export calls it: the on-screen zoom buttons are left out."""
-        self.canvas.exporting = True
+        self.canvas.exporting = self.item.exporting = True
         try:
             super().render(*args, **kwargs)
         finally:
-            self.canvas.exporting = False
+            self.canvas.exporting = self.item.exporting = False
 
     def resizeEvent(self, event) -> None:
         # no layout: the canvas follows at once, also offscreen before the widget was ever shown
