@@ -354,3 +354,34 @@ def test_state_every_model_gets_its_rows_and_paints(qtbot, model):
         for zoom in (None, 20.0, 160.0):
             view.fit_all() if zoom is None else view.set_zoom(zoom)
             assert not grab(view.canvas.viewport()).isNull()
+
+
+# ------------------------------------------------------------------------------------------ the window
+# The BPTT side panel still names only Wax Waa ba (issue 9, another engineer's part): in the whole
+# window it raises on a GRU or LSTM step until that lands; this test is about the window's split.
+@pytest.mark.qt_no_exception_capture
+def test_a_deep_model_gets_more_of_the_centre_unless_the_user_moved_the_split(qtbot, tmp_path, monkeypatch):
+    """At 1920x1080 a 2-layer bidirectional LSTM opened through File > Open gets a taller graph than
+    the vanilla chain (its gates as boxes, not strips), the plots keep room to read; once the user
+    drags the split, a new model leaves it where it is."""
+    from tests.app.projector import open_window, settle
+    monkeypatch.setenv("RNNVIZ_HOME", str(tmp_path / "home"))
+    w = open_window(qtbot, 1920, 1080)
+    vanilla = w.splitter.sizes()
+    open_model(qtbot, w, tmp_path, monkeypatch, source="hello world", cell="lstm", layers=2, bidirectional=True)
+    settle(qtbot)
+    deep = w.splitter.sizes()
+    assert deep[0] > vanilla[0] + 100 and deep[1] >= 300 - w.splitter.handleWidth()
+    gates = w.graph.node_for("gates", 3, 0, 0)
+    assert gates.scene_rect.height() >= 0.9 * w.graph.item.style.f      # boxes with their σ names
+    handle = w.splitter.handle(1)
+    y = handle.height() // 2
+    qtbot.mousePress(handle, Qt.MouseButton.LeftButton, pos=QPoint(handle.width() // 2, y))
+    qtbot.mouseMove(handle, QPoint(handle.width() // 2, y + 60))
+    qtbot.mouseRelease(handle, Qt.MouseButton.LeftButton, pos=QPoint(handle.width() // 2, y + 60))
+    settle(qtbot)
+    moved = w.splitter.sizes()
+    assert moved != deep
+    open_model(qtbot, w, tmp_path, monkeypatch, source="hello world", cell="lstm", layers=3, bidirectional=True)
+    settle(qtbot)
+    assert w.splitter.sizes() == moved

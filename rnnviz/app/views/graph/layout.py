@@ -72,6 +72,13 @@ def rows_em(spec: GraphSpec, top3: bool = False, minimum: bool = False) -> float
     return sum((d.min_node_em + d.min_gap_em) if minimum else (d.node_em + d.gap_em) for d in _dims(spec, top3))
 
 
+def graph_share(spec: GraphSpec) -> float:
+    """The part of the window's centre the graph asks for: about half for one cell of one layer,
+    up to 70 % for a stack whose rows would otherwise be strips (2 layers x 2 directions of LSTM)."""
+    em = rows_em(spec)
+    return 0.52 + 0.18 * min(max((em - 19.0) / 27.0, 0.0), 1.0)
+
+
 def fit_font_px(spec: GraphSpec, nominal: float, height_px: float, other_em: float) -> float:
     """The largest font (<= nominal, in half pixels) at which the rows at their smallest plus
     `other_em` font sizes of title and axis fit in height_px."""
