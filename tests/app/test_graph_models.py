@@ -147,6 +147,36 @@ def test_gate_boxes_are_filled_to_their_mean(window, qtbot, tmp_path, monkeypatc
     assert heights[-5.0] <= 3
 
 
+def test_short_gate_rows_are_thin_strips_in_each_gates_colour(window, qtbot, tmp_path, monkeypatch):
+    """Zoomed out vertically (a short window), the gates are one thin strip each, in the colour of
+    the gate's mean, without their names; given the height again they are named boxes."""
+    w = window
+    open_model(qtbot, w, tmp_path, monkeypatch, source="hello world", cell="lstm", layers=2, bidirectional=True)
+    g = w.graph
+    def gate_h():
+        return g.node_for("gates", 3, 0, 0).scene_rect.height()
+
+    for height in range(380, 800, 10):                  # short enough for strips, each 3 px or more
+        w.resize(1500, height)
+        qtbot.wait(10)
+        if 12.0 <= gate_h() < 0.9 * g.item.style.f:
+            break
+    assert 12.0 <= gate_h() < 0.9 * g.item.style.f
+    press(qtbot, w, "End")                                  # every step shown in full, none dimmed
+    assert not any(k.startswith("gate_") for k, *_ in drawn(w))
+    img = grab(g.canvas.viewport())
+    gs = g.item.data.gates["gates0f"]
+    rect = g.node_for("gates", 3, 0, 0).scene_rect
+    h = rect.height() / len(gs.names)
+    for i in range(len(gs.names)):
+        want = QColor(*[int(c) for c in gs.rgba[i, 3][:3]])
+        p = g.canvas.mapFromScene(rect.center().x(), rect.top() + (i + 0.5) * h)
+        assert near(img.pixelColor(p), want, 40), gs.names[i]
+    w.resize(1500, 800)
+    qtbot.waitUntil(lambda: g.node_for("gates", 3, 0, 0).scene_rect.height() >= 0.9 * g.item.style.f, timeout=3000)
+    assert {"Γf", "Γo"} <= {text for k, _t, _r, text, _w in drawn(w) if k.startswith("gate_")}
+
+
 def test_encoder_decoder_has_the_context_between_its_segments_and_feeds_back_the_target(
         window, qtbot, tmp_path, monkeypatch):
     w = window

@@ -228,6 +228,19 @@ def _segment_names(painter: QPainter, w: float, item, gw: float, to_view) -> Non
             painter.drawLine(QPointF(mid + tw / 2 + 0.4 * f, y + 0.65 * f), QPointF(b - 0.3 * f, y + 0.65 * f))
 
 
+_STOPS: dict = {}
+
+
+def _stops(cmap) -> list[QColor]:
+    """17 colours along a colour map (kept: every frame draws the legends)."""
+    hit = _STOPS.get(id(cmap))
+    if hit is None or hit[0] is not cmap:
+        if len(_STOPS) > 32:
+            _STOPS.clear()
+        hit = _STOPS[id(cmap)] = (cmap, [colors.qcolor(cmap, i / 16) for i in range(17)])
+    return hit[1]
+
+
 def _colorbar(painter: QPainter, x: float, y: float, cmap, label: str, lo: str, hi: str, st, mid: str = "",
               bar_w: float = 7.0, draw: bool = True) -> float:
     """A labelled horizontal colour bar at (x, y) `bar_w` font sizes long; returns the x where the next
@@ -245,8 +258,8 @@ def _colorbar(painter: QPainter, x: float, y: float, cmap, label: str, lo: str, 
     painter.setPen(st.fg)
     painter.drawText(QRectF(x, y, lw + 4, 1.2 * f), _LEFT, label)
     grad = QLinearGradient(QPointF(bx, 0), QPointF(bx + bw, 0))
-    for i in range(17):
-        grad.setColorAt(i / 16, colors.qcolor(cmap, i / 16))
+    for i, c in enumerate(_stops(cmap)):
+        grad.setColorAt(i / 16, c)
     painter.setPen(QPen(st.muted, 1.0))
     painter.setBrush(grad)
     bar = QRectF(bx, y + 0.22 * f, bw, bh)
