@@ -46,3 +46,30 @@ def test_the_bptt_panel_sums_the_weights_of_a_gru_or_lstm_opened_from_a_session(
     for name in ("weight_ih_l", "weight_hh_l", "bias_ih_l"):
         assert f"∂L/∂{prefix}{name}" in panel.text
     assert "Wax" not in panel.text.split("The final gradient")[0]
+
+
+def test_f11_and_a_session_with_the_same_view_do_not_rebuild_the_application_style(qtbot, window, monkeypatch,
+                                                                                   tmp_path):
+    """F11 took 1-1.5 s at 1280x720 on a loaded machine (the monkey saw the event loop held up 1.4 s when a
+    session was opened in presentation mode): every change set the Fusion style again (0.3 s, every widget
+    repolished) and a session restyled the whole window even when its view options were those on screen."""
+    from PySide6.QtWidgets import QApplication
+
+    from rnnviz.app import theme
+
+    theme.apply_app_theme(QApplication.instance(), window.state.view_options)   # as rnnviz starts
+    styles, sheets = [], []
+    set_sheet = QApplication.setStyleSheet
+    monkeypatch.setattr(QApplication, "setStyle", lambda app, s: styles.append(s))
+    monkeypatch.setattr(QApplication, "setStyleSheet", lambda app, s: (sheets.append(s), set_sheet(app, s)))
+    press(qtbot, window, "F11")
+    assert window.state.view_options.presentation
+    assert styles == [] and len(sheets) == 1          # the fonts changed: one new style sheet, the same style
+    p = tmp_path / "presenting.rnnviz"
+    save_session(p, Session(settings=Config(source="hello world", cell="gru").to_dict(),
+                            view={"theme": "light", "presentation": True}))
+    open_through_menu(monkeypatch, window, p)
+    assert window.state.trace.spec.cell == "gru" and window.errors == []
+    assert styles == [] and len(sheets) == 1          # nothing to restyle
+    press(qtbot, window, "F11")
+    assert not window.state.view_options.presentation and styles == [] and len(sheets) == 2
