@@ -73,3 +73,31 @@ def test_f11_and_a_session_with_the_same_view_do_not_rebuild_the_application_sty
     assert styles == [] and len(sheets) == 1          # nothing to restyle
     press(qtbot, window, "F11")
     assert not window.state.view_options.presentation and styles == [] and len(sheets) == 2
+
+
+def test_pasting_a_long_word_into_the_sequence_box_lays_it_out_in_linear_time(qtbot, window):
+    """Pasting "ab" * 100,000 (one word of 200,000 characters) froze the window 5 s, a million characters
+    2 minutes: Qt's default wrap mode (at a word boundary, else anywhere) is quadratic in a word's length.
+    The box breaks at words only (linear); the whole text arrives and the step limit is named."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QTextOption
+    from PySide6.QtWidgets import QApplication
+
+    edit = window.sequence_panel.edit
+    assert edit.wordWrapMode() in (QTextOption.WrapMode.WordWrap, QTextOption.WrapMode.WrapAnywhere,
+                                   QTextOption.WrapMode.NoWrap)
+    QApplication.clipboard().setText("ab" * 100_000)
+    edit.setFocus()
+    qtbot.keyClick(edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(edit, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert edit.toPlainText() == "ab" * 100_000
+    window.sequence_panel.commit()
+    window.state.wait_idle()
+    qtbot.waitUntil(lambda: "at most 100,000" in window.sequence_panel.error_label.text(), timeout=10_000)
+    # "hello world" still wraps between its words in a narrow box
+    edit.setPlainText("hello world " * 10)
+    block = edit.document().firstBlock()
+    assert block.layout().lineCount() > 1
+    for i in range(block.layout().lineCount()):
+        line = block.layout().lineAt(i)
+        assert block.text()[line.textStart() + line.textLength() - 1] in " d"   # whole words on each line
