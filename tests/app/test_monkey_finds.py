@@ -101,3 +101,28 @@ def test_pasting_a_long_word_into_the_sequence_box_lays_it_out_in_linear_time(qt
     for i in range(block.layout().lineCount()):
         line = block.layout().lineAt(i)
         assert block.text()[line.textStart() + line.textLength() - 1] in " d"   # whole words on each line
+
+
+def test_changing_the_clipping_after_an_animation_export_with_the_gradients_plot(qtbot, window, monkeypatch,
+                                                                                tmp_path):
+    """File > Export animation… with "Graph + Gradients plot" made a GradientView and deleted it, but its
+    lambda on clip_changed stayed connected: the next clipping change (or session) raised RuntimeError
+    (Internal C++ object already deleted) from the deleted view."""
+    from PySide6.QtWidgets import QDialog
+
+    from rnnviz.app.anim_dialog import AnimationDialog
+    from tests.app.drive import bptt_controls, choose
+
+    def answer(dlg):
+        dlg.content.setCurrentIndex(dlg.content.findData("full"))
+        dlg.frames.setValue(dlg.frames.minimum())
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(AnimationDialog, "exec", answer)
+    out = tmp_path / "bptt.gif"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(out), "")))
+    window.file_actions.actions["export_anim"].trigger()
+    assert out.exists() and window.errors == []
+    controls = bptt_controls(window)
+    choose(qtbot, controls.clip_mode, "norm")
+    assert window.state.config.clip_mode == "norm" and window.state.clip is not None
