@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from rnnviz.app.views.bptt_panel import BPTTPanel
@@ -126,3 +127,33 @@ def test_changing_the_clipping_after_an_animation_export_with_the_gradients_plot
     controls = bptt_controls(window)
     choose(qtbot, controls.clip_mode, "norm")
     assert window.state.config.clip_mode == "norm" and window.state.clip is not None
+
+
+def test_f11_lays_out_a_long_text_in_the_sequence_box_once(qtbot, window):
+    """With 100,000 numbers in the sequence box F11 froze the window 2-3 s: the restyle sent the box a
+    dozen FontChanges (one per ancestor) and the columns resized it several times, and each laid out the
+    whole text again (the layout's update / updateBlock signals: 15-18 per F11). It is laid out once."""
+    from PySide6.QtWidgets import QApplication
+
+    from rnnviz.app import theme
+
+    theme.apply_app_theme(QApplication.instance(), window.state.view_options)
+    edit = window.sequence_panel.edit
+    text = " ".join(str(i % 10) for i in range(100_000))
+    QApplication.clipboard().setText(text)
+    edit.setFocus()
+    qtbot.keyClick(edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(edit, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(edit, Qt.Key.Key_Escape)
+    layouts = []
+    lay = edit.document().documentLayout()
+    lay.update.connect(lambda *a: layouts.append("update"))
+    lay.updateBlock.connect(lambda *a: layouts.append("block"))
+    for presenting in (True, False):
+        layouts.clear()
+        press(qtbot, window, "F11")
+        qtbot.wait(20)
+        assert window.state.view_options.presentation is presenting
+        assert len(layouts) <= 3, layouts
+    assert edit.toPlainText() == text
+    assert edit.font().pointSizeF() == QApplication.font().pointSizeF()    # the new font did arrive
