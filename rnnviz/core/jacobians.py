@@ -48,6 +48,17 @@ def lanczos_top(apply, n_s: int, cols: int, tol: float = 1e-13, max_iter: int = 
         w -= a * q
         w -= b_prev * q_prev
         b = np.sqrt(np.einsum("ic,ic->c", w, w))
+        over = ~(np.isfinite(a) & np.isfinite(b))
+        if over.any():      # ||J||^2 beyond the float range (weights near 1e154 and up): the gain is inf
+            out[live[over]] = np.inf
+            keep = ~over
+            live, theta, q, q_prev, w, a, b, top = (live[keep], theta[keep], q[:, keep], q_prev[:, keep],
+                                                    w[:, keep], a[keep], b[keep], top[keep])
+            b_prev = b_prev[keep]
+            alphas = [v[keep] for v in alphas]
+            betas = [v[keep] for v in betas]
+            if live.size == 0:
+                break
         dead = b <= 1e-13 * top                             # invariant Krylov space: the answer is exact
         b = np.where(dead, 0.0, b)
         q_prev, q = q, w / np.where(dead, 1.0, b)
