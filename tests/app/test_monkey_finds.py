@@ -157,3 +157,24 @@ def test_f11_lays_out_a_long_text_in_the_sequence_box_once(qtbot, window):
         assert len(layouts) <= 3, layouts
     assert edit.toPlainText() == text
     assert edit.font().pointSizeF() == QApplication.font().pointSizeF()    # the new font did arrive
+
+
+@pytest.mark.parametrize("word", ["".join(chr(0x4E00 + i) for i in range(20_000)), "1" * 5001])
+def test_a_long_word_read_as_numbers_is_named_by_its_start_in_the_error(qtbot, window, word):
+    """Reading as Numbers, a pasted word of 20,000 CJK characters (or a 5001-digit number) was quoted
+    whole in the error under the box: a label of 20,000 characters, laid out again at every show and
+    resize of the input column (1.7 s for View ▸ Panels ▸ Input). The message quotes the word's start
+    and says how long it is."""
+    from PySide6.QtWidgets import QApplication
+
+    panel = window.sequence_panel
+    qtbot.mouseClick(panel.kind_buttons["numbers"], Qt.MouseButton.LeftButton)
+    QApplication.clipboard().setText(f"1 {word} 2")
+    panel.edit.setFocus()
+    qtbot.keyClick(panel.edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(panel.edit, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(panel.edit, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: panel.error_label.isVisible() and "(item 2)" in panel.error_label.text(), timeout=5000)
+    text = panel.error_label.text()
+    assert len(text) < 120, text
+    assert word[:10] in text and f"{len(word):,} characters" in text
