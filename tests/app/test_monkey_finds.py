@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from rnnviz.app.views.bptt_panel import BPTTPanel
@@ -178,3 +178,24 @@ def test_a_long_word_read_as_numbers_is_named_by_its_start_in_the_error(qtbot, w
     text = panel.error_label.text()
     assert len(text) < 120, text
     assert word[:10] in text and f"{len(word):,} characters" in text
+
+
+@pytest.mark.parametrize("model, shows", [(dict(cell="lstm"), ["c = ", "f = ", "o = "]),
+                                          (dict(cell="gru", layers=2, bidirectional=True), ["r = ", "n = "]),
+                                          (dict(cell="rnn"), ["z = ", "g(Waa"])])
+def test_hovering_a_hidden_state_of_an_lstm_or_gru_shows_its_cell(qtbot, window, monkeypatch, tmp_path,
+                                                                   model, shows):
+    """Hovering an a⟨t⟩ node of an LSTM (opened from a session) raised KeyError "a lstm layer has no 'z'"
+    from the tooltip, which quoted the vanilla cell's pre-activation. It shows the cell's own states and
+    gates (a vanilla cell still its z)."""
+    open_through_menu(monkeypatch, window, session(tmp_path, "m", **model))
+    window.state.wait_idle()
+    qtbot.waitUntil(lambda: window.state.config.cell == model["cell"])
+    view = window.graph
+    node = view.node_for("a", 3)
+    qtbot.mouseMove(view.canvas.viewport(), node.view_pos + QPoint(0, 400))   # from off the node (the last
+    qtbot.mouseMove(view.canvas.viewport(), node.view_pos)                   # test left the mouse on it)
+    qtbot.waitUntil(lambda: "a⟨4⟩" in view.item.toolTip(), timeout=3000)
+    tip = view.item.toolTip()
+    assert all(s in tip for s in shows), tip
+    assert window.errors == []
