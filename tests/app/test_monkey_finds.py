@@ -199,3 +199,35 @@ def test_hovering_a_hidden_state_of_an_lstm_or_gru_shows_its_cell(qtbot, window,
     tip = view.item.toolTip()
     assert all(s in tip for s in shows), tip
     assert window.errors == []
+
+
+def test_the_equations_of_an_lstm_whose_gradient_overflows_show_it_without_a_warning(qtbot, window, monkeypatch,
+                                                                                       tmp_path):
+    """An LSTM with ρ = 100 and forget bias 100 over numbers near ±1.8e308: in the backward pass the
+    Equations panel multiplied ∂L/∂c⟨t+1⟩ = inf by Γf = 0 and NumPy printed "invalid value encountered in
+    multiply" to the terminal. The panel shows the non-finite value, silently."""
+    import warnings
+
+    from PySide6.QtWidgets import QApplication
+
+    from tests.app.drive import go_backward
+    big = " ".join(["1.7976931348623157e308", "-1.7976931348623157e308"] * 10)
+    open_through_menu(monkeypatch, window, session(tmp_path, "x", cell="lstm", radius=100.0, forget_bias=100.0,
+                                                    hidden=4))
+    window.state.wait_idle()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        QApplication.clipboard().setText(big)
+        edit = window.sequence_panel.edit
+        edit.setFocus()
+        qtbot.keyClick(edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClick(edit, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClick(edit, Qt.Key.Key_Escape)
+        qtbot.waitUntil(lambda: window.state.config.source == big, timeout=5000)
+        window.state.wait_idle()
+        go_backward(qtbot, window, window.state.T)
+        for _ in range(window.state.T - 1):      # every step of the backward pass, T down to 1
+            assert "∂L/∂c" in window.equations.text()
+            press(qtbot, window, "Right")
+        assert (window.state.phase, window.state.t) == ("backward", 0)
+    assert window.errors == []
