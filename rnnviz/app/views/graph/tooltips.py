@@ -95,6 +95,9 @@ def _state_tip(d: GraphData, row, t: int, where: str) -> str:
     lines = [f"{name}⟨{s}⟩{where}: {title}, from {name}{prev}", f"{name} = {_vec(st.values[:, t])}",
              f"‖∂L/∂{name}⟨{s}⟩‖ = {fmt_sci(float(st.grads['total'][t]))}",
              f"‖∂L⟨T⟩/∂{name}⟨{s}⟩‖ = {fmt_sci(float(st.grads['last'][t]))}"]
+    if name == "a" and lt.cell.name != "rnn":   # the rest of the cell at this step: its other states, its gates
+        for other in [n for n in lt.cell.state_names if n != "a"] + list(lt.cell.gate_names):
+            lines.append(f"{other} = {_vec(lt.quantity(other)[t][:, 0])}")
     if name == "a":
         lines.append(f"local gain ‖∂s⟨{s}⟩/∂s⟨{s - 1 if not row.direction else s + 1}⟩‖₂ = "
                      f"{fmt_sci(float(lt.local_gain[t, 0]))}")
