@@ -359,8 +359,10 @@ def _install_extras(window: MainWindow) -> None:
     """The BPTT views and the file actions plug into the window through its API."""
     from rnnviz.app.bptt_install import install_bptt_views
     from rnnviz.app.file_actions import install_file_actions
+    from rnnviz.app.layer_install import install_layer_views
 
     install_bptt_views(window)
+    install_layer_views(window)
     install_file_actions(window)
     window._side_docks[0].raise_()  # the equations first
 

@@ -25,7 +25,7 @@ import numpy as np
 
 from .gradients import (PartialGrads, backward_terms, clip_summary, envelope, frobenius,  # noqa: F401
                         gate_path, gate_product, gradient_curves, influence_log10, keep_gates, last_loss_silent,
-                        path_start, segment_index, step_gain, step_weight_names)
+                        path_start, recurrent_bounds, segment_index, step_gain, step_weight_names)
 from .trace import Trace, _step_norms
 
 REACH_BAND = 100.0

@@ -35,6 +35,18 @@ def envelope(trace: Trace) -> np.ndarray:
         return trace.pascanu_bound() * start
 
 
+def recurrent_bounds(trace: Trace, layer: int | None = None, direction: int = 0) -> tuple[float, float]:
+    """(γ·σ_max(W_hh), ρ(W_hh)) of a vanilla layer-direction (its last segment's W_hh): Pascanu et al.'s
+    bound on each step's gain, and the spectral radius. NaN for gated cells."""
+    lt = trace.top if layer is None else trace.layer(layer, direction)
+    if lt.cell.name != "rnn":
+        return float("nan"), float("nan")
+    from .params import sigma_max, spectral_radius
+
+    W = lt.run.params[-1]["W_hh"]
+    return trace.gamma * sigma_max(W), spectral_radius(W)
+
+
 def keep_gates(trace: Trace, layer: int | None = None, direction: int = 0) -> tuple[str, np.ndarray] | None:
     """(name, (T, n_a, m) values) of the gate on a gated cell's direct path s<t-1> -> s<t>: the LSTM's
     forget gate Γf (dc<t>/dc<t-1> = Γf), the GRU's keep gate z (da<t>/da<t-1> ∋ z); None for vanilla."""
@@ -328,5 +340,5 @@ def last_loss_silent(trace: Trace) -> bool:
 
 
 __all__ = ["backward_terms", "last_loss_silent", "PartialGrads", "clip_summary", "envelope", "frobenius", "gate_path",
-           "gate_product", "gradient_curves", "influence_log10", "keep_gates", "path_start", "segment_index",
+           "gate_product", "gradient_curves", "influence_log10", "keep_gates", "path_start", "recurrent_bounds", "segment_index",
            "step_gain", "step_weight_names", "_step_norms"]

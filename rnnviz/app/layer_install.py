@@ -1,0 +1,47 @@
+"""install_layer_views(window): the per-layer side panel "Cell" (views/gate_view.py), brought to the
+front when a click on the graph picks another layer-direction (the graph calls state.select)."""
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject
+
+from rnnviz.app.views.gate_view import CellView
+
+CELL_TITLE = "Cell"
+
+
+class _ClickWatch(QObject):
+    """Knows whether a mouse button is down on the graph, so that a selection made by that click (and
+    not by a chooser, a new model or a session) shows the Cell tab."""
+
+    def __init__(self, parent):
+        super().__init__(parent)
+        self.pressed = False
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Type.MouseButtonPress:
+            self.pressed = True
+        elif event.type() in (QEvent.Type.MouseButtonRelease, QEvent.Type.Leave):
+            self.pressed = False
+        return False
+
+
+def install_layer_views(window) -> dict:
+    st = window.state
+    cell = CellView(st)
+    dock = window.add_side_panel(cell, CELL_TITLE)
+    window.cell_view, window.cell_dock = cell, dock
+    watch = _ClickWatch(window)
+    canvas = getattr(window.graph, "canvas", window.graph)
+    for w in {canvas, getattr(canvas, "viewport", lambda: canvas)()}:
+        w.installEventFilter(watch)
+    last = {"trace": st.trace, "selection": st.selection}
+
+    def on_selection(sel) -> None:
+        same_model = st.trace is last["trace"]
+        if watch.pressed and same_model and sel != last["selection"]:
+            dock.show()
+            dock.raise_()
+        last.update(trace=st.trace, selection=sel)
+
+    st.selection_changed.connect(on_selection)
+    return {"cell": cell}
