@@ -2,7 +2,7 @@
 front when a click on the graph picks another layer-direction (the graph calls state.select)."""
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, QTimer
 
 from rnnviz.app.views.gate_view import CellView
 
@@ -10,8 +10,10 @@ CELL_TITLE = "Cell"
 
 
 class _ClickWatch(QObject):
-    """Knows whether a mouse button is down on the graph, so that a selection made by that click (and
-    not by a chooser, a new model or a session) shows the Cell tab."""
+    """Knows whether a click is under way on the graph, so that a selection made by that click (and
+    not by a chooser, a new model or a session) shows the Cell tab. The graph selects on the release
+    (a drag is no click), which this filter sees before the graph does: the click ends once the
+    release has been handled."""
 
     def __init__(self, parent):
         super().__init__(parent)
@@ -20,9 +22,12 @@ class _ClickWatch(QObject):
     def eventFilter(self, obj, event) -> bool:
         if event.type() == QEvent.Type.MouseButtonPress:
             self.pressed = True
-        elif event.type() in (QEvent.Type.MouseButtonRelease, QEvent.Type.Leave):
-            self.pressed = False
+        elif event.type() == QEvent.Type.MouseButtonRelease:
+            QTimer.singleShot(0, self._release)
         return False
+
+    def _release(self) -> None:
+        self.pressed = False
 
 
 def install_layer_views(window) -> dict:

@@ -60,6 +60,13 @@ class LayerChooser(QWidget):
         """True when "all layers" is chosen (only offered when asked for)."""
         return self._all
 
+    def set_all_layers(self, on: bool) -> None:
+        """Choose "all layers" (on) or the selected layer again (the combo box does this)."""
+        if self._offer_all and on != self._all:
+            self._all = on
+            self._sync()
+            self.changed.emit()
+
     def set_suppressed(self, on: bool) -> None:
         """Never shown (a view drawn as a figure on its own, as the CLI does)."""
         if on != self._suppressed:

@@ -51,8 +51,15 @@ MAX_LAYER_CURVES = 8        # 4 layers x 2 directions
 
 
 class GradientView(QWidget, FigureView):
-    figure_name = "gradients"
     figure_title = "Gradient size through time"
+
+    @property
+    def figure_name(self) -> str:
+        return "gradients_all_layers" if getattr(self, "all_layers", False) else "gradients"
+
+    def show_all_layers(self, on: bool) -> None:
+        """Every layer-direction's gradient as its own curve (on), or the selected one's picture."""
+        self.chooser.set_all_layers(on)
 
     def __init__(self, state, parent=None):
         super().__init__(parent)
@@ -123,6 +130,7 @@ class GradientView(QWidget, FigureView):
         self.canvas.scene().sigMouseClicked.connect(self._on_click)
 
         state.trace_changed.connect(self._on_trace_changed)
+        state.selection_changed.connect(lambda _s: self._on_selection_changed())
         state.config_changed.connect(self._on_config_changed)
         state.step_changed.connect(self._on_step_changed)
         state.progress_changed.connect(self._on_progress_changed)
@@ -214,6 +222,12 @@ class GradientView(QWidget, FigureView):
             self.curves[k].setPen(pen)
         if self.all_layers and getattr(self, "_drawn_flow", None) != config.flow:
             self._on_trace_changed(self.state.trace)
+
+    def _on_selection_changed(self) -> None:
+        """Another layer-direction chosen elsewhere (the graph, another view's chooser): draw it."""
+        tr = self.state.trace
+        if tr is not None and not self.all_layers and self._chosen(tr) != self.layer_ref:
+            self._on_trace_changed(tr)
 
     def _chosen(self, trace) -> tuple[int, int]:
         sel = self.state.selection

@@ -4,7 +4,8 @@ Rows are the loss step t, columns the state a<k> it reaches (both 1-based), for 
 (the chooser above, the graph's click). A forward direction reads left to right, so L<t> reaches
 a→<k> for k <= t only: the lower triangle. A bidirectional layer's backward direction reads right to
 left, so L<t> reaches a←<k> for k >= t: the upper triangle, drawn beside the first on the same colour
-scale. Where nothing flows the map stays blank. Inferno on a log10 scale with a colour bar; a
+scale (in the top layer: below it, the layer above reads both directions, so every loss reaches every
+step, and the titles say so). Where nothing flows the map stays blank. Inferno on a log10 scale with a colour bar; a
 crosshair marks the cursor's step. Past the engine's size cap the trace has no influence map and the
 view says why.
 """
@@ -38,6 +39,8 @@ def _free_title_width(plot) -> None:
 
 
 TITLES = ("→ direction: a→<k>, k ≤ t", "← direction: a←<k>, k ≥ t")
+# below the top of a bidirectional model the layer above reads both directions: every loss hears every step
+TITLES_BELOW = ("→ direction: a→<k>, every k (the layer above reads both ways)", "← direction: a←<k>, every k")
 
 
 class InfluenceView(QWidget, FigureView):
@@ -127,8 +130,9 @@ class InfluenceView(QWidget, FigureView):
         two = tr is not None and tr.spec.dirs == 2
         where = f"layer {self.layer + 1} of {tr.spec.layers}" if tr is not None and tr.spec.layers > 1 else ""
         head = self.figure_title + " — log scale" + (f" · {where}" if where else "")
+        titles = TITLES_BELOW if two and self.layer < tr.spec.layers - 1 else TITLES
         for d, plot in enumerate(self.plots):
-            style_plot(plot, o, title=esc(TITLES[d] if two else head))
+            style_plot(plot, o, title=esc(titles[d] if two else head))
         if two:     # the shared title would not fit over two maps: the figure's name goes to the bar
             self.bar.axis.setLabel(esc(f"log10 ‖∂L<t>/∂a<k>‖{', ' + where if where else ''}"))
 
