@@ -94,7 +94,7 @@ class MainWindow(QMainWindow):
         self.heatmap = HiddenHeatmapView(state)
         self.outputs = OutputView(state)
         self.losses = LossView(state)
-        self.add_plot_tab(self.heatmap, "Hidden states a⟨t⟩")
+        self.add_plot_tab(self.heatmap, "Heatmaps")   # a⟨t⟩, c⟨t⟩, the gates: views/heatmap_view.py
         self.add_plot_tab(self.outputs, "Outputs ŷ⟨t⟩")
         self.add_plot_tab(self.losses, "Losses L⟨t⟩")
 
