@@ -87,6 +87,13 @@ def test_each_cell_chosen_in_the_model_panel_shows_in_every_view(w, qtbot, cell)
         choose(qtbot, heat.quantity, gate)
         np.testing.assert_array_equal(heat.image.image, lt.quantity(gate)[:, :, 0].T)
         assert heat.colorbar.levels() == (0.0, 1.0) and heat.figure_name.endswith("_gate")
+        assert "colours 0…1" in heat.plot.titleLabel.text
+        cand = {"lstm": "g", "gru": "n"}[cell]                # c̃: tanh's own range, fixed
+        choose(qtbot, heat.quantity, cand)
+        np.testing.assert_array_equal(heat.image.image, lt.quantity(cand)[:, :, 0].T)
+        assert heat.colorbar.levels() == (-1.0, 1.0) and heat.figure_name == "candidate"
+    choose(qtbot, heat.quantity, "a")                         # a: −1…1 for every tanh cell
+    assert heat.colorbar.levels() == (-1.0, 1.0) and "colours −1…1" in heat.plot.titleLabel.text
     # the Gradients tab: ‖∂L/∂c‖ and the forget gates' product for the LSTM, Pascanu's bound for the vanilla cell
     grad = w.findChild(GradientView)
     w.tabs.setCurrentWidget(grad)
@@ -360,3 +367,29 @@ def test_export_all_writes_the_new_views_under_their_own_names(w, qtbot, tmp_pat
     assert {"cell.png", "cell.svg", "cell.csv", "cell_states.png", "cell_states.csv", "gradients.csv"} <= names
     header = (tmp_path / "figs" / "cell.csv").read_text().splitlines()[0]
     assert header.startswith("unit,step,a<t-1>,c<t-1>,Gamma_f<t>,Gamma_u<t>,c_tilde<t>,c<t>,Gamma_o<t>,a<t>")
+
+
+@pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
+def test_the_equations_follow_what_flows_back_for_every_cell(w, qtbot, cell):
+    from rnnviz.app.panels.bptt_controls import BPTTControls
+
+    if cell != "rnn":
+        choose(qtbot, w.model_panel.cell, cell)
+        qtbot.waitUntil(lambda: w.state.trace.spec.cell == cell, timeout=5000)
+    go_backward(qtbot, w, 3)
+    t = w.state.t + 1
+    side(w, "Equations")
+    settle(qtbot)
+    text = w.equations.text()
+    assert f"∂L/∂a⟨{t}⟩" in text and "∂L⟨T⟩/" not in text
+    assert (f"∂L/∂c⟨{t}⟩" in text) == (cell == "lstm")
+    side(w, "Backprop through time")
+    choose(qtbot, w.findChild(BPTTControls).flow, "last")    # only the last step's loss L⟨T⟩ flows back
+    side(w, "Equations")
+    settle(qtbot)
+    text = w.equations.text()
+    assert f"∂L⟨T⟩/∂a⟨{t}⟩" in text and f"∂L/∂a⟨{t}⟩" not in text
+    assert (f"∂L⟨T⟩/∂c⟨{t}⟩" in text) == (cell == "lstm")
+    np.testing.assert_allclose(w.state.trace.layer(0, 0).grad("a", "last")[t - 1, :, 0][:3],
+                               [float(v.replace("−", "-")) for v in
+                                text.split(f"∂L⟨T⟩/∂a⟨{t}⟩")[1].split("[")[1].split(",")[:3]], rtol=1e-3)
