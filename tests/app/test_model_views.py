@@ -206,6 +206,7 @@ def test_each_architecture_from_the_combo_box(w, qtbot, arch):
     tr = w.state.trace
     assert (tr.T == 1) == (arch == "one-to-one")
     assert not w.sequence_panel.target_box.isVisible()
+    assert not w.findChild(GradientView).segment_lines[0].isVisible()
     if arch == "many-to-one":
         assert tr.step_weight[:-1].sum() == 0
     view = cell_view(qtbot, w)
@@ -228,6 +229,11 @@ def test_encoder_decoder_asks_for_a_target_typed_in_its_own_box(w, qtbot):
     tr = w.state.trace
     assert tr.seq.target == "desserts" and tr.seq.n_source == 8 and not box.error_label.isVisible()
     assert "8 source steps + 9 decoder steps" in w.sequence_panel.info_label.text()
+    grad = w.findChild(GradientView)                          # a line parts the encoder's steps from the decoder's
+    w.tabs.setCurrentWidget(grad)
+    settle(qtbot)
+    assert grad.segment_boundary == 8 and grad.segment_lines[0].isVisible()
+    assert grad.segment_lines[0].value() == 8.5 and grad.segment_lines[0].label.toPlainText() == "encoder | decoder"
     # the BPTT panel gathers the decoder's steps into decoder.*, then the encoder's into encoder.*
     side(w, "Backprop through time")
     panel = w.findChild(BPTTPanel)

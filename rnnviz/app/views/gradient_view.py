@@ -11,7 +11,8 @@ cell, gamma*sigma_max(W_hh), rho(W_hh) and 1 drawn in. "All layers" draws every 
 gradient (of the loss that flows back) as its own curve, solid → and dashed ←. Below: the verdict of
 the selected layer-direction in words and, when clipping is on, the global gradient norm before and
 after clipping. A cursor line follows the timeline (smoothly while playing); in the backward phase
-the steps the gradient has reached are shaded.
+the steps the gradient has reached are shaded. An encoder-decoder's encoder and decoder steps are
+parted by a line.
 """
 from __future__ import annotations
 
@@ -125,6 +126,11 @@ class GradientView(QWidget, FigureView):
             p.addItem(b, ignoreBounds=True)
         self.empty_text = pg.TextItem("", anchor=(0.5, 0.5))
         self.plot.addItem(self.empty_text, ignoreBounds=True)
+        # an encoder-decoder: where the encoder's steps end and the decoder's begin
+        self.segment_lines = [pg.InfiniteLine(angle=90, label="", labelOpts={"position": 0.95})
+                              for _ in (self.plot, self.gain_plot)]
+        for p, ln in zip((self.plot, self.gain_plot), self.segment_lines):
+            p.addItem(ln, ignoreBounds=True)
         self.silent_text = pg.TextItem("", anchor=(1.0, 0.0))   # where the L<T> curve would start
         self.plot.addItem(self.silent_text, ignoreBounds=True)
         self.canvas.scene().sigMouseClicked.connect(self._on_click)
@@ -171,6 +177,10 @@ class GradientView(QWidget, FigureView):
             b.setPen(pg.mkPen(p.danger, width=3, style=Qt.PenStyle.DashLine))
             b.label.setColor(p.danger)
             b.label.setFont(plot_font(options, 1.0, bold=True))
+        for ln in self.segment_lines:
+            ln.setPen(pg.mkPen(p.muted, width=2, style=Qt.PenStyle.DashDotLine))
+            ln.label.setColor(p.muted)
+            ln.label.setFont(plot_font(options, 0.9, bold=True))
         self.empty_text.setColor(p.danger)
         self.empty_text.setFont(plot_font(options, 1.1, bold=True))
         self.silent_text.setColor(p.backward)
@@ -238,6 +248,8 @@ class GradientView(QWidget, FigureView):
     def _on_trace_changed(self, trace) -> None:
         for item in (*self.cursors, self.reached, *self.bad_lines):
             item.setVisible(trace is not None)
+        for ln in self.segment_lines:
+            ln.setVisible(False)
         self.empty_text.setText("")
         self.silent_text.setText("")
         for c in list(self.curves.values()) + self.layer_curves + self.layer_gains:
@@ -274,6 +286,7 @@ class GradientView(QWidget, FigureView):
                 b.setValue(bad)
         self.bad_lines[0].label.setFormat(f"inf/NaN from step {bad}" if bad else "")
         self.bad_lines[1].label.setFormat("")
+        self._mark_segments(trace)
         self.plot.setXRange(0.5, T + 0.5, padding=0.01)
         self.plot.setYRange(lo, hi, padding=0)
         self.fitter.set_log_range(self.plot, lo, hi)
@@ -294,6 +307,16 @@ class GradientView(QWidget, FigureView):
         self.fitter.set_log_range(self.gain_plot, glo, ghi, max_major=3)
         self._show_verdict()
         self._on_progress_changed(self.state.progress)
+
+    def _mark_segments(self, trace) -> None:
+        """A line between the encoder's last step and the decoder's first (one sequence: none)."""
+        split = trace.segments[0].stop if len(trace.segments) > 1 else None
+        self.segment_boundary = split          # 1-based: the encoder's last step (tests)
+        for i, ln in enumerate(self.segment_lines):
+            ln.setVisible(split is not None)
+            if split is not None:
+                ln.setValue(split + 0.5)
+                ln.label.setFormat("encoder | decoder" if i == 0 else "")
 
     def _draw_layers(self, trace, t1) -> tuple[float, float]:
         """Every layer-direction's gradient of the loss that flows back, and its step gain."""
@@ -346,6 +369,8 @@ class GradientView(QWidget, FigureView):
         # the headline here (the plots need the height); why, and the rule, in the BPTT panel and the tooltip
         tr = self.state.trace
         where = layer_where(tr.spec, *self.layer_ref) if tr is not None else ""
+        # in words: the verdict's own sign (→ stable) must not read as the direction's arrow
+        where = where.replace("→", "(forward)").replace("←", "(backward)")
         self.verdict_label.setText(verdict_html(self.verdict, opts, with_reason=False,
                                                 prefix=f"{where}: " if where else "") + note
                                    + clip_html(self.state.clip, opts))
