@@ -147,7 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
                description="See inside a recurrent neural network (vanilla, GRU, LSTM): the unrolled graph, hidden "
                            "states, outputs, losses and backpropagation through time. Without a "
                            "command, opens the window.")
-    sub = p.add_subparsers(dest="command", metavar="{gui,export}", parser_class=Parser)
+    sub = p.add_subparsers(dest="command", metavar="{gui,export,check}", parser_class=Parser)
     g = sub.add_parser("gui", help="open the window (the default)",
                        description="Open the rnnviz window.")
     g.add_argument("--text", help="start on this text instead of the last session")
@@ -207,6 +207,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--gif-frames", type=_frames, default=GIF_FRAMES[2], metavar="N",
                    help=f"at most N frames in bptt.gif, {GIF_FRAMES[0]}..{GIF_FRAMES[1]}; longer sequences "
                         f"are sampled evenly (default {GIF_FRAMES[2]})")
+    from rnnviz.checker.report import add_parser as add_check
+
+    add_check(sub)
     return p
 
 
@@ -221,6 +224,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command in (None, "gui"):
         return run_gui(args)
+    if args.command == "check":
+        from rnnviz.checker.report import run as run_check
+
+        return run_check(args)
     from rnnviz.app.headless import ExportError, run_export
 
     try:
