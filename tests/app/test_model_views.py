@@ -295,6 +295,9 @@ def test_vanilla_against_lstm_is_one_click_and_shows_the_lstm_reaching_further(w
     assert w.tabs.currentWidget() is cmp                  # the Compare tab comes forward
     assert w.state.compare_config.cell == "lstm" and controls.cmp_cell.currentData() == "lstm"
     assert cmp.labels == ["vanilla RNN", "LSTM"]
+    # a short legend (the plot keeps the width): a colour per setting, a line style per quantity
+    legend = [lab.text for _s, lab in cmp.legend.items]
+    assert legend[:2] == ["vanilla RNN", "LSTM"] and len(legend) == 4 and "∂L" in legend[3] and "T" in legend[3]
     vanilla, lstm = w.state.trace.da_last_norm, w.state.compare_trace.da_last_norm
     from tests.app.test_bptt import curve_y
 

@@ -2,6 +2,7 @@
 
 Solid: ||dL/da<t>|| (total loss); dashed: ||dL<T>/da<t>|| (last step's loss), of each setting's top
 layer (forward direction). Each configuration has its own colour and is labelled by what differs
+(the legend: a colour per setting, a line style per quantity)
 ("ρ=0.8 tanh" vs "ρ=1.2 tanh"; "vanilla RNN ρ=0.9" vs "LSTM ρ=0.9" when the cells, layers or
 directions differ). At step 1 each dashed curve is labelled with what is left of the last step's
 gradient there, and a sentence under the plot says how much more one keeps than the other: on a
@@ -81,8 +82,10 @@ class CompareView(QWidget, FigureView):
         self.reasons_label.setObjectName("compareReasons")
         lay.addWidget(self.reasons_label)
         self.reasons = ["", ""]
-        # the legend has its own column right of the plot: it never hides a curve
+        # the legend has its own column right of the plot: it never hides a curve. Short, so that the plot
+        # keeps the width: a colour per setting, then a line style per quantity (samples drawn nowhere else)
         self.legend = pg.LegendItem(colCount=1, verSpacing=-4)
+        self.keys = {k: pg.PlotDataItem() for k in ("da", "da_last")}
         self.plot = self.canvas.addPlot(row=0, col=0)
         self.canvas.addItem(self.legend, row=0, col=1)
         setup_log_plot(self.plot)
@@ -124,6 +127,8 @@ class CompareView(QWidget, FigureView):
         for i, col in enumerate(self.colours):
             self.curves[(i, "da")].setPen(pg.mkPen(col, width=wide))
             self.curves[(i, "da_last")].setPen(pg.mkPen(col, width=wide - 1, style=Qt.PenStyle.DashLine))
+        self.keys["da"].setPen(pg.mkPen(p.foreground, width=wide))
+        self.keys["da_last"].setPen(pg.mkPen(p.foreground, width=wide - 1, style=Qt.PenStyle.DashLine))
         self.cursor.setPen(pg.mkPen(p.accent, width=2.5))
         self.empty_text.setColor(p.muted)
         self.empty_text.setFont(plot_font(options, 1.1, bold=True))
@@ -165,10 +170,12 @@ class CompareView(QWidget, FigureView):
         values = []
         for i, tr in enumerate(traces):
             t1 = np.arange(1, tr.T + 1, dtype=float)
-            for k, data, what in (("da", tr.da_norm, "‖∂L/∂a<t>‖"), ("da_last", tr.da_last_norm, "‖∂L<T>/∂a<t>‖")):
+            for k, data in (("da", tr.da_norm), ("da_last", tr.da_last_norm)):
                 self.curves[(i, k)].setData(t1, positive_or_nan(data), connect="finite")
-                self.legend.addItem(self.curves[(i, k)], esc(f"{self.labels[i]}: {what}"))
                 values.append(data)
+            self.legend.addItem(self.curves[(i, "da")], esc(self.labels[i]))
+        self.legend.addItem(self.keys["da"], esc("‖∂L/∂a<t>‖"))
+        self.legend.addItem(self.keys["da_last"], esc("‖∂L<T>/∂a<t>‖"))
         self.fitter.fit_legend()
         lo, hi = log10_limits(*values, min_decades=2.0)
         self.plot.setYRange(lo, hi, padding=0)
