@@ -1,5 +1,6 @@
-"""install_layer_views(window): the per-layer side panel "Cell" (views/gate_view.py), brought to the
-front when a click on the graph picks another layer-direction (the graph calls state.select)."""
+"""install_layer_views(window): the per-layer side panel "Cell" (views/gate_view.py), closed at first and
+opened in front when a click on the graph picks another layer-direction (the graph calls state.select),
+or from View > Panels."""
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -34,6 +35,11 @@ def install_layer_views(window) -> dict:
     st = window.state
     cell = CellView(st)
     dock = window.add_side_panel(cell, CELL_TITLE)
+    # closed until asked for (a click on a cell node, View > Panels): a third tab would widen the right
+    # column past what a 1280 x 720 window can give without turning the graph into bands
+    dock.setProperty("closed_by_default", True)     # Reset layout closes it again (window_layout.reset)
+    dock.hide()
+    window.window_layout.fit_columns()
     window.cell_view, window.cell_dock = cell, dock
     watch = _ClickWatch(window)
     canvas = getattr(window.graph, "canvas", window.graph)

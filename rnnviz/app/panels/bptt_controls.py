@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtCore import QSignalBlocker, Signal
-from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
+from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QFormLayout, QGroupBox, QLabel, QSizePolicy,
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from rnnviz.app.panels.widgets import combo_box
@@ -77,17 +77,15 @@ class BPTTControls(QWidget):
         self.cmp_layers.setRange(1, MAX_LAYERS)
         self.cmp_layers.setKeyboardTracking(False)
         self.cmp_bidirectional = QCheckBox("Bidirectional")
-        layers_row = QHBoxLayout()
-        layers_row.addWidget(self.cmp_layers)
-        layers_row.addWidget(self.cmp_bidirectional)
-        layers_row.addStretch(1)
+        self.cmp_bidirectional.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)  # its text is the hit area
         self.quick = QPushButton("Compare with an LSTM")
         self.quick.setToolTip("One click: the other cell on the same sequence, drawn on the same axes in the "
                               "Compare tab (same hidden size, layers, radius and seed)")
         form.addRow(self.compare)
         form.addRow(self.quick)
         form.addRow("Cell:", self.cmp_cell)
-        form.addRow("Layers:", layers_row)
+        form.addRow("Layers:", self.cmp_layers)     # the check box on a row of its own: the column stays narrow
+        form.addRow("", self.cmp_bidirectional)
         form.addRow("Radius ρ:", self.cmp_radius)
         form.addRow("Activation:", self.cmp_activation)
         hint = QLabel("Same sequence, hidden size and seed; drawn in the Compare tab.")
