@@ -217,7 +217,7 @@ class WindowLayout:
             self._restore_docks(self._default, None, keep_hidden=hidden)
         for dock in self._docks():
             dock.setFloating(False)
-            dock.setVisible(dock not in hidden)
+            dock.setVisible(dock not in hidden and not dock.property("closed_by_default"))
         if self.w._side_docks:
             self.w._side_docks[0].raise_()
         if self.presenting:
