@@ -133,13 +133,15 @@ class NamesTask(Task):
 
     kind = "names"
 
-    def __init__(self, names: list[str] | None = None, batch: int = 1, seed: int = 0):
-        names = list(names if names is not None else load_names())
+    def __init__(self, names: list[str] | None = None, batch: int = 1, seed: int = 0, shuffle: bool = True):
+        names = [n for n in (names if names is not None else load_names()) if n]
         if not names:
             raise ValueError("the list of names is empty")
+        if batch < 1:
+            raise ValueError(f"the batch must hold at least one name, not {batch}")
         self.seed, self.m = int(seed), int(batch)
-        rng = np.random.default_rng(self.seed)
-        self.names = [names[i] for i in rng.permutation(len(names))]
+        order = np.random.default_rng(self.seed).permutation(len(names)) if shuffle else range(len(names))
+        self.names = [names[i] for i in order]
         self.vocab = tuple(sorted(set("".join(self.names)) | {"\n"}))
         self.n_x = self.n_y = len(self.vocab)
         self._ix = {c: i for i, c in enumerate(self.vocab)}
@@ -186,6 +188,8 @@ class AddingTask(Task):
     def __init__(self, T: int = 50, batch: int = 32, seed: int = 0):
         if not 2 <= T <= MAX_TASK_LENGTH:
             raise ValueError(f"the adding problem needs a length T from 2 to {MAX_TASK_LENGTH}, not {T}")
+        if batch < 1:
+            raise ValueError(f"the batch must hold at least one sequence, not {batch}")
         self.T, self.m, self.seed = int(T), int(batch), int(seed)
 
     def batch(self, k: int) -> Batch:
@@ -222,6 +226,8 @@ class CopyTask(Task):
     def __init__(self, T: int = 20, batch: int = 32, seed: int = 0, K: int = COPY_K):
         if not 1 <= T <= MAX_TASK_LENGTH:
             raise ValueError(f"the copy task needs a delay T from 1 to {MAX_TASK_LENGTH}, not {T}")
+        if batch < 1:
+            raise ValueError(f"the batch must hold at least one sequence, not {batch}")
         self.T, self.m, self.seed, self.K = int(T), int(batch), int(seed), int(K)
         self.vocab = ("_",) + tuple("abcdefgh") + (":",)
 

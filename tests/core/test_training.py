@@ -169,3 +169,31 @@ def test_a_blow_up_stops_with_a_message_and_the_last_finite_weights():
     assert tr.updates < 500
     assert all(np.isfinite(v).all() for v in tr.params.values())
     assert np.isfinite(tr.history.column("loss")).all()
+
+
+@pytest.mark.parametrize("kind", ["text", "names", "adding", "lstm-text"])
+def test_a_saved_trainer_continues_identically(kind):
+    from rnnviz.core.train_state import trainer_from_data, trainer_to_data
+
+    if kind == "adding":
+        task, cell, settings = AddingTask(12, 4, seed=2), "gru", TrainSettings("adam", 1e-2, "norm", 1.0, 5)
+    elif kind == "names":
+        task, cell, settings = NamesTask(batch=1, seed=3), "rnn", TrainSettings("momentum", 0.05, "value", 5.0, 5)
+    else:
+        task, settings = text_task(TEXT, 20), TrainSettings(snapshot_every=5)
+        cell = "lstm" if kind == "lstm-text" else "rnn"
+    spec = ModelSpec(cell, "tanh", task.n_x, 12, task.n_y, 2 if kind == "lstm-text" else 1)
+    straight = Trainer(spec, init_model_params(spec, seed=1), task, settings)
+    for _ in straight.train(30):
+        pass
+    half = Trainer(spec, init_model_params(spec, seed=1), task, TrainSettings(**vars(settings)))
+    for _ in half.train(13):
+        pass
+    doc, arrays = trainer_to_data(half)
+    again = trainer_from_data(doc, arrays)
+    for _ in again.train(30):
+        pass
+    for k in straight.params:
+        np.testing.assert_array_equal(again.params[k], straight.params[k])
+    np.testing.assert_array_equal(again.history.column("loss"), straight.history.column("loss"))
+    assert [u for u, _ in again.snapshots] == [u for u, _ in straight.snapshots]
