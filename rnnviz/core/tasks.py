@@ -123,6 +123,12 @@ class SequenceTask(Task):
     def describe(self) -> dict:
         return {"kind": "text", "window": self.window, "loss": self.loss, "architecture": self.architecture}
 
+    @property
+    def title(self) -> str:
+        if self.seq.n_source:
+            return "source → target pair"
+        return "text" if self.seq.kind == "text" else "series"
+
 
 def load_names(path: Path = NAMES_FILE) -> list[str]:
     return [ln.strip().lower() for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]

@@ -1,0 +1,196 @@
+"""TrainPlotsView: training as it happens, one row per update on a shared x axis.
+
+    loss       L per update (thin) and smoothed 0.999 / 0.001 (bold), the baseline of a blind guess
+               (T ln V for characters, 0.167 for the adding problem) as a dashed line
+    ‖g‖        the gradient's global norm before clipping (log axis), a mark where clipping fired
+    reach      ‖∂L/∂a⟨1⟩‖ / ‖∂L/∂a⟨T⟩‖ (log axis): how much of the gradient gets back to the start
+
+A second run (compare mode) is drawn in the second colour. A vertical line marks the snapshot the
+other views show while scrubbing. Log axes plot log10 values with the BPTT views' decade ticks, so
+zeros and non-finite values are gaps, never errors. Curves are peak-downsampled to the width.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from rnnviz.app import theme
+from rnnviz.app.views.base import FigureView
+from rnnviz.app.views.bptt_common import log_ticks
+
+MAX_MARKS = 400        # clipping marks drawn at most (evenly thinned)
+
+
+@dataclass
+class Series:
+    label: str
+    loss: np.ndarray
+    smooth: np.ndarray
+    grad_norm: np.ndarray
+    clipped: np.ndarray
+    reach: np.ndarray
+
+
+def _log10(v: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.log10(np.asarray(v, dtype=np.float64))
+    out[~np.isfinite(out)] = np.nan
+    return out
+
+
+class TrainPlotsView(QWidget, FigureView):
+    figure_name = "train"
+    figure_title = "Training"
+
+    def __init__(self, state=None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.state = state
+        self.canvas = pg.GraphicsLayoutWidget()
+        self.canvas.ci.setContentsMargins(6, 6, 10, 6)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.canvas)
+        self.plots = {}
+        for row, (key, label) in enumerate((("loss", "loss L"), ("grad", "‖g‖ (log)"), ("reach", "reach (log)"))):
+            p = self.canvas.addPlot(row=row, col=0)
+            p.setMenuEnabled(False)
+            p.hideButtons()
+            p.showGrid(x=True, y=True, alpha=0.2)
+            p.setLabel("left", label)
+            p.getAxis("left").enableAutoSIPrefix(False)
+            p.getAxis("left").setWidth(62)
+            p.vb.setMouseEnabled(x=True, y=False)
+            if row:
+                p.setXLink(self.plots["loss"])
+            self.plots[key] = p
+        self.plots["reach"].setLabel("bottom", "update")
+        self.legend = pg.LegendItem(colCount=5, horSpacing=16, verSpacing=-4)
+        self.canvas.ci.addItem(self.legend, row=3, col=0)
+        self.canvas.ci.layout.setAlignment(self.legend, Qt.AlignmentFlag.AlignHCenter)
+        self.baseline = pg.InfiniteLine(angle=0, movable=False)
+        self.plots["loss"].addItem(self.baseline, ignoreBounds=True)
+        self.marker_lines = [pg.InfiniteLine(angle=90, movable=False) for _ in self.plots]
+        for line, p in zip(self.marker_lines, self.plots.values()):
+            line.setVisible(False)
+            line.setZValue(50)
+            p.addItem(line, ignoreBounds=True)
+        self._items: list = []
+        self._series: list[Series] = []
+        self._baseline = float("nan")
+        self._title = "Training"
+        if state is not None:
+            state.view_options_changed.connect(lambda _o: self._restyle())
+        self._restyle()
+
+    # ------------------------------------------------------------------ data
+    def set_series(self, series: list[Series], baseline: float, title: str = "Training") -> None:
+        self._series, self._baseline, self._title = series, float(baseline), title
+        self._draw()
+
+    def mark_update(self, update: int | None) -> None:
+        """The snapshot shown in the other views (None: the latest weights, no line)."""
+        for line in self.marker_lines:
+            line.setVisible(update is not None)
+            if update is not None:
+                line.setValue(update)
+
+    def _options(self):
+        from rnnviz.app.config import ViewOptions
+
+        return self.state.view_options if self.state is not None else ViewOptions()
+
+    def _draw(self) -> None:
+        for p, item in self._items:
+            p.removeItem(item)
+        self._items = []
+        self.legend.clear()
+        pal = theme.palette(self._options().theme)
+        colours = [pal.forward, pal.backward]
+        lo_g = hi_g = lo_r = hi_r = None
+        for i, s in enumerate(self._series):
+            colour = colours[i % 2]
+            x = np.arange(1, len(s.loss) + 1, dtype=np.float64)
+            tag = f" ({s.label})" if len(self._series) > 1 else ""
+            raw = self._curve("loss", x, s.loss, pg.mkPen(pg.mkColor(colour).lighter(150), width=1))
+            smooth = self._curve("loss", x, s.smooth, pg.mkPen(colour, width=2.5))
+            self.legend.addItem(raw, f"L per update{tag}")
+            self.legend.addItem(smooth, f"smoothed{tag}")
+            g, r = _log10(s.grad_norm), _log10(s.reach)
+            self._curve("grad", x, g, pg.mkPen(colour, width=1.5))
+            self._curve("reach", x, r, pg.mkPen(colour, width=1.5))
+            hit = np.flatnonzero(np.asarray(s.clipped) > 0)
+            if hit.size:
+                hit = hit[np.linspace(0, hit.size - 1, min(hit.size, MAX_MARKS)).astype(int)]
+                marks = pg.ScatterPlotItem(x[hit], np.nan_to_num(g[hit], nan=0.0), symbol="t", size=7,
+                                           pen=pg.mkPen(None), brush=pg.mkBrush(pal.danger))
+                self.plots["grad"].addItem(marks)
+                self._items.append((self.plots["grad"], marks))
+                if i == 0:
+                    self.legend.addItem(marks, "clipping fired")
+            for arr, which in ((g, "g"), (r, "r")):
+                f = arr[np.isfinite(arr)]
+                if f.size:
+                    lo, hi = float(f.min()), float(f.max())
+                    if which == "g":
+                        lo_g, hi_g = min(lo, lo_g if lo_g is not None else lo), max(hi, hi_g if hi_g is not None else hi)
+                    else:
+                        lo_r, hi_r = min(lo, lo_r if lo_r is not None else lo), max(hi, hi_r if hi_r is not None else hi)
+        self.baseline.setVisible(math.isfinite(self._baseline))
+        if math.isfinite(self._baseline):
+            self.baseline.setValue(self._baseline)
+            self.legend.addItem(pg.PlotDataItem(pen=self.baseline.pen), f"blind guess {self._baseline:.3g}")
+        for key, lo, hi in (("grad", lo_g, hi_g), ("reach", lo_r, hi_r)):
+            if lo is None:
+                continue
+            lo, hi = np.floor(lo) if hi - lo < 1 else lo, np.ceil(hi) if hi - lo < 1 else hi
+            self.plots[key].getAxis("left").setTicks(log_ticks(lo, hi, 4))
+            self.plots[key].setYRange(lo, hi, padding=0.05)
+        n = max((len(s.loss) for s in self._series), default=0)
+        if n:
+            loss = np.concatenate([np.r_[s.loss, s.smooth] for s in self._series])
+            f = loss[np.isfinite(loss)]
+            top = float(np.percentile(f, 99.5)) if f.size else 1.0
+            if math.isfinite(self._baseline):
+                top = max(top, self._baseline)
+            self.plots["loss"].setYRange(min(0.0, float(f.min())) if f.size else 0.0, top * 1.05, padding=0)
+            self.plots["loss"].setXRange(1, max(n, 2), padding=0.01)
+        self._restyle(redraw=False)
+
+    def _curve(self, key: str, x: np.ndarray, y: np.ndarray, pen) -> pg.PlotDataItem:
+        item = pg.PlotDataItem(x, np.asarray(y, dtype=np.float64), pen=pen, connect="finite")
+        self.plots[key].addItem(item)
+        item.setDownsampling(auto=True, method="peak")     # (set once in a view box: they ask it)
+        item.setClipToView(True)
+        self._items.append((self.plots[key], item))
+        return item
+
+    # ------------------------------------------------------------------ look
+    def _restyle(self, redraw: bool = True) -> None:
+        options = self._options()
+        pal = theme.style_layout_widget(self.canvas, options)
+        for key, p in self.plots.items():
+            theme.style_plot(p, options, self._title if key == "loss" else None)
+        self.baseline.setPen(pg.mkPen(pal.muted, width=1.5, style=Qt.PenStyle.DashLine))
+        for line in self.marker_lines:
+            line.setPen(pg.mkPen(pal.accent, width=2))
+        for _sample, label in self.legend.items:
+            label.setText(label.text, color=pal.foreground, size=f"{theme.point_size(options, 0.9)}pt")
+        if redraw and self._series:
+            self._draw()
+
+    # ------------------------------------------------------------------ FigureView
+    def figure_csv(self):
+        header = ["update", "loss", "smooth_loss", "grad_norm", "clipped", "reach"]
+        if not self._series:
+            return header, []
+        s = self._series[0]
+        rows = [[i + 1, s.loss[i], s.smooth[i], s.grad_norm[i], int(s.clipped[i]), s.reach[i]] for i in range(len(s.loss))]
+        return header, rows
+
+    def has_figure(self) -> bool:
+        return bool(self._series)
