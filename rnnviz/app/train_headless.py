@@ -24,7 +24,7 @@ from rnnviz.core.sampling import sample
 from rnnviz.core.sequences import text_sequence
 from rnnviz.core.settings import Config, make_run_sequence, prepare_run
 from rnnviz.core.spec import ModelSpec
-from rnnviz.core.tasks import AddingTask, CopyTask, NamesTask, SequenceTask
+from rnnviz.core.tasks import RECIPES, AddingTask, CopyTask, NamesTask, SequenceTask
 from rnnviz.core.training import COLUMNS, Trainer, TrainSettings
 from rnnviz.io.atomic import check_writable_dir
 from rnnviz.io.sources import read_source
@@ -32,13 +32,6 @@ from rnnviz.io.tables import write_csv
 from rnnviz.io.npz import save_npz
 from rnnviz.io.weights import load_weights
 
-RECIPES = {   # optimizer, lr, clipping, threshold, hidden, batch, length
-    "text": ("adagrad", 0.1, "value", 5.0, 100, 1, None),
-    "names": ("sgd", 0.01, "value", 5.0, 50, 1, None),
-    "numbers": ("adam", 0.01, "norm", 1.0, 32, 1, None),
-    "adding": ("adam", 0.01, "norm", 1.0, 32, 32, 50),
-    "copy": ("adam", 0.01, "norm", 1.0, 32, 32, 20),
-}
 
 
 def build_task(args):

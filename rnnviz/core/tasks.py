@@ -36,6 +36,16 @@ COPY_K = 5
 MAX_TASK_LENGTH = 2000
 
 
+# each task's default recipe: optimizer, learning rate, clipping, threshold, hidden size, batch, length
+RECIPES = {
+    "text": ("adagrad", 0.1, "value", 5.0, 100, 1, None),     # min-char-rnn's
+    "names": ("sgd", 0.01, "value", 5.0, 50, 1, None),        # the course's Dinosaur Island
+    "numbers": ("adam", 0.01, "norm", 1.0, 32, 1, None),
+    "adding": ("adam", 0.01, "norm", 1.0, 32, 32, 50),
+    "copy": ("adam", 0.01, "norm", 1.0, 32, 32, 20),
+}
+
+
 @dataclass
 class Batch:
     inputs: Inputs

@@ -85,6 +85,7 @@ class Progress:
     rows: dict                       # column -> new values
     updates_per_s: float
     params: dict | None = None       # a copy of the weights now
+    frozen: "Trainer | None" = None  # a consistent copy of the whole trainer now (with_params)
     snapshot_updates: list = field(default_factory=list)   # updates at which snapshots were kept
     done: str = ""                   # "" while running; "steps", "stopped", "diverged"
     message: str = ""
@@ -117,6 +118,21 @@ class Trainer:
 
     def copy_params(self) -> dict:
         return {k: v.copy() for k, v in self.params.items()}
+
+    def clone(self) -> "Trainer":
+        """A consistent copy of this trainer as it is now (between updates), for saving while the
+        original trains on: weights, optimizer state and carried states copied; the history and the
+        snapshots shared up to now (both only grow)."""
+        t = Trainer.__new__(Trainer)
+        t.spec, t.task, t.settings = self.spec, self.task, TrainSettings(**vars(self.settings))
+        t.params = self.copy_params()
+        t.optimizer = Optimizer.restore(self.optimizer.settings(), self.optimizer.state_arrays())
+        t.updates, t.smooth, t.error = self.updates, self.smooth, self.error
+        t.history = History.__new__(History)
+        t.history.n, t.history._cols = self.history.n, dict(self.history._cols)
+        t.snapshots = list(self.snapshots)
+        t.carry = None if self.carry is None else {k: tuple(np.array(s) for s in v) for k, v in self.carry.items()}
+        return t
 
     # ------------------------------------------------------------------ one update
     def step(self) -> bool:
@@ -224,9 +240,11 @@ def run_trainers(trainers: list[Trainer], until: int, should_stop=None, frame_se
             dt = max(time.perf_counter() - t0, 1e-9)
             out = []
             for i, t in enumerate(trainers):
+                frozen = t.clone() if with_params else None
                 out.append(Progress(
                     t.updates, marks[i], t.history.rows(marks[i]), (t.updates - start_updates[i]) / dt,
-                    t.copy_params() if with_params else None, [u for u, _ in t.snapshots], done,
-                    t.error or (message if done == "diverged" else "")))
+                    params=frozen.params if frozen else None, frozen=frozen,
+                    snapshot_updates=[u for u, _ in t.snapshots], done=done,
+                    message=t.error or (message if done == "diverged" else "")))
                 marks[i] = t.history.n
             yield out

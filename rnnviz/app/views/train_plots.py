@@ -80,6 +80,8 @@ class TrainPlotsView(QWidget, FigureView):
             line.setZValue(50)
             p.addItem(line, ignoreBounds=True)
         self._items: list = []
+        self._per_run: list[dict] = []
+        self._baseline_sample = pg.PlotDataItem()
         self._series: list[Series] = []
         self._baseline = float("nan")
         self._title = "Training"
@@ -104,50 +106,65 @@ class TrainPlotsView(QWidget, FigureView):
 
         return self.state.view_options if self.state is not None else ViewOptions()
 
-    def _draw(self) -> None:
+    def _ensure_items(self) -> None:
+        """One set of curves per run, made once (later frames only set their data)."""
+        labels = [s.label for s in self._series]
+        if labels == getattr(self, "_labels", None):
+            return
         for p, item in self._items:
             p.removeItem(item)
-        self._items = []
+        self._items, self._labels, self._per_run = [], labels, []
         self.legend.clear()
         pal = theme.palette(self._options().theme)
-        colours = [pal.forward, pal.backward]
-        lo_g = hi_g = lo_r = hi_r = None
         for i, s in enumerate(self._series):
-            colour = colours[i % 2]
-            x = np.arange(1, len(s.loss) + 1, dtype=np.float64)
+            colour = (pal.forward, pal.backward)[i % 2]
             tag = f" ({s.label})" if len(self._series) > 1 else ""
-            raw = self._curve("loss", x, s.loss, pg.mkPen(pg.mkColor(colour).lighter(150), width=1))
-            smooth = self._curve("loss", x, s.smooth, pg.mkPen(colour, width=2.5))
-            self.legend.addItem(raw, f"L per update{tag}")
-            self.legend.addItem(smooth, f"smoothed{tag}")
+            run = {"raw": self._curve("loss", pg.mkPen(pg.mkColor(colour).lighter(150), width=1)),
+                   "smooth": self._curve("loss", pg.mkPen(colour, width=2.5)),
+                   "grad": self._curve("grad", pg.mkPen(colour, width=1.5)),
+                   "reach": self._curve("reach", pg.mkPen(colour, width=1.5)),
+                   "marks": pg.ScatterPlotItem(symbol="t", size=7, pen=pg.mkPen(None), brush=pg.mkBrush(pal.danger))}
+            self.plots["grad"].addItem(run["marks"])
+            self._items.append((self.plots["grad"], run["marks"]))
+            self.legend.addItem(run["raw"], f"L per update{tag}")
+            self.legend.addItem(run["smooth"], f"smoothed{tag}")
+            if i == 0:
+                self.legend.addItem(run["marks"], "clipping fired")
+            self._per_run.append(run)
+        self.legend.addItem(self._baseline_sample, "blind guess")
+        self._restyle(redraw=False)
+
+    def _draw(self) -> None:
+        self._ensure_items()
+        ranges = {"grad": [], "reach": []}
+        for s, run in zip(self._series, self._per_run):
+            x = np.arange(1, len(s.loss) + 1, dtype=np.float64)
+            run["raw"].setData(x, np.asarray(s.loss, dtype=np.float64))
+            run["smooth"].setData(x, np.asarray(s.smooth, dtype=np.float64))
             g, r = _log10(s.grad_norm), _log10(s.reach)
-            self._curve("grad", x, g, pg.mkPen(colour, width=1.5))
-            self._curve("reach", x, r, pg.mkPen(colour, width=1.5))
+            run["grad"].setData(x, g)
+            run["reach"].setData(x, r)
             hit = np.flatnonzero(np.asarray(s.clipped) > 0)
             if hit.size:
                 hit = hit[np.linspace(0, hit.size - 1, min(hit.size, MAX_MARKS)).astype(int)]
-                marks = pg.ScatterPlotItem(x[hit], np.nan_to_num(g[hit], nan=0.0), symbol="t", size=7,
-                                           pen=pg.mkPen(None), brush=pg.mkBrush(pal.danger))
-                self.plots["grad"].addItem(marks)
-                self._items.append((self.plots["grad"], marks))
-                if i == 0:
-                    self.legend.addItem(marks, "clipping fired")
-            for arr, which in ((g, "g"), (r, "r")):
+            run["marks"].setData(x[hit], np.nan_to_num(g[hit], nan=0.0))
+            for key, arr in (("grad", g), ("reach", r)):
                 f = arr[np.isfinite(arr)]
                 if f.size:
-                    lo, hi = float(f.min()), float(f.max())
-                    if which == "g":
-                        lo_g, hi_g = min(lo, lo_g if lo_g is not None else lo), max(hi, hi_g if hi_g is not None else hi)
-                    else:
-                        lo_r, hi_r = min(lo, lo_r if lo_r is not None else lo), max(hi, hi_r if hi_r is not None else hi)
-        self.baseline.setVisible(math.isfinite(self._baseline))
-        if math.isfinite(self._baseline):
+                    ranges[key] += [float(f.min()), float(f.max())]
+        ok = math.isfinite(self._baseline)
+        self.baseline.setVisible(ok)
+        if ok:
             self.baseline.setValue(self._baseline)
-            self.legend.addItem(pg.PlotDataItem(pen=self.baseline.pen), f"blind guess {self._baseline:.3g}")
-        for key, lo, hi in (("grad", lo_g, hi_g), ("reach", lo_r, hi_r)):
-            if lo is None:
+        for label in self.legend.items:
+            if label[0].item is self._baseline_sample:
+                label[1].setText(f"blind guess {self._baseline:.3g}" if ok else "")
+        for key, vals in ranges.items():
+            if not vals:
                 continue
-            lo, hi = np.floor(lo) if hi - lo < 1 else lo, np.ceil(hi) if hi - lo < 1 else hi
+            lo, hi = min(vals), max(vals)
+            if hi - lo < 1:
+                lo, hi = math.floor(lo), math.ceil(hi) if math.ceil(hi) > math.floor(lo) else math.floor(lo) + 1
             self.plots[key].getAxis("left").setTicks(log_ticks(lo, hi, 4))
             self.plots[key].setYRange(lo, hi, padding=0.05)
         n = max((len(s.loss) for s in self._series), default=0)
@@ -155,14 +172,16 @@ class TrainPlotsView(QWidget, FigureView):
             loss = np.concatenate([np.r_[s.loss, s.smooth] for s in self._series])
             f = loss[np.isfinite(loss)]
             top = float(np.percentile(f, 99.5)) if f.size else 1.0
-            if math.isfinite(self._baseline):
+            if ok:
                 top = max(top, self._baseline)
-            self.plots["loss"].setYRange(min(0.0, float(f.min())) if f.size else 0.0, top * 1.05, padding=0)
+            bottom = min(0.0, float(f.min())) if f.size else 0.0
+            self.plots["loss"].setYRange(bottom, top * 1.05 if top > bottom else bottom + 1, padding=0)
             self.plots["loss"].setXRange(1, max(n, 2), padding=0.01)
-        self._restyle(redraw=False)
+        self.plots["loss"].setTitle(None)
+        theme.style_plot(self.plots["loss"], self._options(), self._title)
 
-    def _curve(self, key: str, x: np.ndarray, y: np.ndarray, pen) -> pg.PlotDataItem:
-        item = pg.PlotDataItem(x, np.asarray(y, dtype=np.float64), pen=pen, connect="finite")
+    def _curve(self, key: str, pen) -> pg.PlotDataItem:
+        item = pg.PlotDataItem(pen=pen, connect="finite")
         self.plots[key].addItem(item)
         item.setDownsampling(auto=True, method="peak")     # (set once in a view box: they ask it)
         item.setClipToView(True)
@@ -176,11 +195,13 @@ class TrainPlotsView(QWidget, FigureView):
         for key, p in self.plots.items():
             theme.style_plot(p, options, self._title if key == "loss" else None)
         self.baseline.setPen(pg.mkPen(pal.muted, width=1.5, style=Qt.PenStyle.DashLine))
+        self._baseline_sample.setPen(self.baseline.pen)
         for line in self.marker_lines:
             line.setPen(pg.mkPen(pal.accent, width=2))
         for _sample, label in self.legend.items:
             label.setText(label.text, color=pal.foreground, size=f"{theme.point_size(options, 0.9)}pt")
         if redraw and self._series:
+            self._labels = None          # the colours follow the theme
             self._draw()
 
     # ------------------------------------------------------------------ FigureView
