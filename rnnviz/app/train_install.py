@@ -48,14 +48,17 @@ def install_training(window) -> dict:
     def redraw() -> None:
         if ctl.trainers:
             task = ctl.main.task
-            title = f"{ctl.main.spec.title()} on the {task.title}: {ctl.updates:,} updates"
+            who = " vs ".join(t.spec.title() for t in ctl.trainers)
+            title = f"{who} on the {task.title}: {ctl.updates:,} updates"
             plots.set_series(plot_series(ctl), task.baseline, title)
             main = ctl.main
             u = main.snapshots[ctl.viewing][0] if ctl.viewing is not None and not ctl.running else None
             plots.mark_update(u)
             loss = ctl.last("loss")
             speed = f" · {ctl.updates_per_s:,.0f}/s" if ctl.running else ""
-            status.setText(f"training: {ctl.updates:,} updates{speed} · loss {loss:.4g}")
+            status.setText(f"trained {ctl.updates:,}{speed} · L {loss:.3g}")
+            status.setToolTip(f"{ctl.updates:,} updates done, the last update's loss {loss:.6g}"
+                              + (f", {ctl.updates_per_s:,.0f} updates a second" if ctl.running else ""))
             status.show()
         else:
             plots.set_series([], float("nan"), "Training: nothing trained yet (Train panel: ▶ Train)")

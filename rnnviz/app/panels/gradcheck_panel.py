@@ -12,7 +12,7 @@ from rnnviz.app import theme
 from rnnviz.app.jobs import JobRunner
 from rnnviz.core.gradcheck import ADVICE, EPS, gradient_check, trace_loss_fn
 
-COLUMNS = ("weight", "shape", "entries", "relative error", "verdict")
+COLUMNS = ("weight", "shape", "n", "rel. error", "verdict")
 
 
 def _check_job(task, trace, entries: int):
@@ -55,6 +55,8 @@ class GradCheckPanel(QWidget):
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeaderItem(2).setToolTip("entries checked")
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setMinimumHeight(160)
         lay.addWidget(self.table, 1)

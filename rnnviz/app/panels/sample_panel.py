@@ -140,6 +140,7 @@ class SamplePanel(QWidget):
     def _show_bars(self) -> None:
         p = theme.palette(self.state.view_options.theme)
         self.bars.setBackground(p.background)
+        theme.style_plot(self.bars.getPlotItem(), self.state.view_options)
         r = self.result
         if r is None or not len(r.text):
             self.bar_item.setOpts(x=[], height=[])

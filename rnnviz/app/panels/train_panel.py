@@ -4,7 +4,7 @@
                 task; its length T, batch, and the truncated-BPTT window for texts
     Optimizer   SGD / momentum / Adagrad / Adam, the learning rate on a log slider (1e-4 … 1),
                 clipping (none, norm θ, element-wise ±c), the maximum number of updates, snapshots
-    Run         ▶ Train / ⏸ Pause, +1 update, +N updates, Reset weights; updates, updates/s, loss
+    Run         ▶ Train / Pause, +1 update, +N updates, Reset weights; updates, updates/s, loss
     Compare     a second model (another cell) trained beside it on the same batches
     Snapshots   a slider back through training: the other views show the weights as they were
 
@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (QDoubleSpinBox, QFileDialog, QFormLayout, QGroupB
 from rnnviz.app.panels.widgets import combo_box
 from rnnviz.core.optimizers import OPTIMIZER_TITLES, OPTIMIZERS
 
-TASKS = (("text", "the typed text or series", "train on what the Sequence box holds (min-char-rnn's windows)"),
+TASKS = (("text", "the typed sequence", "train on what the Sequence box holds (min-char-rnn's windows)"),
          ("file", "a text file…", "train on a UTF-8 text file (min-char-rnn's windows)"),
          ("names", "dinosaur names", "the course's Dinosaur Island: learn to write dinosaur names"),
          ("adding", "adding problem", "add the two marked numbers among T: a long-memory test"),
@@ -96,18 +96,21 @@ class TrainPanel(QWidget):
 
         box = QGroupBox("Run")
         v = QVBoxLayout(box)
-        row = QHBoxLayout()
+        row, row2 = QHBoxLayout(), QHBoxLayout()
         self.play_button = QPushButton("▶ Train")
         self.play_button.setToolTip("train until paused or the maximum number of updates")
         self.step_button = QPushButton("+1")
         self.step_button.setToolTip("one update")
         self.steps_button = QPushButton("+N")
         self.steps = _spin(1, 1_000_000, 100, "updates that +N runs")
-        self.reset_button = QPushButton("Reset")
+        self.reset_button = QPushButton("Reset weights")
         self.reset_button.setToolTip("new weights (the model's seed), a fresh optimizer and an empty history")
-        for w in (self.play_button, self.step_button, self.steps_button, self.steps, self.reset_button):
-            row.addWidget(w)
+        row.addWidget(self.play_button, 1)
+        row.addWidget(self.reset_button)
+        for w in (self.step_button, self.steps_button, self.steps):
+            row2.addWidget(w)
         v.addLayout(row)
+        v.addLayout(row2)
         self.status = QLabel("not trained yet")
         self.status.setWordWrap(True)
         self.message = QLabel("")
@@ -226,7 +229,7 @@ class TrainPanel(QWidget):
         self.window.setEnabled(kind in ("text", "file"))
         self.clip.setEnabled(s.clip_mode != "none")
         running = ctl.running
-        self.play_button.setText("⏸ Pause" if running else "▶ Train")
+        self.play_button.setText("Pause" if running else "▶ Train")
         for w in (self.step_button, self.steps_button, self.reset_button):
             w.setEnabled(not running or w is self.reset_button)
         self.status.setText(self.status_text())
@@ -267,6 +270,5 @@ def _spin(lo: int, hi: int, value: int, tip: str) -> QSpinBox:
     s.setRange(lo, hi)
     s.setValue(value)
     s.setKeyboardTracking(False)
-    s.setGroupSeparatorShown(True)
     s.setToolTip(tip)
     return s

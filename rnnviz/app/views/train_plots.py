@@ -55,9 +55,10 @@ class TrainPlotsView(QWidget, FigureView):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.canvas)
+        self.title_label = pg.LabelItem("")
         self.plots = {}
         for row, (key, label) in enumerate((("loss", "loss L"), ("grad", "‖g‖ (log)"), ("reach", "reach (log)"))):
-            p = self.canvas.addPlot(row=row, col=0)
+            p = pg.PlotItem()
             p.setMenuEnabled(False)
             p.hideButtons()
             p.showGrid(x=True, y=True, alpha=0.2)
@@ -69,9 +70,12 @@ class TrainPlotsView(QWidget, FigureView):
                 p.setXLink(self.plots["loss"])
             self.plots[key] = p
         self.plots["reach"].setLabel("bottom", "update")
+        self.plots["grad"].setToolTip("the gradient's global norm ‖g‖ before clipping; ▼ where clipping changed it")
+        self.plots["reach"].setToolTip("‖∂L/∂a⟨1⟩‖ / ‖∂L/∂a⟨T⟩‖ of the top layer: how much of the gradient of the "
+                                       "last step's loss gets back to the first step (tiny: it vanished)")
         self.legend = pg.LegendItem(colCount=5, horSpacing=16, verSpacing=-4)
-        self.canvas.ci.addItem(self.legend, row=3, col=0)
-        self.canvas.ci.layout.setAlignment(self.legend, Qt.AlignmentFlag.AlignHCenter)
+        self._wide = None
+        self._arrange()
         self.baseline = pg.InfiniteLine(angle=0, movable=False)
         self.plots["loss"].addItem(self.baseline, ignoreBounds=True)
         self.marker_lines = [pg.InfiniteLine(angle=90, movable=False) for _ in self.plots]
@@ -88,6 +92,29 @@ class TrainPlotsView(QWidget, FigureView):
         if state is not None:
             state.view_options_changed.connect(lambda _o: self._restyle())
         self._restyle()
+
+    # ------------------------------------------------------------------ layout
+    def _arrange(self) -> None:
+        """Stacked (x shared) in a tall view; side by side in a short wide one (a 720p window)."""
+        wide = self.height() < 430 and self.width() > 1.5 * self.height()
+        if wide == self._wide:
+            return
+        self._wide = wide
+        ci = self.canvas.ci
+        for item in [self.title_label, self.legend, *self.plots.values()]:
+            if item.scene() is not None:
+                ci.removeItem(item)
+        ci.addItem(self.title_label, row=0, col=0, colspan=3 if wide else 1)
+        for i, p in enumerate(self.plots.values()):
+            ci.addItem(p, row=1 if wide else i + 1, col=i if wide else 0)
+            p.setLabel("bottom", "update" if wide or i == 2 else None)
+            p.getAxis("bottom").setStyle(showValues=wide or i == 2)
+        ci.addItem(self.legend, row=2 if wide else 4, col=0, colspan=3 if wide else 1)
+        ci.layout.setAlignment(self.legend, Qt.AlignmentFlag.AlignHCenter)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._arrange()
 
     # ------------------------------------------------------------------ data
     def set_series(self, series: list[Series], baseline: float, title: str = "Training") -> None:
@@ -177,8 +204,12 @@ class TrainPlotsView(QWidget, FigureView):
             bottom = min(0.0, float(f.min())) if f.size else 0.0
             self.plots["loss"].setYRange(bottom, top * 1.05 if top > bottom else bottom + 1, padding=0)
             self.plots["loss"].setXRange(1, max(n, 2), padding=0.01)
-        self.plots["loss"].setTitle(None)
-        theme.style_plot(self.plots["loss"], self._options(), self._title)
+        self._style_title()
+
+    def _style_title(self) -> None:
+        o = self._options()
+        self.title_label.setText(self._title, color=theme.palette(o.theme).foreground,
+                                 size=f"{theme.point_size(o, 1.15)}pt", bold=True)
 
     def _curve(self, key: str, pen) -> pg.PlotDataItem:
         item = pg.PlotDataItem(pen=pen, connect="finite")
@@ -192,8 +223,9 @@ class TrainPlotsView(QWidget, FigureView):
     def _restyle(self, redraw: bool = True) -> None:
         options = self._options()
         pal = theme.style_layout_widget(self.canvas, options)
-        for key, p in self.plots.items():
-            theme.style_plot(p, options, self._title if key == "loss" else None)
+        for p in self.plots.values():
+            theme.style_plot(p, options)
+        self._style_title()
         self.baseline.setPen(pg.mkPen(pal.muted, width=1.5, style=Qt.PenStyle.DashLine))
         self._baseline_sample.setPen(self.baseline.pen)
         for line in self.marker_lines:
