@@ -183,14 +183,18 @@ class Trainer:
             last = np.zeros_like(dlogits)
             last[t_last] = dlogits[t_last]
             if len(cache.runs[0].caches) == 1:
-                # only the top layer's own recurrence carries it back to the top layer's states
-                n_a = self.spec.n_a
-                ext = np.zeros((cache.logits.shape[0], n_a, cache.logits.shape[2]))
-                ext[t_last] = np.asarray(self.params["Wya"])[:, :n_a].T @ last[t_last]
+                # only the top layer's own recurrence carries it back to the top layer's states:
+                # u = ∂L<T>/∂s<t> one step at a time, u <- J<t>^T u (the cell's own products)
+                n_a, cell = self.spec.n_a, model.cell
                 run = cache.run(*top)
-                da = model.cell.backward(run.params[0], run.caches[0], ext).ds["a"]
-            else:
-                da = model.backward(cache, last, param_grads=False)[0][top].ds["a"]
+                p, c = run.params[0], run.caches[0]
+                u = np.zeros((cell.state_size(n_a), 1, last.shape[2]))
+                u[:n_a, 0] = np.asarray(self.params["Wya"])[:, :n_a].T @ last[t_last]
+                end = _norm(u[:n_a])
+                for t in range(t_last, 0, -1):
+                    u = cell.vjp(p, cell.jac_data(c, t), u)
+                return _norm(u[:n_a]) / end if end > 0 and math.isfinite(end) else float("nan")
+            da = model.backward(cache, last, param_grads=False)[0][top].ds["a"]
         else:
             da = run_grads[top].ds["a"]
         end = _norm(da[t_last])

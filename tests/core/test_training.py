@@ -197,3 +197,21 @@ def test_a_saved_trainer_continues_identically(kind):
         np.testing.assert_array_equal(again.params[k], straight.params[k])
     np.testing.assert_array_equal(again.history.column("loss"), straight.history.column("loss"))
     assert [u for u, _ in again.snapshots] == [u for u, _ in straight.snapshots]
+
+
+@pytest.mark.parametrize("cell,layers", [("rnn", 1), ("lstm", 1), ("gru", 2)])
+def test_reach_is_the_last_steps_gradient_ratio(cell, layers):
+    """reach = ‖∂L<T>/∂a<1>‖ / ‖∂L<T>/∂a<T>‖ of the top layer, against compute_trace's dL<T>/da<t>."""
+    from rnnviz.core.compute import compute_trace
+    from rnnviz.core.sequences import text_sequence
+
+    text = TEXT[:31]
+    task = text_task(text, 30)
+    spec = ModelSpec(cell, "tanh", task.n_x, 7, task.n_y, layers)
+    params = init_model_params(spec, seed=2, radius=1.1)
+    tr = Trainer(spec, params, task, TrainSettings("sgd", 1e-9, "none", 1.0, 0))
+    tr.step()
+    trace = compute_trace(params, text_sequence(text), cell=cell, layers=layers)
+    da_last = trace.layer(layers - 1, 0).grad("a", "last")             # (T, n_a, m)
+    want = np.linalg.norm(da_last[0]) / np.linalg.norm(da_last[-1])
+    assert tr.history.column("reach")[0] == pytest.approx(want, rel=1e-10)
