@@ -28,7 +28,7 @@ files written into DIR:
                 batch's mean: for the adding problem the mean squared error of the final prediction),
                 smooth_loss (0.999 / 0.001 as min-char-rnn), grad_norm (before clipping), clipped
                 (1 where clipping changed the gradient), reach (||dL/da<1>|| / ||dL/da<T>||)
-  train.png, train.svg   the loss, gradient norm and reach curves (the window's Training tab)
+  train.png, train.svg   the loss, gradient norm and reach curves (the window's Training panel, Curves tab)
   samples.txt   text sampled from the model (names for --task names), or its answers to a few examples
 
 examples:

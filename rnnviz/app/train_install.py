@@ -1,14 +1,17 @@
 """install_training(window): training in the window, through its API only.
 
-- a "Train" side panel with three tabs: Train (TrainPanel), Sample (SamplePanel), Check gradients
-  (GradCheckPanel);
-- a "Training" tab under the graph (TrainPlotsView: loss, gradient norm, reach);
+- a "Training" panel beside "Input and model": the Run buttons and status on top, then four tabs:
+  Train (TrainPanel), Curves (TrainPlotsView: loss, gradient norm, reach), Sample (SamplePanel),
+  Check (GradCheckPanel);
 - a permanent status-bar line: updates done, updates/s and the loss;
 - state.training = the TrainController, so that sessions save and restore the runs (file_actions).
 """
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QTabWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget, QLabel, QScrollArea, QSizePolicy, QTabWidget, QVBoxLayout, QWidget
+
+from rnnviz.app.panels.keys import hand_back_keys
 
 from rnnviz.app.panels.gradcheck_panel import GradCheckPanel
 from rnnviz.app.panels.sample_panel import SamplePanel
@@ -25,6 +28,35 @@ def plot_series(ctl) -> list[Series]:
     return out
 
 
+def _scrolled(widget) -> QScrollArea:
+    """A page that scrolls when the column is shorter than it (a 720p window)."""
+    scroll = QScrollArea()
+    scroll.setWidget(widget)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+    return scroll
+
+
+def _left_dock(window, widget) -> QDockWidget:
+    """The Train panel as a tab beside "Input and model": what goes into the network, and how it
+    learns. (As a right-hand panel its tab widened that column by 46 px at 1280 x 720, and the plot
+    tabs no longer fitted.) It belongs to the input column: focus and presentation mode hide it with
+    "Input and model" (WindowLayout); View > Panels > Training brings it back."""
+    dock = QDockWidget("Training", window)
+    dock.setObjectName("dock_Training")
+    dock.setWidget(widget)
+    dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                     | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+                     | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+    window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+    window.tabifyDockWidget(window.input_dock, dock)
+    window.input_dock.raise_()
+    window.panels_menu.addAction(dock.toggleViewAction())
+    hand_back_keys(widget)
+    return dock         # WindowLayout hides and restores it with the input column (focus, presenting)
+
+
 def install_training(window) -> dict:
     st = window.state
     ctl = TrainController(st, window)
@@ -35,13 +67,28 @@ def install_training(window) -> dict:
     check = GradCheckPanel(st)
     tabs = QTabWidget()
     tabs.setDocumentMode(True)
-    tabs.addTab(panel, "Train")
-    tabs.addTab(sampler, "Sample")
-    tabs.addTab(check, "Check gradients")
-    window.add_plot_tab(plots, "Training")
-    dock = window.add_side_panel(tabs, "Train")
+    tabs.addTab(_scrolled(panel), "Train")
+    tabs.addTab(plots, "Curves")                # (plots fit any height: no scrolling)
+    tabs.addTab(_scrolled(sampler), "Sample")
+    tabs.addTab(_scrolled(check), "Check")
+    tabs.setTabToolTip(1, "training curves: the loss, the gradient norm and its reach, per update")
+    tabs.setTabToolTip(3, "check the gradients against finite differences")
+    window._figures.append(plots)               # exported with the other figures
+    # a seventh plot tab did not fit at 1280 x 720 (F11 even less), nor a third right-hand panel
+    column = QWidget()
+    lay = QVBoxLayout(column)
+    lay.setContentsMargins(0, 0, 0, 0)
+    lay.setSpacing(0)
+    panel.run_box.setParent(column)
+    # its full height, status lines and all: the tabs below give way (their pages scroll)
+    panel.run_box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+    lay.addWidget(panel.run_box)
+    lay.addWidget(tabs, 1)
+    dock = _left_dock(window, column)
     status = QLabel("")
     status.setObjectName("trainStatus")
+    # room for "trained 1,000,000 · 10,000/s · L 0.00123" so that the line never cuts off its last digit
+    status.setMinimumWidth(status.fontMetrics().horizontalAdvance("trained 1,000,000 · 10,000/s · L 0.000123") + 8)
     window.statusBar().addPermanentWidget(status)
     status.hide()
 
@@ -49,7 +96,9 @@ def install_training(window) -> dict:
         if ctl.trainers:
             task = ctl.main.task
             who = " vs ".join(t.spec.title() for t in ctl.trainers)
-            title = f"{who} on the {task.title}: {ctl.updates:,} updates"
+            title = f"{who} on the {task.title}"
+            if not ctl.running:     # (while it runs the status line counts: a new title each frame costs a layout)
+                title += f": {ctl.updates:,} updates"
             plots.set_series(plot_series(ctl), task.baseline, title)
             main = ctl.main
             u = main.snapshots[ctl.viewing][0] if ctl.viewing is not None and not ctl.running else None

@@ -17,7 +17,7 @@ import threading
 import time
 from dataclasses import dataclass, replace
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from rnnviz.app.jobs import JobRunner
 from rnnviz.core.optimizers import Optimizer
@@ -28,6 +28,7 @@ from rnnviz.core.spec import ModelSpec
 from rnnviz.core.tasks import RECIPES, AddingTask, CopyTask, NamesTask, SequenceTask
 from rnnviz.core.training import History, Trainer, TrainSettings, run_trainers
 
+HOLD_MS = 400               # the longest the worker waits for the views to draw pushed weights
 PUSH_SECONDS = 0.5          # the other views follow the weights this often while training
 FRAME_SECONDS = 1 / 30      # the loop reports (and the plots redraw) at most this often
 TASK_KINDS = ("text", "file", "names", "adding", "copy")
@@ -44,14 +45,15 @@ class TaskChoice:
     seed: int = 0
 
 
-def _train_job(task, trainers, until, pause: threading.Event):
+def _train_job(task, trainers, until, pause: threading.Event, go: threading.Event | None = None):
     last = None
-    for last in run_trainers(trainers, until, lambda: task.should_stop() or pause.is_set(), FRAME_SECONDS):
+    for last in run_trainers(trainers, until, lambda: task.should_stop() or pause.is_set(), FRAME_SECONDS, go=go):
         task.set_partial_result(last)
     return last
 
 
 class TrainController(QObject):
+    _hold = True                    # the worker waits while a frame is drawn (benchmarks turn it off)
     changed = Signal()              # new rows, a new run or new settings: plots and labels redraw
     running_changed = Signal(bool)
     message_changed = Signal(str)
@@ -75,6 +77,10 @@ class TrainController(QObject):
         self.message = ""
         self._job = None
         self._pause = threading.Event()
+        self.go = threading.Event()           # cleared while the window draws a frame: the worker waits
+        self.go.set()
+        self._awaiting_trace = False          # a push's trace is computed and drawn: the worker waits
+        state.trace_changed.connect(self._trace_arrived)     # (connected after the views: runs last)
         self._last_push = 0.0
         self._frozen: list = []               # the loop's last consistent copies of the runs
 
@@ -207,7 +213,8 @@ class TrainController(QObject):
         self._frozen = [t.clone() for t in self.trainers]
         self.viewing = None
         self._set_message("")
-        self._job = self.runner.submit("train", _train_job, self.trainers, until, self._pause)
+        self.go.set()
+        self._job = self.runner.submit("train", _train_job, self.trainers, until, self._pause, self.go)
         self.running_changed.emit(True)
 
     def _drop_job(self) -> None:
@@ -224,6 +231,9 @@ class TrainController(QObject):
     def _on_partial(self, job, progs) -> None:
         if job is not self._job:
             return
+        if self._hold:
+            self.go.clear()                   # the worker waits while this frame is drawn (_release)
+        QTimer.singleShot(0, self._release)   # (after the paints this frame posted)
         for h, p in zip(self.mirrors, progs):
             for i in range(len(p.rows["loss"])):
                 h.append(**{k: v[i] for k, v in p.rows.items()})
@@ -233,8 +243,22 @@ class TrainController(QObject):
         now = time.monotonic()
         if now - self._last_push >= PUSH_SECONDS and progs[0].params is not None and not progs[0].done:
             self._last_push = now
-            self._push(progs[0].params)
+            if self.shows_in_views():         # every view redraws: the worker waits (at most HOLD_MS)
+                self._awaiting_trace = True
+                QTimer.singleShot(HOLD_MS, self._trace_arrived)
+            if self._push(progs[0].params):
+                self._awaiting_trace = False
         self.changed.emit()
+
+    def _release(self) -> None:
+        if not self._awaiting_trace:
+            self.go.set()
+
+    def _trace_arrived(self, _trace=None) -> None:
+        """The views have the pushed weights' trace: let the worker go once they have painted it."""
+        if self._awaiting_trace:
+            self._awaiting_trace = False
+            QTimer.singleShot(0, self._release)
 
     def _on_finished(self, job) -> None:
         if job is not self._job:

@@ -220,9 +220,13 @@ class Trainer:
 
 
 def run_trainers(trainers: list[Trainer], until: int, should_stop=None, frame_seconds: float = 1 / 30,
-                 with_params: bool = True):
+                 with_params: bool = True, go=None):
     """Train several models side by side (compare mode), one update each in turn. Yields a list of
-    Progress, one per trainer, every frame; the last list has `done` set."""
+    Progress, one per trainer, every frame; the last list has `done` set.
+
+    go: a threading.Event the loop waits for (at most 0.2 s) before each update. A window clears it
+    while it draws a frame, so that its thread has the interpreter to itself (a Python thread that
+    computes takes it back for 5 ms each time the drawing calls into Qt: a frame then takes 10x long)."""
     marks = [t.history.n for t in trainers]
     done, message = "", ""
     with one_blas_thread():
@@ -236,6 +240,8 @@ def run_trainers(trainers: list[Trainer], until: int, should_stop=None, frame_se
                     done = "steps"
                 if done:
                     break
+                if go is not None and not go.is_set():
+                    go.wait(0.2)
                 for t in trainers:
                     if t.updates < until and not t.error and not t.step():
                         done, message = "diverged", t.error

@@ -7,7 +7,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSlider
 
-from .drive import choose, open_window, side, type_number, type_sequence
+from .drive import choose, open_window, type_number, type_sequence
 
 TEXT = "hello world, hello rnn. hello world"
 
@@ -15,12 +15,20 @@ TEXT = "hello world, hello rnn. hello world"
 def train_window(qtbot, text=TEXT):
     w = open_window(qtbot)
     type_sequence(qtbot, w, text)
-    side(w, "Train")
+    w.training["dock"].raise_()
     return w, w.training
 
 
 def click(qtbot, button):
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def open_tab(qtbot, t, title):
+    """Click the Training panel's tab of this title."""
+    bar = t["tabs"].tabBar()
+    i = next(i for i in range(bar.count()) if bar.tabText(i) == title)
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(i).center())
+    assert t["tabs"].currentIndex() == i
 
 
 def wait_idle(qtbot, ctl, timeout=20000):
@@ -78,8 +86,10 @@ def test_train_pause_resume_reset_and_scrub_through_the_buttons(qtbot):
 def test_a_blow_up_is_a_message_and_the_last_finite_weights_stay(qtbot):
     w, t = train_window(qtbot)
     panel, ctl, st = t["panel"], t["controller"], w.state
+    w.input_dock.raise_()                                             # the Model panel, beside Train
     choose(qtbot, w.model_panel.activation, "relu")
     type_number(qtbot, w.model_panel.hidden, "64")
+    t["dock"].raise_()
     choose(qtbot, panel.optimizer, "sgd")
     type_number(qtbot, panel.lr, "1")
     choose(qtbot, panel.clip_mode, "none")
@@ -102,7 +112,7 @@ def test_sampling_is_reproducible_and_opens_in_the_views(qtbot):
     type_number(qtbot, panel.steps, "150")
     click(qtbot, panel.steps_button)
     wait_idle(qtbot, t)
-    t["tabs"].setCurrentWidget(sampler)
+    open_tab(qtbot, t, "Sample")
     qtbot.keyClicks(sampler.seed_text, "hel")
     type_number(qtbot, sampler.length, "40")
     type_number(qtbot, sampler.rng_seed, "7")
@@ -128,7 +138,7 @@ def test_sampling_is_reproducible_and_opens_in_the_views(qtbot):
 def test_gradient_check_panel_says_every_gradient_is_right(qtbot):
     w, t = train_window(qtbot)
     check = t["check"]
-    t["tabs"].setCurrentWidget(check)
+    open_tab(qtbot, t, "Check")
     click(qtbot, check.check_button)
     qtbot.waitUntil(lambda: check.table.rowCount() == 5, timeout=20000)
     assert [check.table.item(i, 4).text() for i in range(5)] == ["good"] * 5
@@ -151,6 +161,8 @@ def test_adding_task_and_compare_mode(qtbot):
     wait_idle(qtbot, t)
     assert [tr.updates for tr in ctl.trainers] == [20, 20]
     assert len(t["plots"]._per_run) == 2
+    labels = [label.text for _sample, label in t["plots"].legend.items]
+    assert labels[:2] == [tr.spec.title() for tr in ctl.trainers] and labels[-1] == "blind guess 0.167"
     assert "keep the typed sequence" in panel.status.text()
     assert same_params(st.trace.params, before)                        # the views keep their sequence
     assert abs(ctl.main.task.baseline - 1 / 6) < 1e-12
@@ -183,3 +195,25 @@ def test_state_session_round_trip_continues_training_identically(qtbot, tmp_path
     assert ctl2.updates == 40
     np.testing.assert_array_equal(ctl2.mirrors[0].column("loss"), loss)
     assert same_params(ctl2.main.params, straight)
+
+
+def test_the_run_buttons_stay_in_reach_and_the_curves_fit_a_720p_column(qtbot):
+    from .projector import open_window as open_projected
+
+    w = open_projected(qtbot, 1280, 720)
+    t, panel, plots = w.training, w.training["panel"], w.training["plots"]
+    t["dock"].raise_()
+    open_tab(qtbot, t, "Curves")
+    type_number(qtbot, panel.steps, "30")
+    click(qtbot, panel.steps_button)                                  # +N, with the curves in view
+    wait_idle(qtbot, t)
+    qtbot.wait(50)
+    assert panel.steps_button.isVisible() and panel.play_button.isVisible() and plots.isVisible()
+    assert panel.status.height() >= panel.status.heightForWidth(panel.status.width())   # every line shown
+    assert "update 30" in panel.status.text()
+    width = plots.canvas.viewport().width()
+    assert width < 520                                                 # a narrow column: the title wraps
+    for item in [plots.title_label, plots.legend, *plots.plots.values()]:
+        r = plots.canvas.mapFromScene(item.sceneBoundingRect()).boundingRect()
+        assert r.left() >= 0 and r.right() <= width + 1, (item, r, width)
+    assert "<br>" in plots.title_label.text and len(plots.legend.items) == 4

@@ -5,6 +5,7 @@
     Optimizer   SGD / momentum / Adagrad / Adam, the learning rate on a log slider (1e-4 … 1),
                 clipping (none, norm θ, element-wise ±c), the maximum number of updates, snapshots
     Run         ▶ Train / Pause, +1 update, +N updates, Reset weights; updates, updates/s, loss
+                (run_box: the window puts it above the panel's tabs)
     Compare     a second model (another cell) trained beside it on the same batches
     Snapshots   a slider back through training: the other views show the weights as they were
 
@@ -118,7 +119,8 @@ class TrainPanel(QWidget):
         self.message.setWordWrap(True)
         v.addWidget(self.status)
         v.addWidget(self.message)
-        lay.addWidget(box)
+        self.run_box = box               # above the Training panel's tabs (install_training): the buttons
+        # stay in reach while the Curves, Sample or Check tab is open
 
         box = QGroupBox("Compare")
         form = QFormLayout(box)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from rnnviz.app import theme
@@ -24,6 +24,7 @@ from rnnviz.app.views.base import FigureView
 from rnnviz.app.views.bptt_common import log_ticks
 
 MAX_MARKS = 400        # clipping marks drawn at most (evenly thinned)
+NARROW = 520           # px: narrower than this, the legend and the title wrap
 
 
 @dataclass
@@ -34,6 +35,12 @@ class Series:
     grad_norm: np.ndarray
     clipped: np.ndarray
     reach: np.ndarray
+
+
+def _nice_ceiling(v: float) -> float:
+    """The next of 1, 1.5, 2, 3, 4, 5, 6, 8, 10 x 10^k at or above v (v > 0): an axis that grows in steps."""
+    k = 10 ** math.floor(math.log10(v))
+    return next(m * k for m in (1, 1.5, 2, 3, 4, 5, 6, 8, 10) if m * k >= v * (1 - 1e-12))
 
 
 def _log10(v: np.ndarray) -> np.ndarray:
@@ -75,6 +82,10 @@ class TrainPlotsView(QWidget, FigureView):
                                        "last step's loss gets back to the first step (tiny: it vanished)")
         self.legend = pg.LegendItem(colCount=5, horSpacing=16, verSpacing=-4)
         self._wide = None
+        self._narrow = None
+        self._title = "Training"
+        self._title_look = None
+        self._ranges: dict = {}
         self._arrange()
         self.baseline = pg.InfiniteLine(angle=0, movable=False)
         self.plots["loss"].addItem(self.baseline, ignoreBounds=True)
@@ -95,7 +106,16 @@ class TrainPlotsView(QWidget, FigureView):
 
     # ------------------------------------------------------------------ layout
     def _arrange(self) -> None:
-        """Stacked (x shared) in a tall view; side by side in a short wide one (a 720p window)."""
+        """Stacked (x shared) in a tall view; side by side in a short wide one (a 720p window). In a
+        narrow column (the Training panel) the legend takes two columns and the title two lines, so that
+        nothing is wider than the column."""
+        narrow = self.width() < NARROW
+        if narrow != self._narrow:
+            self._narrow = narrow
+            self.legend.setColumnCount(2 if narrow else 5)
+            self._style_title()
+            # the canvas sized its layout before (at least as wide as the wide legend was): again now
+            QTimer.singleShot(0, self._refit)
         wide = self.height() < 430 and self.width() > 1.5 * self.height()
         if wide == self._wide:
             return
@@ -111,6 +131,10 @@ class TrainPlotsView(QWidget, FigureView):
             p.getAxis("bottom").setStyle(showValues=wide or i == 2)
         ci.addItem(self.legend, row=2 if wide else 4, col=0, colspan=3 if wide else 1)
         ci.layout.setAlignment(self.legend, Qt.AlignmentFlag.AlignHCenter)
+
+    def _refit(self) -> None:
+        c = self.canvas
+        c.setRange(QRectF(0, 0, c.width(), c.height()), padding=0, disableAutoPixel=False)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -141,11 +165,11 @@ class TrainPlotsView(QWidget, FigureView):
         for p, item in self._items:
             p.removeItem(item)
         self._items, self._labels, self._per_run = [], labels, []
+        self._ranges = {}
         self.legend.clear()
         pal = theme.palette(self._options().theme)
         for i, s in enumerate(self._series):
             colour = (pal.forward, pal.backward)[i % 2]
-            tag = f" ({s.label})" if len(self._series) > 1 else ""
             run = {"raw": self._curve("loss", pg.mkPen(pg.mkColor(colour).lighter(150), width=1)),
                    "smooth": self._curve("loss", pg.mkPen(colour, width=2.5)),
                    "grad": self._curve("grad", pg.mkPen(colour, width=1.5)),
@@ -153,11 +177,14 @@ class TrainPlotsView(QWidget, FigureView):
                    "marks": pg.ScatterPlotItem(symbol="t", size=7, pen=pg.mkPen(None), brush=pg.mkBrush(pal.danger))}
             self.plots["grad"].addItem(run["marks"])
             self._items.append((self.plots["grad"], run["marks"]))
-            self.legend.addItem(run["raw"], f"L per update{tag}")
-            self.legend.addItem(run["smooth"], f"smoothed{tag}")
-            if i == 0:
-                self.legend.addItem(run["marks"], "clipping fired")
+            if len(self._series) > 1:         # compare: a colour per model (thin: per update, bold: smoothed)
+                self.legend.addItem(run["smooth"], s.label)
+            else:
+                self.legend.addItem(run["raw"], "L per update")
+                self.legend.addItem(run["smooth"], "smoothed")
             self._per_run.append(run)
+        if self._per_run:
+            self.legend.addItem(self._per_run[0]["marks"], "clipping fired")
         self.legend.addItem(self._baseline_sample, "blind guess")
         self._restyle(redraw=False)
 
@@ -183,17 +210,19 @@ class TrainPlotsView(QWidget, FigureView):
         self.baseline.setVisible(ok)
         if ok:
             self.baseline.setValue(self._baseline)
+        text = f"blind guess {self._baseline:.3g}" if ok else ""
         for label in self.legend.items:
-            if label[0].item is self._baseline_sample:
-                label[1].setText(f"blind guess {self._baseline:.3g}" if ok else "")
+            if label[0].item is self._baseline_sample and label[1].text != text:
+                label[1].setText(text)
         for key, vals in ranges.items():
             if not vals:
                 continue
-            lo, hi = min(vals), max(vals)
+            # whole half-decades: the axes (and their cached pictures) change only now and then
+            lo, hi = math.floor(2 * min(vals)) / 2, math.ceil(2 * max(vals)) / 2
             if hi - lo < 1:
                 lo, hi = math.floor(lo), math.ceil(hi) if math.ceil(hi) > math.floor(lo) else math.floor(lo) + 1
-            self.plots[key].getAxis("left").setTicks(log_ticks(lo, hi, 4))
-            self.plots[key].setYRange(lo, hi, padding=0.05)
+            self._set_range(key, "y", (lo, hi), lambda p, r: (p.getAxis("left").setTicks(log_ticks(r[0], r[1], 4)),
+                                                             p.setYRange(r[0], r[1], padding=0.05)))
         n = max((len(s.loss) for s in self._series), default=0)
         if n:
             loss = np.concatenate([np.r_[s.loss, s.smooth] for s in self._series])
@@ -202,14 +231,28 @@ class TrainPlotsView(QWidget, FigureView):
             if ok:
                 top = max(top, self._baseline)
             bottom = min(0.0, float(f.min())) if f.size else 0.0
-            self.plots["loss"].setYRange(bottom, top * 1.05 if top > bottom else bottom + 1, padding=0)
-            self.plots["loss"].setXRange(1, max(n, 2), padding=0.01)
+            top = _nice_ceiling(top * 1.05) if top > 0 else top * 1.05
+            self._set_range("loss", "y", (bottom, top if top > bottom else bottom + 1),
+                            lambda p, r: p.setYRange(r[0], r[1], padding=0))
+            self._set_range("loss", "x", (1, _nice_ceiling(max(n, 2))), lambda p, r: p.setXRange(r[0], r[1], padding=0.01))
         self._style_title()
 
-    def _style_title(self) -> None:
+    def _set_range(self, key: str, axis: str, r: tuple, apply) -> None:
+        """Apply a range only when it changed (a redraw of the axes costs more than the curves)."""
+        if self._ranges.get((key, axis)) != r:
+            self._ranges[(key, axis)] = r
+            apply(self.plots[key], r)
+
+    def _style_title(self, force: bool = False) -> None:
         o = self._options()
-        self.title_label.setText(self._title, color=theme.palette(o.theme).foreground,
-                                 size=f"{theme.point_size(o, 1.15)}pt", bold=True)
+        title = self._title
+        if self._narrow:                 # "LSTM vs vanilla RNN (tanh)<br>on the adding problem: 300 updates"
+            title = (title.replace(" vs ", "<br>vs ", 1).replace(" on the ", "<br>on the ", 1)
+                     .replace(": nothing", ":<br>nothing", 1))
+        look = (title, theme.palette(o.theme).foreground, f"{theme.point_size(o, 1.15)}pt")
+        if look != self._title_look or force:         # (setting a label's text lays the canvas out again)
+            self._title_look = look
+            self.title_label.setText(title, color=look[1], size=look[2], bold=True)
 
     def _curve(self, key: str, pen) -> pg.PlotDataItem:
         item = pg.PlotDataItem(pen=pen, connect="finite")
