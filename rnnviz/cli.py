@@ -148,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
                description="See inside a recurrent neural network (vanilla, GRU, LSTM): the unrolled graph, hidden "
                            "states, outputs, losses and backpropagation through time. Without a "
                            "command, opens the window.")
-    sub = p.add_subparsers(dest="command", metavar="{gui,export,train}", parser_class=Parser)
+    sub = p.add_subparsers(dest="command", metavar="{gui,export,train,check}", parser_class=Parser)
     g = sub.add_parser("gui", help="open the window (the default)",
                        description="Open the rnnviz window.")
     g.add_argument("--text", help="start on this text instead of the last session")
@@ -211,6 +211,9 @@ def build_parser() -> argparse.ArgumentParser:
     from rnnviz.cli_train import add_train_parser
 
     add_train_parser(sub, _positive_int, _seed, _layers, _finite, (ACTIVATIONS, LOSSES, ARCHITECTURES, CELLS))
+    from rnnviz.checker.report import add_parser as add_check
+
+    add_check(sub)
     return p
 
 
@@ -229,6 +232,10 @@ def main(argv: list[str] | None = None) -> int:
         from rnnviz.app.train_headless import run_train_command
 
         return run_train_command(args)
+    if args.command == "check":
+        from rnnviz.checker.report import run as run_check
+
+        return run_check(args)
     from rnnviz.app.headless import ExportError, run_export
 
     try:

@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parents[1]
 QT_PREFIXES = ("PySide6", "shiboken6", "PyQt5", "PyQt6", "pyqtgraph")
 
 
-@pytest.mark.parametrize("module", ["rnnviz.core", "rnnviz.io", "rnnviz.cli", "rnnviz.app.config"])
+@pytest.mark.parametrize("module", ["rnnviz.core", "rnnviz.io", "rnnviz.cli", "rnnviz.app.config", "rnnviz.checker.run",
+                                    "rnnviz.checker.child"])
 def test_module_imports_without_qt(module):
     code = (
         "import importlib, json, sys\n"

@@ -19,8 +19,7 @@ def step_gain(trace: Trace, layer: int | None = None, direction: int = 0) -> np.
     lg = np.where(np.isfinite(lt.local_gain), lt.local_gain, np.nan).T        # (m, T)
     if lg.size == 0 or np.all(np.isnan(lg)):
         return np.full(trace.T, np.nan)
-    with np.errstate(all="ignore"):
-        return np.nanmax(lg, axis=0)
+    return np.fmax.reduce(lg, axis=0)      # the largest over the batch, ignoring NaN, without a warning
 
 
 def envelope(trace: Trace) -> np.ndarray:

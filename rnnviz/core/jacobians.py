@@ -48,6 +48,17 @@ def lanczos_top(apply, n_s: int, cols: int, tol: float = 1e-13, max_iter: int = 
         w -= a * q
         w -= b_prev * q_prev
         b = np.sqrt(np.einsum("ic,ic->c", w, w))
+        over = ~(np.isfinite(a) & np.isfinite(b))
+        if over.any():      # ||J||^2 beyond the float range (weights near 1e154 and up): the gain is inf
+            out[live[over]] = np.inf
+            keep = ~over
+            live, theta, q, q_prev, w, a, b, top = (live[keep], theta[keep], q[:, keep], q_prev[:, keep],
+                                                    w[:, keep], a[keep], b[keep], top[keep])
+            b_prev = b_prev[keep]
+            alphas = [v[keep] for v in alphas]
+            betas = [v[keep] for v in betas]
+            if live.size == 0:
+                break
         dead = b <= 1e-13 * top                             # invariant Krylov space: the answer is exact
         b = np.where(dead, 0.0, b)
         q_prev, q = q, w / np.where(dead, 1.0, b)
@@ -129,6 +140,7 @@ def cell_gains(cell, p: dict, cache, tol: float = 1e-13, chunk: int = 4096) -> n
         finite &= np.all(np.isfinite(v), axis=0)
     flat = {k: np.where(finite[None], v, 0.0) for k, v in flat.items()}
     gains = np.empty(cols)
+    gram = cell.gram(p)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for c0 in range(0, cols, chunk):
             part = {k: v[:, c0:c0 + chunk] for k, v in flat.items()}
@@ -139,7 +151,7 @@ def cell_gains(cell, p: dict, cache, tol: float = 1e-13, chunk: int = 4096) -> n
                 if sliced.get("key") != key:
                     sliced["key"], sliced["g"] = key, {k: v[:, live] for k, v in part.items()}
                 g = sliced["g"]
-                return cell.vjp(p, g, cell.jvp(p, g, q))
+                return gram(g, q) if gram is not None else cell.vjp(p, g, cell.jvp(p, g, q))
 
             n_cols = next(iter(part.values())).shape[1]
             gains[c0:c0 + n_cols] = np.sqrt(np.maximum(lanczos_top(apply, n_s, n_cols, tol), 0.0))
