@@ -35,6 +35,8 @@ def _scrolled(widget) -> QScrollArea:
     scroll.setWidgetResizable(True)
     scroll.setFrameShape(QScrollArea.Shape.NoFrame)
     scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+    # as wide as the page and its vertical scroll bar: the column makes room (no sideways scrolling)
+    scroll.setMinimumWidth(widget.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 2)
     return scroll
 
 
@@ -82,6 +84,7 @@ def install_training(window) -> dict:
     panel.run_box.setParent(column)
     # its full height, status lines and all: the tabs below give way (their pages scroll)
     panel.run_box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+    panel.status.setMinimumHeight(3 * panel.status.fontMetrics().lineSpacing() + 2)    # its three lines
     lay.addWidget(panel.run_box)
     lay.addWidget(tabs, 1)
     dock = _left_dock(window, column)
