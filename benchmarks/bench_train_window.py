@@ -6,7 +6,10 @@ For each setting, the window trains (▶ Train clicked) for --seconds while a 5 
 thread records the gaps between its ticks. Prints the longest event-loop gap and its 99th percentile
 (goal: longest < 50 ms), the plots' redraws a second (goal: at most ~30), and updates a second (in the
 window, i.e. with the views following the weights twice a second and the plots redrawing).
-Asserts nothing: the machine's speed drifts (two cores shared by several processes).
+First the idle window's gaps, the machine's own noise. --no-follow: the other views don't follow the
+weights while training (what the plots and the worker cost alone); --no-hold: the worker doesn't wait
+while a frame is drawn. Asserts nothing: the machine's speed drifts (two cores shared by several
+processes).
 """
 from __future__ import annotations
 
@@ -81,6 +84,29 @@ def measure(app, w, seconds: float) -> dict:
             "redraws": n / elapsed, "updates": done / elapsed, "total": done}
 
 
+def idle_gaps(app, seconds: float) -> tuple[float, float]:
+    from PySide6.QtCore import QTimer
+
+    gaps, last = [], [time.perf_counter()]
+
+    def tick():
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(tick)
+    timer.start()
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        app.processEvents()
+        time.sleep(0.001)
+    timer.stop()
+    gaps.sort()
+    return gaps[-1], gaps[int(0.99 * (len(gaps) - 1))]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=10.0)
@@ -109,6 +135,15 @@ def main() -> None:
     from rnnviz.app.main_window import build_window
 
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    idle = build_window(TEXT)
+    idle.resize(*(int(v) for v in args.size.split("x")))
+    idle.show()
+    app.processEvents()
+    r = idle_gaps(app, min(args.seconds, 5.0))
+    print(f"  the window idle (the machine's own noise): longest gap {1e3 * r[0]:.0f} ms, 99th percentile "
+          f"{1e3 * r[1]:.0f} ms")
+    idle.training["controller"].shutdown()
+    idle.close()
     print(f"training in the window ({args.size}, offscreen), {args.seconds:.0f} s each; 5 ms timer on the GUI thread")
     for i, (title, changes, kind, compare) in enumerate(SETTINGS):
         if args.only is not None and i != args.only:
