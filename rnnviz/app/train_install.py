@@ -35,8 +35,8 @@ def _scrolled(widget) -> QScrollArea:
     scroll.setWidgetResizable(True)
     scroll.setFrameShape(QScrollArea.Shape.NoFrame)
     scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-    # as wide as the page and its vertical scroll bar: the column makes room (no sideways scrolling)
-    scroll.setMinimumWidth(widget.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 2)
+    # (not widened for its scroll bar: the column would take 22 px from the graph, which then loses its
+    # detailed boxes at 1280 x 720; the page scrolls sideways by those pixels instead)
     return scroll
 
 
@@ -76,6 +76,9 @@ def install_training(window) -> dict:
     tabs.setTabToolTip(1, "training curves: the loss, the gradient norm and its reach, per update")
     tabs.setTabToolTip(3, "check the gradients against finite differences")
     window._figures.append(plots)               # exported with the other figures
+    from rnnviz.app.export import install_context_menu
+
+    install_context_menu(plots, window)         # right-click: PNG, SVG, CSV, copy (the file actions came first)
     # a seventh plot tab did not fit at 1280 x 720 (F11 even less), nor a third right-hand panel
     column = QWidget()
     lay = QVBoxLayout(column)
