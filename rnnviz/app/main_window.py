@@ -365,6 +365,9 @@ def _install_extras(window: MainWindow) -> None:
     install_bptt_views(window)
     install_layer_views(window)
     install_file_actions(window)
+    from rnnviz.app.train_install import install_training   # issue 10: the Train panel and plots
+
+    window.training = install_training(window)
     window._side_docks[0].raise_()  # the equations first
 
 

@@ -184,11 +184,12 @@ class AppState(QObject):
         self.set_config(replace(self._config, **changes))
 
     def new_random_weights(self) -> None:
-        """Drop imported weights and draw new ones from the next seed (after MAX_SEED comes 0)."""
+        """Drop imported weights and draw new ones from the next seed (after MAX_SEED comes 0); the
+        text's own characters again (not those trained or imported weights were made for)."""
         self._base_params = None
         seed = self._config.seed
         seed = seed + 1 if isinstance(seed, int) and 0 <= seed < MAX_SEED else 0
-        self.update_config(seed=seed)
+        self.update_config(seed=seed, vocab="")
 
     def set_base_params(self, params: dict | None, radius: float | None = None, config: Config | None = None) -> None:
         """Use imported weights (None: back to seeded random weights), with `config` if given (else the current one).
