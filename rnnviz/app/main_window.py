@@ -358,10 +358,12 @@ def build_window(text: str | None = None) -> MainWindow:
 def _install_extras(window: MainWindow) -> None:
     """The BPTT views and the file actions plug into the window through its API."""
     from rnnviz.app.bptt_install import install_bptt_views
+    from rnnviz.app.check_install import install_check
     from rnnviz.app.file_actions import install_file_actions
 
     install_bptt_views(window)
     install_file_actions(window)
+    install_check(window)
     window._side_docks[0].raise_()  # the equations first
 
 
