@@ -39,6 +39,7 @@ def _window_cases(trace) -> tuple[list, str]:
 
     if trace is None:
         return [], ""
+    trace = trace.extras.get("batch", trace)      # a batch: the student's function gets all of it
     if trace.T * trace.m * max(trace.n_x, trace.n_a, trace.n_y) > MAX_WINDOW_ENTRIES:
         return [], "the window's sequence is too large to send to your file; only the notes' examples were run"
     try:
@@ -49,6 +50,25 @@ def _window_cases(trace) -> tuple[list, str]:
         return [], ("the window shows a model the notes' functions do not describe (they are the one-layer "
                     "tanh RNN with softmax outputs): only the notes' examples were run")
     return cases, ""
+
+
+def fingerprint(trace) -> str | None:
+    """What the window's sequence cases depend on (the batch's x, a⟨0⟩, targets and weights), so that a
+    new trace showing another example of the same batch does not make a check stale."""
+    import hashlib
+
+    import numpy as np
+
+    if trace is None:
+        return None
+    trace = trace.extras.get("batch", trace)
+    if trace.T * trace.m * max(trace.n_x, trace.n_a, trace.n_y) > MAX_WINDOW_ENTRIES:
+        return None
+    h = hashlib.blake2b(digest_size=16)
+    for arr in [trace.x, trace.a0, trace.y, trace.step_weight] + [trace.params[k] for k in sorted(trace.params)]:
+        h.update(np.ascontiguousarray(arr, dtype=np.float64).tobytes())
+    h.update(repr((trace.spec, trace.loss_name)).encode())
+    return h.hexdigest()
 
 
 def _run_check(task, path: str, trace) -> CheckReport:
@@ -91,6 +111,7 @@ class StudentCheck(QObject):
         self._settle.setInterval(SETTLE_MS)
         self._settle.timeout.connect(self._on_settled)
         self._seen = None                  # the file's signature when it was last checked
+        self.checked = None                # fingerprint() of the window's sequence it was checked on
 
     @property
     def busy(self) -> bool:
@@ -132,6 +153,7 @@ class StudentCheck(QObject):
         self._seen = _signature(self.path)
         self.runs += 1
         was_busy = self.busy
+        self.checked = fingerprint(self.state.trace)
         self._job = self.jobs.submit("check", _run_check, str(self.path), self.state.trace)
         self.started.emit(str(self.path))
         if not was_busy:

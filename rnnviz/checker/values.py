@@ -34,14 +34,16 @@ def _get(obj, path):
     return obj
 
 
-def column(function: str, diff, theirs, ours, step: int | None = None) -> Column | None:
-    """The column around `diff` (a compare.Difference) at `step` (1-based; None: the failing step),
-    or None where there is nothing numeric to show (a structure problem)."""
+def column(function: str, diff, theirs, ours, step: int | None = None, example: int | None = None
+           ) -> Column | None:
+    """The column around `diff` (a compare.Difference) at `step` (1-based; None: the failing step) for
+    `example` (0-based; None: the failing one), or None where there is nothing numeric to show (a
+    structure problem)."""
     if diff is None or diff.structure or not diff.index:
         return None
     try:
         if function in CACHE_FIELDS and len(diff.path) == 4:       # caches[0][t][k]: one array per step
-            return _cache_column(diff, theirs, ours, step)
+            return _cache_column(diff, theirs, ours, step, example)
         o = np.asarray(_get(ours, diff.path), dtype=np.float64)
         t = np.asarray(_get(theirs, diff.path), dtype=np.float64)
     except (IndexError, KeyError, TypeError, ValueError):
@@ -53,7 +55,7 @@ def column(function: str, diff, theirs, ours, step: int | None = None) -> Column
     if o.ndim == 3:                                  # (n, m, T): one example at one step
         T = o.shape[2]
         s = diff.step if step is None else min(max(int(step), 1), T)
-        j = idx[1]
+        j = idx[1] if example is None or not 0 <= example < o.shape[1] else example
         return _make(f"{name}⟨{s}⟩, example {j + 1}", o[:, j, s - 1], t[:, j, s - 1], idx[0], s, T, diff.step)
     if o.ndim == 2:
         j = idx[1]
@@ -70,7 +72,7 @@ def _base(quantity: str) -> str:
     return quantity.split("⟨")[0]
 
 
-def _cache_column(diff, theirs, ours, step):
+def _cache_column(diff, theirs, ours, step, example=None):
     base, k = diff.path[:2], diff.path[3]
     o_steps, t_steps = _get(ours, base), _get(theirs, base)
     T = len(o_steps)
@@ -80,6 +82,8 @@ def _cache_column(diff, theirs, ours, step):
     if t.shape != o.shape or o.ndim != 2:
         return None
     j = diff.index[1] if len(diff.index) > 1 else 0
+    if example is not None and 0 <= example < o.shape[1]:
+        j = example
     field = diff.quantity.split("(")[-1].rstrip(")")
     return _make(f"caches[0][{s - 1}][{k}] ({field}), example {j + 1}", o[:, j], t[:, j], diff.index[0],
                  s, T, diff.step)

@@ -129,13 +129,19 @@ class CheckPanel(QWidget):
         self.status.setText("Cancelled: your file was stopped." + (" The results below are from the check before."
                                                                    if self.report is not None else ""))
 
-    def _on_trace_changed(self, _trace) -> None:
+    def _on_trace_changed(self, trace) -> None:
         if self.report is not None and any(r.label == WINDOW_LABEL for r in self.report.results):
-            self._stale = True
+            from rnnviz.app.student_check import fingerprint
+
+            self._stale = fingerprint(trace) != self.check.checked or self.check.checked is None
             self._set_status()
+            self._show_details()
 
     def _on_finished(self, report) -> None:
-        self.report, self._stale = report, False
+        from rnnviz.app.student_check import fingerprint
+
+        self.report = report
+        self._stale = self.check.checked is None or fingerprint(self.state.trace) != self.check.checked
         self.table.clear()
         p = theme.palette(self.state.view_options.theme)
         first_bad, groups = None, {}
@@ -204,7 +210,11 @@ class CheckPanel(QWidget):
     def _column(self, r):
         if r is None or r.status != "fail" or r.difference is None:
             return None
-        return column(r.function, r.difference, r.theirs, r.ours, self.step)
+        example = None
+        if r.label == WINDOW_LABEL and not self._stale:     # the sequence the window's views show
+            tr = self.state.trace
+            example = tr.extras.get("example") if tr is not None else None
+        return column(r.function, r.difference, r.theirs, r.ours, self.step, example)
 
     def move_step(self, d: int) -> None:
         r = self.current()

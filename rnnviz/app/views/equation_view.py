@@ -124,7 +124,8 @@ class EquationView(QWidget):
                     "the course's GRU applies it to a⟨t−1⟩ before the product.</p>") if tr.spec.cell == "gru" else ""
             return head + self._rows(rows) + note
         g = G.get(tr.activation, tr.activation)
-        x_text = f"one-hot({html.escape(seq.input_label(t))})" if seq.kind == "text" else num(tr.x[0, 0, t], d)
+        x_text = f"one-hot({html.escape(seq.input_label(t))})" if seq.kind == "text" else (
+            num(tr.x[0, 0, t], d) if tr.n_x == 1 else vec(tr.x[:, 0, t], d))   # a batch's vectors (the notes')
         if tr.input_weight[t] == 0:
             x_text = f"0 &nbsp;<span class='m'>(not fed: {tr.architecture})</span>"
         a_prev = tr.a0[:, 0] if t == 0 else tr.a[:, 0, t - 1]
