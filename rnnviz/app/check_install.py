@@ -1,8 +1,9 @@
 """install_check(window): File ▸ Check my implementation… and the Check results panel.
 
-Needs window.state, window.file_menu (after the file actions filled it), window.add_side_panel and
+Needs window.state, window.file_menu (after the file actions filled it), window.add_plot_tab and
 window.closing. The chosen file is checked off the GUI thread (StudentCheck) and watched: saving it
-checks it again. The panel's dock comes to the front when a check starts.
+checks it again. The panel is a tab under the graph (wide and short, as the results are: the list
+beside the details), brought to the front when a check starts.
 """
 from __future__ import annotations
 
@@ -21,8 +22,8 @@ PY_FILTER = "Python file (*.py)"
 def install_check(window) -> CheckPanel:
     check = StudentCheck(window.state, window)
     panel = CheckPanel(window.state, check)
-    dock = window.add_side_panel(panel, "Check")
-    window.student_check, window.check_panel, window.check_dock = check, panel, dock
+    window.add_plot_tab(panel, "Check")       # wide and short: the tab area under the graph
+    window.student_check, window.check_panel = check, panel
 
     def choose() -> None:
         path, _ = QFileDialog.getOpenFileName(window, "Check my implementation", start_folder("checks"),
@@ -36,8 +37,9 @@ def install_check(window) -> CheckPanel:
         check.check(path)
 
     def show_panel(_path: str) -> None:
-        dock.show()
-        dock.raise_()
+        if window.window_layout.focus == "graph":
+            window.window_layout.set_focus(None)
+        window.tabs.setCurrentWidget(panel)
 
     act = QAction("Check my &implementation…", window)
     act.setShortcut("Ctrl+K")

@@ -1,4 +1,4 @@
-"""The notes' batch in the window, driven as a user does: the Notes' batch example button, the Batch
+"""The notes' batch in the window, driven as a user does: the The notes example button, the Batch
 panel's example spin box and a⟨0⟩ box, typing to leave it; the equations show the chosen sequence
 of the notes' own rnn_forward; a check on that input shows the sequence the window shows."""
 from __future__ import annotations
@@ -21,7 +21,7 @@ def window(qtbot):
 
 
 def notes_batch(qtbot, w) -> None:
-    b = next(b for b in w.sequence_panel.example_buttons if b.text() == "Notes' batch")
+    b = next(b for b in w.sequence_panel.example_buttons if b.text() == "The notes")
     qtbot.mouseClick(b, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: w.state.trace is not None and "batch" in w.state.trace.extras, timeout=5000)
 

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
-from tests.app.drive import open_window, side
+from tests.app.drive import open_window
 
 STUDENT = (Path(__file__).resolve().parents[1] / "checker" / "student.py").read_text(encoding="utf-8")
 NO_BA = ("a_next = np.tanh(np.dot(Wax, xt) + np.dot(Waa, a_prev) + ba)",
@@ -99,7 +99,7 @@ def test_a_correct_file_passes_everything(qtbot, window, tmp_path, monkeypatch):
     assert len([k for k in shown if k[1] == NOTES]) == 8
     assert (("rnn_forward", WINDOWS) in shown) and (("rnn_backward", WINDOWS) in shown)
     assert all(v[0] == "✓ pass" for v in shown.values()), shown
-    assert window.check_dock.isVisible()
+    assert window.tabs.currentWidget() is window.check_panel and window.check_panel.isVisible()
     assert "10 pass · 0 fail · 8 of 8 functions defined" in window.check_panel.status.text()
 
 
@@ -197,7 +197,12 @@ def test_a_function_that_raises_shows_its_traceback_as_text(qtbot, window, tmp_p
     assert flags & Qt.TextInteractionFlag.TextSelectableByMouse
 
 
-def test_the_panel_is_reachable_from_the_view_menu(qtbot, window):
-    side(window, "Check")
-    assert window.check_dock.isVisible()
-    assert "Check my implementation" in details(window)
+def test_the_check_tab_says_what_it_does_before_any_check(qtbot, window, monkeypatch):
+    bar = window.tabs.tabBar()
+    i = next(k for k in range(bar.count()) if bar.tabText(k) == "Check")
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(i).center())
+    assert window.check_panel.isVisible() and "Check my implementation" in details(window)
+    asked = []
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: asked.append(a) or ("", ""))
+    qtbot.mouseClick(window.check_panel.choose_button, Qt.MouseButton.LeftButton)   # the same dialog
+    assert len(asked) == 1 and window.student_check.runs == 0                       # cancelled: nothing runs

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import html
 import math
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QHBoxLayout, QHeaderView, QLabel, QProgressBar, QPushButton, QSizePolicy, QTextBrowser, QToolButton,
+    QHBoxLayout, QHeaderView, QLabel, QProgressBar, QPushButton, QSplitter, QTextBrowser, QToolButton,
     QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
@@ -43,30 +44,34 @@ class CheckPanel(QWidget):
         self.report = None
         self.step: int | None = None        # the step shown for the picked result (1-based)
         self._stale = False
-        self.setMinimumWidth(260)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(4, 4, 4, 4)
-        self.file_label = QLabel("No file checked yet.")
-        self.file_label.setWordWrap(True)
-        self.file_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        lay.addWidget(self.file_label)
+        self._sized = False
+        # wide and short, as the tab area under the graph is: the list on the left, what it says on the right
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(4, 4, 4, 4)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setChildrenCollapsible(False)
+        outer.addWidget(self.splitter)
+        left, right = QWidget(), QWidget()
+        lay = QVBoxLayout(left)
+        lay.setContentsMargins(0, 0, 4, 0)
         row = QHBoxLayout()
         self.choose_button = QPushButton("Check a file…")
         self.rerun_button = QPushButton("Run again")
         self.cancel_button = QPushButton("Cancel")
         for b in (self.choose_button, self.rerun_button, self.cancel_button):
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            row.addWidget(b)
+        row.addWidget(self.choose_button)
+        row.addWidget(self.rerun_button)
+        row.addWidget(self.cancel_button)
         row.addStretch(1)
         lay.addLayout(row)
-        self.progress = QProgressBar()
+        self.progress = QProgressBar()  # while the file runs: how far it got
         self.progress.setRange(0, 100)
         self.progress.setTextVisible(False)
         self.progress.setMaximumHeight(8)
         lay.addWidget(self.progress)
         self.status = QLabel()
         self.status.setWordWrap(True)
-        lay.addWidget(self.status)
         self.table = QTreeWidget()
         self.table.setRootIsDecorated(False)
         self.table.setIndentation(8)
@@ -74,9 +79,11 @@ class CheckPanel(QWidget):
         self.table.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.table.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.table.header().setStretchLastSection(True)
-        self.table.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.table.currentItemChanged.connect(lambda *_: self._on_pick())
-        lay.addWidget(self.table)
+        lay.addWidget(self.table, 1)
+        rlay = QVBoxLayout(right)
+        rlay.setContentsMargins(4, 0, 0, 0)
+        rlay.addWidget(self.status)
         steps = QHBoxLayout()
         self.prev_button = QToolButton()
         self.prev_button.setText("◀")
@@ -90,11 +97,15 @@ class CheckPanel(QWidget):
         steps.addWidget(self.prev_button)
         steps.addWidget(self.step_label, 1)
         steps.addWidget(self.next_button)
-        lay.addLayout(steps)
+        rlay.addLayout(steps)
         self.details = QTextBrowser()
         self.details.setObjectName("checkDetails")
         self.details.setOpenLinks(False)
-        lay.addWidget(self.details, 1)
+        rlay.addWidget(self.details, 1)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
 
         self.choose_button.clicked.connect(lambda: self.window().check_action.trigger())
         self.rerun_button.clicked.connect(check.rerun)
@@ -111,19 +122,31 @@ class CheckPanel(QWidget):
         self._on_busy(False)
         self._show_details()
 
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._sized and self.width() > 100:     # the list as wide as its columns, the details the rest
+            self._sized = True
+            fm = self.table.fontMetrics()
+            need = fm.horizontalAdvance("lstm_cell_backward  ✗ timed out  8.8e-16") + 60
+            left = min(max(need, 240), self.width() // 2)
+            self.splitter.setSizes([left, self.width() - left])
+
     # ------------------------------------------------------------------ check signals
     def _on_started(self, path: str) -> None:
-        self.file_label.setText(f"<b>{html.escape(path)}</b>")
-        self.status.setText("Running your file… (it runs in a separate process; Cancel stops it)")
+        self.status.setToolTip(path)
+        self.status.setText(f"<b>{html.escape(Path(path).name)}</b>: running… (in a separate process; Cancel "
+                            "stops it)")
 
     def _on_busy(self, busy: bool) -> None:
         self.progress.setVisible(busy)
         self.progress.setValue(0)
+        self.cancel_button.setVisible(busy)
         self.cancel_button.setEnabled(busy)
         self.rerun_button.setEnabled(self.check.path is not None and not busy)
 
     def _on_failed(self, msg: str) -> None:
         self.status.setText(f"The check could not run: {html.escape(msg)}")
+        self.status.setToolTip("")
 
     def _on_cancelled(self) -> None:
         self.status.setText("Cancelled: your file was stopped." + (" The results below are from the check before."
@@ -166,15 +189,9 @@ class CheckPanel(QWidget):
             group.addChild(item)
             if first_bad is None and r.status in ("fail", "raised", "timeout"):
                 first_bad = item
-        self.table.setFixedHeight(self._table_height())
         self._set_status()
         self.table.setCurrentItem(first_bad or self.table.topLevelItem(0).child(0))
         self._on_pick()
-
-    def _table_height(self) -> int:
-        n = sum(1 + self.table.topLevelItem(k).childCount() for k in range(self.table.topLevelItemCount()))
-        row = self.table.sizeHintForRow(0) if n else 20
-        return self.table.header().sizeHint().height() + row * n + 2 * self.table.frameWidth() + 2
 
     def _set_status(self) -> None:
         r = self.report
@@ -188,7 +205,8 @@ class CheckPanel(QWidget):
         extra = [f"{r.seconds:.1f} s"]
         if self.check.path is not None:
             extra.append("checked again when you save it")
-        text = head + " · " + " · ".join(extra)
+        name = html.escape(Path(r.path).name)
+        text = f"<b>{name}</b>: " + head + " · " + " · ".join(extra)
         for note in r.notes:
             text += f"<br><i>{html.escape(note)}</i>"
         if self._stale:
