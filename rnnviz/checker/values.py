@@ -95,3 +95,42 @@ def _make(title, o, t, unit, step=None, steps=None, first=None) -> Column:
     sl = slice(lo, min(lo + MAX_ROWS, n))
     bad = _bad(t[sl], o[sl]) if n else np.zeros(0, bool)
     return Column(title, np.arange(n)[sl], o[sl], t[sl], bad, n, step, steps, first)
+
+
+# ---- the student's numbers at one step of the window's own sequence (the Equations panel) ----------
+# function -> [(label at step s, path into the result, pass: "forward" | "backward")]
+STEP_PARTS = {
+    "rnn_forward": [("a⟨{s}⟩", (0,), "forward"), ("ŷ⟨{s}⟩", (1,), "forward")],
+    "rnn_backward": [("dx⟨{s}⟩", ("dx",), "backward")],
+}
+
+
+@dataclass
+class StepRow:
+    function: str
+    label: str                  # "a⟨3⟩"
+    ours: np.ndarray            # (n,) one example at one step
+    theirs: np.ndarray
+    differs: np.ndarray         # (n,) bool
+
+
+def step_rows(results, t: int, example: int, phase: str) -> list[StepRow]:
+    """The student's values beside ours at step t (0-based) of `example`, for the failing functions
+    among `results` (FunctionResult on the window's sequence) that work step by step in this pass."""
+    rows = []
+    for r in results:
+        if r.status != "fail" or r.function not in STEP_PARTS:
+            continue
+        for label, path, pass_ in STEP_PARTS[r.function]:
+            if pass_ != phase:
+                continue
+            try:
+                o = np.asarray(_get(r.ours, path), dtype=np.float64)
+                th = np.asarray(_get(r.theirs, path), dtype=np.float64)
+            except (IndexError, KeyError, TypeError, ValueError):
+                continue
+            if o.shape != th.shape or o.ndim != 3 or not (0 <= t < o.shape[2] and 0 <= example < o.shape[1]):
+                continue
+            oc, tc = o[:, example, t], th[:, example, t]
+            rows.append(StepRow(r.function, label.format(s=t + 1), oc, tc, _bad(tc, oc)))
+    return rows

@@ -206,3 +206,23 @@ def test_the_check_tab_says_what_it_does_before_any_check(qtbot, window, monkeyp
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: asked.append(a) or ("", ""))
     qtbot.mouseClick(window.check_panel.choose_button, Qt.MouseButton.LeftButton)   # the same dialog
     assert len(asked) == 1 and window.student_check.runs == 0                       # cancelled: nothing runs
+
+
+def test_the_equations_show_the_students_values_beside_ours_at_the_failing_step(qtbot, window, tmp_path,
+                                                                                monkeypatch):
+    from tests.app.drive import press, side, type_sequence
+
+    check_through_menu(qtbot, window, monkeypatch, write(tmp_path / "late.py", LATE))
+    side(window, "Equations")
+    press(qtbot, window, "Home")
+    text = window.equations.text()
+    assert "Your functions at this step" in text and "yours the same" in " ".join(text.split())  # step 1 agrees
+    press(qtbot, window, "Right", "Right")
+    text = window.equations.text()
+    assert window.state.t == 2 and "Your functions at this step" in text
+    a3 = window.state.trace.a[:, 0, 2]
+    from rnnviz.app import numfmt
+    assert "yours" in text and numfmt.short(float(a3[0]) * 1.01, 4) in text    # theirs: ours × 1.01
+    type_sequence(qtbot, window, "abcabc")                                      # another sequence: not theirs
+    qtbot.waitUntil(lambda: window.state.student is None, timeout=5000)
+    assert "Your functions at this step" not in window.equations.text()

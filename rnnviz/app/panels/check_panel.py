@@ -157,6 +157,7 @@ class CheckPanel(QWidget):
             from rnnviz.app.student_check import fingerprint
 
             self._stale = fingerprint(trace) != self.check.checked or self.check.checked is None
+            self._share()
             self._set_status()
             self._show_details()
 
@@ -189,9 +190,17 @@ class CheckPanel(QWidget):
             group.addChild(item)
             if first_bad is None and r.status in ("fail", "raised", "timeout"):
                 first_bad = item
+        self._share()
         self._set_status()
         self.table.setCurrentItem(first_bad or self.table.topLevelItem(0).child(0))
         self._on_pick()
+
+    def _share(self) -> None:
+        """The results on the window's sequence go to AppState, for the views to show beside ours."""
+        mine = None
+        if self.report is not None and not self._stale:
+            mine = [r for r in self.report.results if r.label == WINDOW_LABEL] or None
+        self.state.set_student(mine)
 
     def _set_status(self) -> None:
         r = self.report
@@ -282,7 +291,8 @@ class CheckPanel(QWidget):
     def _html(self, r, col, p) -> str:
         e = html.escape
         text, colour = STATUS.get(r.status, (r.status, "foreground"))
-        out = [f"<p><b>{e(r.function)}</b> <span class=m>on {e(r.label)}</span><br>"
+        on = "the window's sequence" if r.label == WINDOW_LABEL else r.label
+        out = [f"<p><b>{e(r.function)}</b> <span class=m>on {e(on)}</span><br>"
                f"<b style='color:{getattr(p, colour)}'>{e(text)}</b>"]
         if r.status == "pass":
             out.append(f" — largest difference {_num(r.max_abs_diff)}</p>")

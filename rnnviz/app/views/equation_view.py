@@ -43,6 +43,7 @@ class EquationView(QWidget):
         state.config_changed.connect(self._on_config_changed)
         state.step_changed.connect(self._on_step_changed)
         state.view_options_changed.connect(self._on_view_options_changed)
+        state.student_changed.connect(lambda _r: self._on_step_changed(state.t, state.phase))
         self._on_view_options_changed(state.view_options)
 
     # ------------------------------------------------------------------ slots
@@ -87,6 +88,7 @@ class EquationView(QWidget):
         else:
             t = self.state.t
             body = self._backward(tr, t, p) if self.state.phase == BACKWARD else self._forward(tr, t, p)
+            body += self._student(tr, t, p)
         pt = theme.point_size(o, 1.05)
         body = body.replace("<h3>", f'<h3 style="font-size:{theme.point_size(o, 1.2)}pt">')
         self._stale = False
@@ -94,6 +96,33 @@ class EquationView(QWidget):
             <style> td {{ padding: 2px 8px 4px 0; vertical-align: top; }}
                     .n {{ font-family: {theme.mono_family()}; }}
                     .m {{ color: {p.muted}; }} h3 {{ margin: 0 0 6px 0; }} </style>{body}</body></html>""")
+
+    def _student(self, tr, t: int, p) -> str:
+        """File ▸ Check my implementation… on this sequence: the student's numbers beside ours at this
+        step, for their functions that fail (the differing units in the danger colour)."""
+        from rnnviz.checker.values import step_rows
+
+        results = self.state.student
+        if not results:
+            return ""
+        rows = step_rows(results, t, tr.extras.get("example", 0), self.state.phase)
+        if not rows:
+            return ""
+        out = ["<h3>Your functions at this step</h3><table>"]
+        for r in rows:
+            mark = lambda v, bad: f'<b style="color:{p.danger}">{numfmt.short(float(v), 4)}</b>' if bad \
+                else numfmt.short(float(v), 4)   # noqa: E731
+            theirs = "[" + ", ".join(mark(v, b) for v, b in zip(r.theirs[:16], r.differs[:16])) + \
+                (", …" if r.theirs.size > 16 else "") + "]"
+            ours = "[" + ", ".join(numfmt.short(float(v), 4) for v in r.ours[:16]) + \
+                (", …" if r.ours.size > 16 else "") + "]"
+            if not r.differs.any():
+                theirs = "<span class='m'>the same (to 1e-6)</span>"
+            out.append(f"<tr><td><i>{r.label}</i></td><td>ours</td><td class='n'>{ours}</td></tr>"
+                       f"<tr><td></td><td>yours</td><td class='n'>{theirs}</td></tr>")
+        out.append(f"</table><p class='m'>from {html.escape(rows[0].function)}"
+                   + ("" if len({r.function for r in rows}) == 1 else " …") + " (Check tab)</p>")
+        return "".join(out)
 
     def _rows(self, rows) -> str:
         """lhs = formula on one line, the numbers on the next, so a narrow panel never squeezes them."""
