@@ -144,9 +144,13 @@ class StudentCheck(QObject):
         self.watching_changed.emit("")
 
     def shutdown(self) -> None:
+        """The window closes: drop the check and end the student's process now (never waits)."""
+        from rnnviz.checker.run import kill_children
+
         self._settle.stop()
         self._job = None
         self.jobs.shutdown()
+        kill_children()
 
     # ------------------------------------------------------------------ the job
     def _start(self) -> None:

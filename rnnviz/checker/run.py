@@ -28,6 +28,18 @@ OUTPUT_SHOWN = 4000       # characters of the file's stdout / stderr kept in the
 POLL_S = 0.05             # how often a running check looks at should_stop()
 
 
+_children: set = set()     # the child processes running now (kill_children ends them)
+
+
+def kill_children() -> None:
+    """End every student file still running (the window is closing: nobody waits for them)."""
+    for proc in list(_children):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError, OSError):
+            pass
+
+
 class Cancelled(Exception):
     """check_file stopped because its should_stop() said so (the child was killed)."""
 
@@ -157,6 +169,14 @@ def _run_child(path: Path, job: str, limits: CheckLimits, should_stop=None, prog
     proc = subprocess.Popen([sys.executable, "-m", "rnnviz.checker.child", str(path.resolve()), job],
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             env=env, start_new_session=True)
+    _children.add(proc)
+    try:
+        return _wait_child(proc, job, limits, should_stop, progress, n_cases)
+    finally:
+        _children.discard(proc)
+
+
+def _wait_child(proc, job, limits, should_stop, progress, n_cases) -> bool:
     deadline = time.monotonic() + limits.seconds
     done = 0
     while True:

@@ -226,3 +226,12 @@ def test_the_equations_show_the_students_values_beside_ours_at_the_failing_step(
     type_sequence(qtbot, window, "abcabc")                                      # another sequence: not theirs
     qtbot.waitUntil(lambda: window.state.student is None, timeout=5000)
     assert "Your functions at this step" not in window.equations.text()
+
+
+def test_closing_the_window_ends_a_running_file(qtbot, window, tmp_path, monkeypatch):
+    sleeper = tmp_path / "sleeper.py"
+    sleeper.write_text("import time\nwhile True:\n    time.sleep(0.05)\n", encoding="utf-8")   # no CPU limit ends it
+    check_through_menu(qtbot, window, monkeypatch, sleeper, wait=False)
+    qtbot.waitUntil(lambda: running(sleeper), timeout=10000)
+    window.close()
+    qtbot.waitUntil(lambda: not running(sleeper), timeout=3000)
