@@ -235,3 +235,21 @@ def test_closing_the_window_ends_a_running_file(qtbot, window, tmp_path, monkeyp
     qtbot.waitUntil(lambda: running(sleeper), timeout=10000)
     window.close()
     qtbot.waitUntil(lambda: not running(sleeper), timeout=3000)
+
+
+def test_a_file_that_prints_megabytes_or_allocates_without_bound_is_reported(qtbot, window, tmp_path, monkeypatch):
+    chatty = write(tmp_path / "chatty.py", ("def rnn_forward(x, a0, parameters):\n",
+                                            "def rnn_forward(x, a0, parameters):\n    print('x' * 10_000_000)\n"))
+    check_through_menu(qtbot, window, monkeypatch, chatty)
+    assert rows(window)[("rnn_forward", NOTES)][0] == "✓ pass"
+    click_row(qtbot, window, "rnn_forward")
+    text = details(window)
+    assert "What it printed" in text and "the rest is not shown" in text and len(text) < 20_000
+    greedy = write(tmp_path / "greedy.py", ("def rnn_backward(da, caches):\n",
+                                            "def rnn_backward(da, caches):\n    hog = []\n    while True:\n"
+                                            "        hog.append(np.empty(10 ** 8))\n"))   # address space, not RAM
+    check_through_menu(qtbot, window, monkeypatch, greedy)
+    assert rows(window)[("rnn_backward", NOTES)][0] == "! raised"
+    click_row(qtbot, window, "rnn_backward")
+    assert "MemoryError" in details(window)
+    assert rows(window)[("lstm_backward", NOTES)][0] == "✓ pass"       # the functions after it still ran

@@ -127,3 +127,17 @@ def test_clear_messages(config, message):
 def test_cross_entropy_still_needs_classes_for_a_series():
     with pytest.raises(ValueError, match="cross-entropy needs characters"):
         run_config(Config(source="0.1 0.5 -2 3", loss="cross_entropy"))
+
+
+def test_a_session_keeps_the_notes_batch_the_example_and_a0(tmp_path):
+    from rnnviz.io.session import Session, load_session, save_session
+
+    c, p = notes_config(example=6, a0="zero")
+    tr = run_config(c, p)
+    save_session(tmp_path / "n.rnnviz", Session(settings=c.to_dict(), params=tr.params, weights_origin="imported"))
+    s = load_session(tmp_path / "n.rnnviz")
+    back = Config.from_dict(s.settings)
+    assert (back.kind, back.example, back.a0) == ("notes", 6, "zero")
+    again = run_config(back, s.params)
+    np.testing.assert_array_equal(again.a, tr.a)
+    np.testing.assert_array_equal(again.extras["batch"].y_hat, tr.extras["batch"].y_hat)

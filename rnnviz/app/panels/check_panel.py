@@ -322,7 +322,7 @@ class CheckPanel(QWidget):
         if rep is not None and rep.import_error:
             out.append(f"<p>Loading your file raised:</p><pre>{e(rep.import_error.rstrip())}</pre>")
         if rep is not None and rep.stdout.strip():
-            out.append(f"<p class=m>What it printed:</p><pre>{e(rep.stdout.rstrip()[:2000])}</pre>")
+            out.append(f"<p class=m>What it printed:</p><pre>{e(rep.stdout.rstrip())}</pre>")   # already cut
         return "".join(out)
 
     def _values(self, col, p) -> str:
