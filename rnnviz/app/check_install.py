@@ -3,7 +3,7 @@
 Needs window.state, window.file_menu (after the file actions filled it), window.add_plot_tab and
 window.closing. The chosen file is checked off the GUI thread (StudentCheck) and watched: saving it
 checks it again. The panel is a tab under the graph (wide and short, as the results are: the list
-beside the details), brought to the front when a check starts.
+beside the details), added with the first check and brought to the front whenever one starts.
 """
 from __future__ import annotations
 
@@ -22,7 +22,6 @@ PY_FILTER = "Python file (*.py)"
 def install_check(window) -> CheckPanel:
     check = StudentCheck(window.state, window)
     panel = CheckPanel(window.state, check)
-    window.add_plot_tab(panel, "Check")       # wide and short: the tab area under the graph
     window.student_check, window.check_panel = check, panel
 
     def choose() -> None:
@@ -37,6 +36,8 @@ def install_check(window) -> CheckPanel:
         check.check(path)
 
     def show_panel(_path: str) -> None:
+        if window.tabs.indexOf(panel) < 0:    # the tab appears with the first check (the bar has room for
+            window.add_plot_tab(panel, "Check")   # it at 1280 px, not for it always, in presentation mode)
         if window.window_layout.focus == "graph":
             window.window_layout.set_focus(None)
         window.tabs.setCurrentWidget(panel)

@@ -197,15 +197,25 @@ def test_a_function_that_raises_shows_its_traceback_as_text(qtbot, window, tmp_p
     assert flags & Qt.TextInteractionFlag.TextSelectableByMouse
 
 
-def test_the_check_tab_says_what_it_does_before_any_check(qtbot, window, monkeypatch):
+def test_the_check_tab_comes_with_the_first_check_and_its_button_asks_for_a_file(qtbot, window, tmp_path,
+                                                                                  monkeypatch):
     bar = window.tabs.tabBar()
-    i = next(k for k in range(bar.count()) if bar.tabText(k) == "Check")
+    titles = lambda: [bar.tabText(k) for k in range(bar.count())]   # noqa: E731
+    assert "Check" not in titles()                 # the tab bar keeps its room until a check is asked for
+    check_through_menu(qtbot, window, monkeypatch, write(tmp_path / "right.py"))
+    assert titles()[-1] == "Check" and window.tabs.currentWidget() is window.check_panel
+    need = sum(bar.tabSizeHint(i).width() for i in range(bar.count()))
+    assert need <= bar.width()                     # every label whole at 1280 x 720
+    i = titles().index("Hidden states a⟨t⟩")
     qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(i).center())
-    assert window.check_panel.isVisible() and "Check my implementation" in details(window)
+    window.check_action.trigger()                  # a new check brings the tab back to the front
+    qtbot.waitUntil(lambda: not window.student_check.busy, timeout=60000)
+    assert window.tabs.currentWidget() is window.check_panel
     asked = []
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: asked.append(a) or ("", ""))
+    runs = window.student_check.runs
     qtbot.mouseClick(window.check_panel.choose_button, Qt.MouseButton.LeftButton)   # the same dialog
-    assert len(asked) == 1 and window.student_check.runs == 0                       # cancelled: nothing runs
+    assert len(asked) == 1 and window.student_check.runs == runs                    # cancelled: nothing runs
 
 
 def test_the_equations_show_the_students_values_beside_ours_at_the_failing_step(qtbot, window, tmp_path,
