@@ -206,7 +206,7 @@ def test_the_check_tab_comes_with_the_first_check_and_its_button_asks_for_a_file
     assert titles()[-1] == "Check" and window.tabs.currentWidget() is window.check_panel
     need = sum(bar.tabSizeHint(i).width() for i in range(bar.count()))
     assert need <= bar.width()                     # every label whole at 1280 x 720
-    i = titles().index("Hidden states a⟨t⟩")
+    i = titles().index("Heatmaps")
     qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(i).center())
     window.check_action.trigger()                  # a new check brings the tab back to the front
     qtbot.waitUntil(lambda: not window.student_check.busy, timeout=60000)
