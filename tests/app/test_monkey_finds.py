@@ -53,8 +53,10 @@ def test_f11_and_a_session_with_the_same_view_do_not_rebuild_the_application_sty
                                                                                    tmp_path):
     """F11 took 1-1.5 s at 1280x720 on a loaded machine (the monkey saw the event loop held up 1.4 s when a
     session was opened in presentation mode): every change set the Fusion style again (0.3 s, every widget
-    repolished) and a session restyled the whole window even when its view options were those on screen."""
-    from PySide6.QtWidgets import QApplication
+    repolished), the style sheet embedded the font size (a new sheet at each F11: 0.5-0.9 s to parse it
+    and repolish every widget) and a session restyled the whole window even when its view options were
+    those on screen. The font now arrives through QApplication.setFont: F11 sets no style, no sheet."""
+    from PySide6.QtWidgets import QApplication, QGroupBox, QLabel
 
     from rnnviz.app import theme
 
@@ -63,17 +65,28 @@ def test_f11_and_a_session_with_the_same_view_do_not_rebuild_the_application_sty
     set_sheet = QApplication.setStyleSheet
     monkeypatch.setattr(QApplication, "setStyle", lambda app, s: styles.append(s))
     monkeypatch.setattr(QApplication, "setStyleSheet", lambda app, s: (sheets.append(s), set_sheet(app, s)))
+    label = window.sequence_panel.error_label
+    normal = window.sequence_panel.edit.font().pointSizeF()
+    labels = window.findChildren(QLabel)
+    sizes = [w.font().pointSizeF() for w in labels]          # some are a scale of the body text
     press(qtbot, window, "F11")
     assert window.state.view_options.presentation
-    assert styles == [] and len(sheets) == 1          # the fonts changed: one new style sheet, the same style
+    assert styles == [] and sheets == []              # the fonts changed: the same style and sheet
+    big = window.sequence_panel.edit.font().pointSizeF()
+    assert big > normal and label.font().pointSizeF() == big
+    group = window.findChild(QGroupBox)
+    assert group.font().bold() and group.font().pointSizeF() == big   # the sheet's bold kept, at the new size
+    scale = theme.PRESENTATION_SCALE
+    assert [w.font().pointSizeF() for w in labels] == pytest.approx([x * scale for x in sizes], abs=0.1)
     p = tmp_path / "presenting.rnnviz"
     save_session(p, Session(settings=Config(source="hello world", cell="gru").to_dict(),
                             view={"theme": "light", "presentation": True}))
     open_through_menu(monkeypatch, window, p)
     assert window.state.trace.spec.cell == "gru" and window.errors == []
-    assert styles == [] and len(sheets) == 1          # nothing to restyle
+    assert styles == [] and sheets == []              # nothing to restyle
     press(qtbot, window, "F11")
-    assert not window.state.view_options.presentation and styles == [] and len(sheets) == 2
+    assert not window.state.view_options.presentation and styles == [] and sheets == []
+    assert [w.font().pointSizeF() for w in labels] == sizes
 
 
 def test_pasting_a_long_word_into_the_sequence_box_lays_it_out_in_linear_time(qtbot, window):
