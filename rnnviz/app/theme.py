@@ -9,7 +9,7 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent
 from PySide6.QtGui import QColor, QFont, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QComboBox, QDockWidget, QGroupBox, QLabel, QStatusBar, QTabBar
 
 from rnnviz.app.colors import Palette, palette
 
@@ -79,20 +79,18 @@ def style_sheet(p: Palette) -> str:
     """
 
 
-EM_SIZED = ("QGroupBox", "QTabBar", "QDockWidget")   # and the labels in a QStatusBar
+EM_SIZED = (QGroupBox, QTabBar, QDockWidget)   # the style sheet's rules in em (and QStatusBar QLabel)
 
 
-def _em_sized(w) -> bool:
-    if any(w.inherits(name) for name in EM_SIZED):
-        return True
-    if not w.inherits("QLabel"):
-        return False
-    parent = w.parentWidget()
-    while parent is not None:
-        if parent.inherits("QStatusBar"):
-            return True
-        parent = parent.parentWidget()
-    return False
+def _widgets(app: QApplication, classes) -> list:
+    """The widgets of these classes in every window (found by Qt, not by a Python loop over all)."""
+    found = {}
+    for top in app.topLevelWidgets():
+        for cls in classes:
+            if isinstance(top, cls):
+                found[top] = None
+            found.update(dict.fromkeys(top.findChildren(cls)))
+    return list(found)
 
 
 def _after_font_change(app: QApplication) -> None:
@@ -102,14 +100,14 @@ def _after_font_change(app: QApplication) -> None:
     when it repolishes; so are combo boxes (a font change resets a QComboBox's size hint but not its
     minimum size hint, and a column sized by that would cut its choices)."""
     style = app.style()
-    for w in app.allWidgets():
-        em = _em_sized(w)
-        if em:
-            style.unpolish(w)
-            style.polish(w)
-        if em or w.inherits("QComboBox"):
-            QApplication.sendEvent(w, QEvent(QEvent.Type.StyleChange))
-            w.updateGeometry()
+    em = _widgets(app, EM_SIZED)
+    em += [lab for bar in _widgets(app, (QStatusBar,)) for lab in bar.findChildren(QLabel)]
+    for w in em:
+        style.unpolish(w)
+        style.polish(w)
+    for w in em + _widgets(app, (QComboBox,)):
+        QApplication.sendEvent(w, QEvent(QEvent.Type.StyleChange))
+        w.updateGeometry()
 
 
 def app_font(options) -> QFont:
