@@ -94,7 +94,7 @@ class MainWindow(QMainWindow):
         self.heatmap = HiddenHeatmapView(state)
         self.outputs = OutputView(state)
         self.losses = LossView(state)
-        self.add_plot_tab(self.heatmap, "Hidden states a⟨t⟩")
+        self.add_plot_tab(self.heatmap, "Heatmaps")   # a⟨t⟩, c⟨t⟩, the gates: views/heatmap_view.py
         self.add_plot_tab(self.outputs, "Outputs ŷ⟨t⟩")
         self.add_plot_tab(self.losses, "Losses L⟨t⟩")
 
@@ -257,6 +257,7 @@ class MainWindow(QMainWindow):
         self.status_label.setText(
             f"T = {tr.T:,}   ·   n_a = {tr.n_a}   ·   n_x = {tr.n_x}   ·   parameters = {param_count(tr.params):,}"
             f"   ·   L = Σ L⟨t⟩ = {loss}   ·   computed in {tr.compute_seconds * 1e3:.0f} ms")
+        self.window_layout.model_changed()   # a deeper model's graph gets more of the centre
 
     def _on_busy_changed(self, busy: bool) -> None:
         for w in (self.busy_label, self.busy_bar, self.cancel_button):
@@ -359,8 +360,10 @@ def _install_extras(window: MainWindow) -> None:
     """The BPTT views and the file actions plug into the window through its API."""
     from rnnviz.app.bptt_install import install_bptt_views
     from rnnviz.app.file_actions import install_file_actions
+    from rnnviz.app.layer_install import install_layer_views
 
     install_bptt_views(window)
+    install_layer_views(window)
     install_file_actions(window)
     window._side_docks[0].raise_()  # the equations first
 
