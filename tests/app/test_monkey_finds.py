@@ -244,3 +244,63 @@ def test_the_equations_of_an_lstm_whose_gradient_overflows_show_it_without_a_war
             press(qtbot, window, "Right")
         assert (window.state.phase, window.state.t) == ("backward", 0)
     assert window.errors == []
+
+
+def test_keys_typed_together_into_a_long_text_lay_it_out_once(qtbot, window):
+    """Typing 'x55.e9' at the end of 100,000 pasted numbers held the window up over 1 s (the monkey,
+    seed 5): Qt lays out the whole one-line paragraph again at every key (0.2-0.3 s each). Keys that
+    arrive in one pass of the event loop now make one edit: one layout, the same text, one undo."""
+    from PySide6.QtWidgets import QApplication
+
+    edit = window.sequence_panel.edit
+    text = " ".join(str(i % 10) for i in range(100_000))
+    QApplication.clipboard().setText(text)
+    edit.setFocus()
+    qtbot.keyClick(edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(edit, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    qtbot.wait(20)
+    layouts = []
+    lay = edit.document().documentLayout()
+    lay.updateBlock.connect(lambda *a: layouts.append("block"))
+    edit.document().contentsChange.connect(lambda *a: layouts.append("change"))
+    qtbot.keyClicks(edit, "x55.e9")
+    qtbot.wait(20)
+    assert edit.toPlainText() == text + "x55.e9"
+    assert layouts.count("change") == 1, layouts
+    qtbot.keyClick(edit, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.wait(20)
+    assert edit.toPlainText() == text
+    qtbot.keyClicks(edit, " 7")              # one key at a time, as usual
+    qtbot.wait(20)
+    qtbot.keyClick(edit, Qt.Key.Key_Backspace)
+    qtbot.wait(20)
+    assert edit.toPlainText() == text + " "
+
+
+@pytest.mark.parametrize("make", ["layer_chooser", "gradient_view", "gate_view"])
+def test_a_deleted_view_no_longer_follows_the_state(qtbot, window, make):
+    """State test: views that an export (or a new model) made and deleted kept their lambdas on the
+    state's signals, so the next trace or layer choice raised "Internal C++ object already deleted"
+    (the monkey, seed 5, opening a session after Export all). Deleted views drop their connections."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from rnnviz.app.panels.layer_chooser import LayerChooser
+    from rnnviz.app.views.gate_view import CellView
+    from rnnviz.app.views.gradient_view import GradientView
+
+    errors = []
+    import sys
+    hook, sys.excepthook = sys.excepthook, lambda *e: errors.append(e)
+    try:
+        state = window.state
+        view = {"layer_chooser": LayerChooser, "gradient_view": GradientView, "gate_view": CellView}[make](state)
+        view.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        state.update_config(cell="lstm", layers=2)
+        qtbot.waitUntil(lambda: state.trace.spec.cell == "lstm", timeout=10_000)
+        state.select(1, 0)
+        state.go_end()
+        qtbot.wait(20)
+    finally:
+        sys.excepthook = hook
+    assert errors == []
