@@ -7,8 +7,9 @@ and an offscreen export look the same.
 from __future__ import annotations
 
 import pyqtgraph as pg
+from PySide6.QtCore import QEvent
 from PySide6.QtGui import QColor, QFont, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QComboBox, QDockWidget, QGroupBox, QLabel, QStatusBar, QTabBar
 
 from rnnviz.app.colors import Palette, palette
 
@@ -52,10 +53,11 @@ def qpalette(p: Palette) -> QPalette:
     return pal
 
 
-def style_sheet(p: Palette, pt: float) -> str:
-    """Small, readable style: roomy group boxes, clear tabs, the timeline groove in two phases."""
+def style_sheet(p: Palette) -> str:
+    """Small, readable style: roomy group boxes, clear tabs, the timeline groove in two phases.
+    No font sizes here (they come from the application font, see apply_app_theme). Qt measures a
+    rule's em when it polishes the widget: the widgets of the rules in em are listed in EM_SIZED."""
     return f"""
-    QWidget {{ font-size: {pt}pt; }}
     QGroupBox {{ font-weight: bold; border: 1px solid {p.grid}; border-radius: 6px;
                  margin-top: 1.1em; padding: 0.6em 0.5em 0.4em 0.5em; }}
     QGroupBox::title {{ subcontrol-origin: margin; left: 0.7em; padding: 0 0.3em; }}
@@ -77,19 +79,67 @@ def style_sheet(p: Palette, pt: float) -> str:
     """
 
 
+EM_SIZED = (QGroupBox, QTabBar, QDockWidget)   # the style sheet's rules in em (and QStatusBar QLabel)
+
+
+def _widgets(app: QApplication, classes) -> list:
+    """The widgets of these classes in every window (found by Qt, not by a Python loop over all)."""
+    found = {}
+    for top in app.topLevelWidgets():
+        for cls in classes:
+            if isinstance(top, cls):
+                found[top] = None
+            found.update(dict.fromkeys(top.findChildren(cls)))
+    return list(found)
+
+
+def _after_font_change(app: QApplication) -> None:
+    """What a new application style sheet did besides the fonts, for the few widgets that need it:
+    the widgets whose rules are in em are polished again (Qt keeps the rules, paddings and margins
+    included, that it computed at the widget's last polish), and told of a style change, as Qt does
+    when it repolishes; so are combo boxes (a font change resets a QComboBox's size hint but not its
+    minimum size hint, and a column sized by that would cut its choices)."""
+    style = app.style()
+    em = _widgets(app, EM_SIZED)
+    em += [lab for bar in _widgets(app, (QStatusBar,)) for lab in bar.findChildren(QLabel)]
+    for w in em:
+        style.unpolish(w)
+        style.polish(w)
+    for w in em + _widgets(app, (QComboBox,)):
+        QApplication.sendEvent(w, QEvent(QEvent.Type.StyleChange))
+        w.updateGeometry()
+
+
+def app_font(options) -> QFont:
+    """The application's font for AppState.view_options: the platform's family at our size."""
+    f = QApplication.font()
+    f.setPointSizeF(point_size(options))
+    return f
+
+
 def apply_app_theme(app: QApplication, options) -> None:
-    """Palette, style sheet and base font of the whole application for AppState.view_options."""
+    """Palette, style sheet and base font of the whole application for AppState.view_options.
+
+    The font size reaches the widgets through QApplication.setFont, never through the style sheet:
+    a new application style sheet re-parses and repolishes every widget (0.5-0.9 s here, each F11).
+    An application style sheet also stops Qt's font propagation from a window to its children
+    (widgets styled by a sheet only follow the sheet's fonts), and QApplication.setFont tells only
+    the windows; the font is therefore also set for every QWidget by class, which sends the change
+    to each widget itself: each keeps what its style sheet rule or its own setFont says (bold, a
+    scale of the app font) and takes the new size from the app font."""
     p = palette(options.theme)
     if app.property("rnnviz_style") != "Fusion":   # setting it again repolishes every widget (0.2-0.3 s)
         app.setStyle("Fusion")  # the same look everywhere, and palettes are honoured
         app.setProperty("rnnviz_style", "Fusion")
-    app.setPalette(qpalette(p))
-    f = app.font()
-    f.setPointSizeF(point_size(options))
-    app.setFont(f)
-    sheet = style_sheet(p, point_size(options))
+    app.setPalette(qpalette(p))                    # (the same palette again costs nothing)
+    sheet = style_sheet(p)
     if app.styleSheet() != sheet:
         app.setStyleSheet(sheet)
+    f = app_font(options)
+    if f != app.font() or f != QApplication.font("QWidget"):
+        app.setFont(f)
+        app.setFont(f, "QWidget")
+        _after_font_change(app)
 
 
 def style_plot(plot: pg.PlotItem, options, title: str | None = None) -> Palette:

@@ -205,49 +205,99 @@ def _shown(item: str, most: int = 24) -> str:
     return f"{item[:most - 4]!r}… ({len(item):,} characters)"
 
 
+_SEPARATORS = str.maketrans(",;", "  ")
+_EMPTY_ITEM = re.compile(r"^[,;]|[,;]\s*[,;]")  # in the stripped text: nothing before a separator
+
+
 def parse_numbers(source: str) -> np.ndarray:
-    """'0.1, 0.5 -2 3e-2' -> array([0.1, 0.5, -2, 0.03]); commas, semicolons and spaces separate."""
+    """'0.1, 0.5 -2 3e-2' -> array([0.1, 0.5, -2, 0.03]); commas, semicolons and spaces separate.
+
+    Vectorised (100,000 numbers in ~50 ms, not a Python loop holding the GIL for a quarter of a second
+    while the window waits): the items are the words once commas and semicolons are spaces, read by
+    NumPy with Python's float(); only an error is looked for item by item. The reference, whose
+    messages and results this gives, is _parse_numbers_by_item."""
+    if not isinstance(source, str):
+        raise ValueError("the numbers must be given as text")
+    text = source.strip()
+    items = text.translate(_SEPARATORS).split()
+    if not items:
+        raise ValueError(_EMPTY_SERIES)
+    empty = _EMPTY_ITEM.search(text)   # (one trailing separator, as in "1, 2, 3,", is fine)
+    if empty:
+        raise _empty_item(len(text[:empty.start()].translate(_SEPARATORS).split()) + 1)
+    values = np.empty(len(items))
+    try:
+        for i in range(0, len(items), _CHUNK):   # in chunks: a background parse never holds the GIL long
+            values[i:i + _CHUNK] = np.array(items[i:i + _CHUNK], dtype=np.float64)
+    except ValueError:
+        values = None
+    if values is None or not np.isfinite(values).all():
+        _first_bad_item(items)
+    if values.size < 2:
+        raise ValueError(_ONE_NUMBER)
+    return values
+
+
+_CHUNK = 4096   # items read per NumPy call (~1 ms with the GIL held; the window's thread waits for it)
+_EMPTY_SERIES = "the series is empty: type at least two numbers, e.g. 0.1, 0.5, -2"
+_ONE_NUMBER = "the series has one number: type at least two, so there is a next one to predict"
+
+
+def _empty_item(i: int) -> ValueError:
+    return ValueError(f"item {i} is empty (no number between separators, as in '1,,2'): "
+                      "type a number there or remove a comma")
+
+
+def _item_value(i: int, s: str) -> float:
+    try:
+        v = float(s)
+    except ValueError:
+        raise ValueError(f"{_shown(s)} (item {i}) is not a number") from None
+    if not math.isfinite(v):
+        raise ValueError(f"{_shown(s)} (item {i}) is not finite: NaN and infinity can't be inputs")
+    return v
+
+
+def _first_bad_item(items: list[str]) -> None:
+    """Raise the message of the first item that is not a finite number."""
+    for i, s in enumerate(items, 1):
+        _item_value(i, s)
+
+
+def _parse_numbers_by_item(source: str) -> np.ndarray:
+    """The reference for parse_numbers (tests compare the two): split, then item by item."""
     if not isinstance(source, str):
         raise ValueError("the numbers must be given as text")
     items = _SPLIT.split(source.strip())
     if not any(items):
-        raise ValueError("the series is empty: type at least two numbers, e.g. 0.1, 0.5, -2")
+        raise ValueError(_EMPTY_SERIES)
     if items[-1] == "":
         items.pop()  # one trailing separator, as in "1, 2, 3,"
     if "" in items:
-        i = items.index("") + 1
-        raise ValueError(f"item {i} is empty (no number between separators, as in '1,,2'): "
-                         "type a number there or remove a comma")
-    values = []
-    for i, s in enumerate(items, 1):
-        try:
-            v = float(s)
-        except ValueError:
-            raise ValueError(f"{_shown(s)} (item {i}) is not a number") from None
-        if not math.isfinite(v):
-            raise ValueError(f"{_shown(s)} (item {i}) is not finite: NaN and infinity can't be inputs")
-        values.append(v)
+        raise _empty_item(items.index("") + 1)
+    values = [_item_value(i, s) for i, s in enumerate(items, 1)]
     if len(values) < 2:
-        raise ValueError("the series has one number: type at least two, so there is a next one to predict")
+        raise ValueError(_ONE_NUMBER)
     return np.asarray(values, dtype=np.float64)
 
 
 def number_sequence(source: str | np.ndarray) -> SequenceData:
     """A series of numbers -> x<t> = value t, target = value t+1 (n_x = n_y = 1)."""
     if isinstance(source, str):
-        values = parse_numbers(source)
-        text = source
-    else:
-        values = np.asarray(source, dtype=np.float64).ravel()
-        if values.size < 2:
-            raise ValueError("the series needs at least two numbers")
-        if not np.all(np.isfinite(values)):
-            raise ValueError("the series contains NaN or infinity")
-        text = " ".join(f"{v:g}" for v in values)
+        return _number_sequence(parse_numbers(source), source)
+    values = np.asarray(source, dtype=np.float64).ravel()
+    if values.size < 2:
+        raise ValueError("the series needs at least two numbers")
+    if not np.all(np.isfinite(values)):
+        raise ValueError("the series contains NaN or infinity")
+    return _number_sequence(values, " ".join(f"{v:g}" for v in values))
+
+
+def _number_sequence(values: np.ndarray, text: str) -> SequenceData:
     T = values.size - 1
     x = values[:-1].reshape(1, 1, T).copy()
     y = values[1:].reshape(1, 1, T).copy()
-    toks = tuple(float(v) for v in values)
+    toks = tuple(values.tolist())
     return SequenceData("numbers", text, toks, (), x_values=x, y_values=y, input_tokens=toks[:-1],
                         target_tokens=toks[1:])
 
@@ -264,7 +314,11 @@ def looks_numeric(source: str) -> bool:
 def make_sequence(source: str, kind: str = "auto") -> SequenceData:
     """Parse typed input as `kind` ("text", "numbers" or "auto": numbers when it reads as numbers)."""
     if kind == "auto":
-        kind = "numbers" if looks_numeric(source) else "text"
+        try:
+            values = parse_numbers(source)   # (read once: the numbers are the sequence)
+        except ValueError:
+            return text_sequence(source)
+        return _number_sequence(values, source)
     if kind == "text":
         return text_sequence(source)
     if kind == "numbers":

@@ -53,8 +53,10 @@ def test_f11_and_a_session_with_the_same_view_do_not_rebuild_the_application_sty
                                                                                    tmp_path):
     """F11 took 1-1.5 s at 1280x720 on a loaded machine (the monkey saw the event loop held up 1.4 s when a
     session was opened in presentation mode): every change set the Fusion style again (0.3 s, every widget
-    repolished) and a session restyled the whole window even when its view options were those on screen."""
-    from PySide6.QtWidgets import QApplication
+    repolished), the style sheet embedded the font size (a new sheet at each F11: 0.5-0.9 s to parse it
+    and repolish every widget) and a session restyled the whole window even when its view options were
+    those on screen. The font now arrives through QApplication.setFont: F11 sets no style, no sheet."""
+    from PySide6.QtWidgets import QApplication, QGroupBox, QLabel
 
     from rnnviz.app import theme
 
@@ -63,17 +65,28 @@ def test_f11_and_a_session_with_the_same_view_do_not_rebuild_the_application_sty
     set_sheet = QApplication.setStyleSheet
     monkeypatch.setattr(QApplication, "setStyle", lambda app, s: styles.append(s))
     monkeypatch.setattr(QApplication, "setStyleSheet", lambda app, s: (sheets.append(s), set_sheet(app, s)))
+    label = window.sequence_panel.error_label
+    normal = window.sequence_panel.edit.font().pointSizeF()
+    labels = window.findChildren(QLabel)
+    sizes = [w.font().pointSizeF() for w in labels]          # some are a scale of the body text
     press(qtbot, window, "F11")
     assert window.state.view_options.presentation
-    assert styles == [] and len(sheets) == 1          # the fonts changed: one new style sheet, the same style
+    assert styles == [] and sheets == []              # the fonts changed: the same style and sheet
+    big = window.sequence_panel.edit.font().pointSizeF()
+    assert big > normal and label.font().pointSizeF() == big
+    group = window.findChild(QGroupBox)
+    assert group.font().bold() and group.font().pointSizeF() == big   # the sheet's bold kept, at the new size
+    scale = theme.PRESENTATION_SCALE
+    assert [w.font().pointSizeF() for w in labels] == pytest.approx([x * scale for x in sizes], abs=0.1)
     p = tmp_path / "presenting.rnnviz"
     save_session(p, Session(settings=Config(source="hello world", cell="gru").to_dict(),
                             view={"theme": "light", "presentation": True}))
     open_through_menu(monkeypatch, window, p)
     assert window.state.trace.spec.cell == "gru" and window.errors == []
-    assert styles == [] and len(sheets) == 1          # nothing to restyle
+    assert styles == [] and sheets == []              # nothing to restyle
     press(qtbot, window, "F11")
-    assert not window.state.view_options.presentation and styles == [] and len(sheets) == 2
+    assert not window.state.view_options.presentation and styles == [] and sheets == []
+    assert [w.font().pointSizeF() for w in labels] == sizes
 
 
 def test_pasting_a_long_word_into_the_sequence_box_lays_it_out_in_linear_time(qtbot, window):
@@ -231,3 +244,63 @@ def test_the_equations_of_an_lstm_whose_gradient_overflows_show_it_without_a_war
             press(qtbot, window, "Right")
         assert (window.state.phase, window.state.t) == ("backward", 0)
     assert window.errors == []
+
+
+def test_keys_typed_together_into_a_long_text_lay_it_out_once(qtbot, window):
+    """Typing 'x55.e9' at the end of 100,000 pasted numbers held the window up over 1 s (the monkey,
+    seed 5): Qt lays out the whole one-line paragraph again at every key (0.2-0.3 s each). Keys that
+    arrive in one pass of the event loop now make one edit: one layout, the same text, one undo."""
+    from PySide6.QtWidgets import QApplication
+
+    edit = window.sequence_panel.edit
+    text = " ".join(str(i % 10) for i in range(100_000))
+    QApplication.clipboard().setText(text)
+    edit.setFocus()
+    qtbot.keyClick(edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(edit, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    qtbot.wait(20)
+    layouts = []
+    lay = edit.document().documentLayout()
+    lay.updateBlock.connect(lambda *a: layouts.append("block"))
+    edit.document().contentsChange.connect(lambda *a: layouts.append("change"))
+    qtbot.keyClicks(edit, "x55.e9")
+    qtbot.wait(20)
+    assert edit.toPlainText() == text + "x55.e9"
+    assert layouts.count("change") == 1, layouts
+    qtbot.keyClick(edit, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.wait(20)
+    assert edit.toPlainText() == text
+    qtbot.keyClicks(edit, " 7")              # one key at a time, as usual
+    qtbot.wait(20)
+    qtbot.keyClick(edit, Qt.Key.Key_Backspace)
+    qtbot.wait(20)
+    assert edit.toPlainText() == text + " "
+
+
+@pytest.mark.parametrize("make", ["layer_chooser", "gradient_view", "gate_view"])
+def test_a_deleted_view_no_longer_follows_the_state(qtbot, window, make):
+    """State test: views that an export (or a new model) made and deleted kept their lambdas on the
+    state's signals, so the next trace or layer choice raised "Internal C++ object already deleted"
+    (the monkey, seed 5, opening a session after Export all). Deleted views drop their connections."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from rnnviz.app.panels.layer_chooser import LayerChooser
+    from rnnviz.app.views.gate_view import CellView
+    from rnnviz.app.views.gradient_view import GradientView
+
+    errors = []
+    import sys
+    hook, sys.excepthook = sys.excepthook, lambda *e: errors.append(e)
+    try:
+        state = window.state
+        view = {"layer_chooser": LayerChooser, "gradient_view": GradientView, "gate_view": CellView}[make](state)
+        view.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        state.update_config(cell="lstm", layers=2)
+        qtbot.waitUntil(lambda: state.trace.spec.cell == "lstm", timeout=10_000)
+        state.select(1, 0)
+        state.go_end()
+        qtbot.wait(20)
+    finally:
+        sys.excepthook = hook
+    assert errors == []

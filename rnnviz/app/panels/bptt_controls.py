@@ -111,9 +111,12 @@ class BPTTControls(QWidget):
         with QSignalBlocker(self.cmp_layers):
             self.cmp_layers.setValue(state.config.layers)
         state.config_changed.connect(self._on_config_changed)
-        state.compare_changed.connect(lambda _tr: self._on_compare_changed())
+        state.compare_changed.connect(self._follow_compare_changed)
         self._on_config_changed(state.config)
         self._enable()
+
+    def _follow_compare_changed(self, *_) -> None:   # bound: Qt drops it with the widget (a lambda outlived
+        self._on_compare_changed()   # the views an export or a new model deleted)
 
     def _apply_clipping(self) -> None:
         self._enable()

@@ -51,9 +51,15 @@ class LayerChooser(QWidget):
         lay.addStretch(1)
         self._layers = 0
         self.layer.currentIndexChanged.connect(lambda _i: self._choose(layer=self.layer.currentData()))
-        state.trace_changed.connect(lambda _t: self._sync())
-        state.selection_changed.connect(lambda _s: self._sync())
+        state.trace_changed.connect(self._follow_trace_changed)
+        state.selection_changed.connect(self._follow_selection_changed)
         self._sync()
+
+    def _follow_trace_changed(self, *_) -> None:   # bound: Qt drops it with the widget (a lambda outlived
+        self._sync()   # the views an export or a new model deleted)
+
+    def _follow_selection_changed(self, *_) -> None:   # bound: Qt drops it with the widget (a lambda outlived
+        self._sync()   # the views an export or a new model deleted)
 
     @property
     def all_layers(self) -> bool:

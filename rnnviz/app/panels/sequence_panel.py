@@ -46,6 +46,7 @@ class _SourceEdit(QPlainTextEdit):
         super().__init__(*args)
         self._font_pending = False
         self._resize_from = None            # the size before the first resize not laid out yet
+        self._typing = None                 # the edit block gathering the keys of one pass (long texts)
         self._later = QTimer(self)
         self._later.setSingleShot(True)
         self._later.setInterval(0)
@@ -82,7 +83,18 @@ class _SourceEdit(QPlainTextEdit):
             self.clearFocus()
             ev.accept()
             return
+        if self._long() and self._typing is None:
+            # keys that arrive together (a fast typist, a held key) edit a long text once: Qt lays
+            # out the whole paragraph again at every change (0.2-0.3 s for 100,000 numbers on one line)
+            self._typing = self.textCursor()
+            self._typing.beginEditBlock()
+            QTimer.singleShot(0, self._end_typing)
         super().keyPressEvent(ev)
+
+    def _end_typing(self) -> None:
+        cursor, self._typing = self._typing, None
+        if cursor is not None:
+            cursor.endEditBlock()
 
 
 class SequencePanel(QGroupBox):

@@ -69,8 +69,11 @@ class TargetBox(QWidget):
         self.edit.textEdited.connect(lambda _t: self._debounce.start())
         self.edit.left.connect(self.commit)
         state.config_changed.connect(self._on_config_changed)
-        state.input_error_changed.connect(lambda _m: self._show_error())
+        state.input_error_changed.connect(self._follow_input_error_changed)
         self._on_config_changed(state.config)
+
+    def _follow_input_error_changed(self, *_) -> None:   # bound: Qt drops it with the widget (a lambda outlived
+        self._show_error()   # the views an export or a new model deleted)
 
     @property
     def problem(self) -> str:

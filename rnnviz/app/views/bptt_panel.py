@@ -108,10 +108,13 @@ class BPTTPanel(QWidget):
         state.config_changed.connect(self._on_config_changed)
         state.step_changed.connect(self._on_step_changed)
         state.clip_changed.connect(self._on_clip_changed)
-        state.selection_changed.connect(lambda _sel: self._on_trace_changed(self.state.trace))
+        state.selection_changed.connect(self._follow_selection_changed)
         state.view_options_changed.connect(self._on_view_options_changed)
         self._on_view_options_changed(state.view_options)
         self._on_trace_changed(state.trace)
+
+    def _follow_selection_changed(self, *_) -> None:   # bound: Qt drops it with the widget (a lambda outlived
+        self._on_trace_changed(self.state.trace)   # the views an export or a new model deleted)
 
     @property
     def text(self) -> str:

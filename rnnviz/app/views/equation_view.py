@@ -49,12 +49,16 @@ class EquationView(QWidget):
         state.trace_changed.connect(self._on_trace_changed)
         state.config_changed.connect(self._on_config_changed)
         state.step_changed.connect(self._on_step_changed)
-        state.selection_changed.connect(lambda _sel: self._on_step_changed(self.state.t, self.state.phase))
+        state.selection_changed.connect(self._follow_selection_changed)
         state.view_options_changed.connect(self._on_view_options_changed)
         state.student_changed.connect(lambda _r: self._on_step_changed(state.t, state.phase))
         self._on_view_options_changed(state.view_options)
 
     # ------------------------------------------------------------------ slots
+
+    def _follow_selection_changed(self, *_) -> None:   # bound: Qt drops it with the widget (a lambda outlived
+        self._on_step_changed(self.state.t, self.state.phase)   # the views an export or a new model deleted)
+
     def _on_trace_changed(self, trace) -> None:
         self._render()
 

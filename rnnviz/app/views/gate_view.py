@@ -59,15 +59,25 @@ class CellView(QWidget, FigureView):
         lay.addStretch(1)
         self.plots: dict[str, pg.PlotItem] = {}
         self.bars: dict[str, pg.BarGraphItem] = {}
-        state.trace_changed.connect(lambda _t: self._refresh())
-        state.step_changed.connect(lambda _t, _p: self._refresh())
-        state.selection_changed.connect(lambda _s: self._refresh())
+        state.trace_changed.connect(self._follow_trace_changed)
+        state.step_changed.connect(self._follow_step_changed)
+        state.selection_changed.connect(self._follow_selection_changed)
         state.config_changed.connect(self._on_config_changed)
         state.view_options_changed.connect(self._on_view_options_changed)
         self._flow = state.config.flow
         self._on_view_options_changed(state.view_options)
 
     # ------------------------------------------------------------------ slots
+
+    def _follow_trace_changed(self, *_) -> None:   # bound: Qt drops it with the widget (a lambda outlived
+        self._refresh()   # the views an export or a new model deleted)
+
+    def _follow_step_changed(self, *_) -> None:   # bound: Qt drops it with the widget (a lambda outlived
+        self._refresh()   # the views an export or a new model deleted)
+
+    def _follow_selection_changed(self, *_) -> None:   # bound: Qt drops it with the widget (a lambda outlived
+        self._refresh()   # the views an export or a new model deleted)
+
     def _on_config_changed(self, config) -> None:
         if config.flow != self._flow:
             self._flow = config.flow

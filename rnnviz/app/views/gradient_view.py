@@ -136,7 +136,7 @@ class GradientView(QWidget, FigureView):
         self.canvas.scene().sigMouseClicked.connect(self._on_click)
 
         state.trace_changed.connect(self._on_trace_changed)
-        state.selection_changed.connect(lambda _s: self._on_selection_changed())
+        state.selection_changed.connect(self._follow_selection_changed)
         state.config_changed.connect(self._on_config_changed)
         state.step_changed.connect(self._on_step_changed)
         state.progress_changed.connect(self._on_progress_changed)
@@ -146,6 +146,10 @@ class GradientView(QWidget, FigureView):
         self._on_trace_changed(state.trace)
 
     # ------------------------------------------------------------------ slots
+
+    def _follow_selection_changed(self, *_) -> None:   # bound: Qt drops it with the widget (a lambda outlived
+        self._on_selection_changed()   # the views an export or a new model deleted)
+
     def _on_view_options_changed(self, options) -> None:
         p = style_layout_widget(self.canvas, options)
         style_plot(self.plot, options)

@@ -74,10 +74,14 @@ class HiddenHeatmapView(StepPlotView):
         lay.addWidget(self.chooser_row)
         lay.addWidget(self._figure, 1)
         self.quantity.currentIndexChanged.connect(self._on_quantity_chosen)
-        state.selection_changed.connect(lambda _s: self._redraw())
+        state.selection_changed.connect(self._follow_selection_changed)
         self._connect_state()
 
     # ------------------------------------------------------------------ names
+
+    def _follow_selection_changed(self, *_) -> None:   # bound: Qt drops it with the widget (a lambda outlived
+        self._redraw()   # the views an export or a new model deleted)
+
     @property
     def figure_name(self) -> str:
         """hidden_states (the top layer's forward a⟨t⟩, as for one layer), cell_states_l0, forget_gate_l1_reverse, ..."""

@@ -98,13 +98,17 @@ class InfluenceView(QWidget, FigureView):
         self.canvas.scene().sigMouseClicked.connect(self._on_click)
 
         state.trace_changed.connect(self._on_trace_changed)
-        state.selection_changed.connect(lambda _s: self._on_trace_changed(self.state.trace))
+        state.selection_changed.connect(self._follow_selection_changed)
         state.progress_changed.connect(self._on_progress_changed)
         state.view_options_changed.connect(self._on_view_options_changed)
         self._on_view_options_changed(state.view_options)
         self._on_trace_changed(state.trace)
 
     # ------------------------------------------------------------------ slots
+
+    def _follow_selection_changed(self, *_) -> None:   # bound: Qt drops it with the widget (a lambda outlived
+        self._on_trace_changed(self.state.trace)   # the views an export or a new model deleted)
+
     def _on_view_options_changed(self, options) -> None:
         self._options = options
         p = style_layout_widget(self.canvas, options)

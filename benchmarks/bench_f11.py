@@ -1,0 +1,109 @@
+"""Presentation mode (F11) in the window as `python main.py` opens it (offscreen, 1280 x 720).
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_f11.py [--runs 6] [--size 1280x720]
+
+For each press of F11 (on, off, on, ...): the wall time from the key until the window has handled
+every event it posted (the new fonts laid out, the columns restored, every view repainted), and the
+CPU time the GUI thread spent on it (this machine is shared: wall time includes waiting for a core).
+Also the share of that spent applying the application theme (palette, font, style sheet).
+Prints figures; asserts nothing (goal: well under the monkey test's 1 s freeze bound).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("RNNVIZ_HOME", tempfile.mkdtemp(prefix="rnnviz-bench-"))
+
+
+def settle(app, ms: float = 40) -> None:
+    """Handle events until none is left (the layout's zero-time timers included)."""
+    end = time.perf_counter() + ms / 1e3
+    app.processEvents()
+    while time.perf_counter() < end:
+        app.processEvents()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=6, help="F11 presses (alternately on and off)")
+    ap.add_argument("--size", default="1280x720")
+    args = ap.parse_args()
+    width, height = (int(v) for v in args.size.split("x"))
+
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])
+    from rnnviz.app import theme
+    from rnnviz.app.main_window import build_window
+    from rnnviz.app.state import AppState
+
+    theme.apply_app_theme(app, AppState().view_options)
+    w = build_window(None)
+    w.state.async_threshold = float("inf")
+    w.resize(width, height)
+    w.show()
+    w.start_layout()
+    settle(app, 300)
+
+    spent = {"theme": 0.0, "theme_cpu": 0.0}
+    real_apply = theme.apply_app_theme
+
+    def timed_apply(*a, **k):
+        t0, c0 = time.perf_counter(), time.thread_time()
+        try:
+            return real_apply(*a, **k)
+        finally:
+            spent["theme"] += time.perf_counter() - t0
+            spent["theme_cpu"] += time.thread_time() - c0
+
+    theme.apply_app_theme = timed_apply
+
+    rows = {True: [], False: []}
+    for _ in range(args.runs):
+        spent["theme"] = spent["theme_cpu"] = 0.0
+        t0, c0 = time.perf_counter(), time.thread_time()
+        QTest.keyClick(w.graph.canvas, Qt.Key.Key_F11)   # as a user would
+        app.processEvents()
+        t1, c1 = time.perf_counter(), time.thread_time()
+        settle(app, 1)    # the posted layout and paint events (each pass is timed within)
+        t2, c2 = time.perf_counter(), time.thread_time()
+        rows[w.state.view_options.presentation].append((t2 - t0, c2 - c0, spent["theme"], spent["theme_cpu"]))
+        settle(app, 150)
+    theme.apply_app_theme = real_apply
+    # the other view option that restyles: light <-> dark (the colours are in the style sheet)
+    themes = []
+    for name in ("dark", "light", "dark", "light"):
+        t0, c0 = time.perf_counter(), time.thread_time()
+        w.state.set_view_options(theme=name)
+        app.processEvents()
+        settle(app, 1)
+        themes.append((time.perf_counter() - t0, time.thread_time() - c0))
+        settle(app, 100)
+
+    print(f"F11 at {width}x{height} (T = {w.state.T}, cell {w.state.config.cell}), {args.runs} presses:")
+    for on, label in ((True, "into presentation"), (False, "out of presentation")):
+        r = rows[on]
+        if not r:
+            continue
+        wall, cpu, th, th_cpu = (statistics.median(x[i] for x in r) for i in range(4))
+        print(f"  {label:20s} median wall {wall * 1e3:5.0f} ms (CPU {cpu * 1e3:4.0f} ms), of which applying "
+              f"the theme {th * 1e3:4.0f} ms (CPU {th_cpu * 1e3:4.0f} ms)  "
+              f"(walls: {', '.join(f'{x[0] * 1e3:.0f}' for x in r)} ms)")
+    print(f"  light <-> dark theme   median wall {statistics.median(x[0] for x in themes) * 1e3:5.0f} ms "
+          f"(CPU {statistics.median(x[1] for x in themes) * 1e3:4.0f} ms)")
+    w.close()
+
+
+if __name__ == "__main__":
+    main()
