@@ -90,6 +90,11 @@ class JobRunner(QObject):
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
+        # workers and the GUI thread both run NumPy: BLAS's thread count is set once, never toggled
+        # under a running call (that crashed in dgeev); see rnnviz/core/blas.py
+        from rnnviz.core.blas import pin_one_thread
+
+        pin_one_thread()
         self._queue: deque[Job] = deque()
         self._running: Job | None = None
         self._cond = threading.Condition()
