@@ -140,7 +140,7 @@ def _compute_trace(params: dict, seq: SequenceData, activation: str = "tanh", lo
     back = [lt.grad(k) for lt in layer_traces for k in model.cell.state_names]
     names = ("", ) if not spec.encoder_decoder else ("encoder", "decoder")
     segments = tuple(Segment(nm, a, b) for nm, (a, b) in zip(names, seq.segments))
-    return Trace(
+    trace = Trace(
         seq=seq, spec=spec, params=p, loss_name=loss, architecture=architecture, layers=layer_traces,
         segments=segments, logits=_nm(cache.logits), y_hat=_nm(y_hat), loss_steps=L.T,
         step_weight=step_weight, input_weight=np.ones(T), fed_back=fed_back, grads=grads,
@@ -148,3 +148,6 @@ def _compute_trace(params: dict, seq: SequenceData, activation: str = "tanh", lo
         first_nonfinite_grad=_first_bad(back, reverse=True),
         compute_seconds=time.perf_counter() - t_start, influence_message=infl_msg, inputs=inputs,
     )
+    trace.rho, trace.sigma_max     # noqa: B018 - computed here, where the work runs (a worker), not in a view
+    trace.compute_seconds = time.perf_counter() - t_start
+    return trace

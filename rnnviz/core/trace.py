@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -283,15 +284,17 @@ class Trace:
         W, n = self.top.run.params[-1]["W_hh"], self.spec.n_a
         return [W[k * n:(k + 1) * n] for k in range(W.shape[0] // n)]
 
-    @property
+    @cached_property
     def sigma_max(self) -> float:
-        """||Waa||_2 (the largest over a gated cell's blocks)."""
+        """||Waa||_2 (the largest over a gated cell's blocks). Computed once, by compute_trace (off the
+        GUI thread: an SVD of a 2048 x 2048 block takes seconds)."""
         from .params import sigma_max
         return max(sigma_max(W) for W in self.recurrent_blocks())
 
-    @property
+    @cached_property
     def rho(self) -> float:
-        """The spectral radius of Waa (the largest over a gated cell's blocks)."""
+        """The spectral radius of Waa (the largest over a gated cell's blocks). Computed once, by
+        compute_trace (an eigendecomposition of a 2048 x 2048 block held the window up 0.6-1 s)."""
         from .params import spectral_radius
         return max(spectral_radius(W) for W in self.recurrent_blocks())
 
