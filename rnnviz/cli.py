@@ -151,6 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
     g = sub.add_parser("gui", help="open the window (the default)",
                        description="Open the rnnviz window.")
     g.add_argument("--text", help="start on this text instead of the last session")
+    g.add_argument("--lesson", metavar="NAME", help="open a lesson (a built-in one's name, e.g. vanishing, "
+                                                    "or a lesson file)")
+    g.add_argument("--page", type=_positive_int, default=1, metavar="K", help="the lesson's page to open (default 1)")
     e = sub.add_parser("export", help="write figures and data without a screen",
                        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EXPORT_EPILOG,
                        description="Run the RNN on a sequence and write its weights, gradients, trace, "
@@ -214,9 +217,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_gui(args) -> int:
+    lesson = None
+    if getattr(args, "lesson", None):
+        from rnnviz.lessons import LessonError, find_lesson
+
+        try:
+            lesson = find_lesson(args.lesson)
+        except LessonError as e:
+            print(f"rnnviz: error: {e}", file=sys.stderr)
+            return 1
+        if args.page > len(lesson.pages):
+            print(f"rnnviz: error: the lesson {lesson.title!r} has {len(lesson.pages)} pages, not {args.page}",
+                  file=sys.stderr)
+            return 1
     from rnnviz.app.main_window import run_app
 
-    return run_app(text=getattr(args, "text", None))
+    return run_app(text=getattr(args, "text", None), lesson=lesson, page=getattr(args, "page", 1))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,145 @@
+"""install_lessons(window): the Lessons menu, the lesson panel (a dock beside the views, sharing the
+input column), PageUp / PageDown for a presenter remote, the highlights, and opening a user's
+lesson file. The built-in lessons are checked here, at start, against what this window has."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from rnnviz.app.lessons.controller import LessonController, find_panel, find_tab
+from rnnviz.app.lessons.highlight import Highlight
+from rnnviz.app.lessons.panel import LessonPanel
+from rnnviz.lessons.format import (CONTROLS, HIGHLIGHTS, PANELS, TABS, Capabilities, LessonError,
+                                   builtin_paths, load_lesson)
+
+
+def capabilities(window) -> Capabilities:
+    """What this window has that a lesson may name."""
+    return Capabilities(
+        tabs=frozenset(k for k in TABS if find_tab(window, k) is not None),
+        panels=frozenset(k for k in PANELS if find_panel(window, k) is not None),
+        highlights=frozenset(HIGHLIGHTS), controls=frozenset(CONTROLS))
+
+
+class Lessons:
+    """The window's lessons: what install_lessons put in, for the menu, the tests and the slides."""
+
+    def __init__(self, window):
+        self.window = window
+        self.caps = capabilities(window)
+        self.lessons, self.problems = [], []
+        for p in builtin_paths():
+            try:
+                self.lessons.append(load_lesson(p, self.caps))
+            except LessonError as e:      # a broken built-in lesson is left out, and said so
+                self.problems.append(str(e))
+        self.controller = LessonController(window)
+        self.panel = LessonPanel(self.controller, self.lessons)
+        self.highlight = Highlight(window)
+        self.dock = window._dock(self.panel, "Lesson", Qt.DockWidgetArea.LeftDockWidgetArea)
+        window.tabifyDockWidget(window.input_dock, self.dock)
+        self.dock.hide()
+        self.panel.open_requested.connect(self.open)
+        self.panel.open_file_requested.connect(self.ask_open_file)
+        self.controller.page_changed.connect(self._on_page)
+        self.controller.lesson_changed.connect(self._on_lesson)
+        self._build_menu()
+        for key, slot in ((Qt.Key.Key_PageDown, self.controller.next), (Qt.Key.Key_PageUp, self.controller.back)):
+            sc = QShortcut(QKeySequence(key), window)
+            sc.setContext(Qt.ShortcutContext.WindowShortcut)
+            sc.activated.connect(slot)
+        if self.problems:
+            window.statusBar().showMessage("Lesson left out: " + self.problems[0], 15000)
+
+    # ------------------------------------------------------------------ menu
+    def _build_menu(self) -> None:
+        w = self.window
+        mb = w.menuBar()
+        help_action = next((a for a in mb.actions() if a.text().replace("&", "") == "Help"), None)
+        self.menu = w.menuBar().addMenu("&Lessons")
+        if help_action is not None:
+            mb.insertMenu(help_action, self.menu)
+        self.menu.addAction("Lesson list", self.show_list)
+        self.menu.addSeparator()
+        for lesson in self.lessons:
+            self.menu.addAction(lesson.title, lambda _=False, le=lesson: self.open(le))
+        self.menu.addSeparator()
+        self.menu.addAction("Open a lesson file…", self.ask_open_file)
+        self.export_action = self.menu.addAction("Export this lesson as slides…", self.ask_export)
+        self.leave_action = self.menu.addAction("Leave the lesson", self.controller.close)
+        for a in (self.export_action, self.leave_action):
+            a.setEnabled(False)
+
+    # ------------------------------------------------------------------ opening
+    def show_list(self) -> None:
+        self.dock.show()
+        self.dock.raise_()
+
+    def open(self, lesson, page: int = 0) -> None:
+        self.show_list()
+        self.controller.open(lesson, page)
+
+    def open_file(self, path) -> bool:
+        """Open a user's lesson file; a clear message (the page and the reason) when it is refused."""
+        try:
+            lesson = load_lesson(path, self.caps)
+        except LessonError as e:
+            QMessageBox.warning(self.window, "This lesson can't be opened", str(e))
+            return False
+        self.open(lesson)
+        return True
+
+    def ask_open_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open a lesson", str(Path.home()),
+                                              "Lessons (*.json *.toml);;All files (*)")
+        if path:
+            self.open_file(path)
+
+    def ask_export(self) -> None:
+        from rnnviz.app.lessons.slides import export_slides
+        lesson = self.controller.lesson
+        if lesson is None:
+            return
+        folder = QFileDialog.getExistingDirectory(self.window, "Export the lesson's slides into", str(Path.home()))
+        if not folder:
+            return
+        try:
+            written = export_slides(self, lesson, folder)
+        except (OSError, ValueError) as e:
+            QMessageBox.warning(self.window, "The slides were not written", str(e))
+            return
+        self.window.statusBar().showMessage(f"Wrote {len(written)} slides into {folder}", 8000)
+
+    # ------------------------------------------------------------------ page changes
+    def targets(self, names) -> list:
+        w = self.window
+        from rnnviz.app.views.bptt_panel import BPTTPanel
+        bptt = w.findChild(BPTTPanel)
+        table = {"graph": w.graph, "tabs": w.tabs, "model": w.model_panel, "sequence": w.sequence_panel,
+                 "playback": w.playback, "controls": self.panel.controls,
+                 "verdict": getattr(bptt, "verdict_label", None)}
+        out = []
+        for n in names:
+            if n in table:
+                out.append(table[n])
+            else:
+                dock = find_panel(w, n)
+                out.append(dock.widget() if dock is not None else None)
+        return out
+
+    def _on_page(self, _k: int) -> None:
+        self.highlight.show_on(self.targets(self.controller.page.highlight))
+
+    def _on_lesson(self, lesson) -> None:
+        for a in (self.export_action, self.leave_action):
+            a.setEnabled(lesson is not None)
+        if lesson is None:
+            self.highlight.clear()
+
+
+def install_lessons(window) -> Lessons:
+    window.lessons = Lessons(window)
+    return window.lessons
