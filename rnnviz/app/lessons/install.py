@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QComboBox, QFileDialog, QLineEdit, QMessageBox,
+                               QPlainTextEdit, QTextEdit, QWidget)
 
 from rnnviz.app.lessons.controller import LessonController, find_panel, find_tab
 from rnnviz.app.lessons.highlight import Highlight
@@ -47,10 +47,8 @@ class Lessons:
         self.controller.page_changed.connect(self._on_page)
         self.controller.lesson_changed.connect(self._on_lesson)
         self._build_menu()
-        for key, slot in ((Qt.Key.Key_PageDown, self.controller.next), (Qt.Key.Key_PageUp, self.controller.back)):
-            sc = QShortcut(QKeySequence(key), window)
-            sc.setContext(Qt.ShortcutContext.WindowShortcut)
-            sc.activated.connect(slot)
+        self.remote = RemoteKeys(self)
+        QApplication.instance().installEventFilter(self.remote)
         if self.problems:
             window.statusBar().showMessage("Lesson left out: " + self.problems[0], 15000)
 
@@ -138,6 +136,29 @@ class Lessons:
             a.setEnabled(lesson is not None)
         if lesson is None:
             self.highlight.clear()
+
+
+class RemoteKeys(QObject):
+    """PageDown / PageUp (a presenter remote's buttons) turn the lesson's pages wherever the focus is
+    in the window (the graph and the scroll areas would take them to scroll), except in a text box."""
+
+    TEXT = (QLineEdit, QAbstractSpinBox, QTextEdit, QPlainTextEdit, QComboBox)
+
+    def __init__(self, lessons: Lessons):
+        super().__init__(lessons.window)
+        self.lessons = lessons
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() != QEvent.Type.KeyPress or event.key() not in (Qt.Key.Key_PageDown, Qt.Key.Key_PageUp):
+            return False
+        c = self.lessons.controller
+        if c.lesson is None or event.modifiers() not in (Qt.KeyboardModifier.NoModifier,
+                                                         Qt.KeyboardModifier.KeypadModifier):
+            return False
+        if not isinstance(obj, QWidget) or obj.window() is not self.lessons.window or isinstance(obj, self.TEXT):
+            return False
+        (c.next if event.key() == Qt.Key.Key_PageDown else c.back)()
+        return True
 
 
 def install_lessons(window) -> Lessons:
