@@ -139,3 +139,20 @@ def test_presentation_mode_keeps_the_lesson_readable_at_720p(qtbot):
     assert L.dock.width() >= 260
     assert L.panel.next_button.isVisible() and L.panel.next_button.rect().height() > 0
     check_text(w)
+
+
+def test_presenting_a_lesson_shows_a_side_panel_only_on_the_pages_that_set_one_up(qtbot):
+    w = open_window(qtbot, size=(1280, 720))
+    L = start_lesson(qtbot, w, "2.")        # page 1: no side panel
+    w.presentation_action.trigger()
+    qtbot.waitUntil(lambda: not any(d.isVisible() for d in w._side_docks), timeout=3000)
+    for _ in range(2):                       # page 3 sets up the Equations panel
+        click_next(qtbot, w)
+    qtbot.waitUntil(lambda: w._side_docks[0].isVisible(), timeout=3000)
+    assert L.controller.page.panel == "equations"
+    click_next(qtbot, w)                     # page 4: Backprop through time
+    bptt = next(d for d in w._side_docks if d.windowTitle().startswith("Backprop"))
+    qtbot.waitUntil(lambda: not bptt.visibleRegion().isEmpty(), timeout=3000)
+    qtbot.mouseClick(L.panel.leave_button, Qt.MouseButton.LeftButton)
+    w.presentation_action.trigger()
+    qtbot.waitUntil(lambda: w._side_docks[0].isVisible() and w.input_dock.isVisible(), timeout=3000)

@@ -49,6 +49,8 @@ class Lessons:
         self._build_menu()
         self.remote = RemoteKeys(self)
         QApplication.instance().installEventFilter(self.remote)
+        self._side_hidden = False
+        window.state.view_options_changed.connect(lambda _o: self._fit_presenting())
         if self.problems:
             window.statusBar().showMessage("Lesson left out: " + self.problems[0], 15000)
 
@@ -130,12 +132,32 @@ class Lessons:
 
     def _on_page(self, _k: int) -> None:
         self.highlight.show_on(self.targets(self.controller.page.highlight))
+        self._fit_presenting()
+
+    def _fit_presenting(self) -> None:
+        """Presenting a lesson at 720p leaves room for the graph, the lesson and one more column: the
+        side panels are shown only on the pages that set one up (and come back afterwards)."""
+        w, page = self.window, self.controller.page
+        presenting = w.state.view_options.presentation and page is not None
+        wants = page is not None and bool(page.panel)
+        hide = presenting and not wants
+        if hide and not self._side_hidden:
+            self._side_hidden = True
+            for d in w._side_docks:
+                d.hide()
+        elif not hide and self._side_hidden:
+            self._side_hidden = False
+            for d in w._side_docks:
+                d.show()
+            target = find_panel(w, page.panel) if page is not None and page.panel else None
+            (target or w._side_docks[0]).raise_()
 
     def _on_lesson(self, lesson) -> None:
         for a in (self.export_action, self.leave_action):
             a.setEnabled(lesson is not None)
         if lesson is None:
             self.highlight.clear()
+            self._fit_presenting()
 
 
 class RemoteKeys(QObject):

@@ -94,8 +94,7 @@ class LessonPanel(QWidget):
         self.leave_button.setToolTip("Leave the lesson; what it set up stays as it is")
         self.leave_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.leave_button.clicked.connect(self.controller.close)
-        top.addWidget(self.lesson_title, 1)
-        top.addWidget(self.page_number)
+        top.addWidget(self.page_number, 1)
         top.addWidget(self.leave_button)
         self.page_title = QLabel()
         self.page_title.setWordWrap(True)
@@ -136,6 +135,7 @@ class LessonPanel(QWidget):
         self.back_button.clicked.connect(self.controller.back)
         self.next_button.clicked.connect(self.controller.next)
         lay.addLayout(top)
+        lay.addWidget(self.lesson_title)
         lay.addWidget(self.scroll, 1)
         lay.addLayout(nav)
         return w
@@ -152,7 +152,7 @@ class LessonPanel(QWidget):
         page = c.page
         n = len(c.lesson.pages)
         self.page_title.setText(page.title)
-        self.page_number.setText(f"{k + 1} / {n}")
+        self.page_number.setText(f"page {k + 1} of {n}")
         self.back_button.setEnabled(k > 0)
         self.next_button.setEnabled(k + 1 < n)
         self.next_button.setText("Next ›" if k + 1 < n else "End")
