@@ -113,6 +113,20 @@ class Lessons:
             return
         self.window.statusBar().showMessage(f"Wrote {len(written)} slides into {folder}", 8000)
 
+    def page_for(self, name: str, page_id: str):
+        """(lesson, page index) of a built-in lesson's page by its id, or None."""
+        for lesson in self.lessons:
+            if lesson.name == name:
+                k = lesson.page_of(page_id)
+                return (lesson, k) if k is not None else None
+        return None
+
+    def open_page(self, name: str, page_id: str) -> bool:
+        found = self.page_for(name, page_id)
+        if found is not None:
+            self.open(*found)
+        return found is not None
+
     # ------------------------------------------------------------------ page changes
     def targets(self, names) -> list:
         w = self.window
@@ -184,5 +198,13 @@ class RemoteKeys(QObject):
 
 
 def install_lessons(window) -> Lessons:
+    from rnnviz.app.lessons.help import install_help
+    from rnnviz.app.lessons.verdict_links import VerdictLinks
+    from rnnviz.app.views.bptt_panel import BPTTPanel
+
     window.lessons = Lessons(window)
+    panel = window.findChild(BPTTPanel)
+    if panel is not None:
+        window.lessons.verdict_links = VerdictLinks(window.lessons, panel)
+    install_help(window)
     return window.lessons
