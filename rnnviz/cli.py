@@ -147,7 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
                description="See inside a recurrent neural network (vanilla, GRU, LSTM): the unrolled graph, hidden "
                            "states, outputs, losses and backpropagation through time. Without a "
                            "command, opens the window.")
-    sub = p.add_subparsers(dest="command", metavar="{gui,export,check}", parser_class=Parser)
+    sub = p.add_subparsers(dest="command", metavar="{gui,export,check,lesson}", parser_class=Parser)
     g = sub.add_parser("gui", help="open the window (the default)",
                        description="Open the rnnviz window.")
     g.add_argument("--text", help="start on this text instead of the last session")
@@ -211,8 +211,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"at most N frames in bptt.gif, {GIF_FRAMES[0]}..{GIF_FRAMES[1]}; longer sequences "
                         f"are sampled evenly (default {GIF_FRAMES[2]})")
     from rnnviz.checker.report import add_parser as add_check
+    from rnnviz.lessons.cli_args import add_parser as add_lesson
 
     add_check(sub)
+    add_lesson(sub)
     return p
 
 
@@ -235,6 +237,21 @@ def run_gui(args) -> int:
     return run_app(text=getattr(args, "text", None), lesson=lesson, page=getattr(args, "page", 1))
 
 
+def run_lesson(args) -> int:
+    from rnnviz.app.lessons.slides import run_lesson_export
+
+    try:
+        written = run_lesson_export(args)
+    except ValueError as e:
+        print(f"rnnviz: error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("rnnviz: error: interrupted", file=sys.stderr)
+        return 130
+    print(f"wrote {len(written) - 1} slides and slides.txt into {args.out}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -244,6 +261,8 @@ def main(argv: list[str] | None = None) -> int:
         from rnnviz.checker.report import run as run_check
 
         return run_check(args)
+    if args.command == "lesson":
+        return run_lesson(args)
     from rnnviz.app.headless import ExportError, run_export
 
     try:

@@ -125,7 +125,7 @@ class ViewHelp(QObject):
 
     def _info_button(self, tip: str, slot) -> QToolButton:
         b = QToolButton()
-        b.setText("ⓘ")
+        b.setText("ⓘ" if b.fontMetrics().inFontUcs4(0x24D8) else "?")   # the circled i where the font has it
         b.setToolTip(tip)
         b.setAutoRaise(True)
         b.setFocusPolicy(Qt.FocusPolicy.NoFocus)

@@ -111,7 +111,7 @@ class Lessons:
         except (OSError, ValueError) as e:
             QMessageBox.warning(self.window, "The slides were not written", str(e))
             return
-        self.window.statusBar().showMessage(f"Wrote {len(written)} slides into {folder}", 8000)
+        self.window.statusBar().showMessage(f"Wrote {len(written) - 1} slides and slides.txt into {folder}", 8000)
 
     def page_for(self, name: str, page_id: str):
         """(lesson, page index) of a built-in lesson's page by its id, or None."""
