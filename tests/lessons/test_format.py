@@ -139,3 +139,16 @@ def test_conditions_evaluate_on_the_state():
     assert parse_condition("grad_last[1] < 1").holds(ctx)
     assert not parse_condition("grad_norm[40] > 0").holds(ctx)       # not available: false
     assert not parse_condition("t == 4").holds(Context(None, c, 3))  # no trace yet
+
+
+def test_the_format_document_names_every_value_topic_and_setting():
+    from pathlib import Path
+
+    from rnnviz.lessons.format import CONTROLS, HIGHLIGHTS, PANELS, TABS
+    from rnnviz.lessons.topics import TOPICS
+    from rnnviz.lessons.values import VALUES
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "lessons.md").read_text(encoding="utf-8")
+    for name in list(VALUES) + list(TOPICS) + list(TABS) + list(PANELS) + list(HIGHLIGHTS) + list(CONTROLS):
+        assert f"`{name}" in doc or f"`{{{name}" in doc, name
+    for key in Config.field_types():
+        assert f"`{key}`" in doc
