@@ -24,7 +24,7 @@ TABS = {"hidden": "Hidden states", "outputs": "Outputs", "losses": "Losses", "gr
         "influence": "Influence", "compare": "Compare", "training": "Training", "cell": "Cell"}
 PANELS = {"equations": "Equations", "bptt": "Backprop through time", "cell": "Cell", "train": "Train"}
 HIGHLIGHTS = ("graph", "tabs", "equations", "bptt", "verdict", "model", "sequence", "playback", "controls")
-CONTROLS = ("radius", "activation", "clip", "flow", "cell")
+CONTROLS = ("radius", "activation", "clip", "flow", "cell", "forget_bias")
 PHASES = ("forward", "backward")
 LESSON_KEYS = {"format", "name", "title", "summary", "setup", "pages"}
 PAGE_KEYS = {"id", "title", "text", "setup", "wait", "hint", "explains"}

@@ -12,7 +12,7 @@ from rnnviz.app.views.bptt_panel import BPTTPanel
 from rnnviz.lessons.format import TABS
 from rnnviz.lessons.text import format_value, placeholders
 from rnnviz.lessons.values import Context, read_value
-from tests.app.drive import choose, press
+from tests.app.drive import choose, press, type_number
 
 
 def start_lesson(qtbot, w, title_start: str):
@@ -120,6 +120,10 @@ def _choose(control, data):
     return lambda qtbot, w: choose(qtbot, w.lessons.panel.controls.widgets[control], data)
 
 
+def _type(control, text):
+    return lambda qtbot, w: type_number(qtbot, w.lessons.panel.controls.widgets[control], text)
+
+
 ACTIONS = {
     ("01-forward-pass", "stepping"): _keys("Right", "Right", "Right"),
     ("02-bptt", "two-paths"): _keys("Right", "Right", "Right"),
@@ -127,4 +131,8 @@ ACTIONS = {
     ("03-vanishing", "saturation"): _drag(2.2),
     ("04-exploding", "relu"): _drag(1.5),
     ("04-exploding", "value-clipping"): _choose("clip", "value"),
+    ("05-gated-cells", "forget-bias"): _type("forget_bias", "3"),
+    ("07-rnn-types", "many-to-many"): _keys("Right", "Right"),
+    ("07-rnn-types", "one-to-many"): _keys("Right", "Right"),
+    ("07-rnn-types", "deep"): _keys("Right"),
 }

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
+from rnnviz.app.lessons.controller import find_tab
 from rnnviz.lessons import builtin_paths
 from rnnviz.lessons.values import read_value
 from tests.app.drive import open_window, press
@@ -51,7 +52,48 @@ def _claim_summing(w, text):
     assert panel_norm > 0
 
 
+def _claim_lstm_orders_larger(w, text):
+    s = w.state
+    assert s.config.cell == "rnn" and s.compare_config.cell == "lstm"
+    assert s.compare_trace.da_last_norm[0] > 1e6 * s.trace.da_last_norm[0]     # orders of magnitude at step 1
+    assert find_tab(w, "compare").has_figure() and w.tabs.currentWidget() is find_tab(w, "compare")
+
+
+def _claim_forget_bias(w, text):
+    s = w.state
+    assert s.config.forget_bias == 3.0 and s.trace.top.quantity("f").mean() > 0.9
+
+
+def _claim_one_to_many(w, text):
+    seq = w.state.trace.seq
+    assert w.state.trace.fed_back[w.state.t] == 1
+    assert seq.input_label(w.state.t) == seq.target_label(w.state.t - 1)
+
+
+def _claim_many_to_one(w, text):
+    assert w.state.trace.step_weight.sum() == 1 and w.state.trace.step_weight[-1] == 1
+
+
+def _claim_encoder_decoder(w, text):
+    assert [s.name for s in w.state.trace.segments] == ["encoder", "decoder"]
+
+
+def _claim_deep(w, text):
+    assert w.state.trace.spec.layers == 2
+
+
+def _claim_bidirectional(w, text):
+    assert w.state.trace.spec.dirs == 2
+
+
 CLAIMS = {
+    ("05-gated-cells", "compare"): _claim_lstm_orders_larger,
+    ("05-gated-cells", "forget-bias"): _claim_forget_bias,
+    ("07-rnn-types", "many-to-one"): _claim_many_to_one,
+    ("07-rnn-types", "one-to-many"): _claim_one_to_many,
+    ("07-rnn-types", "encoder-decoder"): _claim_encoder_decoder,
+    ("07-rnn-types", "deep"): _claim_deep,
+    ("07-rnn-types", "bidirectional"): _claim_bidirectional,
     ("03-vanishing", "pascanu"): _claim_pascanu,
     ("03-vanishing", "verdict"): _claim_vanishing_verdict,
     ("03-vanishing", "saturation"): _claim_saturation,

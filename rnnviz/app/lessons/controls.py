@@ -68,6 +68,17 @@ class PageControls(QWidget):
         self.widgets["flow"] = c
         self.form.addRow("Flows back", c)
 
+    def _add_forget_bias(self) -> None:
+        b = QDoubleSpinBox()
+        b.setRange(-10.0, 10.0)
+        b.setDecimals(1)
+        b.setSingleStep(0.5)
+        b.setKeyboardTracking(False)
+        b.setToolTip("The forget gate's initial bias: Γf starts near σ(bias)")
+        b.valueChanged.connect(lambda v: self._update(forget_bias=float(v)))
+        self.widgets["forget_bias"] = b
+        self.form.addRow("Forget-gate bias", b)
+
     def _add_clip(self) -> None:
         c = combo_box(CLIPS)
         t = QDoubleSpinBox()
@@ -109,6 +120,9 @@ class PageControls(QWidget):
             with QSignalBlocker(w["clip_threshold"]):
                 w["clip_threshold"].setValue(config.clip_threshold)
             w["clip_threshold"].setEnabled(config.clip_mode != "none")
+        if "forget_bias" in w:
+            with QSignalBlocker(w["forget_bias"]):
+                w["forget_bias"].setValue(config.forget_bias)
         if "radius" in w and not self._timer.isActive():
             r = min(max(config.radius, 0.0), RADIUS_MAX)
             with QSignalBlocker(w["radius"]):
