@@ -20,8 +20,9 @@ MAX_BYTES = 1 << 20
 LESSONS_DIR = Path(__file__).resolve().parents[2] / "resources" / "lessons"
 
 # what a page may name; the window says which of them it has (Capabilities)
-TABS = {"hidden": "Hidden states", "outputs": "Outputs", "losses": "Losses", "gradients": "Gradients",
-        "influence": "Influence", "compare": "Compare", "training": "Training", "cell": "Cell"}
+# a tab by the start of its title (the hidden states' tab became "Heatmaps" when it grew to c⟨t⟩ and the gates)
+TABS = {"hidden": ("Hidden states", "Heatmaps"), "outputs": ("Outputs",), "losses": ("Losses",),
+        "gradients": ("Gradients",), "influence": ("Influence",), "compare": ("Compare",), "training": ("Training",)}
 PANELS = {"equations": "Equations", "bptt": "Backprop through time", "cell": "Cell", "train": "Train"}
 HIGHLIGHTS = ("graph", "tabs", "equations", "bptt", "verdict", "model", "sequence", "playback", "controls")
 CONTROLS = ("radius", "activation", "clip", "flow", "cell", "forget_bias")
@@ -31,13 +32,18 @@ PAGE_KEYS = {"id", "title", "text", "setup", "wait", "hint", "explains"}
 SETUP_KEYS = {"config", "compare", "step", "phase", "tab", "panel", "highlight", "hover", "controls"}
 
 
+def tab_key(title: str) -> str | None:
+    """The lesson's name of a tab from its title ("Heatmaps" -> "hidden")."""
+    return next((k for k, starts in TABS.items() if title.startswith(starts)), None)
+
+
 class LessonError(ValueError):
     """A lesson that can't be used: the message names the file, the page and the reason."""
 
 
 @dataclass(frozen=True)
 class Capabilities:
-    tabs: frozenset = frozenset(k for k in TABS if k not in ("training", "cell"))
+    tabs: frozenset = frozenset(k for k in TABS if k != "training")
     panels: frozenset = frozenset(("equations", "bptt"))
     highlights: frozenset = frozenset(HIGHLIGHTS)
     controls: frozenset = frozenset(CONTROLS)

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QStyle, QStyleOptionSlider
 from rnnviz.app.lessons.controller import find_tab
 from rnnviz.app.panels.model_panel import RADIUS_MAX, SLIDER_STEPS
 from rnnviz.app.views.bptt_panel import BPTTPanel
-from rnnviz.lessons.format import TABS
+from rnnviz.lessons.format import tab_key
 from rnnviz.lessons.text import format_value, placeholders
 from rnnviz.lessons.values import Context, read_value
 from tests.app.drive import choose, press, type_number
@@ -81,7 +81,7 @@ def check_setup(w, reached_by_next: bool = True) -> None:
         assert getattr(s.config, key) == value, (k + 1, key)
     if page.tab:
         assert w.tabs.currentWidget() is find_tab(w, page.tab)
-        assert w.tabs.tabText(w.tabs.currentIndex()).startswith(TABS[page.tab])
+        assert tab_key(w.tabs.tabText(w.tabs.currentIndex())) == page.tab
     if page.step is not None:
         assert s.t + 1 == (s.T if page.step == "T" else page.step)
     if page.phase is not None:

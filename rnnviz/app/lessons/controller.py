@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from PySide6.QtCore import QObject, Signal
 
-from rnnviz.lessons.format import TABS, Lesson
+from rnnviz.lessons.format import Lesson, tab_key
 from rnnviz.lessons.values import Context
 
 
@@ -160,9 +160,8 @@ class LessonController(QObject):
 
 
 def find_tab(window, key: str):
-    title = TABS.get(key, key)
     for i in range(window.tabs.count()):
-        if window.tabs.tabText(i).startswith(title):
+        if tab_key(window.tabs.tabText(i)) == key:
             return window.tabs.widget(i)
     return None
 

@@ -10,7 +10,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
 
-from rnnviz.lessons.format import PANELS, TABS
+from rnnviz.lessons.format import PANELS, tab_key
 from rnnviz.lessons.help_texts import HELP, Help
 
 
@@ -84,7 +84,7 @@ class ViewHelp(QObject):
         w = self.window
         for i in range(w.tabs.count()):
             title = w.tabs.tabText(i)
-            key = next((k for k, t in TABS.items() if title.startswith(t)), None)
+            key = tab_key(title)
             if key in HELP:
                 self.widgets[w.tabs.widget(i)] = key
         for dock in w._side_docks:
