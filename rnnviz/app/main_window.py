@@ -416,7 +416,11 @@ def open_window(app: QApplication, text: str | None = None) -> MainWindow:
     window.start_layout()
     if text is None:  # once shown (nothing has painted yet): its messages then reach the status bar
         from rnnviz.app.file_actions import restore_last_session
+        from rnnviz.io.paths import last_session_path
 
+        first_start = not last_session_path().exists()
         restore_last_session(window)
+        if first_start:   # the start page: the lessons, beside the views (the input panels are the next tab)
+            window.lessons.show_list()
     window.graph.setFocus()
     return window

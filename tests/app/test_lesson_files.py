@@ -70,3 +70,17 @@ def test_export_slides_from_the_window(qtbot, tmp_path, monkeypatch):
     assert "Wrote 6 slides" not in w.statusBar().currentMessage() and "Wrote 5 slides" in w.statusBar().currentMessage()
     text = (tmp_path / "slides" / "slides.txt").read_text(encoding="utf-8")
     assert text.count("\n1. ") + text.startswith("1. ") <= 1 and "5. All the way back to step 1" in text
+
+
+def test_the_first_start_shows_the_lesson_list(qtbot, tmp_path, monkeypatch):
+    from rnnviz.app.main_window import open_window as start
+    monkeypatch.setenv("RNNVIZ_HOME", str(tmp_path / "home"))
+    w = start(QApplication.instance())
+    qtbot.addWidget(w)
+    L = w.lessons
+    assert L.dock.isVisible() and L.panel.stack.currentIndex() == 0 and L.panel.list.count() >= 4
+    assert L.panel.list.item(0).text().startswith("1. The forward pass")
+    w.close()                                    # saves the last session
+    again = start(QApplication.instance())
+    qtbot.addWidget(again)
+    assert not again.lessons.dock.isVisible()    # not on later starts: the work comes back as it was
