@@ -18,7 +18,7 @@ class PageControls(QWidget):
         super().__init__(parent)
         self.state = state
         self.form = QFormLayout(self)
-        self.form.setContentsMargins(0, 4, 0, 0)
+        self.form.setContentsMargins(8, 6, 8, 6)   # inside the highlight frame
         self.widgets: dict[str, QWidget] = {}
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
