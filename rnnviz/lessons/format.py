@@ -29,7 +29,12 @@ CONTROLS = ("radius", "activation", "clip", "flow", "cell", "forget_bias")
 PHASES = ("forward", "backward")
 LESSON_KEYS = {"format", "name", "title", "summary", "setup", "pages"}
 PAGE_KEYS = {"id", "title", "text", "setup", "wait", "hint", "explains"}
-SETUP_KEYS = {"config", "compare", "step", "phase", "tab", "panel", "highlight", "hover", "controls"}
+SETUP_KEYS = {"config", "compare", "step", "phase", "tab", "panel", "highlight", "hover", "controls", "train"}
+# the Train panel's choices a page may make (setup "train")
+TRAIN_KEYS = {"task": ("text", "file", "names", "adding", "copy"), "length": (2, 1000), "batch": (1, 1024),
+              "compare": ("", "rnn", "gru", "lstm"), "optimizer": ("sgd", "momentum", "adagrad", "adam"),
+              "lr": (1e-6, 10.0), "clip_mode": ("none", "norm", "value"), "clip_threshold": (1e-6, 1e6),
+              "reset": (False, True)}
 
 
 def tab_key(title: str) -> str | None:
@@ -66,6 +71,7 @@ class Page:
     wait: Condition | None = None                 # None: Next
     hint: str = ""
     explains: tuple = ()
+    train: dict | None = None                     # the Train panel's choices (TRAIN_KEYS)
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,14 @@ class Lesson:
         for p in self.pages[:k + 1]:
             changes.update(p.config)
         return replace(c, **changes)
+
+    def train_at(self, k: int) -> dict | None:
+        """The training choices up to page k, merged (None: no page chose any)."""
+        out = None
+        for p in self.pages[:k + 1]:
+            if p.train is not None:
+                out = {**(out or {}), **p.train}
+        return out
 
     def compare_at(self, k: int) -> dict | None:
         for p in reversed(self.pages[:k + 1]):
@@ -227,12 +241,36 @@ def _setup(d, where: str, caps: Capabilities) -> dict:
         out["highlight"] = _names(d["highlight"], caps.highlights, "view to highlight", where)
     if "controls" in d:
         out["controls"] = _names(d["controls"], caps.controls, "control", where)
+    if "train" in d:
+        out["train"] = _train(d["train"], where, caps)
     if "hover" in d:
         h = d["hover"]
         if not (isinstance(h, int) and not isinstance(h, bool) and h >= 1):
             _fail(where, f"hover should be a step from 1, not {h!r}")
         out["hover"] = h
     return out
+
+
+def _train(d, where: str, caps: Capabilities) -> dict:
+    if "train" not in caps.panels:
+        _fail(where, "it trains, and this window has no training (the Train panel)")
+    if not isinstance(d, dict):
+        _fail(where, "train should be an object of the Train panel's choices")
+    for k, v in d.items():
+        if k not in TRAIN_KEYS:
+            _fail(where, f"train has no {k!r} (it takes: {', '.join(TRAIN_KEYS)})")
+        allowed = TRAIN_KEYS[k]
+        if isinstance(allowed[0], str) or isinstance(allowed[0], bool):
+            if v not in allowed or (isinstance(allowed[0], bool) and not isinstance(v, bool)):
+                _fail(where, f"train's {k} should be one of {', '.join(map(repr, allowed))}, not {v!r}")
+        else:
+            lo, hi = allowed
+            whole = isinstance(lo, int)
+            ok = isinstance(v, (int, float)) and not isinstance(v, bool) and (not whole or isinstance(v, int))
+            if not ok or not lo <= v <= hi:
+                _fail(where, f"train's {k} should be {'a whole number' if whole else 'a number'} from {lo:g} to {hi:g}, "
+                             f"not {v!r}")
+    return dict(d)
 
 
 def _text(text: str, where: str) -> None:
@@ -326,5 +364,5 @@ def check_lesson(doc, label: str = "the lesson", caps: Capabilities | None = Non
         explains = _names(pd.get("explains", []), TOPICS, "topic", where)
         pages.append(Page(ptitle, text, pid, setup.get("config", {}), setup.get("compare", ...), step,
                           setup.get("phase"), setup.get("tab"), setup.get("panel"), setup.get("highlight", ()),
-                          setup.get("hover"), setup.get("controls", ()), cond, hint, explains))
+                          setup.get("hover"), setup.get("controls", ()), cond, hint, explains, setup.get("train")))
     return Lesson(str(doc.get("name") or name), title, summary, tuple(pages), base, path)

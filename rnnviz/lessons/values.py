@@ -278,6 +278,23 @@ VALUES: dict[str, Value] = {
 }
 
 
+TRAIN_MEAN_OF = 50      # the training loss shown and tested: the mean of the last 50 updates (one is noisy)
+
+
+def _extra(name: str):
+    return lambda c: c.extra.get(name)
+
+
+for _name, _doc in (("train_updates", "updates trained so far (Train panel)"),
+                    ("train_loss", f"the training loss, the mean of the last {TRAIN_MEAN_OF} updates"),
+                    ("train_compare_loss", "the second model's training loss (the same mean)"),
+                    ("train_baseline", "the loss of the best constant guess (the task's baseline)"),
+                    ("train_cell", "the trained model's cell"),
+                    ("train_compare_cell", "the second model's cell"),
+                    ("train_task", "the task trained on")):
+    VALUES[_name] = Value(_doc, _extra(_name), needs_trace=False)
+
+
 def register(name: str, value: Value) -> None:
     """Another part of the app adds a name (training adds its loss and updates)."""
     VALUES[name] = value

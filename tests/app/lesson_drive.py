@@ -52,9 +52,10 @@ def drag_slider(qtbot, slider, value: float) -> None:
 
 def user_context(w) -> Context:
     """The live values as the views show them, read from the state (not through the lesson)."""
+    from rnnviz.app.lessons.training import train_values
     s = w.state
     return Context(s.trace, s.shown_config or s.config, s.t, s.phase, s.clip, s.compare_trace,
-                   s.compare_config if s.compare_trace is not None else None)
+                   s.compare_config if s.compare_trace is not None else None, extra=train_values(w))
 
 
 def check_text(w) -> str:

@@ -152,3 +152,15 @@ def test_the_format_document_names_every_value_topic_and_setting():
         assert f"`{name}" in doc or f"`{{{name}" in doc, name
     for key in Config.field_types():
         assert f"`{key}`" in doc
+
+
+def test_a_training_page_needs_a_window_with_training():
+    doc = copy.deepcopy(GOOD)
+    doc["pages"][1]["setup"] = {"train": {"task": "adding", "length": 50, "compare": "rnn"}}
+    assert "this window has no training" in refused(doc)
+    caps = Capabilities(panels=frozenset({"equations", "bptt", "train"}))
+    assert check_lesson(doc, "my.json", caps).train_at(1) == {"task": "adding", "length": 50, "compare": "rnn"}
+    for bad_train, words in (({"task": "juggling"}, "task should be one of"), ({"length": 0}, "length should be a whole"),
+                             ({"lr": "fast"}, "lr should be a number"), ({"speed": 1}, "train has no 'speed'")):
+        doc["pages"][1]["setup"] = {"train": bad_train}
+        assert words in refused(doc, caps)

@@ -102,6 +102,15 @@ class LessonController(QObject):
                 dock.raise_()
         if page.hover is not None:
             st.set_hover(page.hover - 1)
+        train = lesson.train_at(k) if cumulative else page.train
+        if train is not None:
+            from rnnviz.app.lessons.training import apply_train, training_of
+            ctl = training_of(w)
+            if ctl is not None and not getattr(self, "_follows_training", False):
+                self._follows_training = True
+                ctl.changed.connect(self._on_state_changed)     # the training values and conditions
+                ctl.running_changed.connect(self._on_state_changed)
+            apply_train(w, train)
 
     def _cursor_of(self, page, cumulative: bool, k: int):
         step, phase = page.step, page.phase
@@ -134,8 +143,9 @@ class LessonController(QObject):
     def context(self) -> Context:
         st = self.state
         tr = st.trace
+        from rnnviz.app.lessons.training import train_values
         ctx = Context(tr, st.shown_config or st.config, st.t, st.phase, st.clip, st.compare_trace,
-                      st.compare_config if st.compare_trace is not None else None)
+                      st.compare_config if st.compare_trace is not None else None, extra=train_values(self.window))
         for name, trace in (("verdict", tr), ("compare_verdict", st.compare_trace)):
             if trace is not None:
                 key = id(trace)
