@@ -24,7 +24,7 @@ LESSONS_DIR = Path(__file__).resolve().parents[2] / "resources" / "lessons"
 TABS = {"hidden": ("Hidden states", "Heatmaps"), "outputs": ("Outputs",), "losses": ("Losses",),
         "gradients": ("Gradients",), "influence": ("Influence",), "compare": ("Compare",), "training": ("Training",)}
 PANELS = {"equations": "Equations", "bptt": "Backprop through time", "cell": "Cell", "train": "Train"}
-HIGHLIGHTS = ("graph", "tabs", "equations", "bptt", "verdict", "model", "sequence", "playback", "controls")
+HIGHLIGHTS = ("graph", "tabs", "equations", "bptt", "verdict", "model", "sequence", "playback", "controls", "cell", "train")
 CONTROLS = ("radius", "activation", "clip", "flow", "cell", "forget_bias")
 PHASES = ("forward", "backward")
 LESSON_KEYS = {"format", "name", "title", "summary", "setup", "pages"}
@@ -50,7 +50,7 @@ class LessonError(ValueError):
 class Capabilities:
     tabs: frozenset = frozenset(k for k in TABS if k != "training")
     panels: frozenset = frozenset(("equations", "bptt"))
-    highlights: frozenset = frozenset(HIGHLIGHTS)
+    highlights: frozenset = frozenset(h for h in HIGHLIGHTS if h not in ("cell", "train"))
     controls: frozenset = frozenset(CONTROLS)
 
 

@@ -125,7 +125,16 @@ def _type(control, text):
     return lambda qtbot, w: type_number(qtbot, w.lessons.panel.controls.widgets[control], text)
 
 
+def _train_until_learned(qtbot, w):
+    """▶ Train in the Train panel, then wait (training runs in the background) until the page's condition."""
+    from rnnviz.app.panels.train_panel import TrainPanel
+    panel = w.findChild(TrainPanel)
+    qtbot.mouseClick(panel.play_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.lessons.controller.done, timeout=600_000)
+
+
 ACTIONS = {
+    ("06-long-dependency", "train"): _train_until_learned,
     ("01-forward-pass", "stepping"): _keys("Right", "Right", "Right"),
     ("02-bptt", "two-paths"): _keys("Right", "Right", "Right"),
     ("02-bptt", "to-step-one"): _keys("End"),

@@ -18,10 +18,10 @@ from rnnviz.lessons.format import (CONTROLS, HIGHLIGHTS, PANELS, TABS, Capabilit
 
 def capabilities(window) -> Capabilities:
     """What this window has that a lesson may name."""
+    panels = frozenset(k for k in PANELS if find_panel(window, k) is not None)
     return Capabilities(
-        tabs=frozenset(k for k in TABS if find_tab(window, k) is not None),
-        panels=frozenset(k for k in PANELS if find_panel(window, k) is not None),
-        highlights=frozenset(HIGHLIGHTS), controls=frozenset(CONTROLS))
+        tabs=frozenset(k for k in TABS if find_tab(window, k) is not None), panels=panels,
+        highlights=frozenset(h for h in HIGHLIGHTS if h in panels or h not in PANELS), controls=frozenset(CONTROLS))
 
 
 class Lessons:
