@@ -25,7 +25,7 @@ TABS = {"hidden": ("Hidden states", "Heatmaps"), "outputs": ("Outputs",), "losse
         "gradients": ("Gradients",), "influence": ("Influence",), "compare": ("Compare",), "training": ("Training",)}
 PANELS = {"equations": "Equations", "bptt": "Backprop through time", "cell": "Cell", "train": "Train"}
 HIGHLIGHTS = ("graph", "tabs", "equations", "bptt", "verdict", "model", "sequence", "playback", "controls", "cell", "train")
-CONTROLS = ("radius", "activation", "clip", "flow", "cell", "forget_bias")
+CONTROLS = ("radius", "activation", "clip", "flow", "cell", "forget_bias", "train")
 PHASES = ("forward", "backward")
 LESSON_KEYS = {"format", "name", "title", "summary", "setup", "pages"}
 PAGE_KEYS = {"id", "title", "text", "setup", "wait", "hint", "explains"}
@@ -51,7 +51,7 @@ class Capabilities:
     tabs: frozenset = frozenset(k for k in TABS if k != "training")
     panels: frozenset = frozenset(("equations", "bptt"))
     highlights: frozenset = frozenset(h for h in HIGHLIGHTS if h not in ("cell", "train"))
-    controls: frozenset = frozenset(CONTROLS)
+    controls: frozenset = frozenset(c for c in CONTROLS if c != "train")
 
 
 @dataclass(frozen=True)

@@ -126,10 +126,8 @@ def _type(control, text):
 
 
 def _train_until_learned(qtbot, w):
-    """▶ Train in the Train panel, then wait (training runs in the background) until the page's condition."""
-    from rnnviz.app.panels.train_panel import TrainPanel
-    panel = w.findChild(TrainPanel)
-    qtbot.mouseClick(panel.play_button, Qt.MouseButton.LeftButton)
+    """▶ Train in the lesson panel, then wait (training runs in the background) until the page's condition."""
+    qtbot.mouseClick(w.lessons.panel.controls.widgets["train"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: w.lessons.controller.done, timeout=600_000)
 
 

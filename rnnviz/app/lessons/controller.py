@@ -178,8 +178,9 @@ def find_tab(window, key: str):
 
 def find_panel(window, key: str):
     from rnnviz.lessons.format import PANELS
+    from PySide6.QtWidgets import QDockWidget
     title = PANELS.get(key, key)
-    for dock in window._side_docks:
-        if dock.windowTitle().startswith(title):
+    for dock in list(window._side_docks) + window.findChildren(QDockWidget):   # the side panels first
+        if dock.windowTitle().startswith(title) and dock.windowTitle() != "Lesson":
             return dock
     return None

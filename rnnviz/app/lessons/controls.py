@@ -4,7 +4,7 @@ follows the state back."""
 from __future__ import annotations
 
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer
-from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QSlider, QWidget
+from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 
 from rnnviz.app.panels.bptt_controls import CLIPS, FLOWS
 from rnnviz.app.panels.model_panel import ACTIVATIONS, RADIUS_MAX, SLIDER_STEPS
@@ -20,6 +20,7 @@ class PageControls(QWidget):
         self.form = QFormLayout(self)
         self.form.setContentsMargins(8, 6, 8, 6)   # inside the highlight frame
         self.widgets: dict[str, QWidget] = {}
+        self._connections: list = []          # (signal, slot) to other objects, dropped with the rows
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(40)
@@ -28,6 +29,9 @@ class PageControls(QWidget):
         self.hide()
 
     def set_controls(self, names) -> None:
+        for sig, slot in self._connections:
+            sig.disconnect(slot)
+        self._connections = []
         while self.form.rowCount():
             self.form.removeRow(0)
         self.widgets = {}
@@ -78,6 +82,28 @@ class PageControls(QWidget):
         b.valueChanged.connect(lambda v: self._update(forget_bias=float(v)))
         self.widgets["forget_bias"] = b
         self.form.addRow("Forget-gate bias", b)
+
+    def _add_train(self) -> None:
+        """▶ Train / ⏸ Pause for the Train panel's runs (state.training), with the updates done."""
+        ctl = self.state.training
+        b = QPushButton("▶ Train")
+        b.setToolTip("Train the models of the Training panel (its Curves tab draws the losses)")
+        label = QLabel()
+        label.setObjectName("muted")
+        b.clicked.connect(lambda: ctl.pause() if ctl.running else ctl.play())
+
+        def follow(*_a):
+            b.setText("⏸ Pause" if ctl.running else "▶ Train")
+            label.setText(f"{ctl.updates:,} updates")
+        for sig in (ctl.changed, ctl.running_changed):
+            sig.connect(follow)
+            self._connections.append((sig, follow))
+        follow()
+        row = QHBoxLayout()
+        row.addWidget(b)
+        row.addWidget(label, 1)
+        self.widgets["train"], self.widgets["train_status"] = b, label
+        self.form.addRow("Training", row)
 
     def _add_clip(self) -> None:
         c = combo_box(CLIPS)

@@ -21,7 +21,8 @@ def capabilities(window) -> Capabilities:
     panels = frozenset(k for k in PANELS if find_panel(window, k) is not None)
     return Capabilities(
         tabs=frozenset(k for k in TABS if find_tab(window, k) is not None), panels=panels,
-        highlights=frozenset(h for h in HIGHLIGHTS if h in panels or h not in PANELS), controls=frozenset(CONTROLS))
+        highlights=frozenset(h for h in HIGHLIGHTS if h in panels or h not in PANELS),
+        controls=frozenset(c for c in CONTROLS if c != "train" or getattr(window.state, "training", None) is not None))
 
 
 class Lessons:
