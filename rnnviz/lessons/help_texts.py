@@ -36,7 +36,8 @@ HELP: dict[str, Help] = {
         lesson=("01-forward-pass", "unrolled")),
     "hidden": Help(
         "Hidden states a⟨t⟩",
-        "A heatmap of the hidden state: one row per hidden unit (n_a of them), one column per step.",
+        "A heatmap of the hidden state: one row per hidden unit (n_a of them), one column per step (for a "
+        "gated cell, the cell state c⟨t⟩ and the gates can be chosen too; for deep or bidirectional models, the layer).",
         "Diverging: blue is negative, white 0, gold positive. For tanh the scale is −1 … 1; for ReLU 0 … the largest value.",
         "A column is the network's memory after reading x⟨t⟩ (the inputs are written above). Units that "
         "stay at ±1 are saturated: tanh′ ≈ 0 there, and little gradient passes them.",
@@ -134,8 +135,11 @@ HELP: dict[str, Help] = {
              "Leave keeps everything the lesson set up."),
     "training": Help(
         "Training",
-        "The loss and the gradient norm over the training updates, live while training runs.",
-        read="A falling loss is learning; spikes in the gradient norm are what clipping catches.",
+        "What the model trains on (the typed text, a file, names, the adding or copy task), how (optimizer, "
+        "learning rate, clipping), ▶ Train / Pause, and the curves: the loss, the gradient's norm and its reach "
+        "over the updates, live while training runs; a second model can train beside it.",
+        read="A falling loss is learning; the dashed line is the best constant guess. Spikes in the gradient "
+             "norm are what clipping catches; a reach near 0 means the early steps get no gradient.",
         lesson=("06-long-dependency", "train")),
     "cell": Help(
         "Cell",

@@ -87,7 +87,8 @@ class ViewHelp(QObject):
             key = tab_key(title)
             if key in HELP:
                 self.widgets[w.tabs.widget(i)] = key
-        for dock in w._side_docks:
+        from PySide6.QtWidgets import QDockWidget
+        for dock in w.findChildren(QDockWidget):
             key = next((k for k, t in PANELS.items() if dock.windowTitle().startswith(t)), None)
             key = {"train": "training"}.get(key, key)
             if key in HELP:
