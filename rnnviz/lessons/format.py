@@ -100,11 +100,12 @@ class Lesson:
                 out = {**(out or {}), **p.train}
         return out
 
-    def compare_at(self, k: int) -> dict | None:
+    def compare_at(self, k: int):
+        """Compare mode as the pages up to k left it: a dict, None (off), or ... (no page chose)."""
         for p in reversed(self.pages[:k + 1]):
             if p.compare is not ...:
                 return p.compare
-        return None
+        return ...
 
     def page_of(self, page_id: str) -> int | None:
         for i, p in enumerate(self.pages):

@@ -133,6 +133,13 @@ def to_html(text: str, ctx: Context | None = None, value_style: str = "") -> str
     return body.replace("\x01", f"<span style='{value_style}'>" if value_style else "<span>").replace("\x02", "</span>")
 
 
+def to_inline_html(text: str, ctx: Context | None = None, value_style: str = "") -> str:
+    """One paragraph's worth of rich text (a hint): the paragraphs joined by line breaks."""
+    body = to_html(text, ctx, value_style)
+    body = body.replace("</p><p>", "<br>").replace("<p>", "").replace("</p>", "")
+    return body
+
+
 def to_plain(text: str, ctx: Context | None = None) -> str:
     """The page's text without markup (tests, slides' alt text, the CLI)."""
     s = fill(text, ctx) if ctx is not None else text

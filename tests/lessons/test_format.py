@@ -164,3 +164,13 @@ def test_a_training_page_needs_a_window_with_training():
                              ({"lr": "fast"}, "lr should be a number"), ({"speed": 1}, "train has no 'speed'")):
         doc["pages"][1]["setup"] = {"train": bad_train}
         assert words in refused(doc, caps)
+
+
+def test_compare_mode_is_left_alone_unless_a_page_chooses():
+    le = check_lesson(GOOD, "my.json")
+    assert le.compare_at(1) is ...
+    doc = copy.deepcopy(GOOD)
+    doc["pages"][0]["setup"]["compare"] = {"cell": "lstm"}
+    doc["pages"][1]["setup"] = {"compare": None}
+    le = check_lesson(doc, "my.json")
+    assert le.compare_at(0) == {"cell": "lstm"} and le.compare_at(1) is None

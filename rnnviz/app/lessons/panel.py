@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QListWidget, QListWi
 
 from rnnviz.app.colors import palette
 from rnnviz.app.lessons.controls import PageControls
-from rnnviz.lessons.text import to_html
+from rnnviz.lessons.text import to_html, to_inline_html
 
 
 class LessonPanel(QWidget):
@@ -178,7 +178,7 @@ class LessonPanel(QWidget):
             self.hint.show()
             sign = "✓ " if c.done else "▶ "
             tail = " Next ›" if c.done and c.index + 1 < len(c.lesson.pages) else ""
-            self.hint.setText(f"<b>{sign}</b>" + to_html(page.hint, ctx)[3:-4] + (f"<b>{tail}</b>" if tail else ""))
+            self.hint.setText(f"<b>{sign}</b>" + to_inline_html(page.hint, ctx) + (f"<b>{tail}</b>" if tail else ""))
             colour = p.forward if not c.done else "#2e8b57"
             self.hint.setStyleSheet(f"QLabel#lessonHint {{ border: 2px solid {colour}; padding: 6px; }}")
 
