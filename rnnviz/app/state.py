@@ -516,5 +516,8 @@ class AppState(QObject):
         return sel
 
     def set_view_options(self, **changes) -> None:
-        self._view = replace(self._view, **changes)
+        view = replace(self._view, **changes)
+        if view == self._view:
+            return  # every view restyles on this signal (a session with the same options: nothing to do)
+        self._view = view
         self.view_options_changed.emit(self._view)

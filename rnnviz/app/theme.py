@@ -80,12 +80,16 @@ def style_sheet(p: Palette, pt: float) -> str:
 def apply_app_theme(app: QApplication, options) -> None:
     """Palette, style sheet and base font of the whole application for AppState.view_options."""
     p = palette(options.theme)
-    app.setStyle("Fusion")  # the same look everywhere, and palettes are honoured
+    if app.property("rnnviz_style") != "Fusion":   # setting it again repolishes every widget (0.2-0.3 s)
+        app.setStyle("Fusion")  # the same look everywhere, and palettes are honoured
+        app.setProperty("rnnviz_style", "Fusion")
     app.setPalette(qpalette(p))
     f = app.font()
     f.setPointSizeF(point_size(options))
     app.setFont(f)
-    app.setStyleSheet(style_sheet(p, point_size(options)))
+    sheet = style_sheet(p, point_size(options))
+    if app.styleSheet() != sheet:
+        app.setStyleSheet(sheet)
 
 
 def style_plot(plot: pg.PlotItem, options, title: str | None = None) -> Palette:

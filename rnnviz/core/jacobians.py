@@ -140,6 +140,7 @@ def cell_gains(cell, p: dict, cache, tol: float = 1e-13, chunk: int = 4096) -> n
         finite &= np.all(np.isfinite(v), axis=0)
     flat = {k: np.where(finite[None], v, 0.0) for k, v in flat.items()}
     gains = np.empty(cols)
+    gram = cell.gram(p)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for c0 in range(0, cols, chunk):
             part = {k: v[:, c0:c0 + chunk] for k, v in flat.items()}
@@ -150,7 +151,7 @@ def cell_gains(cell, p: dict, cache, tol: float = 1e-13, chunk: int = 4096) -> n
                 if sliced.get("key") != key:
                     sliced["key"], sliced["g"] = key, {k: v[:, live] for k, v in part.items()}
                 g = sliced["g"]
-                return cell.vjp(p, g, cell.jvp(p, g, q))
+                return gram(g, q) if gram is not None else cell.vjp(p, g, cell.jvp(p, g, q))
 
             n_cols = next(iter(part.values())).shape[1]
             gains[c0:c0 + n_cols] = np.sqrt(np.maximum(lanczos_top(apply, n_s, n_cols, tol), 0.0))

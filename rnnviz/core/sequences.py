@@ -189,6 +189,14 @@ def pair_sequence(source: str, target: str, vocab: tuple[str, ...] | None = None
 _SPLIT = re.compile(r"\s*[,;]\s*|\s+")  # one comma/semicolon (with spaces around) or spaces
 
 
+def _shown(item: str, most: int = 24) -> str:
+    """An item quoted in a message, its start only when long: a message that quoted a pasted word of
+    20,000 characters whole was 20,000 characters long (the window froze laying it out)."""
+    if len(item) <= most:
+        return repr(item)
+    return f"{item[:most - 4]!r}… ({len(item):,} characters)"
+
+
 def parse_numbers(source: str) -> np.ndarray:
     """'0.1, 0.5 -2 3e-2' -> array([0.1, 0.5, -2, 0.03]); commas, semicolons and spaces separate."""
     if not isinstance(source, str):
@@ -207,9 +215,9 @@ def parse_numbers(source: str) -> np.ndarray:
         try:
             v = float(s)
         except ValueError:
-            raise ValueError(f"{s!r} (item {i}) is not a number") from None
+            raise ValueError(f"{_shown(s)} (item {i}) is not a number") from None
         if not math.isfinite(v):
-            raise ValueError(f"{s!r} (item {i}) is not finite: NaN and infinity can't be inputs")
+            raise ValueError(f"{_shown(s)} (item {i}) is not finite: NaN and infinity can't be inputs")
         values.append(v)
     if len(values) < 2:
         raise ValueError("the series has one number: type at least two, so there is a next one to predict")

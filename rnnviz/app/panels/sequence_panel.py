@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import QResizeEvent, QTextOption
 from PySide6.QtWidgets import (
     QButtonGroup, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton,
     QSizePolicy, QToolButton, QVBoxLayout, QWidget,
@@ -30,7 +31,49 @@ def load_examples() -> list[dict]:
 
 
 class _SourceEdit(QPlainTextEdit):
-    """The text box; Esc hands the keyboard back to the window (so ←/→/Space step again)."""
+    """The text box; Esc hands the keyboard back to the window (so ←/→/Space step again).
+
+    A long text is laid out once per pass of the event loop: a restyle (F11, the theme) sends one
+    FontChange per ancestor, a dozen in the window, and fitting the columns resizes the box several
+    times, and each of these laid the whole text out again (0.13-0.25 s apiece for 100,000 numbers,
+    so F11 froze the window 3 s). Short texts are laid out at once, as Qt does."""
+
+    LONG = 20_000   # characters from which layouts are gathered
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self._font_pending = False
+        self._resize_from = None            # the size before the first resize not laid out yet
+        self._later = QTimer(self)
+        self._later.setSingleShot(True)
+        self._later.setInterval(0)
+        self._later.timeout.connect(self._lay_out)
+
+    def _long(self) -> bool:
+        return self.document().characterCount() > self.LONG
+
+    def changeEvent(self, ev):
+        if ev.type() == QEvent.Type.FontChange and (self._long() or self._later.isActive()):
+            self._font_pending = True
+            self._later.start()
+            return
+        super().changeEvent(ev)
+
+    def resizeEvent(self, ev):
+        if self._long() or self._later.isActive():
+            if self._resize_from is None:
+                self._resize_from = ev.oldSize()
+            self._later.start()
+            return
+        super().resizeEvent(ev)
+
+    def _lay_out(self) -> None:
+        font, self._font_pending = self._font_pending, False
+        old, self._resize_from = self._resize_from, None
+        if font:
+            super().changeEvent(QEvent(QEvent.Type.FontChange))
+        if old is not None:
+            super().resizeEvent(QResizeEvent(self.size(), old))
 
     def keyPressEvent(self, ev):
         if ev.key() == Qt.Key.Key_Escape:
@@ -48,6 +91,10 @@ class SequencePanel(QGroupBox):
         self.edit.setObjectName("sourceEdit")
         self.edit.setPlaceholderText("Type characters (hello world) or numbers (0.1, 0.5, -2)…")
         self.edit.setTabChangesFocus(True)
+        # Qt's default (word boundary, else anywhere) lays out a long word in quadratic time: pasting
+        # 200,000 characters without a space froze the window 5 s, a million 2 minutes. Breaking at
+        # words only is linear (a word wider than the box scrolls sideways; CJK text still wraps).
+        self.edit.setWordWrapMode(QTextOption.WrapMode.WordWrap)
         self.edit.setPlainText(state.config.source)
         self.edit.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.edit.setMinimumHeight(self.fontMetrics().lineSpacing() * 3 + 12)

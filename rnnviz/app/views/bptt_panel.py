@@ -150,15 +150,15 @@ class BPTTPanel(QWidget):
                     f"steps {tr.T}…{start + 1} summed ({n} of {tr.T})" + (" — complete" if start == 0 else ""))
         self.heading.setText(esc(head) if self.summed_from is None else head)
         lines = []
-        for k in NAMES:
-            shape = "×".join(str(s) for s in sums[k].shape)
-            lines.append(f"‖∂{esc(flow)}/∂{k}‖ = <b>{_fmt(self.norms[k])}</b> <span style='color:{p.muted}'>"
+        for k, name in zip(NAMES, self.acc.names):   # the model's own W_ih, W_hh, b (Wax Waa ba: the notes')
+            shape = "×".join(str(s) for s in sums[name].shape)
+            lines.append(f"‖∂{esc(flow)}/∂{name}‖ = <b>{_fmt(self.norms[name])}</b> <span style='color:{p.muted}'>"
                          f"({shape})</span>")
-            self.plots[k].setTitle(esc(f"∂{flow}/∂{k}"), color=p.foreground,
+            self.plots[k].setTitle(esc(f"∂{flow}/∂{name}"), color=p.foreground,
                                    size=f"{point_size(self._options, 0.9)}pt")
             if self.canvas.isVisibleTo(self) or not self.canvas.isHidden():
                 lim = self._limit
-                shown = np.nan_to_num(sums[k], nan=0.0, posinf=lim, neginf=-lim)
+                shown = np.nan_to_num(sums[name], nan=0.0, posinf=lim, neginf=-lim)
                 self.images[k].setImage(shown, autoLevels=False, levels=(-lim, lim))
         note = F.silent_note(tr, self.state.config.flow)
         if note:   # all zero, and why

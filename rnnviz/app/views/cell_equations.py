@@ -90,7 +90,8 @@ def backward_rows(tr, lt, t: int, flow: str, L: str, d: str) -> list[tuple[str, 
     if lt.cell.name == "lstm":
         dc = lt.grad("c", flow)[t, :, 0]
         f_next = lt.quantity("f")[nxt, :, 0] if has_next else None
-        carried = lt.grad("c", flow)[nxt, :, 0] * f_next if has_next else np.zeros(n)
+        with np.errstate(invalid="ignore", over="ignore"):   # inf x 0 is NaN: a state to show
+            carried = lt.grad("c", flow)[nxt, :, 0] * f_next if has_next else np.zeros(n)
         rows += [(f"∂{L}/∂c{sup(s)}", f"∂{L}/∂a{sup(s)} ⊙ Γo ⊙ (1 − tanh² c{sup(s)})"
                   + (f" + ∂{L}/∂c{sup(nxt + 1)} ⊙ Γf{sup(nxt + 1)}" if has_next else ""), vec(dc, d)),
                  (f"&nbsp;&nbsp;along the cell state", f"∂{L}/∂c{sup(nxt + 1)} ⊙ Γf{sup(nxt + 1)}",

@@ -97,7 +97,7 @@ class GradientView(QWidget, FigureView):
         state.config_changed.connect(self._on_config_changed)
         state.step_changed.connect(self._on_step_changed)
         state.progress_changed.connect(self._on_progress_changed)
-        state.clip_changed.connect(lambda _c: self._show_verdict())
+        state.clip_changed.connect(self._on_clip_changed)   # a method: disconnected when the view is deleted
         state.view_options_changed.connect(self._on_view_options_changed)
         self._on_view_options_changed(state.view_options)
         self._on_trace_changed(state.trace)
@@ -228,6 +228,9 @@ class GradientView(QWidget, FigureView):
     def cursor_step(self) -> int:
         """The 1-based step under the cursor line (tests, exports)."""
         return round(self.cursors[0].value())
+
+    def _on_clip_changed(self, _clip) -> None:
+        self._show_verdict()
 
     def _show_verdict(self) -> None:
         if self.verdict is None:

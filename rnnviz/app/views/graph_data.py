@@ -152,6 +152,26 @@ def _vec(v: np.ndarray, small: int = 8) -> str:
     return f"‖·‖ = {fmt_sci(n)}, n = {v.size}: [{lead}, …]"
 
 
+def _cell_lines(tr, s: int) -> list[str]:
+    """The a-node's equation and values in the top layer's cell: the notes' z for a vanilla cell, the
+    other states and the gates for an LSTM or a GRU (which have no single pre-activation z)."""
+    t, top = s - 1, tr.top
+    cell = top.cell
+    if cell.name == "rnn":
+        return [f"a⟨{s}⟩ = g(Waa a⟨{s - 1}⟩ + Wax x⟨{s}⟩ + ba)", f"a = {_vec(tr.a[:, 0, t])}",
+                f"z = {_vec(tr.z[:, 0, t])}"]
+    where = "top layer" + (", gates of the forward direction" if tr.spec.dirs == 2 else "")
+    lines = [f"a⟨{s}⟩: the hidden state of the {cell.name.upper()} cell ({where})", f"a = {_vec(tr.a[:, 0, t])}"]
+    for name in [n for n in cell.state_names if n != "a"] + list(cell.gate_names):
+        values = top.quantity(name)[t]        # (n_a, m) at step t
+        lines.append(f"{name} = {_vec(values[:, 0])}")
+    return lines
+
+
+def _gain_name(tr) -> str:
+    return "local gain ‖diag(g′(z)) Waa‖₂" if tr.cell.name == "rnn" else "local gain ‖∂s⟨t⟩/∂s⟨t−1⟩‖₂"
+
+
 def tooltip(d: GraphData, kind: str, t: int) -> str:
     """Plain-text tooltip for node `kind` at step t (0-based, -1 for a<0>)."""
     tr, s = d.trace, t + 1
@@ -162,11 +182,10 @@ def tooltip(d: GraphData, kind: str, t: int) -> str:
             return f"x⟨{s}⟩ = 0 (one-to-many: only x⟨1⟩ is fed)"
         return f"x⟨{s}⟩ = {d.trace.seq.input_label(t)!s}\n{_vec(tr.x[:, 0, t])}"
     if kind == "a":
-        lines = [f"a⟨{s}⟩ = g(Waa a⟨{s - 1}⟩ + Wax x⟨{s}⟩ + ba)", f"a = {_vec(tr.a[:, 0, t])}",
-                 f"z = {_vec(tr.z[:, 0, t])}",
+        lines = _cell_lines(tr, s) + [
                  f"‖∂L/∂a⟨{s}⟩‖ = {fmt_sci(float(d.da_norm[t]))}",
                  f"‖∂L⟨T⟩/∂a⟨{s}⟩‖ = {fmt_sci(float(d.da_last_norm[t]))}",
-                 f"local gain ‖diag(g′(z)) Waa‖₂ = {fmt_sci(float(tr.local_gain[0, t]))}"]
+                 f"{_gain_name(tr)} = {fmt_sci(float(tr.local_gain[0, t]))}"]
         if len(d.units) < tr.n_a:
             lines.append(f"strip shows {len(d.units)} of {tr.n_a} units")
         if d.bad_forward(t):

@@ -111,6 +111,11 @@ class Cell:
         """J<t>^T u."""
         return self.step_back(p, g, u)[0]
 
+    def gram(self, p: dict):
+        """A function (g, q) -> G<t> q for a symmetric G<t> with the eigenvalues of J<t>^T J<t>, when
+        the cell has one cheaper than J^T (J q); None: the local gains use vjp(jvp(q))."""
+        return None
+
     def init_recurrent(self, rng: np.random.Generator, n_a: int, radius: float | None) -> np.ndarray:
         """W_hh: each gate's (n_a, n_a) block ~ N(0, 1/n_a), rescaled to spectral radius `radius`."""
         from ..params import scale_to_radius

@@ -71,6 +71,18 @@ class VanillaCell(Cell):
     def jvp(self, p: dict, g: dict, v: np.ndarray) -> np.ndarray:
         return g["gprime"] * wmul(p["W_hh"], v)
 
+    def gram(self, p: dict):
+        """J J^T = D (Waa Waa^T) D with D = diag(g'(z<t>)): one product per Lanczos step instead of two
+        (J J^T and J^T J have the same eigenvalues)."""
+        Waa = np.asarray(p["W_hh"])
+        with np.errstate(over="ignore", invalid="ignore"):
+            M = Waa @ Waa.T
+
+        def apply(g: dict, q: np.ndarray) -> np.ndarray:
+            gp = g["gprime"]
+            return gp * wmul(M, gp * q)
+        return apply
+
     def step_back(self, p: dict, g: dict, u: np.ndarray):
         dz = g["gprime"] * u                    # through g
         return wmul(p["W_hh"].T, dz), dz        # (to a<t-1>, dL/dz<t>)

@@ -1,0 +1,233 @@
+"""Regression tests for what the seeded monkey (tests/app/test_monkey.py) found, each driven as the
+user did it: through the File menu (its dialogs answered), keys and clicks."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from rnnviz.app.views.bptt_panel import BPTTPanel
+from rnnviz.core.settings import Config
+from rnnviz.io.session import Session, save_session
+from tests.app.drive import open_window, press
+
+
+@pytest.fixture
+def window(qtbot, monkeypatch):
+    w = open_window(qtbot, (1280, 720))
+    w.errors = []
+    monkeypatch.setattr(QMessageBox, "critical", staticmethod(lambda *a, **k: w.errors.append(a[2])))
+    return w
+
+
+def open_through_menu(monkeypatch, w, path: Path) -> None:
+    """File > Open session…, the dialog answered with `path`."""
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(path), "")))
+    w.file_actions.actions["open"].trigger()
+
+
+def session(tmp_path: Path, name: str, **settings) -> Path:
+    p = tmp_path / f"{name}.rnnviz"
+    save_session(p, Session(settings=Config(source="hello world", **settings).to_dict()))
+    return p
+
+
+@pytest.mark.parametrize("model", [dict(cell="gru"), dict(cell="lstm", layers=2, bidirectional=True),
+                                   dict(cell="gru", architecture="encoder-decoder", target="dlrow")])
+def test_the_bptt_panel_sums_the_weights_of_a_gru_or_lstm_opened_from_a_session(qtbot, window, monkeypatch,
+                                                                                 tmp_path, model):
+    """Opening a GRU session raised KeyError 'Wax' in the BPTT panel (it knew only the notes' names)."""
+    open_through_menu(monkeypatch, window, session(tmp_path, "m", **model))
+    assert window.errors == [] and window.state.trace.spec.cell == model["cell"]
+    press(qtbot, window, "End", "Right", "Right")       # into the backward pass
+    panel = window.findChild(BPTTPanel)
+    prefix = "decoder." if "target" in model else ""
+    for name in ("weight_ih_l", "weight_hh_l", "bias_ih_l"):
+        assert f"∂L/∂{prefix}{name}" in panel.text
+    assert "Wax" not in panel.text.split("The final gradient")[0]
+
+
+def test_f11_and_a_session_with_the_same_view_do_not_rebuild_the_application_style(qtbot, window, monkeypatch,
+                                                                                   tmp_path):
+    """F11 took 1-1.5 s at 1280x720 on a loaded machine (the monkey saw the event loop held up 1.4 s when a
+    session was opened in presentation mode): every change set the Fusion style again (0.3 s, every widget
+    repolished) and a session restyled the whole window even when its view options were those on screen."""
+    from PySide6.QtWidgets import QApplication
+
+    from rnnviz.app import theme
+
+    theme.apply_app_theme(QApplication.instance(), window.state.view_options)   # as rnnviz starts
+    styles, sheets = [], []
+    set_sheet = QApplication.setStyleSheet
+    monkeypatch.setattr(QApplication, "setStyle", lambda app, s: styles.append(s))
+    monkeypatch.setattr(QApplication, "setStyleSheet", lambda app, s: (sheets.append(s), set_sheet(app, s)))
+    press(qtbot, window, "F11")
+    assert window.state.view_options.presentation
+    assert styles == [] and len(sheets) == 1          # the fonts changed: one new style sheet, the same style
+    p = tmp_path / "presenting.rnnviz"
+    save_session(p, Session(settings=Config(source="hello world", cell="gru").to_dict(),
+                            view={"theme": "light", "presentation": True}))
+    open_through_menu(monkeypatch, window, p)
+    assert window.state.trace.spec.cell == "gru" and window.errors == []
+    assert styles == [] and len(sheets) == 1          # nothing to restyle
+    press(qtbot, window, "F11")
+    assert not window.state.view_options.presentation and styles == [] and len(sheets) == 2
+
+
+def test_pasting_a_long_word_into_the_sequence_box_lays_it_out_in_linear_time(qtbot, window):
+    """Pasting "ab" * 100,000 (one word of 200,000 characters) froze the window 5 s, a million characters
+    2 minutes: Qt's default wrap mode (at a word boundary, else anywhere) is quadratic in a word's length.
+    The box breaks at words only (linear); the whole text arrives and the step limit is named."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QTextOption
+    from PySide6.QtWidgets import QApplication
+
+    edit = window.sequence_panel.edit
+    assert edit.wordWrapMode() in (QTextOption.WrapMode.WordWrap, QTextOption.WrapMode.WrapAnywhere,
+                                   QTextOption.WrapMode.NoWrap)
+    QApplication.clipboard().setText("ab" * 100_000)
+    edit.setFocus()
+    qtbot.keyClick(edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(edit, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert edit.toPlainText() == "ab" * 100_000
+    window.sequence_panel.commit()
+    window.state.wait_idle()
+    qtbot.waitUntil(lambda: "at most 100,000" in window.sequence_panel.error_label.text(), timeout=10_000)
+    # "hello world" still wraps between its words in a narrow box
+    edit.setPlainText("hello world " * 10)
+    block = edit.document().firstBlock()
+    assert block.layout().lineCount() > 1
+    for i in range(block.layout().lineCount()):
+        line = block.layout().lineAt(i)
+        assert block.text()[line.textStart() + line.textLength() - 1] in " d"   # whole words on each line
+
+
+def test_changing_the_clipping_after_an_animation_export_with_the_gradients_plot(qtbot, window, monkeypatch,
+                                                                                tmp_path):
+    """File > Export animation… with "Graph + Gradients plot" made a GradientView and deleted it, but its
+    lambda on clip_changed stayed connected: the next clipping change (or session) raised RuntimeError
+    (Internal C++ object already deleted) from the deleted view."""
+    from PySide6.QtWidgets import QDialog
+
+    from rnnviz.app.anim_dialog import AnimationDialog
+    from tests.app.drive import bptt_controls, choose
+
+    def answer(dlg):
+        dlg.content.setCurrentIndex(dlg.content.findData("full"))
+        dlg.frames.setValue(dlg.frames.minimum())
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(AnimationDialog, "exec", answer)
+    out = tmp_path / "bptt.gif"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(out), "")))
+    window.file_actions.actions["export_anim"].trigger()
+    assert out.exists() and window.errors == []
+    controls = bptt_controls(window)
+    choose(qtbot, controls.clip_mode, "norm")
+    assert window.state.config.clip_mode == "norm" and window.state.clip is not None
+
+
+def test_f11_lays_out_a_long_text_in_the_sequence_box_once(qtbot, window):
+    """With 100,000 numbers in the sequence box F11 froze the window 2-3 s: the restyle sent the box a
+    dozen FontChanges (one per ancestor) and the columns resized it several times, and each laid out the
+    whole text again (the layout's update / updateBlock signals: 15-18 per F11). It is laid out once."""
+    from PySide6.QtWidgets import QApplication
+
+    from rnnviz.app import theme
+
+    theme.apply_app_theme(QApplication.instance(), window.state.view_options)
+    edit = window.sequence_panel.edit
+    text = " ".join(str(i % 10) for i in range(100_000))
+    QApplication.clipboard().setText(text)
+    edit.setFocus()
+    qtbot.keyClick(edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(edit, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(edit, Qt.Key.Key_Escape)
+    layouts = []
+    lay = edit.document().documentLayout()
+    lay.update.connect(lambda *a: layouts.append("update"))
+    lay.updateBlock.connect(lambda *a: layouts.append("block"))
+    for presenting in (True, False):
+        layouts.clear()
+        press(qtbot, window, "F11")
+        qtbot.wait(20)
+        assert window.state.view_options.presentation is presenting
+        assert len(layouts) <= 3, layouts
+    assert edit.toPlainText() == text
+    assert edit.font().pointSizeF() == QApplication.font().pointSizeF()    # the new font did arrive
+
+
+@pytest.mark.parametrize("word", ["".join(chr(0x4E00 + i) for i in range(20_000)), "1" * 5001])
+def test_a_long_word_read_as_numbers_is_named_by_its_start_in_the_error(qtbot, window, word):
+    """Reading as Numbers, a pasted word of 20,000 CJK characters (or a 5001-digit number) was quoted
+    whole in the error under the box: a label of 20,000 characters, laid out again at every show and
+    resize of the input column (1.7 s for View ▸ Panels ▸ Input). The message quotes the word's start
+    and says how long it is."""
+    from PySide6.QtWidgets import QApplication
+
+    panel = window.sequence_panel
+    qtbot.mouseClick(panel.kind_buttons["numbers"], Qt.MouseButton.LeftButton)
+    QApplication.clipboard().setText(f"1 {word} 2")
+    panel.edit.setFocus()
+    qtbot.keyClick(panel.edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(panel.edit, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(panel.edit, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: panel.error_label.isVisible() and "(item 2)" in panel.error_label.text(), timeout=5000)
+    text = panel.error_label.text()
+    assert len(text) < 120, text
+    assert word[:10] in text and f"{len(word):,} characters" in text
+
+
+@pytest.mark.parametrize("model, shows", [(dict(cell="lstm"), ["c = ", "f = ", "o = "]),
+                                          (dict(cell="gru", layers=2, bidirectional=True), ["r = ", "n = "]),
+                                          (dict(cell="rnn"), ["z = ", "g(Waa"])])
+def test_hovering_a_hidden_state_of_an_lstm_or_gru_shows_its_cell(qtbot, window, monkeypatch, tmp_path,
+                                                                   model, shows):
+    """Hovering an a⟨t⟩ node of an LSTM (opened from a session) raised KeyError "a lstm layer has no 'z'"
+    from the tooltip, which quoted the vanilla cell's pre-activation. It shows the cell's own states and
+    gates (a vanilla cell still its z)."""
+    open_through_menu(monkeypatch, window, session(tmp_path, "m", **model))
+    window.state.wait_idle()
+    qtbot.waitUntil(lambda: window.state.config.cell == model["cell"])
+    view = window.graph
+    node = view.node_for("a", 3)
+    qtbot.mouseMove(view.canvas.viewport(), node.view_pos + QPoint(0, 400))   # from off the node (the last
+    qtbot.mouseMove(view.canvas.viewport(), node.view_pos)                   # test left the mouse on it)
+    qtbot.waitUntil(lambda: "a⟨4⟩" in view.item.toolTip(), timeout=3000)
+    tip = view.item.toolTip()
+    assert all(s in tip for s in shows), tip
+    assert window.errors == []
+
+
+def test_the_equations_of_an_lstm_whose_gradient_overflows_show_it_without_a_warning(qtbot, window, monkeypatch,
+                                                                                       tmp_path):
+    """An LSTM with ρ = 100 and forget bias 100 over numbers near ±1.8e308: in the backward pass the
+    Equations panel multiplied ∂L/∂c⟨t+1⟩ = inf by Γf = 0 and NumPy printed "invalid value encountered in
+    multiply" to the terminal. The panel shows the non-finite value, silently."""
+    import warnings
+
+    from PySide6.QtWidgets import QApplication
+
+    from tests.app.drive import go_backward
+    big = " ".join(["1.7976931348623157e308", "-1.7976931348623157e308"] * 10)
+    open_through_menu(monkeypatch, window, session(tmp_path, "x", cell="lstm", radius=100.0, forget_bias=100.0,
+                                                    hidden=4))
+    window.state.wait_idle()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        QApplication.clipboard().setText(big)
+        edit = window.sequence_panel.edit
+        edit.setFocus()
+        qtbot.keyClick(edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClick(edit, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClick(edit, Qt.Key.Key_Escape)
+        qtbot.waitUntil(lambda: window.state.config.source == big, timeout=5000)
+        window.state.wait_idle()
+        go_backward(qtbot, window, window.state.T)
+        for _ in range(window.state.T - 1):      # every step of the backward pass, T down to 1
+            assert "∂L/∂c" in window.equations.text()
+            press(qtbot, window, "Right")
+        assert (window.state.phase, window.state.t) == ("backward", 0)
+    assert window.errors == []
