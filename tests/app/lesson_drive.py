@@ -16,7 +16,9 @@ from tests.app.drive import choose, press, type_number
 
 
 def start_lesson(qtbot, w, title_start: str):
-    """Lessons > Lesson list, pick the lesson in the list, click Start lesson."""
+    """Lessons > Lesson list, pick the lesson in the list, click Start lesson (the window active, as a
+    user's is: its shortcuts answer)."""
+    activate(qtbot, w)
     L = w.lessons
     L.menu.actions()[0].trigger()          # "Lesson list"
     qtbot.waitUntil(L.dock.isVisible, timeout=3000)
@@ -31,6 +33,11 @@ def start_lesson(qtbot, w, title_start: str):
     qtbot.mouseClick(L.panel.open_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: L.controller.lesson is not None and not w.state.busy, timeout=20000)
     return L
+
+
+def activate(qtbot, w) -> None:
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow, timeout=3000)
 
 
 def drag_slider(qtbot, slider, value: float) -> None:

@@ -5,6 +5,7 @@ from PySide6.QtCore import Qt
 
 from rnnviz.lessons.help_texts import HELP
 from tests.app.drive import open_window, side, type_number
+from tests.app.lesson_drive import activate
 
 
 def popup_title(w) -> str:
@@ -35,6 +36,7 @@ def test_every_view_and_panel_has_a_help_text(qtbot):
 
 def test_f1_shows_the_focused_views_help(qtbot):
     w = open_window(qtbot)
+    activate(qtbot, w)
     w.graph.canvas.setFocus()
     qtbot.keyClick(w.graph.canvas, Qt.Key.Key_F1)
     qtbot.waitUntil(w.view_help.popup.isVisible, timeout=3000)

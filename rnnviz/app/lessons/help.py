@@ -7,7 +7,7 @@ import html
 
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QCursor
+from PySide6.QtGui import QCursor, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
 
 from rnnviz.lessons.format import PANELS, tab_key
@@ -68,7 +68,9 @@ class ViewHelp(QObject):
         self.popup = HelpPopup(window)
         self.widgets: dict[QWidget, str] = {}
         self.register()
-        QApplication.instance().installEventFilter(self)      # F1 anywhere in the window
+        sc = QShortcut(QKeySequence(Qt.Key.Key_F1), window)
+        sc.setContext(Qt.ShortcutContext.WindowShortcut)
+        sc.activated.connect(self.show_for_focus)
         self.tab_button = self._info_button("What am I seeing in this tab? (F1)", self.show_for_tab)
         window.tabs.setCornerWidget(self.tab_button, Qt.Corner.TopRightCorner)
         self.graph_button = self._info_button("What am I seeing in the graph? (F1)", lambda: self.show("graph"))
@@ -143,10 +145,6 @@ class ViewHelp(QObject):
     def eventFilter(self, obj, event) -> bool:
         if obj is self.window.graph and event.type() == QEvent.Type.Resize:
             self._place_graph_button()
-        elif (event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_F1 and not event.modifiers()
-              and isinstance(obj, QWidget) and obj.window() is self.window):
-            self.show_for_focus()
-            return True
         return False
 
     def _build_menu(self) -> None:

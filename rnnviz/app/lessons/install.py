@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QComboBox, QFileDialog, QLineEdit, QMessageBox,
-                               QPlainTextEdit, QTextEdit, QWidget)
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from rnnviz.app.lessons.controller import LessonController, find_panel, find_tab
 from rnnviz.app.lessons.highlight import Highlight
@@ -48,8 +48,15 @@ class Lessons:
         self.controller.page_changed.connect(self._on_page)
         self.controller.lesson_changed.connect(self._on_lesson)
         self._build_menu()
-        self.remote = RemoteKeys(self)
-        QApplication.instance().installEventFilter(self.remote)
+        # PageDown / PageUp (a presenter remote's buttons) turn the pages while a lesson is open;
+        # shortcuts, so they win over the graph and the scroll areas, which would scroll
+        self.remote = []
+        for key, slot in ((Qt.Key.Key_PageDown, self.controller.next), (Qt.Key.Key_PageUp, self.controller.back)):
+            sc = QShortcut(QKeySequence(key), window)
+            sc.setContext(Qt.ShortcutContext.WindowShortcut)
+            sc.activated.connect(slot)
+            sc.setEnabled(False)
+            self.remote.append(sc)
         self._side_hidden = False
         window.state.view_options_changed.connect(lambda _o: self._fit_presenting())
         if self.problems:
@@ -170,32 +177,11 @@ class Lessons:
     def _on_lesson(self, lesson) -> None:
         for a in (self.export_action, self.leave_action):
             a.setEnabled(lesson is not None)
+        for sc in self.remote:
+            sc.setEnabled(lesson is not None)       # without a lesson the keys scroll as usual
         if lesson is None:
             self.highlight.clear()
             self._fit_presenting()
-
-
-class RemoteKeys(QObject):
-    """PageDown / PageUp (a presenter remote's buttons) turn the lesson's pages wherever the focus is
-    in the window (the graph and the scroll areas would take them to scroll), except in a text box."""
-
-    TEXT = (QLineEdit, QAbstractSpinBox, QTextEdit, QPlainTextEdit, QComboBox)
-
-    def __init__(self, lessons: Lessons):
-        super().__init__(lessons.window)
-        self.lessons = lessons
-
-    def eventFilter(self, obj, event) -> bool:
-        if event.type() != QEvent.Type.KeyPress or event.key() not in (Qt.Key.Key_PageDown, Qt.Key.Key_PageUp):
-            return False
-        c = self.lessons.controller
-        if c.lesson is None or event.modifiers() not in (Qt.KeyboardModifier.NoModifier,
-                                                         Qt.KeyboardModifier.KeypadModifier):
-            return False
-        if not isinstance(obj, QWidget) or obj.window() is not self.lessons.window or isinstance(obj, self.TEXT):
-            return False
-        (c.next if event.key() == Qt.Key.Key_PageDown else c.back)()
-        return True
 
 
 def install_lessons(window) -> Lessons:
