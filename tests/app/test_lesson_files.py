@@ -63,6 +63,7 @@ def test_export_slides_from_the_window(qtbot, tmp_path, monkeypatch):
     L.controller.go(2)
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(tmp_path / "slides"))
     menu_action(w, "Export this lesson as slides").trigger()
+    qtbot.waitUntil(lambda: "Wrote" in w.statusBar().currentMessage(), timeout=60000)   # the window stays responsive
     pngs = sorted((tmp_path / "slides").glob("*.png"))
     assert len(pngs) == len(L.controller.lesson.pages) == 5
     assert QImage(str(pngs[0])).size() == w.size()

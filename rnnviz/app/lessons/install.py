@@ -107,19 +107,35 @@ class Lessons:
             self.open_file(path)
 
     def ask_export(self) -> None:
-        from rnnviz.app.lessons.slides import export_slides
+        """Lessons > Export this lesson as slides…: the pages set up one after another without blocking
+        the window (the status bar counts them), then where they went."""
+        from rnnviz.app.lessons.slides import SlideExporter
         lesson = self.controller.lesson
-        if lesson is None:
+        if lesson is None or getattr(self, "exporter", None) is not None:
             return
         folder = QFileDialog.getExistingDirectory(self.window, "Export the lesson's slides into", str(Path.home()))
         if not folder:
             return
         try:
-            written = export_slides(self, lesson, folder)
-        except (OSError, ValueError) as e:
+            ex = SlideExporter(self, lesson, folder)
+        except ValueError as e:
             QMessageBox.warning(self.window, "The slides were not written", str(e))
             return
-        self.window.statusBar().showMessage(f"Wrote {len(written) - 1} slides and slides.txt into {folder}", 8000)
+        sb = self.window.statusBar()
+        self.exporter = ex
+        self.export_action.setEnabled(False)
+        ex.progress.connect(lambda msg: sb.showMessage(f"Exporting the slides: {msg}…"))
+
+        def done(files=None, error=None):
+            self.exporter = None
+            self.export_action.setEnabled(self.controller.lesson is not None)
+            if error:
+                QMessageBox.warning(self.window, "The slides were not written", error)
+            else:
+                sb.showMessage(f"Wrote {len(files) - 1} slides and slides.txt into {folder}", 8000)
+        ex.finished.connect(lambda files: done(files=files))
+        ex.failed.connect(lambda msg: done(error=msg))
+        ex.start()
 
     def page_for(self, name: str, page_id: str):
         """(lesson, page index) of a built-in lesson's page by its id, or None."""

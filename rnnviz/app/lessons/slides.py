@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+from PySide6.QtCore import QBuffer, QByteArray, QEventLoop, QIODevice, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 from rnnviz.io.atomic import check_writable_dir, write_bytes_atomic, write_text_atomic
@@ -30,39 +30,103 @@ def _png(image) -> bytes:
 
 
 def settle(window) -> None:
-    """Until the page's computation is in and every view has drawn it."""
+    """Until the computation is in and every view has drawn it (the CLI; the window never waits)."""
     window.state.wait_idle()
     for _ in range(3):
         QApplication.sendPostedEvents()
         QApplication.processEvents()
 
 
-def export_slides(lessons, lesson, folder, progress=None) -> list[Path]:
-    """Every page of `lesson` set up in lessons.window and grabbed; returns the files written. The
-    window is left on the page it was on (or the lesson closed, if none was open)."""
-    folder = check_writable_dir(folder)
-    w, c = lessons.window, lessons.controller
-    before = (c.lesson, c.index)
-    lessons.open(lesson)
-    written, texts = [], []
-    try:
-        for k, page in enumerate(lesson.pages):
-            if progress is not None:
-                progress(f"slide {k + 1} of {len(lesson.pages)}")
-            c.go(k, cumulative=True)
-            settle(w)
-            path = folder / slide_name(k, page)
+class SlideExporter(QObject):
+    """Sets up each page in turn and grabs the window once the page's trace is in, without blocking
+    the event loop (a long sequence computes in the background meanwhile). The window goes back to
+    the page it was on (or the lesson closes, if none was open)."""
+
+    progress = Signal(str)
+    finished = Signal(list)          # the files written
+    failed = Signal(str)
+
+    def __init__(self, lessons, lesson, folder):
+        super().__init__(lessons.window)
+        self.lessons, self.lesson = lessons, lesson
+        self.folder = check_writable_dir(folder)
+        self.written, self.texts, self.k = [], [], 0
+        self.done = False
+        c = lessons.controller
+        self._before = (c.lesson, c.index)
+
+    def start(self) -> None:
+        self.lessons.open(self.lesson)
+        self.lessons.window.state.busy_changed.connect(self._on_busy)
+        self.lessons.controller.lesson_changed.connect(self._on_lesson)
+        self._page()
+
+    def _on_lesson(self, lesson) -> None:
+        if lesson is not self.lesson and not self.done:      # the user left or opened another lesson
+            self._before = (lesson, self.lessons.controller.index)
+            self._end(f"the export stopped after {self.k} of {len(self.lesson.pages)} slides: "
+                      "another lesson was opened or this one was left")
+
+    def _page(self) -> None:
+        self.progress.emit(f"slide {self.k + 1} of {len(self.lesson.pages)}")
+        self.lessons.controller.go(self.k, cumulative=True)
+        if not self.lessons.window.state.busy:
+            QTimer.singleShot(0, self._shoot)
+
+    def _on_busy(self, busy: bool) -> None:
+        if not busy and not self.done:
+            QTimer.singleShot(0, self._shoot)
+
+    def _shoot(self) -> None:
+        w, c = self.lessons.window, self.lessons.controller
+        if self.done or w.state.busy or c.index != self.k:
+            return
+        page = self.lesson.pages[self.k]
+        try:
+            path = self.folder / slide_name(self.k, page)
             write_bytes_atomic(path, _png(w.grab().toImage()))
-            written.append(path)
-            texts.append(f"{k + 1}. {page.title}\n\n{to_plain(page.text, c.context())}\n")
-        write_text_atomic(folder / "slides.txt", f"{lesson.title}\n\n" + "\n".join(texts))
-        written.append(folder / "slides.txt")
-    finally:
-        if before[0] is not None:
-            lessons.open(before[0], before[1])
+            self.written.append(path)
+            self.texts.append(f"{self.k + 1}. {page.title}\n\n{to_plain(page.text, c.context())}\n")
+            self.k += 1
+            if self.k < len(self.lesson.pages):
+                return self._page()
+            write_text_atomic(self.folder / "slides.txt", f"{self.lesson.title}\n\n" + "\n".join(self.texts))
+            self.written.append(self.folder / "slides.txt")
+        except (OSError, ValueError) as e:
+            return self._end(str(e))
+        self._end(None)
+
+    def _end(self, error: str | None) -> None:
+        self.done = True
+        self.lessons.window.state.busy_changed.disconnect(self._on_busy)
+        self.lessons.controller.lesson_changed.disconnect(self._on_lesson)
+        lesson, index = self._before
+        if lesson is not None:
+            if lesson is not self.lessons.controller.lesson or index != self.lessons.controller.index:
+                self.lessons.open(lesson, index)
         else:
-            c.close()
-    return written
+            self.lessons.controller.close()
+        if error:
+            self.failed.emit(error)
+        else:
+            self.finished.emit(self.written)
+
+
+def export_slides(lessons, lesson, folder, progress=None) -> list[Path]:
+    """The exporter run to its end (an event loop of its own): the CLI and the tests."""
+    ex = SlideExporter(lessons, lesson, folder)
+    loop = QEventLoop()
+    out = {}
+    ex.finished.connect(lambda files: (out.setdefault("files", files), loop.quit()))
+    ex.failed.connect(lambda msg: (out.setdefault("error", msg), loop.quit()))
+    if progress is not None:
+        ex.progress.connect(progress)
+    ex.start()
+    if not ex.done:
+        loop.exec()
+    if "error" in out:
+        raise ValueError(out["error"])
+    return out["files"]
 
 
 def run_lesson_export(args) -> list[Path]:
