@@ -257,6 +257,7 @@ class MainWindow(QMainWindow):
         self.status_label.setText(
             f"T = {tr.T:,}   ·   n_a = {tr.n_a}   ·   n_x = {tr.n_x}   ·   parameters = {param_count(tr.params):,}"
             f"   ·   L = Σ L⟨t⟩ = {loss}   ·   computed in {tr.compute_seconds * 1e3:.0f} ms")
+        self.window_layout.model_changed()   # a deeper model's graph gets more of the centre
 
     def _on_busy_changed(self, busy: bool) -> None:
         for w in (self.busy_label, self.busy_bar, self.cancel_button):

@@ -3,27 +3,28 @@
 Only its methods change it; it emits past-tense signals and views redraw in their slots. Views
 never compute math: everything they show is in `trace` (rnnviz.core.Trace) or derived here.
 
-The cursor is a position on one timeline of 2T places: the forward pass t = 1..T, then the backward
-pass t = T..1. `position` 0..T-1 is forward step t = position (0-based); T..2T-1 is the backward
-pass at step t = 2T-1-position. Playing moves a fractional position smoothly (`progress_changed`)
-so animations can interpolate between steps; `step_changed` fires when the integer step changes.
+The cursor and the player are rnnviz.app.playback.Playback (`state.playback`), on the trace's
+rnnviz.core.timeline.Timeline of 2T places (the forward pass t = 1..T, then the backward pass t = T..1);
+AppState re-emits its signals and forwards its methods under the same names. Playing moves a
+fractional position smoothly (`progress_changed`) so animations can interpolate between steps;
+`step_changed` fires when the integer step changes.
 """
 from __future__ import annotations
 
-import math
-import time
 from dataclasses import replace
 
 import numpy as np
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
 from rnnviz.app.config import (  # noqa: F401 - Config and run_config are also used through this module
     ASYNC_COST, BACKWARD, FORWARD, MAX_HIDDEN, MAX_SEED, MAX_STEPS, Config, ViewOptions, build_params,
     check_config, config_for_weights, estimated_cost, prepare_run, run_config,
 )
 from rnnviz.app.jobs import JobRunner
+from rnnviz.app.playback import Playback
 from rnnviz.core import make_sequence
 from rnnviz.core.clipping import ClipResult, clip_gradients
+from rnnviz.core.timeline import Timeline
 from rnnviz.core.trace import StateRef, Trace
 
 
@@ -57,9 +58,6 @@ class AppState(QObject):
         self._compare_trace: Trace | None = None
         self._clip: ClipResult | None = None
         self._error = ""
-        self._pos = 0.0
-        self._speed = 4.0
-        self._playing = False
         self._busy = False
         self._main_job = None                  # the background recomputation whose result is wanted
         self._compare_job = None
@@ -71,10 +69,9 @@ class AppState(QObject):
         self.jobs = JobRunner(self)
         self.jobs.finished.connect(self._on_job_finished)
         self.jobs.failed.connect(self._on_job_failed)
-        self._timer = QTimer(self)
-        self._timer.setInterval(16)
-        self._timer.timeout.connect(self._on_tick)
-        self._last_tick = 0.0
+        self.playback = Playback(self)         # the cursor and the player; its signals are ours
+        for name in ("step_changed", "progress_changed", "playing_changed", "speed_changed"):
+            getattr(self.playback, name).connect(getattr(self, name))
         self.async_threshold = ASYNC_COST
 
     # ------------------------------------------------------------------ read-only properties
@@ -108,11 +105,11 @@ class AppState(QObject):
 
     @property
     def playing(self) -> bool:
-        return self._playing
+        return self.playback.playing
 
     @property
     def speed(self) -> float:
-        return self._speed
+        return self.playback.speed
 
     @property
     def view_options(self) -> ViewOptions:
@@ -141,29 +138,32 @@ class AppState(QObject):
         return self._trace.T if self._trace is not None else 0
 
     @property
+    def timeline(self) -> Timeline:
+        return self.playback.timeline
+
+    @property
     def n_positions(self) -> int:
-        return 2 * self.T
+        return self.playback.n_positions
 
     @property
     def position(self) -> int:
-        return int(self._pos)
+        return self.playback.position
 
     @property
     def progress(self) -> float:
-        return self._pos
+        return self.playback.progress
 
     @property
     def phase(self) -> str:
-        return FORWARD if self.position < self.T else BACKWARD
+        return self.playback.phase
 
     @property
     def t(self) -> int:
         """The current step, 0-based."""
-        p = self.position
-        return p if p < self.T else 2 * self.T - 1 - p
+        return self.playback.t
 
     def position_of(self, t: int, phase: str) -> int:
-        return t if phase == FORWARD else 2 * self.T - 1 - t
+        return self.playback.position_of(t, phase)
 
     # ------------------------------------------------------------------ config and computation
     def set_config(self, config: Config) -> None:
@@ -326,22 +326,22 @@ class AppState(QObject):
         self._trace = tr
         # keep the cursor where it was when the length allows, else clamp; done before trace_changed
         # so that its slots read a cursor (t, phase) inside the new trace
+        timeline = Timeline(tr.T, tr.segments)
         if self._pending_position is not None and self._runs_current(run[0]):
-            self._pos = float(min(max(self._pending_position, 0), 2 * tr.T - 1))  # a restored session's cursor
+            pos = self._pending_position  # a restored session's cursor
             self._pending_position = None
         elif old_T == 0:
-            self._pos = 0.0  # a new window starts at step 1: → reveals the forward pass step by step
+            pos = 0  # a new window starts at step 1: → reveals the forward pass step by step
         else:
-            t = min(old_t, tr.T - 1)
-            self._pos = float(self.position_of(t, old_phase))
+            pos = timeline.position(min(old_t, tr.T - 1), old_phase)
+        self.playback.set_timeline(timeline, float(pos))
         if self._runs_current(run[0]):
             self._set_error("")  # else the input became invalid while this ran: its message stays
         self._update_clip()
         self._selection = self._valid_selection(self._selection, tr)
         self.trace_changed.emit(tr)
         self.selection_changed.emit(self._selection)
-        self.step_changed.emit(self.t, self.phase)
-        self.progress_changed.emit(self._pos)
+        self.playback.announce()
         if self._compare_config is not None and self._runs_current(run[0]):
             self._recompute_compare()
         if self._pending_draft is not None and not self._busy:
@@ -408,83 +408,44 @@ class AppState(QObject):
             self._set_error(f"compare: {msg}")
         self.compare_changed.emit(tr)
 
-    # ------------------------------------------------------------------ cursor
+    # ------------------------------------------------------------------ cursor and playback (playback.py)
     def set_position(self, pos: float) -> None:
-        if self.T == 0:
-            return
-        pos = min(max(float(pos), 0.0), self.n_positions - 1.0)
-        old = (self.t, self.phase)
-        self._pos = pos
-        self.progress_changed.emit(pos)
-        if (self.t, self.phase) != old:
-            self.step_changed.emit(self.t, self.phase)
+        self.playback.set_position(pos)
 
     def step_to(self, t: int, phase: str | None = None) -> None:
         """Move the cursor to step t (0-based) of `phase` (default: the current phase)."""
-        if self.T == 0:
-            return
-        t = min(max(int(t), 0), self.T - 1)
-        self.set_position(self.position_of(t, phase or self.phase))
+        self.playback.step_to(t, phase)
 
     def step_forward(self) -> None:
         """One place along the timeline (past the forward pass's end, into the backward pass)."""
-        self.set_position(math.floor(self._pos) + 1)
+        self.playback.step_forward()
 
     def step_back(self) -> None:
-        self.set_position(math.ceil(self._pos) - 1)
+        self.playback.step_back()
 
     def go_start(self) -> None:
         """Back to step 1 of the current phase."""
-        self.set_position(0 if self.phase == FORWARD else self.T)
+        self.playback.go_start()
 
     def go_end(self) -> None:
         """To the end of the current phase: step T forward, or step 1 backward."""
-        self.set_position(self.T - 1 if self.phase == FORWARD else self.n_positions - 1)
+        self.playback.go_end()
 
     def start_backward(self) -> None:
         """Jump to the start of BPTT (gradient at step T) and play it."""
-        self.set_position(self.T)
-        self.play()
+        self.playback.start_backward()
 
-    # ------------------------------------------------------------------ playback
     def set_speed(self, steps_per_second: float) -> None:
-        s = min(max(float(steps_per_second), 0.25), 240.0)
-        if s != self._speed:
-            self._speed = s
-            self.speed_changed.emit(s)
+        self.playback.set_speed(steps_per_second)
 
     def play(self) -> None:
-        if self._playing or self.T == 0:
-            return
-        if self.position >= self.n_positions - 1:  # at the very end, playing starts again
-            self._pos = 0.0
-        self._playing = True
-        self._last_tick = time.perf_counter()
-        self._timer.start()
-        self.playing_changed.emit(True)
-        self.set_position(self._pos)
+        self.playback.play()
 
     def pause(self) -> None:
-        if not self._playing:
-            return
-        self._playing = False
-        self._timer.stop()
-        self.playing_changed.emit(False)
-        self.set_position(math.floor(self._pos))  # rest on the step every view shows, not between two
+        self.playback.pause()
 
     def toggle_play(self) -> None:
-        self.pause() if self._playing else self.play()
-
-    def _on_tick(self) -> None:
-        now = time.perf_counter()
-        dt, self._last_tick = now - self._last_tick, now
-        end = self.n_positions - 1  # forward, then straight on into the backward pass
-        new = self._pos + dt * self._speed
-        if new >= end:
-            self.set_position(end)
-            self.pause()
-        else:
-            self.set_position(new)
+        self.playback.toggle_play()
 
     # ------------------------------------------------------------------ hover and view options
     def set_hover(self, t: int) -> None:

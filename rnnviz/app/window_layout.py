@@ -15,6 +15,7 @@ from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QScrollArea, QStyle, QTabBar
 
 FOCUS_TARGETS = ("tabs", "graph")
+MIN_TABS_PX = 300      # the plots under the graph keep at least this when the graph asks for more
 MIN_SCROLLING = 180    # a column that can't have its width scrolls sideways, down to this width
 
 
@@ -182,8 +183,23 @@ class WindowLayout:
             widths.append(max(300, min(400, int(0.22 * W))))
         widths = [max(px, d.widget().minimumWidth()) for d, px in zip(docks, widths)]
         w.resizeDocks(docks, widths, Qt.Orientation.Horizontal)
+        self.split_centre()
+
+    def split_centre(self) -> None:
+        """The centre between the graph and the tabs, by how many rows the model's graph has."""
+        from rnnviz.app.views.graph.layout import graph_share
+        w = self.w
         total = max(sum(w.splitter.sizes()), w.splitter.height(), 1)
-        w.splitter.setSizes([int(total * 0.52), total - int(total * 0.52)])
+        share = graph_share(w.graph.item.spec) if getattr(w, "graph", None) is not None else 0.52
+        share = max(0.52, min(share, (total - MIN_TABS_PX) / total))   # the plots keep room to read
+        graph = min(int(total * share), max(total - MIN_TABS_PX, int(total * 0.52)))
+        w.splitter.setSizes([graph, total - graph])
+        self._auto_split = w.splitter.sizes()
+
+    def model_changed(self) -> None:
+        """A new model re-splits the centre, unless the user has moved the split since."""
+        if self.focus is None and self.w.splitter.sizes() == getattr(self, "_auto_split", None):
+            self.split_centre()
 
     # ------------------------------------------------------------------ start and reset
     def start(self) -> None:

@@ -35,6 +35,7 @@ import numpy as np
 
 import rnnviz
 from rnnviz.core.settings import Config, check_config, config_for_weights, make_run_sequence
+from rnnviz.core.timeline import Timeline
 
 from .atomic import write_atomic
 from .npz import load_npz
@@ -91,14 +92,14 @@ def check_settings(d, label: str = "settings") -> dict:
 def _to_json(s: Session) -> str:
     seq = make_run_sequence(Config.from_dict(s.settings))
     T = seq.T
-    pos = int(min(max(s.position, 0), 2 * T - 1))
+    timeline = Timeline(T)
+    pos = int(timeline.clamp(s.position))
     doc = {
         "format": FORMAT, "version": FORMAT_VERSION, "app_version": rnnviz.__version__,
         "saved": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "settings": dict(s.settings),
         "sequence": {"source": seq.source, "kind": seq.kind, "T": T, "vocab": "".join(seq.vocab)},
-        "cursor": {"position": pos, "t": pos if pos < T else 2 * T - 1 - pos,
-                   "phase": "forward" if pos < T else "backward"},
+        "cursor": {"position": pos, "t": timeline.step(pos), "phase": timeline.phase(pos).value},
         "view": {"theme": str(s.view.get("theme", "light")), "presentation": bool(s.view.get("presentation"))},
         "weights": {"origin": s.weights_origin, "file": _PARAMS if s.params is not None else None},
         "compare": s.compare,
@@ -217,4 +218,4 @@ def _from_doc(doc, arrays, label: str) -> Session:
     draft = doc.get("draft")
     if draft is not None:
         draft = check_settings(draft, f"{label}: draft settings")
-    return Session(settings, params, origin, min(max(pos, 0), 2 * seq.T - 1), view, compare, version, draft)
+    return Session(settings, params, origin, int(Timeline(seq.T).clamp(pos)), view, compare, version, draft)

@@ -4,7 +4,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox
 
-from rnnviz.app.views import graph_overlay
+from rnnviz.app.views.graph import overlay as graph_overlay
 from tests.app.projector import combo_field_width, open_window, press, settle, tab_bars, widest_item
 
 TEXT65 = "the quick brown fox jumps over the lazy dog while rnnviz looks on."

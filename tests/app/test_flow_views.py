@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from rnnviz.app import numfmt
-from rnnviz.app.views import graph_overlay
+from rnnviz.app.views.graph import overlay as graph_overlay
 from rnnviz.app.views.bptt_panel import BPTTPanel
 from rnnviz.app.views.gradient_view import GradientView
 from rnnviz.core import diagnostics as D

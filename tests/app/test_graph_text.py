@@ -74,7 +74,7 @@ def test_numbers_fit_the_graph_boxes_at_every_zoom(window, qtbot):
         for kind, t, box, text, width in drawn(w):
             assert width <= box.width() + 0.01, (kind, t, text)
             if kind in ("L", "norm", "grad"):
-                v = {"L": st.trace.loss[t], "norm": w.graph.item.data.a_norm[t + 1],
+                v = {"L": st.trace.loss[t], "norm": w.graph.item.data.main.norm[t + 1],
                      "grad": w.graph.item.data.grad(t) if t >= 0 else np.nan}[kind]
                 number = text.split("=")[-1]
                 assert number in numfmt.forms(v, 3), (kind, t, text, v)   # the value, only shorter
@@ -124,7 +124,7 @@ def test_a_long_text_keeps_its_characters_and_the_loss_scale(window, qtbot):
     assert xs == {t: st.trace.seq.input_label(t) for t in range(st.T)}
     # L⟨t⟩: the Losses tab's log scale, so the small losses are bars too (linear, 5 steps showed)
     losses = w.findChild(LossView)
-    assert losses._log and w.graph.item.loss_log
+    assert losses._log and w.graph.item.bands.loss_log
     img = grab(w.graph.canvas.viewport())
     g = w.graph.item.geom
     top, bottom = g.row_band("L")
@@ -141,7 +141,7 @@ def test_a_long_text_keeps_its_characters_and_the_loss_scale(window, qtbot):
 def test_step_numbers_are_whole_or_not_drawn(window, qtbot):
     """2000 steps fitted: '1' half under the row names read as 'l', '1155' as '155', '2000' was cut at
     the right edge; every step number drawn now lies wholly right of the row names and inside the view."""
-    from rnnviz.app.views.graph_overlay import gutter_px
+    from rnnviz.app.views.graph.overlay import gutter_px
 
     w, st = window, window.state
     type_sequence(qtbot, w, ("the quick brown fox jumps over the lazy dog, then naps. " * 40)[:2001])

@@ -10,7 +10,9 @@ from PySide6.QtGui import QColor, QImage, QPainter
 
 from rnnviz.app import colors
 from rnnviz.app.state import AppState, Config
-from rnnviz.app.views.graph_layout import Geometry
+from rnnviz.app.views.graph.layout import Geometry
+from rnnviz.app.views.graph.spec import build_spec
+from rnnviz.core.settings import run_config
 from rnnviz.app.views.graph_view import GraphView
 
 
@@ -155,7 +157,8 @@ def test_theme_and_presentation_mode(qtbot):
 
 
 def test_layout_picks_the_node_under_a_point():
-    g = Geometry(T=5, col_px=150, height_px=500, font_px=15, top_px=50, bottom_px=60)
+    spec = build_spec(run_config(Config(source="abcdef")))      # T = 5: the notes' four rows
+    g = Geometry(spec, col_px=150, height_px=500, font_px=15, top_px=50, bottom_px=60)
     x, y, w, h = g.node_rect("y", 3)
     hit = g.hit(x + w / 2, y + h / 2)
     assert (hit.what, hit.kind, hit.t) == ("node", "y", 3)

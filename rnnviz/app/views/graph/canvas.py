@@ -7,16 +7,17 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter, QTransform
 from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView
 
-from rnnviz.app.views import graph_overlay
-from rnnviz.app.views.graph_items import GraphItem
-from rnnviz.app.views.graph_layout import Geometry, Hit, fit_font_px
+from rnnviz.app.views.graph import overlay as graph_overlay
+from rnnviz.app.views.graph.columns import Columns
+from rnnviz.app.views.graph.item import GraphItem
+from rnnviz.app.views.graph.layout import Geometry, Hit, fit_font_px
 
 MAX_FIT_COLS = 13.0   # fit-to-window never makes a step wider than this many font sizes
 CLICK_SLOP = 4        # pixels a press may move and still count as a click
 
 
 class GraphCanvas(QGraphicsView):
-    node_clicked = Signal(int)      # 0-based step of the clicked node
+    node_clicked = Signal(object)   # the Hit of the clicked node
     key_pressed = Signal(object)    # QKeyEvent the canvas does not use itself (stepping keys)
     fit_requested = Signal()
 
@@ -41,6 +42,7 @@ class GraphCanvas(QGraphicsView):
         self.auto_fit = True          # refit on resize until the user zooms or pans
         self._press = None
         self._inside = False
+        self.exporting = False        # GraphView.render: a figure is being drawn (no zoom buttons)
 
     def enterEvent(self, event) -> None:
         self._inside = True
@@ -57,24 +59,32 @@ class GraphCanvas(QGraphicsView):
     def T(self) -> int:
         return self.item.T
 
+    def gutter(self) -> float:
+        return graph_overlay.gutter_width(self.item.style, self.item.spec)
+
+    def n_columns(self) -> int:
+        """Columns of the graph on screen (steps, initial states, the context)."""
+        return Columns.of(self.item.spec).n_columns
+
     def _geometry(self, col_px: float) -> Geometry:
         f = self.item.style.f
-        return Geometry(T=self.T, col_px=col_px, height_px=float(self.viewport().height()), font_px=f,
-                        top_px=graph_overlay.top_px(f) + 1.2 * f, bottom_px=graph_overlay.bottom_px(f))
+        return Geometry(self.item.spec, col_px=col_px, height_px=float(self.viewport().height()), font_px=f,
+                        top_px=graph_overlay.top_px(f) + 1.2 * f, bottom_px=graph_overlay.bottom_px(f),
+                        gutter_px=self.gutter())
 
     def fit_font(self) -> None:
         """The graph's text as large as the style asks, or smaller when the graph is too short for its
         rows at that size (a 1280 x 720 projector in presentation mode): nothing overlaps, ever."""
         st = self.item.style
         other = graph_overlay.top_px(1.0) + 1.2 + graph_overlay.bottom_px(1.0)
-        f = fit_font_px(st.nominal_f, float(self.viewport().height()), other)
+        f = fit_font_px(self.item.spec, st.nominal_f, float(self.viewport().height()), other)
         if f != st.f:
             self.item.set_style(st.at_size(f))
 
     def fit_col_px(self) -> float:
         f = self.item.style.f
-        avail = self.viewport().width() - graph_overlay.gutter_px(f) - 0.5 * f - 2  # 2: no scroll bar
-        return min(max(avail, 50.0) / max(self.T + 1, 1), MAX_FIT_COLS * f)
+        avail = self.viewport().width() - self.gutter() - 0.5 * f - 2  # 2: no scroll bar
+        return min(max(avail, 50.0) / max(self.n_columns(), 1), MAX_FIT_COLS * f)
 
     def zoom_limits(self) -> tuple[float, float]:
         return min(self.fit_col_px(), 40.0), 40.0 * self.item.style.f
@@ -90,9 +100,10 @@ class GraphCanvas(QGraphicsView):
         self.col_px = col_px
         f = self.item.style.f
         self.item.set_geometry(self._geometry(col_px))
-        left = graph_overlay.gutter_px(f) / col_px
+        left = self.gutter() / col_px
         right = 0.5 * f / col_px
-        self.setSceneRect(QRectF(-left, 0.0, self.T + 1 + left + right, float(self.viewport().height())))
+        cols = self.n_columns()
+        self.setSceneRect(QRectF(-left, 0.0, cols + left + right, float(self.viewport().height())))
         self.setTransform(QTransform.fromScale(col_px, 1.0))
         self.scroll_by(self.mapFromSceneF(scene_x) - anchor_vx)
         self.viewport().update()
@@ -119,19 +130,20 @@ class GraphCanvas(QGraphicsView):
         """Scroll just enough to keep step t (fractional while playing) in view."""
         if self.T == 0:
             return
-        f = self.item.style.f
         w = self.viewport().width()
-        vx = self.mapFromSceneF(Geometry.cx(t))
+        vx = self.mapFromSceneF(self.item.geom.cx(t))
         margin = max(1.0 * self.col_px, 0.06 * w)
-        left = graph_overlay.gutter_px(f) + margin
+        left = self.gutter() + margin
         if vx < left:
             self.scroll_by(vx - left)
         elif vx > w - margin:
             self.scroll_by(vx - (w - margin))
 
     def step_visible(self, t: float) -> bool:
-        vx = self.mapFromSceneF(Geometry.cx(t))
-        return graph_overlay.gutter_px(self.item.style.f) <= vx <= self.viewport().width()
+        if self.T == 0:
+            return False
+        vx = self.mapFromSceneF(self.item.geom.cx(t))
+        return self.gutter() <= vx <= self.viewport().width()
 
     # ---------------------------------------------------------------- events
     def resizeEvent(self, event) -> None:
@@ -188,14 +200,14 @@ class GraphCanvas(QGraphicsView):
         if press is None or (event.position() - press).manhattanLength() > CLICK_SLOP:
             return
         hit = self.hit_at(event.position())
-        if hit is not None and hit.t >= 0:
-            self.node_clicked.emit(hit.t)
+        if hit is not None and hit.what == "node":
+            self.node_clicked.emit(hit)
 
     def hit_at(self, pos) -> Hit | None:
         if self.item.data is None:
             return None
         p = self.mapToScene(int(pos.x()), int(pos.y()))
-        return self.item.geom.hit(p.x(), p.y())
+        return self.item.hit(p.x(), p.y())
 
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
         painter.fillRect(rect, self.item.style.bg)
@@ -205,6 +217,8 @@ class GraphCanvas(QGraphicsView):
         # viewport pixels, keeping any outer scale (an export rendered at 2x)
         painter.setTransform(self.viewportTransform().inverted()[0], True)
         vp = self.viewport()
-        # the zoom buttons show while the mouse is over the graph, so exports never contain them
-        graph_overlay.paint(painter, vp.width(), vp.height(), self.item, buttons=self._inside)
+        # the zoom buttons show while the mouse is over the graph on screen; exports never contain them
+        item = self.item.frame() if self.item.data is not None else self.item
+        graph_overlay.paint(painter, vp.width(), vp.height(), item, buttons=self._inside and not self.exporting,
+                            to_view=self.mapFromSceneF)
         painter.restore()

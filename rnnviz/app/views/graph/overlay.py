@@ -1,5 +1,8 @@
 """What stays put while the graph scrolls, drawn in viewport pixels: the title and the phase, the row
-names in a left gutter, the colour legends, and the overflow message. Part of every export.
+names in a left gutter (the selected layer-direction's in the accent colour), the segments' names
+(encoder, decoder), the colour legends, and the overflow message. Part of every export.
+
+The painters take a Frame (frame.py): its layout, style, data and cursor.
 """
 from __future__ import annotations
 
@@ -9,16 +12,21 @@ from PySide6.QtGui import QColor, QFontMetricsF, QLinearGradient, QPainter, QPen
 
 from rnnviz.app import colors, numfmt
 from rnnviz.app import flow as F
-from rnnviz.app.views.graph_data import EDGE_HELP
-from rnnviz.app.views.graph_layout import KINDS
-
-ROW_NAMES = {"L": "L⟨t⟩", "y": "ŷ⟨t⟩", "a": "a⟨t⟩", "x": "x⟨t⟩"}
+from rnnviz.app.views.graph.spec import GATE_SYMBOL, SIGNED_GATES, Role
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
 def gutter_px(f: float) -> float:
+    """The gutter of the notes' four rows (x⟨t⟩, a⟨t⟩, ŷ⟨t⟩, L⟨t⟩)."""
     return 3.6 * f
+
+
+def gutter_width(style, spec) -> float:
+    """Wide enough for every row's name in the bold font (a[2]→, Γ[1]←...), at least gutter_px."""
+    fm = QFontMetricsF(style.font_bold)
+    widest = max((fm.horizontalAdvance(r.label) for r in spec.rows), default=0.0)
+    return max(gutter_px(style.f), widest + 0.9 * style.f)
 
 
 def top_px(f: float) -> float:
@@ -56,17 +64,24 @@ def paint_buttons(painter: QPainter, w: float, st) -> None:
 
 
 def subtitles(item) -> list[str]:
-    """What the graph shows now, from the longest wording to the shortest (the first that fits is drawn)."""
+    """What the graph shows now, from the longest wording to the shortest (the first that fits is drawn).
+    `item`: a Frame, or anything with its data, hover, t and backward."""
     d = item.data
     if d is None:
         return [""]
     T, s = d.T, item.t + 1
     if item.hover is not None and item.hover.what == "edge":
-        return [EDGE_HELP[item.hover.kind], EDGE_HELP[item.hover.kind].split(",")[0]]
+        e = next((e for e in d.spec.edges if e.key == item.hover.kind), None)
+        if e is not None:
+            return [e.help, e.help.split(",")[0].split(" (")[0], e.label or e.key]
     if not item.backward:
         return [f"forward pass · step {s} of {T}", f"forward · step {s}/{T}", f"{s}/{T}"]
     g = F.grad_symbol(d.flow)
     what = "total loss" if d.flow == F.TOTAL else "last loss only"
+    if not d.spec.single:
+        return [f"backward (BPTT) · {g} ({what}) back in time and down the layers · step {s} of {T}",
+                f"backward (BPTT) · {g} ({what}) at step {s} of {T}", f"backward · {g} · step {s} of {T}",
+                f"backward · {g} · {s}/{T}", f"{g} · {s}/{T}", f"{s}/{T}"]
     return [f"backward (BPTT) · {g} ({what}) at step {s} of {T}", f"backward · {g} · step {s} of {T}",
             f"backward · {g} · {s}/{T}", f"{g} · {s}/{T}", f"{s}/{T}"]
 
@@ -113,7 +128,8 @@ def message(item) -> str:
     return ""
 
 
-def paint(painter: QPainter, w: float, h: float, item, buttons: bool = False) -> None:
+def paint(painter: QPainter, w: float, h: float, item, buttons: bool = False, to_view=None) -> None:
+    """`item`: the Frame of the graph's current paint; `to_view(x)`: viewport x of scene x."""
     st = item.style
     f = st.f
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
@@ -122,7 +138,7 @@ def paint(painter: QPainter, w: float, h: float, item, buttons: bool = False) ->
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(bg)
     painter.drawRect(QRectF(0, 0, w, top_px(f)))
-    painter.drawRect(QRectF(0, 0, gutter_px(f), h))
+    painter.drawRect(QRectF(0, 0, item.geom.gutter_px or gutter_px(f), h))
     title, sub, room = title_line(item, w)
     painter.setFont(st.font_title)
     painter.setPen(st.fg)
@@ -147,17 +163,82 @@ def paint(painter: QPainter, w: float, h: float, item, buttons: bool = False) ->
     if item.data is None:
         return
     g = item.geom
-    painter.setFont(st.font_bold)
-    painter.setPen(st.fg)
-    for kind in KINDS:
-        painter.drawText(QRectF(0.3 * f, g.cy(kind) - f, gutter_px(f) - 0.6 * f, 2 * f), _RIGHT, ROW_NAMES[kind])
+    gw = g.gutter_px or gutter_px(f)
+    _row_names(painter, item, gw)
     painter.setFont(st.font_small)
     painter.setPen(st.muted)
-    painter.drawText(QRectF(0.3 * f, g.height_px - g.bottom_px + 0.15 * f, gutter_px(f) - 0.6 * f, 1.3 * f),
+    painter.drawText(QRectF(0.3 * f, g.height_px - g.bottom_px + 0.15 * f, gw - 0.6 * f, 1.3 * f),
                      _RIGHT, "step t")
-    if not g.detailed and item.loss_log:   # the bars' scale, as in the Losses tab
-        painter.drawText(QRectF(0.3 * f, g.cy("L") + 0.75 * f, gutter_px(f) - 0.6 * f, 1.2 * f), _RIGHT, "log")
+    if not g.detailed and item.bands is not None and item.bands.loss_log:   # the bars' scale, as in the Losses tab
+        painter.drawText(QRectF(0.3 * f, g.cy("L") + 0.75 * f, gw - 0.6 * f, 1.2 * f), _RIGHT, "log")
+    _segment_names(painter, w, item, gw, to_view)
     _legends(painter, w, h, item)
+
+
+def _row_names(painter: QPainter, item, gw: float) -> None:
+    """Each row's name, right-aligned in the gutter; a cell's smaller rows in a smaller font when short."""
+    st, g = item.style, item.geom
+    f = st.f
+    for row in item.spec.rows:
+        h = g.row_height(row.key)
+        font = st.font_bold if h >= 1.25 * f or row.role not in (Role.GATE, Role.STATE) else st.font_small
+        if h < 0.85 * f and row.block is not None and row.name != "a":
+            continue      # a thin strip: its name would overlap its neighbours'; the tooltip names it
+        painter.setFont(font)
+        painter.setPen(st.accent if item.selected(row) else st.fg)
+        r = QRectF(0.3 * f, g.cy(row.key) - f, gw - 0.6 * f, 2 * f)
+        painter.drawText(r, _RIGHT, row.label)
+        _record(item, "row:" + row.key, r, row.label, painter)
+
+
+def _record(item, kind: str, rect: QRectF, text: str, painter: QPainter) -> None:
+    """Note what was written where, when the graph records its texts (Frame.drawn)."""
+    drawn = getattr(item, "drawn", None)
+    if drawn is not None:
+        drawn.append((kind, -1, QRectF(rect), text, float(painter.fontMetrics().horizontalAdvance(text))))
+
+
+def _segment_names(painter: QPainter, w: float, item, gw: float, to_view) -> None:
+    """'encoder' and 'decoder' over their steps, 'context' over the column between them."""
+    spec, g, st = item.spec, item.geom, item.style
+    if not spec.encoder_decoder:
+        return
+    f = st.f
+    vx = to_view
+    if vx is None:
+        return
+    y = top_px(f) - 0.1 * f
+    painter.setFont(st.font_small)
+    fm = painter.fontMetrics()
+    names = [(s.name, g.cx(s.start - 0.5), g.cx(s.stop - 0.5)) for s in spec.segments]
+    ctx = g.cols.context_col
+    names.append(("context", float(ctx), ctx + 1.0))
+    for text, x0, x1 in names:
+        a, b = max(vx(x0), gw), min(vx(x1), w)
+        tw = fm.horizontalAdvance(text)
+        if b - a < tw + 0.4 * f:
+            continue
+        painter.setPen(st.muted)
+        painter.drawText(QRectF(a, y, b - a, 1.3 * f), Qt.AlignmentFlag.AlignCenter, text)
+        _record(item, "segment", QRectF(a, y, b - a, 1.3 * f), text, painter)
+        if text != "context":
+            painter.setPen(QPen(st.grid, 1.0))
+            mid = (a + b) / 2
+            painter.drawLine(QPointF(a + 0.3 * f, y + 0.65 * f), QPointF(mid - tw / 2 - 0.4 * f, y + 0.65 * f))
+            painter.drawLine(QPointF(mid + tw / 2 + 0.4 * f, y + 0.65 * f), QPointF(b - 0.3 * f, y + 0.65 * f))
+
+
+_STOPS: dict = {}
+
+
+def _stops(cmap) -> list[QColor]:
+    """17 colours along a colour map (kept: every frame draws the legends)."""
+    hit = _STOPS.get(id(cmap))
+    if hit is None or hit[0] is not cmap:
+        if len(_STOPS) > 32:
+            _STOPS.clear()
+        hit = _STOPS[id(cmap)] = (cmap, [colors.qcolor(cmap, i / 16) for i in range(17)])
+    return hit[1]
 
 
 def _colorbar(painter: QPainter, x: float, y: float, cmap, label: str, lo: str, hi: str, st, mid: str = "",
@@ -177,8 +258,8 @@ def _colorbar(painter: QPainter, x: float, y: float, cmap, label: str, lo: str, 
     painter.setPen(st.fg)
     painter.drawText(QRectF(x, y, lw + 4, 1.2 * f), _LEFT, label)
     grad = QLinearGradient(QPointF(bx, 0), QPointF(bx + bw, 0))
-    for i in range(17):
-        grad.setColorAt(i / 16, colors.qcolor(cmap, i / 16))
+    for i, c in enumerate(_stops(cmap)):
+        grad.setColorAt(i / 16, c)
     painter.setPen(QPen(st.muted, 1.0))
     painter.setBrush(grad)
     bar = QRectF(bx, y + 0.22 * f, bw, bh)
@@ -195,12 +276,22 @@ def _colorbar(painter: QPainter, x: float, y: float, cmap, label: str, lo: str, 
 def _legend_items(item, compact: bool) -> list[tuple]:
     """(colour map or None, label, lo, hi, mid) of each legend, in order; compact: shorter labels."""
     d, g = item.data, item.geom
-    lim = numfmt.short(d.a_limit, 2)
-    if len(d.units) == d.trace.n_a:
+    main = d.main
+    lim = numfmt.short(main.limit, 2)
+    K, n_a = len(main.units), d.trace.n_a
+    if K == n_a:
         units = "a⟨t⟩" if compact else "a⟨t⟩ units"
     else:
-        units = f"a⟨t⟩ ({len(d.units)}/{d.trace.n_a})" if compact else f"a⟨t⟩ ({len(d.units)} of {d.trace.n_a} units)"
+        units = f"a⟨t⟩ ({K}/{n_a})" if compact else f"a⟨t⟩ ({K} of {n_a} units)"
     out = [(colors.diverging(), units, numfmt.MINUS + lim, lim, "" if compact else "0")]
+    cells = [s for s in d.states.values() if s.ref.name == "c"]
+    if cells:   # the LSTM's cell state: its own range (it is not squashed into −1..1)
+        clim = numfmt.short(cells[0].limit, 2)
+        out.append((colors.diverging(), "c⟨t⟩" if compact else "c⟨t⟩ units", numfmt.MINUS + clim, clim,
+                    "" if compact else "0"))
+    if d.gates:
+        names = " ".join(dict.fromkeys(GATE_SYMBOL[g_] for gs in d.gates.values() for g_ in gs.names if g_ not in SIGNED_GATES))
+        out.append((colors.sequential(), "Γ" if compact else f"gates {names} (mean)", "0", "1", ""))
     if not g.detailed and d.mode != "value":
         what = "p(1)" if d.mode == "binary" else "p(target)"   # what graph_bands.prepare colours
         out.append((colors.sequential(), what if compact else f"ŷ row: {what}", "0", "1", ""))
@@ -209,7 +300,7 @@ def _legend_items(item, compact: bool) -> list[tuple]:
     elif d.mode != "classes":   # a narrow node drops the names 'ŷ' and 'y': which line is which
         first = "p(1)" if d.mode == "binary" else "ŷ⟨t⟩"
         out.append((None, "" if compact else "ŷ nodes:", f"{first} above", "target y⟨t⟩ below", ""))
-    strip = not g.detailed and d.trace.seq.kind == "text" and item.x_strip
+    strip = not g.detailed and d.trace.seq.kind == "text" and item.memo.get("x_strip", False)
     label = f"‖{F.grad_symbol(d.flow)}‖"
     if item.backward and d.silent_note:   # nothing to colour: every gradient is exactly 0
         out.append(("zero", f"{label} = 0" if compact else f"{label} = 0 at every step", "", "", ""))
@@ -246,7 +337,7 @@ def legend_layout(painter: QPainter, w: float, item) -> tuple[list, list[float],
     labels and bars; entries ending past the graph's width are not drawn."""
     st = item.style
     f = st.f
-    x0 = gutter_px(f)
+    x0 = item.geom.gutter_px or gutter_px(f)
     for compact in (False, True):
         entries = _legend_items(item, compact)
         x = x0
@@ -269,7 +360,7 @@ def _legends(painter: QPainter, w: float, h: float, item) -> None:
     painter.setBrush(QColor(st.bg))
     painter.drawRect(QRectF(0, y - 0.2 * f, w, h - y + 0.2 * f))
     entries, ends, compact = legend_layout(painter, w, item)
-    x = gutter_px(f)
+    x = item.geom.gutter_px or gutter_px(f)
     for e, end in zip(entries, ends):
         if end > w - 0.5 * f:
             break

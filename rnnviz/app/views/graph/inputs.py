@@ -12,29 +12,27 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QFont, QPainter
 
 from rnnviz.app import colors, scales
-from rnnviz.app.views.graph_text import RowFormat, fit_text
+from rnnviz.app.views.graph.text import RowFormat, fit_text
 
 _ALIGN_C = Qt.AlignmentFlag.AlignCenter
 MIN_CHAR_PX = 7        # smallest font the x row writes characters in
 MAX_LABELS = 1000      # at most this many labels per frame (a frame's cost stays bounded)
 
 
-def prepare(item) -> None:
+def prepare(d, bands, images) -> None:
     """The x line (numbers) or the x colour strip (text), once per trace."""
-    from rnnviz.app.views.graph_items import rgba_image
-
-    d = item.data
-    item.images.pop("x", None)
+    images.pop("x")
     seq = d.trace.seq
     x = d.trace.x[0, 0, :] if seq.kind != "text" else None
     if x is not None:
-        item.value_lines["x"] = scales.unit(x, *scales.finite_range(x))
-        item.value_bad["x"] = ~np.isfinite(x)
+        bands.value_lines["x"] = scales.unit(x, *scales.finite_range(x))
+        bands.value_bad["x"] = ~np.isfinite(x)
         return
-    idx = np.argmax(d.trace.x[:, 0, :], axis=0)          # (T,) which character is fed
-    rgba = colors.categorical(d.trace.n_x)[idx]
-    rgba[~d.has_input] = 0
-    item.images["x"] = rgba_image(rgba[None])
+    ids = d.trace.inputs.ids[:, 0] if d.trace.inputs is not None and d.trace.inputs.ids is not None else \
+        np.argmax(d.trace.x[:, 0, :], axis=0)            # (T,) which character is fed
+    rgba = colors.categorical(d.trace.n_x)[np.maximum(ids, 0)]
+    rgba[~d.has_input | (ids < 0)] = 0
+    images.put("x", rgba[None])
 
 
 def _char_font(painter: QPainter, st, labels: list[str], width: float) -> QFont | None:
@@ -52,45 +50,46 @@ def _char_font(painter: QPainter, st, labels: list[str], width: float) -> QFont 
     return None
 
 
-def paint_inputs(item, painter: QPainter, steps: range) -> None:
-    g, st, d = item.geom, item.style, item.data
+def paint_inputs(painter: QPainter, fr, steps: range) -> None:
+    g, st, d = fr.geom, fr.style, fr.data
     x_top, x_bot = g.row_band("x")
     h = x_bot - x_top
     P = g.col_px
-    if "x" in item.value_lines:   # numbers
+    if "x" in fr.bands.value_lines:   # numbers
         fmt = None
         if P >= 2.5 * st.f and len(steps) <= MAX_LABELS:
             fmt = RowFormat(painter, [st.font_small, st.font_tiny], d.trace.x[0, 0, steps.start:steps.stop], P - 4)
         if fmt is not None and fmt.ok:
             painter.setPen(st.fg)
             for t in steps:
-                fmt.draw(item, painter, QRectF(g.cx(t - 0.5) * P + 2, x_top, P - 4, h), float(d.trace.x[0, 0, t]),
+                fmt.draw(fr, painter, QRectF(g.cx(t - 0.5) * P + 2, x_top, P - 4, h), float(d.trace.x[0, 0, t]),
                          _ALIGN_C, ("x", t))
         else:
-            from rnnviz.app.views.graph_bands import polyline
-            polyline(item, painter, "x", steps, x_bot - 0.15 * h, 0.7 * h, st.fg)
+            from rnnviz.app.views.graph.bands import polyline
+            polyline(painter, fr, "x", steps, x_bot - 0.15 * h, 0.7 * h, st.fg)
         return
     key = (round(P, 3), steps.start, steps.stop, st.f)   # the font changes with the zoom and the view only
-    if getattr(item, "_x_font_key", None) != key:
-        item._x_font_key = key
+    memo = fr.memo
+    if memo.get("x_font_key") != key:
+        memo["x_font_key"] = key
         wide = P - 1 >= 0.45 * MIN_CHAR_PX and len(steps) <= MAX_LABELS   # else no character can fit
-        item._x_font = _char_font(painter, st, [d.input_text(t) for t in steps], P - 1) if wide else None
-    font = item._x_font
-    item.x_strip = font is None
+        memo["x_font"] = _char_font(painter, st, [d.input_text(t) for t in steps], P - 1) if wide else None
+    font = memo["x_font"]
+    memo["x_strip"] = font is None
     if font is None:   # too narrow to write: one colour per character
         painter.drawImage(QRectF(g.cx(steps.start - 0.5) * P, x_top + 0.3 * h, len(steps) * P, 0.4 * h),
-                          item.images["x"], QRectF(steps.start, 0, len(steps), 1))
+                          fr.images["x"], QRectF(steps.start, 0, len(steps), 1))
         return
     for t in steps:
         painter.setPen(st.fg if d.has_input[t] else st.muted)
-        fit_text(item, painter, QRectF(g.cx(t - 0.5) * P, x_top, P, h), [d.input_text(t)], [font], _ALIGN_C, ("x", t))
+        fit_text(fr, painter, QRectF(g.cx(t - 0.5) * P, x_top, P, h), [d.input_text(t)], [font], _ALIGN_C, ("x", t))
 
 
-def paint_axis(item, painter: QPainter, steps: range, left_px: float, right_px: float) -> None:
+def paint_axis(painter: QPainter, fr, steps: range, left_px: float, right_px: float) -> None:
     """Step numbers (1-based) under the x row; the current step in the accent colour. Only labels wholly
     inside left_px..right_px (the visible part right of the row names) are drawn: one half-hidden under
     the gutter read as another number ('step t 155' for 1155)."""
-    g, st = item.geom, item.style
+    g, st = fr.geom, fr.style
     if not steps:
         return
     P = g.col_px
@@ -99,8 +98,8 @@ def paint_axis(item, painter: QPainter, steps: range, left_px: float, right_px: 
     h = 1.3 * st.f
     painter.setFont(st.font_bold)
     fm = painter.fontMetrics()
-    cur_w = fm.horizontalAdvance(str(item.t + 1)) + 4
-    cur_x = min(max(g.cx(item.t) * P - cur_w / 2, left_px), right_px - cur_w)
+    cur_w = fm.horizontalAdvance(str(fr.t + 1)) + 4
+    cur_x = min(max(g.cx(fr.t) * P - cur_w / 2, left_px), right_px - cur_w)
     painter.setFont(st.font_small)
     painter.setPen(st.muted)
     fm = painter.fontMetrics()
@@ -113,10 +112,10 @@ def paint_axis(item, painter: QPainter, steps: range, left_px: float, right_px: 
         if x < left_px or x + w > right_px or (x < cur_x + cur_w + 0.4 * st.f and x + w > cur_x - 0.4 * st.f):
             continue   # cut off at an edge, or in the cursor's label's place
         painter.drawText(QRectF(x, y, w, h), _ALIGN_C, str(s))
-        if item.drawn is not None:
-            item.drawn.append(("axis", t, QRectF(x, y, w, h), str(s), float(w - 4)))
+        if fr.drawn is not None:
+            fr.drawn.append(("axis", t, QRectF(x, y, w, h), str(s), float(w - 4)))
     painter.setFont(st.font_bold)
     painter.setPen(st.accent)
-    painter.drawText(QRectF(cur_x, y, cur_w, h), _ALIGN_C, str(item.t + 1))
-    if item.drawn is not None:
-        item.drawn.append(("axis", item.t, QRectF(cur_x, y, cur_w, h), str(item.t + 1), float(cur_w - 4)))
+    painter.drawText(QRectF(cur_x, y, cur_w, h), _ALIGN_C, str(fr.t + 1))
+    if fr.drawn is not None:
+        fr.drawn.append(("axis", fr.t, QRectF(cur_x, y, cur_w, h), str(fr.t + 1), float(cur_w - 4)))

@@ -1,8 +1,8 @@
 """Text in the graph's boxes that always fits: the first font and the first wording that the box can
 hold, or nothing (the node's tooltip has the value). Numbers are worded by rnnviz.app.numfmt.
 
-`GraphItem.drawn`, when a list, records every text drawn (kind, step, box, text, width in pixels), so
-tests and tools can check what the picture really says.
+`Frame.drawn`, when a list, records every text drawn (kind, step, box, text, width in pixels), so
+tests and tools can check what the picture really says; `rec` below is anything with a `drawn`.
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def number_texts(v: float, prefix: str = "", sig: int = 3) -> list[str]:
     return ([prefix + options[0]] if prefix else []) + options
 
 
-def fit_text(item, painter: QPainter, rect: QRectF, texts: list[str], fonts: list[QFont],
+def fit_text(rec, painter: QPainter, rect: QRectF, texts: list[str], fonts: list[QFont],
              align=ALIGN_C, where: tuple = ("", -1)) -> str | None:
     """Draw the first of `texts` that fits `rect` in one of `fonts` (tried in order for each text);
     returns what was drawn, None when nothing fits (the box stays empty rather than clipped)."""
@@ -34,8 +34,8 @@ def fit_text(item, painter: QPainter, rect: QRectF, texts: list[str], fonts: lis
             w = fm.horizontalAdvance(text)
             if w <= rect.width() and fm.capHeight() + 1 <= rect.height():   # digits stand cap-high
                 painter.drawText(rect, align, text)
-                if item.drawn is not None:
-                    item.drawn.append((where[0], where[1], QRectF(rect), text, float(w)))
+                if rec.drawn is not None:
+                    rec.drawn.append((where[0], where[1], QRectF(rect), text, float(w)))
                 return text
     return None
 
@@ -73,11 +73,11 @@ class RowFormat:
         forms = numfmt.forms(v, 3)
         return ([self.prefix + f for f in forms] if self.with_prefix else []) + forms
 
-    def draw(self, item, painter: QPainter, rect: QRectF, v: float, align=ALIGN_C, where=("", -1)):
+    def draw(self, rec, painter: QPainter, rect: QRectF, v: float, align=ALIGN_C, where=("", -1)):
         """v in the row's font as precisely as fits; a smaller font only if no wording fits."""
         texts = self.texts(v)
-        drawn = fit_text(item, painter, rect, texts, [self.font], align, where)
+        drawn = fit_text(rec, painter, rect, texts, [self.font], align, where)
         if drawn is None:
             smaller = self.fonts[self.fonts.index(self.font) + 1:] if self.font in self.fonts else []
-            drawn = fit_text(item, painter, rect, texts, smaller, align, where)
+            drawn = fit_text(rec, painter, rect, texts, smaller, align, where)
         return drawn
