@@ -17,6 +17,7 @@ examples:
   rnnviz export --out figs --numbers "0.1 0.5 0.9 0.5 0.1" --activation relu --radius 1.2
   rnnviz export --out again --text "hello world" --weights figs/params.npz
   rnnviz export --out figs --session lesson.rnnviz
+  rnnviz train --out run --file input.txt --steps 5000     (min-char-rnn; see `rnnviz train --help`)
 
 `rnnviz export --help` lists what the export writes and every option."""
 
@@ -147,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
                description="See inside a recurrent neural network (vanilla, GRU, LSTM): the unrolled graph, hidden "
                            "states, outputs, losses and backpropagation through time. Without a "
                            "command, opens the window.")
-    sub = p.add_subparsers(dest="command", metavar="{gui,export,check,lesson}", parser_class=Parser)
+    sub = p.add_subparsers(dest="command", metavar="{gui,export,train,check,lesson}", parser_class=Parser)
     g = sub.add_parser("gui", help="open the window (the default)",
                        description="Open the rnnviz window.")
     g.add_argument("--text", help="start on this text instead of the last session")
@@ -210,6 +211,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--gif-frames", type=_frames, default=GIF_FRAMES[2], metavar="N",
                    help=f"at most N frames in bptt.gif, {GIF_FRAMES[0]}..{GIF_FRAMES[1]}; longer sequences "
                         f"are sampled evenly (default {GIF_FRAMES[2]})")
+    from rnnviz.cli_train import add_train_parser
+
+    add_train_parser(sub, _positive_int, _seed, _layers, _finite, (ACTIVATIONS, LOSSES, ARCHITECTURES, CELLS))
     from rnnviz.checker.report import add_parser as add_check
     from rnnviz.lessons.cli_args import add_parser as add_lesson
 
@@ -257,6 +261,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command in (None, "gui"):
         return run_gui(args)
+    if args.command == "train":
+        from rnnviz.app.train_headless import run_train_command
+
+        return run_train_command(args)
     if args.command == "check":
         from rnnviz.checker.report import run as run_check
 

@@ -411,3 +411,39 @@ def test_progress_is_one_line_on_a_terminal_and_silent_otherwise(tmp_path, expor
     # not a terminal (the module's exported run): nothing on stderr at all
     r = run("export", "--out", tmp_path / "quiet", "--text", TEXT, "--hidden", 8)
     assert r.returncode == 0 and r.stderr == ""
+
+
+def test_a_2_layer_bidirectional_lstm_exports_every_layer_gate_and_the_cell(tmp_path):
+    out = tmp_path / "lstm"
+    r = run("export", "--out", out, "--text", TEXT, "--cell", "lstm", "--layers", 2, "--bidirectional",
+            "--hidden", 4, "--seed", 1)
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+    figures = {p.stem for p in out.iterdir() if p.suffix == ".csv"}
+    # a<t> and c<t> of every layer-direction, the top layer's gates and candidate, the Cell view, all layers
+    assert figures == {"graph", "outputs", "losses", "gradients", "gradients_all_layers", "influence", "cell",
+                       "hidden_states", "hidden_states_l0", "hidden_states_l0_reverse", "hidden_states_l1_reverse",
+                       "cell_states", "cell_states_l0", "cell_states_l0_reverse", "cell_states_l1_reverse",
+                       "forget_gate", "update_gate", "output_gate", "candidate"}
+    for stem in figures:
+        assert (out / f"{stem}.png").stat().st_size > 0 and (out / f"{stem}.svg").stat().st_size > 0
+    trace = load(out / "trace.npz")
+    f = read_csv(out / "forget_gate.csv")
+    np.testing.assert_array_equal([[float(row[f"Gamma_f<t>[{i + 1}]"]) for row in f] for i in range(4)],
+                                  trace["l1.f"])
+    c = read_csv(out / "cell_states_l0_reverse.csv")
+    np.testing.assert_array_equal([[float(row[f"c<t>[{i + 1}]"]) for row in c] for i in range(4)],
+                                  trace["l0_reverse.c"])
+    g = read_csv(out / "gradients_all_layers.csv")
+    np.testing.assert_allclose([float(row["l0_reverse ||dL/da<t>||"]) for row in g],
+                               np.linalg.norm(trace["l0_reverse.da"], axis=0), rtol=1e-12)
+    header = (out / "cell.csv").read_text().splitlines()[0]
+    assert header.startswith("unit,step,a<t-1>,c<t-1>,Gamma_f<t>,Gamma_u<t>,c_tilde<t>,c<t>,Gamma_o<t>,a<t>")
+
+
+def test_a_gru_exports_its_own_gates(tmp_path):
+    out = tmp_path / "gru"
+    r = run("export", "--out", out, "--text", TEXT, "--cell", "gru", "--hidden", 4)
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+    stems = {p.stem for p in out.iterdir() if p.suffix == ".csv"}
+    assert {"reset_gate", "keep_gate", "candidate", "cell", "hidden_states"} <= stems
+    assert not {"cell_states", "forget_gate", "gradients_all_layers"} & stems

@@ -27,4 +27,5 @@ def install_bptt_views(window) -> dict:
     lay.addWidget(views["controls"])
     lay.addWidget(views["panel"], 1)
     window.add_side_panel(side, "Backprop through time")
+    views["controls"].show_compare.connect(lambda: window.tabs.setCurrentWidget(views["compare"]))
     return views

@@ -48,11 +48,16 @@ def session_of(state) -> Session:
         except ValueError:
             draft = None  # settings no session can hold (can't come from the widgets)
     compare = state.compare_config.to_dict() if state.compare_config is not None else None
-    return Session(settings=shown.to_dict(), params=tr.params if tr is not None else None,
-                   weights_origin="imported" if state.shown_base_params is not None else "seed",
-                   position=state.position,
-                   view={"theme": state.view_options.theme, "presentation": state.view_options.presentation},
-                   compare=compare, draft=draft)
+    s = Session(settings=shown.to_dict(), params=tr.params if tr is not None else None,
+                weights_origin="imported" if state.shown_base_params is not None else "seed",
+                position=state.position,
+                view={"theme": state.view_options.theme, "presentation": state.view_options.presentation},
+                compare=compare, draft=draft)
+    if getattr(state, "training", None) is not None:      # the Train panel's runs (train_install.py)
+        from rnnviz.app.train_session import training_data
+
+        s.training, s.training_arrays = training_data(state.training)
+    return s
 
 
 def apply_session(state, s: Session) -> None:
@@ -68,9 +73,16 @@ def apply_session(state, s: Session) -> None:
         else:
             # imported weights, or a seeded draw that no longer gives the saved weights: use the saved ones
             config = config_for_weights(config, params, config.radius)
+    training = getattr(state, "training", None)
+    if training is not None:                               # checked before anything changes
+        from rnnviz.app.train_session import runs_from_session
+
+        runs, panel = runs_from_session(s.training, s.training_arrays)
     state.set_view_options(**s.view)
     state.restore(config, params, Config.from_dict(s.compare) if s.compare else None, s.position,
                   draft=Config.from_dict(s.draft) if s.draft else None)
+    if training is not None:
+        training.restore_session(runs, panel)
 
 
 def _seeded_draw(config: Config, seq, params: dict) -> bool:

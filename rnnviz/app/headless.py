@@ -33,6 +33,7 @@ FIGURES = (
     ("rnnviz.app.views.gradient_view", "GradientView"),
     ("rnnviz.app.views.influence_view", "InfluenceView"),
 )
+CELL_VIEW = ("rnnviz.app.views.gate_view", "CellView")
 FIGURE_SIZE = (1200, 700)   # logical pixels; --scale multiplies them
 GRAPH_SIZE = (1400, 560)
 
@@ -196,11 +197,53 @@ def figure_classes() -> list:
     return out
 
 
-def write_figure(view_cls, state, folder: Path, scale: float) -> None:
-    """One figure as .png, .svg and .csv, from a view made for it and deleted afterwards."""
+def figure_plan(trace, classes) -> list[tuple]:
+    """What the export draws for this model: (view class, (layer, direction) to select or None,
+    options) per figure, in file order. The one-layer vanilla RNN gets the six figures it always had;
+    other models follow their layers, directions and cell: a heatmap of a<t> for every layer-direction
+    (hidden_states for the top layer's forward one, hidden_states_l0, hidden_states_l1_reverse, ...),
+    of c<t> too for the LSTM (cell_states...), of every gate and the candidate of the top layer
+    (forward_gate, update_gate, output_gate, candidate; reset_gate, keep_gate), the Cell view (cell)
+    of the top layer at the cursor's step, and the gradients of all layers as curves
+    (gradients_all_layers) beside the top layer's own."""
+    from rnnviz.app.views import quantities as Q
+
+    spec = trace.spec
+    top = (spec.layers - 1, 0)
+    states = spec.make_cell().state_names
+    plan = []
+    for cls in classes:
+        name = cls.__name__
+        if name == "HiddenHeatmapView" and not spec.notes_naming:
+            maps = [(top, q.name) for q in Q.heatmap_order(spec.cell, spec.activation)]
+            maps += [(ld, k) for ld in spec.layer_dirs()[::-1] if ld != top for k in states]
+            plan += [(cls, ld, {"quantity": k}) for ld, k in maps]
+            continue
+        if name == "GradientView" and not spec.notes_naming:
+            try:
+                plan.append((getattr(importlib.import_module(CELL_VIEW[0]), CELL_VIEW[1]), top, {}))
+            except (ImportError, AttributeError):
+                print("rnnviz: note: the CellView figure is not available in this build; skipped", file=sys.stderr)
+        plan.append((cls, top, {}))
+        if name == "GradientView" and len(spec.layer_dirs()) > 1:
+            plan.append((cls, top, {"all_layers": True}))
+    return plan
+
+
+def write_figure(view_cls, state, folder: Path, scale: float, select: tuple | None = None,
+                 options: dict | None = None) -> None:
+    """One figure as .png, .svg and .csv, from a view made for it (on layer-direction `select`, with
+    `options`: a heatmap's quantity, the gradients of all layers) and deleted afterwards."""
     from rnnviz.app.export import save_csv, save_png, save_svg
 
+    if select is not None:
+        state.select(*select)
     v = view_cls(state)
+    options = options or {}
+    if "quantity" in options:
+        v.choose_quantity(options["quantity"])
+    if options.get("all_layers"):
+        v.show_all_layers(True)
     try:
         v.figure_widget().resize(*(GRAPH_SIZE if v.figure_name == "graph" else FIGURE_SIZE))
         if hasattr(v, "fit_all"):
@@ -225,9 +268,11 @@ def write_all(state, folder: Path, args, progress: Progress) -> list[str]:
     if tr.influence is None and any(c.__name__ == "InfluenceView" for c in classes):
         progress.note(f"no influence map (influence.png, .svg, .csv not written): {tr.influence_message}")
         classes = [c for c in classes if c.__name__ != "InfluenceView"]
-    for k, view_cls in enumerate(classes):
-        progress(f"figure {k + 1} of {len(classes)}: {getattr(view_cls, 'figure_name', view_cls.__name__)}")
-        write_figure(view_cls, state, folder, args.scale)
+    plan = figure_plan(tr, classes)
+    for k, (view_cls, select, options) in enumerate(plan):
+        progress(f"figure {k + 1} of {len(plan)}: {view_cls.__name__}")
+        write_figure(view_cls, state, folder, args.scale, select, options)
+    state.select(tr.spec.layers - 1, 0)
     options = AnimOptions(args.gif_passes, args.gif_content, args.gif_frames)
     export_animation(folder / "bptt.gif", state, options,
                      lambda i, n: progress(f"bptt.gif: frame {i + 1} of {n}"))

@@ -94,7 +94,7 @@ class MainWindow(QMainWindow):
         self.heatmap = HiddenHeatmapView(state)
         self.outputs = OutputView(state)
         self.losses = LossView(state)
-        self.add_plot_tab(self.heatmap, "Hidden states a⟨t⟩")
+        self.add_plot_tab(self.heatmap, "Heatmaps")   # a⟨t⟩, c⟨t⟩, the gates: views/heatmap_view.py
         self.add_plot_tab(self.outputs, "Outputs ŷ⟨t⟩")
         self.add_plot_tab(self.losses, "Losses L⟨t⟩")
 
@@ -360,9 +360,14 @@ def _install_extras(window: MainWindow) -> None:
     """The BPTT views and the file actions plug into the window through its API."""
     from rnnviz.app.bptt_install import install_bptt_views
     from rnnviz.app.file_actions import install_file_actions
+    from rnnviz.app.layer_install import install_layer_views
 
     install_bptt_views(window)
+    install_layer_views(window)
     install_file_actions(window)
+    from rnnviz.app.train_install import install_training   # issue 10: the Train panel and plots
+
+    window.training = install_training(window)
     from rnnviz.app.lessons.install import install_lessons
 
     install_lessons(window)   # after every tab and panel: lessons are checked against what the window has

@@ -18,8 +18,9 @@ from PySide6.QtCore import QObject, Signal
 
 from rnnviz.app.config import (  # noqa: F401 - Config and run_config are also used through this module
     ASYNC_COST, BACKWARD, FORWARD, MAX_HIDDEN, MAX_SEED, MAX_STEPS, Config, ViewOptions, build_params,
-    check_config, config_for_weights, estimated_cost, prepare_run, run_config,
+    check_config, config_for_weights, estimated_cost, make_run_sequence, prepare_run, run_config,
 )
+from rnnviz.app.compare import CompareMode
 from rnnviz.app.jobs import JobRunner
 from rnnviz.app.playback import Playback
 from rnnviz.core import make_sequence
@@ -53,14 +54,11 @@ class AppState(QObject):
         self._config = config or Config()
         self._base_params: dict | None = None
         self._trace: Trace | None = None
-        self._compare_config: Config | None = None
-        self._compare_overrides: dict = {}
-        self._compare_trace: Trace | None = None
+        self._compare = CompareMode(self)      # rnnviz/app/compare.py
         self._clip: ClipResult | None = None
         self._error = ""
         self._busy = False
         self._main_job = None                  # the background recomputation whose result is wanted
-        self._compare_job = None
         self._pending_position: int | None = None  # where restore() puts the cursor once the trace is in
         self._pending_draft: tuple | None = None   # (restored config, draft) it applies after that
         self._shown_run: tuple = (None, None)  # (config, base params) of the trace on screen
@@ -85,11 +83,11 @@ class AppState(QObject):
 
     @property
     def compare_trace(self) -> Trace | None:
-        return self._compare_trace
+        return self._compare.trace
 
     @property
     def compare_config(self) -> Config | None:
-        return self._compare_config
+        return self._compare.config
 
     @property
     def clip(self) -> ClipResult | None:
@@ -170,7 +168,7 @@ class AppState(QObject):
         """Recompute for a new config. Bad input keeps the last good trace and sets input_error."""
         try:
             check_config(config)
-            make_sequence(config.source, config.kind)   # parse now: errors show at once
+            make_run_sequence(config)   # parse now: errors show at once (an encoder–decoder's pair too)
         except (ValueError, MemoryError) as e:
             if isinstance(e, MemoryError):
                 e = ValueError("this input is too large for the memory available")
@@ -186,11 +184,12 @@ class AppState(QObject):
         self.set_config(replace(self._config, **changes))
 
     def new_random_weights(self) -> None:
-        """Drop imported weights and draw new ones from the next seed (after MAX_SEED comes 0)."""
+        """Drop imported weights and draw new ones from the next seed (after MAX_SEED comes 0); the
+        text's own characters again (not those trained or imported weights were made for)."""
         self._base_params = None
         seed = self._config.seed
         seed = seed + 1 if isinstance(seed, int) and 0 <= seed < MAX_SEED else 0
-        self.update_config(seed=seed)
+        self.update_config(seed=seed, vocab="")
 
     def set_base_params(self, params: dict | None, radius: float | None = None, config: Config | None = None) -> None:
         """Use imported weights (None: back to seeded random weights), with `config` if given (else the current one).
@@ -267,9 +266,8 @@ class AppState(QObject):
             self._main_job = None
             self._set_busy(False)
             self._accept(job.result, job.args)
-        elif job is self._compare_job:
-            self._compare_job = None
-            self._on_compare_done(job.result, "")
+        else:
+            self._compare.take(job, True)
 
     def _on_job_failed(self, job) -> None:
         if job is self._main_job:
@@ -277,9 +275,8 @@ class AppState(QObject):
             self._pending_position = self._pending_draft = None
             self._set_busy(False)
             self._set_error(job.error)
-        elif job is self._compare_job:
-            self._compare_job = None
-            self._on_compare_done(None, job.error)
+        else:
+            self._compare.take(job, False)
 
     def cancel_compute(self) -> None:
         """Forget a running recomputation; the last finished trace stays on screen."""
@@ -294,13 +291,14 @@ class AppState(QObject):
                                        clip_threshold=self._config.clip_threshold)
                 self._set_error("")
                 self.config_changed.emit(self._config)
-                if self._compare_config is not None:
-                    self._recompute_compare()
+                if self._compare.on:
+                    self._compare.recompute()
 
     def shutdown(self) -> None:
         """The window closes: stop playing and drop every background job without waiting for it."""
         self.pause()
-        self._main_job = self._compare_job = None
+        self._main_job = None
+        self._compare.drop()
         self.jobs.shutdown()
         self._set_busy(False)
 
@@ -321,6 +319,7 @@ class AppState(QObject):
     def _accept(self, tr: Trace, run: tuple) -> None:
         """Show `tr`, computed from run = (config, base params)."""
         self._shown_run = run
+        old_top = self._trace.spec.layers - 1 if self._trace is not None else None
         old_T = self.T
         old_t, old_phase = self.t, self.phase
         self._trace = tr
@@ -338,12 +337,14 @@ class AppState(QObject):
         if self._runs_current(run[0]):
             self._set_error("")  # else the input became invalid while this ran: its message stays
         self._update_clip()
+        if self._selection is not None and self._selection.layer == old_top:
+            self._selection = replace(self._selection, layer=tr.spec.layers - 1)   # the top layer stays the top
         self._selection = self._valid_selection(self._selection, tr)
         self.trace_changed.emit(tr)
         self.selection_changed.emit(self._selection)
         self.playback.announce()
-        if self._compare_config is not None and self._runs_current(run[0]):
-            self._recompute_compare()
+        if self._compare.on and self._runs_current(run[0]):
+            self._compare.recompute()
         if self._pending_draft is not None and not self._busy:
             self._apply_draft(run[0])
 
@@ -362,51 +363,10 @@ class AppState(QObject):
 
     # ------------------------------------------------------------------ compare mode
     def set_compare(self, config: Config | None) -> None:
-        """A second configuration on the same sequence (None ends compare mode).
-
-        What differs from the main settings (say radius 1.2 and ReLU) is kept as the main settings
-        change; everything else (sequence, hidden size, seed...) follows the main configuration.
-        While the main trace is being computed, the compare trace follows it (_accept).
-        """
-        if config is None:
-            self._compare_config = None
-            self._compare_job = None
-            self.jobs.cancel("compare")
-            self._compare_overrides = {}
-            self._compare_trace = None
-            self.compare_changed.emit(None)
-            return
-        main = self._config
-        self._compare_overrides = {
-            k: getattr(config, k) for k in Config.__dataclass_fields__
-            if k not in ("source", "kind") and getattr(config, k) != getattr(main, k)
-        }
-        if self._busy:
-            self._compare_config = replace(main, **self._compare_overrides)
-            return
-        self._recompute_compare()
-
-    def _recompute_compare(self) -> None:
-        c = replace(self._config, **self._compare_overrides)
-        self._compare_config = c
-        if estimated_cost(c) > self.async_threshold:  # big: off the GUI thread, like the main trace
-            self._compare_job = self.jobs.submit("compare", _run_job, c, self._base_params)
-            return
-        self._compare_job = None
-        self.jobs.cancel("compare")
-        try:
-            tr, msg = run_config(c, self._base_params), ""
-        except (ValueError, MemoryError) as e:
-            tr, msg = None, str(e) if isinstance(e, ValueError) else "not enough memory"
-        self._on_compare_done(tr, msg)
-
-    def _on_compare_done(self, tr, msg: str) -> None:
-        if self._compare_config is None:
-            return  # compare mode ended meanwhile
-        self._compare_trace = tr
-        if tr is None:
-            self._set_error(f"compare: {msg}")
-        self.compare_changed.emit(tr)
+        """A second configuration on the same sequence (None ends compare mode): see rnnviz/app/compare.py.
+        What differs from the main settings (an LSTM, two layers, radius 1.2...) is kept as the main
+        settings change; the rest follows them."""
+        self._compare.set(config)
 
     # ------------------------------------------------------------------ cursor and playback (playback.py)
     def set_position(self, pos: float) -> None:

@@ -33,7 +33,13 @@ class WindowLayout:
 
     # ------------------------------------------------------------------ snapshots
     def _docks(self) -> list[QDockWidget]:
-        return [self.w.input_dock] + list(self.w._side_docks)
+        return self._input_docks() + list(self.w._side_docks)
+
+    def _input_docks(self) -> list[QDockWidget]:
+        """The input column: "Input and model" and the other panels that are not side panels (Training,
+        tabbed with it). (Not tabifiedDockWidgets: a hidden dock has none.)"""
+        return [self.w.input_dock] + [d for d in self.w.findChildren(QDockWidget)
+                                      if d is not self.w.input_dock and d not in self.w._side_docks]
 
     def _snapshot(self):
         """Where the docks are (QMainWindow's state), the columns' widths and the centre split."""
@@ -212,12 +218,12 @@ class WindowLayout:
     def reset(self) -> None:
         if self.focus is not None:
             self.set_focus(None)
-        hidden = [self.w.input_dock] if self.presenting else []   # presenting: the graph keeps that room
+        hidden = self._input_docks() if self.presenting else []   # presenting: the graph keeps that room
         if self._default is not None:
             self._restore_docks(self._default, None, keep_hidden=hidden)
         for dock in self._docks():
             dock.setFloating(False)
-            dock.setVisible(dock not in hidden)
+            dock.setVisible(dock not in hidden and not dock.property("closed_by_default"))
         if self.w._side_docks:
             self.w._side_docks[0].raise_()
         if self.presenting:
@@ -234,7 +240,8 @@ class WindowLayout:
         if on:
             if not self._settling:           # (off and on again before the layout came back: keep it)
                 self._before_presenting = self._before_focus or self._snapshot()
-            self.w.input_dock.hide()
+            for dock in self._input_docks():
+                dock.hide()
         # the new fonts reach every widget's size only once the events they posted are handled:
         # measure (and restore) after that
         if not self._settling:
@@ -276,8 +283,9 @@ class WindowLayout:
             w.graph.show()
             w.tabs.show()
             snap, self._before_focus = self._before_focus, None
+            hidden = self._input_docks() if self.presenting else []
             if snap is not None:
-                self._restore(snap, keep_hidden=[w.input_dock] if self.presenting else [])
-            if self.presenting:
-                w.input_dock.hide()
+                self._restore(snap, keep_hidden=hidden)
+            for dock in hidden:
+                dock.hide()
         w.focus_changed.emit(self.focus or "")

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .gradients import (PartialGrads, backward_terms, clip_summary, envelope, frobenius,  # noqa: F401
-                        gate_product, gradient_curves, influence_log10, keep_gates, last_loss_silent, step_gain)
+                        gate_path, gate_product, gradient_curves, influence_log10, keep_gates, last_loss_silent,
+                        path_start, recurrent_bounds, segment_index, step_gain, step_weight_names)
 from .trace import Trace, _step_norms
 
 REACH_BAND = 100.0
@@ -270,3 +271,31 @@ def verdict(trace: Trace, layer: int | None = None, direction: int = 0) -> Verdi
     else:
         reasons = _gated_reasons(trace, kind, layer, direction, ts, span)
     return Verdict(kind, head, tuple(reasons), r, ts + 1, None, per)
+
+
+def reach_comparison(label_a: str, va: Verdict, label_b: str, vb: Verdict) -> str:
+    """One sentence comparing how much of the late loss's gradient two settings keep at step 1:
+    'At step 1, LSTM keeps 10⁻⁷ of the gradient from step 60 and vanilla RNN 10⁻¹⁸: LSTM keeps
+    ×10¹¹ more.' ('' when either reach is unknown, zero or infinite)."""
+    ra, rb = va.ratio, vb.ratio
+    if not all(math.isfinite(r) and r > 0 for r in (ra, rb)):
+        return ""
+    more, less = ((label_a, va), (label_b, vb)) if ra >= rb else ((label_b, vb), (label_a, va))
+    factor = more[1].ratio / less[1].ratio
+    same = va.from_step == vb.from_step
+    frm = f"the gradient from step {va.from_step}" if same else "its late loss's gradient"
+    text = f"At step 1, {label_a} keeps {_sci_text(ra)} of {frm} and {label_b} {_sci_text(rb)}"
+    if factor < 2:
+        return text + ": about the same."
+    return text + f": {more[0]} keeps {_sci_text(factor)} times more."
+
+
+def _sci_text(x: float) -> str:
+    """One significant digit: 0.31, 24, 2·10⁻¹⁸, 3·10¹⁰ (so that the numbers of one sentence agree)."""
+    if 1e-2 <= x < 1e3:
+        return f"{x:.2g}"
+    e = math.floor(math.log10(x))
+    m = round(x / 10.0 ** e)
+    if m == 10:
+        m, e = 1, e + 1
+    return ("" if m == 1 else f"{m}·") + "10" + str(e).translate(_SUPERSCRIPT)

@@ -155,13 +155,16 @@ class Model:
         return b
 
     # ------------------------------------------------------------------ forward
-    def forward(self, inputs: Inputs, s0: tuple | None = None) -> ModelCache:
+    def forward(self, inputs: Inputs, s0: tuple | dict | None = None) -> ModelCache:
         """`s0` (the initial states of layer 0, direction 0) defaults to zeros; every other layer-
-        direction starts from zeros, and a decoder from its encoder's last states."""
+        direction starts from zeros, and a decoder from its encoder's last states. A dict
+        {(layer, direction): states} gives the initial states of several layer-directions (training
+        carries every layer's last states into the next window)."""
         spec, cell = self.spec, self.cell
         T, m, n_a = inputs.T, inputs.m, spec.n_a
         bounds = self._bounds(T)
         zeros = tuple(np.zeros((n_a, m)) for _ in cell.state_names)
+        initial = s0 if isinstance(s0, dict) else ({} if s0 is None else {(0, 0): s0})
         runs, outputs = [], []
         below = None
         with np.errstate(over="ignore", invalid="ignore"):
@@ -169,7 +172,7 @@ class Model:
                 outs = []
                 for d in range(spec.dirs):
                     ps, caches = [], []
-                    state = s0 if (l == 0 and d == 0 and s0 is not None) else zeros
+                    state = initial.get((l, d), zeros)
                     for s in range(len(bounds)):
                         p = self.layer[(s, l, d)]
                         a, b = bounds[s]

@@ -158,6 +158,14 @@ def text_sequence(text: str, vocab: tuple[str, ...] | None = None) -> SequenceDa
                         target_tokens=tuple(text[1:]))
 
 
+def check_target(target) -> None:
+    """ValueError when an encoder–decoder's target text alone can't be used (the window shows it
+    under the target box; pair_sequence makes the same check)."""
+    _check_text(target, "the target text")
+    if not target:
+        raise ValueError("the target text is empty: type what the decoder should write (e.g. abc → cba)")
+
+
 def pair_sequence(source: str, target: str, vocab: tuple[str, ...] | None = None) -> SequenceData:
     """An encoder–decoder example: the encoder reads `source`; the decoder is fed START then the
     target's characters (teacher forcing) and must output the target followed by END.
@@ -165,11 +173,9 @@ def pair_sequence(source: str, target: str, vocab: tuple[str, ...] | None = None
     T = Tx + Ty steps with Tx = len(source), Ty = len(target) + 1; the vocabulary is the characters of
     both, sorted, then START and END."""
     _check_text(source, "the source text")
-    _check_text(target, "the target text")
+    check_target(target)
     if not source:
         raise ValueError("the source text is empty: type what the encoder reads")
-    if not target:
-        raise ValueError("the target text is empty: type what the decoder should write (e.g. abc → cba)")
     if vocab is None:
         vocab = tuple(sorted(set(source) | set(target))) + (START, END)
     else:

@@ -15,7 +15,7 @@ from .clipping import CLIP_MODES
 from .compute import compute_trace, model_spec
 from .losses import check_loss, default_loss
 from .params import check_model_params, init_model_params, model_radius, rescale_radius
-from .sequences import SequenceData, make_sequence, pair_sequence
+from .sequences import SequenceData, make_sequence, pair_sequence, text_sequence
 from .spec import MAX_LAYERS, ModelSpec
 from .trace import ARCHITECTURES, Stopped, Trace, poll  # noqa: F401 - Stopped: run_config's contract
 
@@ -48,6 +48,7 @@ class Config:
     bidirectional: bool = False
     forget_bias: float = 1.0        # the LSTM forget gate's initial bias
     target: str = ""                # the decoder's text (encoder–decoder)
+    vocab: str = ""                 # the characters the weights were made for ("": the text's own)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -97,6 +98,8 @@ def check_config(c: Config) -> None:
         raise ValueError(f"unknown architecture {c.architecture!r}; choose one of {', '.join(ARCHITECTURES)}")
     if c.encoder_decoder and c.bidirectional:
         ModelSpec(bidirectional=True, encoder_decoder=True).check()     # its message says why
+    if not isinstance(c.vocab, str) or len(set(c.vocab)) != len(c.vocab):
+        raise ValueError("the vocabulary must list each character once")
 
 
 def make_run_sequence(c: Config) -> SequenceData:
@@ -105,6 +108,11 @@ def make_run_sequence(c: Config) -> SequenceData:
         if c.kind == "numbers":
             raise ValueError("an encoder–decoder reads and writes text: type a source and a target text")
         return pair_sequence(c.source, c.target)
+    if c.vocab and c.kind != "numbers":
+        seq = make_sequence(c.source, c.kind)
+        if seq.kind == "text":       # the trained (or imported) weights' characters, in their order
+            return text_sequence(c.source, tuple(c.vocab))
+        return seq
     return make_sequence(c.source, c.kind)
 
 
@@ -190,7 +198,7 @@ def estimated_cost(c: Config) -> float:
     """Rough multiply-adds of run_config, to decide whether to compute off the GUI thread: the
     recurrence (forward, two backward passes, local gains) plus the read-out over every output."""
     T = max(len(c.source) + (len(c.target) + 1 if c.encoder_decoder else 0), 1)
-    n_y = max(len(set(c.source) | set(c.target)), 1) if c.kind != "numbers" else 1
+    n_y = max(len(set(c.source) | set(c.target) | set(c.vocab)), 1) if c.kind != "numbers" else 1
     dirs = 2 if c.bidirectional else 1
     rec = 90.0 * GATES.get(c.cell, 4) * c.hidden * c.hidden * c.layers * dirs
     readout = 30.0 * n_y * (c.hidden * dirs + 1)

@@ -14,7 +14,12 @@ model fields, which then take their defaults):
    "weights": {"origin": "seed"|"imported", "file": "params.npz"},
    "compare": null or a second settings dict,
    "draft": null or the settings the user had entered but the views did not show yet (an invalid
-            text, or a recomputation still running); "settings" and the weights are what was shown}
+            text, or a recomputation still running); "settings" and the weights are what was shown,
+   "training": optional (absent or null: no training): {"runs": [one doc of
+            rnnviz.core.train_state per trained model: the main run, then the compared one], "panel":
+            the Train panel's own choices}, with the arrays of run k in the optional member
+            training.npz as "k:<name>" (the trained weights, the optimizer's state, the carried
+            state, the history, the snapshots). Older readers of format 2 ignore both.}
 
 Reading is defensive (zipread): sizes are checked before anything is unpacked, and every problem,
 damage included, is one ValueError naming the file. A file of a newer format raises
@@ -45,7 +50,7 @@ from .zipread import check_regular_file, open_zip, read_member
 FORMAT = "rnnviz-session"
 FORMAT_VERSION = 2
 SUFFIX = ".rnnviz"
-_JSON, _PARAMS = "session.json", "params.npz"
+_JSON, _PARAMS, _TRAINING = "session.json", "params.npz", "training.npz"
 MAX_JSON_BYTES = 64 << 20   # 100,000 numbers of 25 digits are 2.5 MB
 
 # type of every setting a session may carry (Config's fields); unknown keys are ignored
@@ -62,6 +67,8 @@ class Session:
     compare: dict | None = None           # compare mode's second settings
     version: int = FORMAT_VERSION
     draft: dict | None = None             # settings entered but not shown yet (see the module doc)
+    training: dict | None = None          # {"runs": [doc, ...], "panel": {...}} (see the module doc)
+    training_arrays: dict | None = None   # "k:<name>" -> array for run k
 
 
 class NewerFormatError(ValueError):
@@ -105,6 +112,8 @@ def _to_json(s: Session) -> str:
         "compare": s.compare,
         "draft": s.draft,
     }
+    if s.training is not None:
+        doc["training"] = s.training
     return json.dumps(doc, indent=2, ensure_ascii=False)
 
 
@@ -118,6 +127,9 @@ def save_session(path: str | os.PathLike, s: Session) -> Path:
     if s.params is not None:
         params_from_arrays(s.params, "the session's weights")   # names and shapes of one model
         np.savez(npz, **{k: np.asarray(v, dtype=np.float64) for k, v in s.params.items()})
+    training = io.BytesIO()
+    if s.training is not None and s.training_arrays:
+        np.savez(training, **{k: np.asarray(v) for k, v in s.training_arrays.items()})
 
     def writer(tmp: Path) -> None:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
@@ -125,6 +137,8 @@ def save_session(path: str | os.PathLike, s: Session) -> Path:
             if s.params is not None:
                 z.writestr(_PARAMS, npz.getvalue(),
                            compress_type=zipfile.ZIP_STORED)  # floats hardly compress: quitting stays quick
+            if training.tell():
+                z.writestr(_TRAINING, training.getvalue(), compress_type=zipfile.ZIP_STORED)
 
     return write_atomic(path, writer)
 
@@ -138,9 +152,24 @@ def load_session(path: str | os.PathLike) -> Session:
     p, doc, params = _read(path, with_params=True)
     arrays = load_npz(io.BytesIO(params), f"{p} ({_PARAMS})") if params is not None else None
     try:
-        return _from_doc(doc, arrays, str(p))
+        s = _from_doc(doc, arrays, str(p))
     except MemoryError:
         raise ValueError(f"{p}: the saved sequence is too large for the memory available") from None
+    training = doc.get("training") if isinstance(doc, dict) else None
+    if training is not None:
+        if not isinstance(training, dict) or not isinstance(training.get("runs"), list):
+            raise ValueError(f"{p}: the training data is not valid")
+        s.training = training
+        s.training_arrays = _read_training(p)
+    return s
+
+
+def _read_training(p: Path) -> dict:
+    with open_zip(p, str(p), "an rnnviz session file") as z:
+        if _TRAINING not in set(z.namelist()):
+            return {}
+        raw = read_member(z, _TRAINING, str(p))
+    return load_npz(io.BytesIO(raw), f"{p} ({_TRAINING})")
 
 
 def session_version(path: str | os.PathLike) -> int | None:

@@ -227,12 +227,25 @@ def losses_table(tr) -> Table:
     })
 
 
-def gradients_table(tr) -> Table:
-    """gradients.csv: the curves of the Gradients plot and each step's share of the top layer's weight
-    gradients (dWax, dWaa, dba for the notes' RNN; PyTorch's names otherwise)."""
-    curves = D.gradient_curves(tr)
-    contrib = tr.step_contributions()
-    w_ih, w_hh, b = tr.weight_names()
+def gradients_table(tr, layer: int | None = None, direction: int = 0, all_layers: bool = False) -> Table:
+    """gradients.csv: the curves of the Gradients plot for one layer-direction (the top forward one by
+    default) and each step's share of its weight gradients (dWax, dWaa, dba for the notes' RNN;
+    PyTorch's names otherwise; an encoder–decoder's columns are named W_ih, W_hh, b: its steps add to
+    the encoder's or the decoder's weights). all_layers: ||dL/da<t>|| and ||dL<T>/da<t>|| of every
+    layer-direction (l0, l1_reverse, ... as in trace.npz)."""
+    if all_layers:
+        from rnnviz.core.trace import StateRef
+
+        cols = {"step": _steps(tr)}
+        for l, d in tr.spec.layer_dirs():
+            key = f"l{l}{'_reverse' if d else ''}"
+            ref = StateRef(l, d, "a")
+            cols[f"{key} ||dL/da<t>||"] = _floats(tr.grad_norm(ref))
+            cols[f"{key} ||dL<T>/da<t>||"] = _floats(tr.grad_norm(ref, "last"))
+        return _columns(cols)
+    curves = D.gradient_curves(tr, layer, direction)
+    contrib = tr.step_contributions(layer, direction)
+    w_ih, w_hh, b = tr.weight_names(layer, direction)
     cols = {"step": _steps(tr), "||dL/da<t>||": _floats(curves["da"]),
             "||dL<T>/da<t>||": _floats(curves["da_last"])}
     if "dc" in curves:
@@ -241,22 +254,77 @@ def gradients_table(tr) -> Table:
         cols["||dL<T>/da<T>|| (gamma sigma_max)^(T-t)"] = _floats(curves["envelope"])
     else:
         cols["max prod of keep gates, t..T"] = _floats(curves["gates"])
+        cols["direct path: ||dL<T>/ds<T>|| max prod of keep gates"] = _floats(curves["path"])
     cols["||da<t>/da<t-1>||_2"] = _floats(curves["gain"])
-    cols.update({f"||d{w_ih}<t>||_F": _floats(contrib[w_ih]), f"||d{w_hh}<t>||_F": _floats(contrib[w_hh]),
-                 f"||d{b}<t>||": _floats(contrib[b])})
+    names = (w_ih, w_hh, b) if len(tr.segments) == 1 else ("W_ih", "W_hh", "b")
+    for name, key in zip(names, (w_ih, w_hh, b)):
+        cols[f"||d{name}<t>||_F" if name != names[2] else f"||d{name}<t>||"] = _floats(contrib[key])
     return _columns(cols)
 
 
-def influence_table(tr) -> Table:
-    """influence.csv: a row per loss step t, a column per state a<k>: ||dL<t>/da<k>|| for k <= t,
-    empty for k > t (nothing flows forward in time). No rows when the trace has no influence map
+def influence_table(tr, layer: int | None = None) -> Table:
+    """influence.csv: a row per loss step t, a column per state a<k>: ||dL<t>/da<k>|| of one layer (the
+    top one by default), empty where nothing flows (k > t for the forward direction). A bidirectional
+    layer has a second block of columns for its backward direction, ||dL<t>/da_reverse<k>||, empty
+    for k < t (it reads right to left). No rows when the trace has no influence map
     (tr.influence_message says why)."""
-    header = ["t"] + [f"||dL<t>/da<{k}>||" for k in range(1, tr.T + 1)]
-    if tr.influence is None:
-        return header, []
-    infl = np.asarray(tr.influence, dtype=np.float64).tolist()
+    layer = tr.spec.layers - 1 if layer is None else layer
+    maps = [tr.layer(layer, d).influence for d in range(tr.spec.dirs)]
     T = tr.T
-    return header, [[t + 1] + row[: t + 1] + [None] * (T - t - 1) for t, row in enumerate(infl)]
+    header = ["t"] + [f"||dL<t>/da<{k}>||" for k in range(1, T + 1)]
+    if len(maps) == 2:
+        header += [f"||dL<t>/da_reverse<{k}>||" for k in range(1, T + 1)]
+    if any(m is None for m in maps):
+        return header, []
+    rows = []
+    blocks = [np.asarray(m, dtype=np.float64).tolist() for m in maps]
+    for t in range(T):
+        row = [t + 1] + blocks[0][t][: t + 1] + [None] * (T - t - 1)
+        if len(blocks) == 2:
+            row += [None] * t + blocks[1][t][t:]
+        rows.append(row)
+    return header, rows
+
+
+# ----------------------------------------------------------------------------- per layer-direction
+# the trace's names -> column names in the notes' notation (ASCII)
+QUANTITY_COLUMNS = {"a": "a<t>", "c": "c<t>", "z": "z<t>", "f": "Gamma_f<t>", "i": "Gamma_u<t>",
+                    "g": "c_tilde<t>", "o": "Gamma_o<t>", "r": "Gamma_r<t>", "n": "c_tilde<t>"}
+CELL_ORDER = {"lstm": ("f", "i", "g", "c", "o", "a"), "gru": ("r", "z", "n", "a"), "rnn": ("z", "a")}
+
+
+def _column(lt, name: str) -> str:
+    if name == "z" and lt.cell.name == "gru":
+        return "z<t> (1-Gamma_u)"
+    return QUANTITY_COLUMNS.get(name, f"{name}<t>")
+
+
+def layer_state_table(tr, layer: int, direction: int, name: str) -> Table:
+    """A heatmap's table: one row per step, a column per unit of one layer-direction's state or gate
+    (`name` as in trace.layer(l, d).quantity: a, c, z; f i g o; r z n)."""
+    lt = tr.layer(layer, direction)
+    col = _column(lt, name).split(" ")[0]
+    cols = {"step": _steps(tr), "x<t>": _inputs(tr)}
+    for i, row in enumerate(lt.quantity(name)[:, :, 0].T.tolist()):
+        cols[f"{col}[{i + 1}]"] = row
+    return _columns(cols)
+
+
+def cell_table(tr, layer: int, direction: int, t: int, flow: str = "total") -> Table:
+    """The Cell view's table: one row per unit at step t (0-based) of one layer-direction: the states it
+    started from, every gate and state in the order the step computes them, and the gradients
+    reaching the states (dL/d. for flow "total", dL<T>/d. for "last")."""
+    lt = tr.layer(layer, direction)
+    loss = "L" if flow == "total" else "L<T>"
+    cols = {"unit": list(range(1, tr.n_a + 1)), "step": [t + 1] * tr.n_a}
+    before = "<t+1>" if direction else "<t-1>"      # the backward direction starts from the step after
+    for k in lt.cell.state_names:
+        cols[k + before] = _floats(lt.run.natural([c.prev(k) for c in lt.run.caches])[t, :, 0])
+    for k in CELL_ORDER.get(lt.cell.name, ("a",)):
+        cols[_column(lt, k)] = _floats(lt.quantity(k)[t, :, 0])
+    for k in lt.cell.state_names:
+        cols[f"d{loss}/d{k}<t>"] = _floats(lt.grad(k, flow)[t, :, 0])
+    return _columns(cols)
 
 
 # figure_name -> its table, for the views and the CLI

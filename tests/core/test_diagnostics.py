@@ -174,3 +174,25 @@ def test_gated_cells_give_their_own_reasons(cell, gate):
     g = tr.top.quantity("f" if cell == "lstm" else "z")
     want = np.max(np.prod(g[1:tr.T], axis=0))            # the direct path from step 1 to T, best unit
     assert prod[0] == pytest.approx(want, rel=1e-12) and prod[-1] == 1.0
+
+
+def test_reach_comparison_says_which_setting_keeps_more_and_by_how_much():
+    from rnnviz.core.settings import Config, run_config
+
+    text = "the quick brown fox jumps over the lazy dog and runs far away"
+    va = D.verdict(run_config(Config(source=text)))
+    vl = D.verdict(run_config(Config(source=text, cell="lstm")))
+    s = D.reach_comparison("vanilla RNN", va, "LSTM", vl)
+    factor = vl.ratio / va.ratio
+    assert factor > 1e6
+    assert s.startswith("At step 1, vanilla RNN keeps ") and "of the gradient from step 60" in s
+    assert s.endswith(f"LSTM keeps {D._sci_text(factor)} times more.")
+    assert D.reach_comparison("A", va, "B", va).endswith("about the same.")
+    broken = D.Verdict("exploding", "", (), float("inf"), 60, 3, float("nan"))
+    assert D.reach_comparison("A", va, "B", broken) == ""
+
+
+@pytest.mark.parametrize("x, text", [(0.31, "0.31"), (24.0, "24"), (2.04e-18, "2·10⁻¹⁸"), (3e10, "3·10¹⁰"),
+                                     (9.7e-8, "10⁻⁷"), (1e-5, "10⁻⁵")])
+def test_sci_text_one_significant_digit(x, text):
+    assert D._sci_text(x) == text

@@ -103,3 +103,37 @@ def test_failed_save_keeps_the_old_file(tmp_path, monkeypatch):
         save_session(f, make_session())
     assert f.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["a.rnnviz"]
+
+
+def test_training_members_round_trip_and_format_2_without_them(tmp_path):
+    """Sessions keep format 2: the training is an optional JSON key plus training.npz; a file without
+    them (any format-2 file) reads as before, with no training."""
+    import json
+    import zipfile
+
+    from rnnviz.core.params import init_model_params
+    from rnnviz.core.spec import ModelSpec
+    from rnnviz.core.tasks import text_task
+    from rnnviz.core.train_state import trainer_from_data, trainer_to_data
+    from rnnviz.core.training import Trainer, TrainSettings
+    from rnnviz.io.session import FORMAT_VERSION, Session, load_session, save_session
+
+    task = text_task("hello world", 5)
+    spec = ModelSpec("rnn", "tanh", task.n_x, 4, task.n_y)
+    tr = Trainer(spec, init_model_params(spec), task, TrainSettings(snapshot_every=3))
+    for _ in tr.train(7):
+        pass
+    doc, arrays = trainer_to_data(tr)
+    s = Session(settings={"source": "hello world"}, training={"runs": [doc], "panel": {}},
+                training_arrays={f"0:{k}": v for k, v in arrays.items()})
+    p = save_session(tmp_path / "t.rnnviz", s)
+    with zipfile.ZipFile(p) as z:
+        assert set(z.namelist()) == {"session.json", "training.npz"}
+        assert json.loads(z.read("session.json"))["version"] == FORMAT_VERSION == 2
+    back = load_session(p)
+    again = trainer_from_data(back.training["runs"][0], {k[2:]: v for k, v in back.training_arrays.items()})
+    assert again.updates == 7 and [u for u, _ in again.snapshots] == [0, 3, 6]
+    for k in tr.params:
+        assert (again.params[k] == tr.params[k]).all()
+    plain = load_session(save_session(tmp_path / "plain.rnnviz", Session(settings={"source": "abc"})))
+    assert plain.training is None and plain.training_arrays is None

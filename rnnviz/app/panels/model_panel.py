@@ -1,4 +1,9 @@
-"""Model settings: hidden size, activation, loss, architecture, spectral radius of Waa, seed."""
+"""Model settings: the cell (vanilla RNN, GRU, LSTM), layers, bidirectional, architecture (the five RNN
+types), hidden size, activation, the LSTM's forget-gate bias, loss, spectral radius of the recurrent
+weights, seed. Every choice recomputes through AppState.update_config; the rows that don't apply to
+the chosen cell are hidden (activation: vanilla only; forget-gate bias: LSTM only). Imported weights
+decide the cell, layers, directions and hidden size (config_for_weights): those widgets are then
+disabled and the panel says which model the weights hold."""
 from __future__ import annotations
 
 import math
@@ -6,14 +11,21 @@ from contextlib import ExitStack
 
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer
 from PySide6.QtWidgets import (
-    QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSlider,
+    QCheckBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSlider,
     QSpinBox, QWidget,
 )
 
 from rnnviz.app.panels.widgets import combo_box
 from rnnviz.app.state import MAX_HIDDEN, MAX_SEED, AppState
 from rnnviz.core.losses import check_loss
+from rnnviz.core.spec import MAX_LAYERS
 from rnnviz.core.trace import ARCHITECTURE_HELP, ARCHITECTURES
+
+CELLS = (("rnn", "vanilla RNN", "a<t> = g(Waa a<t-1> + Wax x<t> + ba): one matrix, one activation"),
+         ("gru", "GRU", "gated recurrent unit: reset and update gates decide how much of a<t-1> is kept"),
+         ("lstm", "LSTM", "long short-term memory: a cell state c<t> kept by a forget gate, read by an output gate"))
+FORGET_BIAS_MAX = 10.0
+NO_BIDIRECTIONAL = "an encoder–decoder here reads left to right: its encoder's last state starts the decoder"
 
 ACTIVATIONS = (("tanh", "tanh"), ("relu", "ReLU"))
 LOSSES = (("auto", "Auto", "cross-entropy for characters, binary cross-entropy for 0/1, else squared error"),
@@ -30,6 +42,28 @@ class ModelPanel(QGroupBox):
         super().__init__("Model", parent)
         self.state = state
         c = state.config
+
+        self.cell = combo_box(CELLS)
+        self.cell.setToolTip("The recurrent cell of every layer")
+        self.layers = QSpinBox()
+        self.layers.setRange(1, MAX_LAYERS)
+        self.layers.setKeyboardTracking(False)
+        self.layers.setToolTip(f"Stacked layers (1 to {MAX_LAYERS}): layer l reads a<t> of layer l−1")
+        self.bidirectional = QCheckBox("Bidirectional")
+        self.bidirectional.setToolTip("Every layer also reads the sequence right to left (a←<t>); "
+                                      "ŷ<t> reads [a→<t>; a←<t>]")
+        layers_row = QHBoxLayout()
+        layers_row.addWidget(self.layers)
+        layers_row.addWidget(self.bidirectional)
+        layers_row.addStretch(1)
+        self.forget_bias = QDoubleSpinBox()
+        self.forget_bias.setRange(-FORGET_BIAS_MAX, FORGET_BIAS_MAX)
+        self.forget_bias.setDecimals(2)
+        self.forget_bias.setSingleStep(0.5)
+        self.forget_bias.setKeyboardTracking(False)
+        self.forget_bias.setToolTip("The forget gate's initial bias b_f: Γf = σ(W_f [a<t-1>; x<t>] + b_f). "
+                                    "1 (σ ≈ 0.73) keeps most of c<t-1>; larger keeps more, so the gradient "
+                                    "reaches further back. New random weights use it")
 
         self.hidden = QSpinBox()
         self.hidden.setRange(1, MAX_HIDDEN)
@@ -68,13 +102,17 @@ class ModelPanel(QGroupBox):
         self.weights_info.setObjectName("muted")
         self.weights_info.setWordWrap(True)
 
-        form = QFormLayout(self)
+        self.form = form = QFormLayout(self)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow("Cell", self.cell)
+        form.addRow("Layers", layers_row)
+        form.addRow("Architecture", self.architecture)
         form.addRow("Hidden n_a", self.hidden)
         form.addRow("Activation g", self.activation)
+        form.addRow("Forget bias", self.forget_bias)
         form.addRow("Loss", self.loss)
-        form.addRow("Architecture", self.architecture)
-        form.addRow("Radius ρ(Waa)", radius_row)
+        self.radius_label = QLabel("Radius ρ(Waa)")
+        form.addRow(self.radius_label, radius_row)
         form.addRow("Seed", self.seed)
         form.addRow(self.new_weights)
         form.addRow(self.weights_info)
@@ -85,11 +123,14 @@ class ModelPanel(QGroupBox):
         self._radius_timer.timeout.connect(self._commit_radius)
 
         self._sync(c)
+        self.cell.currentIndexChanged.connect(lambda _: self._update(cell=self.cell.currentData()))
+        self.layers.valueChanged.connect(lambda v: self._update(layers=int(v)))
+        self.bidirectional.toggled.connect(lambda on: self._update(bidirectional=bool(on)))
+        self.forget_bias.valueChanged.connect(lambda v: self._update(forget_bias=round(float(v), 4)))
         self.hidden.valueChanged.connect(lambda v: self._update(hidden=int(v)))
         self.activation.currentIndexChanged.connect(lambda _: self._update(activation=self.activation.currentData()))
         self.loss.currentIndexChanged.connect(lambda _: self._update(loss=self.loss.currentData()))
-        self.architecture.currentIndexChanged.connect(
-            lambda _: self._update(architecture=self.architecture.currentData()))
+        self.architecture.currentIndexChanged.connect(lambda _: self._on_architecture())
         self.radius_slider.valueChanged.connect(self._on_slider)
         self.radius_spin.valueChanged.connect(self._on_spin)
         self.seed.valueChanged.connect(lambda v: self._update(seed=int(v)))
@@ -103,6 +144,13 @@ class ModelPanel(QGroupBox):
     def _update(self, **changes) -> None:
         if any(getattr(self.state.config, k) != v for k, v in changes.items()):
             self.state.update_config(**changes)
+
+    def _on_architecture(self) -> None:
+        arch = self.architecture.currentData()
+        if arch == "encoder-decoder":   # one direction only (the check says why): turned off with it
+            self._update(architecture=arch, bidirectional=False)
+        else:
+            self._update(architecture=arch)
 
     def _on_slider(self, v: int) -> None:
         self.radius_spin.blockSignals(True)
@@ -124,11 +172,15 @@ class ModelPanel(QGroupBox):
     def _sync(self, c) -> None:
         """Show config c. Values outside a widget's range (an invalid config keeps its error
         message) are shown clamped; the signals are unblocked whatever happens."""
-        widgets = (self.hidden, self.activation, self.loss, self.architecture, self.radius_slider,
-                   self.radius_spin, self.seed)
+        widgets = (self.cell, self.layers, self.bidirectional, self.forget_bias, self.hidden, self.activation,
+                   self.loss, self.architecture, self.radius_slider, self.radius_spin, self.seed)
         with ExitStack() as blocked:
             for w in widgets:
                 blocked.enter_context(QSignalBlocker(w))
+            self.cell.setCurrentIndex(max(self.cell.findData(c.cell), 0))
+            self.layers.setValue(_clamp(c.layers, 1, MAX_LAYERS))
+            self.bidirectional.setChecked(c.bidirectional is True)
+            self.forget_bias.setValue(_clamp(float(c.forget_bias), -FORGET_BIAS_MAX, FORGET_BIAS_MAX))
             self.hidden.setValue(_clamp(c.hidden, 1, MAX_HIDDEN))
             self.activation.setCurrentIndex(max(self.activation.findData(c.activation), 0))
             self.loss.setCurrentIndex(max(self.loss.findData(c.loss), 0))
@@ -138,8 +190,31 @@ class ModelPanel(QGroupBox):
                 self.radius_spin.setValue(r)
                 self.radius_slider.setValue(round(r * SLIDER_STEPS / RADIUS_MAX))
             self.seed.setValue(_clamp(c.seed, 0, MAX_SEED))
-        # imported weights fix the hidden size
-        self.hidden.setEnabled(self.state.base_params is None)
+        self._show_rows(c)
+
+    def _show_rows(self, c) -> None:
+        """Only the rows that apply to this cell; what imported weights decide can't be changed."""
+        form = self.form
+        form.setRowVisible(self.activation, c.cell == "rnn")
+        form.setRowVisible(self.forget_bias, c.cell == "lstm")
+        self.radius_label.setText("Radius ρ(Waa)" if c.cell == "rnn" else "Radius ρ(W_hh)")
+        tip = ("Spectral radius ρ of Waa: below 1 gradients tend to vanish, above 1 to explode" if c.cell == "rnn"
+               else "Spectral radius ρ of every gate's recurrent block of W_hh (the gates decide what is kept)")
+        self.radius_slider.setToolTip(tip)
+        self.radius_spin.setToolTip(tip)
+        imported = self.state.base_params is not None
+        why = " (decided by the imported weights; New random weights frees it)" if imported else ""
+        for w in (self.cell, self.layers, self.bidirectional, self.hidden, self.forget_bias):
+            w.setEnabled(not imported)
+        self.bidirectional.setEnabled(not imported and not c.encoder_decoder)
+        self.bidirectional.setToolTip(NO_BIDIRECTIONAL if c.encoder_decoder else
+                                      "Every layer also reads the sequence right to left (a←<t>); "
+                                      "ŷ<t> reads [a→<t>; a←<t>]" + why)
+        # imported weights: an encoder–decoder's stay one; other weights can't be one
+        model = self.architecture.model()
+        for i in range(self.architecture.count()):
+            enc = self.architecture.itemData(i) == "encoder-decoder"
+            model.item(i).setEnabled(not imported or enc == c.encoder_decoder)
 
     def _on_trace_changed(self, trace) -> None:
         seq = trace.seq
@@ -153,8 +228,13 @@ class ModelPanel(QGroupBox):
                 except ValueError:
                     ok = False
             model.item(i).setEnabled(ok)
-        self.weights_info.setText(
-            f"ρ(Waa) = {trace.rho:.3g} · ‖Waa‖₂ = {trace.sigma_max:.3g} · loss: {trace.loss_name.replace('_', '-')}")
+        spec = trace.spec
+        W = "Waa" if spec.cell == "rnn" else "W_hh"
+        info = f"ρ({W}) = {trace.rho:.3g} · ‖{W}‖₂ = {trace.sigma_max:.3g} · loss: {trace.loss_name.replace('_', '-')}"
+        if self.state.shown_base_params is not None:
+            info = f"Imported weights: {spec.title()}, n_a = {spec.n_a}. " + info
+        self.weights_info.setText(info)
+        self._show_rows(self.state.config)
 
 
 def _clamp(v, lo, hi):

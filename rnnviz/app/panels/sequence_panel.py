@@ -1,5 +1,6 @@
-"""Sequence entry: the text box, the kind switch (auto / text / numbers), example buttons and the
-inline error message. Typing recomputes live, debounced, through AppState.update_config."""
+"""Sequence entry: the text box, the kind switch (auto / text / numbers), the encoder–decoder's target
+box (panels/target_box.py, shown for that architecture), example buttons and the inline error
+message. Typing recomputes live, debounced, through AppState.update_config."""
 from __future__ import annotations
 
 import json
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import (
     QSizePolicy, QToolButton, QVBoxLayout, QWidget,
 )
 
+from rnnviz.app.panels.target_box import TargetBox
 from rnnviz.app.state import AppState
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[3] / "resources" / "examples"
@@ -119,6 +121,11 @@ class SequencePanel(QGroupBox):
             b.clicked.connect(lambda _=False, k=kind: self._on_kind_clicked(k))
         kind_row.addStretch(1)
 
+        self.source_title = QLabel("Source: what the encoder reads")
+        self.source_title.setObjectName("fieldTitle")
+        self.source_title.setVisible(state.config.encoder_decoder)
+        self.target_box = TargetBox(state)
+
         self.error_label = QLabel()
         self.error_label.setObjectName("inputError")
         self.error_label.setWordWrap(True)
@@ -131,17 +138,27 @@ class SequencePanel(QGroupBox):
         self.example_buttons: list[QPushButton] = []
         grid = QGridLayout()
         grid.setSpacing(4)
-        for i, ex in enumerate(load_examples()):
+        pairs = QHBoxLayout()      # the encoder–decoder's examples: a row of their own (longer names)
+        pairs.setSpacing(4)
+        i = 0
+        for ex in load_examples():
             b = QPushButton(ex["name"])
             b.setToolTip(ex.get("tip", ""))
             b.clicked.connect(lambda _=False, e=ex: self.load_example(e))
-            grid.addWidget(b, i // 3, i % 3)
+            if ex.get("architecture") == "encoder-decoder":
+                pairs.addWidget(b, 1)
+            else:
+                grid.addWidget(b, i // 3, i % 3)
+                i += 1
             self.example_buttons.append(b)
+        grid.addLayout(pairs, (i + 2) // 3, 0, 1, 3)
 
         lay = QVBoxLayout(self)
+        lay.addWidget(self.source_title)
         lay.addWidget(self.edit)
         lay.addLayout(kind_row)
         lay.addWidget(self.error_label)
+        lay.addWidget(self.target_box)
         lay.addWidget(self.info_label)
         ex_title = QLabel("Examples")
         ex_title.setObjectName("muted")
@@ -172,8 +189,16 @@ class SequencePanel(QGroupBox):
         self.state.update_config(source=self.edit.toPlainText(), kind=kind)
 
     def load_example(self, ex: dict) -> None:
+        """An example's text (an encoder–decoder's: its source and target and that architecture; any
+        other example leaves the encoder–decoder for many-to-many)."""
         self._debounce.stop()
-        self.state.update_config(source=ex["source"], kind=ex.get("kind", "auto"), loss=ex.get("loss", "auto"))
+        changes = dict(source=ex["source"], kind=ex.get("kind", "auto"), loss=ex.get("loss", "auto"))
+        arch = ex.get("architecture")
+        if arch == "encoder-decoder":
+            changes.update(architecture=arch, target=ex.get("target", ""), bidirectional=False)
+        elif arch is not None or self.state.config.encoder_decoder:
+            changes.update(architecture=arch or "many-to-many")
+        self.state.update_config(**changes)
 
     # ------------------------------------------------------------------ state -> widgets
     def _on_config_changed(self, config) -> None:
@@ -182,8 +207,12 @@ class SequencePanel(QGroupBox):
             self.edit.setPlainText(config.source)
             self.edit.blockSignals(False)
         self.kind_buttons[config.kind].setChecked(True)
+        self.source_title.setVisible(config.encoder_decoder)
+        self._on_input_error_changed(self.state.input_error)
 
     def _on_input_error_changed(self, msg: str) -> None:
+        if msg and msg == self.target_box.problem:
+            msg = ""    # the target's own message, shown under the target box
         self.error_label.setText(f"⚠ {msg}" if msg else "")
         self.error_label.setVisible(bool(msg))
         self.edit.setProperty("invalid", bool(msg))
@@ -191,7 +220,10 @@ class SequencePanel(QGroupBox):
 
     def _on_trace_changed(self, trace) -> None:
         seq = trace.seq
-        if seq.kind == "text":
+        if seq.n_source:
+            what = (f"{seq.n_source} source steps + {seq.T - seq.n_source} decoder steps (the target, then ⟨e⟩) · "
+                    f"{len(seq.vocab)} symbols with ⟨s⟩ ⟨e⟩")
+        elif seq.kind == "text":
             what = f"{seq.T} steps · {len(seq.vocab)} distinct characters (n_x = n_y = {seq.n_x})"
         else:
             what = f"{seq.T} steps · {seq.T + 1} numbers (n_x = n_y = 1)"

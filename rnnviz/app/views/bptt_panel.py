@@ -1,9 +1,15 @@
 """BPTTPanel: what backpropagation through time has gathered so far, for the side of the window.
 
-As the backward pulse passes step t, the contributions of steps T..t to dWax, dWaa, dba are summed
-(rnnviz.core.diagnostics.PartialGrads): small diverging heatmaps (norms only for large n_a) with their
-norms, the notes' sentence "the final gradient of W is the sum of all time steps", the verdict, and the
-gradient clipping result before/after.
+For the selected layer-direction (state.selection: the chooser on top, the graph's click), as the
+backward pulse passes step t, the contributions of the steps it has passed are summed
+(rnnviz.core.diagnostics.PartialGrads) under the cell's own weight names: the notes' Wax, Waa, ba for
+the one-layer vanilla RNN, PyTorch's weight_ih_l{k}, weight_hh_l{k}, bias_ih_l{k}, bias_hh_l{k}
+otherwise (an encoder–decoder's encoder. and decoder. sets each gather their own steps). A forward
+direction's BPTT runs from step T back to 1, a backward direction's from step 1 on: each gathers in
+its own sense, as many steps as the backward pass has taken. Small diverging heatmaps of W_ih,
+W_hh and b of the segment the pulse is in (norms only for large n_a), every norm, the notes' sentence
+"the final gradient of W is the sum of all time steps", the verdict of this layer-direction, and
+the gradient clipping result before/after.
 """
 from __future__ import annotations
 
@@ -15,15 +21,32 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from rnnviz.app import flow as F
 from rnnviz.app import numfmt
 from rnnviz.app.colors import diverging, palette, signed_limit
+from rnnviz.app.panels.layer_chooser import LayerChooser
 from rnnviz.app.state import BACKWARD
 from rnnviz.app.theme import plot_font, point_size, style_layout_widget
 from rnnviz.app.views.bptt_common import esc, verdict_html, verdict_label
+from rnnviz.app.views.cell_equations import where as layer_where
 from rnnviz.core import diagnostics as D
 
-NAMES = ("Wax", "Waa", "ba")
+NAMES = ("Wax", "Waa", "ba")        # the notes' names (one vanilla layer); other models: the cell's own
+ROLES = ("W_ih", "W_hh", "b")       # what the three heatmaps show, whatever the names
 MAX_HEATMAP = 128   # above this many hidden units the panel shows norms only (pixels would be noise)
 SENTENCE = ("The final gradient of W is the sum of all time steps: "
             "∂L/∂Waa = Σₜ dz<t> a<t−1>ᵀ, ∂L/∂Wax = Σₜ dz<t> x<t>ᵀ, ∂L/∂ba = Σₜ dz<t>.")
+GATED = {"gru": "r, z, n", "lstm": "i, f, g, o"}
+
+
+def sentence(spec) -> str:
+    """The notes' sentence, in the names of this model."""
+    if spec.notes_naming:
+        return SENTENCE
+    text = ("The final gradient of each weight is the sum of all time steps: ∂L/∂W_hh = Σₜ dz<t> a<t−1>ᵀ, "
+            "∂L/∂W_ih = Σₜ dz<t> (input<t>)ᵀ, ∂L/∂b = Σₜ dz<t>")
+    if spec.cell in GATED:
+        text += f"; dz<t> stacks the pre-activation gradients of the gates ({GATED[spec.cell]}, PyTorch's order)"
+        if spec.cell == "gru":
+            text += " (b_hh and W_hh take dz through Γr for n)"
+    return text + "."
 
 
 def _fmt(x: float) -> str:
@@ -35,12 +58,15 @@ class BPTTPanel(QWidget):
         super().__init__(parent)
         self.state = state
         self.acc: D.PartialGrads | None = None
-        self.shown: dict[str, np.ndarray] = {}      # the sums on screen (tests read these)
+        self.shown: dict[str, np.ndarray] = {}      # the sums on screen, every name (tests read these)
         self.norms: dict[str, float] = {}
+        self.heatmap_names: tuple[str, ...] = NAMES  # the weights the three heatmaps show now
         self.summed_from: int | None = None         # 1-based first step included (None: nothing yet)
         self._limit = 1.0
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
+        self.chooser = LayerChooser(state)
+        lay.addWidget(self.chooser)
         self.verdict_label = verdict_label()     # first and large: the answer to "why"
         lay.addWidget(self.verdict_label)
         self.heading = QLabel()
@@ -50,7 +76,7 @@ class BPTTPanel(QWidget):
         self.canvas.setMinimumHeight(190)
         lay.addWidget(self.canvas)
         self.plots, self.images = {}, {}
-        for col, k in enumerate(NAMES):
+        for col, k in enumerate(ROLES):
             p = self.canvas.addPlot(row=0, col=col)
             p.hideAxis("bottom")
             p.hideAxis("left")
@@ -82,6 +108,7 @@ class BPTTPanel(QWidget):
         state.config_changed.connect(self._on_config_changed)
         state.step_changed.connect(self._on_step_changed)
         state.clip_changed.connect(self._on_clip_changed)
+        state.selection_changed.connect(lambda _sel: self._on_trace_changed(self.state.trace))
         state.view_options_changed.connect(self._on_view_options_changed)
         self._on_view_options_changed(state.view_options)
         self._on_trace_changed(state.trace)
@@ -111,6 +138,12 @@ class BPTTPanel(QWidget):
         if self.acc is not None and config.flow != self.acc.flow:
             self._on_trace_changed(self.state.trace)
 
+    def _layer(self, trace) -> tuple[int, int]:
+        sel = self.state.selection
+        if sel.layer < trace.spec.layers and sel.direction < trace.spec.dirs:
+            return sel.layer, sel.direction
+        return trace.spec.layers - 1, 0
+
     def _on_trace_changed(self, trace) -> None:
         if trace is None:
             self.acc = None
@@ -118,15 +151,20 @@ class BPTTPanel(QWidget):
             self.verdict_label.setText("")
             self.clip_label.setText("")
             return
-        self.acc = D.PartialGrads(trace, self.state.config.flow)
+        layer, direction = self._layer(trace)
+        self.acc = D.PartialGrads(trace, self.state.config.flow, layer, direction)
         big = trace.n_a > MAX_HEATMAP
         self.canvas.setVisible(not big)
-        full = self.acc.at(0)   # the whole sum sets a fixed colour range, so colours grow as steps add up
+        full = self.acc.at_count(trace.T)   # the whole sum sets a fixed colour range, so colours grow as steps add up
         self._limit = signed_limit(np.concatenate([v.ravel() for v in full.values()]))
         self.bar.setLevels((-self._limit, self._limit))
         for k, img in self.images.items():
             img.setLevels((-self._limit, self._limit))
-        self.verdict_label.setText(verdict_html(D.verdict(trace), self._options, with_rule=True))
+        where = layer_where(trace.layer(layer, direction), trace.spec)
+        prefix = f"{where}: " if where else ""
+        self.verdict_label.setText(verdict_html(D.verdict(trace, layer, direction), self._options,
+                                                prefix=prefix, with_rule=True))
+        self.sentence.setText(esc(sentence(trace.spec)))
         self._on_clip_changed(self.state.clip)
         self._on_step_changed(self.state.t, self.state.phase)
 
@@ -134,32 +172,50 @@ class BPTTPanel(QWidget):
         tr = self.state.trace
         if tr is None or self.acc is None:
             return
-        start = t if phase == BACKWARD else tr.T          # forward: nothing gathered yet
-        sums = self.acc.at(start)
+        n = tr.T - t if phase == BACKWARD else 0          # steps the backward pass has taken
+        sums = self.acc.at_count(n)
         self.shown = {k: v.copy() for k, v in sums.items()}
         self.norms = {k: D.frobenius(v) for k, v in sums.items()}
-        self.summed_from = start + 1 if start < tr.T else None
+        back = self.acc.direction == 1
+        self.summed_from = None if n == 0 else (1 if back else t + 1)
         flow = "L" if self.state.config.flow == "total" else "L<T>"
         p = palette(self._options.theme)
-        if self.summed_from is None:
+        lt = self.acc.lt
+        where = layer_where(lt, tr.spec)
+        if n == 0:
             head = (f"Forward pass: BPTT has not started. Press B (or play on) and ∂{flow}/∂W "
                     f"builds up here as the gradient flows from step {tr.T} back to step 1.")
+            if back:
+                head += " This backward direction reads right to left, so its BPTT runs from step 1 on."
+            head = esc(head)
         else:
-            n = tr.T - start
-            head = (f"<b style='color:{p.backward}'>Backward pass at step {start + 1}</b>: "
-                    f"steps {tr.T}…{start + 1} summed ({n} of {tr.T})" + (" — complete" if start == 0 else ""))
-        self.heading.setText(esc(head) if self.summed_from is None else head)
+            span = f"steps 1…{n}" if back else f"steps {tr.T}…{t + 1}"
+            head = (f"<b style='color:{p.backward}'>Backward pass at step {t + 1}</b>: " + esc(span)
+                    + f" summed ({n} of {tr.T})" + (" — complete" if n == tr.T else ""))
+            if back:
+                head += esc(" — this ← direction's BPTT runs from step 1 to T")
+        if where:
+            head = f"<b>{esc(where)}</b> · " + head
+        self.heading.setText(head)
+        # the heatmaps: the weights of the segment the pulse is in (the last one before it starts)
+        at = self.acc.order(max(n - 1, 0)) if tr.T else 0
+        w_ih, w_hh, b_ih, _b_hh = self.acc.segment_names(at)
+        self.heatmap_names = (w_ih, w_hh, b_ih)
+        notes = tr.spec.notes_naming
         lines = []
-        for k, name in zip(NAMES, self.acc.names):   # the model's own W_ih, W_hh, b (Wax Waa ba: the notes')
-            shape = "×".join(str(s) for s in sums[name].shape)
-            lines.append(f"‖∂{esc(flow)}/∂{name}‖ = <b>{_fmt(self.norms[name])}</b> <span style='color:{p.muted}'>"
+        for k in self.acc.all_names:
+            shape = "×".join(str(s) for s in sums[k].shape)
+            lines.append(f"‖∂{esc(flow)}/∂{esc(k)}‖ = <b>{_fmt(self.norms[k])}</b> <span style='color:{p.muted}'>"
                          f"({shape})</span>")
-            self.plots[k].setTitle(esc(f"∂{flow}/∂{name}"), color=p.foreground,
-                                   size=f"{point_size(self._options, 0.9)}pt")
+        for role, k in zip(ROLES, self.heatmap_names):
+            title = k if notes else f"{role} ({k.split('.')[0]})" if "." in k else role
+            self.plots[role].setTitle(esc(f"∂{flow}/∂{title}"), color=p.foreground,
+                                      size=f"{point_size(self._options, 0.9)}pt")
             if self.canvas.isVisibleTo(self) or not self.canvas.isHidden():
                 lim = self._limit
-                shown = np.nan_to_num(sums[name], nan=0.0, posinf=lim, neginf=-lim)
-                self.images[k].setImage(shown, autoLevels=False, levels=(-lim, lim))
+                v = sums[k] if sums[k].ndim == 2 else sums[k].reshape(-1, 1)
+                shown = np.nan_to_num(v, nan=0.0, posinf=lim, neginf=-lim)
+                self.images[role].setImage(shown, autoLevels=False, levels=(-lim, lim))
         note = F.silent_note(tr, self.state.config.flow)
         if note:   # all zero, and why
             lines.append(f"<b style='color:{p.danger}'>{esc(note)}</b>")

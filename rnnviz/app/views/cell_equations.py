@@ -68,7 +68,9 @@ def forward_rows(tr, lt, t: int, d: str) -> list[tuple[str, str, str]]:
                  (f"a{sup(s)}", f"(1 − z) ⊙ c̃{sup(s)} + z ⊙ a{ps}", vec(q("a")[t, :, 0], d))]
     else:
         g = "tanh" if tr.activation == "tanh" else "ReLU"
-        rows += [(f"z{sup(s)}", f"W<sub>hh</sub> a{ps} + W<sub>ih</sub> {x} + b", vec(q("z")[t, :, 0], d)),
+        W = ("aa", "ax", "a") if tr.spec.notes_naming else ("hh", "ih", "")   # the notes' names for one layer
+        rows += [(f"z{sup(s)}", f"W<sub>{W[0]}</sub> a{ps} + W<sub>{W[1]}</sub> {x} + b<sub>{W[2]}</sub>",
+                  vec(q("z")[t, :, 0], d)),
                  (f"a{sup(s)}", f"{g}(z{sup(s)})", vec(q("a")[t, :, 0], d))]
     return rows
 
@@ -103,7 +105,7 @@ def backward_rows(tr, lt, t: int, flow: str, L: str, d: str) -> list[tuple[str, 
                  ("dc̃", "", vec(dz[2 * n:], d))]
     else:
         rows += [(f"dz{sup(s)}", f"∂{L}/∂a{sup(s)} ⊙ g′(z{sup(s)})", vec(dz, d))]
-    w_ih, w_hh, bias = tr.weight_names(lt.layer, lt.direction)
+    w_ih, w_hh, bias = D.step_weight_names(tr, t, lt.layer, lt.direction)   # an encoder step: encoder.*
     rows += [(f"d{w_hh} +=", f"dz{sup(s)} a{sup(s - 1 if not lt.direction else s + 1)}<sup>T</sup>",
               f"‖·‖ = {num(b[w_hh], d)}"),
              (f"d{w_ih} +=", f"dz{sup(s)} (input){sup(s)}<sup>T</sup>", f"‖·‖ = {num(b[w_ih], d)}"),

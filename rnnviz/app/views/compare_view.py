@@ -1,8 +1,14 @@
 """CompareView: two configurations on the same sequence, their gradient sizes on ONE log axis.
 
-Solid: ||dL/da<t>|| (total loss); dashed: ||dL<T>/da<t>|| (last step's loss). Each configuration
-has its own colour and is labelled by what differs ("ρ=0.8 tanh" vs "ρ=1.2 tanh"); both verdicts are
-written below. Without compare mode the view says how to turn it on.
+Solid: ||dL/da<t>|| (total loss); dashed: ||dL<T>/da<t>|| (last step's loss), of each setting's top
+layer (forward direction). Each configuration has its own colour and is labelled by what differs
+(the legend: a colour per setting, a line style per quantity)
+("ρ=0.8 tanh" vs "ρ=1.2 tanh"; "vanilla RNN ρ=0.9" vs "LSTM ρ=0.9" when the cells, layers or
+directions differ). At step 1 each dashed curve is labelled with what is left of the last step's
+gradient there, and a sentence under the plot says how much more one keeps than the other: on a
+60-character text the LSTM's gradient reaching further back shows at a glance. Both verdicts are
+written below, and (when the view is tall enough; always in the tooltip) why, in each cell's own
+terms: ρ(Waa) and γ for the vanilla cell, the forget gates for the LSTM, the keep gates for the GRU. Without compare mode the view says how to turn it on.
 """
 from __future__ import annotations
 
@@ -11,20 +17,48 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from rnnviz.app.colors import palette
 from rnnviz.app.theme import plot_font, point_size, style_layout_widget, style_plot
 from rnnviz.app.views.base import FigureView
-from rnnviz.app.views.bptt_common import (cursor_x, esc, log10_limits, positive_or_nan,
-                                          setup_log_plot, verdict_html, verdict_label)
+from rnnviz.app.views.bptt_common import (VERDICT_SIGNS, cursor_x, esc, log10_limits, positive_or_nan,
+                                          setup_log_plot, verdict_label)
 from rnnviz.app.views.plot_fit import PlotFitter
 from rnnviz.core import diagnostics as D
+from rnnviz.core.cells import CELL_TITLES
 
-EMPTY = "Compare mode is off: turn it on in the BPTT controls to draw a second configuration here."
+EMPTY = ("Compare mode is off: turn it on in the BPTT controls (Compare with an LSTM) to draw a second "
+         "configuration here.")
+REASONS_MIN_HEIGHT = 440     # px of the view below which the reasons go to the tooltip only
+STRUCTURE = ("cell", "layers", "bidirectional", "architecture")
 
 
-def config_label(config, trace) -> str:
-    """'ρ=0.8 tanh' (plus n_a when it is not the default)."""
-    text = f"ρ={config.radius:g} {config.activation}"
+def config_label(config, trace, other=None) -> str:
+    """What tells this setting from `other`: 'ρ=0.8 tanh' against 'ρ=1.2 tanh'; 'LSTM' against 'vanilla
+    RNN' (the model first when the cells, layers or directions differ; then ρ and g only where they
+    differ); n_a when it is not the default."""
+    structure = other is not None and any(getattr(config, k) != getattr(other, k) for k in STRUCTURE)
+    parts = []
+    if structure or config.cell != "rnn":
+        model = CELL_TITLES.get(config.cell, config.cell)
+        if config.bidirectional:
+            model = "bidirectional " + model
+        if config.layers > 1:
+            model = f"{config.layers}-layer " + model
+        parts.append(model)
+    if not structure or other.radius != config.radius:
+        parts.append(f"ρ={config.radius:g}")
+    if config.cell == "rnn" and (not structure or other.activation != config.activation):
+        parts.append(config.activation)
+    text = " ".join(parts)
     return text + (f" n_a={trace.n_a}" if trace is not None and config.hidden != 16 else "")
+
+
+def short_verdict(v) -> str:
+    """'↘ vanishing, ×0.498 per step back' (the headline is in the Gradients tab and the BPTT panel)."""
+    if v.nonfinite_step is not None:
+        return f"{VERDICT_SIGNS.get(v.kind, '•')} {v.kind}: overflow (inf/NaN) at step {v.nonfinite_step}"
+    per = f", ×{v.per_step:.3g} per step back" if np.isfinite(v.per_step) and v.per_step > 0 else ""
+    return f"{VERDICT_SIGNS.get(v.kind, '•')} {v.kind}{per}"
 
 
 class CompareView(QWidget, FigureView):
@@ -41,8 +75,17 @@ class CompareView(QWidget, FigureView):
         lay.addWidget(self.canvas, 1)
         self.verdict_label = verdict_label()
         lay.addWidget(self.verdict_label)
-        # the legend has its own column right of the plot: it never hides a curve
+        self.sentence_label = verdict_label()     # how much more of the gradient one setting keeps
+        self.sentence_label.setObjectName("compareSentence")
+        lay.addWidget(self.sentence_label)
+        self.reasons_label = verdict_label()      # why, from each setting's own cell (a tall view only)
+        self.reasons_label.setObjectName("compareReasons")
+        lay.addWidget(self.reasons_label)
+        self.reasons = ["", ""]
+        # the legend has its own column right of the plot: it never hides a curve. Short, so that the plot
+        # keeps the width: a colour per setting, then a line style per quantity (samples drawn nowhere else)
         self.legend = pg.LegendItem(colCount=1, verSpacing=-4)
+        self.keys = {k: pg.PlotDataItem() for k in ("da", "da_last")}
         self.plot = self.canvas.addPlot(row=0, col=0)
         self.canvas.addItem(self.legend, row=0, col=1)
         setup_log_plot(self.plot)
@@ -56,6 +99,10 @@ class CompareView(QWidget, FigureView):
         self.plot.addItem(self.cursor, ignoreBounds=True)
         self.empty_text = pg.TextItem(EMPTY, anchor=(0.5, 0.5))
         self.plot.addItem(self.empty_text, ignoreBounds=True)
+        self.end_labels = [pg.TextItem("", anchor=(0.0, 1.0)) for _ in range(2)]   # what is left at step 1
+        for item in self.end_labels:
+            self.plot.addItem(item, ignoreBounds=True)
+        self.sentence = ""
         self.canvas.scene().sigMouseClicked.connect(self._on_click)
 
         for sig in (state.trace_changed, state.compare_changed):
@@ -80,9 +127,14 @@ class CompareView(QWidget, FigureView):
         for i, col in enumerate(self.colours):
             self.curves[(i, "da")].setPen(pg.mkPen(col, width=wide))
             self.curves[(i, "da_last")].setPen(pg.mkPen(col, width=wide - 1, style=Qt.PenStyle.DashLine))
+        self.keys["da"].setPen(pg.mkPen(p.foreground, width=wide))
+        self.keys["da_last"].setPen(pg.mkPen(p.foreground, width=wide - 1, style=Qt.PenStyle.DashLine))
         self.cursor.setPen(pg.mkPen(p.accent, width=2.5))
         self.empty_text.setColor(p.muted)
         self.empty_text.setFont(plot_font(options, 1.1, bold=True))
+        for item, col in zip(self.end_labels, self.colours):
+            item.setColor(col)
+            item.setFont(plot_font(options, 0.95, bold=True))
         self.legend.opts["labelTextColor"] = pg.mkColor(p.foreground)
         self.legend.opts["labelTextSize"] = f"{point_size(options, 0.95)}pt"
         self._redraw()
@@ -94,6 +146,9 @@ class CompareView(QWidget, FigureView):
         on = self.comparing
         self.empty_text.setVisible(not on)
         self.cursor.setVisible(on)
+        for item in self.end_labels:
+            item.setText("")
+        self.sentence = ""
         if not on:
             for c in self.curves.values():
                 c.setData([], [])
@@ -103,28 +158,65 @@ class CompareView(QWidget, FigureView):
             self.fitter.set_log_range(self.plot, -1.0, 1.0)
             self.empty_text.setPos((max(st.T, 1) + 1) / 2, 0)
             self.verdict_label.setText("")
+            self.sentence_label.setText("")
+            self.sentence_label.hide()
+            self.reasons = ["", ""]
+            self.reasons_label.hide()
             return
-        self.labels = [config_label(st.config, st.trace), config_label(st.compare_config, st.compare_trace)]
+        self.labels = [config_label(st.config, st.trace, st.compare_config),
+                       config_label(st.compare_config, st.compare_trace, st.config)]
         if self.labels[0] == self.labels[1]:
             self.labels = [self.labels[0] + " (A)", self.labels[1] + " (B)"]
         values = []
         for i, tr in enumerate(traces):
             t1 = np.arange(1, tr.T + 1, dtype=float)
-            for k, data, what in (("da", tr.da_norm, "‖∂L/∂a<t>‖"), ("da_last", tr.da_last_norm, "‖∂L<T>/∂a<t>‖")):
+            for k, data in (("da", tr.da_norm), ("da_last", tr.da_last_norm)):
                 self.curves[(i, k)].setData(t1, positive_or_nan(data), connect="finite")
-                self.legend.addItem(self.curves[(i, k)], esc(f"{self.labels[i]}: {what}"))
                 values.append(data)
+            self.legend.addItem(self.curves[(i, "da")], esc(self.labels[i]))
+        self.legend.addItem(self.keys["da"], esc("‖∂L/∂a<t>‖"))
+        self.legend.addItem(self.keys["da_last"], esc("‖∂L<T>/∂a<t>‖"))
         self.fitter.fit_legend()
         lo, hi = log10_limits(*values, min_decades=2.0)
         self.plot.setYRange(lo, hi, padding=0)
         self.fitter.set_log_range(self.plot, lo, hi)
         self.plot.setXRange(0.5, max(tr.T for tr in traces) + 0.5, padding=0.01)
         opts = st.view_options
+        verdicts = [D.verdict(tr) for tr in traces]
+        for item, tr, v in zip(self.end_labels, traces, verdicts):   # at step 1: what is left of L<T>'s gradient
+            left = float(tr.da_last_norm[0]) if tr.T else float("nan")
+            if np.isfinite(left) and left > 0 and tr.T > 1 and np.isfinite(v.ratio) and v.ratio > 0:
+                item.setText(f"{D._sci_text(v.ratio)} left")
+                item.setPos(1.0, np.log10(left))
+        self.sentence = D.reach_comparison(self.labels[0], verdicts[0], self.labels[1], verdicts[1])
         # each setting's line in its curve's colour, after a swatch of the curve
+        pt = point_size(opts, 1.05)
         self.verdict_label.setText("<br>".join(
-            verdict_html(D.verdict(tr), opts, with_reason=False, prefix=f"━━ {lab}: ", colour=self.colours[i])
-            for i, (lab, tr) in enumerate(zip(self.labels, traces))))
+            f"<span style='font-size:{pt}pt; font-weight:bold; color:{self.colours[i]}'>"
+            f"{esc(f'━━ {lab}: {short_verdict(v)}')}</span>"
+            for i, (lab, v) in enumerate(zip(self.labels, verdicts))))
+        self.verdict_label.setToolTip("\n".join(f"{lab}: {v.text}" for lab, v in zip(self.labels, verdicts)))
+        self.sentence_label.setText(f"<span style='font-size:{point_size(opts)}pt'>{esc(self.sentence)}</span>"
+                                    if self.sentence else "")
+        self.sentence_label.setVisible(bool(self.sentence))
+        # why each setting keeps what it keeps, in its cell's own terms (ρ(Waa) and γ; the forget gates;
+        # the GRU's keep gates): the first reason of each verdict, all of them in the tooltip
+        self.reasons = [v.reasons[0] if v.reasons else "" for v in verdicts]
+        muted = palette(opts.theme).muted
+        self.reasons_label.setText("<br>".join(
+            f"<span style='font-size:{point_size(opts, 0.9)}pt; color:{muted}'>"
+            f"<span style='color:{self.colours[i]}'>Why ({esc(lab)}):</span> {esc(r)}</span>"
+            for i, (lab, r) in enumerate(zip(self.labels, self.reasons)) if r))
+        self._fit_reasons()
         self._on_progress_changed(st.progress)
+
+    def _fit_reasons(self) -> None:
+        """The reasons only where the plot keeps its height (a short view shows them in the tooltip)."""
+        self.reasons_label.setVisible(self.comparing and any(self.reasons) and self.height() >= REASONS_MIN_HEIGHT)
+
+    def resizeEvent(self, ev) -> None:
+        super().resizeEvent(ev)
+        self._fit_reasons()
 
     def _on_progress_changed(self, _pos: float) -> None:
         if self.comparing:

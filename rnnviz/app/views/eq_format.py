@@ -30,5 +30,30 @@ def vec(v: np.ndarray, danger: str) -> str:
     return f"‖·‖ = {num(norm(v), danger)} &nbsp; [{lead}, … {v.size - LEAD} more]"
 
 
+# DejaVu Sans (many Linux desktops' default) draws the combining tilde of c̃ under the c: in rich text
+# c̃ is written in a face that places it above (Helvetica-like ones first, so it matches the text)
+TILDE_FACES = "'Nimbus Sans', 'Liberation Sans', Arial, Helvetica, 'DejaVu Serif'"
+TILDE_FAMILIES = ("Nimbus Sans", "Liberation Sans", "Arial", "Helvetica")
+
+
+def rich(text: str) -> str:
+    """Rich text (already escaped) with c̃ in a face that draws it right."""
+    return text.replace("c\u0303", f'<span style="font-family:{TILDE_FACES}">c\u0303</span>')
+
+
 def sup(t: int) -> str:
     return f"⟨{t}⟩"
+
+
+def rows_table(rows) -> str:
+    """(lhs, formula, value) rows as an HTML table: lhs = formula on one line, the numbers on the next,
+    so a narrow panel never squeezes them; an lhs ending in += is an accumulated gradient."""
+    out = []
+    for lhs, rhs, val in rows:
+        op = "+=" if lhs.endswith("+=") else "="
+        name = f'<td><i>{lhs.removesuffix("+=")}</i></td><td>{op}</td>'
+        if rhs:
+            out.append(f'<tr>{name}<td>{rhs}</td></tr><tr><td></td><td>=</td><td class="n">{val}</td></tr>')
+        else:
+            out.append(f'<tr>{name}<td class="n">{val}</td></tr>')
+    return rich("<table>" + "".join(out) + "</table>")

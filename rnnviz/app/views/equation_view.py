@@ -1,8 +1,11 @@
 """The current step's equations in the notes' notation, with the trace's numbers filled in.
 
-Forward phase: z⟨t⟩, a⟨t⟩, ŷ⟨t⟩ and L⟨t⟩. Backward phase: the BPTT equations for ∂L/∂a⟨t⟩ (or
-∂L⟨T⟩/∂a⟨t⟩, following Config.flow), its parts, dz⟨t⟩ and the weight-gradient contributions; every
-part is shown as the vector it adds, so the parts add up to the total. Whole vectors for n ≤ 8, else the norm and the leading entries.
+Forward phase: z⟨t⟩, a⟨t⟩, ŷ⟨t⟩ and L⟨t⟩ (a gated cell's gates, c̃⟨t⟩ and c⟨t⟩ too). Backward phase: the
+BPTT equations for ∂L/∂a⟨t⟩ (or ∂L⟨T⟩/∂a⟨t⟩, following Config.flow; ∂L/∂c⟨t⟩ for the LSTM), its parts,
+dz⟨t⟩ and the weight-gradient contributions; every part is shown as the vector it adds, so the parts
+add up to the total. Whole vectors for n ≤ 8, else the norm and the leading entries.
+The layer and direction explained are state.selection (the chooser on top, the graph's click, the
+other per-layer views); the read-out rows belong to the top layer.
 Every number is read from the Trace; this view only picks and formats.
 """
 from __future__ import annotations
@@ -15,10 +18,11 @@ from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
 from rnnviz.app import flow as F
 from rnnviz.app import numfmt, theme
+from rnnviz.app.panels.layer_chooser import LayerChooser
 from rnnviz.app.state import BACKWARD, AppState
 from rnnviz.core import diagnostics as D
 from rnnviz.app.views import cell_equations
-from rnnviz.app.views.eq_format import num, sup, vec
+from rnnviz.app.views.eq_format import num, rows_table, sup, vec
 
 G = {"tanh": "tanh", "relu": "ReLU"}
 GPRIME = {"tanh": "1 − tanh²(z⟨{s}⟩)", "relu": "[z⟨{s}⟩ &gt; 0] (1 where positive)"}
@@ -34,14 +38,18 @@ class EquationView(QWidget):
         self.browser.setOpenLinks(False)
         self.browser.setObjectName("equations")
         self.setMinimumWidth(240)
+        self.chooser = LayerChooser(state)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(2)
+        lay.addWidget(self.chooser)
         lay.addWidget(self.browser)
         self._stale = False
         self._flow = state.config.flow
         state.trace_changed.connect(self._on_trace_changed)
         state.config_changed.connect(self._on_config_changed)
         state.step_changed.connect(self._on_step_changed)
+        state.selection_changed.connect(lambda _sel: self._on_step_changed(self.state.t, self.state.phase))
         state.view_options_changed.connect(self._on_view_options_changed)
         self._on_view_options_changed(state.view_options)
 
@@ -96,19 +104,14 @@ class EquationView(QWidget):
                     .m {{ color: {p.muted}; }} h3 {{ margin: 0 0 6px 0; }} </style>{body}</body></html>""")
 
     def _rows(self, rows) -> str:
-        """lhs = formula on one line, the numbers on the next, so a narrow panel never squeezes them."""
-        out = []
-        for lhs, rhs, val in rows:
-            op = "+=" if lhs.endswith("+=") else "="  # accumulated gradients
-            name = f'<td><i>{lhs.removesuffix("+=")}</i></td><td>{op}</td>'
-            if rhs:
-                out.append(f'<tr>{name}<td>{rhs}</td></tr><tr><td></td><td>=</td><td class="n">{val}</td></tr>')
-            else:
-                out.append(f'<tr>{name}<td class="n">{val}</td></tr>')
-        return "<table>" + "".join(out) + "</table>"
+        return rows_table(rows)
 
     def _layer(self, tr):
-        """The layer-direction the panel explains: the top layer's forward direction."""
+        """The layer-direction the panel explains: the selected one (the top layer's forward direction
+        until the user picks another)."""
+        sel = self.state.selection
+        if sel.layer < tr.spec.layers and sel.direction < tr.spec.dirs:
+            return tr.layer(sel.layer, sel.direction)
         return tr.top
 
     def _forward(self, tr, t: int, p) -> str:
@@ -116,10 +119,15 @@ class EquationView(QWidget):
         if not tr.spec.notes_naming:
             lt = self._layer(tr)
             rows = cell_equations.forward_rows(tr, lt, t, d)
-            rows += self._readout_rows(tr, t, d)
+            top = lt.layer == tr.spec.layers - 1
+            if top:
+                rows += self._readout_rows(tr, t, d)
             where = cell_equations.where(lt, tr.spec)
             head = (f"<h3>Forward pass · step t = {s} of {tr.T} · {tr.spec.title()}"
                     + (f" <span class='m'>({where})</span>" if where else "") + "</h3>")
+            if not top:
+                head += (f"<p class='m'>a{sup(s)} of layer {lt.layer + 1} is what layer {lt.layer + 2} reads "
+                         f"at step {s}; ŷ{sup(s)} and L{sup(s)} come from the top layer.</p>")
             note = ("<p class='m'>PyTorch's GRU, as computed here: Γr multiplies (W<sub>hn</sub> a + b<sub>hn</sub>); "
                     "the course's GRU applies it to a⟨t−1⟩ before the product.</p>") if tr.spec.cell == "gru" else ""
             return head + self._rows(rows) + note

@@ -1,10 +1,18 @@
 """GradientView: how big the gradient is at every step, on a log axis, and why it shrinks or grows.
 
-Top: ||dL/da<t>|| (total loss), ||dL<T>/da<t>|| (last step's loss) and Pascanu et al.'s envelope
-(gamma sigma_max)^(T-t) scaled to start at ||dL<T>/da<T>||. Bottom: the step gain ||da<t>/da<t-1>||_2
-with gamma*sigma_max(Waa), rho(Waa) and 1 drawn in. Below: the verdict in words and, when clipping is
-on, the global gradient norm before and after clipping. A cursor line follows the timeline (smoothly
-while playing); in the backward phase the steps the gradient has reached are shaded.
+For the selected layer-direction (the chooser above the plot, the graph's click; or all layers at
+once): top, ||dL/da<t>|| (total loss) and ||dL<T>/da<t>|| (last step's loss); for the LSTM also
+||dL/dc<t>|| and ||dL<T>/dc<t>|| along the cell state; beside them what bounds or carries the
+gradient: for the vanilla cell Pascanu et al.'s envelope (gamma sigma_max)^(T-t) scaled to start at
+||dL<T>/da<T>|| (top layer), for a gated cell the running product of its keep gates along the direct
+path (the LSTM's forget gates, the GRU's z), scaled to the gradient it starts from
+(rnnviz.core.gradients.gate_path). Bottom: the step gain ||ds<t>/ds<t-1>||_2 with, for the vanilla
+cell, gamma*sigma_max(W_hh), rho(W_hh) and 1 drawn in. "All layers" draws every layer-direction's
+gradient (of the loss that flows back) as its own curve, solid → and dashed ←. Below: the verdict of
+the selected layer-direction in words and, when clipping is on, the global gradient norm before and
+after clipping. A cursor line follows the timeline (smoothly while playing); in the backward phase
+the steps the gradient has reached are shaded. An encoder-decoder's encoder and decoder steps are
+parted by a line.
 """
 from __future__ import annotations
 
@@ -12,6 +20,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from rnnviz.app.panels.layer_chooser import LayerChooser
 
 from rnnviz.app import flow as F
 from rnnviz.app.colors import palette
@@ -22,34 +32,56 @@ from rnnviz.app.views.bptt_common import (clip_html, cursor_x, esc, log10_limits
                                           setup_log_plot, verdict_html, verdict_label)
 from rnnviz.app.views.plot_fit import PlotFitter
 from rnnviz.core import diagnostics as D
-from rnnviz.io.tables import figure_table
+from rnnviz.app.views.quantities import where as layer_where
+from rnnviz.io.tables import gradients_table
 
-CURVES = ("da", "da_last", "envelope", "gain")
+CURVES = ("da", "da_last", "dc", "dc_last", "envelope", "path", "gain")
 NAMES = {
     "da": "‖∂L/∂a<t>‖ (total L)",
     "da_last": "‖∂L<T>/∂a<t>‖ (last step)",
+    "dc": "‖∂L/∂c<t>‖ (total L)",
+    "dc_last": "‖∂L<T>/∂c<t>‖",
     "envelope": "bound (γσ_max)^(T−t)",
-    "gain": "gain ‖∂a<t>/∂a<t−1>‖₂",
-    "sigma": "γ·σ_max(Waa)",
-    "rho": "ρ(Waa)",
+    "path": "direct path: Π keep gates",
+    "gain": "gain ‖∂s<t>/∂s<t−1>‖₂",
+    "sigma": "γ·σ_max(W_hh)",
+    "rho": "ρ(W_hh)",
 }
+PATH_NAMES = {"lstm": "Π Γf along c (best unit)", "gru": "Π z along a (best unit)"}
+MAX_LAYER_CURVES = 8        # 4 layers x 2 directions
 
 
 class GradientView(QWidget, FigureView):
-    figure_name = "gradients"
     figure_title = "Gradient size through time"
+
+    @property
+    def figure_name(self) -> str:
+        return "gradients_all_layers" if getattr(self, "all_layers", False) else "gradients"
+
+    def show_all_layers(self, on: bool) -> None:
+        """Every layer-direction's gradient as its own curve (on), or the selected one's picture."""
+        self.chooser.set_all_layers(on)
 
     def __init__(self, state, parent=None):
         super().__init__(parent)
         self.state = state
         self.data: dict[str, np.ndarray] = {}
         self.verdict: D.Verdict | None = None
+        self.layer_ref: tuple[int, int] = (0, 0)      # the layer-direction drawn
+        self.all_layers = False
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
+        self.chooser = LayerChooser(state, all_layers=True)
+        self.chooser.changed.connect(lambda: self._on_trace_changed(self.state.trace))
+        lay.addWidget(self.chooser)
+        self._figure = QWidget()                     # what exports draw: the plots and the verdict
+        fig = QVBoxLayout(self._figure)
+        fig.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self._figure, 1)
         self.canvas = pg.GraphicsLayoutWidget()
-        lay.addWidget(self.canvas, 1)
+        fig.addWidget(self.canvas, 1)
         self.verdict_label = verdict_label()
-        lay.addWidget(self.verdict_label)
+        fig.addWidget(self.verdict_label)
 
         # the legend has its own column right of the plots, so it never hides a curve and costs no height
         self.legend = pg.LegendItem(colCount=1, verSpacing=-4)
@@ -71,10 +103,15 @@ class GradientView(QWidget, FigureView):
                                  title_plot=self.plot, lower=(self.gain_plot, 0.3, 36),
                                  legend=self.legend)
 
-        self.curves = {k: self.plot.plot() for k in ("da", "da_last", "envelope")}
+        self.curves = {k: self.plot.plot() for k in ("da", "da_last", "dc", "dc_last", "envelope", "path")}
         for k in ("gain", "sigma", "rho"):
             self.curves[k] = self.gain_plot.plot()
-        for c in self.curves.values():   # long traces: about two points per pixel column (peaks kept)
+        # all layers: one gradient curve (and one gain curve) per layer-direction
+        self.layer_curves = [self.plot.plot() for _ in range(MAX_LAYER_CURVES)]
+        self.layer_gains = [self.gain_plot.plot() for _ in range(MAX_LAYER_CURVES)]
+        self.layer_labels: list[str] = []
+        for c in list(self.curves.values()) + self.layer_curves + self.layer_gains:
+            # long traces: about two points per pixel column (peaks kept)
             c.setDownsampling(auto=True, method="peak")
             c.setClipToView(True)
         self.one_line = pg.InfiniteLine(angle=0, pos=0.0)
@@ -89,11 +126,17 @@ class GradientView(QWidget, FigureView):
             p.addItem(b, ignoreBounds=True)
         self.empty_text = pg.TextItem("", anchor=(0.5, 0.5))
         self.plot.addItem(self.empty_text, ignoreBounds=True)
+        # an encoder-decoder: where the encoder's steps end and the decoder's begin
+        self.segment_lines = [pg.InfiniteLine(angle=90, label="", labelOpts={"position": 0.95})
+                              for _ in (self.plot, self.gain_plot)]
+        for p, ln in zip((self.plot, self.gain_plot), self.segment_lines):
+            p.addItem(ln, ignoreBounds=True)
         self.silent_text = pg.TextItem("", anchor=(1.0, 0.0))   # where the L<T> curve would start
         self.plot.addItem(self.silent_text, ignoreBounds=True)
         self.canvas.scene().sigMouseClicked.connect(self._on_click)
 
         state.trace_changed.connect(self._on_trace_changed)
+        state.selection_changed.connect(lambda _s: self._on_selection_changed())
         state.config_changed.connect(self._on_config_changed)
         state.step_changed.connect(self._on_step_changed)
         state.progress_changed.connect(self._on_progress_changed)
@@ -112,13 +155,18 @@ class GradientView(QWidget, FigureView):
         self._pens = {
             "da": pg.mkPen(p.forward, width=wide),
             "da_last": pg.mkPen(p.backward, width=wide),
+            "dc": pg.mkPen(p.target, width=wide),
+            "dc_last": pg.mkPen(p.target, width=wide - 1, style=Qt.PenStyle.DashLine),
             "envelope": pg.mkPen(p.foreground, width=2, style=Qt.PenStyle.DashLine),
+            "path": pg.mkPen(p.foreground, width=2, style=Qt.PenStyle.DashDotLine),
             "gain": pg.mkPen(p.target, width=wide - 1),
             "sigma": pg.mkPen(p.foreground, width=1.5, style=Qt.PenStyle.DashLine),
             "rho": pg.mkPen(p.accent, width=2, style=Qt.PenStyle.DashDotLine),
         }
         for k, c in self.curves.items():
             c.setPen(self._pens[k])
+        self._layer_colours = (p.forward, p.target, p.backward, p.accent)
+        self._wide = wide
         self.legend.opts["labelTextColor"] = pg.mkColor(p.foreground)
         self.legend.opts["labelTextSize"] = f"{point_size(options, 0.9)}pt"
         self._fill_legend()
@@ -129,6 +177,10 @@ class GradientView(QWidget, FigureView):
             b.setPen(pg.mkPen(p.danger, width=3, style=Qt.PenStyle.DashLine))
             b.label.setColor(p.danger)
             b.label.setFont(plot_font(options, 1.0, bold=True))
+        for ln in self.segment_lines:
+            ln.setPen(pg.mkPen(p.muted, width=2, style=Qt.PenStyle.DashDotLine))
+            ln.label.setColor(p.muted)
+            ln.label.setFont(plot_font(options, 0.9, bold=True))
         self.empty_text.setColor(p.danger)
         self.empty_text.setFont(plot_font(options, 1.1, bold=True))
         self.silent_text.setColor(p.backward)
@@ -144,48 +196,89 @@ class GradientView(QWidget, FigureView):
     def _fill_legend(self) -> None:
         self.legend.clear()
         tr = self.state.trace
-        for k in ("da", "da_last", "envelope", "gain", "sigma", "rho"):
-            name = NAMES[k]
-            if tr is not None and k == "sigma":
-                name += f" = {tr.gamma * tr.sigma_max:.3g}"
-            if tr is not None and k == "rho":
-                name += f" = {tr.rho:.3g}"
-            self.legend.addItem(self.curves[k], esc(name))
+        if tr is not None and self.all_layers:
+            for c, name in zip(self.layer_curves, self.layer_labels):
+                self.legend.addItem(c, esc(name))
+        else:
+            for k in ("da", "da_last", "dc", "dc_last", "envelope", "path", "gain", "sigma", "rho"):
+                if not self._shown_curve(k):
+                    continue
+                name = NAMES[k]
+                if tr is not None and k == "path":
+                    name = PATH_NAMES.get(tr.spec.cell, name)
+                if tr is not None and k in ("sigma", "rho"):
+                    name += f" = {self._bounds[0 if k == 'sigma' else 1]:.3g}"
+                self.legend.addItem(self.curves[k], esc(name))
         if hasattr(self, "fitter"):
             self.fitter.fit_legend()
 
+    def _shown_curve(self, k: str) -> bool:
+        """Whether curve k belongs to the picture of this layer (the rest stay empty and unlisted)."""
+        if k in ("da", "da_last", "gain"):
+            return True
+        if k in ("sigma", "rho"):
+            return bool(np.isfinite(getattr(self, "_bounds", (np.nan,))[0]))
+        return k in self.data and bool(np.any(np.isfinite(self.data[k])))
+
     def _on_config_changed(self, config) -> None:
-        """The curve that flows back in the animation is drawn thicker."""
+        """The curve that flows back in the animation is drawn thicker (all layers: the curves follow it)."""
         if not hasattr(self, "_pens"):
             return
-        flowing = "da" if config.flow == "total" else "da_last"
-        for k in ("da", "da_last"):
+        flowing = "total" if config.flow == "total" else "last"
+        for k in ("da", "da_last", "dc", "dc_last"):
             pen = pg.mkPen(self._pens[k])
-            pen.setWidthF(self._pens[k].widthF() + (1.5 if k == flowing else -1.0))
+            on = k.endswith("_last") == (flowing == "last")
+            pen.setWidthF(self._pens[k].widthF() + (1.5 if on else -1.0))
             self.curves[k].setPen(pen)
+        if self.all_layers and getattr(self, "_drawn_flow", None) != config.flow:
+            self._on_trace_changed(self.state.trace)
+
+    def _on_selection_changed(self) -> None:
+        """Another layer-direction chosen elsewhere (the graph, another view's chooser): draw it."""
+        tr = self.state.trace
+        if tr is not None and not self.all_layers and self._chosen(tr) != self.layer_ref:
+            self._on_trace_changed(tr)
+
+    def _chosen(self, trace) -> tuple[int, int]:
+        sel = self.state.selection
+        if sel.layer < trace.spec.layers and sel.direction < trace.spec.dirs:
+            return sel.layer, sel.direction
+        return trace.spec.layers - 1, 0
 
     def _on_trace_changed(self, trace) -> None:
         for item in (*self.cursors, self.reached, *self.bad_lines):
             item.setVisible(trace is not None)
+        for ln in self.segment_lines:
+            ln.setVisible(False)
         self.empty_text.setText("")
         self.silent_text.setText("")
+        for c in list(self.curves.values()) + self.layer_curves + self.layer_gains:
+            c.setData([], [])
         if trace is None:
             self.data = {}
-            for c in self.curves.values():
-                c.setData([], [])
             self.verdict = None
             self._show_verdict()
             return
-        self.data = D.gradient_curves(trace)
+        self.all_layers = self.chooser.all_layers
+        self.layer_ref = layer, direction = self._chosen(trace)
+        self.data = D.gradient_curves(trace, layer, direction)
+        self._bounds = D.recurrent_bounds(trace, layer, direction)
         T = trace.T
         t1 = np.arange(1, T + 1, dtype=float)
-        for k in CURVES:
-            self.curves[k].setData(t1, positive_or_nan(self.data[k]), connect="finite")
-        ends = np.array([0.5, T + 0.5])
-        self.curves["sigma"].setData(ends, np.full(2, max(trace.gamma * trace.sigma_max, 1e-300)))
-        self.curves["rho"].setData(ends, np.full(2, max(trace.rho, 1e-300)))
+        if self.all_layers:
+            lo, hi = self._draw_layers(trace, t1)
+        else:
+            for k in CURVES:
+                if k in self.data:
+                    self.curves[k].setData(t1, positive_or_nan(self.data[k]), connect="finite")
+            ends = np.array([0.5, T + 0.5])
+            if np.isfinite(self._bounds[0]):
+                self.curves["sigma"].setData(ends, np.full(2, max(self._bounds[0], 1e-300)))
+                self.curves["rho"].setData(ends, np.full(2, max(self._bounds[1], 1e-300)))
+            lo, hi = log10_limits(*(self.data[k] for k in ("da", "da_last", "dc", "dc_last") if k in self.data),
+                                  min_decades=2.0)
         self._fill_legend()
-        self.verdict = D.verdict(trace)
+        self.verdict = D.verdict(trace, layer, direction)
         bad = self.verdict.nonfinite_step
         for b in self.bad_lines:
             b.setVisible(bad is not None)
@@ -193,22 +286,58 @@ class GradientView(QWidget, FigureView):
                 b.setValue(bad)
         self.bad_lines[0].label.setFormat(f"inf/NaN from step {bad}" if bad else "")
         self.bad_lines[1].label.setFormat("")
+        self._mark_segments(trace)
         self.plot.setXRange(0.5, T + 0.5, padding=0.01)
-        lo, hi = log10_limits(self.data["da"], self.data["da_last"], min_decades=2.0)
         self.plot.setYRange(lo, hi, padding=0)
         self.fitter.set_log_range(self.plot, lo, hi)
+        where = "all layers" if self.all_layers else layer_where(trace.spec, layer, direction)
+        self.fitter.set_title(esc("Gradient size going back through time (log scale)"
+                                  + (f" · {where}" if where else "")), self.state.view_options)
         note = F.silent_note(trace, F.LAST, short=True)   # the L<T> curve is drawn whatever flows back
-        self.silent_text.setText(f"no ‖∂L⟨T⟩/∂a⟨t⟩‖ curve:\n{note}" if note else "")
+        self.silent_text.setText(f"no ‖∂L⟨T⟩/∂a⟨t⟩‖ curve:\n{note}" if note and not self.all_layers else "")
         self.silent_text.setPos(T + 0.5, hi - 0.04 * (hi - lo))
         if not np.any(np.isfinite(positive_or_nan(self.data["da"]))):
             self.empty_text.setText(f"no finite gradient: values overflowed (inf/NaN) at step {bad}")
             self.empty_text.setPos((T + 1) / 2, lo + 0.3 * (hi - lo))
-        glo, ghi = log10_limits(self.data["gain"], np.array([1.0, trace.rho, trace.gamma * trace.sigma_max]),
-                                pad=0.2, min_decades=1.0)
+        gains = [self.data["gain"]] if not self.all_layers else \
+            [D.step_gain(trace, l, d) for l, d in trace.spec.layer_dirs()]
+        refs = np.array([1.0, *(v for v in self._bounds if np.isfinite(v))]) if not self.all_layers else np.array([1.0])
+        glo, ghi = log10_limits(*gains, refs, pad=0.2, min_decades=1.0)
         self.gain_plot.setYRange(glo, ghi, padding=0)
         self.fitter.set_log_range(self.gain_plot, glo, ghi, max_major=3)
         self._show_verdict()
         self._on_progress_changed(self.state.progress)
+
+    def _mark_segments(self, trace) -> None:
+        """A line between the encoder's last step and the decoder's first (one sequence: none)."""
+        split = trace.segments[0].stop if len(trace.segments) > 1 else None
+        self.segment_boundary = split          # 1-based: the encoder's last step (tests)
+        for i, ln in enumerate(self.segment_lines):
+            ln.setVisible(split is not None)
+            if split is not None:
+                ln.setValue(split + 0.5)
+                ln.label.setFormat("encoder | decoder" if i == 0 else "")
+
+    def _draw_layers(self, trace, t1) -> tuple[float, float]:
+        """Every layer-direction's gradient of the loss that flows back, and its step gain."""
+        flow = self.state.config.flow
+        self._drawn_flow = flow
+        self.layer_labels, values = [], []
+        spec = trace.spec
+        for i, (l, d) in enumerate(spec.layer_dirs()[:MAX_LAYER_CURVES]):
+            from rnnviz.core.trace import StateRef
+
+            g = trace.grad_norm(StateRef(l, d, "a"), flow)
+            colour = self._layer_colours[l % len(self._layer_colours)]
+            style = Qt.PenStyle.DashLine if d else Qt.PenStyle.SolidLine
+            self.layer_curves[i].setPen(pg.mkPen(colour, width=self._wide, style=style))
+            self.layer_curves[i].setData(t1, positive_or_nan(g), connect="finite")
+            self.layer_gains[i].setPen(pg.mkPen(colour, width=max(self._wide - 2, 1), style=style))
+            self.layer_gains[i].setData(t1, positive_or_nan(D.step_gain(trace, l, d)), connect="finite")
+            arrow = ("" if spec.dirs == 1 else (" ←" if d else " →"))
+            self.layer_labels.append(f"layer {l + 1}{arrow}: ‖{F.grad_symbol(flow, 'a<t>')}‖".replace("⟨T⟩", "<T>"))
+            values.append(g)
+        return log10_limits(*values, min_decades=2.0)
 
     def _on_step_changed(self, t: int, phase: str) -> None:
         self._on_progress_changed(self.state.progress)
@@ -241,7 +370,12 @@ class GradientView(QWidget, FigureView):
         if note:   # also under the plot, which a small window makes too short to hold it
             note = f"<br><span style='color:{palette(opts.theme).backward}'><b>{esc(note)}</b></span>"
         # the headline here (the plots need the height); why, and the rule, in the BPTT panel and the tooltip
-        self.verdict_label.setText(verdict_html(self.verdict, opts, with_reason=False) + note
+        tr = self.state.trace
+        where = layer_where(tr.spec, *self.layer_ref) if tr is not None else ""
+        # in words: the verdict's own sign (→ stable) must not read as the direction's arrow
+        where = where.replace("→", "(forward)").replace("←", "(backward)")
+        self.verdict_label.setText(verdict_html(self.verdict, opts, with_reason=False,
+                                                prefix=f"{where}: " if where else "") + note
                                    + clip_html(self.state.clip, opts))
         self.verdict_label.setToolTip(f"Why: {self.verdict.reason}.\nRule: {self.verdict.rule}.")
 
@@ -256,5 +390,16 @@ class GradientView(QWidget, FigureView):
                 return
 
     # ------------------------------------------------------------------ export
+    def figure_widget(self):
+        """The plots and the verdict inside the window (not the chooser); the whole view in the CLI."""
+        return self if self.isWindow() else self._figure
+
+    def showEvent(self, ev) -> None:
+        self.chooser.set_suppressed(self.isWindow())     # a figure of its own (the CLI): no chooser
+        super().showEvent(ev)
+
     def figure_csv(self):
-        return figure_table(self.figure_name, self.state.trace)  # one table per figure (rnnviz/io/tables.py)
+        tr = self.state.trace
+        if tr is None:
+            return [], []
+        return gradients_table(tr, *self.layer_ref, all_layers=self.all_layers)  # rnnviz/io/tables.py

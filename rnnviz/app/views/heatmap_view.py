@@ -1,27 +1,40 @@
-"""Hidden-state heatmap: a<t> for every unit (rows) and step (columns), diverging colours centred on 0."""
+"""Heatmaps: one quantity of one layer-direction, every unit (rows) at every step (columns).
+
+A chooser above the plot picks the layer and direction (state.selection, shared with the graph's
+click and every per-layer view) and the quantity (views/quantities.py): a⟨t⟩, and for a gated cell
+c⟨t⟩, c̃⟨t⟩ and each gate; the vanilla cell's pre-activation z⟨t⟩. Colours: a⟨t⟩ and c̃⟨t⟩ on the
+diverging scale fixed at −1…1 (tanh saturation shows; a ReLU's a⟨t⟩ is unbounded and scales to its
+largest |value|), gates on the sequential scale 0…1, c⟨t⟩ and z⟨t⟩ diverging and centred on 0.
+The chooser is part of the window, not of the figure: exports draw the plot alone.
+"""
 from __future__ import annotations
 
 import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, QSignalBlocker
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from rnnviz.app import colors, theme
+from rnnviz.app.panels.layer_chooser import LayerChooser
 from rnnviz.app.state import AppState
+from rnnviz.app.views import quantities as Q
+from rnnviz.app.views.eq_format import TILDE_FAMILIES, rich
 from rnnviz.app.views.step_plot import StepPlotView
-from rnnviz.io.tables import figure_table
-
+from rnnviz.io.tables import figure_table, layer_state_table
 
 TOP_LABEL = "input x⟨t⟩"
 
 
 class HiddenHeatmapView(StepPlotView):
-    figure_name = "hidden_states"
-    figure_title = "Hidden states a⟨t⟩"
+    figure_title_base = "Hidden states a⟨t⟩"
 
     def __init__(self, state: AppState, parent=None):
         super().__init__(state, parent)
+        self.quantity_name = "a"
+        self.shown: Q.Quantity = Q.A
+        self.where = (0, 0)           # (layer, direction) drawn
         self.image = pg.ImageItem(axisOrder="row-major")  # image[unit, t]
         self.plot.addItem(self.image)
         self.plot.invertY(True)  # unit 1 at the top
@@ -32,28 +45,124 @@ class HiddenHeatmapView(StepPlotView):
                                         width=18, colorMapMenu=False)
         self.colorbar.setImageItem(self.image, insert_in=self.plot)
         self._labels: list[str] = []
+        self._values: np.ndarray | None = None
+
+        # the chooser: layer, direction, quantity (window only; exports draw the plot alone)
+        self.chooser_row = QWidget()
+        row = QHBoxLayout(self.chooser_row)
+        row.setContentsMargins(6, 4, 6, 0)
+        self.chooser = LayerChooser(state)
+        self.quantity = QComboBox()
+        self.quantity.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        font = self.quantity.font()
+        font.setFamilies([*TILDE_FAMILIES, *font.families()])      # c̃ drawn with its tilde on top
+        self.quantity.setFont(font)
+        self.quantity.setToolTip("Which quantity of the layer to show: the hidden state, the cell state, "
+                                 "the candidate or a gate")
+        self.quantity_label = QLabel("Show")
+        row.addWidget(self.quantity_label)
+        row.addWidget(self.quantity)
+        row.addSpacing(12)
+        row.addWidget(self.chooser)
+        row.addStretch(1)
+        lay = self.layout()
+        lay.removeWidget(self.canvas)
+        self._figure = QWidget()                     # what exports draw inside the window: the plot
+        fig = QVBoxLayout(self._figure)
+        fig.setContentsMargins(0, 0, 0, 0)
+        fig.addWidget(self.canvas)
+        lay.addWidget(self.chooser_row)
+        lay.addWidget(self._figure, 1)
+        self.quantity.currentIndexChanged.connect(self._on_quantity_chosen)
+        state.selection_changed.connect(lambda _s: self._redraw())
         self._connect_state()
 
+    # ------------------------------------------------------------------ names
+    @property
+    def figure_name(self) -> str:
+        """hidden_states (the top layer's forward a⟨t⟩, as for one layer), cell_states_l0, forget_gate_l1_reverse, ..."""
+        tr, shown = self.state.trace, getattr(self, "shown", Q.A)
+        if tr is None:
+            return "hidden_states"
+        return shown.file + Q.file_suffix(tr.spec, *self.where)
+
+    @property
+    def figure_title(self) -> str:
+        tr, shown = self.state.trace, getattr(self, "shown", None)
+        if tr is None or shown is None:
+            return self.figure_title_base
+        where = Q.where(tr.spec, *self.where)
+        return (f"Hidden states {shown.symbol}" if shown.name == "a" else f"{shown.symbol} {shown.title}") + \
+            (f", {where}" if where else "")
+
+    def figure_widget(self):
+        """The plot alone inside the window; the whole view when it is a window of its own (the CLI)."""
+        return self if self.isWindow() else self._figure
+
+    def showEvent(self, ev) -> None:
+        self.chooser_row.setVisible(not self.isWindow())     # a figure of its own (the CLI): no chooser
+        super().showEvent(ev)
+
+    # ------------------------------------------------------------------ choosing
+    def choose_quantity(self, name: str) -> None:
+        """Show `name` (a, c, g, f, ...) when the cell has it (the combo box calls this)."""
+        self.quantity_name = name
+        self._redraw()
+
+    def _on_quantity_chosen(self, _i: int) -> None:
+        name = self.quantity.currentData()
+        if name is not None and name != self.quantity_name:
+            self.choose_quantity(name)
+
+    def _fill_quantities(self, tr) -> None:
+        qs = Q.heatmap_order(tr.spec.cell, tr.activation)
+        with QSignalBlocker(self.quantity):
+            if [self.quantity.itemData(i) for i in range(self.quantity.count())] != [q.name for q in qs]:
+                self.quantity.clear()
+                for q in qs:
+                    self.quantity.addItem(q.label, q.name)
+            self.quantity.setCurrentIndex(max(self.quantity.findData(self.shown.name), 0))
+        self.quantity.setVisible(len(qs) > 1)
+        self.quantity_label.setVisible(len(qs) > 1)
+
+    def _redraw(self) -> None:
+        tr = self.state.trace
+        if tr is not None:
+            self._draw(tr)
+            self._on_step_changed(self.state.t, self.state.phase)
+
+    # ------------------------------------------------------------------ drawing
     def _draw(self, trace) -> None:
-        a = trace.a[:, 0, :]
+        sel = self.state.selection
+        layer, direction = (sel.layer, sel.direction) if sel.layer < trace.spec.layers and \
+            sel.direction < trace.spec.dirs else (trace.spec.layers - 1, 0)
+        lt = trace.layer(layer, direction)
+        q = Q.find(lt.cell.name, trace.activation, self.quantity_name)
+        self.shown, self.where = q, (layer, direction)
+        self._fill_quantities(trace)
+        v = lt.quantity(q.name)[:, :, 0].T          # (n_a, T)
+        self._values = v
         with np.errstate(invalid="ignore"):
-            # tanh lives in [-1, 1]: a fixed scale shows saturation; ReLU is unbounded
-            lim = 1.0 if trace.activation == "tanh" else colors.signed_limit(a)
-            shown = np.clip(a, -lim, lim)  # ±inf show as the extreme colour; NaN stays blank
-        self.image.setImage(shown, levels=(-lim, lim), autoLevels=False)
+            lo, hi = q.limits or (-colors.signed_limit(v), colors.signed_limit(v))
+            shown = np.clip(v, lo, hi)  # ±inf show as the extreme colour; NaN stays blank
+        cmap = colors.sequential() if q.scale == Q.GATE else colors.diverging()
+        self.colorbar.setColorMap(cmap)
+        self.image.setImage(shown, levels=(lo, hi), autoLevels=False)
         self.image.setRect(QRectF(0.5, 0.5, trace.T, trace.n_a))
-        self.colorbar.setLevels((-lim, lim))
+        self.colorbar.setLevels((lo, hi))
         self.plot.vb.setLimits(yMin=0.5, yMax=trace.n_a + 0.5)
         self.plot.vb.setYRange(0.5, trace.n_a + 0.5, padding=0)
         self.set_y_extent(0.5, trace.n_a + 0.5)
         seq = trace.seq
         self._labels = [seq.input_label(t) for t in range(trace.T)] if seq.kind == "text" else []
         self.plot.showAxis("top", bool(self._labels))
-        title = f"{self.figure_title}  ({trace.n_a} units × {trace.T} steps, g = {trace.activation})"
-        self.set_title(title)
+        extra = f", g = {trace.activation}" if trace.spec.cell == "rnn" else ""
+        scale = {Q.GATE: "0…1", Q.TANH: "−1…1"}.get(q.scale, f"±{colors.signed_limit(v):.3g}")
+        self.set_title(rich(f"{self.figure_title}  ({trace.n_a} units × {trace.T} steps{extra}; colours {scale})"))
+        self._restyle(None)
 
     def _restyle(self, p) -> None:
-        theme.style_colorbar(self.colorbar, self.state.view_options, "a⟨t⟩ value")
+        theme.style_colorbar(self.colorbar, self.state.view_options, rich(f"{self.shown.symbol} value"))
 
     def _on_x_range_changed(self) -> None:
         """Every input character of the steps in view on the top axis when each has room; else none
@@ -73,14 +182,18 @@ class HiddenHeatmapView(StepPlotView):
             top.setLabel(label)   # keeps the theme's label style
 
     def hover_text(self, t: int, y: float) -> str:
-        tr = self.state.trace
-        if tr is None:
+        tr, v = self.state.trace, self._values
+        if tr is None or v is None:
             return ""
         i = int(round(y)) - 1
-        if not 0 <= i < tr.n_a:
+        if not 0 <= i < v.shape[0]:
             return ""
         x = tr.seq.input_label(t)
-        return f"a⟨{t + 1}⟩ unit {i + 1} = {tr.a[i, 0, t]:.4g}   (input x⟨{t + 1}⟩ = {x})"
+        sym = self.shown.symbol.replace("⟨t⟩", f"⟨{t + 1}⟩")
+        return f"{sym} unit {i + 1} = {v[i, t]:.4g}   (input x⟨{t + 1}⟩ = {x})"
 
     def figure_csv(self):
-        return figure_table(self.figure_name, self.state.trace)  # one table per figure (rnnviz/io/tables.py)
+        tr = self.state.trace
+        if tr is None or (self.shown.name == "a" and self.where == (tr.spec.layers - 1, 0) and tr.spec.dirs == 1):
+            return figure_table("hidden_states", tr)  # one table per figure (rnnviz/io/tables.py)
+        return layer_state_table(tr, *self.where, self.shown.name)

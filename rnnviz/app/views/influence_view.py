@@ -1,8 +1,13 @@
-"""InfluenceView: which earlier states each loss still "hears": log10 ||dL<t>/da<k>|| for k <= t.
+"""InfluenceView: which earlier states each loss still "hears": log10 ||dL<t>/da<k>||.
 
-Rows are the loss step t, columns the state a<k> it reaches back to (both 1-based). Above the diagonal
-(k > t) nothing flows, so it stays blank. Inferno on a log10 scale with a colour bar; a crosshair marks
-the cursor's step. Past the engine's size cap the trace has no influence map and the view says why.
+Rows are the loss step t, columns the state a<k> it reaches (both 1-based), for the selected layer
+(the chooser above, the graph's click). A forward direction reads left to right, so L<t> reaches
+a→<k> for k <= t only: the lower triangle. A bidirectional layer's backward direction reads right to
+left, so L<t> reaches a←<k> for k >= t: the upper triangle, drawn beside the first on the same colour
+scale (in the top layer: below it, the layer above reads both directions, so every loss reaches every
+step, and the titles say so). Where nothing flows the map stays blank. Inferno on a log10 scale with a colour bar; a
+crosshair marks the cursor's step. Past the engine's size cap the trace has no influence map and the
+view says why.
 """
 from __future__ import annotations
 
@@ -12,13 +17,30 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from rnnviz.app.colors import magnitude
+from rnnviz.app.panels.layer_chooser import LayerChooser
 from rnnviz.app.theme import plot_font, point_size, style_layout_widget, style_plot
 from rnnviz.app.views.base import FigureView
 from rnnviz.app.views.bptt_common import cursor_x, esc
 from rnnviz.core import diagnostics as D
-from rnnviz.io.tables import figure_table
+from rnnviz.io.tables import influence_table
 
 EMPTY = "Type a sequence to see which earlier states each step's loss still reaches."
+def _free_title_width(plot) -> None:
+    """A plot's title never widens its column (two maps share the width equally; a long title is cut)."""
+    label = plot.titleLabel
+    set_min = label.updateMin
+
+    def update_min():
+        set_min()
+        label.setMinimumWidth(0)
+        label._sizeHint[Qt.SizeHint.MinimumSize] = (0, label._sizeHint[Qt.SizeHint.MinimumSize][1])
+
+    label.updateMin = update_min
+
+
+TITLES = ("→ direction: a→<k>, k ≤ t", "← direction: a←<k>, k ≥ t")
+# below the top of a bidirectional model the layer above reads both directions: every loss hears every step
+TITLES_BELOW = ("→ direction: a→<k>, every k (the layer above reads both ways)", "← direction: a←<k>, every k")
 
 
 class InfluenceView(QWidget, FigureView):
@@ -28,33 +50,55 @@ class InfluenceView(QWidget, FigureView):
     def __init__(self, state, parent=None):
         super().__init__(parent)
         self.state = state
-        self.log_infl: np.ndarray | None = None
+        self.log_infl: np.ndarray | None = None          # the forward direction's map (tests, exports)
+        self.log_maps: list[np.ndarray] = []             # every direction's map of the layer shown
+        self.layer = 0
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
+        self.chooser = LayerChooser(state, directions=False)
+        lay.addWidget(self.chooser)
+        self._figure = QWidget()                         # what exports draw: the message and the maps
+        fig = QVBoxLayout(self._figure)
+        fig.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self._figure, 1)
         self.message = QLabel(EMPTY)
         self.message.setWordWrap(True)
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        lay.addWidget(self.message)
+        fig.addWidget(self.message)
         self.canvas = pg.GraphicsLayoutWidget()
-        lay.addWidget(self.canvas, 1)
-        self.plot = self.canvas.addPlot(row=0, col=0)
-        self.plot.setMenuEnabled(False)
-        self.plot.hideButtons()
-        self.plot.setAspectLocked(False)
-        self.plot.setLabel("bottom", esc("state a<k> the gradient reaches, k"))
-        self.plot.setLabel("left", esc("loss step t of L<t>"))
-        self.image = pg.ImageItem(axisOrder="row-major")
-        self.plot.addItem(self.image)
+        fig.addWidget(self.canvas, 1)
+        self.plots, self.images, self.crosshairs = [], [], []
+        for d in range(2):
+            plot = self.canvas.addPlot(row=0, col=d)
+            plot.setMenuEnabled(False)
+            plot.hideButtons()
+            plot.setAspectLocked(False)
+            plot.setLabel("bottom", esc("state a<k> the gradient reaches, k"))
+            if d == 0:
+                plot.setLabel("left", esc("loss step t of L<t>"))
+            image = pg.ImageItem(axisOrder="row-major")
+            plot.addItem(image)
+            lines = (pg.InfiniteLine(angle=0), pg.InfiniteLine(angle=90))
+            for ln in lines:
+                plot.addItem(ln, ignoreBounds=True)
+            self.plots.append(plot)
+            self.images.append(image)
+            self.crosshairs.append(lines)
+        for d, plot in enumerate(self.plots):
+            self.canvas.ci.layout.setColumnStretchFactor(d, 1)
+            _free_title_width(plot)
+        self.plot, self.image = self.plots[0], self.images[0]
+        self.hline, self.vline = self.crosshairs[0]
+        self.plots[1].setYLink(self.plots[0])
         self.bar = pg.ColorBarItem(colorMap=magnitude(), interactive=False, width=18)
-        self.bar.setImageItem(self.image, insert_in=self.plot)
-        self.hline = pg.InfiniteLine(angle=0)
-        self.vline = pg.InfiniteLine(angle=90)
+        self.bar.setImageItem(self.images, insert_in=None)
+        self.canvas.addItem(self.bar, row=0, col=2)
         self.bad_line = pg.InfiniteLine(angle=0, label=" ", labelOpts={"position": 0.75})
-        for ln in (self.hline, self.vline, self.bad_line):
-            self.plot.addItem(ln, ignoreBounds=True)
+        self.plot.addItem(self.bad_line, ignoreBounds=True)
         self.canvas.scene().sigMouseClicked.connect(self._on_click)
 
         state.trace_changed.connect(self._on_trace_changed)
+        state.selection_changed.connect(lambda _s: self._on_trace_changed(self.state.trace))
         state.progress_changed.connect(self._on_progress_changed)
         state.view_options_changed.connect(self._on_view_options_changed)
         self._on_view_options_changed(state.view_options)
@@ -62,8 +106,8 @@ class InfluenceView(QWidget, FigureView):
 
     # ------------------------------------------------------------------ slots
     def _on_view_options_changed(self, options) -> None:
+        self._options = options
         p = style_layout_widget(self.canvas, options)
-        style_plot(self.plot, options, title=esc(self.figure_title + " — log scale"))
         font = plot_font(options, 0.95)
         self.bar.axis.setStyle(tickFont=font)
         self.bar.axis.setTextPen(pg.mkPen(p.foreground))
@@ -73,17 +117,42 @@ class InfluenceView(QWidget, FigureView):
         self.bad_line.setPen(pg.mkPen(p.danger, width=2.5, style=Qt.PenStyle.DashLine))
         self.bad_line.label.setColor(p.danger)
         self.bad_line.label.setFont(plot_font(options, 1.0, bold=True))
-        for ln in (self.hline, self.vline):
-            ln.setPen(pg.mkPen(p.accent, width=2.5))
+        for lines in self.crosshairs:
+            for ln in lines:
+                ln.setPen(pg.mkPen(p.accent, width=2.5))
         self.message.setStyleSheet(f"font-size: {point_size(options, 1.15)}pt; font-weight: bold; "
                                    f"color: {p.foreground}; background: {p.background}; padding: 8px;")
         self.setStyleSheet(f"InfluenceView {{ background: {p.background}; }}")
+        self._titles()
+
+    def _titles(self) -> None:
+        tr, o = self.state.trace, self._options
+        two = tr is not None and tr.spec.dirs == 2
+        where = f"layer {self.layer + 1} of {tr.spec.layers}" if tr is not None and tr.spec.layers > 1 else ""
+        head = self.figure_title + " — log scale" + (f" · {where}" if where else "")
+        titles = TITLES_BELOW if two and self.layer < tr.spec.layers - 1 else TITLES
+        for d, plot in enumerate(self.plots):
+            style_plot(plot, o, title=esc(titles[d] if two else head))
+        if two:     # the shared title would not fit over two maps: the figure's name goes to the bar
+            self.bar.axis.setLabel(esc(f"log10 ‖∂L<t>/∂a<k>‖{', ' + where if where else ''}"))
 
     def _on_trace_changed(self, trace) -> None:
-        self.log_infl = None if trace is None else D.influence_log10(trace)
-        has = self.log_infl is not None
-        for item in (self.image, self.hline, self.vline):
-            item.setVisible(has)
+        if trace is not None:
+            sel = self.state.selection
+            self.layer = sel.layer if sel.layer < trace.spec.layers else trace.spec.layers - 1
+            maps = [D.influence_log10(trace, self.layer, d) for d in range(trace.spec.dirs)]
+            self.log_maps = [] if any(m is None for m in maps) else maps
+        else:
+            self.log_maps = []
+        self.log_infl = self.log_maps[0] if self.log_maps else None
+        has = bool(self.log_maps)
+        two = len(self.log_maps) == 2
+        self.plots[1].setVisible(two)
+        for i, item in enumerate(self.images):
+            item.setVisible(has and (i == 0 or two))
+        for i, lines in enumerate(self.crosshairs):
+            for ln in lines:
+                ln.setVisible(has and (i == 0 or two))
         bad = None if trace is None else D.verdict(trace).nonfinite_step
         self.bad_line.setVisible(has and bad is not None)
         if has and bad is not None:
@@ -95,29 +164,33 @@ class InfluenceView(QWidget, FigureView):
             why = trace.influence_message or "the influence map was not computed"
             self.message.setText(f"No influence map for this sequence: {why}")
         self.message.setVisible(not has)
+        self._titles()
         if not has:
             return
-        img = self.log_infl.copy()
-        finite = img[np.isfinite(img)]
+        finite = np.concatenate([m[np.isfinite(m)] for m in self.log_maps])
         lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (-1.0, 0.0)
         if hi - lo < 1.0:
             lo = hi - 1.0
-        img[np.isneginf(img)] = lo          # exactly 0: the darkest colour; NaN (k > t) stays blank
-        img[np.isposinf(img)] = hi
         T = trace.T
-        self.image.setImage(img, autoLevels=False)
-        self.image.setRect(0.5, 0.5, T, T)  # pixel (t, k) covers k-0.5..k+0.5, t-0.5..t+0.5 (1-based)
+        for img_item, m in zip(self.images, self.log_maps):
+            img = m.copy()
+            img[np.isneginf(img)] = lo          # exactly 0: the darkest colour; NaN (no path) stays blank
+            img[np.isposinf(img)] = hi
+            img_item.setImage(img, autoLevels=False, levels=(lo, hi))
+            img_item.setRect(0.5, 0.5, T, T)  # pixel (t, k) covers k-0.5..k+0.5, t-0.5..t+0.5 (1-based)
         self.bar.setLevels((lo, hi))
-        self.plot.setXRange(0.5, T + 0.5, padding=0.01)
-        self.plot.setYRange(0.5, T + 0.5, padding=0.01)
+        for plot in self.plots:
+            plot.setXRange(0.5, T + 0.5, padding=0.01)
+            plot.setYRange(0.5, T + 0.5, padding=0.01)
         self._on_progress_changed(self.state.progress)
 
     def _on_progress_changed(self, _pos: float) -> None:
         if self.log_infl is None or self.state.trace is None:
             return
         x = cursor_x(self.state)
-        self.hline.setValue(x)
-        self.vline.setValue(x)
+        for h, v in self.crosshairs:
+            h.setValue(x)
+            v.setValue(x)
 
     def cursor_step(self) -> int:
         """1-based step of the crosshair (tests, exports)."""
@@ -126,12 +199,25 @@ class InfluenceView(QWidget, FigureView):
     def _on_click(self, ev) -> None:
         if self.log_infl is None or ev.button() != Qt.MouseButton.LeftButton:
             return
-        if self.plot.vb.sceneBoundingRect().contains(ev.scenePos()):
-            t = round(self.plot.vb.mapSceneToView(ev.scenePos()).y()) - 1
-            if 0 <= t < self.state.T:
-                self.state.step_to(t)
-                ev.accept()
+        for plot in self.plots:
+            if plot.isVisible() and plot.vb.sceneBoundingRect().contains(ev.scenePos()):
+                t = round(plot.vb.mapSceneToView(ev.scenePos()).y()) - 1
+                if 0 <= t < self.state.T:
+                    self.state.step_to(t)
+                    ev.accept()
+                return
 
     # ------------------------------------------------------------------ export
+    def figure_widget(self):
+        """The maps inside the window (not the chooser); the whole view when it is a window of its own."""
+        return self if self.isWindow() else self._figure
+
+    def showEvent(self, ev) -> None:
+        self.chooser.set_suppressed(self.isWindow())     # a figure of its own (the CLI): no chooser
+        super().showEvent(ev)
+
     def figure_csv(self):
-        return figure_table(self.figure_name, self.state.trace)  # one table per figure (rnnviz/io/tables.py)
+        tr = self.state.trace
+        if tr is None:
+            return [], []
+        return influence_table(tr, self.layer)   # one table per figure (rnnviz/io/tables.py)

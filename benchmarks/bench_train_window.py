@@ -1,0 +1,180 @@
+"""Training in the window (offscreen): is the window responsive while it trains?
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_train_window.py [--seconds 10]
+
+For each setting, the window trains (▶ Train clicked) for --seconds while a 5 ms timer on the GUI
+thread records the gaps between its ticks. Prints the longest event-loop gap and its 99th percentile
+(goal: longest < 50 ms), the plots' redraws a second (goal: at most ~30), and updates a second (in the
+window, i.e. with the views following the weights twice a second and the plots redrawing).
+First the idle window's gaps, the machine's own noise. --no-follow: the other views don't follow the
+weights while training (what the plots and the worker cost alone); --no-hold: the worker doesn't wait
+while a frame is drawn. Asserts nothing: the machine's speed drifts (two cores shared by several
+processes).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("RNNVIZ_HOME", tempfile.mkdtemp(prefix="rnnviz-bench-"))
+
+TEXT = ("the quick brown fox jumps over the lazy dog. a recurrent network reads one character at a time "
+        "and carries what it has seen in its hidden state. ") * 3
+
+SETTINGS = (
+    # (title, model config changes, task kind, compare cell)
+    ("min-char-rnn recipe on a 390-character typed text (vanilla, n_a = 100)", {"hidden": 100}, "text", ""),
+    ("dinosaur names (vanilla, n_a = 50, batch 32)", {"hidden": 50}, "names", ""),
+    ("adding problem T = 100: LSTM and a tanh RNN beside it (n_a = 32, batch 32, Adam)",
+     {"hidden": 32, "cell": "lstm"}, "adding", "rnn"),
+)
+
+
+def measure(app, w, seconds: float) -> dict:
+    from PySide6.QtCore import QTimer
+
+    t = w.training
+    ctl, plots = t["controller"], t["plots"]
+    redraws = []
+    original = plots.set_series
+
+    def counted(*a, **k):
+        redraws.append(time.perf_counter())
+        return original(*a, **k)
+
+    plots.set_series = counted
+    gaps, last = [], [time.perf_counter()]
+
+    def tick():
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(tick)
+    start_updates = ctl.updates
+    t["panel"].play_button.click()
+    last[0] = time.perf_counter()
+    timer.start()
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        app.processEvents()
+        time.sleep(0.001)
+    timer.stop()
+    elapsed = time.perf_counter() - t0
+    n = len([r for r in redraws if r >= t0])
+    done = ctl.updates - start_updates
+    t["panel"].play_button.click()                     # pause
+    while ctl.running:
+        app.processEvents()
+        time.sleep(0.002)
+    plots.set_series = original
+    gaps.sort()
+    return {"longest": max(gaps), "p99": gaps[int(0.99 * (len(gaps) - 1))], "median": statistics.median(gaps),
+            "redraws": n / elapsed, "updates": done / elapsed, "total": done}
+
+
+def idle_gaps(app, seconds: float) -> tuple[float, float]:
+    from PySide6.QtCore import QTimer
+
+    gaps, last = [], [time.perf_counter()]
+
+    def tick():
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(tick)
+    timer.start()
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        app.processEvents()
+        time.sleep(0.001)
+    timer.stop()
+    gaps.sort()
+    return gaps[-1], gaps[int(0.99 * (len(gaps) - 1))]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seconds", type=float, default=10.0)
+    ap.add_argument("--size", default="1280x720")
+    ap.add_argument("--switch", type=float, default=None, help="sys.setswitchinterval (s) to try")
+    ap.add_argument("--no-follow", action="store_true", help="the other views don't follow the weights while "
+                    "training (they show them when it pauses): the cost of the plots and the worker alone")
+    ap.add_argument("--no-hold", action="store_true", help="the worker doesn't wait while the window draws a frame")
+    ap.add_argument("--only", type=int, default=None, help="only this setting (0, 1, 2)")
+    args = ap.parse_args()
+    if args.no_hold:
+        from rnnviz.app import training_controller
+
+        training_controller.TrainController._release = lambda self: self.go.set()
+        training_controller.TrainController._hold = False
+    if args.no_follow:
+        from rnnviz.app import training_controller
+
+        training_controller.PUSH_SECONDS = float("inf")
+    if args.switch:
+        sys.setswitchinterval(args.switch)
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])
+    from rnnviz.app import theme
+    from rnnviz.app.main_window import build_window
+
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    idle = build_window(TEXT)
+    idle.resize(*(int(v) for v in args.size.split("x")))
+    idle.show()
+    app.processEvents()
+    r = idle_gaps(app, min(args.seconds, 5.0))
+    print(f"  the window idle (the machine's own noise): longest gap {1e3 * r[0]:.0f} ms, 99th percentile "
+          f"{1e3 * r[1]:.0f} ms")
+    idle.training["controller"].shutdown()
+    idle.close()
+    print(f"training in the window ({args.size}, offscreen), {args.seconds:.0f} s each; 5 ms timer on the GUI thread")
+    for i, (title, changes, kind, compare) in enumerate(SETTINGS):
+        if args.only is not None and i != args.only:
+            continue
+        w = build_window(TEXT)
+        theme.apply_app_theme(app, w.state.view_options)
+        width, height = (int(v) for v in args.size.split("x"))
+        w.resize(width, height)
+        w.show()
+        w.training["dock"].raise_()
+        app.processEvents()
+        w.state.update_config(**changes)
+        while w.state.busy:
+            app.processEvents()
+        ctl, panel = w.training["controller"], w.training["panel"]
+        tabs = w.training["tabs"]
+        tabs.setCurrentIndex(1)                          # the Curves, drawn as it trains
+        panel.task.setCurrentIndex(panel.task.findData(kind))
+        if compare:
+            panel.compare.setCurrentIndex(panel.compare.findData(compare))
+        ctl.reset()
+        app.processEvents()
+        r = measure(app, w, args.seconds)
+        print(f"  {title}")
+        print(f"    longest event-loop gap {1e3 * r['longest']:.0f} ms (99th percentile {1e3 * r['p99']:.0f} ms, "
+              f"median {1e3 * r['median']:.1f} ms; goal < 50 ms) · plots redrawn {r['redraws']:.1f}/s (goal ≤ ~30) · "
+              f"{r['updates']:.0f} updates/s ({r['total']:,} updates)", flush=True)
+        ctl.shutdown()
+        w.close()
+        app.processEvents()
+
+
+if __name__ == "__main__":
+    main()

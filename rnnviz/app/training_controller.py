@@ -1,0 +1,391 @@
+"""TrainController: training in the window. The Train panel's widgets call it; it runs the core's
+update loop (rnnviz.core.training) off the GUI thread and tells the window what happened.
+
+- One JobRunner of its own (app/jobs.py), lane "train": the views' recomputations keep theirs.
+  While a job runs, only the worker touches the Trainer objects; the window keeps its own copy of
+  the history (`mirrors`), filled from the partial results (at most ~30 a second, each with as
+  many updates as fitted in 1/30 s). Settings changed while training are single attribute writes.
+- Pause asks the loop to stop after its update and the job returns normally; Reset supersedes a
+  running job (its results are dropped) and starts from new weights.
+- The other views show the current weights: AppState.set_base_params with the trained weights
+  (and the characters they were made for) when the task is a text, at most twice a second while
+  training and whenever it stops; scrubbing shows a snapshot's weights instead.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, replace
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from rnnviz.app.jobs import JobRunner
+from rnnviz.core.optimizers import Optimizer
+from rnnviz.core.params import init_model_params
+from rnnviz.core.sequences import text_sequence
+from rnnviz.core.settings import make_run_sequence, prepare_run
+from rnnviz.core.spec import ModelSpec
+from rnnviz.core.tasks import RECIPES, AddingTask, CopyTask, NamesTask, SequenceTask
+from rnnviz.core.training import History, Trainer, TrainSettings, run_trainers
+
+HOLD_MS = 400               # the longest the worker waits for the views to draw pushed weights
+PUSH_SECONDS = 0.5          # the other views follow the weights this often while training
+FRAME_SECONDS = 1 / 30      # the loop reports (and the plots redraw) at most this often
+TASK_KINDS = ("text", "file", "names", "adding", "copy")
+
+
+@dataclass
+class TaskChoice:
+    kind: str = "text"          # text (the typed sequence) | file | names | adding | copy
+    length: int = 50            # T of the adding problem, the copy task's delay
+    batch: int = 32
+    window: int = 25            # truncated BPTT window for texts and series
+    file_path: str = ""
+    file_text: str = ""
+    seed: int = 0
+
+
+def _train_job(task, trainers, until, pause: threading.Event, go: threading.Event | None = None):
+    last = None
+    for last in run_trainers(trainers, until, lambda: task.should_stop() or pause.is_set(), FRAME_SECONDS, go=go):
+        task.set_partial_result(last)
+    return last
+
+
+class TrainController(QObject):
+    _hold = True                    # the worker waits while a frame is drawn (benchmarks turn it off)
+    changed = Signal()              # new rows, a new run or new settings: plots and labels redraw
+    running_changed = Signal(bool)
+    message_changed = Signal(str)
+
+    def __init__(self, state, parent: QObject | None = None):
+        super().__init__(parent)
+        self.state = state
+        self.runner = JobRunner(self)
+        self.runner.partial_result.connect(self._on_partial)
+        self.runner.finished.connect(self._on_finished)
+        self.runner.failed.connect(self._on_failed)
+        self.choice = TaskChoice()
+        self.settings = TrainSettings()
+        self.max_updates = 100_000
+        self.compare_cell = ""                # "": no second run; else its cell
+        self.trainers: list[Trainer] = []
+        self.mirrors: list[History] = []
+        self.snapshot_updates: list[int] = []
+        self.updates_per_s = 0.0
+        self.viewing: int | None = None       # the snapshot the views show (None: the latest weights)
+        self.message = ""
+        self._job = None
+        self._pause = threading.Event()
+        self.go = threading.Event()           # cleared while the window draws a frame: the worker waits
+        self.go.set()
+        self._awaiting_trace = False          # a push's trace is computed and drawn: the worker waits
+        state.trace_changed.connect(self._trace_arrived)     # (connected after the views: runs last)
+        self._last_push = 0.0
+        self._frozen: list = []               # the loop's last consistent copies of the runs
+
+    # ------------------------------------------------------------------ reading
+    @property
+    def running(self) -> bool:
+        return self._job is not None
+
+    @property
+    def updates(self) -> int:
+        return self.mirrors[0].n if self.mirrors else 0
+
+    @property
+    def main(self) -> Trainer | None:
+        return self.trainers[0] if self.trainers else None
+
+    def consistent_runs(self) -> list[Trainer]:
+        """The runs as they are between two updates: the trainers when idle, else the copies the
+        loop made at its last report (the worker is changing the trainers themselves)."""
+        if self._job is None:
+            return list(self.trainers)
+        return [f for f in self._frozen if f is not None] if len(self._frozen) == len(self.trainers) else []
+
+    def restore_session(self, runs: list[Trainer], panel: dict) -> None:
+        """A session's runs (none: nothing trained) and the panel's choices, ready to continue."""
+        from rnnviz.app.train_session import apply_panel
+
+        self._drop_job()
+        if not runs:
+            self.trainers, self.mirrors, self.snapshot_updates, self.viewing = [], [], [], None
+            self._set_message("")
+            self.changed.emit()
+            return
+        apply_panel(self, panel, runs)
+        self.adopt(runs)
+        v = panel.get("viewing")
+        if isinstance(v, int) and 0 <= v < len(runs[0].snapshots):
+            self.viewing = v
+        self.changed.emit()
+
+    def last(self, column: str) -> float:
+        h = self.mirrors[0] if self.mirrors else None
+        return float(h.column(column)[-1]) if h is not None and h.n else float("nan")
+
+    # ------------------------------------------------------------------ the runs
+    def build_task(self):
+        c, ch = self.state.config, self.choice
+        if ch.kind == "names":
+            return NamesTask(batch=ch.batch, seed=ch.seed)
+        if ch.kind == "adding":
+            return AddingTask(ch.length, ch.batch, ch.seed)
+        if ch.kind == "copy":
+            return CopyTask(ch.length, ch.batch, ch.seed)
+        if ch.kind == "file":
+            if not ch.file_text:
+                raise ValueError("open a text file to train on")
+            return SequenceTask(text_sequence(ch.file_text), "cross_entropy", "many-to-many", ch.window)
+        seq, loss = prepare_run(c)
+        return SequenceTask(make_run_sequence(c), loss, c.architecture, ch.window)
+
+    def spec_for(self, task, cell: str | None = None) -> ModelSpec:
+        c = self.state.config
+        return ModelSpec(cell or c.cell, c.activation, task.n_x, c.hidden, task.n_y, c.layers, c.bidirectional,
+                         task.architecture == "encoder-decoder")
+
+    def reset(self) -> None:
+        """New runs from the current model settings and task: the weights on screen when they fit
+        (the typed text), else a seeded draw. A running job is superseded."""
+        self._drop_job()
+        c = self.state.config
+        try:
+            task = self.build_task()
+            specs = [self.spec_for(task)] + ([self.spec_for(task, self.compare_cell)] if self.compare_cell else [])
+            trainers = []
+            for i, spec in enumerate(specs):
+                tr = self.state.trace
+                if i == 0 and self.choice.kind == "text" and tr is not None and tr.spec == spec:
+                    params = tr.params
+                else:
+                    params = init_model_params(spec, seed=c.seed, radius=c.radius, forget_bias=c.forget_bias)
+                trainers.append(Trainer(spec, params, task, TrainSettings(**vars(self.settings))))
+        except (ValueError, MemoryError) as e:
+            self._set_message(f"Can't train: {e}")
+            return
+        self.trainers = trainers
+        self.mirrors = [History() for _ in trainers]
+        self.snapshot_updates = [u for u, _ in trainers[0].snapshots]
+        self.viewing, self.updates_per_s = None, 0.0
+        self._set_message("")
+        self._push(trainers[0].params)
+        self.changed.emit()
+
+    def adopt(self, trainers: list[Trainer]) -> None:
+        """Runs restored from a session: continue where they stopped."""
+        self._drop_job()
+        self.trainers = trainers
+        self.mirrors = [History(t.history.rows()) if t.history.n else History() for t in trainers]
+        self.snapshot_updates = [u for u, _ in trainers[0].snapshots]
+        self.viewing = None
+        self._set_message(trainers[0].error)
+        self.changed.emit()
+
+    def play(self) -> None:
+        self._start(self.max_updates)
+
+    def step(self, n: int = 1) -> None:
+        if not self.trainers:
+            self.reset()
+        if self.trainers:
+            self._start(self.trainers[0].updates + max(int(n), 1))
+
+    def pause(self) -> None:
+        if self._job is not None:
+            self._pause.set()
+
+    def _start(self, until: int) -> None:
+        if self._job is not None:
+            return
+        if not self.trainers:
+            self.reset()
+            if not self.trainers:
+                return
+        if self.trainers[0].error:
+            self._set_message(self.trainers[0].error + " — Reset to start again.")
+            return
+        if self.trainers[0].updates >= until:
+            self._set_message(f"{self.trainers[0].updates:,} updates done: the maximum; raise it to go on.")
+            return
+        self._pause.clear()
+        self._frozen = [t.clone() for t in self.trainers]
+        self.viewing = None
+        self._set_message("")
+        self.go.set()
+        self._job = self.runner.submit("train", _train_job, self.trainers, until, self._pause, self.go)
+        self.running_changed.emit(True)
+
+    def _drop_job(self) -> None:
+        if self._job is not None:
+            self.runner.cancel("train")
+            self._job = None
+            self.running_changed.emit(False)
+
+    def shutdown(self) -> None:
+        self._job = None
+        self.runner.shutdown()
+
+    # ------------------------------------------------------------------ reports from the worker
+    def _on_partial(self, job, progs) -> None:
+        if job is not self._job:
+            return
+        if self._hold:
+            self.go.clear()                   # the worker waits while this frame is drawn (_release)
+        QTimer.singleShot(0, self._release)   # (after the paints this frame posted)
+        for h, p in zip(self.mirrors, progs):
+            for i in range(len(p.rows["loss"])):
+                h.append(**{k: v[i] for k, v in p.rows.items()})
+        self._frozen = [p.frozen for p in progs]
+        self.updates_per_s = progs[0].updates_per_s
+        self.snapshot_updates = progs[0].snapshot_updates
+        now = time.monotonic()
+        if now - self._last_push >= PUSH_SECONDS and progs[0].params is not None and not progs[0].done:
+            self._last_push = now
+            if self.shows_in_views():         # every view redraws: the worker waits (at most HOLD_MS)
+                self._awaiting_trace = True
+                QTimer.singleShot(HOLD_MS, self._trace_arrived)
+            if self._push(progs[0].params):
+                self._awaiting_trace = False
+        self.changed.emit()
+
+    def _release(self) -> None:
+        if not self._awaiting_trace:
+            self.go.set()
+
+    def _trace_arrived(self, _trace=None) -> None:
+        """The views have the pushed weights' trace: let the worker go once they have painted it."""
+        if self._awaiting_trace:
+            self._awaiting_trace = False
+            QTimer.singleShot(0, self._release)
+
+    def _on_finished(self, job) -> None:
+        if job is not self._job:
+            return
+        self._job = None
+        last = job.result
+        self.snapshot_updates = [u for u, _ in self.trainers[0].snapshots]
+        err = self._push(self.trainers[0].params, quiet=True)
+        if last and last[0].done == "diverged":
+            self._set_message(last[0].message + (f". {err}" if err else ""))
+        elif err:
+            self._set_message(err)
+        self.running_changed.emit(False)
+        self.changed.emit()
+
+    def _on_failed(self, job) -> None:
+        if job is self._job:
+            self._job = None
+            self._set_message(f"Training stopped: {job.error}")
+            self.running_changed.emit(False)
+
+    def _set_message(self, msg: str) -> None:
+        if msg != self.message:
+            self.message = msg
+            self.message_changed.emit(msg)
+
+    # ------------------------------------------------------------------ the other views
+    def shows_in_views(self) -> bool:
+        """Whether the other views can show this run's weights (they show typed sequences: a text)."""
+        t = self.trainers[0].task if self.trainers else None
+        return isinstance(t, NamesTask) or (isinstance(t, SequenceTask) and self.choice.kind in ("text", "file"))
+
+    def _push(self, params: dict, quiet: bool = False) -> str:
+        """Show `params` in the other views; the reason when they can't (said unless `quiet`)."""
+        if not self.shows_in_views():
+            return ""
+        task, c = self.trainers[0].task, self.state.config
+        vocab = "".join(task.vocab) if task.vocab and not getattr(getattr(task, "seq", None), "n_source", 0) else ""
+        candidates = [replace(c, vocab=vocab)]
+        if isinstance(task, NamesTask):
+            candidates.append(replace(c, source=task.shown_text(), kind="text", vocab=vocab,
+                                      architecture="many-to-many"))
+        elif self.choice.kind == "file":
+            candidates.append(replace(c, source=shown_prefix(task.seq.source, task.vocab), kind="text", vocab=vocab))
+        elif isinstance(task, SequenceTask):
+            candidates.append(replace(c, source=task.seq.source, kind=task.seq.kind, vocab=vocab))
+        err = ""
+        for config in candidates:
+            try:
+                self.state.set_base_params(params, config=config)
+                return ""
+            except ValueError as e:
+                err = str(e)
+        err = f"The other views can't show these weights: {err}"
+        if not quiet:
+            self._set_message(err)
+        return err
+
+    def show_snapshot(self, index: int | None) -> None:
+        """The views show snapshot `index` of the main run (None: the latest weights)."""
+        if self.running or not self.trainers:
+            return
+        snaps = self.trainers[0].snapshots
+        if index is None or not snaps or index >= len(snaps):
+            self.viewing = None
+            self._push(self.trainers[0].params)
+        else:
+            self.viewing = int(index)
+            self._push(snaps[self.viewing][1])
+        self.changed.emit()
+
+    # ------------------------------------------------------------------ settings
+    def set_optimizer(self, name: str, lr: float) -> None:
+        """Change the update rule (its state starts afresh) or only the learning rate (state kept)."""
+        self.settings.optimizer, self.settings.lr = name, float(lr)
+        for tr in self.trainers:
+            tr.settings.optimizer, tr.settings.lr = name, float(lr)
+            if tr.optimizer.name != name:
+                tr.optimizer = Optimizer(name, lr)
+            else:
+                tr.optimizer.lr = float(lr)
+        self.changed.emit()
+
+    def set_clipping(self, mode: str, threshold: float) -> None:
+        self.settings.clip_mode, self.settings.clip_threshold = mode, float(threshold)
+        for tr in self.trainers:
+            tr.settings.clip_mode, tr.settings.clip_threshold = mode, float(threshold)
+        self.changed.emit()
+
+    def set_snapshot_every(self, n: int) -> None:
+        self.settings.snapshot_every = int(n)
+        for tr in self.trainers:
+            tr.settings.snapshot_every = int(n)
+
+    def set_window(self, window: int) -> None:
+        """A text's window: later updates read the new windows (the carried state starts at 0)."""
+        self.choice.window = int(window)
+        for tr in self.trainers:
+            if isinstance(tr.task, SequenceTask) and tr.task.window != window:
+                old = tr.task
+                tr.task = SequenceTask(old.seq, old.loss, old.architecture, int(window))
+                tr.carry = None
+
+    def set_task(self, choice: TaskChoice) -> None:
+        """Another task (or its length / batch): new runs, with the task's recipe."""
+        kind_changed = choice.kind != self.choice.kind
+        self.choice = choice
+        if kind_changed:
+            opt, lr, mode, thr, _h, batch, length = RECIPES["text" if choice.kind == "file" else choice.kind]
+            self.settings = TrainSettings(opt, lr, mode, thr, self.settings.snapshot_every)
+            self.choice.batch = batch if choice.kind in ("names", "adding", "copy") else self.choice.batch
+            self.choice.length = length or self.choice.length
+        self.reset()
+
+    def set_compare(self, cell: str) -> None:
+        self.compare_cell = cell
+        self.reset()
+
+
+def shown_prefix(text: str, vocab: tuple[str, ...], least: int = 400, most: int = 20_000) -> str:
+    """The start of a long text, long enough to hold every character of the vocabulary (so that the
+    views can run the trained weights on it), at most `most` characters when possible."""
+    need, seen = set(vocab), set()
+    for i, ch in enumerate(text):
+        seen.add(ch)
+        if i + 1 >= least and seen >= need:
+            return text[:i + 1]
+        if i + 1 >= most and seen >= need:
+            return text[:i + 1]
+    return text

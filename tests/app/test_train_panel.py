@@ -1,0 +1,219 @@
+"""The Train panel, driven through its buttons, spin boxes and sliders as a user does: train, pause,
+resume, reset, scrub back through snapshots (every view then shows those weights), survive a
+blow-up, sample, check gradients, tasks and compare mode, and a session that continues training."""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QSlider
+
+from .drive import choose, open_window, type_number, type_sequence
+
+TEXT = "hello world, hello rnn. hello world"
+
+
+def train_window(qtbot, text=TEXT):
+    w = open_window(qtbot)
+    type_sequence(qtbot, w, text)
+    w.training["dock"].raise_()
+    return w, w.training
+
+
+def click(qtbot, button):
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def open_tab(qtbot, t, title):
+    """Click the Training panel's tab of this title."""
+    bar = t["tabs"].tabBar()
+    i = next(i for i in range(bar.count()) if bar.tabText(i) == title)
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(i).center())
+    assert t["tabs"].currentIndex() == i
+
+
+def wait_idle(qtbot, ctl, timeout=20000):
+    qtbot.waitUntil(lambda: not ctl["controller"].running, timeout=timeout)
+
+
+def same_params(a, b):
+    return set(a) == set(b) and all(np.array_equal(np.asarray(a[k]).reshape(np.shape(b[k])), b[k]) for k in a)
+
+
+def test_train_pause_resume_reset_and_scrub_through_the_buttons(qtbot):
+    w, t = train_window(qtbot)
+    panel, ctl, st = t["panel"], t["controller"], w.state
+    assert panel.optimizer.currentData() == "adagrad" and panel.lr.value() == 0.1     # min-char-rnn's recipe
+    assert panel.window.value() == 25 and panel.clip_mode.currentData() == "value" and panel.clip.value() == 5
+    type_number(qtbot, panel.snapshot_every, "10")
+    click(qtbot, panel.play_button)
+    assert panel.play_button.text() == "Pause"
+    qtbot.waitUntil(lambda: ctl.updates >= 30, timeout=20000)
+    click(qtbot, panel.play_button)                                   # pause
+    wait_idle(qtbot, t)
+    done = ctl.updates
+    assert panel.play_button.text() == "▶ Train" and "update" in panel.status.text()
+    qtbot.wait(200)
+    assert ctl.updates == done                                        # paused means paused
+    assert same_params(st.trace.params, ctl.main.params)              # every view shows the trained weights
+    assert st.trace.total_loss < 0.7 * ctl.mirrors[0].column("loss")[0]
+    click(qtbot, panel.play_button)                                   # resume
+    qtbot.waitUntil(lambda: ctl.updates > done + 10, timeout=20000)
+    click(qtbot, panel.play_button)
+    wait_idle(qtbot, t)
+    snaps = ctl.main.snapshots
+    assert [u for u, _ in snaps] == list(range(0, ctl.updates + 1, 10))[:len(snaps)] and len(snaps) >= 4
+    # scrub back: the views show update 20's weights, the plots mark it
+    panel.scrub.setFocus()
+    panel.scrub.setValue(2)
+    assert same_params(st.trace.params, snaps[2][1])
+    assert "after update 20" in panel.scrub_label.text()
+    assert all(line.isVisible() and line.value() == 20 for line in t["plots"].marker_lines)
+    panel.scrub.triggerAction(QSlider.SliderAction.SliderToMaximum)   # back to the latest
+    assert same_params(st.trace.params, ctl.main.params)
+    # reset: new weights, nothing trained
+    click(qtbot, panel.reset_button)
+    assert ctl.updates == 0 and ctl.main.updates == 0 and "update 0" in panel.status.text()
+    # +1 and +N
+    click(qtbot, panel.step_button)
+    wait_idle(qtbot, t)
+    assert ctl.updates == 1
+    type_number(qtbot, panel.steps, "25")
+    click(qtbot, panel.steps_button)
+    wait_idle(qtbot, t)
+    assert ctl.updates == 26 and len(t["plots"]._per_run) == 1
+
+
+def test_a_blow_up_is_a_message_and_the_last_finite_weights_stay(qtbot):
+    w, t = train_window(qtbot)
+    panel, ctl, st = t["panel"], t["controller"], w.state
+    w.input_dock.raise_()                                             # the Model panel, beside Train
+    choose(qtbot, w.model_panel.activation, "relu")
+    type_number(qtbot, w.model_panel.hidden, "64")
+    t["dock"].raise_()
+    choose(qtbot, panel.optimizer, "sgd")
+    type_number(qtbot, panel.lr, "1")
+    choose(qtbot, panel.clip_mode, "none")
+    click(qtbot, panel.reset_button)
+    click(qtbot, panel.play_button)
+    wait_idle(qtbot, t, 60000)
+    assert "diverged" in panel.message.text() and "last finite weights" in panel.message.text()
+    assert all(np.isfinite(v).all() for v in ctl.main.params.values())
+    # weights that blew up to 1e13 are finite but beyond what the views compute with: they say so
+    # and keep the last weights they could show
+    assert same_params(st.trace.params, ctl.main.params) or "can't show these weights" in panel.message.text()
+    assert all(np.isfinite(v).all() for v in st.trace.params.values())
+    click(qtbot, panel.play_button)                                   # it won't go on from there
+    assert not ctl.running and "Reset" in panel.message.text()
+
+
+def test_sampling_is_reproducible_and_opens_in_the_views(qtbot):
+    w, t = train_window(qtbot)
+    panel, sampler, st = t["panel"], t["sample"], w.state
+    type_number(qtbot, panel.steps, "150")
+    click(qtbot, panel.steps_button)
+    wait_idle(qtbot, t)
+    open_tab(qtbot, t, "Sample")
+    qtbot.keyClicks(sampler.seed_text, "hel")
+    type_number(qtbot, sampler.length, "40")
+    type_number(qtbot, sampler.rng_seed, "7")
+    click(qtbot, sampler.generate)
+    first = sampler.output.toPlainText()
+    assert first.startswith("hel") and len(first) == 43
+    click(qtbot, sampler.generate)
+    assert sampler.output.toPlainText() == first                       # the same seed, the same text
+    sampler.temperature.setValue(40)
+    assert "2.00" in sampler.t_value.text() and "wild" in sampler.t_words.text()
+    qtbot.mouseClick(sampler.argmax, Qt.MouseButton.LeftButton)
+    assert not sampler.temperature.isEnabled()
+    click(qtbot, sampler.generate)
+    assert len(sampler.bar_item.opts["height"]) > 0 and abs(sum(sampler.result.probs[0]) - 1) < 1e-9
+    assert "Character 1" in sampler.bars_title.text()
+    text = sampler.output.toPlainText()
+    params = st.trace.params
+    click(qtbot, sampler.open_button)
+    assert st.config.source == text and st.trace.T == len(text) - 1
+    assert same_params(st.trace.params, params)
+
+
+def test_gradient_check_panel_says_every_gradient_is_right(qtbot):
+    w, t = train_window(qtbot)
+    check = t["check"]
+    open_tab(qtbot, t, "Check")
+    click(qtbot, check.check_button)
+    qtbot.waitUntil(lambda: check.table.rowCount() == 5, timeout=20000)
+    assert [check.table.item(i, 4).text() for i in range(5)] == ["good"] * 5
+    assert "right" in check.status.text()
+    assert float(check.table.item(0, 3).text()) < 1e-7
+
+
+def test_adding_task_and_compare_mode(qtbot):
+    w, t = train_window(qtbot)
+    panel, ctl, st = t["panel"], t["controller"], w.state
+    before = st.trace.params
+    choose(qtbot, panel.task, "adding")
+    assert panel.optimizer.currentData() == "adam" and panel.clip_mode.currentData() == "norm"
+    type_number(qtbot, panel.length, "20")
+    type_number(qtbot, panel.batch, "8")
+    choose(qtbot, panel.compare, "lstm")
+    assert len(ctl.trainers) == 2 and ctl.trainers[1].spec.cell == "lstm"
+    type_number(qtbot, panel.steps, "20")
+    click(qtbot, panel.steps_button)
+    wait_idle(qtbot, t)
+    assert [tr.updates for tr in ctl.trainers] == [20, 20]
+    assert len(t["plots"]._per_run) == 2
+    labels = [label.text for _sample, label in t["plots"].legend.items]
+    assert labels[:2] == [tr.spec.title() for tr in ctl.trainers] and labels[-1] == "blind guess 0.167"
+    assert "keep the typed sequence" in panel.status.text()
+    assert same_params(st.trace.params, before)                        # the views keep their sequence
+    assert abs(ctl.main.task.baseline - 1 / 6) < 1e-12
+
+
+def test_state_session_round_trip_continues_training_identically(qtbot, tmp_path):
+    """A state test of the session: save after 20 updates, open in a new window, 20 more; equals 40 straight."""
+    from rnnviz.app.file_actions import apply_session, session_of
+    from rnnviz.io.session import load_session, save_session
+
+    w, t = train_window(qtbot)
+    panel, ctl = t["panel"], t["controller"]
+    type_number(qtbot, panel.steps, "20")
+    click(qtbot, panel.steps_button)
+    wait_idle(qtbot, t)
+    save_session(tmp_path / "s.rnnviz", session_of(w.state))
+    click(qtbot, panel.steps_button)
+    wait_idle(qtbot, t)
+    straight = {k: v.copy() for k, v in ctl.main.params.items()}
+    loss = ctl.mirrors[0].column("loss").copy()
+
+    w2, t2 = train_window(qtbot, "something else entirely")
+    apply_session(w2.state, load_session(tmp_path / "s.rnnviz"))
+    ctl2 = t2["controller"]
+    assert ctl2.updates == 20 and ctl2.main.optimizer.t == 20
+    assert t2["panel"].status.text().startswith("update 20")
+    type_number(qtbot, t2["panel"].steps, "20")
+    click(qtbot, t2["panel"].steps_button)
+    wait_idle(qtbot, t2)
+    assert ctl2.updates == 40
+    np.testing.assert_array_equal(ctl2.mirrors[0].column("loss"), loss)
+    assert same_params(ctl2.main.params, straight)
+
+
+def test_the_run_buttons_stay_in_reach_and_the_curves_fit_a_720p_column(qtbot):
+    from .projector import open_window as open_projected
+
+    w = open_projected(qtbot, 1280, 720)
+    t, panel, plots = w.training, w.training["panel"], w.training["plots"]
+    t["dock"].raise_()
+    open_tab(qtbot, t, "Curves")
+    type_number(qtbot, panel.steps, "30")
+    click(qtbot, panel.steps_button)                                  # +N, with the curves in view
+    wait_idle(qtbot, t)
+    qtbot.wait(50)
+    assert panel.steps_button.isVisible() and panel.play_button.isVisible() and plots.isVisible()
+    assert panel.status.height() >= panel.status.heightForWidth(panel.status.width())   # every line shown
+    assert "update 30" in panel.status.text()
+    width = plots.canvas.viewport().width()
+    assert width < 520                                                 # a narrow column: the title wraps
+    for item in [plots.title_label, plots.legend, *plots.plots.values()]:
+        r = plots.canvas.mapFromScene(item.sceneBoundingRect()).boundingRect()
+        assert r.left() >= 0 and r.right() <= width + 1, (item, r, width)
+    assert "<br>" in plots.title_label.text and len(plots.legend.items) == 4

@@ -1,0 +1,108 @@
+"""`rnnviz train`: the files it writes, continuing from its own params.npz, divergence, bad options.
+Run as a user runs it (a subprocess, no screen)."""
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from .test_cli import ROOT, cli_env
+
+TEXT = "hello world, hello rnn. " * 4
+
+
+def run(*args, home=None):
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), "train", *map(str, args)], capture_output=True,
+                          text=True, env=cli_env(home), cwd=ROOT, timeout=300)
+
+
+def rows(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture(scope="module")
+def text_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("train")
+    r = run("--text", TEXT, "--steps", 120, "--hidden", 24, "--out", out)
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr and r.stderr == ""        # no progress line when not a terminal
+    return out
+
+
+def test_text_run_writes_every_file(text_run):
+    assert {p.name for p in text_run.iterdir()} == {"params.npz", "train.csv", "train.png", "train.svg", "samples.txt"}
+    with np.load(text_run / "params.npz", allow_pickle=False) as z:
+        assert set(z.files) == {"Wax", "Waa", "Wya", "ba", "by", "vocab"}
+        assert "".join(z["vocab"]) == "".join(sorted(set(TEXT)))
+        assert z["Waa"].shape == (24, 24)
+    table = rows(text_run / "train.csv")
+    assert len(table) == 120 and list(table[0]) == ["update", "loss", "smooth_loss", "grad_norm", "clipped", "reach"]
+    assert [int(r["update"]) for r in table] == list(range(1, 121))
+    loss = np.array([float(r["loss"]) for r in table])
+    assert loss[-10:].mean() < 0.3 * loss[:10].mean()
+    # the smoothed loss starts from T ln V, as min-char-rnn's
+    V = len(set(TEXT))
+    assert float(table[0]["smooth_loss"]) == pytest.approx(0.999 * 25 * np.log(V) + 0.001 * loss[0])
+    assert {r["clipped"] for r in table} <= {"0", "1"}
+    samples = (text_run / "samples.txt").read_text()
+    assert samples.startswith("# vanilla RNN (tanh) after 120 updates on the text")
+    assert (text_run / "train.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert b"<svg" in (text_run / "train.svg").read_bytes()[:2000]
+
+
+def test_training_continues_from_its_own_weights(text_run, tmp_path):
+    r = run("--text", TEXT, "--steps", 5, "--weights", text_run / "params.npz", "--out", tmp_path)
+    assert r.returncode == 0, r.stderr
+    before = float(rows(text_run / "train.csv")[-1]["loss"])
+    first = float(rows(tmp_path / "train.csv")[0]["loss"])
+    assert first < 0.6 * float(rows(text_run / "train.csv")[0]["loss"])      # it starts trained
+    assert first == pytest.approx(before, rel=1.0)
+
+
+def test_tasks_write_their_samples(tmp_path):
+    r = run("--task", "adding", "--length", 12, "--cell", "gru", "--hidden", 8, "--batch", 8, "--steps", 30,
+            "--out", tmp_path / "a")
+    assert r.returncode == 0, r.stderr
+    assert "answer" in (tmp_path / "a" / "samples.txt").read_text()
+    with np.load(tmp_path / "a" / "params.npz", allow_pickle=False) as z:
+        assert "weight_hh_l0" in z.files and "vocab" not in z.files
+    r = run("--task", "names", "--steps", 20, "--hidden", 8, "--seed", 4, "--out", tmp_path / "n")
+    assert r.returncode == 0, r.stderr
+    names = (tmp_path / "n" / "samples.txt").read_text().splitlines()[2:]
+    assert len(names) == 10 and all(set(n) <= set("abcdefghijklmnopqrstuvwxyz") for n in names)
+    r = run("--task", "copy", "--length", 5, "--hidden", 8, "--steps", 10, "--out", tmp_path / "c")
+    assert r.returncode == 0, r.stderr
+    assert "->" in (tmp_path / "c" / "samples.txt").read_text()
+
+
+def test_a_blow_up_writes_the_last_finite_weights_and_says_so(tmp_path):
+    r = run("--text", TEXT, "--activation", "relu", "--radius", 3, "--optimizer", "sgd", "--lr", 5, "--no-clip",
+            "--hidden", 64, "--steps", 400, "--out", tmp_path)
+    assert r.returncode == 1
+    assert "diverged" in r.stderr and "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    with np.load(tmp_path / "params.npz", allow_pickle=False) as z:
+        assert all(np.isfinite(z[k]).all() for k in ("Wax", "Waa", "Wya", "ba", "by"))
+    assert len(rows(tmp_path / "train.csv")) < 400
+
+
+@pytest.mark.parametrize("args,words", [
+    (("--task", "adding", "--batch", 0), "at least 1"),
+    (("--task", "adding", "--length", 1), "from 2"),
+    (("--text", TEXT, "--length", 10), "--seq-length"),
+    (("--text", TEXT, "--batch", 4), "--batch is for the tasks"),
+    (("--task", "names", "--loss", "mse"), "--loss is for"),
+    (("--text", TEXT, "--lr", "-1"), "out of range"),
+    (("--text", TEXT, "--optimizer", "rmsprop"), "invalid choice"),
+    (("--file", "/nonexistent/x.txt"), "no such file"),
+    (("--text", "a"), "one character"),
+])
+def test_bad_options_are_one_line_errors(tmp_path, args, words):
+    r = run(*args, "--out", tmp_path / "o")
+    assert r.returncode != 0
+    assert words in r.stderr and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "o").exists()
