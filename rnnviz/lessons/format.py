@@ -22,8 +22,8 @@ LESSONS_DIR = Path(__file__).resolve().parents[2] / "resources" / "lessons"
 # what a page may name; the window says which of them it has (Capabilities)
 # a tab by the start of its title (the hidden states' tab became "Heatmaps" when it grew to c⟨t⟩ and the gates)
 TABS = {"hidden": ("Hidden states", "Heatmaps"), "outputs": ("Outputs",), "losses": ("Losses",),
-        "gradients": ("Gradients",), "influence": ("Influence",), "compare": ("Compare",), "training": ("Training",)}
-PANELS = {"equations": "Equations", "bptt": "Backprop through time", "cell": "Cell", "train": "Train"}
+        "gradients": ("Gradients",), "influence": ("Influence",), "compare": ("Compare",)}
+PANELS = {"equations": "Equations", "bptt": "Backprop through time", "cell": "Cell", "train": "Training"}
 HIGHLIGHTS = ("graph", "tabs", "equations", "bptt", "verdict", "model", "sequence", "playback", "controls", "cell", "train")
 CONTROLS = ("radius", "activation", "clip", "flow", "cell", "forget_bias", "train")
 PHASES = ("forward", "backward")
@@ -48,10 +48,11 @@ class LessonError(ValueError):
 
 @dataclass(frozen=True)
 class Capabilities:
-    tabs: frozenset = frozenset(k for k in TABS if k != "training")
-    panels: frozenset = frozenset(("equations", "bptt"))
-    highlights: frozenset = frozenset(h for h in HIGHLIGHTS if h not in ("cell", "train"))
-    controls: frozenset = frozenset(c for c in CONTROLS if c != "train")
+    """What the app has that a lesson may name: by default the whole app; the window says what it has."""
+    tabs: frozenset = frozenset(TABS)
+    panels: frozenset = frozenset(PANELS)
+    highlights: frozenset = frozenset(HIGHLIGHTS)
+    controls: frozenset = frozenset(CONTROLS)
 
 
 @dataclass(frozen=True)

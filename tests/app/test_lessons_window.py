@@ -180,6 +180,11 @@ def test_leaving_a_lesson_keeps_what_it_set_up(qtbot):
 
 
 def test_presentation_mode_keeps_the_lesson_readable_at_720p(qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    from rnnviz.app import theme
+    from rnnviz.app.state import AppState
+    theme.apply_app_theme(QApplication.instance(), AppState().view_options)   # normal fonts (an earlier test may present)
     w = open_window(qtbot, size=(1280, 720))
     L = start_lesson(qtbot, w, "2.")
     normal = L.panel.text.fontInfo().pointSizeF()

@@ -53,7 +53,7 @@ def test_a_good_lesson_and_its_settings_per_page():
     (("pages", 0, "setup", "config"), {"hidden": "big"}, ["page 1", "hidden should be int"]),
     (("pages", 1, "setup"), {"config": {"radius": -1.0}}, ["page 2 (Two)", "can't run", "spectral radius"]),
     (("pages", 1, "setup"), {"config": {"kind": "numbers"}}, ["page 2", "can't run"]),
-    (("pages", 0, "setup", "tab"), "training", ["page 1", "no tab 'training'"]),
+    (("pages", 0, "setup", "tab"), "training", ["page 1", "no tab 'training'"]),   # a panel, not a tab
     (("pages", 0, "setup", "panel"), "notes", ["page 1", "no panel 'notes'"]),
     (("pages", 0, "setup", "highlight"), ["graph", "teapot"], ["view to highlight 'teapot'"]),
     (("pages", 0, "setup", "controls"), ["volume"], ["no control 'volume'"]),
@@ -157,8 +157,8 @@ def test_the_format_document_names_every_value_topic_and_setting():
 def test_a_training_page_needs_a_window_with_training():
     doc = copy.deepcopy(GOOD)
     doc["pages"][1]["setup"] = {"train": {"task": "adding", "length": 50, "compare": "rnn"}}
-    assert "this window has no training" in refused(doc)
-    caps = Capabilities(panels=frozenset({"equations", "bptt", "train"}))
+    assert "this window has no training" in refused(doc, Capabilities(panels=frozenset({"equations", "bptt"})))
+    caps = Capabilities()
     assert check_lesson(doc, "my.json", caps).train_at(1) == {"task": "adding", "length": 50, "compare": "rnn"}
     for bad_train, words in (({"task": "juggling"}, "task should be one of"), ({"length": 0}, "length should be a whole"),
                              ({"lr": "fast"}, "lr should be a number"), ({"speed": 1}, "train has no 'speed'")):
@@ -174,3 +174,15 @@ def test_compare_mode_is_left_alone_unless_a_page_chooses():
     doc["pages"][1]["setup"] = {"compare": None}
     le = check_lesson(doc, "my.json")
     assert le.compare_at(0) == {"cell": "lstm"} and le.compare_at(1) is None
+
+
+def test_every_help_text_and_topic_links_to_a_page_that_exists():
+    from rnnviz.lessons.help_texts import HELP
+    from rnnviz.lessons.topics import TOPICS
+    lessons = {le.name: le for le in builtin_lessons()}
+    for key, h in HELP.items():
+        if h.lesson:
+            name, page_id = h.lesson
+            assert name in lessons and lessons[name].page_of(page_id) is not None, key
+    explained = {t for le in lessons.values() for p in le.pages for t in p.explains}
+    assert explained == set(TOPICS)            # every kind of reason the verdict gives has its page

@@ -41,6 +41,7 @@ class Lessons:
         self.panel = LessonPanel(self.controller, self.lessons)
         self.highlight = Highlight(window)
         self.dock = window._dock(self.panel, "Lesson", Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.dock.setProperty("staysWhilePresenting", True)    # F11 puts the input column away, not the lesson
         window.tabifyDockWidget(window.input_dock, self.dock)
         self.dock.hide()
         self.panel.open_requested.connect(self.open)
