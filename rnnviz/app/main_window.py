@@ -258,6 +258,10 @@ class MainWindow(QMainWindow):
             f"T = {tr.T:,}   ·   n_a = {tr.n_a}   ·   n_x = {tr.n_x}   ·   parameters = {param_count(tr.params):,}"
             f"   ·   L = Σ L⟨t⟩ = {loss}   ·   computed in {tr.compute_seconds * 1e3:.0f} ms")
         self.window_layout.model_changed()   # a deeper model's graph gets more of the centre
+        batch = tr.extras.get("batch")
+        if batch is not None:   # a batch: the views show one of its sequences
+            self.status_label.setText(self.status_label.text() + f"   ·   sequence {tr.extras.get('example', 0) + 1}"
+                                      f" of m = {batch.m} (the batch's L = {batch.total_loss:.4g})")
 
     def _on_busy_changed(self, busy: bool) -> None:
         for w in (self.busy_label, self.busy_bar, self.cancel_button):
@@ -359,8 +363,10 @@ def build_window(text: str | None = None) -> MainWindow:
 def _install_extras(window: MainWindow) -> None:
     """The BPTT views and the file actions plug into the window through its API."""
     from rnnviz.app.bptt_install import install_bptt_views
+    from rnnviz.app.check_install import install_check
     from rnnviz.app.file_actions import install_file_actions
     from rnnviz.app.layer_install import install_layer_views
+    from rnnviz.app.panels.batch_panel import install_batch_panel
 
     install_bptt_views(window)
     install_layer_views(window)
@@ -368,6 +374,8 @@ def _install_extras(window: MainWindow) -> None:
     from rnnviz.app.train_install import install_training   # issue 10: the Train panel and plots
 
     window.training = install_training(window)
+    install_check(window)
+    install_batch_panel(window)
     from rnnviz.app.lessons.install import install_lessons
 
     install_lessons(window)   # after every tab and panel: lessons are checked against what the window has

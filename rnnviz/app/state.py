@@ -48,6 +48,7 @@ class AppState(QObject):
     view_options_changed = Signal(object)    # ViewOptions
     hover_changed = Signal(int)              # step under the mouse in any view (-1: none)
     selection_changed = Signal(object)       # StateRef: the layer-direction the views explain
+    student_changed = Signal(object)         # the student's results on the window's sequence, or None
 
     def __init__(self, config: Config | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -64,6 +65,7 @@ class AppState(QObject):
         self._shown_run: tuple = (None, None)  # (config, base params) of the trace on screen
         self._selection: StateRef | None = None
         self._view = ViewOptions()
+        self._student = None                   # File ▸ Check my implementation…: results on this trace
         self.jobs = JobRunner(self)
         self.jobs.finished.connect(self._on_job_finished)
         self.jobs.failed.connect(self._on_job_failed)
@@ -435,6 +437,18 @@ class AppState(QObject):
         if sel.name not in tr.layer(sel.layer, sel.direction).cell.state_names:
             return StateRef(sel.layer, sel.direction, "a")
         return sel
+
+    # ------------------------------------------------------------------ a student's own functions on this sequence
+    @property
+    def student(self):
+        """The checker's FunctionResults on the window's sequence (rnnviz.checker.run), or None: what
+        views show beside ours. Set by the Check panel; None once the sequence changes."""
+        return self._student
+
+    def set_student(self, results) -> None:
+        if results is not self._student:
+            self._student = results
+            self.student_changed.emit(results)
 
     def set_view_options(self, **changes) -> None:
         view = replace(self._view, **changes)

@@ -60,7 +60,7 @@ def style_sheet(p: Palette, pt: float) -> str:
                  margin-top: 1.1em; padding: 0.6em 0.5em 0.4em 0.5em; }}
     QGroupBox::title {{ subcontrol-origin: margin; left: 0.7em; padding: 0 0.3em; }}
     QTabWidget::pane {{ border: 1px solid {p.grid}; top: -1px; }}
-    QTabBar::tab {{ padding: 0.35em 0.6em; border: 1px solid {p.grid}; border-bottom: none;
+    QTabBar::tab {{ padding: 0.35em 0.5em; border: 1px solid {p.grid}; border-bottom: none;
                     border-top-left-radius: 5px; border-top-right-radius: 5px; background: {p.panel}; }}
     QTabBar::tab:selected {{ background: {p.background}; font-weight: bold; }}
     QLabel#inputError {{ color: {p.danger}; font-weight: bold; }}

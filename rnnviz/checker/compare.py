@@ -44,6 +44,8 @@ class Difference:
     theirs: float | None = None
     ours: float | None = None
     structure: bool = False       # a shape / key / length problem rather than a number
+    path: tuple = ()              # where the array is inside the result (for showing its values)
+    index: tuple = ()             # the entry's full index in that array (the step last where there is one)
 
     def text(self) -> str:
         if self.structure:
@@ -130,21 +132,21 @@ def _first_difference(function, theirs, ours):
             continue
         i = _first(bad, backward=(kind == "back"))
         if kind in ("steps", "back"):
-            d = Difference(f"{name}⟨{i[-1] + 1}⟩", i[-1] + 1, i[:-1], float(t[i]), float(o[i]))
+            d = Difference(f"{name}⟨{i[-1] + 1}⟩", i[-1] + 1, i[:-1], float(t[i]), float(o[i]), path=path, index=i)
             if kind == "back":
                 return d                       # nothing is computed before BPTT's first wrong step
             steps.append((i[-1], order, d))
         else:
             if steps:
                 break
-            return Difference(name, None, i, float(t[i]), float(o[i]))
+            return Difference(name, None, i, float(t[i]), float(o[i]), path=path, index=i)
     if steps:
         return min(steps, key=lambda s: (s[0], s[1]))[2]
     return None
 
 
 def _caches(function, theirs, ours, name):
-    fields = CACHE_FIELDS[function]
+    fields, base = CACHE_FIELDS[function], dict((n, p) for n, p, _ in PARTS[function])[name]
     if not isinstance(theirs, (list, tuple)) or len(theirs) != len(ours):
         n = len(theirs) if isinstance(theirs, (list, tuple)) else type(theirs).__name__
         return Difference(f"{name}: expected a list of {len(ours)} step caches, got {n}", step=1, structure=True)
@@ -156,7 +158,7 @@ def _caches(function, theirs, ours, name):
             bad = _bad(v, o)
             if bad.any():
                 i = _first(bad)
-                return Difference(label, t + 1, i, float(v[i]), float(o[i]))
+                return Difference(label, t + 1, i, float(v[i]), float(o[i]), path=base + (t, k), index=i)
     return None
 
 

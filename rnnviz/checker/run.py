@@ -25,6 +25,23 @@ from .compare import Difference, first_difference, largest_difference
 from .tree import decode, encode
 
 OUTPUT_SHOWN = 4000       # characters of the file's stdout / stderr kept in the report
+POLL_S = 0.05             # how often a running check looks at should_stop()
+
+
+_children: set = set()     # the child processes running now (kill_children ends them)
+
+
+def kill_children() -> None:
+    """End every student file still running (the window is closing: nobody waits for them)."""
+    for proc in list(_children):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError, OSError):
+            pass
+
+
+class Cancelled(Exception):
+    """check_file stopped because its should_stop() said so (the child was killed)."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +61,8 @@ class FunctionResult:
     max_abs_diff: float = float("nan")
     hint: str = ""
     traceback: str = ""
+    theirs: object = field(default=None, repr=False)   # both results as returned, for showing values
+    ours: object = field(default=None, repr=False)
 
     def summary(self) -> str:
         if self.status == "pass":
@@ -89,9 +108,13 @@ class CheckReport:
             any(r.status == "pass" for r in self.results)
 
 
-def check_file(path: str | os.PathLike, extra: list[Case] | None = None, limits: CheckLimits = CheckLimits()
-               ) -> CheckReport:
-    """Run and check the file. ValueError when the file can't be read at all (missing, a folder)."""
+def check_file(path: str | os.PathLike, extra: list[Case] | None = None, limits: CheckLimits = CheckLimits(),
+               should_stop=None, progress=None) -> CheckReport:
+    """Run and check the file. ValueError when the file can't be read at all (missing, a folder).
+
+    should_stop, if given, is polled while the file runs (the window's background job): when it
+    returns True the child process is killed and Cancelled is raised. progress, if given, is called
+    with the fraction of the cases that have finished, as they finish."""
     p = Path(path)
     if not p.is_file():
         raise ValueError(f"{p}: no such file" if not p.exists() else f"{p} is not a file")
@@ -106,7 +129,7 @@ def check_file(path: str | os.PathLike, extra: list[Case] | None = None, limits:
             json.dump(spec, f)
         np.savez(os.path.join(job, "inputs.npz"), **arrays)
         t0 = time.monotonic()
-        timed_out = _run_child(p, job, limits)
+        timed_out = _run_child(p, job, limits, should_stop, progress, len(cases))
         seconds = time.monotonic() - t0
         events = _events(job)
         report = CheckReport(str(p), [], stdout=_head(job, "stdout"), stderr=_head(job, "stderr"),
@@ -136,8 +159,9 @@ def check_file(path: str | os.PathLike, extra: list[Case] | None = None, limits:
         return report
 
 
-def _run_child(path: Path, job: str, limits: CheckLimits) -> bool:
-    """Run the child; True when it had to be stopped for taking too long."""
+def _run_child(path: Path, job: str, limits: CheckLimits, should_stop=None, progress=None, n_cases: int = 1
+               ) -> bool:
+    """Run the child; True when it had to be stopped for taking too long, Cancelled when asked to stop."""
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
     env.pop("DISPLAY", None)
     root = str(Path(__file__).resolve().parents[2])
@@ -145,16 +169,49 @@ def _run_child(path: Path, job: str, limits: CheckLimits) -> bool:
     proc = subprocess.Popen([sys.executable, "-m", "rnnviz.checker.child", str(path.resolve()), job],
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             env=env, start_new_session=True)
+    _children.add(proc)
     try:
-        proc.wait(timeout=limits.seconds)
-        return False
-    except subprocess.TimeoutExpired:
+        return _wait_child(proc, job, limits, should_stop, progress, n_cases)
+    finally:
+        _children.discard(proc)
+
+
+def _wait_child(proc, job, limits, should_stop, progress, n_cases) -> bool:
+    deadline = time.monotonic() + limits.seconds
+    done = 0
+    while True:
+        if progress is not None:
+            now = _count_results(job)
+            if now != done:
+                done = now
+                progress(min(done / max(n_cases, 1), 1.0))
         try:
-            os.killpg(proc.pid, signal.SIGKILL)      # the file's own child processes too
-        except (ProcessLookupError, PermissionError):
-            proc.kill()
-        proc.wait()
-        return True
+            proc.wait(timeout=max(min(POLL_S, deadline - time.monotonic()), 0.001))
+            return False
+        except subprocess.TimeoutExpired:
+            pass
+        stop = should_stop is not None and should_stop()
+        if stop or time.monotonic() >= deadline:
+            _kill(proc)
+            if stop:
+                raise Cancelled
+            return True
+
+
+def _count_results(job: str) -> int:
+    try:
+        with open(os.path.join(job, "results.jsonl"), "rb") as f:
+            return f.read().count(b'"event": "result"')
+    except OSError:
+        return 0
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)      # the file's own child processes too
+    except (ProcessLookupError, PermissionError):
+        proc.kill()
+    proc.wait()
 
 
 def _events(job: str) -> list[dict]:
@@ -205,7 +262,7 @@ def _judge(case: Case, event: dict, job: str, i: int) -> FunctionResult:
     ours = case.reference()
     diff = first_difference(case.function, theirs, ours)
     res = FunctionResult(case.function, "pass" if diff is None else "fail", case.label, diff,
-                         largest_difference(theirs, ours))
+                         largest_difference(theirs, ours), theirs=theirs, ours=ours)
     if diff is not None:
         res.hint = _hint(case, theirs)
     return res

@@ -24,11 +24,17 @@ def default_loss(kind: str) -> str:
     return "cross_entropy" if kind == "text" else "mse"
 
 
+def one_hot(y: np.ndarray | None) -> bool:
+    """Whether dense targets (n_y, m, T) are classes: one 1 per column, zeros elsewhere (n_y > 1)."""
+    return y is not None and y.ndim == 3 and y.shape[0] > 1 and bool(np.all((y == 0) | (y == 1))) and \
+        bool(np.all(y.sum(axis=0) == 1))
+
+
 def check_loss(loss: str, kind: str, y: np.ndarray | None) -> None:
     """ValueError when the loss can't be used with these targets (y: dense targets, None for text)."""
     if loss not in LOSSES:
         raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)}")
-    if loss == "cross_entropy" and kind != "text":
+    if loss == "cross_entropy" and kind != "text" and not one_hot(y):
         raise ValueError("cross-entropy needs characters (a class per step); use MSE or BCE for numbers")
     if loss == "bce" and y is not None and (np.any(y < 0) or np.any(y > 1)):
         bad = y[(y < 0) | (y > 1)].ravel()[0]

@@ -53,6 +53,8 @@ class SequenceData:
     target_tokens: tuple = ()    # (T,) each step's target, None where the step has none
     target: str | None = None    # the decoder's text, for an encoder–decoder
     n_source: int = 0            # encoder steps Tx of an encoder–decoder (0: one segment)
+    a0: np.ndarray | None = None             # (n_a, m) an initial hidden state the input comes with
+                                             # (the notes' test input), used when a⟨0⟩ is "given"
 
     @property
     def T(self) -> int:
@@ -104,7 +106,7 @@ class SequenceData:
         """Labels of the output rows: the vocabulary, or the single predicted value."""
         if self.kind == "text":
             return [char_label(c) for c in self.vocab]
-        return ["value"]
+        return ["value"] if self.n_y == 1 else [f"class {k}" for k in range(self.n_y)]
 
     def truncated(self, T: int) -> "SequenceData":
         """The first T steps (a one-to-one network reads one step)."""

@@ -13,7 +13,9 @@ from .activations import get_activation
 from .cells import CELLS
 from .clipping import CLIP_MODES
 from .compute import compute_trace, model_spec
-from .losses import check_loss, default_loss
+from .losses import check_loss, default_loss, one_hot
+from .notes_example import example as batch_example
+from .notes_example import notes_sequence
 from .params import check_model_params, init_model_params, model_radius, rescale_radius
 from .sequences import SequenceData, make_sequence, pair_sequence, text_sequence
 from .spec import MAX_LAYERS, ModelSpec
@@ -25,6 +27,8 @@ MAX_HIDDEN = 2048
 MAX_STEPS = 100_000
 MAX_SEED = 2**31 - 1          # the seed spin box's range (a C int); sessions and the CLI are held to it too
 MAX_RADIUS = 100.0
+A0_MODES = ("zero", "given")
+MAX_BATCH = 10_000
 MAX_OUTPUTS = 10_000_000      # steps x output units x batch: each (T, n_y, m) array stays under 80 MB
 
 
@@ -49,6 +53,8 @@ class Config:
     forget_bias: float = 1.0        # the LSTM forget gate's initial bias
     target: str = ""                # the decoder's text (encoder–decoder)
     vocab: str = ""                 # the characters the weights were made for ("": the text's own)
+    a0: str = "zero"                # zero | given: a⟨0⟩ = 0, or the one the input comes with (the notes')
+    example: int = 0                # which sequence of a batch (m > 1) the views show, 0-based
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -94,6 +100,10 @@ def check_config(c: Config) -> None:
         raise ValueError(f"bidirectional must be true or false, not {c.bidirectional!r}")
     if not math.isfinite(c.forget_bias) or abs(c.forget_bias) > 100:
         raise ValueError(f"the forget-gate bias must be between -100 and 100, not {c.forget_bias}")
+    if c.a0 not in A0_MODES:
+        raise ValueError(f"unknown a⟨0⟩ {c.a0!r}; choose one of {', '.join(A0_MODES)}")
+    if not _whole(c.example) or not 0 <= c.example < MAX_BATCH:
+        raise ValueError(f"the example shown must be a whole number from 1 to {MAX_BATCH}, not {c.example}")
     if c.architecture not in ARCHITECTURES:
         raise ValueError(f"unknown architecture {c.architecture!r}; choose one of {', '.join(ARCHITECTURES)}")
     if c.encoder_decoder and c.bidirectional:
@@ -103,7 +113,12 @@ def check_config(c: Config) -> None:
 
 
 def make_run_sequence(c: Config) -> SequenceData:
-    """The sequence this config runs: the typed text or numbers, or a source → target pair."""
+    """The sequence this config runs: the typed text or numbers, a source → target pair, or (kind
+    "notes") the notes' test input."""
+    if c.kind == "notes":
+        if c.encoder_decoder:
+            raise ValueError("the notes' test input is one batch of sequences, not a source → target pair")
+        return notes_sequence()
     if c.encoder_decoder:
         if c.kind == "numbers":
             raise ValueError("an encoder–decoder reads and writes text: type a source and a target text")
@@ -138,7 +153,17 @@ def prepare_run(c: Config, base: dict | None = None) -> tuple[SequenceData, str]
                              f"but this text has {seq.n_x} different characters: use the characters the weights "
                              "were made for, or draw new random weights")
         check_model_params(spec, base)
-    loss = default_loss(seq.kind) if c.loss == "auto" else c.loss
+    if c.a0 == "given":
+        if seq.a0 is None:
+            raise ValueError("this sequence comes with no a⟨0⟩: choose a⟨0⟩ = 0 (the notes' test input gives one)")
+        n_a = int(np.shape(base[spec.layer_names(0, 0, 0)[1]])[1]) if base is not None else c.hidden
+        if seq.a0.shape[0] != n_a:
+            raise ValueError(f"the given a⟨0⟩ has {seq.a0.shape[0]} units but the model has n_a = {n_a}: "
+                             f"choose a⟨0⟩ = 0 or a hidden size of {seq.a0.shape[0]}")
+    if c.example >= seq.m:
+        raise ValueError(f"example {c.example + 1} does not exist: this input has {seq.m} sequence(s)")
+    auto = "cross_entropy" if one_hot(seq.y_values) else default_loss(seq.kind)
+    loss = auto if c.loss == "auto" else c.loss
     check_loss(loss, seq.kind, seq.y_values)
     return seq, loss
 
@@ -187,8 +212,20 @@ def run_config(c: Config, base: dict | None = None, influence: bool = True, shou
     poll(should_stop)
     p = build_params(c, seq, base)
     poll(should_stop)
-    return compute_trace(p, seq, c.activation, loss, c.architecture, influence=influence, cell=c.cell,
-                         layers=c.layers, bidirectional=c.bidirectional, should_stop=should_stop)
+    a0 = seq.a0 if c.a0 == "given" else None
+    kw = dict(cell=c.cell, layers=c.layers, bidirectional=c.bidirectional, should_stop=should_stop)
+    tr = compute_trace(p, seq, c.activation, loss, c.architecture, a0=a0, influence=influence and seq.m == 1, **kw)
+    if seq.m == 1:
+        return tr
+    # a batch: the views show one of its sequences. Each runs independently of the others, so the
+    # sequence alone gives exactly its part of the batch (states, outputs, losses, dL/da<t>); its weight
+    # gradients are its share of the batch's, which are their sum. The batch's own trace rides along.
+    one = batch_example(seq, c.example)
+    shown = compute_trace(p, one, c.activation, loss, c.architecture, a0=one.a0 if a0 is not None else None,
+                          influence=influence, **kw)
+    shown.extras["batch"] = tr
+    shown.extras["example"] = c.example
+    return shown
 
 
 GATES = {"rnn": 1, "gru": 3, "lstm": 4}

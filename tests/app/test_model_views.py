@@ -402,3 +402,25 @@ def test_the_equations_follow_what_flows_back_for_every_cell(w, qtbot, cell):
     np.testing.assert_allclose(w.state.trace.layer(0, 0).grad("a", "last")[t - 1, :, 0][:3],
                                [float(v.replace("−", "-")) for v in
                                 text.split(f"∂L⟨T⟩/∂a⟨{t}⟩")[1].split("[")[1].split(",")[:3]], rtol=1e-3)
+
+
+def test_a_wrapped_heatmap_title_gets_the_room_it_needs_on_a_small_projector(qtbot):
+    """A 2-layer bidirectional LSTM's heatmap title wraps on a 1024 x 720 projector (and at 1280 x 720
+    with the desktop's fonts); its second line used to print over the input characters on the top
+    axis (pyqtgraph keeps a title row 30 px high)."""
+    w = open_window(qtbot, (1024, 720))
+    m = w.model_panel
+    choose(qtbot, m.cell, "lstm")
+    keys(qtbot, m.layers, Qt.Key.Key_Up, 1)
+    qtbot.keyClick(m.layers, Qt.Key.Key_Return)
+    click(qtbot, m.bidirectional)
+    qtbot.waitUntil(lambda: w.state.trace.spec.layers == 2 and w.state.trace.spec.bidirectional, timeout=5000)
+    heat = w.heatmap
+    w.tabs.setCurrentWidget(heat)
+    settle(qtbot, 60)
+    title = heat.plot.titleLabel
+    lines = title.item.document().firstBlock().layout().lineCount()
+    top_axis = heat.plot.getAxis("top")
+    assert top_axis.isVisible() and lines >= 2, (lines, heat.plot.width(), title.item.textWidth(), heat.figure_title, w.width(), heat.width())
+    title_bottom = title.mapRectToScene(title.item.mapRectToParent(title.item.boundingRect())).bottom()
+    assert title_bottom <= top_axis.sceneBoundingRect().top() + 1, (lines, title_bottom, top_axis.sceneBoundingRect())

@@ -60,13 +60,15 @@ def test_home_end_and_step_to_stay_in_phase(state):
 
 
 def test_play_moves_smoothly_and_stops_at_the_end(state, qtbot):
-    state.set_speed(30)  # ~0.5 step per 16 ms tick: positions between steps
+    # 8 steps/s: ~0.13 step per 16 ms tick, 2.5 s in all, so even a loaded machine that delays ticks
+    # by hundreds of ms shows positions between steps (at 30 steps/s the first late tick ended it)
+    state.set_speed(8)
     progress = []
     state.progress_changed.connect(progress.append)
     state.go_start()
     state.play()
     assert state.playing
-    qtbot.waitUntil(lambda: not state.playing, timeout=10000)
+    qtbot.waitUntil(lambda: not state.playing, timeout=30000)
     assert (state.t, state.phase) == (0, BACKWARD)
     assert any(p != int(p) for p in progress)  # fractional positions: smooth motion
     assert progress == sorted(progress)

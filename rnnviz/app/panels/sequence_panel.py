@@ -182,22 +182,40 @@ class SequencePanel(QGroupBox):
         self._debounce.stop()
         text = self.edit.toPlainText()
         if text != self.state.config.source:
+            if self.state.config.kind == "notes":   # typing leaves the notes' test input (and its weights)
+                from rnnviz.app.panels.batch_panel import leave_notes
+
+                leave_notes(self.state, source=text)
+                return
             self.state.update_config(source=text)
 
     def _on_kind_clicked(self, kind: str) -> None:
         self._debounce.stop()
+        if self.state.config.kind == "notes":
+            from rnnviz.app.panels.batch_panel import leave_notes
+
+            leave_notes(self.state, source=self.edit.toPlainText(), kind=kind)
+            return
         self.state.update_config(source=self.edit.toPlainText(), kind=kind)
 
     def load_example(self, ex: dict) -> None:
         """An example's text (an encoder–decoder's: its source and target and that architecture; any
         other example leaves the encoder–decoder for many-to-many)."""
         self._debounce.stop()
+        from rnnviz.app.panels.batch_panel import leave_notes, load_notes_example
+
+        if ex.get("kind") == "notes":
+            load_notes_example(self.state)
+            return
         changes = dict(source=ex["source"], kind=ex.get("kind", "auto"), loss=ex.get("loss", "auto"))
         arch = ex.get("architecture")
         if arch == "encoder-decoder":
             changes.update(architecture=arch, target=ex.get("target", ""), bidirectional=False)
         elif arch is not None or self.state.config.encoder_decoder:
             changes.update(architecture=arch or "many-to-many")
+        if self.state.config.kind == "notes":
+            leave_notes(self.state, **changes)
+            return
         self.state.update_config(**changes)
 
     # ------------------------------------------------------------------ state -> widgets
@@ -206,7 +224,14 @@ class SequencePanel(QGroupBox):
             self.edit.blockSignals(True)
             self.edit.setPlainText(config.source)
             self.edit.blockSignals(False)
-        self.kind_buttons[config.kind].setChecked(True)
+        button = self.kind_buttons.get(config.kind)
+        if button is not None:
+            button.setChecked(True)
+        else:                                       # the notes' test input: none of the three
+            self._kind_group.setExclusive(False)
+            for b in self.kind_buttons.values():
+                b.setChecked(False)
+            self._kind_group.setExclusive(True)
         self.source_title.setVisible(config.encoder_decoder)
         self._on_input_error_changed(self.state.input_error)
 
@@ -220,6 +245,13 @@ class SequencePanel(QGroupBox):
 
     def _on_trace_changed(self, trace) -> None:
         seq = trace.seq
+        batch = trace.extras.get("batch")
+        if batch is not None or seq.n_x > 1 and seq.kind != "text":
+            m = batch.m if batch is not None else seq.m
+            what = f"{seq.T} steps · m = {m} sequences of vectors (n_x = {seq.n_x}, n_y = {seq.n_y})"
+            self._info = f"a batch: {what}"
+            self._show_info()
+            return
         if seq.n_source:
             what = (f"{seq.n_source} source steps + {seq.T - seq.n_source} decoder steps (the target, then ⟨e⟩) · "
                     f"{len(seq.vocab)} symbols with ⟨s⟩ ⟨e⟩")

@@ -37,6 +37,8 @@ def _input(tr, lt, t: int, d: str) -> tuple[str, str]:
         if seq.kind == "text":
             import html
             return f"x{sup(t + 1)}", f"one-hot({html.escape(seq.input_label(t))})"
+        if tr.n_x > 1:                                   # vectors (the notes' test input)
+            return f"x{sup(t + 1)}", vec(tr.x[:, 0, t], d)
         return f"x{sup(t + 1)}", num(float(tr.x[0, 0, t]), d)
     return f"a{sup(t + 1)}[{lt.layer}]", vec(tr._layer_input(lt.layer)[t, :, 0], d)
 

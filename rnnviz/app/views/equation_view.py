@@ -51,6 +51,7 @@ class EquationView(QWidget):
         state.step_changed.connect(self._on_step_changed)
         state.selection_changed.connect(lambda _sel: self._on_step_changed(self.state.t, self.state.phase))
         state.view_options_changed.connect(self._on_view_options_changed)
+        state.student_changed.connect(lambda _r: self._on_step_changed(state.t, state.phase))
         self._on_view_options_changed(state.view_options)
 
     # ------------------------------------------------------------------ slots
@@ -95,6 +96,7 @@ class EquationView(QWidget):
         else:
             t = self.state.t
             body = self._backward(tr, t, p) if self.state.phase == BACKWARD else self._forward(tr, t, p)
+            body += self._student(tr, t, p)
         pt = theme.point_size(o, 1.05)
         body = body.replace("<h3>", f'<h3 style="font-size:{theme.point_size(o, 1.2)}pt">')
         self._stale = False
@@ -102,6 +104,33 @@ class EquationView(QWidget):
             <style> td {{ padding: 2px 8px 4px 0; vertical-align: top; }}
                     .n {{ font-family: {theme.mono_family()}; }}
                     .m {{ color: {p.muted}; }} h3 {{ margin: 0 0 6px 0; }} </style>{body}</body></html>""")
+
+    def _student(self, tr, t: int, p) -> str:
+        """File ▸ Check my implementation… on this sequence: the student's numbers beside ours at this
+        step, for their functions that fail (the differing units in the danger colour)."""
+        from rnnviz.checker.values import step_rows
+
+        results = self.state.student
+        if not results:
+            return ""
+        rows = step_rows(results, t, tr.extras.get("example", 0), self.state.phase)
+        if not rows:
+            return ""
+        out = ["<h3>Your functions at this step</h3><table>"]
+        for r in rows:
+            mark = lambda v, bad: f'<b style="color:{p.danger}">{numfmt.short(float(v), 4)}</b>' if bad \
+                else numfmt.short(float(v), 4)   # noqa: E731
+            theirs = "[" + ", ".join(mark(v, b) for v, b in zip(r.theirs[:16], r.differs[:16])) + \
+                (", …" if r.theirs.size > 16 else "") + "]"
+            ours = "[" + ", ".join(numfmt.short(float(v), 4) for v in r.ours[:16]) + \
+                (", …" if r.ours.size > 16 else "") + "]"
+            if not r.differs.any():
+                theirs = "<span class='m'>the same (to 1e-6)</span>"
+            out.append(f"<tr><td><i>{r.label}</i></td><td>ours</td><td class='n'>{ours}</td></tr>"
+                       f"<tr><td></td><td>yours</td><td class='n'>{theirs}</td></tr>")
+        out.append(f"</table><p class='m'>from {html.escape(rows[0].function)}"
+                   + ("" if len({r.function for r in rows}) == 1 else " …") + " (Check tab)</p>")
+        return "".join(out)
 
     def _rows(self, rows) -> str:
         return rows_table(rows)
@@ -132,7 +161,8 @@ class EquationView(QWidget):
                     "the course's GRU applies it to a⟨t−1⟩ before the product.</p>") if tr.spec.cell == "gru" else ""
             return head + self._rows(rows) + note
         g = G.get(tr.activation, tr.activation)
-        x_text = f"one-hot({html.escape(seq.input_label(t))})" if seq.kind == "text" else num(tr.x[0, 0, t], d)
+        x_text = f"one-hot({html.escape(seq.input_label(t))})" if seq.kind == "text" else (
+            num(tr.x[0, 0, t], d) if tr.n_x == 1 else vec(tr.x[:, 0, t], d))   # a batch's vectors (the notes')
         if tr.input_weight[t] == 0:
             x_text = f"0 &nbsp;<span class='m'>(not fed: {tr.architecture})</span>"
         a_prev = tr.a0[:, 0] if t == 0 else tr.a[:, 0, t - 1]

@@ -170,6 +170,10 @@ class StepPlotView(QWidget, FigureView):
             option = item.document().defaultTextOption()
             option.setAlignment(Qt.AlignmentFlag.AlignHCenter)
             item.document().setDefaultTextOption(option)
+        # pyqtgraph gives the title row a fixed 30 px: a wrapped title gets the rows it needs
+        h = max(30.0, item.boundingRect().height() + 4)
+        self.plot.titleLabel.setMaximumHeight(h)
+        self.plot.layout.setRowFixedHeight(0, h)
         self.plot.titleLabel.updateMin()
         self.plot.titleLabel.resizeEvent(None)
 

@@ -1,0 +1,136 @@
+"""The student's numbers beside ours where a function fails: the column of the differing quantity (every
+unit of one example at one step), with the entries that differ marked, and the same column at any
+other step of a quantity that goes step by step (so stepping moves through both side by side).
+
+Qt-free: the window's results panel renders what column() returns.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .compare import CACHE_FIELDS, _bad
+
+MAX_ROWS = 64          # units shown at once (the differing one always among them)
+
+
+@dataclass
+class Column:
+    title: str                  # "a⟨3⟩, example 2" / "dWaa, column 4"
+    units: np.ndarray           # (k,) 0-based unit numbers shown
+    ours: np.ndarray            # (k,)
+    theirs: np.ndarray          # (k,)
+    differs: np.ndarray         # (k,) bool
+    n_units: int                # how many there are in all (k may be fewer)
+    step: int | None = None     # 1-based step shown, where the quantity goes step by step
+    steps: int | None = None    # how many steps there are (T)
+    first_step: int | None = None   # the first step where they part
+
+
+def _get(obj, path):
+    for k in path:
+        obj = obj[k]
+    return obj
+
+
+def column(function: str, diff, theirs, ours, step: int | None = None, example: int | None = None
+           ) -> Column | None:
+    """The column around `diff` (a compare.Difference) at `step` (1-based; None: the failing step) for
+    `example` (0-based; None: the failing one), or None where there is nothing numeric to show (a
+    structure problem)."""
+    if diff is None or diff.structure or not diff.index:
+        return None
+    try:
+        if function in CACHE_FIELDS and len(diff.path) == 4:       # caches[0][t][k]: one array per step
+            return _cache_column(diff, theirs, ours, step, example)
+        o = np.asarray(_get(ours, diff.path), dtype=np.float64)
+        t = np.asarray(_get(theirs, diff.path), dtype=np.float64)
+    except (IndexError, KeyError, TypeError, ValueError):
+        return None
+    if t.shape != o.shape:
+        return None
+    idx = diff.index
+    name = _base(diff.quantity)
+    if o.ndim == 3:                                  # (n, m, T): one example at one step
+        T = o.shape[2]
+        s = diff.step if step is None else min(max(int(step), 1), T)
+        j = idx[1] if example is None or not 0 <= example < o.shape[1] else example
+        return _make(f"{name}⟨{s}⟩, example {j + 1}", o[:, j, s - 1], t[:, j, s - 1], idx[0], s, T, diff.step)
+    if o.ndim == 2:
+        j = idx[1]
+        what = "example" if name in _BATCHED else "column"
+        return _make(f"{name}, {what} {j + 1}", o[:, j], t[:, j], idx[0])
+    return _make(name, o.ravel(), t.ravel(), idx[0] if idx else 0)
+
+
+# the 2-D results whose second axis is the batch (the rest are weight gradients)
+_BATCHED = {"a_next", "yt_pred", "c_next", "dxt", "da_prev", "dc_prev", "da0"}
+
+
+def _base(quantity: str) -> str:
+    return quantity.split("⟨")[0]
+
+
+def _cache_column(diff, theirs, ours, step, example=None):
+    base, k = diff.path[:2], diff.path[3]
+    o_steps, t_steps = _get(ours, base), _get(theirs, base)
+    T = len(o_steps)
+    s = diff.step if step is None else min(max(int(step), 1), T)
+    o = np.asarray(o_steps[s - 1][k], dtype=np.float64)
+    t = np.asarray(t_steps[s - 1][k], dtype=np.float64)
+    if t.shape != o.shape or o.ndim != 2:
+        return None
+    j = diff.index[1] if len(diff.index) > 1 else 0
+    if example is not None and 0 <= example < o.shape[1]:
+        j = example
+    field = diff.quantity.split("(")[-1].rstrip(")")
+    return _make(f"caches[0][{s - 1}][{k}] ({field}), example {j + 1}", o[:, j], t[:, j], diff.index[0],
+                 s, T, diff.step)
+
+
+def _make(title, o, t, unit, step=None, steps=None, first=None) -> Column:
+    n = o.shape[0]
+    lo = 0 if n <= MAX_ROWS else min(max(unit - MAX_ROWS // 2, 0), n - MAX_ROWS)
+    sl = slice(lo, min(lo + MAX_ROWS, n))
+    bad = _bad(t[sl], o[sl]) if n else np.zeros(0, bool)
+    return Column(title, np.arange(n)[sl], o[sl], t[sl], bad, n, step, steps, first)
+
+
+# ---- the student's numbers at one step of the window's own sequence (the Equations panel) ----------
+# function -> [(label at step s, path into the result, pass: "forward" | "backward")]
+STEP_PARTS = {
+    "rnn_forward": [("a⟨{s}⟩", (0,), "forward"), ("ŷ⟨{s}⟩", (1,), "forward")],
+    "rnn_backward": [("dx⟨{s}⟩", ("dx",), "backward")],
+}
+
+
+@dataclass
+class StepRow:
+    function: str
+    label: str                  # "a⟨3⟩"
+    ours: np.ndarray            # (n,) one example at one step
+    theirs: np.ndarray
+    differs: np.ndarray         # (n,) bool
+
+
+def step_rows(results, t: int, example: int, phase: str) -> list[StepRow]:
+    """The student's values beside ours at step t (0-based) of `example`, for the failing functions
+    among `results` (FunctionResult on the window's sequence) that work step by step in this pass."""
+    rows = []
+    for r in results:
+        if r.status != "fail" or r.function not in STEP_PARTS:
+            continue
+        for label, path, pass_ in STEP_PARTS[r.function]:
+            if pass_ != phase:
+                continue
+            try:
+                o = np.asarray(_get(r.ours, path), dtype=np.float64)
+                th = np.asarray(_get(r.theirs, path), dtype=np.float64)
+            except (IndexError, KeyError, TypeError, ValueError):
+                continue
+            if o.shape != th.shape or o.ndim != 3 or not (0 <= t < o.shape[2] and 0 <= example < o.shape[1]):
+                continue
+            oc, tc = o[:, example, t], th[:, example, t]
+            rows.append(StepRow(r.function, label.format(s=t + 1), oc, tc, _bad(tc, oc)))
+    return rows
