@@ -148,10 +148,13 @@ def build_parser() -> argparse.ArgumentParser:
                description="See inside a recurrent neural network (vanilla, GRU, LSTM): the unrolled graph, hidden "
                            "states, outputs, losses and backpropagation through time. Without a "
                            "command, opens the window.")
-    sub = p.add_subparsers(dest="command", metavar="{gui,export,train,check}", parser_class=Parser)
+    sub = p.add_subparsers(dest="command", metavar="{gui,export,train,check,lesson}", parser_class=Parser)
     g = sub.add_parser("gui", help="open the window (the default)",
                        description="Open the rnnviz window.")
     g.add_argument("--text", help="start on this text instead of the last session")
+    g.add_argument("--lesson", metavar="NAME", help="open a lesson (a built-in one's name, e.g. vanishing, "
+                                                    "or a lesson file)")
+    g.add_argument("--page", type=_positive_int, default=1, metavar="K", help="the lesson's page to open (default 1)")
     e = sub.add_parser("export", help="write figures and data without a screen",
                        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EXPORT_EPILOG,
                        description="Run the RNN on a sequence and write its weights, gradients, trace, "
@@ -212,15 +215,45 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_train_parser(sub, _positive_int, _seed, _layers, _finite, (ACTIVATIONS, LOSSES, ARCHITECTURES, CELLS))
     from rnnviz.checker.report import add_parser as add_check
+    from rnnviz.lessons.cli_args import add_parser as add_lesson
 
     add_check(sub)
+    add_lesson(sub)
     return p
 
 
 def run_gui(args) -> int:
+    lesson = None
+    if getattr(args, "lesson", None):
+        from rnnviz.lessons import LessonError, find_lesson
+
+        try:
+            lesson = find_lesson(args.lesson)
+        except LessonError as e:
+            print(f"rnnviz: error: {e}", file=sys.stderr)
+            return 1
+        if args.page > len(lesson.pages):
+            print(f"rnnviz: error: the lesson {lesson.title!r} has {len(lesson.pages)} pages, not {args.page}",
+                  file=sys.stderr)
+            return 1
     from rnnviz.app.main_window import run_app
 
-    return run_app(text=getattr(args, "text", None))
+    return run_app(text=getattr(args, "text", None), lesson=lesson, page=getattr(args, "page", 1))
+
+
+def run_lesson(args) -> int:
+    from rnnviz.app.lessons.slides import run_lesson_export
+
+    try:
+        written = run_lesson_export(args)
+    except ValueError as e:
+        print(f"rnnviz: error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("rnnviz: error: interrupted", file=sys.stderr)
+        return 130
+    print(f"wrote {len(written) - 1} slides and slides.txt into {args.out}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -236,6 +269,8 @@ def main(argv: list[str] | None = None) -> int:
         from rnnviz.checker.report import run as run_check
 
         return run_check(args)
+    if args.command == "lesson":
+        return run_lesson(args)
     from rnnviz.app.headless import ExportError, run_export
 
     try:

@@ -376,6 +376,9 @@ def _install_extras(window: MainWindow) -> None:
     window.training = install_training(window)
     install_check(window)
     install_batch_panel(window)
+    from rnnviz.app.lessons.install import install_lessons
+
+    install_lessons(window)   # after every tab and panel: lessons are checked against what the window has
     window._side_docks[0].raise_()  # the equations first
 
 
@@ -389,14 +392,17 @@ def restore_geometry(window: MainWindow, screen=None) -> bool:
     return screen is None or (window.width() <= screen.width() and window.height() <= screen.height())
 
 
-def run_app(text: str | None = None) -> int:
-    """Open the window on the built-in example (or `text`) and run until it closes."""
+def run_app(text: str | None = None, lesson=None, page: int = 1) -> int:
+    """Open the window on the built-in example (or `text`) and run until it closes; with `lesson`
+    (a rnnviz.lessons.Lesson) open at page `page` (1-based)."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("rnnviz")
     app.setOrganizationName("rnnviz")
     app.setApplicationDisplayName("rnnviz")
     theme.apply_app_theme(app, AppState().view_options)
     window = open_window(app, text)
+    if lesson is not None:
+        window.lessons.open(lesson, page - 1)
     print("rnnviz: window shown", flush=True)
     smoke = os.environ.get("RNNVIZ_SMOKE_EXIT_MS")
     if smoke:
@@ -424,7 +430,11 @@ def open_window(app: QApplication, text: str | None = None) -> MainWindow:
     window.start_layout()
     if text is None:  # once shown (nothing has painted yet): its messages then reach the status bar
         from rnnviz.app.file_actions import restore_last_session
+        from rnnviz.io.paths import last_session_path
 
+        first_start = not last_session_path().exists()
         restore_last_session(window)
+        if first_start:   # the start page: the lessons, beside the views (the input panels are the next tab)
+            window.lessons.show_list()
     window.graph.setFocus()
     return window

@@ -41,6 +41,11 @@ class WindowLayout:
         return [self.w.input_dock] + [d for d in self.w.findChildren(QDockWidget)
                                       if d is not self.w.input_dock and d not in self.w._side_docks]
 
+    def _presenting_hides(self) -> list[QDockWidget]:
+        """The docks presentation mode puts away: the input column, except a dock that asks to stay
+        (the lesson being presented: property "staysWhilePresenting")."""
+        return [d for d in self._input_docks() if not d.property("staysWhilePresenting")]
+
     def _snapshot(self):
         """Where the docks are (QMainWindow's state), the columns' widths and the centre split."""
         return self.w.saveState(), self._column_widths(), self.w.splitter.sizes()
@@ -218,12 +223,14 @@ class WindowLayout:
     def reset(self) -> None:
         if self.focus is not None:
             self.set_focus(None)
-        hidden = self._input_docks() if self.presenting else []   # presenting: the graph keeps that room
+        hidden = self._presenting_hides() if self.presenting else []   # presenting: the graph keeps that room
+        stays = {d: d.isVisible() for d in self._docks() if d.property("staysWhilePresenting")}   # the lesson: as it is
         if self._default is not None:
             self._restore_docks(self._default, None, keep_hidden=hidden)
         for dock in self._docks():
             dock.setFloating(False)
-            dock.setVisible(dock not in hidden and not dock.property("closed_by_default"))
+            dock.setVisible(stays[dock] if dock in stays else
+                            dock not in hidden and not dock.property("closed_by_default"))
         if self.w._side_docks:
             self.w._side_docks[0].raise_()
         if self.presenting:
@@ -240,7 +247,7 @@ class WindowLayout:
         if on:
             if not self._settling:           # (off and on again before the layout came back: keep it)
                 self._before_presenting = self._before_focus or self._snapshot()
-            for dock in self._input_docks():
+            for dock in self._presenting_hides():
                 dock.hide()
         # the new fonts reach every widget's size only once the events they posted are handled:
         # measure (and restore) after that
@@ -283,7 +290,7 @@ class WindowLayout:
             w.graph.show()
             w.tabs.show()
             snap, self._before_focus = self._before_focus, None
-            hidden = self._input_docks() if self.presenting else []
+            hidden = self._presenting_hides() if self.presenting else []
             if snap is not None:
                 self._restore(snap, keep_hidden=hidden)
             for dock in hidden:

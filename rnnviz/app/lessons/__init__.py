@@ -1,0 +1,1 @@
+"""The lessons in the window: controller, panel, controls, highlights, slides, help."""

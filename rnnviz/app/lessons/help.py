@@ -1,0 +1,188 @@
+""""What am I seeing": F1 on the focused view (or the one under the mouse), ⓘ buttons on the graph and
+the tabs, Help > What am I seeing?, What's This texts, and the same texts as tooltips on the plots'
+axis titles and colour bars. The texts are data: rnnviz.lessons.help_texts.HELP."""
+from __future__ import annotations
+
+import html
+
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QCursor, QKeySequence, QShortcut
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
+
+from rnnviz.lessons.format import PANELS, tab_key
+from rnnviz.lessons.help_texts import HELP, Help
+
+
+def help_html(h: Help, link: str = "") -> str:
+    e = lambda s: html.escape(s, quote=False)  # noqa: E731
+    out = [f"<h3>{e(h.title)}</h3><p>{e(h.what)}</p>"]
+    for name, text in (("Colours", h.colour), ("How to read it", h.read), ("Formula", h.formula)):
+        if text:
+            out.append(f"<p><b>{name}.</b> {e(text)}</p>")
+    if link:
+        out.append(f"<p><a href='{link}'>Explained in a lesson ›</a></p>")
+    return "".join(out)
+
+
+class HelpPopup(QDialog):
+    """One non-modal window with the help text of a view; its link opens the lesson page."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.setWindowTitle("What am I seeing?")
+        self.setModal(False)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setTextFormat(Qt.TextFormat.RichText)
+        self.label.setMinimumWidth(420)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.label.linkActivated.connect(self._open)
+        close = QPushButton("Close")
+        close.clicked.connect(self.close)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.label)
+        lay.addWidget(close, 0, Qt.AlignmentFlag.AlignRight)
+        self.key = ""
+        self._window = window
+
+    def show_key(self, key: str) -> None:
+        h = HELP[key]
+        link = f"lesson:{h.lesson[0]}#{h.lesson[1]}" if h.lesson and self._window.lessons.page_for(*h.lesson) else ""
+        self.key = key
+        self.label.setText(help_html(h, link))
+        self.adjustSize()
+        self.show()
+        self.raise_()
+
+    def _open(self, link: str) -> None:
+        stem, page_id = link[len("lesson:"):].split("#")
+        if self._window.lessons.open_page(stem, page_id):
+            self.close()
+
+
+class ViewHelp(QObject):
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.popup = HelpPopup(window)
+        self.widgets: dict[QWidget, str] = {}
+        self.register()
+        sc = QShortcut(QKeySequence(Qt.Key.Key_F1), window)
+        sc.setContext(Qt.ShortcutContext.WindowShortcut)
+        sc.activated.connect(self.show_for_focus)
+        self.tab_button = self._info_button("What am I seeing in this tab? (F1)", self.show_for_tab)
+        window.tabs.setCornerWidget(self.tab_button, Qt.Corner.TopRightCorner)
+        self.graph_button = self._info_button("What am I seeing in the graph? (F1)", lambda: self.show("graph"))
+        self.graph_button.setParent(window.graph)
+        window.graph.installEventFilter(self)
+        self._place_graph_button()
+        self._build_menu()
+        window.state.trace_changed.connect(lambda _tr: self.apply_tooltips())
+        self.apply_tooltips()
+
+    # ------------------------------------------------------------------ which widget is which view
+    def register(self) -> None:
+        w = self.window
+        for i in range(w.tabs.count()):
+            title = w.tabs.tabText(i)
+            key = tab_key(title)
+            if key in HELP:
+                self.widgets[w.tabs.widget(i)] = key
+        from PySide6.QtWidgets import QDockWidget
+        for dock in w.findChildren(QDockWidget):
+            key = next((k for k, t in PANELS.items() if dock.windowTitle().startswith(t)), None)
+            key = {"train": "training"}.get(key, key)
+            if key in HELP:
+                self.widgets[dock.widget()] = key
+        for widget, key in ((w.graph, "graph"), (w.sequence_panel, "sequence"), (w.model_panel, "model"),
+                            (w.playback, "playback"), (w.lessons.panel, "lesson")):
+            self.widgets[widget] = key
+        for widget, key in self.widgets.items():
+            h = HELP[key]
+            widget.setWhatsThis(help_html(h))
+
+    def key_for(self, widget: QWidget | None) -> str | None:
+        while widget is not None:
+            if widget in self.widgets:
+                return self.widgets[widget]
+            widget = widget.parentWidget()
+        return None
+
+    # ------------------------------------------------------------------ showing
+    def show(self, key: str) -> None:
+        self.popup.show_key(key)
+
+    def show_for_tab(self) -> None:
+        self.show(self.widgets.get(self.window.tabs.currentWidget(), "graph"))
+
+    def show_for_focus(self) -> None:
+        """F1: the focused view, else the one under the mouse, else the current tab's."""
+        key = self.key_for(self.window.focusWidget())
+        if key is None:
+            under = QApplication.widgetAt(QCursor.pos())
+            key = self.key_for(under) if under is not None and under.window() is self.window else None
+        if key is None:
+            return self.show_for_tab()
+        self.show(key)
+
+    def _info_button(self, tip: str, slot) -> QToolButton:
+        b = QToolButton()
+        b.setText("ⓘ" if b.fontMetrics().inFontUcs4(0x24D8) else "?")   # the circled i where the font has it
+        b.setToolTip(tip)
+        b.setAutoRaise(True)
+        b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        b.clicked.connect(slot)
+        return b
+
+    def _place_graph_button(self) -> None:
+        g, b = self.window.graph, self.graph_button
+        b.adjustSize()
+        b.move(g.width() - b.width() - 4, 2)
+        b.raise_()
+        b.show()
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.window.graph and event.type() == QEvent.Type.Resize:
+            self._place_graph_button()
+        return False
+
+    def _build_menu(self) -> None:
+        mb = self.window.menuBar()
+        help_menu = next((a.menu() for a in mb.actions() if a.text().replace("&", "") == "Help"), None)
+        if help_menu is None:
+            return
+        first = help_menu.actions()[0] if help_menu.actions() else None
+        act = help_menu.addAction("What am I seeing? (F1)", self.show_for_focus)
+        sub = help_menu.addMenu("What is each view?")
+        for key in dict.fromkeys(self.widgets.values()):
+            sub.addAction(HELP[key].title, lambda _=False, k=key: self.show(k))
+        if first is not None:
+            help_menu.insertAction(first, act)
+            help_menu.insertMenu(first, sub)
+            help_menu.insertSeparator(first)
+
+    # ------------------------------------------------------------------ tooltips on the plots
+    def apply_tooltips(self) -> None:
+        for widget, key in self.widgets.items():
+            h = HELP[key]
+            if not (h.axes or h.colorbar):
+                continue
+            for view in widget.findChildren(pg.GraphicsView):
+                scene = view.scene()
+                if scene is None:
+                    continue
+                for item in scene.items():
+                    if isinstance(item, pg.ColorBarItem) and h.colorbar:
+                        item.setToolTip(h.colorbar)
+                    elif isinstance(item, pg.AxisItem):
+                        if isinstance(item.parentItem(), pg.ColorBarItem):
+                            if h.colorbar:
+                                item.setToolTip(h.colorbar)
+                        elif item.orientation in h.axes:
+                            item.setToolTip(h.axes[item.orientation])
+
+
+def install_help(window) -> ViewHelp:
+    window.view_help = ViewHelp(window)
+    return window.view_help

@@ -1,0 +1,87 @@
+"""A teacher's lesson file opened from the Lessons menu (refused with the page and the reason when it is
+malformed), and a lesson exported as PNG slides from the window."""
+import json
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+
+from tests.app.drive import open_window
+from tests.app.lesson_drive import check_text, start_lesson
+
+
+def menu_action(w, text):
+    return next(a for a in w.lessons.menu.actions() if a.text().startswith(text))
+
+
+def answer_message(seen):
+    """Read the message box the window shows, then press its OK button, as a user does."""
+    def look():
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            seen.append((box.windowTitle(), box.text()))
+            box.button(QMessageBox.StandardButton.Ok).click()
+        else:
+            QTimer.singleShot(50, look)
+    QTimer.singleShot(50, look)
+
+
+def test_a_malformed_lesson_file_is_refused_with_its_page_and_reason(qtbot, tmp_path, monkeypatch):
+    w = open_window(qtbot)
+    bad = tmp_path / "mine.json"
+    bad.write_text(json.dumps({"format": 1, "title": "Mine", "pages": [
+        {"title": "Fine", "text": "L = {loss}"},
+        {"title": "Broken", "text": "x", "setup": {"config": {"temperature": 0.5}}}]}), encoding="utf-8")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(bad), ""))
+    config = w.state.config
+    seen = []
+    answer_message(seen)
+    menu_action(w, "Open a lesson file").trigger()
+    qtbot.waitUntil(lambda: bool(seen), timeout=5000)
+    title, text = seen[0]
+    assert title == "This lesson can't be opened"
+    assert text == "mine.json, page 2 (Broken): rnnviz has no setting 'temperature' (settings: " + text.split("(settings: ")[1]
+    assert w.lessons.controller.lesson is None and w.state.config == config
+
+
+def test_a_teachers_lesson_file_runs(qtbot, tmp_path, monkeypatch):
+    w = open_window(qtbot)
+    good = tmp_path / "mine.toml"
+    good.write_text('format = 1\ntitle = "My lesson"\n[[pages]]\ntitle = "Counting"\n'
+                    'text = "T = {T}, L = {loss}"\nsetup = { config = { source = "0 1 2 3 0 1 2 3" }, tab = "losses" }\n',
+                    encoding="utf-8")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(good), ""))
+    menu_action(w, "Open a lesson file").trigger()
+    qtbot.waitUntil(lambda: w.lessons.controller.lesson is not None, timeout=5000)
+    assert w.state.config.source == "0 1 2 3 0 1 2 3" and w.state.trace.seq.kind == "numbers"
+    assert "T = 7" in check_text(w)
+
+
+def test_export_slides_from_the_window(qtbot, tmp_path, monkeypatch):
+    w = open_window(qtbot, size=(1280, 720))
+    L = start_lesson(qtbot, w, "2.")
+    L.controller.go(2)
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(tmp_path / "slides"))
+    menu_action(w, "Export this lesson as slides").trigger()
+    qtbot.waitUntil(lambda: "Wrote" in w.statusBar().currentMessage(), timeout=60000)   # the window stays responsive
+    pngs = sorted((tmp_path / "slides").glob("*.png"))
+    assert len(pngs) == len(L.controller.lesson.pages) == 5
+    assert QImage(str(pngs[0])).size() == w.size()
+    assert L.controller.index == 2                                    # back on the page it was on
+    assert "Wrote 6 slides" not in w.statusBar().currentMessage() and "Wrote 5 slides" in w.statusBar().currentMessage()
+    text = (tmp_path / "slides" / "slides.txt").read_text(encoding="utf-8")
+    assert text.count("\n1. ") + text.startswith("1. ") <= 1 and "5. All the way back to step 1" in text
+
+
+def test_the_first_start_shows_the_lesson_list(qtbot, tmp_path, monkeypatch):
+    from rnnviz.app.main_window import open_window as start
+    monkeypatch.setenv("RNNVIZ_HOME", str(tmp_path / "home"))
+    w = start(QApplication.instance())
+    qtbot.addWidget(w)
+    L = w.lessons
+    assert L.dock.isVisible() and L.panel.stack.currentIndex() == 0 and L.panel.list.count() >= 4
+    assert L.panel.list.item(0).text().startswith("1. The forward pass")
+    w.close()                                    # saves the last session
+    again = start(QApplication.instance())
+    qtbot.addWidget(again)
+    assert not again.lessons.dock.isVisible()    # not on later starts: the work comes back as it was

@@ -1,0 +1,214 @@
+"""Every built-in lesson run page by page in the window as a user does: started from the lesson list,
+each page's keys, drags and choices done, Next clicked; on every page the text shows the live numbers
+of the trace on screen, the app is as the page set it up, and the views show what the text claims."""
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from rnnviz.app.lessons.controller import find_tab
+from rnnviz.lessons import builtin_paths
+from rnnviz.lessons.values import read_value
+from tests.app.drive import open_window, press
+from tests.app.lesson_drive import (ACTIONS, check_setup, check_text, click_next, start_lesson, user_context,
+                                    verdict_text, wait_done)
+
+
+def _claim_vanishing_verdict(w, text):
+    assert "vanishing" in verdict_text(w) and "vanishing" in text
+
+
+def _claim_pascanu(w, text):
+    ctx = user_context(w)
+    assert read_value(ctx, "gamma_sigma") < 1
+    assert read_value(ctx, "grad_last", "1") < 1e-20
+
+
+def _claim_saturation(w, text):
+    assert w.state.config.radius >= 2 and "tanh saturation" in verdict_text(w)
+
+
+def _claim_exploding(w, text):
+    assert "exploding" in verdict_text(w).split("\n")[0] and "exploding" in text
+
+
+def _claim_overflow(w, text):
+    tr = w.state.trace
+    assert tr.first_nonfinite is not None and "overflow" in verdict_text(w)
+    assert not np.isfinite(tr.loss[-1])
+
+
+def _claim_norm_clip(w, text):
+    panel = verdict_text(w)
+    assert "clipping (norm ‖g‖ ≤ θ = 5): clipped" in panel and "→ 5\n" in panel
+    assert w.state.clip.norm_after == pytest.approx(5.0) and "1060" in text
+
+
+def _claim_value_clip(w, text):
+    assert "clipping (each entry to ±c = 5): clipped" in verdict_text(w) and read_value(user_context(w), "clip_cos") < 0.95
+
+
+def _claim_summing(w, text):
+    panel_norm = read_value(user_context(w), "dWaa_sum")
+    assert panel_norm > 0
+
+
+def _claim_lstm_orders_larger(w, text):
+    s = w.state
+    assert s.config.cell == "rnn" and s.compare_config.cell == "lstm"
+    assert s.compare_trace.da_last_norm[0] > 1e6 * s.trace.da_last_norm[0]     # orders of magnitude at step 1
+    assert find_tab(w, "compare").has_figure() and w.tabs.currentWidget() is find_tab(w, "compare")
+
+
+def _claim_forget_bias(w, text):
+    s = w.state
+    assert s.config.forget_bias == 3.0 and s.trace.top.quantity("f").mean() > 0.9
+
+
+def _claim_one_to_many(w, text):
+    seq = w.state.trace.seq
+    assert w.state.trace.fed_back[w.state.t] == 1
+    assert seq.input_label(w.state.t) == seq.target_label(w.state.t - 1)
+
+
+def _claim_many_to_one(w, text):
+    assert w.state.trace.step_weight.sum() == 1 and w.state.trace.step_weight[-1] == 1
+
+
+def _claim_encoder_decoder(w, text):
+    assert [s.name for s in w.state.trace.segments] == ["encoder", "decoder"]
+
+
+def _claim_deep(w, text):
+    assert w.state.trace.spec.layers == 2
+
+
+def _claim_bidirectional(w, text):
+    assert w.state.trace.spec.dirs == 2
+
+
+def _claim_learned(w, text):
+    """The LSTM's MSE on the adding problem falls below 0.01; the vanilla RNN's stays near the baseline."""
+    ctl = w.state.training
+    lstm, rnn = (float(np.mean(h.column("loss")[-50:])) for h in ctl.mirrors)
+    assert [t.spec.cell for t in ctl.trainers] == ["lstm", "rnn"]
+    assert lstm < 0.01 and rnn > 0.5 * ctl.main.task.baseline
+
+
+CLAIMS = {
+    ("06-long-dependency", "train"): _claim_learned,
+    ("05-gated-cells", "compare"): _claim_lstm_orders_larger,
+    ("05-gated-cells", "forget-bias"): _claim_forget_bias,
+    ("07-rnn-types", "many-to-one"): _claim_many_to_one,
+    ("07-rnn-types", "one-to-many"): _claim_one_to_many,
+    ("07-rnn-types", "encoder-decoder"): _claim_encoder_decoder,
+    ("07-rnn-types", "deep"): _claim_deep,
+    ("07-rnn-types", "bidirectional"): _claim_bidirectional,
+    ("03-vanishing", "pascanu"): _claim_pascanu,
+    ("03-vanishing", "verdict"): _claim_vanishing_verdict,
+    ("03-vanishing", "saturation"): _claim_saturation,
+    ("04-exploding", "relu"): _claim_exploding,
+    ("04-exploding", "overflow"): _claim_overflow,
+    ("04-exploding", "norm-clipping"): _claim_norm_clip,
+    ("04-exploding", "value-clipping"): _claim_value_clip,
+    ("02-bptt", "summing"): _claim_summing,
+}
+
+
+def run_lesson(qtbot, w, stem: str):
+    from rnnviz.lessons import load_lesson
+    lesson = load_lesson(next(p for p in builtin_paths() if p.stem == stem), w.lessons.caps)
+    L = start_lesson(qtbot, w, lesson.title)
+    seen = []
+    for k, page in enumerate(lesson.pages):
+        assert L.controller.index == k
+        assert L.panel.page_title.text() == page.title
+        check_setup(w, reached_by_next=k > 0)
+        action = ACTIONS.get((stem, page.id))
+        if page.wait is not None:
+            assert action is not None, f"no test action for the page {page.id!r} that waits for {page.wait.text}"
+            assert not L.controller.done and "▶" in L.panel.hint.text()
+            action(qtbot, w)
+            wait_done(qtbot, w)
+        text = check_text(w)
+        claim = CLAIMS.get((stem, page.id))
+        if claim is not None:
+            claim(w, text)
+        seen.append(page.id)
+        if k + 1 < len(lesson.pages):
+            click_next(qtbot, w)
+    assert not L.panel.next_button.isEnabled()
+    return seen
+
+
+@pytest.mark.parametrize("stem", [p.stem for p in builtin_paths()])
+def test_every_lesson_page_by_page(qtbot, stem):
+    w = open_window(qtbot, size=(1280, 720))
+    seen = run_lesson(qtbot, w, stem)
+    assert len(seen) >= 3
+
+
+def test_back_sets_a_page_up_again_and_the_remote_keys_turn_pages(qtbot):
+    w = open_window(qtbot, size=(1280, 720))
+    L = start_lesson(qtbot, w, "3.")
+    for _ in range(5):
+        qtbot.keyClick(w.graph.canvas, Qt.Key.Key_PageDown)      # a presenter remote's "next"
+    qtbot.waitUntil(lambda: L.controller.index == 5 and not w.state.busy, timeout=20000)
+    from tests.app.lesson_drive import drag_slider
+    drag_slider(qtbot, L.panel.controls.widgets["radius"], 2.5)
+    qtbot.waitUntil(lambda: w.state.config.radius >= 2.4 and not w.state.busy, timeout=10000)
+    qtbot.keyClick(w.graph.canvas, Qt.Key.Key_PageUp)
+    qtbot.waitUntil(lambda: L.controller.index == 4 and not w.state.busy, timeout=20000)
+    assert w.state.config.radius == 0.5          # Back: the page as the lesson set it up
+    check_setup(w, reached_by_next=False)
+    check_text(w)
+    press(qtbot, w, "Left")                      # arrows still step the views
+    assert w.state.t + 1 == w.state.T - 1 or w.state.phase == "forward"
+
+
+def test_leaving_a_lesson_keeps_what_it_set_up(qtbot):
+    w = open_window(qtbot, size=(1280, 720))
+    L = start_lesson(qtbot, w, "4.")
+    click_next(qtbot, w)                        # rho = 2.5, ReLU, the Gradients tab, backward at T
+    config, t, phase, tab = w.state.config, w.state.t, w.state.phase, w.tabs.currentIndex()
+    qtbot.mouseClick(L.panel.leave_button, Qt.MouseButton.LeftButton)
+    assert L.controller.lesson is None and L.panel.stack.currentIndex() == 0    # back to the lesson list
+    assert (w.state.config, w.state.t, w.state.phase, w.tabs.currentIndex()) == (config, t, phase, tab)
+    assert config.radius == 2.5 and config.activation == "relu"
+    assert L.highlight.targets() == []
+    qtbot.keyClick(w.graph.canvas, Qt.Key.Key_PageDown)     # no lesson: the remote's key does nothing
+    assert w.state.config == config
+
+
+def test_presentation_mode_keeps_the_lesson_readable_at_720p(qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    from rnnviz.app import theme
+    from rnnviz.app.state import AppState
+    theme.apply_app_theme(QApplication.instance(), AppState().view_options)   # normal fonts (an earlier test may present)
+    w = open_window(qtbot, size=(1280, 720))
+    L = start_lesson(qtbot, w, "2.")
+    normal = L.panel.text.fontInfo().pointSizeF()
+    w.presentation_action.trigger()
+    qtbot.waitUntil(lambda: L.panel.text.fontInfo().pointSizeF() > normal, timeout=3000)
+    qtbot.wait(50)
+    assert L.dock.isVisible() and not w.input_dock.isVisible()      # the lesson keeps its column
+    assert L.dock.width() >= 260
+    assert L.panel.next_button.isVisible() and L.panel.next_button.rect().height() > 0
+    check_text(w)
+
+
+def test_presenting_a_lesson_shows_a_side_panel_only_on_the_pages_that_set_one_up(qtbot):
+    w = open_window(qtbot, size=(1280, 720))
+    L = start_lesson(qtbot, w, "2.")        # page 1: no side panel
+    w.presentation_action.trigger()
+    qtbot.waitUntil(lambda: not any(d.isVisible() for d in w._side_docks), timeout=3000)
+    for _ in range(2):                       # page 3 sets up the Equations panel
+        click_next(qtbot, w)
+    qtbot.waitUntil(lambda: w._side_docks[0].isVisible(), timeout=3000)
+    assert L.controller.page.panel == "equations"
+    click_next(qtbot, w)                     # page 4: Backprop through time
+    bptt = next(d for d in w._side_docks if d.windowTitle().startswith("Backprop"))
+    qtbot.waitUntil(lambda: not bptt.visibleRegion().isEmpty(), timeout=3000)
+    qtbot.mouseClick(L.panel.leave_button, Qt.MouseButton.LeftButton)
+    w.presentation_action.trigger()
+    qtbot.waitUntil(lambda: w._side_docks[0].isVisible() and w.input_dock.isVisible(), timeout=3000)

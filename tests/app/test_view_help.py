@@ -1,0 +1,90 @@
+""""What am I seeing": F1 and the ⓘ buttons show each view's help, the axis titles and colour bars carry
+the same texts as tooltips, and the verdict's reasons link to the lesson page that explains them."""
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+
+from rnnviz.lessons.help_texts import HELP
+from tests.app.drive import open_window, side, type_number
+from tests.app.lesson_drive import activate
+
+
+def popup_title(w) -> str:
+    return w.view_help.popup.label.text()
+
+
+def follow_first_link(qtbot, label) -> None:
+    """Tab to the label's first link and press Enter, as a keyboard user does."""
+    label.setFocus()
+    qtbot.waitUntil(label.hasFocus, timeout=3000)
+    qtbot.wait(20)   # the focus-in is handled before the keys (the spin box handed it back just now)
+    qtbot.keyClick(label, Qt.Key.Key_Tab)
+    qtbot.keyClick(label, Qt.Key.Key_Return)
+
+
+def test_every_view_and_panel_has_a_help_text(qtbot):
+    w = open_window(qtbot)
+    keys = w.view_help.widgets
+    for i in range(w.tabs.count()):
+        assert w.tabs.widget(i) in keys, w.tabs.tabText(i)
+    from PySide6.QtWidgets import QDockWidget
+    for dock in w.findChildren(QDockWidget):
+        if dock.windowTitle() != "Input and model":      # its panels have their own texts
+            assert dock.widget() in keys, dock.windowTitle()
+    for widget in (w.graph, w.sequence_panel, w.model_panel, w.playback, w.lessons.panel):
+        assert widget in keys and widget.whatsThis()
+
+
+def test_f1_shows_the_focused_views_help(qtbot):
+    w = open_window(qtbot)
+    activate(qtbot, w)
+    w.graph.canvas.setFocus()
+    qtbot.keyClick(w.graph.canvas, Qt.Key.Key_F1)
+    qtbot.waitUntil(w.view_help.popup.isVisible, timeout=3000)
+    assert HELP["graph"].title in popup_title(w) and "a⟨0⟩ = 0" in popup_title(w)
+    w.view_help.popup.close()
+    w.tabs.setCurrentWidget(w.losses)
+    w.losses.setFocus()
+    qtbot.keyClick(w.losses, Qt.Key.Key_F1)
+    qtbot.waitUntil(w.view_help.popup.isVisible, timeout=3000)
+    assert HELP["losses"].title in popup_title(w) and "Σₜ L⟨t⟩" in popup_title(w)
+    w.view_help.popup.close()
+
+
+def test_the_info_buttons_and_the_link_to_the_lesson(qtbot):
+    w = open_window(qtbot)
+    gradients = next(w.tabs.widget(i) for i in range(w.tabs.count()) if w.tabs.tabText(i) == "Gradients")
+    w.tabs.setCurrentWidget(gradients)
+    qtbot.mouseClick(w.view_help.tab_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(w.view_help.popup.isVisible, timeout=3000)
+    assert "(γσ_max)^(T−t)" in popup_title(w)
+    follow_first_link(qtbot, w.view_help.popup.label)
+    qtbot.waitUntil(lambda: w.lessons.controller.lesson is not None, timeout=5000)
+    assert w.lessons.controller.lesson.name == "03-vanishing" and w.lessons.controller.page.id == "product"
+    assert not w.view_help.popup.isVisible()
+    qtbot.mouseClick(w.view_help.graph_button, Qt.MouseButton.LeftButton)
+    assert HELP["graph"].title in popup_title(w)
+    w.view_help.popup.close()
+
+
+def test_axis_titles_and_colour_bars_have_the_help_as_tooltips(qtbot):
+    w = open_window(qtbot)
+    plot = w.heatmap.plot
+    assert plot.getAxis("left").toolTip() == HELP["hidden"].axes["left"]
+    assert plot.getAxis("bottom").toolTip() == HELP["hidden"].axes["bottom"]
+    bars = [it for it in w.heatmap.findChildren(pg.GraphicsView)[0].scene().items() if isinstance(it, pg.ColorBarItem)]
+    assert bars and all(b.toolTip() == HELP["hidden"].colorbar for b in bars)
+    assert w.losses.plot.getAxis("right").toolTip() == HELP["losses"].axes["right"]
+
+
+def test_the_verdicts_reasons_link_to_the_lesson_pages(qtbot):
+    w = open_window(qtbot)
+    side(w, "Backprop through time")
+    links = w.lessons.verdict_links
+    type_number(qtbot, w.model_panel.radius_spin, "0.5")
+    qtbot.waitUntil(lambda: w.state.config.radius == 0.5, timeout=5000)
+    assert links.isVisibleTo(links.parentWidget()) and "Explained in a lesson" in links.text()
+    reason, name, k = links.links[0]
+    assert reason.startswith("γ·σ_max(Waa)") and name == "03-vanishing"
+    follow_first_link(qtbot, links)
+    qtbot.waitUntil(lambda: w.lessons.controller.lesson is not None, timeout=5000)
+    assert w.lessons.controller.page.id == "pascanu" and "pascanu_bound" in w.lessons.controller.page.explains

@@ -1,0 +1,57 @@
+"""`rnnviz lesson NAME --out DIR`: one PNG slide per page and slides.txt; one-line errors, non-zero exit."""
+import json
+
+import numpy as np
+
+from PIL import Image
+
+from tests.test_cli import run
+
+
+def test_slides_of_a_built_in_lesson(tmp_path):
+    out = tmp_path / "slides"
+    r = run("lesson", "exploding", "--out", out, home=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr
+    pngs = sorted(out.glob("*.png"))
+    assert [p.name for p in pngs][:2] == ["01-relu.png", "02-growth.png"] and len(pngs) == 6
+    for p in pngs:
+        with Image.open(p) as im:
+            assert im.size == (1280, 720)
+            assert len(np.unique(np.asarray(im.convert("L").resize((64, 36))))) > 20   # a picture, not a blank
+    text = (out / "slides.txt").read_text(encoding="utf-8")
+    assert text.startswith("4. Exploding gradients and clipping")
+    assert "6. Clipping cures exploding, not vanishing" in text
+    assert "{" not in text and "overflows to inf at step 841" in text       # live numbers filled in
+    assert "wrote 6 slides" in r.stdout
+
+
+def test_slides_in_presentation_mode_and_a_teachers_file(tmp_path):
+    lesson = tmp_path / "mine.json"
+    lesson.write_text(json.dumps({"format": 1, "title": "Mine", "pages": [
+        {"title": "One", "text": "L = {loss}", "setup": {"config": {"source": "abcabc"}, "tab": "losses"}}]}),
+        encoding="utf-8")
+    r = run("lesson", lesson, "--out", tmp_path / "o", "--size", "1920x1080", "--presentation", home=tmp_path)
+    assert r.returncode == 0, r.stderr
+    with Image.open(tmp_path / "o" / "01-one.png") as im:
+        assert im.size == (1920, 1080)
+
+
+def test_bad_input_gives_one_line_and_a_non_zero_exit(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"format": 1, "title": "B", "pages": [{"title": "P", "text": "{nope}"}]}), encoding="utf-8")
+    for args, words in ((("nope",), "no lesson called 'nope'"),
+                        ((bad,), "bad.json, page 1 (P): no live value is called {nope}"),
+                        (("bptt", "--size", "big"), "--size 'big'"),
+                        ((tmp_path / "missing.json",), "no such file")):
+        r = run("lesson", *args, "--out", tmp_path / "x", home=tmp_path)
+        assert r.returncode != 0
+        assert words in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+        assert "Traceback" not in r.stderr
+    assert not (tmp_path / "x").exists()          # nothing written
+    r = run("lesson", "bptt", home=tmp_path)
+    assert r.returncode == 2 and "--out" in r.stderr
+    f = tmp_path / "file"
+    f.write_text("x")
+    r = run("lesson", "bptt", "--out", f, home=tmp_path)
+    assert r.returncode == 1 and "is a file, not a folder" in r.stderr
