@@ -83,9 +83,14 @@ EM_SIZED = (QGroupBox, QTabBar, QDockWidget)   # the style sheet's rules in em (
 
 
 def _widgets(app: QApplication, classes) -> list:
-    """The widgets of these classes in every window (found by Qt, not by a Python loop over all)."""
+    """The widgets of these classes in every shown window (found by Qt, not by a Python loop over all).
+    Hidden top-level widgets are left out: every menu, combo-box popup and dialog the app ever made is
+    one, and wrapping all their children for Python took most of a second after a long session (a
+    hidden dialog's em paddings are computed again when Qt polishes it as it is shown)."""
     found = {}
     for top in app.topLevelWidgets():
+        if not top.isVisible():
+            continue
         for cls in classes:
             if isinstance(top, cls):
                 found[top] = None
