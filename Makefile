@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench clean
+.PHONY: monkey run test bench clean
 
 $(STAMP): pyproject.toml
 	bash .ci/system-deps.sh
@@ -19,6 +19,9 @@ run: $(STAMP)
 
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+
+monkey: $(STAMP)
+	RNNVIZ_MONKEY=1 QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q tests/app/test_monkey.py
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_engine.py

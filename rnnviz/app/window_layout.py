@@ -167,7 +167,7 @@ class WindowLayout:
         scroll = dock.widget()
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded if scrolls
                                             else Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(int(width))
+        scroll.setMinimumWidth(max(int(width), 0))   # a window squeezed below its columns asked for < 0
 
     def _dock_tabs_width(self) -> int:
         """Width the side docks' shared tab bar needs to show every title in full."""
