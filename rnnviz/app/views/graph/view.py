@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from rnnviz.app import colors
 from rnnviz.app.views.base import FigureView
+from rnnviz.app.views.lazy import Lazy
 from rnnviz.app.views.graph import edges, nodes, overlay
 from rnnviz.app.views.graph.canvas import GraphCanvas
 from rnnviz.app.views.graph.data import GraphData
@@ -60,13 +61,14 @@ class GraphView(QWidget, FigureView):
         self.item.hover_changed.connect(self._on_item_hover)
         self.canvas.node_clicked.connect(self._on_node_clicked)
         self.canvas.key_pressed.connect(self._on_key)
-        state.trace_changed.connect(self._on_trace_changed)
-        state.progress_changed.connect(self._on_progress_changed)
-        state.step_changed.connect(self._on_step_changed)
-        state.config_changed.connect(self._on_config_changed)
-        state.view_options_changed.connect(self._on_view_options_changed)
-        state.hover_changed.connect(self._on_hover_changed)
-        state.selection_changed.connect(self._on_selection_changed)
+        self._lazy = Lazy(self)     # hidden behind another tab or panel: redrawn when shown (views/lazy.py)
+        self._lazy.connect(state.trace_changed, self._on_trace_changed)
+        self._lazy.connect(state.progress_changed, self._on_progress_changed)
+        self._lazy.connect(state.step_changed, self._on_step_changed)
+        self._lazy.connect(state.config_changed, self._on_config_changed)
+        self._lazy.connect(state.view_options_changed, self._on_view_options_changed, eager=True)
+        self._lazy.connect(state.hover_changed, self._on_hover_changed)
+        self._lazy.connect(state.selection_changed, self._on_selection_changed)
         self.setFocusProxy(self.canvas)
         self._on_view_options_changed(state.view_options)
         if state.trace is not None:
