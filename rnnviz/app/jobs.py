@@ -24,6 +24,7 @@ from collections import deque
 from PySide6.QtCore import QObject, Signal, Slot
 
 _ids = itertools.count(1)
+SWITCH_SECONDS = 0.001      # the longest the GUI thread waits for the interpreter while a worker computes
 _runners: "weakref.WeakSet[JobRunner]" = weakref.WeakSet()
 
 
@@ -95,6 +96,10 @@ class JobRunner(QObject):
         from rnnviz.core.blas import pin_one_thread
 
         pin_one_thread()
+        # a worker computing in Python beside the GUI thread: every call from Qt into Python (a slot, a
+        # pyqtgraph item's paint) waits for the interpreter, up to the switch interval (5 ms by default;
+        # a frame of the training plots makes ~20 such calls). 1 ms keeps the window's answers prompt.
+        sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_SECONDS))
         self._queue: deque[Job] = deque()
         self._running: Job | None = None
         self._cond = threading.Condition()
