@@ -80,6 +80,19 @@ class Job:
         return f"<Job {self.id} {self.lane} {self.status}>"
 
 
+# A worker's Python loop keeps the interpreter lock until another thread has asked for it for this long;
+# the GUI thread lets go of the lock in every call into Qt (PySide releases it), so a redraw of a few
+# thousand calls beside a worker waited up to 5 ms (Python's default) at each: F11 beside a training
+# worker took 0.5-1.2 s instead of 0.2-0.3 s (benchmarks/bench_f11.py --worker). At 0.5 ms the worker
+# loses little (it hands over only when asked) and the window is as quick as it is alone.
+GIL_SWITCH_INTERVAL_S = 0.0005
+
+
+def hand_the_gil_back_quickly() -> None:
+    if sys.getswitchinterval() > GIL_SWITCH_INTERVAL_S:
+        sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
+
+
 class JobRunner(QObject):
     finished = Signal(object)             # Job (job.result holds what fn returned)
     failed = Signal(object)               # Job (job.error holds the message)
@@ -95,6 +108,7 @@ class JobRunner(QObject):
         from rnnviz.core.blas import pin_one_thread
 
         pin_one_thread()
+        hand_the_gil_back_quickly()
         self._queue: deque[Job] = deque()
         self._running: Job | None = None
         self._cond = threading.Condition()
