@@ -114,6 +114,9 @@ class JobRunner(QObject):
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
         self._closed = False
+        # held while the worker posts and while shutdown closes: once shutdown has returned no worker
+        # is inside an emit on this runner (the window may delete it right after)
+        self._post_lock = threading.Lock()
         self.counts = {"submitted": 0, "started": 0, "done": 0, "failed": 0, "cancelled": 0}
         self._posted.connect(self._deliver)
         _runners.add(self)
@@ -148,7 +151,7 @@ class JobRunner(QObject):
     def shutdown(self) -> None:
         """Cancel everything and let the worker end after its current call; never waits."""
         self.cancel()
-        with self._cond:
+        with self._post_lock, self._cond:
             self._closed = True
 
     def pending(self) -> list[Job]:
@@ -185,12 +188,13 @@ class JobRunner(QObject):
 
     # ------------------------------------------------------------------ worker thread
     def _post(self, job: Job, kind: str, value) -> None:
-        if self._closed:
-            return  # the window is gone: nobody to tell (and its objects may be deleted)
-        try:
-            self._posted.emit(job, kind, value)
-        except RuntimeError:  # the runner was deleted while the job ran
-            pass
+        with self._post_lock:
+            if self._closed:
+                return  # the window is gone: nobody to tell (and its objects may be deleted)
+            try:
+                self._posted.emit(job, kind, value)     # queued: it only posts an event
+            except RuntimeError:  # the runner was deleted while the job ran
+                pass
 
     def _work(self) -> None:
         while True:
