@@ -34,15 +34,6 @@ def settle(app, ms: float = 40) -> None:
         app.processEvents()
 
 
-def run_queue_wait() -> float:
-    """Seconds this thread has waited for a core (taken by other processes; Linux schedstat; 0 elsewhere)."""
-    try:
-        with open("/proc/thread-self/schedstat") as f:
-            return int(f.read().split()[1]) / 1e9
-    except (OSError, ValueError, IndexError):
-        return 0.0
-
-
 def start_worker(kind: str):
     """An LSTM trained on the adding problem (or a pure Python loop, which never lets go of the interpreter
     lock unless asked) in a daemon thread until the returned event is set."""
@@ -95,6 +86,7 @@ def main() -> None:
     from rnnviz.app import theme
     from rnnviz.app.main_window import build_window
     from rnnviz.app.state import AppState
+    from tests.app.monkey import run_queue_wait      # the monkey test's measure of the waits for a core
 
     theme.apply_app_theme(app, AppState().view_options)
     w = build_window(None)

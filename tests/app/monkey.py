@@ -725,4 +725,9 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    from rnnviz.app import jobs
+
+    if jobs.working():      # as the app leaves (main_window.run_app): never finalize around a worker in NumPy
+        jobs.exit_process(code)
+    sys.exit(code)
