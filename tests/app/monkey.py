@@ -334,7 +334,7 @@ class Monkey:
     def __post_init__(self):
         self.rng = random.Random(self.seed)
         self.answers = Answers(self.rng, self.files, self.log)
-        self.windows_made = 0
+        self.windows_made = 0           # new windows after a quit (the first one not counted)
         self.actions = [
             (20, self.key), (8, self.ctrl_key), (6, self.type_text), (18, self.click), (5, self.paste),
             (6, self.spin), (4, self.combo), (5, self.tab), (3, self.resize), (3, self.layout_key),
@@ -747,7 +747,7 @@ def main(argv=None) -> int:
     for seed in seeds:
         try:
             monkey, watch = run_monkey(seed, args.actions, root, patch, files, seconds=args.seconds)
-            print(f"seed {seed}: {watch.figures(monkey.step)}; {monkey.windows_made - 1} restarts", flush=True)
+            print(f"seed {seed}: {watch.figures(monkey.step)}; {monkey.windows_made} restarts", flush=True)
         except MonkeyFailure as e:
             failed += 1
             print(f"seed {seed}: FAILED\n{e}\n", flush=True)
