@@ -90,7 +90,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--size", default="1280x720")
-    ap.add_argument("--switch", type=float, default=None, help="sys.setswitchinterval (s) to try instead of the app's 1 ms")
+    ap.add_argument("--switch", type=float, default=None, help="sys.setswitchinterval (s) to try instead of the app's 0.5 ms")
     ap.add_argument("--no-follow", action="store_true", help="the other views don't follow the weights while "
                     "training (they show them when it pauses): the cost of the plots and the worker alone")
     ap.add_argument("--no-hold", action="store_true", help="the worker doesn't wait while the window draws a frame")
@@ -146,7 +146,7 @@ def main() -> None:
         ctl.reset()
         app.processEvents()
         if args.switch:
-            sys.setswitchinterval(args.switch)        # (after the window: app/jobs.py sets 1 ms)
+            sys.setswitchinterval(args.switch)        # (after the window: app/jobs.py sets 0.5 ms)
         r = measure(app, w, args.seconds, args.profile)
         print(f"  {title}")
         print(f"    longest event-loop gap {1e3 * r['longest']:.0f} ms (99th percentile {1e3 * r['p99']:.0f} ms, "
