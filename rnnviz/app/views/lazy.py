@@ -28,7 +28,9 @@ class _Relay(QObject):
         self.lazy, self.index = lazy, index
 
     def fire(self, *args) -> None:
-        self.lazy._call(self.index, args)
+        lazy = self.__dict__.get("lazy")      # (None: a wrapper Qt made again while the view is deleted)
+        if lazy is not None:
+            lazy._call(self.index, args)
 
 
 class Lazy(QObject):
@@ -71,7 +73,9 @@ class Lazy(QObject):
             self._slots[index](*args)
 
     def eventFilter(self, obj, event) -> bool:
-        if obj is self.view and event.type() == QEvent.Type.Show and self._pending:
+        # (the view's own attributes are read only for a Show: while Python deletes a view, Qt may
+        # still send its last events through a wrapper of this filter made again, without them)
+        if event.type() == QEvent.Type.Show and obj is self.__dict__.get("view") and self._pending:
             self.flush()
         return False
 
