@@ -16,21 +16,10 @@ hidden tab).
 """
 from __future__ import annotations
 
+import weakref
+
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QWidget
-
-
-class _Relay(QObject):
-    """One connection: a QObject child of the view, so that Qt drops the connection with the view."""
-
-    def __init__(self, lazy: "Lazy", index: int):
-        super().__init__(lazy)
-        self.lazy, self.index = lazy, index
-
-    def fire(self, *args) -> None:
-        lazy = self.__dict__.get("lazy")      # (None: a wrapper Qt made again while the view is deleted)
-        if lazy is not None:
-            lazy._call(self.index, args)
 
 
 class Lazy(QObject):
@@ -42,12 +31,34 @@ class Lazy(QObject):
         self._pending: dict[int, tuple] = {}
         self.deferred = 0                        # calls kept instead of run (tests and benchmarks read it)
         view.installEventFilter(self)
+        # the connections are functions (a QObject per connection as receiver crashed PySide in paints):
+        # they are dropped when the view is deleted, so that no call reaches a deleted view
+        connections = self._connections = []
+
+        def drop(*_):
+            for signal, fn in connections:
+                try:
+                    signal.disconnect(fn)
+                except (RuntimeError, TypeError):
+                    pass
+            connections.clear()
+
+        view.destroyed.connect(drop)
 
     def connect(self, signal, slot, eager: bool = False) -> None:
-        relay = _Relay(self, len(self._slots))
+        index = len(self._slots)
         self._slots.append(slot)
         self._eager.append(eager)
-        signal.connect(relay.fire)
+
+        me = weakref.ref(self)            # (the state's signal must not keep the view alive)
+
+        def fire(*args):
+            lazy = me()
+            if lazy is not None:
+                lazy._call(index, args)
+
+        signal.connect(fire)
+        self._connections.append((signal, fire))
 
     def on_screen(self) -> bool:
         v = self.view
@@ -58,7 +69,11 @@ class Lazy(QObject):
         return bool(self._pending)
 
     def _call(self, index: int, args: tuple) -> None:
-        if self._eager[index] or self.on_screen():
+        try:
+            now = self._eager[index] or self.on_screen()
+        except RuntimeError:                  # the view is being deleted
+            return
+        if now:
             self.flush()
             self._slots[index](*args)
         else:
@@ -75,7 +90,7 @@ class Lazy(QObject):
     def eventFilter(self, obj, event) -> bool:
         # (the view's own attributes are read only for a Show: while Python deletes a view, Qt may
         # still send its last events through a wrapper of this filter made again, without them)
-        if event.type() == QEvent.Type.Show and obj is self.__dict__.get("view") and self._pending:
+        if event.type() == QEvent.Type.Show and obj is self.__dict__.get("view") and self.__dict__.get("_pending"):
             self.flush()
         return False
 
