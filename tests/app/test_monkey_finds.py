@@ -321,3 +321,28 @@ def test_the_monkey_answers_the_context_menu_of_a_spin_box(qtbot, window, tmp_pa
         QApplication.sendEvent(spin, _context_event(QPoint(5, 5), spin))     # returns once answered
         qtbot.waitUntil(lambda: QApplication.activePopupWidget() is None, timeout=3000)
     assert sum("context menu:" in line for line in monkey.log_lines) == 4
+
+
+def test_a_paste_into_a_long_text_is_never_inside_the_typed_keys_edit_block(qtbot, window):
+    """Characters typed together into a long text make one edit block; a Ctrl+V that came in the same
+    turn ran inside it, and Qt's paste into a long text inside an open block read a line the block had
+    not laid out yet: a segmentation fault (the monkey, seed 22). A paste, like every key that is not a
+    typed character, now ends the block first: it is an edit of its own, undone on its own."""
+    from PySide6.QtWidgets import QApplication
+    from PySide6.QtTest import QTest
+
+    edit = window.sequence_panel.edit
+    long_text = "ab" * 100_000
+    edit.setFocus()
+    QApplication.clipboard().setText(long_text)
+    QTest.keyClick(edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClick(edit, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    qtbot.wait(50)
+    QTest.keyClick(edit, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    QApplication.clipboard().setText("xyz")
+    QTest.keyClicks(edit, "12")                                                # one block...
+    QTest.keyClick(edit, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)    # ...then the paste, same turn
+    qtbot.wait(50)
+    assert edit.toPlainText() == long_text + "12xyz"
+    QTest.keyClick(edit, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert edit.toPlainText() == long_text + "12"                              # the paste alone undone
