@@ -239,8 +239,9 @@ class TrainController(QObject):
     def watch_paints(self, window) -> None:
         """Let the worker wait while `window` paints what a report changed: drawing calls into Python
         (pyqtgraph's items) many times, and each call waits for the interpreter while a Python thread
-        computes (up to the switch interval, 5 ms: a frame took 10x long). The window's paint of all
-        its dirty widgets is one UpdateRequest; the worker goes on once that has been handled."""
+        computes (up to the switch interval each time). The window's paint of all its dirty widgets is
+        one UpdateRequest; the worker goes on once that has been handled (it used to be let go before
+        the paint: the release was posted ahead of it)."""
         self._window = window
         window.installEventFilter(self)
 
