@@ -1,0 +1,293 @@
+"""The student's values beside ours on the unrolled graph (File ▸ Check my implementation… on the
+window's own sequence): a Qt-free Overlay made once per check and per trace, and its painters.
+
+Where the student's rnn_forward parts from ours, the a⟨t⟩ and ŷ⟨t⟩ nodes of the failing steps (and
+of the cursor's step, so that stepping moves through both side by side) show two strips, ours on top
+and theirs below, unit under unit in the row's own colours; the units that differ are ringed in the
+danger colour over a halo of the background (seen on every fill, whatever the reader's colour
+vision), and a line under the strips counts them. In the backward pass the x⟨t⟩ nodes show
+rnn_backward's dx⟨t⟩ the same way. The failing steps are marked on the time axis (at every zoom: the
+zoomed-out bands keep the marks), a badge names the file, the tooltips have the numbers.
+
+Nothing here grows faster than T x units: the overlay holds at most 32 colour bins per node and step.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPen
+
+from rnnviz.app import colors, numfmt
+from rnnviz.app.views.graph.data import N_STRIP, lut_rgba
+from rnnviz.app.views.graph.text import ALIGN_C, ALIGN_L, fit_text
+
+ROWS = {"a": "a", "ŷ": "y", "dx": "x"}          # the checker's step quantities -> the graph's rows
+_TOKENS = itertools.count(1)
+
+
+@dataclass
+class Part:
+    """One row's student values (one example, every step) and their colours."""
+    key: str                     # the graph row
+    name: str                    # "a", "ŷ", "dx"
+    function: str                # "rnn_forward"
+    backward: bool               # shown in the backward pass (dx) or the forward one (a, ŷ)
+    ours: np.ndarray             # (n, T)
+    theirs: np.ndarray           # (n, T)
+    differs: np.ndarray          # (n, T) bool
+    bad_step: np.ndarray         # (T,) bool: some unit differs at this step
+    edges: np.ndarray            # (K + 1,) the units of each colour bin: edges[k] .. edges[k + 1] - 1
+    rgba_ours: np.ndarray        # (T, K, 4) uint8
+    rgba_theirs: np.ndarray      # (T, K, 4) uint8
+    bin_bad: np.ndarray          # (T, K) bool
+
+
+@dataclass
+class Overlay:
+    source: str                  # the file's name
+    parts: dict                  # (row key, backward) -> Part
+    failing: dict                # backward -> (T,) bool: a part of that pass differs at the step
+    token: int                   # a new overlay, a new token (the column cache's key)
+
+    def part(self, key: str, backward: bool) -> Part | None:
+        return self.parts.get((key, backward))
+
+    def first(self, backward: bool) -> int | None:
+        """The first failing step (0-based) in the order the pass computes them, or None."""
+        idx = np.flatnonzero(self.failing[backward])
+        if not idx.size:
+            return None
+        return int(idx[-1] if backward else idx[0])
+
+
+def _bins(n: int) -> np.ndarray:
+    return np.unique(np.linspace(0, n, min(n, N_STRIP) + 1).astype(int))
+
+
+def _colours(v: np.ndarray, edges: np.ndarray, cmap: str, lim) -> np.ndarray:
+    """(T, K, 4): the colour of each bin's first unit (as the graph's strips pick units); `lim`: the
+    symmetric limit (diverging), or (T,) the largest value of each step (sequential: 0 .. it)."""
+    first = v[edges[:-1]].T                               # (T, K)
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        frac = first / np.asarray(lim)[:, None] if cmap == "sequential" else (first / lim + 1.0) / 2.0
+    return lut_rgba(cmap, frac)
+
+
+def _matches(ours: np.ndarray, shown: np.ndarray) -> bool:
+    """Whether the checker's reference is what the graph shows (else the results are of another trace)."""
+    return ours.shape == shown.shape and bool(np.allclose(ours, shown, rtol=1e-9, atol=1e-12, equal_nan=True))
+
+
+def build(results, data) -> Overlay | None:
+    """The overlay of AppState.student (an OnWindow list, or None) on GraphData `data`, or None when
+    there is nothing of theirs to show on this trace (no failing step-by-step function, another model,
+    results of another sequence)."""
+    from rnnviz.checker.values import step_series
+
+    if not results or data is None or not data.spec.single or data.spec.cell != "rnn":
+        return None
+    tr = data.trace
+    example = int(tr.extras.get("example", 0))
+    parts = {}
+    for s in step_series(results, example):
+        row = data.spec.find(ROWS.get(s.name, ""))
+        if row is None or s.ours.shape[1] != data.T:
+            continue
+        if s.name == "a":
+            if not _matches(s.ours, data.states[row.key].values):
+                return None
+            cmap, lim = "diverging", data.states[row.key].limit
+        elif s.name == "ŷ":
+            if not _matches(s.ours, data.y_hat0):
+                return None
+            finite = lambda v: np.abs(np.nan_to_num(v, nan=0.0, posinf=0.0, neginf=0.0))   # noqa: E731
+            lim = np.maximum(finite(s.ours).max(axis=0), finite(s.theirs).max(axis=0))
+            cmap, lim = "sequential", np.where(lim > 0, lim, 1.0)    # each step 0 .. its likeliest output
+        else:
+            if s.ours.shape[0] != tr.n_x:
+                return None
+            cmap, lim = "diverging", colors.signed_limit(s.ours)
+        edges = _bins(s.ours.shape[0])
+        bin_bad = np.logical_or.reduceat(s.differs, edges[:-1], axis=0).T if s.ours.size else \
+            np.zeros((data.T, 0), bool)
+        parts[row.key, s.phase == "backward"] = Part(
+            row.key, s.name, s.function, s.phase == "backward", s.ours, s.theirs, s.differs,
+            s.differs.any(axis=0), edges, _colours(s.ours, edges, cmap, lim), _colours(s.theirs, edges, cmap, lim),
+            bin_bad)
+    if not parts:
+        return None
+    failing = {b: np.zeros(data.T, bool) for b in (False, True)}
+    for (_key, b), p in parts.items():
+        failing[b] |= p.bad_step
+    return Overlay(str(getattr(results, "source", "") or "your file"), parts, failing, next(_TOKENS))
+
+
+# ------------------------------------------------------------------------------------------ nodes
+def paint_node(painter: QPainter, fr, row, t: int) -> bool:
+    """The node of `row` at step t as ours over theirs, when the overlay has it there (a failing step,
+    or the cursor's); False: the row's own painter draws it."""
+    from rnnviz.app.views.graph.nodes import border, box, node_px
+
+    ov = fr.student
+    part = ov.part(row.key, fr.backward) if ov is not None else None
+    if part is None or not 0 <= t < fr.T or not (part.bad_step[t] or t == fr.t):
+        return False
+    st = fr.style
+    rect = node_px(fr, row.key, t)
+    bad = bool(part.bad_step[t])
+    color, width = (st.danger, 3.0) if bad else border(fr, row.key, t)
+    box(painter, rect, st, color, width)
+    pad = min(0.28 * st.f, rect.height() * 0.1)
+    inner = rect.adjusted(pad, pad, -pad, -pad)
+    text_h = min(1.0 * st.f, 0.34 * inner.height()) if inner.height() >= 1.9 * st.f else 0.0
+    gap, mark_h = 2.0, max(3.0, 0.2 * st.f)
+    sh = max((inner.height() - text_h - mark_h - 1.0 - gap) / 2, 1.0)
+    # "ours" / "yours" beside the strips when the node is wide enough to keep them readable
+    painter.setFont(st.font_tiny)
+    label_w = painter.fontMetrics().horizontalAdvance("yours") + 0.3 * st.f
+    K = part.rgba_ours.shape[1]
+    labelled = inner.width() - label_w >= max(3.0 * K, 2.6 * st.f) and sh >= 0.62 * st.f
+    x0 = inner.left() + (label_w if labelled else 0.0)
+    strips = [QRectF(x0, inner.top() + i * (sh + gap), inner.right() - x0, sh) for i in (0, 1)]
+    if labelled:
+        painter.setPen(st.muted)
+        for r, word in zip(strips, ("ours", "yours")):
+            fit_text(fr, painter, QRectF(inner.left(), r.top(), label_w, r.height()), [word], [st.font_tiny],
+                     ALIGN_L, ("student_label:" + part.name, t))
+    cw = strips[0].width() / max(K, 1)
+    for r, rgba in zip(strips, (part.rgba_ours[t], part.rgba_theirs[t])):
+        painter.setPen(Qt.PenStyle.NoPen)
+        for k in range(K):
+            painter.setBrush(QColor(*[int(c) for c in rgba[k]]))
+            painter.drawRect(QRectF(r.left() + k * cw, r.top(), cw + 0.5, r.height()))
+        painter.setPen(QPen(st.grid, 1.0))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(r)
+    # the units that differ: a bar under each in the danger colour (differing neighbours make one bar)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(st.danger)
+    y = strips[1].bottom() + 1.0
+    for k in np.flatnonzero(part.bin_bad[t]):
+        mark = QRectF(strips[1].left() + k * cw, y, cw + 0.5, mark_h)
+        painter.drawRect(mark)
+        if fr.drawn is not None:
+            lo, hi = int(part.edges[k]), int(part.edges[k + 1])
+            fr.drawn.append(("student_unit:" + part.name, t, mark, f"{lo + 1}" if hi - lo == 1 else
+                             f"{lo + 1}-{hi}", 0.0))
+    if text_h:
+        low = QRectF(inner.left(), y + mark_h, inner.width(), inner.bottom() - y - mark_h)
+        n, k = part.differs.shape[0], int(part.differs[:, t].sum())
+        texts = ([f"{k} of {n} differ", f"≠ {k} of {n}", f"≠ {k}/{n}", f"≠{k}"] if bad else
+                 ["the same as ours", "= ours", "="])
+        painter.setPen(st.danger if bad else st.target)
+        fit_text(fr, painter, low, texts, [st.font_small, st.font_tiny], ALIGN_C, ("student:" + part.name, t))
+    return True
+
+
+# ------------------------------------------------------------------------------------------ the axis, the badge
+def paint_axis(painter: QPainter, fr, steps: range, left_px: float, right_px: float) -> None:
+    """A bar under the step numbers of every failing step of this pass (runs of steps one bar; at
+    most one bar per pixel when zoomed out, so a frame's cost is bounded by the width)."""
+    ov = fr.student
+    if ov is None or not steps:
+        return
+    g, st = fr.geom, fr.style
+    P = g.col_px
+    idx = np.flatnonzero(ov.failing[fr.backward][steps.start:steps.stop]) + steps.start
+    if not idx.size:
+        return
+    gap = g.cols.gap_at
+    cols = idx + 1.5 + (idx >= gap if gap is not None else 0)      # Columns.cx of every step at once
+    x0 = np.floor((cols - 0.5) * P + min(2.0, 0.1 * P))
+    x1 = np.ceil((cols + 0.5) * P - min(2.0, 0.1 * P))
+    y = g.height_px - g.bottom_px + 1.42 * st.f
+    h = 0.3 * st.f
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(st.danger)
+    start, end = x0[0], x1[0]
+    for a, b in itertools.chain(zip(x0[1:], x1[1:]), [(None, None)]):
+        if a is not None and a <= end + 1.0:          # touching: one bar
+            end = max(end, b)
+            continue
+        lo, hi = max(start, left_px), min(max(end, start + 2.0), right_px)
+        if hi > lo:
+            painter.drawRect(QRectF(lo, y, hi - lo, h))
+            if fr.drawn is not None:
+                fr.drawn.append(("student_axis", -1, QRectF(lo, y, hi - lo, h), "", 0.0))
+        if a is not None:
+            start, end = a, b
+
+
+def badge_texts(ov: Overlay, backward: bool) -> list[str]:
+    first = ov.first(backward)
+    where = (f"they part at step {first + 1}" if first is not None else
+             f"the same in the {'backward' if backward else 'forward'} pass")
+    short = f"part at step {first + 1}" if first is not None else "the same here"
+    return [f"top: ours · below: yours ({ov.source}) · {where}", f"ours / yours ({ov.source}) · {short}",
+            f"ours / yours ({ov.source})", "ours / yours"]
+
+
+def paint_badge(painter: QPainter, w: float, item, x: float, y: float, right: float) -> None:
+    """'ours / yours (file)' with a small split box, at (x, y) and no further right than `right`."""
+    ov = getattr(item, "student", None)
+    if ov is None:
+        return
+    st = item.style
+    f = st.f
+    painter.setFont(st.font_small)
+    fm = painter.fontMetrics()
+    gw, gh = 1.6 * f, 1.0 * f
+    room = right - x - gw - 0.5 * f
+    text = next((s for s in badge_texts(ov, item.backward) if fm.horizontalAdvance(s) <= room), "")
+    if room <= 0:
+        return
+    glyph = QRectF(x, y + 0.1 * f, gw, gh)
+    half = gh / 2 - 1
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(st.muted)
+    painter.drawRect(QRectF(glyph.left(), glyph.top(), gw, half))
+    painter.drawRect(QRectF(glyph.left(), glyph.top() + half + 2, gw, half))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.setPen(QPen(st.danger, 1.8))
+    painter.drawRect(QRectF(glyph.left() + 0.55 * gw, glyph.top() - 1, 0.3 * gw, gh + 2))
+    painter.setPen(st.danger if ov.first(item.backward) is not None else st.fg)
+    r = QRectF(glyph.right() + 0.4 * f, y, room, 1.2 * f)
+    painter.drawText(r, ALIGN_L, text)
+    drawn = getattr(item, "drawn", None)
+    if drawn is not None:
+        drawn.append(("student_badge", -1, r, text, float(fm.horizontalAdvance(text))))
+
+
+# ------------------------------------------------------------------------------------------ tooltips
+def _values(v: np.ndarray, units: np.ndarray) -> str:
+    return ", ".join(f"{numfmt.short(float(v[u]), 4)}" for u in units)
+
+
+def tooltip(ov: Overlay | None, key: str, t: int, backward: bool) -> str:
+    """The lines the node's tooltip gets: theirs and ours at this step, which units differ."""
+    part = ov.part(key, backward) if ov is not None else None
+    if part is None or not 0 <= t < part.ours.shape[1]:
+        return ""
+    n, s = part.ours.shape[0], t + 1
+    o, th, bad = part.ours[:, t], part.theirs[:, t], np.flatnonzero(part.differs[:, t])
+    head = f"{part.name}⟨{s}⟩ from your {part.function} ({ov.source}):"
+    if n <= 10:
+        units = np.arange(n)
+        lines = [head, f"  ours  [{_values(o, units)}]", f"  yours [{_values(th, units)}]"]
+    else:
+        units = bad[:6]
+        lines = [head] + [f"  unit {u + 1}: ours {numfmt.short(float(o[u]), 4)}, yours {numfmt.short(float(th[u]), 4)}"
+                          for u in units]
+    if bad.size:
+        with np.errstate(invalid="ignore", over="ignore"):
+            diff = np.abs(th - o)
+        worst = int(bad[np.nanargmax(diff[bad])]) if np.isfinite(diff[bad]).any() else int(bad[0])
+        which = ", ".join(str(u + 1) for u in bad[:12]) + (", …" if bad.size > 12 else "")
+        lines.append(f"{bad.size} of {n} differ (unit{'s' if bad.size > 1 else ''} {which}); the largest "
+                     f"|yours − ours| = {numfmt.short(float(diff[worst]), 3)} at unit {worst + 1}")
+    else:
+        lines.append("yours is the same as ours at this step (to 1e-6)")
+    return "\n".join(lines)
