@@ -127,9 +127,9 @@ def build(results, data) -> Overlay | None:
 
 # ------------------------------------------------------------------------------------------ nodes
 def paint_node(painter: QPainter, fr, row, t: int) -> bool:
-    """The node of `row` at step t as ours over theirs, when the overlay has it there (a failing step,
-    or the cursor's); False: the row's own painter draws it."""
-    from rnnviz.app.views.graph.nodes import border, box, node_px
+    """The node of `row` at step t as ours over theirs where they differ; at the cursor's step, where
+    they agree, our node with a mark saying so. False: the row's own painter draws it alone."""
+    from rnnviz.app.views.graph.nodes import PAINTERS, border, box, node_px
 
     ov = fr.student
     part = ov.part(row.key, fr.backward) if ov is not None else None
@@ -138,6 +138,10 @@ def paint_node(painter: QPainter, fr, row, t: int) -> bool:
     st = fr.style
     rect = node_px(fr, row.key, t)
     bad = bool(part.bad_step[t])
+    if not bad:
+        PAINTERS[row.role](painter, fr, row, t, rect)
+        _same_mark(painter, fr, rect, part, t)
+        return True
     color, width = (st.danger, 3.0) if bad else border(fr, row.key, t)
     box(painter, rect, st, color, width)
     pad = min(0.28 * st.f, rect.height() * 0.1)
@@ -180,11 +184,27 @@ def paint_node(painter: QPainter, fr, row, t: int) -> bool:
     if text_h:
         low = QRectF(inner.left(), y + mark_h, inner.width(), inner.bottom() - y - mark_h)
         n, k = part.differs.shape[0], int(part.differs[:, t].sum())
-        texts = ([f"{k} of {n} differ", f"≠ {k} of {n}", f"≠ {k}/{n}", f"≠{k}"] if bad else
-                 ["the same as ours", "= ours", "="])
-        painter.setPen(st.danger if bad else st.target)
-        fit_text(fr, painter, low, texts, [st.font_small, st.font_tiny], ALIGN_C, ("student:" + part.name, t))
+        painter.setPen(st.danger)
+        fit_text(fr, painter, low, [f"{k} of {n} differ", f"≠ {k} of {n}", f"≠ {k}/{n}", f"≠{k}"],
+                 [st.font_small, st.font_tiny], ALIGN_C, ("student:" + part.name, t))
     return True
+
+
+def _same_mark(painter: QPainter, fr, rect: QRectF, part: Part, t: int) -> None:
+    """'= yours' on the corner of our node: the student's values are ours at this step."""
+    st = fr.style
+    painter.setFont(st.font_tiny)
+    fm = painter.fontMetrics()
+    text = next((s for s in ("= yours", "=") if fm.horizontalAdvance(s) + 8 <= rect.width()), "=")
+    w, h = fm.horizontalAdvance(text) + 8, max(fm.height(), 0.9 * st.f)
+    r = QRectF(rect.right() - w + 2, rect.top() - 0.8 * h, w, h)      # above the box's text, over its edge
+    painter.setPen(QPen(st.bg, 1.5))
+    painter.setBrush(st.target)
+    painter.drawRoundedRect(r, h / 2, h / 2)
+    painter.setPen(QColor("#ffffff") if st.bg.lightness() > 128 else QColor("#000000"))
+    painter.drawText(r, ALIGN_C, text)
+    if fr.drawn is not None:
+        fr.drawn.append(("student:" + part.name, t, QRectF(r), text, float(fm.horizontalAdvance(text))))
 
 
 # ------------------------------------------------------------------------------------------ the axis, the badge
