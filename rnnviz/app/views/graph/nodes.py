@@ -17,7 +17,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 
 from rnnviz.app import colors
-from rnnviz.app.views.graph import edges, outputs, student
+from rnnviz.app.views.graph import edges, inputs, outputs, student
 from rnnviz.app.views.graph.columns import CONTEXT, INIT
 from rnnviz.app.views.graph.frame import Frame
 from rnnviz.app.views.graph.spec import GATE_SYMBOL, Role, Row
@@ -338,7 +338,7 @@ def paint_input(painter: QPainter, fr: Frame, row: Row, t: int, rect: QRectF) ->
         fonts = [st.font_big, st.font_bold, st.font_small] if fed else [st.font_bold]
         fit_text(fr, painter, inner, [d.input_text(t)], fonts, ALIGN_C, ("x", t))
     else:
-        fr.formats["x"].draw(fr, painter, inner, float(d.trace.x[0, 0, t]), ALIGN_C, ("x", t))
+        inputs.paint_number(painter, fr, t, inner)
 
 
 def paint_output(painter: QPainter, fr: Frame, row: Row, t: int, rect: QRectF) -> None:

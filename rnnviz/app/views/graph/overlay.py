@@ -291,6 +291,10 @@ def _legend_items(item, compact: bool) -> list[tuple]:
         clim = numfmt.short(cells[0].limit, 2)
         out.append((colors.diverging(), "c⟨t⟩" if compact else "c⟨t⟩ units", numfmt.MINUS + clim, clim,
                     "" if compact else "0"))
+    xv = item.bands.x_vector if item.bands is not None else None
+    if xv is not None:   # x⟨t⟩ of several numbers: its cells' own range
+        xl = numfmt.short(xv.limit, 2)
+        out.append((colors.diverging(), "x⟨t⟩" if compact else "x⟨t⟩ inputs", numfmt.MINUS + xl, xl, "" if compact else "0"))
     if d.gates:
         names = " ".join(dict.fromkeys(GATE_SYMBOL[g_] for gs in d.gates.values() for g_ in gs.names if g_ not in SIGNED_GATES))
         out.append((colors.sequential(), "Γ" if compact else f"gates {names} (mean)", "0", "1", ""))
