@@ -138,7 +138,7 @@ def test_another_sequence_drops_the_overlay_and_zoomed_out_the_axis_keeps_the_ma
     assert not [k for k, *_ in texts if k.startswith("student:")]       # no node to write in
     bars = [r for k, _t, r, *_ in texts if k == "student_axis"]
     assert bars and sum(r.width() for r in bars) > 0.5 * w.graph.canvas.viewport().width()   # steps 3 .. T
-    assert "late.py" in badge(w)
+    assert "late.py" in badge(w) and "red" in badge(w)                  # where to look, with no nodes to split
     for _ in range(30):                                                 # zoom in: the nodes again
         if w.graph.detailed():
             break
@@ -166,3 +166,25 @@ def test_the_notes_batch_shows_the_example_the_window_shows(qtbot, window, tmp_p
     part = w.graph.item.student.part("a", False)
     np.testing.assert_allclose(part.theirs[:, 2], 1.01 * w.state.trace.a[:, 0, 2])
     assert part.ours[:, 2] == pytest.approx(w.state.trace.a[:, 0, 2]) and w.student_check.runs == runs
+
+
+def test_state_a_students_inf_and_nan_are_drawn_as_differing_units(qtbot, window, tmp_path, monkeypatch):
+    """A state test: the check's results with the student's a⟨t⟩ replaced by inf, NaN and 1e308 (as a
+    broken file returns them) still draw, mark those units and word them in the tooltip."""
+    from rnnviz.checker.values import OnWindow
+
+    w = window
+    check_through_menu(qtbot, w, monkeypatch, write(tmp_path / "late.py", LATE))
+    results = list(w.state.student)
+    fwd = next(r for r in results if r.function == "rnn_forward")
+    a = np.array(fwd.theirs[0], dtype=float)
+    a[0, :, 4], a[1, :, 4], a[2, :, 4] = np.inf, np.nan, 1e308
+    fwd.theirs = (a,) + tuple(fwd.theirs[1:])
+    w.state.set_student(OnWindow(results, "broken.py"))
+    press(qtbot, w, "Right", "Right")
+    assert w.state.t == 4
+    units = marked_units(w, "a", 4)
+    assert {"1", "2", "3"} <= set(units)
+    tip = w.graph.node_for("a", 4).tooltip
+    assert "broken.py" in tip and ("inf" in tip or "∞" in tip) and ("nan" in tip.lower())
+    assert "broken.py" in badge(w)

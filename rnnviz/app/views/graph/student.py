@@ -241,11 +241,15 @@ def paint_axis(painter: QPainter, fr, steps: range, left_px: float, right_px: fl
             start, end = a, b
 
 
-def badge_texts(ov: Overlay, backward: bool) -> list[str]:
+def badge_texts(ov: Overlay, backward: bool, detailed: bool = True) -> list[str]:
     first = ov.first(backward)
     where = (f"they part at step {first + 1}" if first is not None else
              f"the same in the {'backward' if backward else 'forward'} pass")
     short = f"part at step {first + 1}" if first is not None else "the same here"
+    if not detailed:      # the bands have no nodes to split: the axis marks say where
+        return [f"yours ({ov.source}) differs from ours at the steps marked red · {where} · zoom in to see both",
+                f"yours ({ov.source}) ≠ ours at the red steps · {short}", f"yours ({ov.source}) · {short}",
+                "yours ≠ ours: red steps"]
     return [f"top: ours · below: yours ({ov.source}) · {where}", f"ours / yours ({ov.source}) · {short}",
             f"ours / yours ({ov.source})", "ours / yours"]
 
@@ -261,7 +265,7 @@ def paint_badge(painter: QPainter, w: float, item, x: float, y: float, right: fl
     fm = painter.fontMetrics()
     gw, gh = 1.6 * f, 1.0 * f
     room = right - x - gw - 0.5 * f
-    text = next((s for s in badge_texts(ov, item.backward) if fm.horizontalAdvance(s) <= room), "")
+    text = next((s for s in badge_texts(ov, item.backward, item.geom.detailed) if fm.horizontalAdvance(s) <= room), "")
     if room <= 0:
         return
     glyph = QRectF(x, y + 0.1 * f, gw, gh)
