@@ -99,6 +99,7 @@ def test_a_wrong_backward_shows_dx_on_the_inputs_in_the_backward_pass(qtbot, win
     # the last step has nothing to carry: BPTT's first wrong step is T - 1
     assert (w.state.t, w.state.phase) == (T - 2, "backward")
     assert marked_units(w, "dx", T - 2) and danger_pixels(w, "x", T - 2) > 30
+    assert marked_units(w, "dx", T - 3) == []                        # BPTT has not reached step T - 2 yet
     assert "no_carry.py" in badge(w) and f"step {T - 1}" in badge(w)
     assert "dx⟨" in w.graph.node_for("x", T - 2).tooltip
     press(qtbot, w, "Right")                                            # back in time: step T - 2

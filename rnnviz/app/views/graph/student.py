@@ -6,7 +6,7 @@ of the cursor's step, so that stepping moves through both side by side) show two
 and theirs below, unit under unit in the row's own colours; the units that differ are ringed in the
 danger colour over a halo of the background (seen on every fill, whatever the reader's colour
 vision), and a line under the strips counts them. In the backward pass the x⟨t⟩ nodes show
-rnn_backward's dx⟨t⟩ the same way. The failing steps are marked on the time axis (at every zoom: the
+rnn_backward's dx⟨t⟩ the same way, once BPTT has reached the step. The failing steps are marked on the time axis (at every zoom: the
 zoomed-out bands keep the marks), a badge names the file, the tooltips have the numbers.
 
 Nothing here grows faster than T x units: the overlay holds at most 32 colour bins per node and step.
@@ -134,6 +134,8 @@ def paint_node(painter: QPainter, fr, row, t: int) -> bool:
     ov = fr.student
     part = ov.part(row.key, fr.backward) if ov is not None else None
     if part is None or not 0 <= t < fr.T or not (part.bad_step[t] or t == fr.t):
+        return False
+    if part.backward and t < fr.t:      # BPTT has not brought the gradient there yet (the axis marks it)
         return False
     st = fr.style
     rect = node_px(fr, row.key, t)
