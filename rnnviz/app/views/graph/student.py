@@ -9,7 +9,8 @@ vision), and a line under the strips counts them. In the backward pass the x⟨t
 rnn_backward's dx⟨t⟩ the same way, once BPTT has reached the step. The failing steps are marked on the time axis (at every zoom: the
 zoomed-out bands keep the marks), a badge names the file, the tooltips have the numbers.
 
-Nothing here grows faster than T x units: the overlay holds at most 32 colour bins per node and step.
+Nothing here grows faster than T x units: the overlay keeps the two (n, T) series and which entries
+differ; colours are made for the nodes painted (at most 32 bins each).
 """
 from __future__ import annotations
 
@@ -40,9 +41,27 @@ class Part:
     differs: np.ndarray          # (n, T) bool
     bad_step: np.ndarray         # (T,) bool: some unit differs at this step
     edges: np.ndarray            # (K + 1,) the units of each colour bin: edges[k] .. edges[k + 1] - 1
-    rgba_ours: np.ndarray        # (T, K, 4) uint8
-    rgba_theirs: np.ndarray      # (T, K, 4) uint8
-    bin_bad: np.ndarray          # (T, K) bool
+    cmap: str                    # "diverging" (symmetric `lim`) or "sequential" (each step 0 .. lim[t])
+    lim: object
+
+    @property
+    def K(self) -> int:
+        return len(self.edges) - 1
+
+    def colours(self, t: int) -> tuple[np.ndarray, np.ndarray]:
+        """(K, 4) uint8 colours of ours and theirs at step t: each bin's first unit (made per painted
+        node, so a new check or trace costs no colouring of every step)."""
+        first = self.edges[:-1]
+        lim = self.lim[t] if self.cmap == "sequential" else self.lim
+        out = []
+        for v in (self.ours[first, t], self.theirs[first, t]):
+            with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+                out.append(lut_rgba(self.cmap, v / lim if self.cmap == "sequential" else (v / lim + 1.0) / 2.0))
+        return out[0], out[1]
+
+    def bins_bad(self, t: int) -> np.ndarray:
+        """(K,) bool: some unit of the bin differs at step t."""
+        return np.logical_or.reduceat(self.differs[:, t], self.edges[:-1])
 
 
 @dataclass
@@ -65,15 +84,6 @@ class Overlay:
 
 def _bins(n: int) -> np.ndarray:
     return np.unique(np.linspace(0, n, min(n, N_STRIP) + 1).astype(int))
-
-
-def _colours(v: np.ndarray, edges: np.ndarray, cmap: str, lim) -> np.ndarray:
-    """(T, K, 4): the colour of each bin's first unit (as the graph's strips pick units); `lim`: the
-    symmetric limit (diverging), or (T,) the largest value of each step (sequential: 0 .. it)."""
-    first = v[edges[:-1]].T                               # (T, K)
-    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-        frac = first / np.asarray(lim)[:, None] if cmap == "sequential" else (first / lim + 1.0) / 2.0
-    return lut_rgba(cmap, frac)
 
 
 def _matches(ours: np.ndarray, shown: np.ndarray) -> bool:
@@ -110,13 +120,11 @@ def build(results, data) -> Overlay | None:
             if s.ours.shape[0] != tr.n_x:
                 return None
             cmap, lim = "diverging", colors.signed_limit(s.ours)
-        edges = _bins(s.ours.shape[0])
-        bin_bad = np.logical_or.reduceat(s.differs, edges[:-1], axis=0).T if s.ours.size else \
-            np.zeros((data.T, 0), bool)
+        if not s.ours.size:
+            continue
         parts[row.key, s.phase == "backward"] = Part(
             row.key, s.name, s.function, s.phase == "backward", s.ours, s.theirs, s.differs,
-            s.differs.any(axis=0), edges, _colours(s.ours, edges, cmap, lim), _colours(s.theirs, edges, cmap, lim),
-            bin_bad)
+            s.differs.any(axis=0), _bins(s.ours.shape[0]), cmap, lim)
     if not parts:
         return None
     failing = {b: np.zeros(data.T, bool) for b in (False, True)}
@@ -154,7 +162,7 @@ def paint_node(painter: QPainter, fr, row, t: int) -> bool:
     # "ours" / "yours" beside the strips when the node is wide enough to keep them readable
     painter.setFont(st.font_tiny)
     label_w = painter.fontMetrics().horizontalAdvance("yours") + 0.3 * st.f
-    K = part.rgba_ours.shape[1]
+    K = part.K
     labelled = inner.width() - label_w >= max(3.0 * K, 2.6 * st.f) and sh >= 0.62 * st.f
     x0 = inner.left() + (label_w if labelled else 0.0)
     strips = [QRectF(x0, inner.top() + i * (sh + gap), inner.right() - x0, sh) for i in (0, 1)]
@@ -164,7 +172,7 @@ def paint_node(painter: QPainter, fr, row, t: int) -> bool:
             fit_text(fr, painter, QRectF(inner.left(), r.top(), label_w, r.height()), [word], [st.font_tiny],
                      ALIGN_L, ("student_label:" + part.name, t))
     cw = strips[0].width() / max(K, 1)
-    for r, rgba in zip(strips, (part.rgba_ours[t], part.rgba_theirs[t])):
+    for r, rgba in zip(strips, part.colours(t)):
         painter.setPen(Qt.PenStyle.NoPen)
         for k in range(K):
             painter.setBrush(QColor(*[int(c) for c in rgba[k]]))
@@ -176,7 +184,7 @@ def paint_node(painter: QPainter, fr, row, t: int) -> bool:
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(st.danger)
     y = strips[1].bottom() + 1.0
-    for k in np.flatnonzero(part.bin_bad[t]):
+    for k in np.flatnonzero(part.bins_bad(t)):
         mark = QRectF(strips[1].left() + k * cw, y, cw + 0.5, mark_h)
         painter.drawRect(mark)
         if fr.drawn is not None:
@@ -227,20 +235,19 @@ def paint_axis(painter: QPainter, fr, steps: range, left_px: float, right_px: fl
     x1 = np.ceil((cols + 0.5) * P - min(2.0, 0.1 * P))
     y = g.height_px - g.bottom_px + 1.42 * st.f
     h = 0.3 * st.f
+    # touching bars (a run of failing steps, or steps a pixel apart zoomed out) make one: at most one
+    # bar per two pixels of width, whatever T is
+    new = np.r_[True, x0[1:] > np.maximum.accumulate(x1)[:-1] + 1.0]
+    first = np.flatnonzero(new)
+    starts, ends = x0[first], np.maximum.reduceat(x1, first)
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(st.danger)
-    start, end = x0[0], x1[0]
-    for a, b in itertools.chain(zip(x0[1:], x1[1:]), [(None, None)]):
-        if a is not None and a <= end + 1.0:          # touching: one bar
-            end = max(end, b)
-            continue
-        lo, hi = max(start, left_px), min(max(end, start + 2.0), right_px)
+    for a, b in zip(starts, ends):
+        lo, hi = max(float(a), left_px), min(max(float(b), float(a) + 2.0), right_px)
         if hi > lo:
             painter.drawRect(QRectF(lo, y, hi - lo, h))
             if fr.drawn is not None:
                 fr.drawn.append(("student_axis", -1, QRectF(lo, y, hi - lo, h), "", 0.0))
-        if a is not None:
-            start, end = a, b
 
 
 def badge_texts(ov: Overlay, backward: bool, detailed: bool = True) -> list[str]:
