@@ -161,6 +161,14 @@ def test_the_notes_batch_shows_the_example_the_window_shows(qtbot, window, tmp_p
     part = w.graph.item.student.part("a", False)
     np.testing.assert_allclose(part.theirs[:, 2], 1.01 * w.state.trace.a[:, 0, 2])
     assert len(marked_units(w, "a", 2)) == w.state.trace.n_a == 5
+    press(qtbot, w, "Plus", "Plus", "Plus", "Right", "Left")           # zoomed in: every unit's number
+    cells = {side: [text for k, s, _r, text, _w in drawn(w) if (k, s) == (f"student_{side}:a", 2)]
+             for side in ("ours", "yours")}
+    assert len(cells["ours"]) == len(cells["yours"]) == 5, cells
+    ours = w.state.trace.a[:, 0, 2]
+    for text, v in zip(cells["yours"], 1.01 * ours):
+        s = text.replace("−", "-").replace("-.", "-0.")
+        assert float("0" + s if s.startswith(".") else s) == pytest.approx(float(v), abs=0.1)
     runs = w.student_check.runs
     type_number(qtbot, w.batch_panel.example, "5")
     qtbot.waitUntil(lambda: w.state.trace.extras.get("example") == 4, timeout=5000)

@@ -157,8 +157,9 @@ def _forms(v: float) -> list[str]:
 
 
 def _ink(rgba) -> QColor:
+    """Black on the light and middle colours of the maps (CET-CBD1's gold and blue too), white on dark."""
     r, g, b = (int(c) for c in rgba[:3])
-    return QColor("#000000") if 0.299 * r + 0.587 * g + 0.114 * b > 140 else QColor("#ffffff")
+    return QColor("#000000") if 0.299 * r + 0.587 * g + 0.114 * b > 110 else QColor("#ffffff")
 
 
 def paint_axis(painter: QPainter, fr, steps: range, left_px: float, right_px: float) -> None:

@@ -23,6 +23,7 @@ from PySide6.QtGui import QColor, QPainter, QPen
 
 from rnnviz.app import colors, numfmt
 from rnnviz.app.views.graph.data import N_STRIP, lut_rgba
+from rnnviz.app.views.graph.inputs import _forms, _ink
 from rnnviz.app.views.graph.text import ALIGN_C, ALIGN_L, fit_text
 
 ROWS = {"a": "a", "ŷ": "y", "dx": "x"}          # the checker's step quantities -> the graph's rows
@@ -172,11 +173,17 @@ def paint_node(painter: QPainter, fr, row, t: int) -> bool:
             fit_text(fr, painter, QRectF(inner.left(), r.top(), label_w, r.height()), [word], [st.font_tiny],
                      ALIGN_L, ("student_label:" + part.name, t))
     cw = strips[0].width() / max(K, 1)
-    for r, rgba in zip(strips, part.colours(t)):
+    values = _cell_texts(painter, st, part, t, cw, sh)
+    for i, (r, rgba) in enumerate(zip(strips, part.colours(t))):
         painter.setPen(Qt.PenStyle.NoPen)
         for k in range(K):
             painter.setBrush(QColor(*[int(c) for c in rgba[k]]))
             painter.drawRect(QRectF(r.left() + k * cw, r.top(), cw + 0.5, r.height()))
+        if values is not None:             # zoomed in: every unit's number in its cell
+            for k in range(K):
+                painter.setPen(_ink(rgba[k]))
+                fit_text(fr, painter, QRectF(r.left() + k * cw + 1, r.top(), cw - 2, r.height()), values[i][k],
+                         [st.font_small, st.font_tiny], ALIGN_C, (f"student_{'yours' if i else 'ours'}:{part.name}", t))
         painter.setPen(QPen(st.grid, 1.0))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(r)
@@ -198,6 +205,22 @@ def paint_node(painter: QPainter, fr, row, t: int) -> bool:
         fit_text(fr, painter, low, [f"{k} of {n} differ", f"≠ {k} of {n}", f"≠ {k}/{n}", f"≠{k}"],
                  [st.font_small, st.font_tiny], ALIGN_C, ("student:" + part.name, t))
     return True
+
+
+def _cell_texts(painter: QPainter, st, part: Part, t: int, cw: float, sh: float):
+    """The wordings of ours and theirs in every cell (2 x K lists, best first), when each fits its cell
+    (all or none: a missing number would read as a unit left out); None otherwise."""
+
+    if part.K != part.ours.shape[0] or cw < 1.0 * st.f:
+        return None                        # the cells are bins of units, or too narrow for any number
+    painter.setFont(st.font_tiny)
+    fm = painter.fontMetrics()
+    if fm.capHeight() + 1 > sh:
+        return None
+    out = [[_forms(float(v)) for v in series[:, t]] for series in (part.ours, part.theirs)]
+    if all(fm.horizontalAdvance(f[-1]) <= cw - 2 for row in out for f in row):
+        return out
+    return None
 
 
 def _same_mark(painter: QPainter, fr, rect: QRectF, part: Part, t: int) -> None:
