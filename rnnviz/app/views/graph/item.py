@@ -14,7 +14,7 @@ from PySide6.QtGui import QPainter, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject
 
 from rnnviz.app import colors
-from rnnviz.app.views.graph import bands, inputs, nodes, student
+from rnnviz.app.views.graph import bands, inputs, nodes, student_paint
 from rnnviz.app.views.graph.cache import ColumnCache
 from rnnviz.app.views.graph.data import GraphData, lut_rgba
 from rnnviz.app.views.graph.frame import Frame, grad_fractions
@@ -157,7 +157,7 @@ class GraphItem(QGraphicsObject):
         # the viewport's left edge, right of the row names, in pixel space (the exposed rect stops at 0)
         left = self.geom.gutter_px - wt.dx() / s
         inputs.paint_axis(painter, fr, steps, left, ex.right() * P)
-        student.paint_axis(painter, fr, steps, left, ex.right() * P)
+        student_paint.paint_axis(painter, fr, steps, left, ex.right() * P)
         painter.restore()
 
     # ---------------------------------------------------------------- hover

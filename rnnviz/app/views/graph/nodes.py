@@ -17,7 +17,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 
 from rnnviz.app import colors
-from rnnviz.app.views.graph import edges, inputs, outputs, student
+from rnnviz.app.views.graph import edges, inputs, outputs, student_paint
 from rnnviz.app.views.graph.columns import CONTEXT, INIT
 from rnnviz.app.views.graph.frame import Frame
 from rnnviz.app.views.graph.spec import GATE_SYMBOL, Role, Row
@@ -90,8 +90,8 @@ def paint_column(painter: QPainter, fr: Frame, t: int) -> None:
         _paint_cells(painter, fr, t)
     if step or t == CONTEXT:
         edges.paint_edges(painter, fr, t)
-    for row in fr.spec.rows:   # a checked file's values beside ours (student.py), else the row's own painter
-        if fr.has_node(row.key, t) and not (fr.student is not None and student.paint_node(painter, fr, row, t)):
+    for row in fr.spec.rows:   # a checked file's values beside ours (student_paint.py), else the row's own painter
+        if fr.has_node(row.key, t) and not (fr.student is not None and student_paint.paint_node(painter, fr, row, t)):
             PAINTERS[row.role](painter, fr, row, t, node_px(fr, row.key, t))
 
 

@@ -172,7 +172,7 @@ def paint(painter: QPainter, w: float, h: float, item, buttons: bool = False, to
     if not g.detailed and item.bands is not None and item.bands.loss_log:   # the bars' scale, as in the Losses tab
         painter.drawText(QRectF(0.3 * f, g.cy("L") + 0.75 * f, gw - 0.6 * f, 1.2 * f), _RIGHT, "log")
     _segment_names(painter, w, item, gw, to_view)
-    from rnnviz.app.views.graph.student import paint_badge   # a checked file's values: 'ours / yours (file)'
+    from rnnviz.app.views.graph.student_paint import paint_badge   # a checked file's values: 'ours / yours (file)'
     paint_badge(painter, w, item, gw + 0.2 * f, top_px(f) + 0.1 * f, w - (mw + 1.4 * f if msg else 0.8 * f))
     _legends(painter, w, h, item)
 
