@@ -21,7 +21,7 @@ from rnnviz.app.views.graph.text import ALIGN_C, ALIGN_L, fit_text
 def paint_node(painter: QPainter, fr, row, t: int) -> bool:
     """The node of `row` at step t as ours over theirs where they differ; at the cursor's step, where
     they agree, our node with a mark saying so. False: the row's own painter draws it alone."""
-    from rnnviz.app.views.graph.nodes import PAINTERS, border, box, node_px
+    from rnnviz.app.views.graph.nodes import PAINTERS, box, node_px
 
     ov = fr.student
     part = ov.part(row.key, fr.backward) if ov is not None else None
@@ -31,13 +31,11 @@ def paint_node(painter: QPainter, fr, row, t: int) -> bool:
         return False
     st = fr.style
     rect = node_px(fr, row.key, t)
-    bad = bool(part.bad_step[t])
-    if not bad:
+    if not part.bad_step[t]:
         PAINTERS[row.role](painter, fr, row, t, rect)
         _same_mark(painter, fr, rect, part, t)
         return True
-    color, width = (st.danger, 3.0) if bad else border(fr, row.key, t)
-    box(painter, rect, st, color, width)
+    box(painter, rect, st, st.danger, 3.0)          # they differ here: the node's frame says so
     pad = min(0.28 * st.f, rect.height() * 0.1)
     inner = rect.adjusted(pad, pad, -pad, -pad)
     text_h = min(1.0 * st.f, 0.34 * inner.height()) if inner.height() >= 1.9 * st.f else 0.0
@@ -93,7 +91,6 @@ def paint_node(painter: QPainter, fr, row, t: int) -> bool:
 def _cell_texts(painter: QPainter, st, part: Part, t: int, cw: float, sh: float):
     """The wordings of ours and theirs in every cell (2 x K lists, best first), when each fits its cell
     (all or none: a missing number would read as a unit left out); None otherwise."""
-
     if part.K != part.ours.shape[0] or cw < 1.0 * st.f:
         return None                        # the cells are bins of units, or too narrow for any number
     painter.setFont(st.font_tiny)
