@@ -108,8 +108,8 @@ class PageControls(QWidget):
     def _add_clip(self) -> None:
         c = combo_box(CLIPS)
         t = QDoubleSpinBox()
+        t.setDecimals(4)            # before the range: 3 decimals rounded its minimum 1e-4 to 0
         t.setRange(1e-4, 1e6)
-        t.setDecimals(3)
         t.setKeyboardTracking(False)
         c.currentIndexChanged.connect(lambda _i: self._clip())
         t.valueChanged.connect(lambda _v: self._clip())
