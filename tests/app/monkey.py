@@ -417,6 +417,7 @@ class Monkey:
 
     @staticmethod
     def _name(w: QWidget) -> str:
+        """How the log names a widget; one the action itself deleted (a key that rebuilt its panel) too."""
         text = ""
         for attr in ("text", "windowTitle", "currentText"):
             if hasattr(w, attr):
@@ -424,6 +425,8 @@ class Monkey:
                     text = str(getattr(w, attr)())[:24]
                 except TypeError:
                     continue
+                except RuntimeError:         # its C++ object is gone
+                    return f"{type(w).__name__} (deleted by the action)"
                 if text:
                     break
         return f"{type(w).__name__}{'(' + repr(text) + ')' if text else ''}"
