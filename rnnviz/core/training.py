@@ -20,9 +20,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import kernels
 from .blas import one_blas_thread
 from .clipping import CLIP_MODES, clip_in_place
 from .losses import output_loss
+from .memory import keep_freed_memory
 from .model import Model
 from .optimizers import Optimizer
 from .spec import ModelSpec
@@ -145,7 +147,7 @@ class Trainer:
             cache = model.forward(batch.inputs, s0)
             _, L, dlogits = output_loss(task.loss, cache.logits, batch.targets, batch.weight)
             loss = float(L.sum())
-            run_grads, grads, _ = model.backward(cache, dlogits)
+            run_grads, grads, _ = model.backward(cache, dlogits, input_grad=False)
             reach = self._reach(model, cache, dlogits, batch.weight, run_grads)
         norm, clipped = clip_in_place(grads, self.settings.clip_mode, self.settings.clip_threshold)
         if not (math.isfinite(loss) and math.isfinite(norm)):
@@ -191,7 +193,13 @@ class Trainer:
                 u = np.zeros((cell.state_size(n_a), 1, last.shape[2]))
                 u[:n_a, 0] = np.asarray(self.params["Wya"])[:, :n_a].T @ last[t_last]
                 end = _norm(u[:n_a])
-                for t in range(t_last, 0, -1):
+                fast = kernels.ready() if cell.name == "rnn" else None
+                if fast is not None and t_last > 0:       # the same steps compiled: u <- Waa^T (g' u)
+                    cols = np.ascontiguousarray(u[:, 0])
+                    fast.vanilla_back_columns(np.ascontiguousarray(p["W_hh"], dtype=np.float64),
+                                              np.ascontiguousarray(c.extra["gprime"]), cols, t_last)
+                    u = cols[:, None]
+                for t in range(t_last, 0, -1) if fast is None else ():
                     u = cell.vjp(p, cell.jac_data(c, t), u)
                 return _norm(u[:n_a]) / end if end > 0 and math.isfinite(end) else float("nan")
             da = model.backward(cache, last, param_grads=False)[0][top].ds["a"]
@@ -227,6 +235,8 @@ def run_trainers(trainers: list[Trainer], until: int, should_stop=None, frame_se
     go: a threading.Event the loop waits for (at most 0.2 s) before each update. A window clears it
     while it draws a frame, so that its thread has the interpreter to itself (a Python thread that
     computes takes it back for 5 ms each time the drawing calls into Qt: a frame then takes 10x long)."""
+    kernels.load()          # compiled the first time (seconds), here in the training thread, not the window's
+    keep_freed_memory()     # each update's large temporaries reuse the last update's memory
     marks = [t.history.n for t in trainers]
     done, message = "", ""
     with one_blas_thread():

@@ -7,8 +7,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import kernels
 from ..activations import get_activation
 from .base import Cell, CellCache, CellGrads, _zero_carry, unit_first, wmul
+
+
+# the compiled loops beat NumPy's per-step calls for a few columns (training min-char-rnn's way, m = 1);
+# for a batch, BLAS's products win
+COMPILED_MAX_M = 4
 
 
 class VanillaCell(Cell):
@@ -26,9 +32,15 @@ class VanillaCell(Cell):
         Waa = p["W_hh"]
         (a0,) = s0
         T, n_a, m = xproj.shape
+        fast = kernels.ready() if self.activation == "tanh" and m <= COMPILED_MAX_M else None
         with np.errstate(over="ignore", invalid="ignore"):
             z = xproj + p["b_hh"][None]       # Wax x<t> + ba for every step (a new array: xproj stays)
             a = np.empty_like(z)
+            if fast is not None:              # the same loop compiled (kernels/compiled.py)
+                a0 = np.ascontiguousarray(a0, dtype=np.float64)
+                gprime = np.empty_like(z)
+                fast.vanilla_tanh_forward(np.ascontiguousarray(Waa.T, dtype=np.float64), z, a0, a, gprime)
+                return CellCache({"a": a}, {}, {"z": z}, (a0,), {"gprime": gprime})
             tmp = np.empty((n_a, m))
             prev = np.asarray(a0, dtype=np.float64)
             dot, add = np.dot, np.add
@@ -56,6 +68,12 @@ class VanillaCell(Cell):
         dz = np.empty((T, n_a, m))
         WaaT = np.ascontiguousarray(p["W_hh"].T)
         (carry,) = _zero_carry(cache.s0, ds_final)
+        fast = kernels.ready() if m <= COMPILED_MAX_M else None
+        if fast is not None:
+            carry = np.ascontiguousarray(carry)
+            fast.vanilla_backward(np.ascontiguousarray(p["W_hh"], dtype=np.float64), np.ascontiguousarray(gprime),
+                                  np.ascontiguousarray(da_ext, dtype=np.float64), carry, da, dz)
+            return CellGrads({"a": da}, dz, dz, (carry,))
         dot, add, mul = np.dot, np.add, np.multiply
         with np.errstate(over="ignore", invalid="ignore"):
             for dd, g, dat, dzt in zip(da_ext[::-1], gprime[::-1], da[::-1], dz[::-1]):

@@ -1,0 +1,143 @@
+"""The numba kernels themselves (imported only by kernels.load(), which compiles them off the GUI thread).
+
+Each computes exactly what the NumPy code it replaces computes, in the same order of operations
+where that order is elementwise (the LSTM's slopes, the optimizers: the same bits); products are
+plain loops here (summed in a fixed order, not BLAS's), so they agree to round-off.
+
+All arrays are float64 and C-contiguous (the callers make sure); `nogil`: a kernel running in the
+training worker leaves the interpreter to the window.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+JIT = dict(cache=True, nogil=True)
+
+
+# ---------------------------------------------------------------- the LSTM's local slopes
+@njit(**JIT)
+def lstm_slopes(gates, tc, c, c0, A, P, Qo, F):
+    """LSTMCell.slopes in one pass: A = Γo (1 - tanh² c), P = [Γu(1-Γu) c̃; Γf(1-Γf) c<t-1>; (1-c̃²) Γu],
+    Qo = Γo(1-Γo) tanh c, F = Γf; gates (T, 4n, m) i f g o, tc = tanh c and c (T, n, m), c0 (n, m)."""
+    T, G, m = gates.shape
+    n = G // 4
+    for t in range(T):
+        for k in range(n):
+            for j in range(m):
+                i = gates[t, k, j]
+                f = gates[t, n + k, j]
+                g = gates[t, 2 * n + k, j]
+                o = gates[t, 3 * n + k, j]
+                cp = c[t - 1, k, j] if t > 0 else c0[k, j]
+                th = tc[t, k, j]
+                P[t, k, j] = i * (1 - i) * g
+                P[t, n + k, j] = f * (1 - f) * cp
+                P[t, 2 * n + k, j] = (1 - g * g) * i
+                A[t, k, j] = o * (1 - th * th)
+                Qo[t, k, j] = o * (1 - o) * th
+                F[t, k, j] = f
+
+
+# ---------------------------------------------------------------- the vanilla tanh cell
+@njit(**JIT)
+def vanilla_tanh_forward(WT, z, a0, a, gp):
+    """z<t> += Waa a<t-1> (z holds Wax x<t> + ba on entry), a<t> = tanh z<t>, gp<t> = 1 - a<t>²;
+    WT = Waa^T (n, n) contiguous, z a gp (T, n, m), a0 (n, m)."""
+    T, n, m = z.shape
+    acc = np.empty((n, m))
+    for t in range(T):
+        for i in range(n):
+            for j in range(m):
+                acc[i, j] = 0.0
+        for k in range(n):                       # acc = Waa a<t-1>, a column of Waa at a time
+            for j in range(m):
+                p = a0[k, j] if t == 0 else a[t - 1, k, j]
+                for i in range(n):
+                    acc[i, j] += WT[k, i] * p
+        for i in range(n):
+            for j in range(m):
+                v = z[t, i, j] + acc[i, j]
+                z[t, i, j] = v
+                h = math.tanh(v)
+                a[t, i, j] = h
+                gp[t, i, j] = 1.0 - h * h
+
+
+@njit(**JIT)
+def vanilla_backward(W, gp, da_ext, carry, da, dz):
+    """da<t> = da_ext<t> + Waa^T dz<t+1>, dz<t> = da<t> g'(z<t>), from t = T-1 down; `carry` (n, m)
+    holds the gradient arriving at a<T> on entry and Waa^T dz<1> (what reaches a<0>) on exit."""
+    T, n, m = gp.shape
+    for t in range(T - 1, -1, -1):
+        for i in range(n):
+            for j in range(m):
+                d = da_ext[t, i, j] + carry[i, j]
+                da[t, i, j] = d
+                dz[t, i, j] = d * gp[t, i, j]
+        for k in range(n):
+            for j in range(m):
+                carry[k, j] = 0.0
+        for i in range(n):                       # carry = Waa^T dz<t>, a row of Waa at a time
+            for j in range(m):
+                d = dz[t, i, j]
+                for k in range(n):
+                    carry[k, j] += W[i, k] * d
+
+
+@njit(**JIT)
+def vanilla_back_columns(W, gp, u, t_last):
+    """u <- Waa^T (g'(z<t>) u) for t = t_last .. 1 (J<t>^T u, steps of BPTT for columns u (n, m))."""
+    n, m = u.shape
+    dz = np.empty((n, m))
+    for t in range(t_last, 0, -1):
+        for i in range(n):
+            for j in range(m):
+                dz[i, j] = gp[t, i, j] * u[i, j]
+                u[i, j] = 0.0
+        for i in range(n):
+            for j in range(m):
+                d = dz[i, j]
+                for k in range(n):
+                    u[k, j] += W[i, k] * d
+
+
+# ---------------------------------------------------------------- optimizers, in place, one weight at a time
+@njit(**JIT)
+def adagrad(p, g, mem, lr):
+    """mem += g²; p += -lr g / sqrt(mem + 1e-8) (min-char-rnn's lines), flat arrays."""
+    for i in range(p.size):
+        gi = g[i]
+        mi = mem[i] + gi * gi
+        mem[i] = mi
+        p[i] += -lr * gi / math.sqrt(mi + 1e-8)
+
+
+@njit(**JIT)
+def adam(p, g, m, v, lr, b1, one_b1, b2, one_b2, bc1, bc2, eps):
+    """m = b1 m + (1-b1) g; v = b2 v + (1-b2) g²; p -= lr (m / bc1) / (sqrt(v / bc2) + eps)."""
+    for i in range(p.size):
+        gi = g[i]
+        mi = m[i] * b1
+        mi += one_b1 * gi
+        vi = v[i] * b2
+        vi += one_b2 * (gi * gi)
+        m[i] = mi
+        v[i] = vi
+        p[i] -= lr * (mi / bc1) / (math.sqrt(vi / bc2) + eps)
+
+
+def warm_up() -> None:
+    """Compile (or load from the cache) every kernel for the types the callers pass."""
+    r = np.random.default_rng(0)
+    x3, x2 = r.random((2, 4, 1)), r.random((4, 1))
+    lstm_slopes(r.random((2, 8, 1)), x3.copy(), x3.copy(), x2.copy(), *(np.empty((2, k, 1)) for k in (2, 6, 2, 2)))
+    W = r.random((4, 4))
+    vanilla_tanh_forward(W, x3.copy(), x2, np.empty_like(x3), np.empty_like(x3))
+    vanilla_backward(W, x3, x3, x2.copy(), np.empty_like(x3), np.empty_like(x3))
+    vanilla_back_columns(W, x3, x2.copy(), 1)
+    f = r.random(3)
+    adagrad(f.copy(), f, f.copy(), 0.1)
+    adam(f.copy(), f, f.copy(), f.copy(), 0.1, 0.9, 0.1, 0.999, 0.001, 0.1, 0.001, 1e-8)
