@@ -12,8 +12,9 @@ from ..activations import get_activation
 from .base import Cell, CellCache, CellGrads, _zero_carry, unit_first, wmul
 
 
-# the compiled loops beat NumPy's per-step calls for a few columns (training min-char-rnn's way, m = 1);
-# for a batch, BLAS's products win
+# the compiled backward loop (kernels/compiled.py) beats NumPy's per-step calls for a few columns
+# (training min-char-rnn's way, m = 1); for a batch, BLAS's products win. The forward stays NumPy's:
+# its tanh is vectorized, numba's calls libm once per number (3x slower at n_a = 100).
 COMPILED_MAX_M = 4
 
 
@@ -32,15 +33,9 @@ class VanillaCell(Cell):
         Waa = p["W_hh"]
         (a0,) = s0
         T, n_a, m = xproj.shape
-        fast = kernels.ready() if self.activation == "tanh" and m <= COMPILED_MAX_M else None
         with np.errstate(over="ignore", invalid="ignore"):
             z = xproj + p["b_hh"][None]       # Wax x<t> + ba for every step (a new array: xproj stays)
             a = np.empty_like(z)
-            if fast is not None:              # the same loop compiled (kernels/compiled.py)
-                a0 = np.ascontiguousarray(a0, dtype=np.float64)
-                gprime = np.empty_like(z)
-                fast.vanilla_tanh_forward(np.ascontiguousarray(Waa.T, dtype=np.float64), z, a0, a, gprime)
-                return CellCache({"a": a}, {}, {"z": z}, (a0,), {"gprime": gprime})
             tmp = np.empty((n_a, m))
             prev = np.asarray(a0, dtype=np.float64)
             dot, add = np.dot, np.add

@@ -14,7 +14,7 @@ import math
 import numpy as np
 from numba import njit
 
-JIT = dict(cache=True, nogil=True)
+JIT = dict(cache=True, nogil=True, error_model="numpy")   # IEEE: x / 0 is inf, as in NumPy (no check per division)
 
 
 # ---------------------------------------------------------------- the LSTM's local slopes
@@ -41,31 +41,7 @@ def lstm_slopes(gates, tc, c, c0, A, P, Qo, F):
                 F[t, k, j] = f
 
 
-# ---------------------------------------------------------------- the vanilla tanh cell
-@njit(**JIT)
-def vanilla_tanh_forward(WT, z, a0, a, gp):
-    """z<t> += Waa a<t-1> (z holds Wax x<t> + ba on entry), a<t> = tanh z<t>, gp<t> = 1 - a<t>²;
-    WT = Waa^T (n, n) contiguous, z a gp (T, n, m), a0 (n, m)."""
-    T, n, m = z.shape
-    acc = np.empty((n, m))
-    for t in range(T):
-        for i in range(n):
-            for j in range(m):
-                acc[i, j] = 0.0
-        for k in range(n):                       # acc = Waa a<t-1>, a column of Waa at a time
-            for j in range(m):
-                p = a0[k, j] if t == 0 else a[t - 1, k, j]
-                for i in range(n):
-                    acc[i, j] += WT[k, i] * p
-        for i in range(n):
-            for j in range(m):
-                v = z[t, i, j] + acc[i, j]
-                z[t, i, j] = v
-                h = math.tanh(v)
-                a[t, i, j] = h
-                gp[t, i, j] = 1.0 - h * h
-
-
+# ---------------------------------------------------------------- the vanilla cell's BPTT
 @njit(**JIT)
 def vanilla_backward(W, gp, da_ext, carry, da, dz):
     """da<t> = da_ext<t> + Waa^T dz<t+1>, dz<t> = da<t> g'(z<t>), from t = T-1 down; `carry` (n, m)
@@ -135,7 +111,6 @@ def warm_up() -> None:
     x3, x2 = r.random((2, 4, 1)), r.random((4, 1))
     lstm_slopes(r.random((2, 8, 1)), x3.copy(), x3.copy(), x2.copy(), *(np.empty((2, k, 1)) for k in (2, 6, 2, 2)))
     W = r.random((4, 4))
-    vanilla_tanh_forward(W, x3.copy(), x2, np.empty_like(x3), np.empty_like(x3))
     vanilla_backward(W, x3, x3, x2.copy(), np.empty_like(x3), np.empty_like(x3))
     vanilla_back_columns(W, x3, x2.copy(), 1)
     f = r.random(3)
