@@ -31,6 +31,10 @@ from .spec import ModelSpec
 from .tasks import Task
 
 COLUMNS = ("loss", "smooth_loss", "grad_norm", "clipped", "reach")
+# a loop asked for this many updates loads the compiled kernels (kernels/): importing numba and loading
+# them from its cache takes ~1 s, which a few hundred updates would not win back (`rnnviz train --steps
+# 120`, the window's Step); once loaded, every loop uses them
+COMPILE_FROM = 500
 MAX_SNAPSHOTS = 200
 
 
@@ -235,7 +239,8 @@ def run_trainers(trainers: list[Trainer], until: int, should_stop=None, frame_se
     go: a threading.Event the loop waits for (at most 0.2 s) before each update. A window clears it
     while it draws a frame, so that its thread has the interpreter to itself (a Python thread that
     computes takes it back for 5 ms each time the drawing calls into Qt: a frame then takes 10x long)."""
-    kernels.load()          # compiled the first time (seconds), here in the training thread, not the window's
+    if until - min((t.updates for t in trainers), default=until) >= COMPILE_FROM:
+        kernels.load()      # compiled the first time (seconds), here in the training thread, not the window's
     keep_freed_memory()     # each update's large temporaries reuse the last update's memory
     marks = [t.history.n for t in trainers]
     done, message = "", ""

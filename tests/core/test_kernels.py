@@ -178,9 +178,9 @@ def test_without_numba_training_runs_on_numpy_and_says_so_once(tmp_path):
         spec = ModelSpec("rnn", "tanh", task.n_x, 8, task.n_y)
         for _ in range(2):
             tr = Trainer(spec, init_model_params(spec), task, TrainSettings())
-            for _ in tr.train(5):
+            for _ in tr.train(600):
                 pass
-            assert tr.updates == 5
+            assert tr.updates == 600
         print("ready", kernels.ready())
     """, PYTHONPATH=f"{tmp_path}{os.pathsep}{ROOT}")
     assert out.returncode == 0, out.stderr
@@ -189,9 +189,9 @@ def test_without_numba_training_runs_on_numpy_and_says_so_once(tmp_path):
     assert "numba is broken here" in out.stderr and "Traceback" not in out.stderr
 
 
-def test_compiling_waits_for_the_training_loop():
-    """Importing the engine, the app's config and making a trainer neither imports numba nor compiles:
-    the first training loop does, in its own thread."""
+def test_compiling_waits_for_a_long_training_loop():
+    """Importing the engine, the app's config, making a trainer and a few updates neither import numba
+    nor compile: the first training loop asked for COMPILE_FROM updates does, in its own thread."""
     out = _run("""
         import sys, threading
         import rnnviz.core, rnnviz.core.compute, rnnviz.core.training, rnnviz.app.config
@@ -203,11 +203,32 @@ def test_compiling_waits_for_the_training_loop():
         spec = ModelSpec("lstm", "tanh", 2, 4, 1)
         tr = Trainer(spec, init_model_params(spec), AddingTask(10, 2), TrainSettings("adam", 1e-2, "norm", 1.0, 0))
         tr.step()
+        for _ in tr.train(20):
+            pass
         print("before", "numba" in sys.modules, kernels.ready() is None)
-        t = threading.Thread(target=lambda: [None for _ in tr.train(3)])
+        from rnnviz.core.training import COMPILE_FROM
+        t = threading.Thread(target=lambda: [None for _ in tr.train(tr.updates + COMPILE_FROM)])
         t.start(); t.join()
         print("after", "numba" in sys.modules, kernels.ready() is not None)
     """)
     assert out.returncode == 0, out.stderr
     assert "before False True" in out.stdout
     assert "after True True" in out.stdout
+
+
+def test_the_cache_goes_to_rnnvizs_folder_when_the_package_is_read_only(monkeypatch, tmp_path):
+    """An installed package's folder may be read-only: numba's cache then goes under RNNVIZ_HOME
+    (set before numba is imported), or to the user's cache, or a temporary folder."""
+    package = Path(kernels.__file__).resolve().parent / "__pycache__"
+    monkeypatch.setenv("NUMBA_CACHE_DIR", "")
+    monkeypatch.delenv("NUMBA_CACHE_DIR")
+    monkeypatch.setenv("RNNVIZ_HOME", str(tmp_path))
+    monkeypatch.setattr(kernels, "_writable", lambda folder: folder != package and kernels_writable(folder))
+    kernels._cache_dir()
+    assert os.environ["NUMBA_CACHE_DIR"] == str(tmp_path / "numba-cache")
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "mine"))
+    kernels._cache_dir()                                  # the user's own setting wins
+    assert os.environ["NUMBA_CACHE_DIR"] == str(tmp_path / "mine")
+
+
+kernels_writable = kernels._writable

@@ -5,8 +5,8 @@ the same values (tests/core/test_kernels.py compares them, float64, rtol 1e-12) 
 it pays (benchmarks/bench_train.py).
 
     load()   import numba and compile every kernel, or load it from numba's cache (seconds the first
-             time on a machine, a fraction of a second after). Blocks: call it off the GUI thread —
-             the training loop does before its first update (training.run_trainers).
+             time on a machine, about a second after). Blocks: call it off the GUI thread — a
+             training loop asked for many updates does, before its first (training.run_trainers).
     ready()  the kernels once load() has succeeded, else None. Never imports or compiles anything,
              so any thread may ask (the engine's cells use the kernels only once they are ready).
     use_kernels(False)   a context manager forcing the NumPy path (tests run both);
