@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import kernels
 from .cells import CellCache, CellGrads
 from .params import layer_params
 from .spec import ModelSpec
@@ -70,6 +71,12 @@ class Inputs:
         if self.values is not None:
             fx = flat(dxproj) if flat_dxproj is None else flat_dxproj
             return fx @ flat(np.ascontiguousarray(self.values[start:stop])).T
+        fast = kernels.ready()
+        ids2 = np.ascontiguousarray(self.ids[start:stop], dtype=np.int64) if fast is not None else None
+        if fast is not None and (ids2.size == 0 or ids2.max() < self.n_x):
+            out = np.zeros((self.n_x, dxproj.shape[1]))   # the same sums compiled, one pass (kernels/compiled.py)
+            fast.ids_weight_grad(np.ascontiguousarray(dxproj, dtype=np.float64), ids2, out)
+            return out.T
         ids = self.ids[start:stop].ravel()
         d = dxproj.transpose(0, 2, 1).reshape(-1, dxproj.shape[1])    # (T' m, G n_a) in ids' order
         out = np.zeros((self.n_x, dxproj.shape[1]))

@@ -98,6 +98,10 @@ class Progress:
 
 
 def _norm(v: np.ndarray) -> float:
+    flat = v.reshape(-1)
+    sq = float(np.dot(flat, flat)) if flat.size else 0.0
+    if 1e-280 < sq < 1e280:                  # no over- or underflow of the squares: the plain norm
+        return math.sqrt(sq)
     with np.errstate(over="ignore", invalid="ignore"):
         m = float(np.max(np.abs(v))) if v.size else 0.0
         if not math.isfinite(m) or m == 0.0:
@@ -186,26 +190,27 @@ class Trainer:
         t_last = int(on[-1])
         top = (self.spec.layers - 1, 0)
         if on.size > 1:          # losses all along: follow the last step's loss alone
-            last = np.zeros_like(dlogits)
-            last[t_last] = dlogits[t_last]
             if len(cache.runs[0].caches) == 1:
                 # only the top layer's own recurrence carries it back to the top layer's states:
                 # u = ∂L<T>/∂s<t> one step at a time, u <- J<t>^T u (the cell's own products)
                 n_a, cell = self.spec.n_a, model.cell
                 run = cache.run(*top)
                 p, c = run.params[0], run.caches[0]
-                u = np.zeros((cell.state_size(n_a), 1, last.shape[2]))
-                u[:n_a, 0] = np.asarray(self.params["Wya"])[:, :n_a].T @ last[t_last]
+                u = np.zeros((cell.state_size(n_a), 1, dlogits.shape[2]))
+                u[:n_a, 0] = np.asarray(self.params["Wya"])[:, :n_a].T @ dlogits[t_last]
                 end = _norm(u[:n_a])
-                fast = kernels.ready() if cell.name == "rnn" else None
+                m = dlogits.shape[2]
+                fast = kernels.ready() if cell.name == "rnn" and m == 1 else None
                 if fast is not None and t_last > 0:       # the same steps compiled: u <- Waa^T (g' u)
-                    cols = np.ascontiguousarray(u[:, 0])
-                    fast.vanilla_back_columns(np.ascontiguousarray(p["W_hh"], dtype=np.float64),
-                                              np.ascontiguousarray(c.extra["gprime"]), cols, t_last)
-                    u = cols[:, None]
+                    col = np.array(u[:, 0, 0])
+                    gp = np.ascontiguousarray(c.extra["gprime"]).reshape(-1, n_a)
+                    fast.vanilla_back_columns(np.ascontiguousarray(p["W_hh"], dtype=np.float64), gp, col, t_last)
+                    u = col.reshape(n_a, 1, 1)
                 for t in range(t_last, 0, -1) if fast is None else ():
                     u = cell.vjp(p, cell.jac_data(c, t), u)
                 return _norm(u[:n_a]) / end if end > 0 and math.isfinite(end) else float("nan")
+            last = np.zeros_like(dlogits)
+            last[t_last] = dlogits[t_last]
             da = model.backward(cache, last, param_grads=False)[0][top].ds["a"]
         else:
             da = run_grads[top].ds["a"]

@@ -232,3 +232,19 @@ def test_the_cache_goes_to_rnnvizs_folder_when_the_package_is_read_only(monkeypa
 
 
 kernels_writable = kernels._writable
+
+
+@pytest.mark.parametrize("T,m", [(25, 1), (9, 4)])
+def test_one_hot_weight_gradient_matches_numpy(T, m):
+    """sum_t dxproj<t> x<t>^T for token ids (-1: nothing fed), compiled and not."""
+    from rnnviz.core.model import Inputs
+
+    rng = np.random.default_rng(T + m)
+    ids = rng.integers(-1, 6, size=(T, m))
+    ids[0, 0] = -1
+    dxproj = rng.standard_normal((T, 10, m))
+    inputs = Inputs(None, ids, 7)
+    ref, fast = both(lambda: inputs.weight_grad(dxproj[2:], 2, T))
+    assert ref.shape == fast.shape == (10, 7)
+    close(ref, fast)
+    assert not fast[:, 6].any() and fast[:, :6].any()   # token 6 is never read: its column stays 0

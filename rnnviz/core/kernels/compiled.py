@@ -44,40 +44,50 @@ def lstm_slopes(gates, tc, c, c0, A, P, Qo, F):
 # ---------------------------------------------------------------- the vanilla cell's BPTT
 @njit(**JIT)
 def vanilla_backward(W, gp, da_ext, carry, da, dz):
-    """da<t> = da_ext<t> + Waa^T dz<t+1>, dz<t> = da<t> g'(z<t>), from t = T-1 down; `carry` (n, m)
-    holds the gradient arriving at a<T> on entry and Waa^T dz<1> (what reaches a<0>) on exit."""
-    T, n, m = gp.shape
+    """One column (m = 1; the arrays' unit axis last and contiguous, so that the products vectorize):
+    da<t> = da_ext<t> + Waa^T dz<t+1>, dz<t> = da<t> g'(z<t>), from t = T-1 down; gp da_ext da dz (T, n);
+    `carry` (n,) holds the gradient arriving at a<T> on entry and Waa^T dz<1> (what reaches a<0>) on exit."""
+    T, n = gp.shape
     for t in range(T - 1, -1, -1):
         for i in range(n):
-            for j in range(m):
-                d = da_ext[t, i, j] + carry[i, j]
-                da[t, i, j] = d
-                dz[t, i, j] = d * gp[t, i, j]
-        for k in range(n):
-            for j in range(m):
-                carry[k, j] = 0.0
+            d = da_ext[t, i] + carry[i]
+            da[t, i] = d
+            dz[t, i] = d * gp[t, i]
+            carry[i] = 0.0
         for i in range(n):                       # carry = Waa^T dz<t>, a row of Waa at a time
-            for j in range(m):
-                d = dz[t, i, j]
-                for k in range(n):
-                    carry[k, j] += W[i, k] * d
+            d = dz[t, i]
+            for k in range(n):
+                carry[k] += W[i, k] * d
 
 
 @njit(**JIT)
 def vanilla_back_columns(W, gp, u, t_last):
-    """u <- Waa^T (g'(z<t>) u) for t = t_last .. 1 (J<t>^T u, steps of BPTT for columns u (n, m))."""
-    n, m = u.shape
-    dz = np.empty((n, m))
+    """u <- Waa^T (g'(z<t>) u) for t = t_last .. 1 (J<t>^T u: steps of BPTT for one column u (n,));
+    gp (T, n)."""
+    n = u.shape[0]
+    dz = np.empty(n)
     for t in range(t_last, 0, -1):
         for i in range(n):
-            for j in range(m):
-                dz[i, j] = gp[t, i, j] * u[i, j]
-                u[i, j] = 0.0
+            dz[i] = gp[t, i] * u[i]
+            u[i] = 0.0
         for i in range(n):
-            for j in range(m):
-                d = dz[i, j]
-                for k in range(n):
-                    u[k, j] += W[i, k] * d
+            d = dz[i]
+            for k in range(n):
+                u[k] += W[i, k] * d
+
+
+# ---------------------------------------------------------------- the one-hot input's weight gradient
+@njit(**JIT)
+def ids_weight_grad(dxproj, ids, out):
+    """out[x] += dxproj<t>[:, b] for every (t, b) that read token x = ids[t, b] >= 0, in (t, b) order
+    (Inputs.weight_grad's sums, row by row in the same order); dxproj (T, G, m), ids (T, m), out (n_x, G)."""
+    T, G, m = dxproj.shape
+    for t in range(T):
+        for b in range(m):
+            x = ids[t, b]
+            if 0 <= x < out.shape[0]:
+                for g in range(G):
+                    out[x, g] += dxproj[t, g, b]
 
 
 # ---------------------------------------------------------------- optimizers, in place, one weight at a time
@@ -110,9 +120,10 @@ def warm_up() -> None:
     r = np.random.default_rng(0)
     x3, x2 = r.random((2, 4, 1)), r.random((4, 1))
     lstm_slopes(r.random((2, 8, 1)), x3.copy(), x3.copy(), x2.copy(), *(np.empty((2, k, 1)) for k in (2, 6, 2, 2)))
-    W = r.random((4, 4))
-    vanilla_backward(W, x3, x3, x2.copy(), np.empty_like(x3), np.empty_like(x3))
-    vanilla_back_columns(W, x3, x2.copy(), 1)
+    W, v2, v1 = r.random((4, 4)), r.random((2, 4)), r.random(4)
+    vanilla_backward(W, v2, v2, v1.copy(), np.empty_like(v2), np.empty_like(v2))
+    vanilla_back_columns(W, v2, v1.copy(), 1)
+    ids_weight_grad(r.random((2, 3, 1)), np.zeros((2, 1), dtype=np.int64), np.zeros((2, 3)))
     f = r.random(3)
     adagrad(f.copy(), f, f.copy(), 0.1)
     adam(f.copy(), f, f.copy(), f.copy(), 0.1, 0.9, 0.1, 0.999, 0.001, 0.1, 0.001, 1e-8)
