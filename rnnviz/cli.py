@@ -68,7 +68,8 @@ examples:
   rnnviz export --out lstm --text "the cat sat on the mat" --cell lstm --layers 2 --bidirectional
   rnnviz export --out rev --text "abcde" --target "edcba" --architecture encoder-decoder --cell gru
   rnnviz export --out torch --text "hello world" --weights state_dict.npz   (an nn.LSTM's, as saved)
-  rnnviz export --out figs --session ~/lesson.rnnviz --scale 3"""
+  rnnviz export --out figs --session ~/lesson.rnnviz --scale 3
+  rnnviz export --out notes --example notes --sequence 4   (the notes' batch, its 4th sequence)"""
 
 ACTIVATIONS = ("tanh", "relu")
 LOSSES = ("auto", "cross_entropy", "bce", "mse")
@@ -110,6 +111,15 @@ def _seed(s: str) -> int:
         why = "negative" if v < 0 else "too large"
         raise argparse.ArgumentTypeError(f"{v} is {why}; a seed is a whole number from 0 to {MAX_SEED}")
     return v
+
+
+def _example(s: str) -> str:
+    from rnnviz.io.examples import find, slug
+
+    try:
+        return slug(find(s)["name"])
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def _layers(s: str) -> int:
@@ -171,6 +181,15 @@ def build_parser() -> argparse.ArgumentParser:
                                                             "commas or lines (up to 100,000 of them)")
     src.add_argument("--session", metavar="FILE", help="a .rnnviz session saved by the window (its sequence, "
                                                         "settings and weights; options below override them)")
+    from rnnviz.io.examples import names as example_names
+
+    src.add_argument("--example", metavar="NAME", type=_example,
+                     help="a built-in example, as the window's buttons: notes (the course notes' test input: a "
+                          "batch of m = 10 sequences of 3-vectors, the notes' weights and a<0>), "
+                          + ", ".join(n for n in example_names() if n != "notes"))
+    e.add_argument("--sequence", type=_positive_int, metavar="K",
+                   help="which sequence of a batch the figures and trace.npz show (--example notes: 1..10; "
+                        "default 1)")
     e.add_argument("--hidden", type=_positive_int, metavar="N", help="hidden size n_a (default 16)")
     e.add_argument("--activation", choices=ACTIVATIONS, help="g in a<t> = g(Waa a<t-1> + Wax x<t> + ba) "
                                                              "(default tanh)")

@@ -125,7 +125,15 @@ def resolve(args):
 
     settings, params, position = Config().to_dict(), None, None
     src = _source(args)
-    if src is None:
+    example = getattr(args, "example", None)
+    if example is not None:   # a built-in example, as the window's button (the notes' one: its weights and a⟨0⟩)
+        from rnnviz.io import examples
+
+        settings.update(examples.settings(example))
+        params = examples.params(example)
+        if params is not None:
+            _keep_the_examples_model(args, example)
+    elif src is None:
         s = load_session(args.session)
         settings.update(s.settings)
         params, position = s.params, s.position
@@ -139,6 +147,8 @@ def resolve(args):
         raise ValueError("--architecture encoder-decoder needs --target TEXT: what the decoder should write")
     if settings.get("target") and settings.get("architecture") != "encoder-decoder":
         raise ValueError("--target is the decoder's text: use it with --architecture encoder-decoder")
+    if getattr(args, "sequence", None) is not None:
+        settings["example"] = args.sequence - 1
     for opt, mode in (("clip_norm", "norm"), ("clip_value", "value")):
         if getattr(args, opt, None) is not None:
             settings.update(clip_mode=mode, clip_threshold=getattr(args, opt))
@@ -147,6 +157,9 @@ def resolve(args):
         seq = make_run_sequence(Config.from_dict(settings))
     except ValueError as e:
         raise ValueError(f"{file}: {e}" if file else str(e)) from None
+    if getattr(args, "sequence", None) is not None and args.sequence > seq.m:
+        raise ValueError(f"--sequence {args.sequence}: the input has {seq.m} sequence{'s' if seq.m > 1 else ''}"
+                         + (" (--sequence picks one of a batch, such as --example notes' m = 10)" if seq.m == 1 else ""))
     if args.weights:
         w = load_weights(args.weights, getattr(args, "cell", None))
         try:
@@ -165,9 +178,27 @@ def resolve(args):
         except ValueError as e:
             raise ValueError(f"{args.weights} can't be used: {e}") from None
     config = Config.from_dict(settings)
-    if params is not None:   # a session's weights: its own model
-        config = config_for_weights(config, params, config.radius)
+    if params is not None:   # a session's weights: its own model (an example's: its own radius, unless --radius)
+        config = config_for_weights(config, params, args.radius if example is not None else config.radius)
     return config, params, position
+
+
+def _keep_the_examples_model(args, example: str) -> None:
+    """An example that comes with its weights (the notes') fixes the model: options that would need
+    other weights are refused in words (--weights replaces them; --radius rescales their Waa)."""
+    if getattr(args, "weights", None):
+        return
+    fixed = {"hidden": 5, "activation": "tanh", "cell": "rnn", "layers": 1, "bidirectional": False,
+             "architecture": "many-to-many"}
+    for opt, value in fixed.items():
+        given = getattr(args, opt, None)
+        if given is not None and given != value:
+            flag = "--" + opt.replace("_", "-")
+            raise ValueError(f"{flag} {'' if isinstance(given, bool) else given}".rstrip()
+                             + f": --example {example} is the notes' one-layer tanh RNN with their weights "
+                             f"(n_a = 5); give --weights FILE.npz for another model on the notes' input")
+    if getattr(args, "seed", None) is not None:
+        raise ValueError(f"--seed: --example {example} comes with the notes' weights, not random ones")
 
 
 def compute(config, params):

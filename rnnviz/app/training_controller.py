@@ -23,7 +23,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 
 from rnnviz.app.jobs import JobRunner
 from rnnviz.core.optimizers import Optimizer
-from rnnviz.core.params import init_model_params
+from rnnviz.core.params import init_model_params, model_radius
 from rnnviz.core.sequences import text_sequence
 from rnnviz.core.settings import make_run_sequence, prepare_run
 from rnnviz.core.spec import ModelSpec
@@ -49,8 +49,15 @@ class TaskChoice:
 
 
 def _train_job(task, trainers, until, pause: threading.Event, go: threading.Event | None = None):
-    last = None
+    """The training loop in the worker. Twice per push interval the report also carries the spectral
+    radius of the weights it holds (`radius`), which the views' config needs: an eigendecomposition
+    of each recurrent block, seconds for a 2048-unit GRU, that the GUI thread did at every push."""
+    last, radius_at = None, -PUSH_SECONDS
     for last in run_trainers(trainers, until, lambda: task.should_stop() or pause.is_set(), FRAME_SECONDS, go=go):
+        now = time.monotonic()
+        if last and last[0].params is not None and now - radius_at >= PUSH_SECONDS / 2:
+            radius_at = now
+            last[0].radius = model_radius(trainers[0].spec, last[0].params)
         task.set_partial_result(last)
     return last
 
@@ -275,12 +282,13 @@ class TrainController(QObject):
         self.updates_per_s = progs[0].updates_per_s
         self.snapshot_updates = progs[0].snapshot_updates
         now = time.monotonic()
-        if now - self._last_push >= PUSH_SECONDS and progs[0].params is not None and not progs[0].done:
+        radius = getattr(progs[0], "radius", None)         # worked out in the worker (_train_job)
+        if now - self._last_push >= PUSH_SECONDS and radius is not None and not progs[0].done:
             self._last_push = now
             if self.shows_in_views():         # every view redraws: the worker waits (at most HOLD_MS)
                 self._awaiting_trace = True
                 QTimer.singleShot(HOLD_MS, self._trace_arrived)
-            if self._push(progs[0].params):
+            if self._push(progs[0].params, radius=radius):
                 self._awaiting_trace = False
         self.changed.emit()
 
@@ -327,8 +335,9 @@ class TrainController(QObject):
         t = self.trainers[0].task if self.trainers else None
         return isinstance(t, NamesTask) or (isinstance(t, SequenceTask) and self.choice.kind in ("text", "file"))
 
-    def _push(self, params: dict, quiet: bool = False) -> str:
-        """Show `params` in the other views; the reason when they can't (said unless `quiet`)."""
+    def _push(self, params: dict, quiet: bool = False, radius: float | None = None) -> str:
+        """Show `params` (whose spectral radius is `radius`, None: work it out) in the other views; the
+        reason when they can't (said unless `quiet`)."""
         if not self.shows_in_views():
             return ""
         task, c = self.trainers[0].task, self.state.config
@@ -344,7 +353,7 @@ class TrainController(QObject):
         err = ""
         for config in candidates:
             try:
-                self.state.set_base_params(params, config=config)
+                self.state.set_base_params(params, radius, config=config)
                 return ""
             except ValueError as e:
                 err = str(e)

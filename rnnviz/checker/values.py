@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .compare import CACHE_FIELDS, _bad
+from .compare import ATOL, CACHE_FIELDS, RTOL, _bad
 
 MAX_ROWS = 64          # units shown at once (the differing one always among them)
 
@@ -114,23 +114,61 @@ class StepRow:
     differs: np.ndarray         # (n,) bool
 
 
-def step_rows(results, t: int, example: int, phase: str) -> list[StepRow]:
-    """The student's values beside ours at step t (0-based) of `example`, for the failing functions
-    among `results` (FunctionResult on the window's sequence) that work step by step in this pass."""
-    rows = []
-    for r in results:
+@dataclass
+class StepSeries:
+    """A failing function's step-by-step quantity for one example, at every step (the graph's overlay)."""
+    function: str
+    name: str                   # "a", "ŷ", "dx"
+    phase: str                  # "forward" | "backward": the pass whose steps show it
+    ours: np.ndarray            # (n, T)
+    theirs: np.ndarray          # (n, T)
+    differs: np.ndarray         # (n, T) bool, as step_rows marks them (each step on its own scale)
+
+
+def step_series(results, example: int) -> list[StepSeries]:
+    """Every step of `example` (0-based) of the step-by-step quantities of the failing functions among
+    `results` (FunctionResult on the window's sequence)."""
+    out = []
+    for r in results or ():
         if r.status != "fail" or r.function not in STEP_PARTS:
             continue
         for label, path, pass_ in STEP_PARTS[r.function]:
-            if pass_ != phase:
-                continue
             try:
                 o = np.asarray(_get(r.ours, path), dtype=np.float64)
                 th = np.asarray(_get(r.theirs, path), dtype=np.float64)
             except (IndexError, KeyError, TypeError, ValueError):
                 continue
-            if o.shape != th.shape or o.ndim != 3 or not (0 <= t < o.shape[2] and 0 <= example < o.shape[1]):
+            if o.shape != th.shape or o.ndim != 3 or not 0 <= example < o.shape[1]:
                 continue
-            oc, tc = o[:, example, t], th[:, example, t]
-            rows.append(StepRow(r.function, label.format(s=t + 1), oc, tc, _bad(tc, oc)))
+            oc, tc = o[:, example, :], th[:, example, :]
+            out.append(StepSeries(r.function, label.split("⟨")[0], pass_, oc, tc, _bad_columns(tc, oc)))
+    return out
+
+
+def _bad_columns(theirs: np.ndarray, ours: np.ndarray) -> np.ndarray:
+    """compare._bad of each column (step) on its own: (n, T) bool."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        big = np.nanmax(np.abs(ours), axis=0, initial=0.0) if ours.size else np.zeros(ours.shape[1:])
+        atol = ATOL * np.maximum(1.0, np.where(np.isfinite(big), big, np.inf))
+        return ~np.isclose(theirs, ours, rtol=RTOL, atol=atol[None, :])
+
+
+def step_rows(results, t: int, example: int, phase: str) -> list[StepRow]:
+    """The student's values beside ours at step t (0-based) of `example`, for the failing functions
+    among `results` (FunctionResult on the window's sequence) that work step by step in this pass."""
+    rows = []
+    for s in step_series(results, example):
+        if s.phase != phase or not 0 <= t < s.ours.shape[1]:
+            continue
+        oc, tc = s.ours[:, t], s.theirs[:, t]
+        rows.append(StepRow(s.function, f"{s.name}⟨{t + 1}⟩", oc, tc, _bad(tc, oc)))
     return rows
+
+
+class OnWindow(list):
+    """The results on the window's sequence as AppState.student holds them: a list of FunctionResult
+    that also names the file they came from (`source`, for the graph's legend)."""
+
+    def __init__(self, results=(), source: str = ""):
+        super().__init__(results)
+        self.source = source

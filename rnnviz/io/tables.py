@@ -14,7 +14,8 @@ in the notes' notation (ASCII: `y_hat<t>` for ŷ<t>):
                      envelope), ||da<t>/da<t-1>||_2, ||dWax<t>||_F, ||dWaa<t>||_F, ||dba<t>|| (step t's share)
   influence.csv      t, ||dL<t>/da<1>||, ..., ||dL<t>/da<T>||   (a matrix; empty where k > t)
 
-x<t> is the character or number fed at step t (empty where nothing is fed: one-to-many), y<t> the
+x<t> is the character or number fed at step t (a vector: its numbers separated by spaces; empty where
+nothing is fed: one-to-many), y<t> the
 target, `scored` 1 where L<t> counts in L, `prediction` the most likely character (text) or ŷ<t>.
 Numbers are written at full precision (they read back exactly); inf and NaN are spelled out.
 
@@ -141,10 +142,13 @@ def _steps(tr) -> list[int]:
 
 
 def _inputs(tr) -> list:
-    """x<t>: the character or number fed at step t, "" where nothing is fed."""
+    """x<t>: the character or number fed at step t (a vector's numbers separated by spaces: the notes'
+    n_x = 3), "" where nothing is fed."""
     fed = np.asarray(tr.input_weight) > 0
     toks = tr.seq.input_tokens
-    if tr.seq.kind != "text":
+    if tr.seq.kind != "text" and tr.n_x > 1:
+        toks = [" ".join(repr(float(v)) for v in tr.x[:, 0, t]) for t in range(tr.T)]
+    elif tr.seq.kind != "text":
         toks = [float(v) for v in toks]
     return [toks[t] if fed[t] else "" for t in range(tr.T)]
 

@@ -232,3 +232,38 @@ def test_a_clipping_threshold_typed_as_zero_stays_one_a_session_can_restore(qtbo
     qtbot.keyClick(panel.clip, Qt.Key.Key_Return)
     assert panel.clip.value() == ctl.settings.clip_threshold > 0
     ctl.settings.check()                                      # what the session saves, it restores
+
+
+def test_while_training_the_views_get_the_weights_without_an_eigendecomposition_on_the_gui_thread(qtbot,
+                                                                                                  monkeypatch):
+    """Every push of the weights to the views (twice a second) worked out their spectral radius on the
+    GUI thread: seconds for a 2048-unit GRU, every half second (the monkey, seed 22). The worker now
+    works it out with its report. (The trace of this small model is computed on the GUI thread, as
+    small ones are: that is not the push's.)"""
+    import threading
+    import traceback
+
+    import rnnviz.core.params as P
+
+    pushes_on_gui, workers = [], []
+    real = P.spectral_radius
+
+    def spy(W):
+        if threading.current_thread() is not threading.main_thread():
+            workers.append(1)
+        else:
+            names = {f.name for f in traceback.extract_stack()}
+            if "_on_partial" in names and "config_for_weights" in names:
+                pushes_on_gui.append(1)
+        return real(W)
+
+    monkeypatch.setattr(P, "spectral_radius", spy)
+    w, t = train_window(qtbot)
+    panel, ctl = t["panel"], t["controller"]
+    pushed = []
+    w.state.trace_changed.connect(lambda tr: ctl.running and pushed.append(tr))
+    click(qtbot, panel.play_button)
+    qtbot.waitUntil(lambda: len(pushed) >= 2, timeout=30000)     # the views followed the training twice
+    click(qtbot, panel.play_button)
+    wait_idle(qtbot, t)
+    assert workers and not pushes_on_gui

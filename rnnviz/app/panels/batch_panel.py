@@ -12,16 +12,15 @@ from dataclasses import replace
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QSpinBox, QWidget
 
 from rnnviz.app.config import Config
-from rnnviz.core.notes_example import NOTES_SOURCE, notes_params
+from rnnviz.core.notes_example import notes_params
 
 
 def load_notes_example(state) -> None:
     """The notes' test input (np.random.seed(1); n_x = 3, m = 10, T_x = 4, n_a = 5, n_y = 2) with the
     notes' parameters and a⟨0⟩, the first sequence shown."""
-    c = replace(state.config, source=NOTES_SOURCE, kind="notes", a0="given", example=0, loss="auto",
-                architecture="many-to-many", cell="rnn", layers=1, bidirectional=False, activation="tanh",
-                target="")
-    state.set_base_params(notes_params(), config=c)
+    from rnnviz.io.examples import settings
+
+    state.set_base_params(notes_params(), config=replace(state.config, **settings("notes")))
 
 
 def leave_notes(state, **changes) -> None:

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from rnnviz.app import theme
 from rnnviz.app.config import BACKWARD, FORWARD
-from rnnviz.checker.values import column
+from rnnviz.checker.values import OnWindow, column
 
 STATUS = {"pass": ("✓ pass", "target"), "fail": ("✗ fail", "danger"), "raised": ("! raised", "danger"),
           "missing": ("— missing", "muted"), "timeout": ("⏱ timed out", "danger"), "not run": ("not run", "muted")}
@@ -194,13 +194,23 @@ class CheckPanel(QWidget):
         self._set_status()
         self.table.setCurrentItem(first_bad or self.table.topLevelItem(0).child(0))
         self._on_pick()
+        self._go_to_first_difference()
+
+    def _go_to_first_difference(self) -> None:
+        """A check that fails on the window's sequence puts the window's cursor where it first parts
+        from ours (the graph shows both there), as the ◀ ▶ buttons move it."""
+        for r in self.state.student or ():
+            d = r.difference
+            if r.status == "fail" and d is not None and d.step is not None and 1 <= d.step <= self.state.T:
+                self.state.step_to(d.step - 1, BACKWARD if r.function.endswith("backward") else FORWARD)
+                return
 
     def _share(self) -> None:
         """The results on the window's sequence go to AppState, for the views to show beside ours."""
         mine = None
         if self.report is not None and not self._stale:
             mine = [r for r in self.report.results if r.label == WINDOW_LABEL] or None
-        self.state.set_student(mine)
+        self.state.set_student(None if mine is None else OnWindow(mine, Path(self.report.path).name))
 
     def _set_status(self) -> None:
         r = self.report

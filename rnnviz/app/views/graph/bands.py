@@ -53,6 +53,7 @@ class Bands:
     loss_log: bool                  # the L row's bars on a log10 scale (as in the Losses tab)
     value_lines: dict = field(default_factory=dict)
     value_bad: dict = field(default_factory=dict)
+    x_vector: object = None         # inputs.XVector: x⟨t⟩ of more than one number (the notes' n_x = 3)
 
 
 def prepare(d, images) -> Bands:

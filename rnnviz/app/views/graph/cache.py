@@ -60,7 +60,7 @@ def column_key(fr: Frame, t: int, formats_key: tuple) -> tuple:
         near = _neighbours(fr, t)
         reached = tuple(fr.fronts.reached(s, direction, depth) for direction, depth in _senses(fr) for s in near)
     return (fr.geom._key(), fr.style, fr.data.flow, t, t == fr.t, fr.hover_t == t, hover, fr.selection,
-            fr.backward, reached, formats_key)
+            fr.backward, reached, formats_key, fr.student.token if fr.student is not None else None)
 
 
 class ColumnCache:

@@ -35,6 +35,7 @@ class Frame:
     drawn: list | None = None            # records every text drawn (text.fit_text) when a list
     formats: dict = field(default_factory=dict)   # how each row writes its numbers (chosen per paint)
     memo: dict = field(default_factory=dict)      # per-trace caches kept by the item between paints
+    student: object = None               # student.Overlay: a checked file's values beside ours, or None
 
     def __post_init__(self):
         self.fronts = Fronts(self.timeline, self.position, self.data.spec.layers)

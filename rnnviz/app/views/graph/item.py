@@ -14,7 +14,7 @@ from PySide6.QtGui import QPainter, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject
 
 from rnnviz.app import colors
-from rnnviz.app.views.graph import bands, inputs, nodes
+from rnnviz.app.views.graph import bands, inputs, nodes, student_paint
 from rnnviz.app.views.graph.cache import ColumnCache
 from rnnviz.app.views.graph.data import GraphData, lut_rgba
 from rnnviz.app.views.graph.frame import Frame, grad_fractions
@@ -52,6 +52,7 @@ class GraphItem(QGraphicsObject):
         self.cache = ColumnCache()      # the detailed columns as pixmaps, on screen only
         self.exporting = False          # GraphView.render: paint everything live (vector, any scale)
         self.formats: dict = {}         # how each row wrote its numbers in the last paint
+        self.student = None             # student.Overlay: File ▸ Check my implementation…'s values, or None
 
     # ---------------------------------------------------------------- inputs
     def set_data(self, data: GraphData | None) -> None:
@@ -83,6 +84,11 @@ class GraphItem(QGraphicsObject):
             self.data = self.data.with_flow(flow)
             self.cache.clear()
             self.refresh_gradient_colours()
+            self.update()
+
+    def set_student(self, overlay) -> None:
+        if overlay is not self.student:
+            self.student = overlay      # the column cache's key has its token: no clear needed
             self.update()
 
     def set_geometry(self, geom: Geometry) -> None:
@@ -121,7 +127,7 @@ class GraphItem(QGraphicsObject):
     def frame(self) -> Frame:
         """What a paint needs, for the painters and for the view's questions (node_for, edge_style)."""
         return Frame(self.geom, self.style, self.data, self.images, self.timeline, self.position, self.grad_frac,
-                     self.bands, self.hover, self.hover_t, self.selection, self.drawn, {}, self.memo)
+                     self.bands, self.hover, self.hover_t, self.selection, self.drawn, {}, self.memo, self.student)
 
     # ---------------------------------------------------------------- QGraphicsItem
     def boundingRect(self) -> QRectF:
@@ -151,6 +157,7 @@ class GraphItem(QGraphicsObject):
         # the viewport's left edge, right of the row names, in pixel space (the exposed rect stops at 0)
         left = self.geom.gutter_px - wt.dx() / s
         inputs.paint_axis(painter, fr, steps, left, ex.right() * P)
+        student_paint.paint_axis(painter, fr, steps, left, ex.right() * P)
         painter.restore()
 
     # ---------------------------------------------------------------- hover

@@ -172,6 +172,8 @@ def paint(painter: QPainter, w: float, h: float, item, buttons: bool = False, to
     if not g.detailed and item.bands is not None and item.bands.loss_log:   # the bars' scale, as in the Losses tab
         painter.drawText(QRectF(0.3 * f, g.cy("L") + 0.75 * f, gw - 0.6 * f, 1.2 * f), _RIGHT, "log")
     _segment_names(painter, w, item, gw, to_view)
+    from rnnviz.app.views.graph.student_paint import paint_badge   # a checked file's values: 'ours / yours (file)'
+    paint_badge(painter, w, item, gw + 0.2 * f, top_px(f) + 0.1 * f, w - (mw + 1.4 * f if msg else 0.8 * f))
     _legends(painter, w, h, item)
 
 
@@ -289,6 +291,10 @@ def _legend_items(item, compact: bool) -> list[tuple]:
         clim = numfmt.short(cells[0].limit, 2)
         out.append((colors.diverging(), "c⟨t⟩" if compact else "c⟨t⟩ units", numfmt.MINUS + clim, clim,
                     "" if compact else "0"))
+    xv = item.bands.x_vector if item.bands is not None else None
+    if xv is not None:   # x⟨t⟩ of several numbers: its cells' own range
+        xl = numfmt.short(xv.limit, 2)
+        out.append((colors.diverging(), "x⟨t⟩" if compact else "x⟨t⟩ inputs", numfmt.MINUS + xl, xl, "" if compact else "0"))
     if d.gates:
         names = " ".join(dict.fromkeys(GATE_SYMBOL[g_] for gs in d.gates.values() for g_ in gs.names if g_ not in SIGNED_GATES))
         out.append((colors.sequential(), "Γ" if compact else f"gates {names} (mean)", "0", "1", ""))

@@ -45,6 +45,8 @@ def tooltip(d: GraphData, kind: str, t: int) -> str:
         if not d.has_input[t]:
             return f"x⟨{s}⟩ = 0 (nothing is fed at this step)"
         fed = "\n(the previous target, fed back: teacher forcing)" if d.fed_back[t] else ""
+        if tr.seq.kind != "text" and tr.n_x > 1:   # a vector of numbers (the notes' n_x = 3)
+            return f"x⟨{s}⟩ = {_vec(tr.x[:, 0, t], 16)}{fed}"
         return f"x⟨{s}⟩ = {tr.seq.input_label(t)!s}{fed}\n{_vec(tr.x[:, 0, t])}"
     if row.role == Role.OUTPUT:
         lines = [f"ŷ⟨{s}⟩ target {d.target_text(t)}"]

@@ -17,8 +17,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from rnnviz.app import colors
 from rnnviz.app.views.base import FigureView
-from rnnviz.app.views.lazy import Lazy
-from rnnviz.app.views.graph import edges, nodes, overlay
+from rnnviz.app.views.graph import edges, nodes, overlay, student
 from rnnviz.app.views.graph.canvas import GraphCanvas
 from rnnviz.app.views.graph.data import GraphData
 from rnnviz.app.views.graph.layout import Hit, rows_em
@@ -61,14 +60,14 @@ class GraphView(QWidget, FigureView):
         self.item.hover_changed.connect(self._on_item_hover)
         self.canvas.node_clicked.connect(self._on_node_clicked)
         self.canvas.key_pressed.connect(self._on_key)
-        self._lazy = Lazy(self)     # hidden behind another tab or panel: redrawn when shown (views/lazy.py)
-        self._lazy.connect(state.trace_changed, self._on_trace_changed)
-        self._lazy.connect(state.progress_changed, self._on_progress_changed)
-        self._lazy.connect(state.step_changed, self._on_step_changed)
-        self._lazy.connect(state.config_changed, self._on_config_changed)
-        self._lazy.connect(state.view_options_changed, self._on_view_options_changed, eager=True)
-        self._lazy.connect(state.hover_changed, self._on_hover_changed)
-        self._lazy.connect(state.selection_changed, self._on_selection_changed)
+        state.trace_changed.connect(self._on_trace_changed)
+        state.progress_changed.connect(self._on_progress_changed)
+        state.step_changed.connect(self._on_step_changed)
+        state.config_changed.connect(self._on_config_changed)
+        state.view_options_changed.connect(self._on_view_options_changed)
+        state.hover_changed.connect(self._on_hover_changed)
+        state.selection_changed.connect(self._on_selection_changed)
+        state.student_changed.connect(self._on_student_changed)
         self.setFocusProxy(self.canvas)
         self._on_view_options_changed(state.view_options)
         if state.trace is not None:
@@ -80,10 +79,21 @@ class GraphView(QWidget, FigureView):
         self.item.set_data(GraphData.from_trace(trace, self.state.config.flow))
         self.item.position = min(self.item.position, float(max(self.item.timeline.last, 0)))
         self._on_selection_changed(self.state.selection)
+        self._on_student_changed(self.state.student)
         if self.canvas.auto_fit:
             self.canvas.fit_all()
         else:
             self.canvas.apply_zoom(self.canvas.col_px)
+
+    def _on_student_changed(self, results) -> None:
+        """File ▸ Check my implementation… on this sequence: the student's values beside ours."""
+        self.item.set_student(student.build(results, self.item.data))
+        self.canvas.viewport().update()
+
+    def _tooltip(self, key: str, t: int) -> str:
+        d = self.item.data
+        extra = student.tooltip(self.item.student, key, t, self.item.backward)
+        return tooltip(d, key, t) + ("\n\n" + extra if extra else "")
 
     def _on_config_changed(self, config) -> None:
         self.item.set_flow(config.flow)
@@ -129,7 +139,7 @@ class GraphView(QWidget, FigureView):
         if hit is None or d is None:
             self.item.setToolTip("")
         elif hit.what == "node":
-            self.item.setToolTip(tooltip(d, hit.kind, hit.t))
+            self.item.setToolTip(self._tooltip(hit.kind, hit.t))
         else:
             e = d.spec.edge(hit.kind)
             self.item.setToolTip(e.help if e is not None else "")
@@ -235,7 +245,7 @@ class GraphView(QWidget, FigureView):
             color = nodes.grad_fill(fr, row.key, t)
         bad = state and (d.bad_forward(t, row.key) or (fr.reached(row, t) and d.bad_grad(t, row.key)))
         return NodeInfo(row.name, t, rect, centre, fr.opacity_of(t) if 0 <= t < d.T else 1.0, t == fr.t, frac,
-                        color, bad, tooltip(d, row.key, t), row.key, row.layer, row.direction, fr.selected(row))
+                        color, bad, self._tooltip(row.key, t), row.key, row.layer, row.direction, fr.selected(row))
 
     def figure_csv(self):
         return figure_table(self.figure_name, self.state.trace)  # one table per figure (rnnviz/io/tables.py)
