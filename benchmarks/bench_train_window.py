@@ -6,16 +6,17 @@ For each setting, the window trains (▶ Train clicked) for --seconds while a 5 
 thread records the gaps between its ticks. Prints the longest event-loop gap and its 99th percentile
 (goal: longest < 50 ms), the plots' redraws a second (goal: at most ~30), and updates a second (in the
 window, i.e. with the views following the weights twice a second and the plots redrawing).
-First the idle window's gaps, the machine's own noise. --no-follow: the other views don't follow the
-weights while training (what the plots and the worker cost alone); --no-hold: the worker doesn't wait
-while a frame is drawn. Asserts nothing: the machine's speed drifts (two cores shared by several
-processes).
+First the idle window's gaps, the machine's own noise. Beside each longest gap, the GUI thread's own
+CPU time in it: what the window itself did then; the rest of the gap it waited for a core (a loaded
+machine) or for the interpreter (the worker's Python). --profile: where the GUI thread was during the
+long gaps (benchmarks/_gaps.py's StackSampler). --no-follow: the other views don't follow the weights
+while training (what the plots and the worker cost alone); --no-hold: the worker doesn't wait while a
+frame is drawn. Asserts nothing: the machine's speed drifts (two cores shared by several processes).
 """
 from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -26,6 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("RNNVIZ_HOME", tempfile.mkdtemp(prefix="rnnviz-bench-"))
+
+from benchmarks._gaps import GapSampler, StackSampler, run_for  # noqa: E402  (one sampler for the benchmarks)
 
 TEXT = ("the quick brown fox jumps over the lazy dog. a recurrent network reads one character at a time "
         "and carries what it has seen in its hidden state. ") * 3
@@ -39,12 +42,10 @@ SETTINGS = (
 )
 
 
-def measure(app, w, seconds: float) -> dict:
-    from PySide6.QtCore import QTimer
-
+def measure(app, w, seconds: float, profile: bool = False) -> dict:
     t = w.training
     ctl, plots = t["controller"], t["plots"]
-    redraws = []
+    redraws, traces = [], []
     original = plots.set_series
 
     def counted(*a, **k):
@@ -52,70 +53,50 @@ def measure(app, w, seconds: float) -> dict:
         return original(*a, **k)
 
     plots.set_series = counted
-    gaps, last = [], [time.perf_counter()]
-
-    def tick():
-        now = time.perf_counter()
-        gaps.append(now - last[0])
-        last[0] = now
-
-    timer = QTimer()
-    timer.setInterval(5)
-    timer.timeout.connect(tick)
+    w.state.trace_changed.connect(lambda _tr: traces.append(time.perf_counter()))
+    gaps = GapSampler()
+    stacks = StackSampler(gaps) if profile else None
     start_updates = ctl.updates
     t["panel"].play_button.click()
-    last[0] = time.perf_counter()
-    timer.start()
+    gaps.start()
+    if stacks:
+        stacks.start()
     t0 = time.perf_counter()
-    while time.perf_counter() - t0 < seconds:
-        app.processEvents()
-        time.sleep(0.001)
-    timer.stop()
+    run_for(app, seconds)
+    gaps.stop()
+    if stacks:
+        stacks.stop()
     elapsed = time.perf_counter() - t0
-    n = len([r for r in redraws if r >= t0])
     done = ctl.updates - start_updates
     t["panel"].play_button.click()                     # pause
     while ctl.running:
         app.processEvents()
         time.sleep(0.002)
     plots.set_series = original
-    gaps.sort()
-    return {"longest": max(gaps), "p99": gaps[int(0.99 * (len(gaps) - 1))], "median": statistics.median(gaps),
-            "redraws": n / elapsed, "updates": done / elapsed, "total": done}
+    return {"longest": gaps.longest, "cpu_longest": gaps.cpu_of_longest, "max_cpu": gaps.longest_cpu, "p99": gaps.p99, "median": gaps.median, "over50": gaps.over(0.05),
+            "redraws": len([r for r in redraws if r >= t0]) / elapsed, "updates": done / elapsed, "total": done,
+            "traces": len([r for r in traces if r >= t0]) / elapsed, "stacks": stacks}
 
 
 def idle_gaps(app, seconds: float) -> tuple[float, float]:
-    from PySide6.QtCore import QTimer
-
-    gaps, last = [], [time.perf_counter()]
-
-    def tick():
-        now = time.perf_counter()
-        gaps.append(now - last[0])
-        last[0] = now
-
-    timer = QTimer()
-    timer.setInterval(5)
-    timer.timeout.connect(tick)
-    timer.start()
-    t0 = time.perf_counter()
-    while time.perf_counter() - t0 < seconds:
-        app.processEvents()
-        time.sleep(0.001)
-    timer.stop()
-    gaps.sort()
-    return gaps[-1], gaps[int(0.99 * (len(gaps) - 1))]
+    gaps = GapSampler()
+    gaps.start()
+    run_for(app, seconds)
+    gaps.stop()
+    return gaps.longest, gaps.p99
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--size", default="1280x720")
-    ap.add_argument("--switch", type=float, default=None, help="sys.setswitchinterval (s) to try")
+    ap.add_argument("--switch", type=float, default=None, help="sys.setswitchinterval (s) to try instead of the app's 0.5 ms")
     ap.add_argument("--no-follow", action="store_true", help="the other views don't follow the weights while "
                     "training (they show them when it pauses): the cost of the plots and the worker alone")
     ap.add_argument("--no-hold", action="store_true", help="the worker doesn't wait while the window draws a frame")
     ap.add_argument("--only", type=int, default=None, help="only this setting (0, 1, 2)")
+    ap.add_argument("--profile", action="store_true", help="sample the GUI thread's stack inside long gaps "
+                    "(> 30 ms) and print where it was")
     args = ap.parse_args()
     if args.no_hold:
         from rnnviz.app import training_controller
@@ -126,8 +107,6 @@ def main() -> None:
         from rnnviz.app import training_controller
 
         training_controller.PUSH_SECONDS = float("inf")
-    if args.switch:
-        sys.setswitchinterval(args.switch)
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([])
@@ -166,11 +145,18 @@ def main() -> None:
             panel.compare.setCurrentIndex(panel.compare.findData(compare))
         ctl.reset()
         app.processEvents()
-        r = measure(app, w, args.seconds)
+        if args.switch:
+            sys.setswitchinterval(args.switch)        # (after the window: app/jobs.py sets 0.5 ms)
+        r = measure(app, w, args.seconds, args.profile)
         print(f"  {title}")
         print(f"    longest event-loop gap {1e3 * r['longest']:.0f} ms (99th percentile {1e3 * r['p99']:.0f} ms, "
               f"median {1e3 * r['median']:.1f} ms; goal < 50 ms) · plots redrawn {r['redraws']:.1f}/s (goal ≤ ~30) · "
-              f"{r['updates']:.0f} updates/s ({r['total']:,} updates)", flush=True)
+              f"{r['updates']:.0f} updates/s ({r['total']:,} updates) · {r['over50']} gaps over 50 ms · "
+              f"the other views got new weights {r['traces']:.1f}/s", flush=True)
+        print(f"    the GUI thread's own CPU time: {1e3 * r['cpu_longest']:.0f} ms in the longest gap, at most "
+              f"{1e3 * r['max_cpu']:.0f} ms in any gap (the rest of a gap: waiting for a core or the interpreter)")
+        if r["stacks"] is not None:
+            print(r["stacks"].report(), flush=True)
         ctl.shutdown()
         w.close()
         app.processEvents()

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QMessageBox, QWi
 
 from rnnviz.app import colors
 from rnnviz.app.settings import announce, remember_folder, start_folder
+from rnnviz.app.views.lazy import bring_up_to_date
 from rnnviz.io.atomic import check_writable_dir, write_atomic
 from rnnviz.io.tables import write_csv
 
@@ -33,6 +34,7 @@ def background_color(view) -> QColor:
 
 def prepare(view, size: QSize | None = None) -> QWidget:
     """The widget to render, laid out at `size` (default: its current size) even if never shown."""
+    bring_up_to_date(view)           # a view behind another tab redraws when shown (views/lazy.py): now
     w = view.figure_widget()
     if size is not None and w.size() != size:
         w.resize(size)
@@ -112,6 +114,7 @@ def _description(view) -> str:
 
 
 def save_csv(view, path: str | os.PathLike) -> Path:
+    bring_up_to_date(view)
     header, rows = view.figure_csv()
     return write_csv(path, header, rows)
 

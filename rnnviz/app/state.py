@@ -25,13 +25,18 @@ from rnnviz.app.jobs import JobRunner
 from rnnviz.app.playback import Playback
 from rnnviz.core import make_sequence
 from rnnviz.core.clipping import ClipResult, clip_gradients
+from rnnviz.core.diagnostics import verdict
 from rnnviz.core.timeline import Timeline
 from rnnviz.core.trace import StateRef, Trace
 
 
 def _run_job(task, config: Config, base: dict | None) -> Trace:
-    """A recomputation in the background (rnnviz.app.jobs): stops between stages when superseded."""
-    return run_config(config, base, should_stop=task.should_stop)
+    """A recomputation in the background (rnnviz.app.jobs): stops between stages when superseded.
+    The verdict that several views show is worked out here too, off the GUI thread (kept with the trace)."""
+    tr = run_config(config, base, should_stop=task.should_stop)
+    if not task.should_stop():
+        verdict(tr)
+    return tr
 
 
 class AppState(QObject):

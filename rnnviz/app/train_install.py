@@ -62,6 +62,7 @@ def _left_dock(window, widget) -> QDockWidget:
 def install_training(window) -> dict:
     st = window.state
     ctl = TrainController(st, window)
+    ctl.watch_paints(window)                    # the worker waits while the window paints a frame
     st.training = ctl
     plots = TrainPlotsView(st)
     panel = TrainPanel(ctl)
@@ -99,6 +100,7 @@ def install_training(window) -> dict:
     status.hide()
 
     def redraw() -> None:
+        plots.set_live(ctl.running)
         if ctl.trainers:
             task = ctl.main.task
             who = " vs ".join(t.spec.title() for t in ctl.trainers)

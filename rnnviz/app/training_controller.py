@@ -19,7 +19,7 @@ import threading
 import time
 from dataclasses import dataclass, replace
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 
 from rnnviz.app.jobs import JobRunner
 from rnnviz.core.optimizers import Optimizer
@@ -31,6 +31,7 @@ from rnnviz.core.tasks import RECIPES, AddingTask, CopyTask, NamesTask, Sequence
 from rnnviz.core.training import History, Trainer, TrainSettings, run_trainers
 
 HOLD_MS = 400               # the longest the worker waits for the views to draw pushed weights
+FRAME_HOLD_MS = 60          # the longest it waits while the window paints a frame of the plots
 PUSH_SECONDS = 0.5          # the other views follow the weights this often while training
 FRAME_SECONDS = 1 / 30      # the loop reports (and the plots redraw) at most this often
 TASK_KINDS = ("text", "file", "names", "adding", "copy")
@@ -90,6 +91,11 @@ class TrainController(QObject):
         self.go.set()
         self._awaiting_trace = False          # a push's trace is computed and drawn: the worker waits
         state.trace_changed.connect(self._trace_arrived)     # (connected after the views: runs last)
+        self._window = None                   # watch_paints: the window whose paints the worker waits for
+        self._frame_pending = False           # a frame was posted: the worker waits until it is painted
+        self._frame_timer = QTimer(self)      # ... but never longer than FRAME_HOLD_MS
+        self._frame_timer.setSingleShot(True)
+        self._frame_timer.timeout.connect(self._release)
         self._last_push = 0.0
         self._frozen: list = []               # the loop's last consistent copies of the runs
 
@@ -237,12 +243,38 @@ class TrainController(QObject):
         self.runner.shutdown()
 
     # ------------------------------------------------------------------ reports from the worker
+    def watch_paints(self, window) -> None:
+        """Let the worker wait while `window` paints what a report changed: drawing calls into Python
+        (pyqtgraph's items) many times, and each call waits for the interpreter while a Python thread
+        computes (up to the switch interval each time). The window's paint of all its dirty widgets is
+        one UpdateRequest; the worker goes on once that has been handled (it used to be let go before
+        the paint: the release was posted ahead of it)."""
+        self._window = window
+        window.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self._window and event.type() == QEvent.Type.UpdateRequest and self._frame_pending:
+            QTimer.singleShot(0, self._painted)       # (runs once this paint is done)
+        return False
+
+    def _painted(self) -> None:
+        if self._frame_pending and not self._awaiting_trace:
+            self._release()
+
+    def _hold_frame(self) -> None:
+        """The worker waits (before its next update) until the window has painted, at most FRAME_HOLD_MS."""
+        w = self._window
+        if not self._hold or w is None or not w.isVisible():
+            self.go.set()                     # nothing on screen to wait for (tests, a hidden window)
+            return
+        self.go.clear()
+        self._frame_pending = True
+        self._frame_timer.start(FRAME_HOLD_MS)
+
     def _on_partial(self, job, progs) -> None:
         if job is not self._job:
             return
-        if self._hold:
-            self.go.clear()                   # the worker waits while this frame is drawn (_release)
-        QTimer.singleShot(0, self._release)   # (after the paints this frame posted)
+        self._hold_frame()
         for h, p in zip(self.mirrors, progs):
             for i in range(len(p.rows["loss"])):
                 h.append(**{k: v[i] for k, v in p.rows.items()})
@@ -262,13 +294,15 @@ class TrainController(QObject):
 
     def _release(self) -> None:
         if not self._awaiting_trace:
+            self._frame_pending = False
+            self._frame_timer.stop()
             self.go.set()
 
     def _trace_arrived(self, _trace=None) -> None:
         """The views have the pushed weights' trace: let the worker go once they have painted it."""
         if self._awaiting_trace:
             self._awaiting_trace = False
-            QTimer.singleShot(0, self._release)
+            self._hold_frame()
 
     def _on_finished(self, job) -> None:
         if job is not self._job:

@@ -232,7 +232,17 @@ def _gated_reasons(trace: Trace, kind: str, layer, direction, ts: int, span: sli
 
 
 def verdict(trace: Trace, layer: int | None = None, direction: int = 0) -> Verdict:
-    """Vanishing, exploding or stable, in words, with the measured cause (top forward layer by default)."""
+    """Vanishing, exploding or stable, in words, with the measured cause (top forward layer by default).
+    Kept with the trace (a trace never changes): the window's views ask it of the same trace many times,
+    and the background job that computed the trace asks it first."""
+    memo = trace.__dict__.setdefault("_verdicts", {})
+    key = (trace.spec.layers - 1 if layer is None else int(layer), int(direction))   # None: the top layer
+    if key not in memo:
+        memo[key] = _verdict(trace, layer, direction)
+    return memo[key]
+
+
+def _verdict(trace: Trace, layer: int | None, direction: int) -> Verdict:
     ov = _overflow(trace)
     if ov is not None:
         k, what = ov

@@ -260,9 +260,9 @@ def run_trainers(trainers: list[Trainer], until: int, should_stop=None, frame_se
                     done = "steps"
                 if done:
                     break
-                if go is not None and not go.is_set():
-                    go.wait(0.2)
                 for t in trainers:
+                    if go is not None and not go.is_set():     # (between the runs too: compare mode)
+                        go.wait(0.2)
                     if t.updates < until and not t.error and not t.step():
                         done, message = "diverged", t.error
                 if done or time.perf_counter() - t0 >= frame_seconds:

@@ -105,6 +105,7 @@ def test_every_view_follows_the_flow_chosen_in_the_bptt_panel(window, qtbot):
         sym = "L<T>" if flow == "last" else "L"
         assert f"‖∂{sym}/∂Waa‖" in panel.text
         grad = w.findChild(GradientView)
+        tab(w, grad)                          # (a hidden tab redraws when it is shown)
         thick = "da_last" if flow == "last" else "da"
         thin = "da" if flow == "last" else "da_last"
         assert grad.curves[thick].opts["pen"].widthF() > grad.curves[thin].opts["pen"].widthF()

@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor
 
 from rnnviz.app import colors, numfmt
 from rnnviz.app.views.loss_view import LossView
-from tests.app.drive import choose, grab, near, open_window, press, type_number, type_sequence
+from tests.app.drive import choose, grab, near, open_window, press, tab, type_number, type_sequence
 
 EXPLODING = "quick brown fox jumps over the lazy dog and keeps on running away"   # 65 characters
 
@@ -124,6 +124,7 @@ def test_a_long_text_keeps_its_characters_and_the_loss_scale(window, qtbot):
     assert xs == {t: st.trace.seq.input_label(t) for t in range(st.T)}
     # L⟨t⟩: the Losses tab's log scale, so the small losses are bars too (linear, 5 steps showed)
     losses = w.findChild(LossView)
+    tab(w, losses)                                # (a hidden tab redraws when it is shown)
     assert losses._log and w.graph.item.bands.loss_log
     img = grab(w.graph.canvas.viewport())
     g = w.graph.item.geom

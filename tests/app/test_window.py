@@ -47,6 +47,7 @@ def test_right_key_moves_the_cursor_in_every_view(window, qtbot):
     qtbot.keyClick(window, Qt.Key.Key_Right)
     assert (s.t, s.phase) == (2, FORWARD)
     assert window.heatmap.cursor_step() == 2
+    window.tabs.setCurrentWidget(window.losses)                # a hidden tab shows the step once opened
     assert window.losses.cursor_step() == 2
     assert window.graph.current_step() == 2
     assert "3" in window.playback.step_label.text()

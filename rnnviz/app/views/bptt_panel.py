@@ -26,6 +26,7 @@ from rnnviz.app.state import BACKWARD
 from rnnviz.app.theme import plot_font, point_size, style_layout_widget
 from rnnviz.app.views.bptt_common import esc, verdict_html, verdict_label
 from rnnviz.app.views.cell_equations import where as layer_where
+from rnnviz.app.views.lazy import Lazy, same_drawing
 from rnnviz.core import diagnostics as D
 
 NAMES = ("Wax", "Waa", "ba")        # the notes' names (one vanilla layer); other models: the cell's own
@@ -104,17 +105,21 @@ class BPTTPanel(QWidget):
         lay.addWidget(self.clip_label)
         lay.addStretch(1)
 
-        state.trace_changed.connect(self._on_trace_changed)
-        state.config_changed.connect(self._on_config_changed)
-        state.step_changed.connect(self._on_step_changed)
-        state.clip_changed.connect(self._on_clip_changed)
-        state.selection_changed.connect(self._follow_selection_changed)
-        state.view_options_changed.connect(self._on_view_options_changed)
+        self._drawn = None                # (trace, selection) drawn last
+        self._lazy = Lazy(self)     # hidden behind another tab or panel: redrawn when shown (views/lazy.py)
+        self._lazy.connect(state.trace_changed, self._on_trace_changed)
+        self._lazy.connect(state.config_changed, self._on_config_changed)
+        self._lazy.connect(state.step_changed, self._on_step_changed)
+        self._lazy.connect(state.clip_changed, self._on_clip_changed)
+        self._lazy.connect(state.selection_changed, self._follow_selection_changed)
+        self._lazy.connect(state.view_options_changed, self._on_view_options_changed, eager=True)
         self._on_view_options_changed(state.view_options)
         self._on_trace_changed(state.trace)
 
     def _follow_selection_changed(self, *_) -> None:   # bound: Qt drops it with the widget (a lambda outlived
-        self._on_trace_changed(self.state.trace)   # the views an export or a new model deleted)
+        # the views an export or a new model deleted); a new trace announces its selection too
+        if not same_drawing(self._drawn, self.state.trace, self.state.selection):
+            self._on_trace_changed(self.state.trace)
 
     @property
     def text(self) -> str:
@@ -148,6 +153,7 @@ class BPTTPanel(QWidget):
         return trace.spec.layers - 1, 0
 
     def _on_trace_changed(self, trace) -> None:
+        self._drawn = (trace, self.state.selection)
         if trace is None:
             self.acc = None
             self.heading.setText("Type a sequence: the backward pass gathers ∂L/∂W here.")

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from rnnviz.app.colors import palette
 from rnnviz.app.theme import plot_font, point_size, style_layout_widget, style_plot
 from rnnviz.app.views.base import FigureView
+from rnnviz.app.views.lazy import Lazy
 from rnnviz.app.views.bptt_common import (VERDICT_SIGNS, cursor_x, esc, log10_limits, positive_or_nan,
                                           setup_log_plot, verdict_label)
 from rnnviz.app.views.plot_fit import PlotFitter
@@ -105,10 +106,11 @@ class CompareView(QWidget, FigureView):
         self.sentence = ""
         self.canvas.scene().sigMouseClicked.connect(self._on_click)
 
+        self._lazy = Lazy(self)     # hidden behind another tab: redrawn when shown (views/lazy.py)
         for sig in (state.trace_changed, state.compare_changed):
-            sig.connect(lambda _x: self._redraw())
-        state.progress_changed.connect(self._on_progress_changed)
-        state.view_options_changed.connect(self._on_view_options_changed)
+            self._lazy.connect(sig, lambda _x: self._redraw())
+        self._lazy.connect(state.progress_changed, self._on_progress_changed)
+        self._lazy.connect(state.view_options_changed, self._on_view_options_changed, eager=True)
         self._on_view_options_changed(state.view_options)
 
     @property

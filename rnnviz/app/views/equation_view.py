@@ -23,6 +23,7 @@ from rnnviz.app.state import BACKWARD, AppState
 from rnnviz.core import diagnostics as D
 from rnnviz.app.views import cell_equations
 from rnnviz.app.views.eq_format import num, rows_table, sup, vec
+from rnnviz.app.views.lazy import Lazy
 
 G = {"tanh": "tanh", "relu": "ReLU"}
 GPRIME = {"tanh": "1 − tanh²(z⟨{s}⟩)", "relu": "[z⟨{s}⟩ &gt; 0] (1 where positive)"}
@@ -45,13 +46,15 @@ class EquationView(QWidget):
         lay.addWidget(self.chooser)
         lay.addWidget(self.browser)
         self._stale = False
+        self._rendered = None            # (trace, student, what else the page shows) of the last render
         self._flow = state.config.flow
-        state.trace_changed.connect(self._on_trace_changed)
-        state.config_changed.connect(self._on_config_changed)
-        state.step_changed.connect(self._on_step_changed)
-        state.selection_changed.connect(self._follow_selection_changed)
-        state.view_options_changed.connect(self._on_view_options_changed)
-        state.student_changed.connect(lambda _r: self._on_step_changed(state.t, state.phase))
+        self._lazy = Lazy(self)     # hidden behind another tab or panel: redrawn when shown (views/lazy.py)
+        self._lazy.connect(state.trace_changed, self._on_trace_changed)
+        self._lazy.connect(state.config_changed, self._on_config_changed)
+        self._lazy.connect(state.step_changed, self._on_step_changed)
+        self._lazy.connect(state.selection_changed, self._follow_selection_changed)
+        self._lazy.connect(state.view_options_changed, self._on_view_options_changed, eager=True)
+        self._lazy.connect(state.student_changed, lambda _r: self._on_step_changed(state.t, state.phase))
         self._on_view_options_changed(state.view_options)
 
     # ------------------------------------------------------------------ slots
@@ -95,6 +98,13 @@ class EquationView(QWidget):
         o = self.state.view_options
         p = theme.palette(o.theme)
         tr = self.state.trace
+        # a new trace announces its selection and step too: the page is laid out once for them all
+        what = (tr, self.state.student, (self.state.t, self.state.phase, self.state.selection, self.state.config, o))
+        last = self._rendered
+        if last is not None and last[0] is what[0] and last[1] is what[1] and last[2] == what[2]:
+            self._stale = False
+            return
+        self._rendered = what
         if tr is None:
             body = "<p>No sequence yet: type one in the Sequence box.</p>"
         else:

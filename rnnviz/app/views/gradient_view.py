@@ -28,6 +28,7 @@ from rnnviz.app.colors import palette
 from rnnviz.app.state import BACKWARD
 from rnnviz.app.theme import plot_font, point_size, style_layout_widget, style_plot
 from rnnviz.app.views.base import FigureView
+from rnnviz.app.views.lazy import Lazy
 from rnnviz.app.views.bptt_common import (clip_html, cursor_x, esc, log10_limits, positive_or_nan,
                                           setup_log_plot, verdict_html, verdict_label)
 from rnnviz.app.views.plot_fit import PlotFitter
@@ -135,13 +136,14 @@ class GradientView(QWidget, FigureView):
         self.plot.addItem(self.silent_text, ignoreBounds=True)
         self.canvas.scene().sigMouseClicked.connect(self._on_click)
 
-        state.trace_changed.connect(self._on_trace_changed)
-        state.selection_changed.connect(self._follow_selection_changed)
-        state.config_changed.connect(self._on_config_changed)
-        state.step_changed.connect(self._on_step_changed)
-        state.progress_changed.connect(self._on_progress_changed)
-        state.clip_changed.connect(self._on_clip_changed)   # a method: disconnected when the view is deleted
-        state.view_options_changed.connect(self._on_view_options_changed)
+        self._lazy = Lazy(self)     # hidden behind another tab or panel: redrawn when shown (views/lazy.py)
+        self._lazy.connect(state.trace_changed, self._on_trace_changed)
+        self._lazy.connect(state.selection_changed, self._follow_selection_changed)
+        self._lazy.connect(state.config_changed, self._on_config_changed)
+        self._lazy.connect(state.step_changed, self._on_step_changed)
+        self._lazy.connect(state.progress_changed, self._on_progress_changed)
+        self._lazy.connect(state.clip_changed, self._on_clip_changed)   # a method: disconnected when the view is deleted
+        self._lazy.connect(state.view_options_changed, self._on_view_options_changed, eager=True)
         self._on_view_options_changed(state.view_options)
         self._on_trace_changed(state.trace)
 

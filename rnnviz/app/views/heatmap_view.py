@@ -21,6 +21,7 @@ from rnnviz.app.panels.layer_chooser import LayerChooser
 from rnnviz.app.state import AppState
 from rnnviz.app.views import quantities as Q
 from rnnviz.app.views.eq_format import TILDE_FAMILIES, rich
+from rnnviz.app.views.lazy import same_drawing
 from rnnviz.app.views.step_plot import StepPlotView
 from rnnviz.io.tables import figure_table, layer_state_table
 
@@ -74,13 +75,16 @@ class HiddenHeatmapView(StepPlotView):
         lay.addWidget(self.chooser_row)
         lay.addWidget(self._figure, 1)
         self.quantity.currentIndexChanged.connect(self._on_quantity_chosen)
-        state.selection_changed.connect(self._follow_selection_changed)
+        self._drawn = None                # (trace, selection) drawn last
         self._connect_state()
+        self._lazy.connect(state.selection_changed, self._follow_selection_changed)
 
     # ------------------------------------------------------------------ names
 
     def _follow_selection_changed(self, *_) -> None:   # bound: Qt drops it with the widget (a lambda outlived
-        self._redraw()   # the views an export or a new model deleted)
+        # the views an export or a new model deleted); a new trace announces its selection too
+        if not same_drawing(self._drawn, self.state.trace, self.state.selection):
+            self._redraw()
 
     @property
     def figure_name(self) -> str:
@@ -138,6 +142,7 @@ class HiddenHeatmapView(StepPlotView):
     # ------------------------------------------------------------------ drawing
     def _draw(self, trace) -> None:
         sel = self.state.selection
+        self._drawn = (trace, sel)
         layer, direction = (sel.layer, sel.direction) if sel.layer < trace.spec.layers and \
             sel.direction < trace.spec.dirs else (trace.spec.layers - 1, 0)
         lt = trace.layer(layer, direction)
@@ -149,8 +154,10 @@ class HiddenHeatmapView(StepPlotView):
         with np.errstate(invalid="ignore"):
             lo, hi = q.limits or (-colors.signed_limit(v), colors.signed_limit(v))
             shown = np.clip(v, lo, hi)  # ±inf show as the extreme colour; NaN stays blank
-        cmap = colors.sequential() if q.scale == Q.GATE else colors.diverging()
-        self.colorbar.setColorMap(cmap)
+        gate = q.scale == Q.GATE
+        if gate != getattr(self, "_gate_colours", None):     # (a colour map rebuilds the bar's items)
+            self._gate_colours = gate
+            self.colorbar.setColorMap(colors.sequential() if gate else colors.diverging())
         self.image.setImage(shown, levels=(lo, hi), autoLevels=False)
         self.image.setRect(QRectF(0.5, 0.5, trace.T, trace.n_a))
         self.colorbar.setLevels((lo, hi))

@@ -20,6 +20,7 @@ from rnnviz.app.colors import magnitude
 from rnnviz.app.panels.layer_chooser import LayerChooser
 from rnnviz.app.theme import plot_font, point_size, style_layout_widget, style_plot
 from rnnviz.app.views.base import FigureView
+from rnnviz.app.views.lazy import Lazy, same_drawing
 from rnnviz.app.views.bptt_common import cursor_x, esc
 from rnnviz.core import diagnostics as D
 from rnnviz.io.tables import influence_table
@@ -97,17 +98,21 @@ class InfluenceView(QWidget, FigureView):
         self.plot.addItem(self.bad_line, ignoreBounds=True)
         self.canvas.scene().sigMouseClicked.connect(self._on_click)
 
-        state.trace_changed.connect(self._on_trace_changed)
-        state.selection_changed.connect(self._follow_selection_changed)
-        state.progress_changed.connect(self._on_progress_changed)
-        state.view_options_changed.connect(self._on_view_options_changed)
+        self._drawn = None                # (trace, selection) drawn last
+        self._lazy = Lazy(self)     # hidden behind another tab or panel: redrawn when shown (views/lazy.py)
+        self._lazy.connect(state.trace_changed, self._on_trace_changed)
+        self._lazy.connect(state.selection_changed, self._follow_selection_changed)
+        self._lazy.connect(state.progress_changed, self._on_progress_changed)
+        self._lazy.connect(state.view_options_changed, self._on_view_options_changed, eager=True)
         self._on_view_options_changed(state.view_options)
         self._on_trace_changed(state.trace)
 
     # ------------------------------------------------------------------ slots
 
     def _follow_selection_changed(self, *_) -> None:   # bound: Qt drops it with the widget (a lambda outlived
-        self._on_trace_changed(self.state.trace)   # the views an export or a new model deleted)
+        # the views an export or a new model deleted); a new trace announces its selection too
+        if not same_drawing(self._drawn, self.state.trace, self.state.selection):
+            self._on_trace_changed(self.state.trace)
 
     def _on_view_options_changed(self, options) -> None:
         self._options = options
@@ -141,6 +146,7 @@ class InfluenceView(QWidget, FigureView):
             self.bar.axis.setLabel(esc(f"log10 ‖∂L<t>/∂a<k>‖{', ' + where if where else ''}"))
 
     def _on_trace_changed(self, trace) -> None:
+        self._drawn = (trace, self.state.selection)
         if trace is not None:
             sel = self.state.selection
             self.layer = sel.layer if sel.layer < trace.spec.layers else trace.spec.layers - 1

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QGraphicsRectItem, QToolTip, QVBoxLayout, QWidget
 from rnnviz.app import scales, theme
 from rnnviz.app.state import BACKWARD, AppState
 from rnnviz.app.views.base import FigureView
+from rnnviz.app.views.lazy import Lazy
 
 BIG = 1e12  # y extent of the cursor/veil in line plots (clipped by the view)
 
@@ -49,6 +50,7 @@ class StepPlotView(QWidget, FigureView):
         self._y_extent = (-BIG, BIG)
         self._T = 0
         self._title = self.figure_title
+        self._styled_for = None              # the view options the plot was last styled for
 
         self.canvas.scene().sigMouseClicked.connect(self._on_click)
         self._hover_proxy = pg.SignalProxy(self.canvas.scene().sigMouseMoved, rateLimit=30, slot=self._on_mouse_moved)
@@ -126,9 +128,10 @@ class StepPlotView(QWidget, FigureView):
     def _connect_state(self) -> None:
         """Call at the end of a subclass __init__, once its items exist."""
         s = self.state
-        s.trace_changed.connect(self._on_trace_changed)
-        s.step_changed.connect(self._on_step_changed)
-        s.view_options_changed.connect(self._on_view_options_changed)
+        self._lazy = Lazy(self)          # hidden behind another tab: redrawn when shown (views/lazy.py)
+        self._lazy.connect(s.trace_changed, self._on_trace_changed)
+        self._lazy.connect(s.step_changed, self._on_step_changed)
+        self._lazy.connect(s.view_options_changed, self._on_view_options_changed, eager=True)
         self._on_view_options_changed(s.view_options)
         if s.trace is not None:
             self._on_trace_changed(s.trace)
@@ -150,9 +153,14 @@ class StepPlotView(QWidget, FigureView):
         self._y_extent = (y0, y1)
 
     def set_title(self, text: str, restyle: bool = True) -> None:
-        """The plot's title (kept across theme changes); restyle=False only swaps the text (cheap, per step)."""
+        """The plot's title (kept across theme changes); restyle=False only swaps the text (cheap, per step).
+        The plot is restyled only when the view options changed since it last was (a new trace's title
+        with the same look: only the text), and nothing is done when the text is the same."""
+        if text == self._title and self._styled_for is self.state.view_options:
+            return
         self._title = text
-        if restyle:
+        if restyle and self._styled_for is not self.state.view_options:
+            self._styled_for = self.state.view_options
             theme.style_plot(self.plot, self.state.view_options, text)
         else:
             o = self.state.view_options
@@ -201,6 +209,7 @@ class StepPlotView(QWidget, FigureView):
     def _on_view_options_changed(self, options) -> None:
         p = theme.style_layout_widget(self.canvas, options)
         theme.style_plot(self.plot, options, self._title)
+        self._styled_for = options
         veil = QColor(p.background)
         veil.setAlpha(175)
         self.veil.setBrush(QBrush(veil))

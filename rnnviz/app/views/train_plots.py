@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QVBoxLayout, QWidget
 
 from rnnviz.app import theme
 from rnnviz.app.views.base import FigureView
@@ -144,6 +144,17 @@ class TrainPlotsView(QWidget, FigureView):
     def set_series(self, series: list[Series], baseline: float, title: str = "Training") -> None:
         self._series, self._baseline, self._title = series, float(baseline), title
         self._draw()
+
+    def set_live(self, live: bool) -> None:
+        """While training runs, the axes (and the grid lines they draw across the plot) are painted from
+        a cached picture when only the curves changed (they repaint for every frame otherwise, in
+        Python); they redraw when their range changes. Off when it stops: exports draw them as vectors."""
+        mode = QGraphicsItem.CacheMode.DeviceCoordinateCache if live else QGraphicsItem.CacheMode.NoCache
+        for p in self.plots.values():
+            for side in ("left", "bottom"):
+                axis = p.getAxis(side)
+                if axis.cacheMode() != mode:
+                    axis.setCacheMode(mode)
 
     def mark_update(self, update: int | None) -> None:
         """The snapshot shown in the other views (None: the latest weights, no line)."""

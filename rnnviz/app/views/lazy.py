@@ -1,0 +1,107 @@
+"""Views that nobody sees don't redraw: a view's slots for the window's state signals, run lazily.
+
+    self._lazy = Lazy(self)
+    self._lazy.connect(state.trace_changed, self._on_trace_changed)
+    self._lazy.connect(state.step_changed, self._on_step_changed)
+    self._lazy.connect(state.view_options_changed, self._on_view_options_changed, eager=True)
+
+While the view is on screen, or its window is not shown at all (tests, exports, the command line), a
+slot runs at once, as a plain connection would. While another tab or panel covers it in a shown
+window (a training run pushes new weights twice a second; only the visible views need to redraw),
+only the latest call of each slot is kept; when the view is shown again they run, in the order the
+slots were connected (the trace before the selection before the step: each reads the state as it is
+then), before it paints. An `eager` slot (a restyle) always runs at once, after the pending calls.
+`bring_up_to_date(widget)` runs the pending calls of a widget and its children now (an export of a
+hidden tab).
+"""
+from __future__ import annotations
+
+import weakref
+
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QWidget
+
+
+class Lazy(QObject):
+    def __init__(self, view: QWidget):
+        super().__init__(view)
+        self.view = view
+        self._slots: list = []
+        self._eager: list[bool] = []
+        self._pending: dict[int, tuple] = {}
+        self.deferred = 0                        # calls kept instead of run (tests and benchmarks read it)
+        view.installEventFilter(self)
+        # the connections are functions (a QObject per connection as receiver crashed PySide in paints):
+        # they are dropped when the view is deleted, so that no call reaches a deleted view
+        connections = self._connections = []
+
+        def drop(*_):
+            for signal, fn in connections:
+                try:
+                    signal.disconnect(fn)
+                except (RuntimeError, TypeError):
+                    pass
+            connections.clear()
+
+        view.destroyed.connect(drop)
+
+    def connect(self, signal, slot, eager: bool = False) -> None:
+        index = len(self._slots)
+        self._slots.append(slot)
+        self._eager.append(eager)
+
+        me = weakref.ref(self)            # (the state's signal must not keep the view alive)
+
+        def fire(*args):
+            lazy = me()
+            if lazy is not None:
+                lazy._call(index, args)
+
+        signal.connect(fire)
+        self._connections.append((signal, fire))
+
+    def on_screen(self) -> bool:
+        v = self.view
+        return v.isVisible() or not v.window().isVisible()
+
+    @property
+    def pending(self) -> bool:
+        return bool(self._pending)
+
+    def _call(self, index: int, args: tuple) -> None:
+        try:
+            now = self._eager[index] or self.on_screen()
+        except RuntimeError:                  # the view is being deleted
+            return
+        if now:
+            self.flush()
+            self._slots[index](*args)
+        else:
+            self._pending[index] = args
+            self.deferred += 1
+
+    def flush(self) -> None:
+        """Run the kept calls now, in the order the slots were connected."""
+        while self._pending:
+            index = min(self._pending)
+            args = self._pending.pop(index)
+            self._slots[index](*args)
+
+    def eventFilter(self, obj, event) -> bool:
+        # (the view's own attributes are read only for a Show: while Python deletes a view, Qt may
+        # still send its last events through a wrapper of this filter made again, without them)
+        if event.type() == QEvent.Type.Show and obj is self.__dict__.get("view") and self.__dict__.get("_pending"):
+            self.flush()
+        return False
+
+
+def bring_up_to_date(widget: QWidget) -> None:
+    """Run the kept calls of `widget` and of the views inside it (before it is rendered or read)."""
+    for lazy in [*widget.findChildren(Lazy)]:
+        lazy.flush()
+
+
+def same_drawing(drawn: tuple | None, trace, selection) -> bool:
+    """Whether `drawn` = (trace, selection) a view drew last is this trace (the same object) and
+    selection: AppState announces the selection after every new trace, and it is mostly unchanged."""
+    return drawn is not None and drawn[0] is trace and drawn[1] == selection

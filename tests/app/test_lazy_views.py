@@ -1,0 +1,122 @@
+"""Views behind another tab don't redraw on every change (a training run pushes new weights twice a
+second): they keep the latest call of each slot and redraw when the user shows them. Driven as a
+user: train with the panel's buttons, then click the tab; and the helper itself (views/lazy.py)."""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTabWidget, QWidget
+
+from rnnviz.app import export
+from rnnviz.app.views.lazy import Lazy
+from rnnviz.core import diagnostics as D
+
+from .test_train_panel import click, same_params, train_window, wait_idle
+
+
+def click_tab(qtbot, tabs, title):
+    bar = tabs.tabBar()
+    i = next(i for i in range(bar.count()) if bar.tabText(i) == title)
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(i).center())
+    assert tabs.currentIndex() == i
+
+
+def shown_a(state):
+    """The top layer's hidden states of the trace on screen, as the heatmap draws them (n_a, T)."""
+    tr = state.trace
+    return tr.layer(tr.spec.layers - 1, 0).quantity("a")[:, :, 0].T
+
+
+def train_a_while(qtbot, t, updates=40):
+    click(qtbot, t["panel"].play_button)
+    qtbot.waitUntil(lambda: t["controller"].updates >= updates, timeout=30000)
+    click(qtbot, t["panel"].play_button)      # pause: the views get the last weights
+    wait_idle(qtbot, t)
+
+
+def test_hidden_tabs_show_the_trained_weights_when_the_user_opens_them(qtbot):
+    w, t = train_window(qtbot)
+    st, ctl = w.state, t["controller"]
+    click_tab(qtbot, w.tabs, "Outputs ŷ⟨t⟩")      # the heatmaps and the influence map are hidden
+    before = w.heatmap._values.copy()
+    train_a_while(qtbot, t)
+    assert same_params(st.trace.params, ctl.main.params)
+    assert w.heatmap._lazy.pending and w.heatmap._lazy.deferred > 0    # it kept the calls instead of redrawing
+    assert np.array_equal(w.heatmap._values, before)                   # (nobody saw it: not redrawn)
+    click_tab(qtbot, w.tabs, "Heatmaps")
+    assert not w.heatmap._lazy.pending
+    assert np.allclose(w.heatmap._values, shown_a(st), equal_nan=True)
+    assert not np.allclose(w.heatmap._values, before)                  # the trained weights, not the first ones
+    assert w.heatmap.cursor_step() == st.t
+    influence = next(v for v in w.figure_views() if type(v).__name__ == "InfluenceView")
+    click_tab(qtbot, w.tabs, "Influence")
+    want = D.influence_log10(st.trace, influence.layer, 0)
+    assert np.allclose(influence.log_maps[0], want, equal_nan=True)
+
+
+def test_a_step_taken_while_a_tab_is_hidden_shows_when_it_is_opened(qtbot):
+    w, t = train_window(qtbot)
+    st = w.state
+    click_tab(qtbot, w.tabs, "Outputs ŷ⟨t⟩")
+    w.graph.setFocus()
+    for _ in range(3):
+        qtbot.keyClick(w.graph, Qt.Key.Key_Right)
+    t_now = st.t
+    click_tab(qtbot, w.tabs, "Losses L⟨t⟩")
+    assert w.losses.cursor_step() == t_now
+    click_tab(qtbot, w.tabs, "Heatmaps")
+    assert w.heatmap.cursor_step() == t_now
+
+
+def test_an_export_of_a_hidden_tab_is_of_the_current_weights(qtbot, tmp_path):
+    w, t = train_window(qtbot)
+    click_tab(qtbot, w.tabs, "Outputs ŷ⟨t⟩")
+    train_a_while(qtbot, t, 20)
+    assert w.heatmap._lazy.pending
+    img = export.render_image(w.heatmap)
+    assert not img.isNull() and not w.heatmap._lazy.pending           # brought up to date first
+    assert np.allclose(w.heatmap._values, shown_a(w.state), equal_nan=True)
+
+
+class _Probe(QWidget):
+    def __init__(self, signal_a, signal_b, signal_c):
+        super().__init__()
+        self.calls = []
+        self.lazy = Lazy(self)
+        self.lazy.connect(signal_a, lambda v: self.calls.append(("a", v)))
+        self.lazy.connect(signal_b, lambda v: self.calls.append(("b", v)))
+        self.lazy.connect(signal_c, lambda v: self.calls.append(("c", v)), eager=True)
+
+
+def test_lazy_slots_run_at_once_on_screen_and_in_connection_order_when_shown(qtbot):
+    from PySide6.QtCore import QObject, Signal
+
+    class Source(QObject):
+        a = Signal(int)
+        b = Signal(int)
+        c = Signal(int)
+
+    src = Source()
+    tabs = QTabWidget()
+    qtbot.addWidget(tabs)
+    probe, other = _Probe(src.a, src.b, src.c), QWidget()
+    tabs.addTab(other, "other")
+    tabs.addTab(probe, "probe")
+    src.a.emit(1)                               # the window is not shown: every call runs (tests, exports)
+    assert probe.calls == [("a", 1)]
+    tabs.show()
+    qtbot.waitExposed(tabs)
+    probe.calls.clear()
+    src.b.emit(2)                               # hidden behind "other": kept
+    src.a.emit(3)
+    src.b.emit(4)                               # only the latest call of a slot
+    assert probe.calls == []
+    src.c.emit(5)                               # eager: the kept calls first, then it
+    assert probe.calls == [("a", 3), ("b", 4), ("c", 5)]
+    probe.calls.clear()
+    src.b.emit(6)
+    src.a.emit(7)
+    tabs.setCurrentWidget(probe)                # shown: in the order the slots were connected
+    assert probe.calls == [("a", 7), ("b", 6)]
+    src.a.emit(8)                               # on screen: at once
+    assert probe.calls[-1] == ("a", 8)
