@@ -105,6 +105,8 @@ class BPTTPanel(QWidget):
         lay.addStretch(1)
 
         state.trace_changed.connect(self._on_trace_changed)
+        if hasattr(state, "gains_changed"):
+            state.gains_changed.connect(self._on_gains_changed)
         state.config_changed.connect(self._on_config_changed)
         state.step_changed.connect(self._on_step_changed)
         state.clip_changed.connect(self._on_clip_changed)
@@ -163,13 +165,22 @@ class BPTTPanel(QWidget):
         self.bar.setLevels((-self._limit, self._limit))
         for k, img in self.images.items():
             img.setLevels((-self._limit, self._limit))
+        self._show_verdict(trace)
+        self.sentence.setText(esc(sentence(trace.spec)))
+        self._on_clip_changed(self.state.clip)
+        self._on_step_changed(self.state.t, self.state.phase)
+
+    def _show_verdict(self, trace) -> None:
+        layer, direction = self._layer(trace)
         where = layer_where(trace.layer(layer, direction), trace.spec)
         prefix = f"{where}: " if where else ""
         self.verdict_label.setText(verdict_html(D.verdict(trace, layer, direction), self._options,
                                                 prefix=prefix, with_rule=True))
-        self.sentence.setText(esc(sentence(trace.spec)))
-        self._on_clip_changed(self.state.clip)
-        self._on_step_changed(self.state.t, self.state.phase)
+
+    def _on_gains_changed(self, trace) -> None:
+        """The local gains arrived: the verdict's reasons quote them."""
+        if trace is self.state.trace and self.acc is not None:
+            self._show_verdict(trace)
 
     def _on_step_changed(self, t: int, phase: str) -> None:
         tr = self.state.trace

@@ -107,6 +107,8 @@ class CompareView(QWidget, FigureView):
 
         for sig in (state.trace_changed, state.compare_changed):
             sig.connect(lambda _x: self._redraw())
+        if hasattr(state, "gains_changed"):      # the verdicts' reasons quote the local gains
+            state.gains_changed.connect(lambda _x: self._redraw())
         state.progress_changed.connect(self._on_progress_changed)
         state.view_options_changed.connect(self._on_view_options_changed)
         self._on_view_options_changed(state.view_options)
