@@ -136,6 +136,7 @@ class GradientView(QWidget, FigureView):
         self.plot.addItem(self.silent_text, ignoreBounds=True)
         self.gains_text = pg.TextItem("", anchor=(0.5, 0.5))    # "computing local gains…" until they arrive
         self.gain_plot.addItem(self.gains_text, ignoreBounds=True)
+        self.gains_text.setVisible(False)
         self.canvas.scene().sigMouseClicked.connect(self._on_click)
 
         state.trace_changed.connect(self._on_trace_changed)
@@ -264,6 +265,7 @@ class GradientView(QWidget, FigureView):
         self.empty_text.setText("")
         self.silent_text.setText("")
         self.gains_text.setText("")
+        self.gains_text.setVisible(False)
         for c in list(self.curves.values()) + self.layer_curves + self.layer_gains:
             c.setData([], [])
         if trace is None:
@@ -324,6 +326,7 @@ class GradientView(QWidget, FigureView):
         self.gain_plot.setYRange(glo, ghi, padding=0)
         self.fitter.set_log_range(self.gain_plot, glo, ghi, max_major=3)
         self.gains_text.setText("" if trace.gains_ready else GAINS_PENDING)
+        self.gains_text.setVisible(not trace.gains_ready)     # hidden, it adds nothing to an SVG either
         self.gains_text.setPos((trace.T + 1) / 2, 0.5 * (glo + ghi))
 
     def _on_gains_changed(self, trace) -> None:
