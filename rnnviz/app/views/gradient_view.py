@@ -147,6 +147,7 @@ class GradientView(QWidget, FigureView):
         state.clip_changed.connect(self._on_clip_changed)   # a method: disconnected when the view is deleted
         if hasattr(state, "gains_changed"):
             state.gains_changed.connect(self._on_gains_changed)
+            state.gains_progress.connect(self._on_gains_progress)
         state.view_options_changed.connect(self._on_view_options_changed)
         self._on_view_options_changed(state.view_options)
         self._on_trace_changed(state.trace)
@@ -328,6 +329,12 @@ class GradientView(QWidget, FigureView):
         self.gains_text.setText("" if trace.gains_ready else GAINS_PENDING)
         self.gains_text.setVisible(not trace.gains_ready)     # hidden, it adds nothing to an SVG either
         self.gains_text.setPos((trace.T + 1) / 2, 0.5 * (glo + ghi))
+
+    def _on_gains_progress(self, fraction: float) -> None:
+        """A long sequence's gains take seconds: how far they are."""
+        tr = self.state.trace
+        if tr is not None and not tr.gains_ready and 0 < fraction < 1:
+            self.gains_text.setText(f"{GAINS_PENDING} {fraction:.0%}")
 
     def _on_gains_changed(self, trace) -> None:
         """The local gains arrived (after the trace): their curves, the gain plot's range and the verdict."""
