@@ -328,7 +328,7 @@ class GradientView(QWidget, FigureView):
         self.fitter.set_log_range(self.gain_plot, glo, ghi, max_major=3)
         self.gains_text.setText("" if trace.gains_ready else GAINS_PENDING)
         self.gains_text.setVisible(not trace.gains_ready)     # hidden, it adds nothing to an SVG either
-        self.gains_text.setPos((trace.T + 1) / 2, 0.5 * (glo + ghi))
+        self.gains_text.setPos((trace.T + 1) / 2, glo + 0.75 * (ghi - glo))   # above the line at 1
 
     def _on_gains_progress(self, fraction: float) -> None:
         """A long sequence's gains take seconds: how far they are."""
