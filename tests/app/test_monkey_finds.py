@@ -304,3 +304,20 @@ def test_a_deleted_view_no_longer_follows_the_state(qtbot, window, make):
     finally:
         sys.excepthook = hook
     assert errors == []
+
+
+def test_the_monkey_answers_the_context_menu_of_a_spin_box(qtbot, window, tmp_path):
+    """A right-click on a spin box opens Qt's own menu with QMenu.exec(), a nested event loop: the
+    monkey hung inside that one action for ever (seed 3). It answers the menu from inside the loop."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QAbstractSpinBox, QApplication
+
+    from tests.app.monkey import Monkey, MonkeyFiles, _context_event
+
+    monkey = Monkey(window, seed=3, files=MonkeyFiles(tmp_path, [], [], [], []))
+    spin = next(s for s in window.findChildren(QAbstractSpinBox) if s.isVisible())
+    for _ in range(4):
+        QTimer.singleShot(30, monkey._answer_popup_menu)
+        QApplication.sendEvent(spin, _context_event(QPoint(5, 5), spin))     # returns once answered
+        qtbot.waitUntil(lambda: QApplication.activePopupWidget() is None, timeout=3000)
+    assert sum("context menu:" in line for line in monkey.log_lines) == 4
