@@ -15,7 +15,8 @@
     adding`: Adam 1e-2, clip 1) until the mean MSE of 50 updates is below 0.01, for several seeds;
     and a tanh RNN with the same budget of updates, which stays near the baseline 0.167. With --issue,
     the issue's setting instead: Adam 2e-3, clip 1, all 3000 updates for both cells and every seed.
-The machine's speed drifts between runs (±30% here, other processes share its two cores).
+The machine's speed drifts between runs (±30% here, other processes share its two cores): rates count
+the process's own CPU time. RNNVIZ_NO_NUMBA=1 measures the NumPy path alone.
 """
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rnnviz.core import kernels
 from rnnviz.core.params import init_model_params
 from rnnviz.core.spec import ModelSpec
 from rnnviz.core.tasks import AddingTask, text_task
@@ -44,24 +46,30 @@ def text_10k() -> str:
     return text[:10_000]
 
 
+# Rates are per second of the process's own CPU time (one thread: what one core does for it), not
+# of wall time: the machine's other load then counts far less (a shared machine's wall-clock rates
+# moved by 3x between runs). torch_train_reference.py counts the same way.
+clock = time.process_time
+
+
 def per_second(step, budget=4.0, warm=10) -> float:
     for _ in range(warm):
         step()
-    n, t0 = 0, time.perf_counter()
-    while time.perf_counter() - t0 < budget:
+    n, t0 = 0, clock()
+    while clock() - t0 < budget:
         step()
         n += 1
-    return n / (time.perf_counter() - t0)
+    return n / (clock() - t0)
 
 
 def rnnviz_rate(trainer: Trainer, budget=4.0) -> float:
     for _ in trainer.train(trainer.updates + 10):
         pass
-    start, t0 = trainer.updates, time.perf_counter()
-    for _ in trainer.train(10**9, should_stop=lambda: time.perf_counter() - t0 > budget, frame_seconds=1.0,
+    start, t0 = trainer.updates, clock()
+    for _ in trainer.train(10**9, should_stop=lambda: clock() - t0 > budget, frame_seconds=1.0,
                            with_params=False):
         pass
-    return (trainer.updates - start) / (time.perf_counter() - t0)
+    return (trainer.updates - start) / (clock() - t0)
 
 
 def minchar_loop(data: str):
@@ -132,7 +140,7 @@ def lesson(seeds: int, max_updates: int = 3000, lr: float = 1e-2, full: bool = F
             task = AddingTask(100, 32, seed=seed)
             spec = ModelSpec(cell, "tanh", 2, 32, 1)
             tr = Trainer(spec, init_model_params(spec, seed=seed), task, TrainSettings("adam", lr, "norm", 1.0, 0))
-            t0, solved = time.perf_counter(), None
+            t0, c0, solved = time.perf_counter(), clock(), None
             if full or cell == "lstm":
                 budget = max_updates
             else:
@@ -144,15 +152,18 @@ def lesson(seeds: int, max_updates: int = 3000, lr: float = 1e-2, full: bool = F
                     solved = tr.updates
             reach = np.nanmedian(tr.history.column("reach")[-50:])
             rows.append({"cell": cell, "seed": seed, "solved": solved, "updates": tr.updates,
-                         "seconds": time.perf_counter() - t0, "mse": float(tr.history.column("loss")[-50:].mean()),
+                         "seconds": time.perf_counter() - t0, "cpu": clock() - c0,
+                         "mse": float(tr.history.column("loss")[-50:].mean()),
                          "reach": float(reach)})
             print(f"    {cell:4} seed {seed}: " + (f"MSE < 0.01 from update {solved:,}" if solved else
-                  f"MSE never < 0.01") + f" · {tr.updates:,} updates in {rows[-1]['seconds']:6.1f} s · "
+                  f"MSE never < 0.01") + f" · {tr.updates:,} updates in {rows[-1]['seconds']:6.1f} s "
+                  f"({rows[-1]['cpu']:.1f} s of CPU) · "
                   f"final MSE {rows[-1]['mse']:.4f} · reach {rows[-1]['reach']:.1e}", flush=True)
     for cell in ("lstm", "rnn"):
         mine = [r for r in rows if r["cell"] == cell]
         ok = sum(r["mse"] < 0.01 for r in mine)
-        print(f"    {cell:4}: final MSE < 0.01 on {ok} of {len(mine)} seeds; mean {np.mean([r['seconds'] for r in mine]):.1f} s a run")
+        print(f"    {cell:4}: final MSE < 0.01 on {ok} of {len(mine)} seeds; mean {np.mean([r['seconds'] for r in mine]):.1f} s "
+              f"a run ({np.mean([r['cpu'] for r in mine]):.1f} s of CPU, longest {max(r['cpu'] for r in mine):.1f} s)")
     return rows
 
 
@@ -166,6 +177,7 @@ def main() -> None:
     ap.add_argument("--lesson-only", action="store_true", help="only (c)")
     args = ap.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "1")
+    kernels.load()          # compiled (or loaded from numba's cache) before anything is timed
     if args.lesson_only:
         lesson_part(args)
         return
@@ -178,6 +190,8 @@ def main() -> None:
     add = rnnviz_rate(Trainer(add_spec, init_model_params(add_spec), AddingTask(100, 32),
                               TrainSettings("adam", 1e-2, "norm", 1.0, 0)), budget=6.0)
     torch = torch_rates(args.torch_python, task.n_x)
+    print(f"updates per second of CPU time on one thread; load average {os.getloadavg()[0]:.1f} "
+          f"({os.cpu_count()} cores); compiled kernels: {'on' if kernels.ready() else 'off (NumPy)'}")
     print(f"(a) min-char-rnn's setting (vanilla, n_a = 100, window 25, V = {task.n_x}, 10 kB text), updates/s")
     print(f"    rnnviz                 {ours:8.0f}")
     print(f"    min-char-rnn (NumPy)   {plain:8.0f}   rnnviz x {ours / plain:.2f}")

@@ -56,11 +56,14 @@ def output_loss(loss: str, logits: np.ndarray, y: np.ndarray, step_weight: np.nd
             y_hat = np.exp(logp)
             if ids:
                 has = y >= 0
-                k = np.where(has, y, 0)[:, None, :]
-                L = -np.where(has, np.take_along_axis(logp, k, axis=1)[:, 0, :], 0.0)
+                k = np.where(has, y, 0)
+                T, _, m = logp.shape
+                t_ix, b_ix = np.arange(T)[:, None], np.arange(m)[None, :]    # [t, k<t, b>, b] for every (t, b)
+                L = -np.where(has, logp[t_ix, k, b_ix], 0.0)
                 dlogits = y_hat.copy()
-                np.put_along_axis(dlogits, k, np.take_along_axis(dlogits, k, axis=1) - 1.0, axis=1)
-                dlogits *= has[:, None, :]
+                dlogits[t_ix, k, b_ix] -= 1.0
+                if not has.all():
+                    dlogits *= has[:, None, :]
             else:
                 L = -np.sum(np.where(y != 0, y * logp, 0.0), axis=1)  # 0 * log 0 counts as 0
                 # d/dlogits of -sum_k y_k log softmax_k = softmax * sum_k y_k - y: the familiar ŷ - y
@@ -78,7 +81,7 @@ def output_loss(loss: str, logits: np.ndarray, y: np.ndarray, step_weight: np.nd
             dlogits = 2.0 * diff / n_y
         else:
             raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)}")
-    if step_weight is not None:
+    if step_weight is not None and not np.all(step_weight == 1):
         # where the loss doesn't count it is exactly 0, even if the output there overflowed (no inf * 0)
         keep = step_weight != 0
         L = np.where(keep[:, None], L, 0.0) * step_weight[:, None]

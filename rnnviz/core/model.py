@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import kernels
 from .cells import CellCache, CellGrads
 from .params import layer_params
 from .spec import ModelSpec
@@ -65,10 +66,17 @@ class Inputs:
         Wz = np.concatenate([W, np.zeros((W.shape[0], 1))], axis=1)   # column -1: the zero input
         return np.ascontiguousarray(Wz[:, ids].transpose(1, 0, 2))     # (T', G n_a, m), a gather
 
-    def weight_grad(self, dxproj: np.ndarray, start: int, stop: int) -> np.ndarray:
-        """sum_t dxproj<t> x<t>^T over steps start..stop-1: (G n_a, n_x)."""
+    def weight_grad(self, dxproj: np.ndarray, start: int, stop: int, flat_dxproj=None) -> np.ndarray:
+        """sum_t dxproj<t> x<t>^T over steps start..stop-1: (G n_a, n_x) (flat_dxproj: flat(dxproj) if made)."""
         if self.values is not None:
-            return flat(dxproj) @ flat(np.ascontiguousarray(self.values[start:stop])).T
+            fx = flat(dxproj) if flat_dxproj is None else flat_dxproj
+            return fx @ flat(np.ascontiguousarray(self.values[start:stop])).T
+        fast = kernels.ready()
+        ids2 = np.ascontiguousarray(self.ids[start:stop], dtype=np.int64) if fast is not None else None
+        if fast is not None and (ids2.size == 0 or ids2.max() < self.n_x):
+            out = np.zeros((self.n_x, dxproj.shape[1]))   # the same sums compiled, one pass (kernels/compiled.py)
+            fast.ids_weight_grad(np.ascontiguousarray(dxproj, dtype=np.float64), ids2, out)
+            return out.T
         ids = self.ids[start:stop].ravel()
         d = dxproj.transpose(0, 2, 1).reshape(-1, dxproj.shape[1])    # (T' m, G n_a) in ids' order
         out = np.zeros((self.n_x, dxproj.shape[1]))
@@ -194,8 +202,9 @@ class Model:
         return ModelCache(spec, inputs, runs, outputs, logits)
 
     # ------------------------------------------------------------------ backward
-    def backward(self, cache: ModelCache, dlogits: np.ndarray, param_grads: bool = True):
-        """(per layer-direction RunGrads, public parameter gradients or None, dx (T, n_x, m) or None)."""
+    def backward(self, cache: ModelCache, dlogits: np.ndarray, param_grads: bool = True, input_grad: bool = True):
+        """(per layer-direction RunGrads, public parameter gradients or None, dx (T, n_x, m) or None;
+        input_grad=False: dx is not computed, None)."""
         spec, cell = self.spec, self.cell
         n_a = spec.n_a
         grads = {} if param_grads else None
@@ -231,7 +240,7 @@ class Model:
                     run_grads[(l, d)] = g
                     if param_grads:
                         self._weight_grads(cache, run, g, below, grads)
-                    contrib = self._input_grad(cache, run, g)
+                    contrib = self._input_grad(cache, run, g) if l > 0 or input_grad else None
                     if contrib is not None:
                         d_below = contrib if d_below is None else d_below + contrib
                 if l > 0:
@@ -258,11 +267,13 @@ class Model:
             w_ih, w_hh, b_ih, b_hh = spec.layer_names(s, run.layer, run.direction)
             dxp = np.ascontiguousarray(g.dxproj[a:b])
             dhp = np.ascontiguousarray(g.dhproj[a:b])
+            fx = flat(dxp)                              # (G n_a, T m): a copy for m > 1, made once
+            fh = fx if g.dhproj is g.dxproj else flat(dhp)
             if run.layer == 0:
-                grads[w_ih] = cache.inputs.weight_grad(dxp, a, b)
+                grads[w_ih] = cache.inputs.weight_grad(dxp, a, b, fx)
             else:
-                grads[w_ih] = flat(dxp) @ flat(np.ascontiguousarray(below[a:b])).T
-            grads[w_hh] = flat(dhp) @ flat(np.ascontiguousarray(a_prev[a:b])).T
-            grads[b_ih] = flat(dxp).sum(axis=1, keepdims=True)
+                grads[w_ih] = fx @ flat(np.ascontiguousarray(below[a:b])).T
+            grads[w_hh] = fh @ flat(np.ascontiguousarray(a_prev[a:b])).T
+            grads[b_ih] = fx.sum(axis=1, keepdims=True)
             if b_hh:
-                grads[b_hh] = flat(dhp).sum(axis=1, keepdims=True)
+                grads[b_hh] = fh.sum(axis=1, keepdims=True)

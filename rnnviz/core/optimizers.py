@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import kernels
+
 OPTIMIZERS = ("sgd", "momentum", "adagrad", "adam")
 OPTIMIZER_TITLES = {"sgd": "SGD", "momentum": "SGD with momentum", "adagrad": "Adagrad", "adam": "Adam"}
 SLOTS = {"sgd": (), "momentum": ("v",), "adagrad": ("mem",), "adam": ("m", "v")}
@@ -42,10 +44,13 @@ class Optimizer:
         """One update of every weight in `params` (in place) with its gradient."""
         self.t += 1
         lr = self.lr
+        fast = kernels.ready() if self.name in ("adagrad", "adam") else None
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for k, p in params.items():
                 g = np.reshape(grads[k], p.shape)
-                if self.name == "sgd":
+                if fast is not None and p.flags.c_contiguous and p.dtype == np.float64:
+                    self._compiled_step(fast, k, p, g)
+                elif self.name == "sgd":
                     p -= lr * g
                 elif self.name == "momentum":
                     v = self._slot("v", k, p)
@@ -65,6 +70,23 @@ class Optimizer:
                     m_hat = m / (1 - self.beta1 ** self.t)
                     v_hat = v / (1 - self.beta2 ** self.t)
                     p -= lr * m_hat / (np.sqrt(v_hat) + self.eps)
+
+    def _compiled_step(self, fast, k: str, p: np.ndarray, g: np.ndarray) -> None:
+        """The same update by the compiled kernel (kernels/compiled.py): one pass, no temporaries."""
+        flat = p.reshape(-1)
+        gf = np.ascontiguousarray(g, dtype=np.float64).reshape(-1)
+        if self.name == "adagrad":
+            fast.adagrad(flat, gf, self._flat_slot("mem", k, p), self.lr)
+        else:
+            b1, b2 = self.beta1, self.beta2
+            fast.adam(flat, gf, self._flat_slot("m", k, p), self._flat_slot("v", k, p), self.lr,
+                      b1, 1 - b1, b2, 1 - b2, 1 - b1 ** self.t, 1 - b2 ** self.t, self.eps)
+
+    def _flat_slot(self, slot: str, k: str, like: np.ndarray) -> np.ndarray:
+        arr = self._slot(slot, k, like)
+        if not (arr.flags.c_contiguous and arr.dtype == np.float64):
+            arr = self.slots[slot][k] = np.ascontiguousarray(arr, dtype=np.float64)
+        return arr.reshape(-1)
 
     # ------------------------------------------------------------------ saving
     def settings(self) -> dict:

@@ -20,15 +20,21 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import kernels
 from .blas import one_blas_thread
 from .clipping import CLIP_MODES, clip_in_place
 from .losses import output_loss
+from .memory import keep_freed_memory
 from .model import Model
 from .optimizers import Optimizer
 from .spec import ModelSpec
 from .tasks import Task
 
 COLUMNS = ("loss", "smooth_loss", "grad_norm", "clipped", "reach")
+# a loop asked for this many updates loads the compiled kernels (kernels/): importing numba and loading
+# them from its cache takes ~1 s, which a few hundred updates would not win back (`rnnviz train --steps
+# 120`, the window's Step); once loaded, every loop uses them
+COMPILE_FROM = 500
 MAX_SNAPSHOTS = 200
 
 
@@ -92,6 +98,10 @@ class Progress:
 
 
 def _norm(v: np.ndarray) -> float:
+    flat = v.reshape(-1)
+    sq = float(np.dot(flat, flat)) if flat.size else 0.0
+    if 1e-280 < sq < 1e280:                  # no over- or underflow of the squares: the plain norm
+        return math.sqrt(sq)
     with np.errstate(over="ignore", invalid="ignore"):
         m = float(np.max(np.abs(v))) if v.size else 0.0
         if not math.isfinite(m) or m == 0.0:
@@ -145,7 +155,7 @@ class Trainer:
             cache = model.forward(batch.inputs, s0)
             _, L, dlogits = output_loss(task.loss, cache.logits, batch.targets, batch.weight)
             loss = float(L.sum())
-            run_grads, grads, _ = model.backward(cache, dlogits)
+            run_grads, grads, _ = model.backward(cache, dlogits, input_grad=False)
             reach = self._reach(model, cache, dlogits, batch.weight, run_grads)
         norm, clipped = clip_in_place(grads, self.settings.clip_mode, self.settings.clip_threshold)
         if not (math.isfinite(loss) and math.isfinite(norm)):
@@ -180,20 +190,27 @@ class Trainer:
         t_last = int(on[-1])
         top = (self.spec.layers - 1, 0)
         if on.size > 1:          # losses all along: follow the last step's loss alone
-            last = np.zeros_like(dlogits)
-            last[t_last] = dlogits[t_last]
             if len(cache.runs[0].caches) == 1:
                 # only the top layer's own recurrence carries it back to the top layer's states:
                 # u = ∂L<T>/∂s<t> one step at a time, u <- J<t>^T u (the cell's own products)
                 n_a, cell = self.spec.n_a, model.cell
                 run = cache.run(*top)
                 p, c = run.params[0], run.caches[0]
-                u = np.zeros((cell.state_size(n_a), 1, last.shape[2]))
-                u[:n_a, 0] = np.asarray(self.params["Wya"])[:, :n_a].T @ last[t_last]
+                u = np.zeros((cell.state_size(n_a), 1, dlogits.shape[2]))
+                u[:n_a, 0] = np.asarray(self.params["Wya"])[:, :n_a].T @ dlogits[t_last]
                 end = _norm(u[:n_a])
-                for t in range(t_last, 0, -1):
+                m = dlogits.shape[2]
+                fast = kernels.ready() if cell.name == "rnn" and m == 1 else None
+                if fast is not None and t_last > 0:       # the same steps compiled: u <- Waa^T (g' u)
+                    col = np.array(u[:, 0, 0])
+                    gp = np.ascontiguousarray(c.extra["gprime"]).reshape(-1, n_a)
+                    fast.vanilla_back_columns(np.ascontiguousarray(p["W_hh"], dtype=np.float64), gp, col, t_last)
+                    u = col.reshape(n_a, 1, 1)
+                for t in range(t_last, 0, -1) if fast is None else ():
                     u = cell.vjp(p, cell.jac_data(c, t), u)
                 return _norm(u[:n_a]) / end if end > 0 and math.isfinite(end) else float("nan")
+            last = np.zeros_like(dlogits)
+            last[t_last] = dlogits[t_last]
             da = model.backward(cache, last, param_grads=False)[0][top].ds["a"]
         else:
             da = run_grads[top].ds["a"]
@@ -227,6 +244,9 @@ def run_trainers(trainers: list[Trainer], until: int, should_stop=None, frame_se
     go: a threading.Event the loop waits for (at most 0.2 s) before each update. A window clears it
     while it draws a frame, so that its thread has the interpreter to itself (a Python thread that
     computes takes it back for 5 ms each time the drawing calls into Qt: a frame then takes 10x long)."""
+    if until - min((t.updates for t in trainers), default=until) >= COMPILE_FROM:
+        kernels.load()      # compiled the first time (seconds), here in the training thread, not the window's
+    keep_freed_memory()     # each update's large temporaries reuse the last update's memory
     marks = [t.history.n for t in trainers]
     done, message = "", ""
     with one_blas_thread():

@@ -13,6 +13,7 @@ from rnnviz.core.spec import ModelSpec
 from rnnviz.core.tasks import AddingTask, CopyTask, NamesTask, text_task
 from rnnviz.core.training import Trainer, TrainSettings
 
+from .kernel_modes import MODES, compiled_mode
 from .minchar_reference import minchar_train
 
 TEXT = ("the quick brown fox jumps over the lazy dog. a stitch in time saves nine. "
@@ -64,16 +65,23 @@ def _minchar_setup(text, n_a=30, seed=0):
     return ModelSpec("rnn", "tanh", V, n_a, V), W
 
 
-def test_min_char_rnn_reproduced_update_by_update():
+@MODES
+def test_min_char_rnn_reproduced_update_by_update(compiled):
     """From min-char-rnn's weights, Adagrad memory and hprev before each update, one update here gives
     min-char-rnn's loss, weights, memory and carried state after it: windows of 25 from 0, the state
-    carried and reset when the next window would pass the end, element-wise clipping, Adagrad."""
+    carried and reset when the next window would pass the end, element-wise clipping, Adagrad.
+    On the NumPy code and on the compiled kernels (kernels/compiled.py)."""
     text = TEXT[:333]                       # 13 windows, then back to the start
     spec, W = _minchar_setup(text)
     n = 40
     ref = minchar_train(text, W["Wax"], W["Waa"], W["Wya"], W["ba"], W["by"], n)
     task = text_task(text, 25)
     assert task.n_windows == 13
+    with compiled_mode(compiled):
+        _replay_minchar(spec, W, ref, task)
+
+
+def _replay_minchar(spec, W, ref, task):
     resets = 0
     for k, r in enumerate(ref):
         params, mem, hprev, p = r["start"]
@@ -93,7 +101,8 @@ def test_min_char_rnn_reproduced_update_by_update():
     assert resets == 4                       # updates 1, 14, 27, 40
 
 
-def test_min_char_rnn_free_run_agrees_until_round_off_grows():
+@MODES
+def test_min_char_rnn_free_run_agrees_until_round_off_grows(compiled):
     """Left to run, both loops agree to round-off. Training is chaotic: min-char-rnn against itself
     with one weight changed by 2e-16 differs by 4e-9 in the loss at update 8 and 2e-4 at update 12,
     so only a copy of its every floating-point operation could agree longer. The free runs are
@@ -102,8 +111,9 @@ def test_min_char_rnn_free_run_agrees_until_round_off_grows():
     spec, W = _minchar_setup(text, n_a=50, seed=1)
     ref = minchar_train(text, W["Wax"], W["Waa"], W["Wya"], W["ba"], W["by"], 6)
     tr = Trainer(spec, W, text_task(text, 25), TrainSettings())   # the defaults are min-char-rnn's recipe
-    for _ in tr.train(6):
-        pass
+    with compiled_mode(compiled):
+        for _ in tr.train(6):
+            pass
     np.testing.assert_allclose(tr.history.column("loss"), [r["loss"] for r in ref], rtol=1e-10)
     np.testing.assert_allclose(tr.history.column("smooth_loss"), [r["smooth_loss"] for r in ref], rtol=1e-12)
 
@@ -199,8 +209,9 @@ def test_a_saved_trainer_continues_identically(kind):
     assert [u for u, _ in again.snapshots] == [u for u, _ in straight.snapshots]
 
 
+@MODES
 @pytest.mark.parametrize("cell,layers", [("rnn", 1), ("lstm", 1), ("gru", 2)])
-def test_reach_is_the_last_steps_gradient_ratio(cell, layers):
+def test_reach_is_the_last_steps_gradient_ratio(cell, layers, compiled):
     """reach = ‖∂L<T>/∂a<1>‖ / ‖∂L<T>/∂a<T>‖ of the top layer, against compute_trace's dL<T>/da<t>."""
     from rnnviz.core.compute import compute_trace
     from rnnviz.core.sequences import text_sequence
@@ -210,7 +221,8 @@ def test_reach_is_the_last_steps_gradient_ratio(cell, layers):
     spec = ModelSpec(cell, "tanh", task.n_x, 7, task.n_y, layers)
     params = init_model_params(spec, seed=2, radius=1.1)
     tr = Trainer(spec, params, task, TrainSettings("sgd", 1e-9, "none", 1.0, 0))
-    tr.step()
+    with compiled_mode(compiled):
+        tr.step()
     trace = compute_trace(params, text_sequence(text), cell=cell, layers=layers)
     da_last = trace.layer(layers - 1, 0).grad("a", "last")             # (T, n_a, m)
     want = np.linalg.norm(da_last[0]) / np.linalg.norm(da_last[-1])

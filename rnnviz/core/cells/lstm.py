@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import kernels
 from ..activations import sigmoid
 from .base import Cell, CellCache, CellGrads, _zero_carry, unit_first, wmul
 
@@ -55,20 +56,28 @@ class LSTMCell(Cell):
             tc = np.empty((T, n, m))             # tanh(c<t>)
             a = np.empty((T, n, m))
             tmp = np.empty((G, m))
+            ig = np.empty((n, m))
+            # σ(z) = (1 + tanh(z/2)) / 2 for Γu, Γf, Γo and c̃ = tanh(z) in the same three calls:
+            # rows i f o are halved, tanh'd, +1 and halved; rows g are x1, tanh'd, +0 and x1 (exact)
+            half = np.full((G, 1), 0.5)
+            half[2 * n:3 * n] = 1.0
+            one = np.ones((G, 1))
+            one[2 * n:3 * n] = 0.0
             prev_a, prev_c = a0, c0
             dot, add, mul, tanh = np.dot, np.add, np.multiply, np.tanh
-            for zt, gt, ct, tct, at in zip(z, gates, c, tc, a):
+            gi, gf, gg, go = (gates[:, k * n:(k + 1) * n] for k in range(4))
+            for zt, gt, it, ft, gtt, ot, ct, tct, at in zip(z, gates, gi, gf, gg, go, c, tc, a):
                 dot(W, prev_a, out=tmp)
                 add(zt, tmp, out=zt)             # z<t> = W_ih x + b_ih + W_hh a<t-1> + b_hh
-                mul(zt, 0.5, out=gt)             # σ(z) = (1 + tanh(z/2)) / 2 for all four ...
+                mul(zt, half, out=gt)
                 tanh(gt, out=gt)
-                gt += 1.0
-                gt *= 0.5
-                tanh(zt[2 * n:3 * n], out=gt[2 * n:3 * n])   # ... and c̃ = tanh(z_g)
-                mul(gt[n:2 * n], prev_c, out=ct)             # Γf ⊙ c<t-1>
-                ct += gt[:n] * gt[2 * n:3 * n]               # + Γu ⊙ c̃<t>
+                add(gt, one, out=gt)
+                mul(gt, half, out=gt)
+                mul(ft, prev_c, out=ct)          # Γf ⊙ c<t-1>
+                mul(it, gtt, out=ig)
+                add(ct, ig, out=ct)              # + Γu ⊙ c̃<t>
                 tanh(ct, out=tct)
-                mul(gt[3 * n:], tct, out=at)                 # a<t> = Γo ⊙ tanh(c<t>)
+                mul(ot, tct, out=at)             # a<t> = Γo ⊙ tanh(c<t>)
                 prev_a, prev_c = at, ct
         names = self.gate_names
         gd = {k: gates[:, i * n:(i + 1) * n] for i, k in enumerate(names)}
@@ -81,7 +90,18 @@ class LSTMCell(Cell):
         cache: A = Γo tanh'(c) (dc<t> -> da<t>), P = [Γu' c̃; Γf' c<t-1>; c̃' Γu] (dc -> dz of i, f, g)
         and Qo = Γo' tanh(c) (da -> dz of o), where ' is the gate's slope."""
         sl = cache.extra.get("slopes")
-        if sl is None:
+        fast = kernels.ready() if sl is None and cache.prev_states is None else None
+        if fast is not None:
+            G = np.ascontiguousarray(cache.extra["gates"], dtype=np.float64)
+            T, G4, m = G.shape
+            n = G4 // 4
+            sl = {"A": np.empty((T, n, m)), "P": np.empty((T, 3 * n, m)), "Qo": np.empty((T, n, m)),
+                  "f": np.empty((T, n, m))}
+            c = np.ascontiguousarray(cache.states["c"], dtype=np.float64)
+            fast.lstm_slopes(G, np.ascontiguousarray(cache.extra["tanh_c"], dtype=np.float64), c,
+                             np.ascontiguousarray(cache.s0[1], dtype=np.float64), sl["A"], sl["P"], sl["Qo"], sl["f"])
+            cache.extra["slopes"] = sl
+        elif sl is None:
             G, tc = cache.extra["gates"], cache.extra["tanh_c"]
             n = G.shape[1] // 4
             i, f, g, o = G[:, :n], G[:, n:2 * n], G[:, 2 * n:3 * n], G[:, 3 * n:]
