@@ -8,6 +8,8 @@ states, ŷ<t> = softmax(Wya a<t> + by), L = sum_t cross-entropy, and the gradien
   bare     rnnviz's Model.forward + losses + Model.backward (what PyTorch's autograd computes)
   trace    compute_trace: the above plus dL<T>/ds<t>, the local gains ||ds<t>/ds<t-1>||_2 (batched
            Lanczos) and everything the window shows; "x bare" is their ratio
+  first    compute_trace(gains=False): what the window waits for before every view draws (the gains
+           follow in a background job: app/gains.py); "gains" is compute_gains alone
   torch    torch.nn.RNN / GRU / LSTM + Linear + cross_entropy + autograd, float64, CPU (its default
            threads), run in the interpreter given by --torch-python
   notes    the notes' functions (rnn_* / lstm_* of rnnviz.core.compat, on the engine) against a plain
@@ -32,7 +34,7 @@ import numpy as np
 
 from rnnviz.core import compat
 from rnnviz.core.blas import one_blas_thread
-from rnnviz.core.compute import compute_trace
+from rnnviz.core.compute import compute_gains, compute_trace
 from rnnviz.core.losses import output_loss
 from rnnviz.core.model import Inputs, Model
 from rnnviz.core.params import init_model_params
@@ -83,6 +85,32 @@ def engine_times(cases):
         kw = dict(cell=spec.cell, layers=spec.layers, bidirectional=spec.bidirectional)
         out[key(case)] = (median_ms(lambda: bare(spec, p, seq)), median_ms(lambda: compute_trace(p, seq, **kw)))
     return out
+
+
+SPLIT_CASES = [("rnn", 1000, 128, 1, False), ("lstm", 1000, 128, 1, False),
+               ("rnn", 10000, 128, 1, False), ("lstm", 10000, 128, 1, False)]
+
+
+def split_times(cases):
+    """(bare, whole trace, first trace, gains alone) in ms: the trace the window shows first, then its gains."""
+    out = {}
+    for case in cases:
+        seq, spec, p = problem(*case)
+        kw = dict(cell=spec.cell, layers=spec.layers, bidirectional=spec.bidirectional)
+        budget = 1.5 if case[1] <= 1000 else 4.0
+        first = compute_trace(p, seq, gains=False, **kw)
+        out[key(case)] = (median_ms(lambda: bare(spec, p, seq), budget), median_ms(lambda: compute_trace(p, seq, **kw), budget),
+                          median_ms(lambda: compute_trace(p, seq, gains=False, **kw), budget),
+                          median_ms(lambda: compute_gains(first), budget))
+    return out
+
+
+def split_table(title, res):
+    print(f"\n{title}")
+    print(f"{'case':>20} | {'bare':>8} | {'whole':>8} {'x bare':>7} | {'first':>8} {'x bare':>7} | {'gains':>8} {'x bare':>7}")
+    for k, (b, whole, first, gains) in res.items():
+        print(f"{k:>20} | {b:8.1f} | {whole:8.1f} {whole / b:6.1f}x | {first:8.1f} {first / b:6.1f}x | "
+              f"{gains:8.1f} {gains / b:6.1f}x")
 
 
 def torch_times(python, cases, threads=None):
@@ -188,13 +216,19 @@ def main() -> int:
     ap.add_argument("--torch-python", default=os.environ.get("RNNVIZ_TORCH_PYTHON"),
                     help="an interpreter with torch installed (never a dependency of rnnviz)")
     ap.add_argument("--quick", action="store_true", help="only the (1000, 128) cases")
+    ap.add_argument("--split", action="store_true", help="only the first trace / local gains table")
     args = ap.parse_args()
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} (2 cores shared: quote ratios)")
+    if args.split:
+        split_table("the trace first, its gains after (ms): idle or not, see the load above", split_times(SPLIT_CASES))
+        return 0
     cases = [c for c in CASES if not args.quick or (c[1], c[2]) == (1000, 128)]
     print(f"numpy {np.__version__}, {os.cpu_count()} cores; engine products on one BLAS thread")
     tor = torch_times(args.torch_python, cases)
     if tor:
         print(f"torch {tor['version']} with {tor['threads']} threads")
     table("idle machine (ms)", engine_times(cases), tor)
+    split_table("the trace first, its gains after (ms)", split_times(SPLIT_CASES))
     stop = mp.Event()
     burner = mp.Process(target=_burn, args=(stop,), daemon=True)
     burner.start()

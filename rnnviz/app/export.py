@@ -182,6 +182,10 @@ def export_with_dialog(view, fmt: str, parent=None) -> Path | None:
     if not path:
         return None
     target = _with_suffix(path, fmt)
+    from rnnviz.app.gains import wait_for_gains
+    if not wait_for_gains(getattr(view, "state", None), parent):   # the whole figure, gains included
+        announce(parent, "Export cancelled: nothing was written")
+        return None
     try:
         if fmt == "png":
             save_png(view, target, PNG_FILTERS.get(chosen, 2.0))

@@ -261,6 +261,10 @@ class FileActions(QObject):
         if not folder:
             return False
         self.state.pause()  # the dialog lets events run: playback would move the cursor between figures
+        from rnnviz.app.gains import wait_for_gains
+        if not wait_for_gains(self.state, self.window):     # the whole figures, the local gains included
+            announce(self.window, "Export cancelled: nothing was written")
+            return False
         dlg = self._progress("Exporting figures…", 3 * len(views))
 
         def progress(i, n):
@@ -286,6 +290,10 @@ class FileActions(QObject):
             self._error("Export animation", "The animation needs a valid sequence.")
             return False
         self.state.pause()  # the dialogs let events run: playback would move the cursor
+        from rnnviz.app.gains import wait_for_gains
+        if not wait_for_gains(self.state, self.window):
+            announce(self.window, "Export cancelled: nothing was written")
+            return False
         options = ask_animation_options(self.state, self.window)
         if options is None:
             return False

@@ -21,6 +21,7 @@ from rnnviz.app.config import (  # noqa: F401 - Config and run_config are also u
     check_config, config_for_weights, estimated_cost, make_run_sequence, prepare_run, run_config,
 )
 from rnnviz.app.compare import CompareMode
+from rnnviz.app.gains import GainsFill
 from rnnviz.app.jobs import JobRunner
 from rnnviz.app.playback import Playback
 from rnnviz.core import make_sequence
@@ -31,9 +32,11 @@ from rnnviz.core.trace import StateRef, Trace
 
 
 def _run_job(task, config: Config, base: dict | None) -> Trace:
-    """A recomputation in the background (rnnviz.app.jobs): stops between stages when superseded.
-    The verdict that several views show is worked out here too, off the GUI thread (kept with the trace)."""
-    tr = run_config(config, base, should_stop=task.should_stop)
+    """A recomputation in the background (rnnviz.app.jobs): stops between stages when superseded. The
+    local gains follow in a job of their own (rnnviz/app/gains.py): the trace shows without waiting.
+    The verdict that several views show is worked out here too, off the GUI thread (kept with the
+    trace until its gains come in)."""
+    tr = run_config(config, base, should_stop=task.should_stop, gains=False)
     if not task.should_stop():
         verdict(tr)
     return tr
@@ -54,6 +57,8 @@ class AppState(QObject):
     hover_changed = Signal(int)              # step under the mouse in any view (-1: none)
     selection_changed = Signal(object)       # StateRef: the layer-direction the views explain
     student_changed = Signal(object)         # the student's results on the window's sequence, or None
+    gains_changed = Signal(object)           # Trace: the trace on screen got its local gains (app/gains.py)
+    gains_progress = Signal(float)           # fraction of the local gains computed so far
 
     def __init__(self, config: Config | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -74,6 +79,7 @@ class AppState(QObject):
         self.jobs = JobRunner(self)
         self.jobs.finished.connect(self._on_job_finished)
         self.jobs.failed.connect(self._on_job_failed)
+        self._gains = GainsFill(self)          # the local gains, after the trace (rnnviz/app/gains.py)
         self.playback = Playback(self)         # the cursor and the player; its signals are ours
         for name in ("step_changed", "progress_changed", "playing_changed", "speed_changed"):
             getattr(self.playback, name).connect(getattr(self, name))
@@ -107,6 +113,11 @@ class AppState(QObject):
     @property
     def busy(self) -> bool:
         return self._busy
+
+    @property
+    def gains_pending(self) -> bool:
+        """The trace on screen is shown without its local gains: they are being computed."""
+        return self._gains.pending
 
     @property
     def playing(self) -> bool:
@@ -249,12 +260,14 @@ class AppState(QObject):
 
     def _recompute(self) -> None:
         c = self._config
+        self._gains.drop()     # the worker is needed now; the gains start again if this trace stays
         if estimated_cost(c) <= self.async_threshold:
             self._drop_main_job()
             try:
                 tr = run_config(c, self._base_params)
             except (ValueError, MemoryError) as e:
                 self._set_error(str(e) if isinstance(e, ValueError) else "not enough memory for this computation")
+                self._gains.resume()
                 return
             self._accept(tr, (c, self._base_params))
             return
@@ -273,7 +286,7 @@ class AppState(QObject):
             self._main_job = None
             self._set_busy(False)
             self._accept(job.result, job.args)
-        else:
+        elif not self._gains.take(job, True):
             self._compare.take(job, True)
 
     def _on_job_failed(self, job) -> None:
@@ -282,7 +295,8 @@ class AppState(QObject):
             self._pending_position = self._pending_draft = None
             self._set_busy(False)
             self._set_error(job.error)
-        else:
+            self._gains.resume()
+        elif not self._gains.take(job, False):
             self._compare.take(job, False)
 
     def cancel_compute(self) -> None:
@@ -300,6 +314,7 @@ class AppState(QObject):
                 self.config_changed.emit(self._config)
                 if self._compare.on:
                     self._compare.recompute()
+            self._gains.resume()
 
     def shutdown(self) -> None:
         """The window closes: stop playing and drop every background job without waiting for it."""
@@ -354,6 +369,8 @@ class AppState(QObject):
             self._compare.recompute()
         if self._pending_draft is not None and not self._busy:
             self._apply_draft(run[0])
+        if tr is self._trace and not self._busy:
+            self._gains.start(tr)    # after the compared trace's job: the main trace's gains follow it
 
     def _update_clip(self) -> None:
         if self._trace is None:

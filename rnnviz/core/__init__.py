@@ -2,7 +2,7 @@
 runs it from a Config; cells/ model.py spec.py describe the networks."""
 from .activations import ACTIVATIONS, get_activation
 from .cells import CELL_TITLES, CELLS, make_cell
-from .compute import Cancelled, compute_trace
+from .compute import Cancelled, compute_gains, compute_trace
 from .losses import LOSSES, LOSS_TITLES, default_loss
 from .params import (PARAM_NAMES, init_model_params, init_params, param_count, scale_to_radius, sigma_max,
                      spectral_radius)
@@ -13,7 +13,7 @@ from .trace import ARCHITECTURES, StateRef, Trace
 
 __all__ = [
     "ACTIVATIONS", "ARCHITECTURES", "CELLS", "CELL_TITLES", "Cancelled", "END", "LOSSES", "LOSS_TITLES",
-    "ModelSpec", "PARAM_NAMES", "START", "SequenceData", "StateRef", "Trace", "char_label", "compute_trace",
+    "ModelSpec", "PARAM_NAMES", "START", "SequenceData", "StateRef", "Trace", "char_label", "compute_gains", "compute_trace",
     "default_loss", "get_activation", "init_model_params", "init_params", "make_cell", "make_sequence",
     "number_sequence", "pair_sequence", "param_count", "parse_numbers", "scale_to_radius", "sigma_max",
     "spectral_radius", "text_sequence",

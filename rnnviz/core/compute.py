@@ -3,6 +3,10 @@
 Forward pass, losses, full BPTT for L = sum_t L<t>, BPTT of the last step's loss L<T> alone, the
 local gains of every layer-direction and (on request) the influence maps. Overflow is data: values
 become inf/NaN, the steps where that first happens are recorded, nothing raises or warns.
+
+The local gains cost more than all the rest (a batched Lanczos: some 30 products per step), so the
+window asks for the trace without them (gains=False: trace.gains_ready is False, the gains NaN) and
+fills them in afterwards with compute_gains, in a second background job that reports its progress.
 """
 from __future__ import annotations
 
@@ -148,6 +152,28 @@ def _compute_trace(params: dict, seq: SequenceData, activation: str = "tanh", lo
         first_nonfinite_grad=_first_bad(back, reverse=True),
         compute_seconds=time.perf_counter() - t_start, influence_message=infl_msg, inputs=inputs,
     )
+    trace.gains_ready = bool(gains)
     trace.rho, trace.sigma_max     # noqa: B018 - computed here, where the work runs (a worker), not in a view
     trace.compute_seconds = time.perf_counter() - t_start
     return trace
+
+
+def compute_gains(trace: Trace, should_stop=None, progress=None) -> dict[tuple[int, int], np.ndarray]:
+    """The local gains ||ds<t>/ds<t-1>||_2 of every layer-direction of `trace`, {(layer, direction): (T, m)},
+    exactly as compute_trace(gains=True) computes them; trace.set_gains(result) puts them in.
+
+    Reads the trace, never changes it (a worker computes while the window shows the trace). `should_stop`
+    is polled before every batched product (Cancelled is raised when it says so); `progress(fraction)`
+    is called as the columns (steps x batch) of each layer-direction are done."""
+    total = max(1, trace.T * trace.m * len(trace.layers)) if trace.layers else 1
+    out, done = {}, 0
+
+    def poll():
+        _poll(should_stop)
+
+    with one_blas_thread():
+        for lt in trace.layers:
+            report = None if progress is None else (lambda k, base=done: progress((base + k) / total))
+            out[(lt.layer, lt.direction)] = run_gains(lt.cell, lt.run, poll=poll, progress=report)
+            done += trace.T * trace.m
+    return out

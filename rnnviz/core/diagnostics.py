@@ -26,7 +26,7 @@ import numpy as np
 from .gradients import (PartialGrads, backward_terms, clip_summary, envelope, frobenius,  # noqa: F401
                         gate_path, gate_product, gradient_curves, influence_log10, keep_gates, last_loss_silent,
                         path_start, recurrent_bounds, segment_index, step_gain, step_weight_names)
-from .trace import Trace, _step_norms
+from .trace import GAINS_PENDING, Trace, _step_norms
 
 REACH_BAND = 100.0
 VANISH_RATIO = 1.0 / REACH_BAND
@@ -81,6 +81,7 @@ class Verdict:
     nonfinite_step: int | None    # 1-based step where inf/NaN first appears, or None
     per_step: float = float("nan")   # measured factor per step back
     rule: str = RULE
+    gains_pending: bool = False      # the reasons quote the local gains, which are still being computed
 
     @property
     def reason(self) -> str:
@@ -128,6 +129,14 @@ def typical_gain(trace: Trace, layer=None, direction=0, steps: slice | None = No
     g = step_gain(trace, layer, direction)[steps or slice(1, None)]
     g = g[np.isfinite(g) & (g > 0)]
     return float(np.exp(np.mean(np.log(g)))) if g.size else float("nan")
+
+
+def _measure(trace: Trace, gain: float) -> str:
+    """'measure 0.93 on average', or what a reason says while the local gains are being computed."""
+    if not trace.gains_ready:
+        return f"measure … ({GAINS_PENDING})"
+    err = trace.extras.get("gains_error")
+    return f"could not be measured ({err})" if err and not math.isfinite(gain) else f"measure {gain:.2f} on average"
 
 
 def reference_step(trace: Trace) -> int:
@@ -194,16 +203,16 @@ def _vanilla_reasons(trace: Trace, kind: str, layer, direction, span: slice) -> 
                        f"(σ_max = {sm:.2f} allows only brief growth)")
         else:
             out.append(f"ρ(Waa) = {rho:.2f} ≥ 1, but g′(z) averages {mg:.2f}: the step Jacobians "
-                       f"‖diag(g′)Waa‖₂ measure {gain:.2f} on average")
+                       f"‖diag(g′)Waa‖₂ {_measure(trace, gain)}")
     elif kind == "exploding":
         if gr > 1 + RADIUS_TOL:
             out.append(f"ρ(Waa) = {rho:.2f} > 1/γ = {1 / gamma:.2g}: the leading direction grows every step")
         if relu:
             out.append("ReLU does not saturate (g′ = 1 on active units), so nothing stops the growth")
-        out.append(f"the step Jacobians ‖diag(g′)Waa‖₂ measure {gain:.2f} on average")
+        out.append(f"the step Jacobians ‖diag(g′)Waa‖₂ {_measure(trace, gain)}")
     else:
         out.append(f"ρ(Waa) = {rho:.2f} with g′(z) averaging {mg:.2f}: the step Jacobians "
-                   f"‖diag(g′)Waa‖₂ measure {gain:.2f} on average")
+                   f"‖diag(g′)Waa‖₂ {_measure(trace, gain)}")
     if math.isfinite(sat) and sat >= NOTABLE_FRACTION and kind != "exploding":
         out.append(f"ReLU: {sat:.0%} of the unit-steps are dead (g′ = 0) and pass no gradient" if relu else
                    f"tanh saturation: {sat:.0%} of the unit-steps have g′(z) < {SATURATED_GPRIME:g}")
@@ -227,7 +236,7 @@ def _gated_reasons(trace: Trace, kind: str, layer, direction, ts: int, span: sli
         elif kind == "stable":
             out.append(f"{path} carries the gradient past the multiplications by W_hh")
     gain = typical_gain(trace, lt.layer, lt.direction, span)
-    out.append(f"the step Jacobians ‖∂s⟨t⟩/∂s⟨t−1⟩‖₂ measure {gain:.2f} on average")
+    out.append(f"the step Jacobians ‖∂s⟨t⟩/∂s⟨t−1⟩‖₂ {_measure(trace, gain)}")
     return out
 
 
@@ -280,7 +289,8 @@ def _verdict(trace: Trace, layer: int | None, direction: int) -> Verdict:
         reasons = _vanilla_reasons(trace, kind, layer, direction, span)
     else:
         reasons = _gated_reasons(trace, kind, layer, direction, ts, span)
-    return Verdict(kind, head, tuple(reasons), r, ts + 1, None, per)
+    pending = any(GAINS_PENDING in reason for reason in reasons)     # a reason quotes a gain still to come
+    return Verdict(kind, head, tuple(reasons), r, ts + 1, None, per, gains_pending=pending)
 
 
 def reach_comparison(label_a: str, va: Verdict, label_b: str, vb: Verdict) -> str:

@@ -126,8 +126,11 @@ def _tridiag_top(alpha: np.ndarray, beta: np.ndarray, lower: np.ndarray) -> np.n
     return hi
 
 
-def cell_gains(cell, p: dict, cache, tol: float = 1e-13, chunk: int = 4096) -> np.ndarray:
-    """||J<t>||_2 for every step and batch element of one segment's cache, processing order: (T, m)."""
+def cell_gains(cell, p: dict, cache, tol: float = 1e-13, chunk: int = 4096, poll=None, progress=None) -> np.ndarray:
+    """||J<t>||_2 for every step and batch element of one segment's cache, processing order: (T, m).
+
+    `poll()`, if given, is called before every product (it raises to stop: a newer request came);
+    `progress(done, total)` after each chunk of columns (steps x batch)."""
     jd = cell.jac_data(cache)                                   # arrays (n, T, m)
     T, m = cache.T, cache.states["a"].shape[2]
     n_s = cell.state_size(cache.states["a"].shape[1])
@@ -147,6 +150,8 @@ def cell_gains(cell, p: dict, cache, tol: float = 1e-13, chunk: int = 4096) -> n
             sliced = {}
 
             def apply(q, live, part=part, sliced=sliced):
+                if poll is not None:
+                    poll()
                 key = (live.size, int(live[0]), int(live[-1]))
                 if sliced.get("key") != key:
                     sliced["key"], sliced["g"] = key, {k: v[:, live] for k, v in part.items()}
@@ -155,6 +160,8 @@ def cell_gains(cell, p: dict, cache, tol: float = 1e-13, chunk: int = 4096) -> n
 
             n_cols = next(iter(part.values())).shape[1]
             gains[c0:c0 + n_cols] = np.sqrt(np.maximum(lanczos_top(apply, n_s, n_cols, tol), 0.0))
+            if progress is not None:
+                progress(c0 + n_cols, cols)
     gains[~finite] = np.nan
     return gains.reshape(T, m)
 
@@ -171,9 +178,14 @@ def local_gains(Waa: np.ndarray, gprime: np.ndarray, tol: float = 1e-13, chunk: 
     return cell_gains(cell, {"W_hh": np.ascontiguousarray(Waa)}, cache, tol, chunk)
 
 
-def run_gains(cell, run) -> np.ndarray:
-    """(T, m) local gains of a model.LayerRun, natural time order."""
-    parts = [cell_gains(cell, p, c) for p, c in zip(run.params, run.caches)]
+def run_gains(cell, run, poll=None, progress=None) -> np.ndarray:
+    """(T, m) local gains of a model.LayerRun, natural time order (poll, progress: as cell_gains; the
+    progress counts columns over the run's segments)."""
+    parts, done = [], 0
+    for p, c in zip(run.params, run.caches):
+        report = None if progress is None else (lambda k, _n, base=done: progress(base + k))
+        parts.append(cell_gains(cell, p, c, poll=poll, progress=report))
+        done += c.T * c.states["a"].shape[2]
     return run.natural(parts)
 
 

@@ -203,17 +203,20 @@ def config_for_weights(c: Config, params: dict, radius: float | None = None) -> 
     return out
 
 
-def run_config(c: Config, base: dict | None = None, influence: bool = True, should_stop=None) -> Trace:
+def run_config(c: Config, base: dict | None = None, influence: bool = True, should_stop=None,
+               gains: bool = True) -> Trace:
     """Pure: config (+ optional imported weights) -> trace. Raises ValueError on bad input.
 
     should_stop: a callable polled between the stages (background jobs: a newer request came);
-    when it returns True, Stopped is raised."""
+    when it returns True, Stopped is raised. gains=False: the trace comes without its local gains
+    (trace.gains_ready False; compute.compute_gains fills them in), and a batch's own trace
+    (extras["batch"], which no view reads the gains of) has none either."""
     seq, loss = prepare_run(c, base)
     poll(should_stop)
     p = build_params(c, seq, base)
     poll(should_stop)
     a0 = seq.a0 if c.a0 == "given" else None
-    kw = dict(cell=c.cell, layers=c.layers, bidirectional=c.bidirectional, should_stop=should_stop)
+    kw = dict(cell=c.cell, layers=c.layers, bidirectional=c.bidirectional, should_stop=should_stop, gains=gains)
     tr = compute_trace(p, seq, c.activation, loss, c.architecture, a0=a0, influence=influence and seq.m == 1, **kw)
     if seq.m == 1:
         return tr

@@ -132,6 +132,15 @@ class Trace:
     extras: dict = field(default_factory=dict)
     inputs: Inputs | None = None     # what layer 0 read (ids for text: no dense one-hot)
     _x: np.ndarray | None = None
+    gains_ready: bool = True     # False: the local gains are still to come (NaN until set_gains)
+
+    # ---------------------------------------------------------------- the local gains, filled in later
+    def set_gains(self, gains: dict) -> None:
+        """Put in the local gains compute_gains computed: {(layer, direction): (T, m)}."""
+        for lt in self.layers:
+            lt.local_gain = gains[(lt.layer, lt.direction)]
+        self.gains_ready = True
+        self.__dict__.pop("_verdicts", None)     # the verdicts kept with it quoted the gains still to come
 
     # ---------------------------------------------------------------- what a view asks for
     def layer(self, layer: int = 0, direction: int = 0) -> LayerTrace:
@@ -380,6 +389,9 @@ class Trace:
             else:
                 d_ih = flat(dx) @ flat(np.ascontiguousarray(self._layer_input(L.layer)[t:])).T
             return {w_ih: d_ih, w_hh: flat(dh) @ flat(ap).T, b: flat(dx).sum(axis=1, keepdims=True)}
+
+
+GAINS_PENDING = "computing local gains…"     # what a view says where a gain will be
 
 
 class Stopped(Exception):

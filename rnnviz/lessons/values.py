@@ -176,6 +176,14 @@ def _cos_clip(ctx: Context):
     return float(gs @ cs / den) if den > 0 else None
 
 
+def _gain(ctx: Context, k: int):
+    """The step's local gain; while the window computes the gains (after the trace), it says so."""
+    if not getattr(ctx.trace, "gains_ready", True):
+        from rnnviz.core.trace import GAINS_PENDING
+        return GAINS_PENDING
+    return float(ctx.trace.top.local_gain[k].max())
+
+
 def _first(v):
     return v + 1 if v is not None else "none"
 
@@ -243,7 +251,7 @@ VALUES: dict[str, Value] = {
     "grad_direct": _v("‖∂L⟨t⟩/∂a⟨t⟩‖ through ŷ⟨t⟩", lambda c, k: _norm(c.trace.da_direct[:, :, k]), True),
     "grad_carried": _v("‖∂L/∂a⟨t⟩ − ∂L⟨t⟩/∂a⟨t⟩‖: what came back from a⟨t+1⟩", _carried, True),
     "bound": _v("Pascanu's bound (γσ_max)^(T−t)", lambda c, k: float(c.trace.pascanu_bound()[k]), True),
-    "gain": _v("‖∂a⟨t⟩/∂a⟨t−1⟩‖₂, the step's gain", lambda c, k: float(c.trace.top.local_gain[k].max()), True),
+    "gain": _v("‖∂a⟨t⟩/∂a⟨t−1⟩‖₂, the step's gain", _gain, True),
     "dWaa_step": _v("‖step t's part of ∂L/∂Waa‖_F", _dwaa_step, True),
     "dWaa_sum": _v("‖the sum of steps t..T of ∂L/∂Waa‖_F (what BPTT gathered by step t)", _dwaa_sum, True),
     "dWaa": _v("‖∂L/∂Waa‖_F", lambda c: _grad(c, 1)),

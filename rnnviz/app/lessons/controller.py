@@ -33,7 +33,8 @@ class LessonController(QObject):
         self._cursor = None               # (t, phase) to put once the page's trace is in
         self._verdicts: dict = {}
         s = self.state
-        for sig in (s.trace_changed, s.step_changed, s.clip_changed, s.compare_changed, s.config_changed):
+        for sig in (s.trace_changed, s.step_changed, s.clip_changed, s.compare_changed, s.config_changed,
+                    s.gains_changed):
             sig.connect(self._on_state_changed)
         s.busy_changed.connect(self._on_busy_changed)
 
@@ -148,7 +149,7 @@ class LessonController(QObject):
                       st.compare_config if st.compare_trace is not None else None, extra=train_values(self.window))
         for name, trace in (("verdict", tr), ("compare_verdict", st.compare_trace)):
             if trace is not None:
-                key = id(trace)
+                key = (id(trace), trace.gains_ready)     # the reasons quote the gains, which come later
                 if key not in self._verdicts:
                     from rnnviz.core.diagnostics import verdict
                     if len(self._verdicts) > 8:

@@ -35,6 +35,13 @@ def settle(window) -> None:
     for _ in range(3):
         QApplication.sendPostedEvents()
         QApplication.processEvents()
+    for _ in range(100):          # the local gains follow the trace, in a job of their own
+        if not window.state.gains_pending or not window.state.jobs.pending():
+            break
+        window.state.wait_idle()
+        for _ in range(3):
+            QApplication.sendPostedEvents()
+            QApplication.processEvents()
 
 
 class SlideExporter(QObject):
@@ -58,6 +65,7 @@ class SlideExporter(QObject):
     def start(self) -> None:
         self.lessons.open(self.lesson)
         self.lessons.window.state.busy_changed.connect(self._on_busy)
+        self.lessons.window.state.gains_changed.connect(self._on_gains)
         self.lessons.controller.lesson_changed.connect(self._on_lesson)
         self._page()
 
@@ -73,13 +81,17 @@ class SlideExporter(QObject):
         if not self.lessons.window.state.busy:
             QTimer.singleShot(0, self._shoot)
 
+    def _on_gains(self, _trace) -> None:
+        if not self.done:
+            QTimer.singleShot(0, self._shoot)
+
     def _on_busy(self, busy: bool) -> None:
         if not busy and not self.done:
             QTimer.singleShot(0, self._shoot)
 
     def _shoot(self) -> None:
         w, c = self.lessons.window, self.lessons.controller
-        if self.done or w.state.busy or c.index != self.k:
+        if self.done or w.state.busy or w.state.gains_pending or c.index != self.k:   # no half slide
             return
         page = self.lesson.pages[self.k]
         try:
@@ -99,6 +111,7 @@ class SlideExporter(QObject):
     def _end(self, error: str | None) -> None:
         self.done = True
         self.lessons.window.state.busy_changed.disconnect(self._on_busy)
+        self.lessons.window.state.gains_changed.disconnect(self._on_gains)
         self.lessons.controller.lesson_changed.disconnect(self._on_lesson)
         lesson, index = self._before
         if lesson is not None:

@@ -23,6 +23,7 @@ class VerdictLinks(QLabel):
         self.links: list[tuple[str, str, int]] = []     # (reason, lesson name, page index) shown
         panel.layout().insertWidget(panel.layout().indexOf(panel.verdict_label) + 1, self)
         self.state.trace_changed.connect(self._update)
+        self.state.gains_changed.connect(self._update)
         self._update(self.state.trace)
 
     def _update(self, trace) -> None:

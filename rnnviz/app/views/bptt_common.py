@@ -77,6 +77,9 @@ def verdict_html(verdict, options, with_reason: bool = True, prefix: str = "", c
     if with_reason and verdict.reasons:
         out += (f"<br><span style='font-size:{point_size(options)}pt; color:{p.foreground}'>"
                 f"Why: {esc(verdict.reason)}.</span>")
+    elif getattr(verdict, "gains_pending", False):   # the reasons quote the local gains: still to come
+        from rnnviz.core.trace import GAINS_PENDING
+        out += f"<br><span style='font-size:{point_size(options)}pt; color:{p.muted}'>{esc(GAINS_PENDING)}</span>"
     if with_rule and getattr(verdict, "rule", ""):
         out += (f"<br><span style='font-size:{point_size(options, 0.9)}pt; color:{p.muted}'>"
                 f"Rule: {esc(verdict.rule)}.</span>")

@@ -108,6 +108,8 @@ class BPTTPanel(QWidget):
         self._drawn = None                # (trace, selection) drawn last
         self._lazy = Lazy(self)     # hidden behind another tab or panel: redrawn when shown (views/lazy.py)
         self._lazy.connect(state.trace_changed, self._on_trace_changed)
+        if hasattr(state, "gains_changed"):       # the local gains came in
+            self._lazy.connect(state.gains_changed, self._on_gains_changed)
         self._lazy.connect(state.config_changed, self._on_config_changed)
         self._lazy.connect(state.step_changed, self._on_step_changed)
         self._lazy.connect(state.clip_changed, self._on_clip_changed)
@@ -169,13 +171,22 @@ class BPTTPanel(QWidget):
         self.bar.setLevels((-self._limit, self._limit))
         for k, img in self.images.items():
             img.setLevels((-self._limit, self._limit))
+        self._show_verdict(trace)
+        self.sentence.setText(esc(sentence(trace.spec)))
+        self._on_clip_changed(self.state.clip)
+        self._on_step_changed(self.state.t, self.state.phase)
+
+    def _show_verdict(self, trace) -> None:
+        layer, direction = self._layer(trace)
         where = layer_where(trace.layer(layer, direction), trace.spec)
         prefix = f"{where}: " if where else ""
         self.verdict_label.setText(verdict_html(D.verdict(trace, layer, direction), self._options,
                                                 prefix=prefix, with_rule=True))
-        self.sentence.setText(esc(sentence(trace.spec)))
-        self._on_clip_changed(self.state.clip)
-        self._on_step_changed(self.state.t, self.state.phase)
+
+    def _on_gains_changed(self, trace) -> None:
+        """The local gains arrived: the verdict's reasons quote them."""
+        if trace is self.state.trace and self.acc is not None:
+            self._show_verdict(trace)
 
     def _on_step_changed(self, t: int, phase: str) -> None:
         tr = self.state.trace

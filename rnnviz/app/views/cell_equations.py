@@ -115,6 +115,8 @@ def backward_rows(tr, lt, t: int, flow: str, L: str, d: str) -> list[tuple[str, 
     return rows
 
 
-def gain_line(lt, t: int, d: str) -> str:
+def gain_line(lt, t: int, d: str, ready: bool = True) -> str:
+    """The step's local gain (`ready` False: the trace's gains are still being computed)."""
+    from rnnviz.core.trace import GAINS_PENDING
     return (f"<p class='m'>local gain ‖∂s{sup(t + 1)}/∂s{sup(t)}‖₂ of this layer's state "
-            f"= {num(float(lt.local_gain[t, 0]), d)}</p>")
+            f"= {num(float(lt.local_gain[t, 0]), d) if ready else GAINS_PENDING}</p>")

@@ -21,6 +21,7 @@ from rnnviz.app import numfmt, theme
 from rnnviz.app.panels.layer_chooser import LayerChooser
 from rnnviz.app.state import BACKWARD, AppState
 from rnnviz.core import diagnostics as D
+from rnnviz.core.trace import GAINS_PENDING
 from rnnviz.app.views import cell_equations
 from rnnviz.app.views.eq_format import num, rows_table, sup, vec
 from rnnviz.app.views.lazy import Lazy
@@ -50,6 +51,8 @@ class EquationView(QWidget):
         self._flow = state.config.flow
         self._lazy = Lazy(self)     # hidden behind another tab or panel: redrawn when shown (views/lazy.py)
         self._lazy.connect(state.trace_changed, self._on_trace_changed)
+        if hasattr(state, "gains_changed"):       # the local gains came in
+            self._lazy.connect(state.gains_changed, self._on_gains_changed)
         self._lazy.connect(state.config_changed, self._on_config_changed)
         self._lazy.connect(state.step_changed, self._on_step_changed)
         self._lazy.connect(state.selection_changed, self._follow_selection_changed)
@@ -64,6 +67,10 @@ class EquationView(QWidget):
 
     def _on_trace_changed(self, trace) -> None:
         self._render()
+
+    def _on_gains_changed(self, _trace) -> None:
+        """The local gains arrived: the backward step's "local gain" line quotes one."""
+        self._on_step_changed(self.state.t, self.state.phase)
 
     def _on_config_changed(self, config) -> None:
         if config.flow != self._flow:   # the backward equations are those of the loss that flows back
@@ -257,7 +264,7 @@ class EquationView(QWidget):
                     + f" <span class='m'>(the gradient of {what})</span></h3>")
             note = F.silent_note(tr, flow)
             note = f"<p style='color:{p.danger}'><b>{html.escape(note)}</b></p>" if note else ""
-            return head + note + self._rows(rows) + cell_equations.gain_line(lt, t, d)
+            return head + note + self._rows(rows) + cell_equations.gain_line(lt, t, d, tr.gains_ready)
         b = D.backward_terms(tr, t, flow)
         last = flow == F.LAST
         # the parts of ∂L/∂a⟨t⟩ that exist for this loss, each shown as the vector it adds
@@ -286,5 +293,5 @@ class EquationView(QWidget):
         note = F.silent_note(tr, flow)
         note = f"<p style='color:{p.danger}'><b>{html.escape(note)}</b></p>" if note else ""
         gain = (f"<p class='m'>local gain ‖diag(g′(z{sup(s)})) W<sub>aa</sub>‖₂ = "
-                f"{num(float(tr.local_gain[0, t]), d)}</p>")
+                f"{num(float(tr.local_gain[0, t]), d) if tr.gains_ready else GAINS_PENDING}</p>")
         return head + note + self._rows(rows) + gain

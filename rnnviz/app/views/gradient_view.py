@@ -33,6 +33,7 @@ from rnnviz.app.views.bptt_common import (clip_html, cursor_x, esc, log10_limits
                                           setup_log_plot, verdict_html, verdict_label)
 from rnnviz.app.views.plot_fit import PlotFitter
 from rnnviz.core import diagnostics as D
+from rnnviz.core.trace import GAINS_PENDING
 from rnnviz.app.views.quantities import where as layer_where
 from rnnviz.io.tables import gradients_table
 
@@ -134,6 +135,9 @@ class GradientView(QWidget, FigureView):
             p.addItem(ln, ignoreBounds=True)
         self.silent_text = pg.TextItem("", anchor=(1.0, 0.0))   # where the L<T> curve would start
         self.plot.addItem(self.silent_text, ignoreBounds=True)
+        self.gains_text = pg.TextItem("", anchor=(0.5, 0.5))    # "computing local gains…" until they arrive
+        self.gain_plot.addItem(self.gains_text, ignoreBounds=True)
+        self.gains_text.setVisible(False)
         self.canvas.scene().sigMouseClicked.connect(self._on_click)
 
         self._lazy = Lazy(self)     # hidden behind another tab or panel: redrawn when shown (views/lazy.py)
@@ -143,6 +147,9 @@ class GradientView(QWidget, FigureView):
         self._lazy.connect(state.step_changed, self._on_step_changed)
         self._lazy.connect(state.progress_changed, self._on_progress_changed)
         self._lazy.connect(state.clip_changed, self._on_clip_changed)   # a method: disconnected when the view is deleted
+        if hasattr(state, "gains_changed"):       # the local gains came in
+            self._lazy.connect(state.gains_changed, self._on_gains_changed)
+            self._lazy.connect(state.gains_progress, self._on_gains_progress)
         self._lazy.connect(state.view_options_changed, self._on_view_options_changed, eager=True)
         self._on_view_options_changed(state.view_options)
         self._on_trace_changed(state.trace)
@@ -191,6 +198,8 @@ class GradientView(QWidget, FigureView):
         self.empty_text.setFont(plot_font(options, 1.1, bold=True))
         self.silent_text.setColor(p.backward)
         self.silent_text.setFont(plot_font(options, 1.0, bold=True))
+        self.gains_text.setColor(p.muted)
+        self.gains_text.setFont(plot_font(options, 1.0, bold=True))
         col = pg.mkColor(p.backward)
         col.setAlpha(40)
         self.reached.setBrush(pg.mkBrush(col))
@@ -258,6 +267,8 @@ class GradientView(QWidget, FigureView):
             ln.setVisible(False)
         self.empty_text.setText("")
         self.silent_text.setText("")
+        self.gains_text.setText("")
+        self.gains_text.setVisible(False)
         for c in list(self.curves.values()) + self.layer_curves + self.layer_gains:
             c.setData([], [])
         if trace is None:
@@ -305,14 +316,42 @@ class GradientView(QWidget, FigureView):
         if not np.any(np.isfinite(positive_or_nan(self.data["da"]))):
             self.empty_text.setText(f"no finite gradient: values overflowed (inf/NaN) at step {bad}")
             self.empty_text.setPos((T + 1) / 2, lo + 0.3 * (hi - lo))
+        self._fit_gains(trace)
+        self._show_verdict()
+        self._on_progress_changed(self.state.progress)
+
+    def _fit_gains(self, trace) -> None:
+        """The gain plot's range, and its note while the local gains are still being computed."""
         gains = [self.data["gain"]] if not self.all_layers else \
             [D.step_gain(trace, l, d) for l, d in trace.spec.layer_dirs()]
         refs = np.array([1.0, *(v for v in self._bounds if np.isfinite(v))]) if not self.all_layers else np.array([1.0])
         glo, ghi = log10_limits(*gains, refs, pad=0.2, min_decades=1.0)
         self.gain_plot.setYRange(glo, ghi, padding=0)
         self.fitter.set_log_range(self.gain_plot, glo, ghi, max_major=3)
+        self.gains_text.setText("" if trace.gains_ready else GAINS_PENDING)
+        self.gains_text.setVisible(not trace.gains_ready)     # hidden, it adds nothing to an SVG either
+        self.gains_text.setPos((trace.T + 1) / 2, glo + 0.75 * (ghi - glo))   # above the line at 1
+
+    def _on_gains_progress(self, fraction: float) -> None:
+        """A long sequence's gains take seconds: how far they are."""
+        tr = self.state.trace
+        if tr is not None and not tr.gains_ready and 0 < fraction < 1:
+            self.gains_text.setText(f"{GAINS_PENDING} {fraction:.0%}")
+
+    def _on_gains_changed(self, trace) -> None:
+        """The local gains arrived (after the trace): their curves, the gain plot's range and the verdict."""
+        if trace is not self.state.trace or not self.data:
+            return
+        t1 = np.arange(1, trace.T + 1, dtype=float)
+        if self.all_layers:
+            for i, (l, d) in enumerate(trace.spec.layer_dirs()[:MAX_LAYER_CURVES]):
+                self.layer_gains[i].setData(t1, positive_or_nan(D.step_gain(trace, l, d)), connect="finite")
+        else:
+            self.data["gain"] = D.step_gain(trace, *self.layer_ref)
+            self.curves["gain"].setData(t1, positive_or_nan(self.data["gain"]), connect="finite")
+        self._fit_gains(trace)
+        self.verdict = D.verdict(trace, *self.layer_ref)
         self._show_verdict()
-        self._on_progress_changed(self.state.progress)
 
     def _mark_segments(self, trace) -> None:
         """A line between the encoder's last step and the decoder's first (one sequence: none)."""

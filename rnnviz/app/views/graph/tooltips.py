@@ -8,7 +8,7 @@ from rnnviz.app import numfmt
 from rnnviz.app.views.graph.columns import CONTEXT, INIT
 from rnnviz.app.views.graph.data import GraphData
 from rnnviz.app.views.graph.spec import ARROWS, GATE_HELP, GATE_SYMBOL, Role
-from rnnviz.core.trace import StateRef
+from rnnviz.core.trace import GAINS_PENDING, StateRef
 
 fmt_sci = numfmt.short
 
@@ -102,7 +102,7 @@ def _state_tip(d: GraphData, row, t: int, where: str) -> str:
             lines.append(f"{other} = {_vec(lt.quantity(other)[t][:, 0])}")
     if name == "a":
         lines.append(f"local gain ‖∂s⟨{s}⟩/∂s⟨{s - 1 if not row.direction else s + 1}⟩‖₂ = "
-                     f"{fmt_sci(float(lt.local_gain[t, 0]))}")
+                     f"{fmt_sci(float(lt.local_gain[t, 0])) if tr.gains_ready else GAINS_PENDING}")
     if len(st.units) < tr.n_a:
         lines.append(f"strip shows {len(st.units)} of {tr.n_a} units")
     if st.bad_at(t):
@@ -118,7 +118,8 @@ def _vanilla_tip(d: GraphData, t: int) -> str:
              f"z = {_vec(tr.state(StateRef(0, 0, 'z'))[:, 0, t])}",
              f"‖∂L/∂a⟨{s}⟩‖ = {fmt_sci(float(st.grads['total'][t]))}",
              f"‖∂L⟨T⟩/∂a⟨{s}⟩‖ = {fmt_sci(float(st.grads['last'][t]))}",
-             f"local gain ‖diag(g′(z)) Waa‖₂ = {fmt_sci(float(tr.local_gain[0, t]))}"]
+             f"local gain ‖diag(g′(z)) Waa‖₂ = "
+             f"{fmt_sci(float(tr.local_gain[0, t])) if tr.gains_ready else GAINS_PENDING}"]
     if len(st.units) < tr.n_a:
         lines.append(f"strip shows {len(st.units)} of {tr.n_a} units")
     if st.bad_at(t):

@@ -1,0 +1,118 @@
+"""The local gains of the trace on screen, filled in after it: a second background job.
+
+The local gains ||ds<t>/ds<t-1>||_2 (a batched Lanczos, some 30 products per step) cost more than the
+forward pass and BPTT together, so a trace computed in the background comes without them
+(run_config(gains=False)): every view draws it at once, and the views that quote a gain (the Gradients
+tab's gain curve and verdict, the BPTT panel, the equations, the graph's tooltips, the lessons) say
+"computing local gains…" until this job's result arrives; AppState then emits gains_changed(trace) and
+they redraw. A newer trace supersedes the job (its lane is "gains"); so does any new computation, which
+must not wait behind it on the one worker thread. Small traces, the CLI and exports compute everything
+at once (no half figures in files).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from rnnviz.core.compute import compute_gains
+
+
+def _gains_job(task, trace):
+    return compute_gains(trace, should_stop=task.should_stop, progress=task.set_progress)
+
+
+class GainsFill:
+    """AppState's part that fills in the gains of the trace on screen (state.gains_pending, gains_progress)."""
+
+    def __init__(self, state):
+        self.state = state
+        self.job = None
+        self.progress = 0.0
+        state.jobs.progress.connect(self._on_progress)
+        state.jobs.cancelled.connect(self._on_cancelled)
+
+    @property
+    def pending(self) -> bool:
+        tr = self.state.trace
+        return tr is not None and not tr.gains_ready
+
+    def start(self, trace) -> None:
+        """Compute the gains of `trace` (the one on screen) if it has none; supersedes an older job."""
+        self.drop()
+        if trace is None or trace.gains_ready:
+            return
+        self.progress = 0.0
+        self.job = self.state.jobs.submit("gains", _gains_job, trace)
+
+    def drop(self) -> None:
+        """Stop computing (a new computation starts: it must not queue behind this job)."""
+        if self.job is not None:
+            self.job = None
+            self.state.jobs.cancel("gains")
+
+    def resume(self) -> None:
+        """The trace on screen stays (a new computation failed or was cancelled): its gains again."""
+        if self.job is None and self.pending:
+            self.start(self.state.trace)
+
+    def take(self, job, ok: bool) -> bool:
+        """A finished or failed job of the runner: True if it was this one (then handled)."""
+        if job is not self.job:
+            return job.lane == "gains"      # an older gains job that finished as it was superseded
+        self.job = None
+        trace = job.args[0]
+        if ok:
+            trace.set_gains(job.result)
+        else:   # no gains (not enough memory...): NaN, with the reason the views give
+            trace.extras["gains_error"] = job.error
+            trace.set_gains({(lt.layer, lt.direction): np.full_like(lt.local_gain, np.nan) for lt in trace.layers})
+        if trace is self.state.trace:
+            self.state.gains_changed.emit(trace)
+        return True
+
+    def _on_progress(self, job, fraction: float) -> None:
+        if job is self.job:
+            self.progress = fraction
+            self.state.gains_progress.emit(fraction)
+
+    def _on_cancelled(self, job) -> None:
+        if job is self.job:       # the runner shut down, or someone cancelled every lane
+            self.job = None
+
+
+def wait_for_gains(state, parent=None) -> bool:
+    """Before an export writes a file: let the local gains of the trace on screen arrive (no half
+    figure in a file), under a progress dialog that keeps the window's events running; False if the
+    user cancelled it (or the gains can't come)."""
+    if state is None or not getattr(state, "gains_pending", False):
+        return True
+    from PySide6.QtCore import QEventLoop, Qt
+    from PySide6.QtWidgets import QProgressDialog
+
+    dlg = QProgressDialog("Computing the local gains before writing…", "Cancel", 0, 100, parent)
+    dlg.setWindowTitle("Export")
+    dlg.setWindowModality(Qt.WindowModality.WindowModal)
+    dlg.setMinimumDuration(300)       # a short wait never flashes a dialog
+    dlg.setValue(round(100 * state._gains.progress))
+    loop = QEventLoop()
+
+    def check(*_):
+        if not state.gains_pending or state._gains.job is None or dlg.wasCanceled():
+            loop.quit()
+
+    def show(fraction):
+        dlg.setValue(min(99, round(100 * fraction)))
+
+    links = [(state.gains_changed, check), (state.gains_progress, show), (state.jobs.cancelled, check),
+             (state.jobs.failed, check), (dlg.canceled, check)]
+    for sig, slot in links:
+        sig.connect(slot)
+    try:
+        check()
+        if state.gains_pending and state._gains.job is not None and not dlg.wasCanceled():
+            loop.exec()
+    finally:
+        for sig, slot in links:
+            sig.disconnect(slot)
+        cancelled = dlg.wasCanceled()
+        dlg.close()
+    return not state.gains_pending and not cancelled
