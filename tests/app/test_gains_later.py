@@ -20,8 +20,14 @@ TEXT = "the quick brown fox jumps over the lazy dog"
 
 
 def views(w):
-    grad = next(v for v in w.figure_views() if getattr(v, "figure_name", "") == "gradients")
+    """The Gradients tab and the Backprop through time panel, opened as a user opens them (a view behind
+    another tab redraws only when it is shown: views/lazy.py)."""
     from rnnviz.app.views.bptt_panel import BPTTPanel
+    from tests.app.drive import side
+
+    grad = next(v for v in w.figure_views() if getattr(v, "figure_name", "") == "gradients")
+    w.tabs.setCurrentWidget(grad)
+    side(w, "Backprop through time")
     panel = w.findChild(BPTTPanel)
     return grad, panel
 

@@ -106,7 +106,8 @@ class EquationView(QWidget):
         p = theme.palette(o.theme)
         tr = self.state.trace
         # a new trace announces its selection and step too: the page is laid out once for them all
-        what = (tr, self.state.student, (self.state.t, self.state.phase, self.state.selection, self.state.config, o))
+        what = (tr, self.state.student, (self.state.t, self.state.phase, self.state.selection, self.state.config, o,
+                                         getattr(tr, "gains_ready", True)))     # the gains came in: the gain line
         last = self._rendered
         if last is not None and last[0] is what[0] and last[1] is what[1] and last[2] == what[2]:
             self._stale = False
