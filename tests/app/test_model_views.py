@@ -424,3 +424,33 @@ def test_a_wrapped_heatmap_title_gets_the_room_it_needs_on_a_small_projector(qtb
     assert top_axis.isVisible() and lines >= 2, (lines, heat.plot.width(), title.item.textWidth(), heat.figure_title, w.width(), heat.width())
     title_bottom = title.mapRectToScene(title.item.mapRectToParent(title.item.boundingRect())).bottom()
     assert title_bottom <= top_axis.sceneBoundingRect().top() + 1, (lines, title_bottom, top_axis.sceneBoundingRect())
+
+
+def test_the_compare_csv_has_the_lstms_cell_state_gradient(w, qtbot, tmp_path, monkeypatch):
+    import csv
+
+    from PySide6.QtWidgets import QFileDialog
+
+    from rnnviz.app.panels.bptt_controls import BPTTControls
+    from rnnviz.app.views.compare_view import CompareView
+
+    type_sequence(qtbot, w, "hello there world")
+    side(w, "Backprop through time")
+    click(qtbot, w.findChild(BPTTControls).quick)          # Compare with an LSTM
+    qtbot.waitUntil(lambda: w.findChild(CompareView).comparing, timeout=5000)
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(tmp_path / "figs"))
+    w.file_actions.actions["export_all"].trigger()
+    with open(tmp_path / "figs" / "compare.csv", newline="", encoding="utf-8") as f:
+        header, *rows = list(csv.reader(f))
+    assert header == ["t", "vanilla RNN norm dL/da<t>", "vanilla RNN norm dL<T>/da<t>", "LSTM norm dL/da<t>",
+                      "LSTM norm dL<T>/da<t>", "LSTM norm dL/dc<t>", "LSTM norm dL<T>/dc<t>"]   # no c for vanilla
+    lstm = w.state.compare_trace
+    T = lstm.T
+    assert len(rows) == T == 16
+    c = StateRef(0, 0, "c")
+    dc = np.array([float(r[5]) for r in rows])
+    dc_last = np.array([float(r[6]) for r in rows])
+    g, g_last = lstm.grad(c), lstm.grad(c, "last")          # (n_a, m, T)
+    np.testing.assert_allclose(dc, np.linalg.norm(g.reshape(-1, T), axis=0), rtol=1e-12)
+    np.testing.assert_allclose(dc_last, np.linalg.norm(g_last.reshape(-1, T), axis=0), rtol=1e-12)
+    assert dc_last[-1] > 0 and np.all(np.isfinite(dc))

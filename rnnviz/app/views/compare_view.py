@@ -233,16 +233,22 @@ class CompareView(QWidget, FigureView):
             ev.accept()
 
     def figure_csv(self):
+        """Per step, each setting's ‖∂L/∂a⟨t⟩‖ and ‖∂L⟨T⟩/∂a⟨t⟩‖, and for a cell with a cell state
+        (the LSTM) ‖∂L/∂c⟨t⟩‖ and ‖∂L⟨T⟩/∂c⟨t⟩‖ (the top layer's forward direction, as plotted)."""
         if not self.comparing:
             return ["t"], []
+        from rnnviz.core.trace import StateRef
+
         st = self.state
-        header = ["t"] + [f"{lab} {w}" for lab in self.labels for w in ("norm dL/da<t>", "norm dL<T>/da<t>")]
-        a, b = st.trace, st.compare_trace
-        norms = [(tr.T, tr.da_norm, tr.da_last_norm) for tr in (a, b)]  # each computed once, not per row
-        rows = []
-        for t in range(max(a.T, b.T)):
-            row = [t + 1]
-            for T, da, da_last in norms:
-                row += [float(da[t]), float(da_last[t])] if t < T else [None, None]
-            rows.append(row)
+        header, columns = ["t"], []
+        for lab, tr in zip(self.labels, (st.trace, st.compare_trace)):
+            cols = {"norm dL/da<t>": tr.da_norm, "norm dL<T>/da<t>": tr.da_last_norm}
+            if "c" in tr.top.cell.state_names:
+                ref = StateRef(tr.spec.layers - 1, 0, "c")
+                cols["norm dL/dc<t>"] = tr.grad_norm(ref)
+                cols["norm dL<T>/dc<t>"] = tr.grad_norm(ref, "last")
+            header += [f"{lab} {w}" for w in cols]
+            columns += [(tr.T, v) for v in cols.values()]   # each computed once, not per row
+        rows = [[t + 1] + [float(v[t]) if t < T else None for T, v in columns]
+                for t in range(max(T for T, _v in columns))]
         return header, rows
