@@ -454,3 +454,32 @@ def test_the_compare_csv_has_the_lstms_cell_state_gradient(w, qtbot, tmp_path, m
     np.testing.assert_allclose(dc, np.linalg.norm(g.reshape(-1, T), axis=0), rtol=1e-12)
     np.testing.assert_allclose(dc_last, np.linalg.norm(g_last.reshape(-1, T), axis=0), rtol=1e-12)
     assert dc_last[-1] > 0 and np.all(np.isfinite(dc))
+
+
+def test_a_2x2_lstm_at_720p_names_its_gate_strips_and_g_gives_the_boxes(qtbot):
+    """At 1280 x 720 a 2-layer bidirectional LSTM has 15 rows in a third of the window: the belts and the
+    gates are thin strips, named "c Γ" together in the gutter; G (maximise the graph) gives them the
+    height of σ boxes, named Γf Γu Γo."""
+    from tests.app.test_graph_text import drawn
+
+    w = open_window(qtbot, size=(1280, 720))
+    m = w.model_panel
+    choose(qtbot, m.cell, "lstm")
+    keys(qtbot, m.layers, Qt.Key.Key_Up, 1)
+    qtbot.keyClick(m.layers, Qt.Key.Key_Return)
+    click(qtbot, m.bidirectional)
+    qtbot.waitUntil(lambda: w.state.trace.spec.layers == 2 and w.state.trace.spec.bidirectional, timeout=5000)
+    settle(qtbot, 100)
+    g = w.graph
+    f = g.item.style.f
+    assert g.detailed and g.node_for("gates", 2, 0, 0).scene_rect.height() < 0.9 * f      # strips
+    texts = drawn(w)
+    assert [t for k, _s, _r, t, _w in texts if k.startswith("row:c")] == ["c Γ"] * 4
+    assert not any(k.startswith("gate_") for k, *_ in texts)
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow, timeout=3000)
+    qtbot.keyClick(g.canvas, Qt.Key.Key_G)
+    qtbot.waitUntil(lambda: g.node_for("gates", 2, 0, 0).scene_rect.height() >= 0.9 * g.item.style.f, timeout=3000)
+    texts = drawn(w)
+    assert {"Γf", "Γu", "Γo"} <= {t for k, _s, _r, t, _w in texts if k.startswith("gate_")}
+    assert not any(k.startswith("row:c") and "+" in k for k, *_ in texts)   # each row named on its own
