@@ -212,3 +212,28 @@ def test_presenting_a_lesson_shows_a_side_panel_only_on_the_pages_that_set_one_u
     qtbot.mouseClick(L.panel.leave_button, Qt.MouseButton.LeftButton)
     w.presentation_action.trigger()
     qtbot.waitUntil(lambda: w._side_docks[0].isVisible() and w.input_dock.isVisible(), timeout=3000)
+
+
+@pytest.mark.parametrize("title", ["5.", "6.", "7."])
+def test_presenting_lessons_5_to_7_at_720p_every_page_fits_the_screen(qtbot, title):
+    """F11 at 1280 x 720, page after page by Next: the window stays the screen's size (a tab's least
+    height made it 890 px tall on lesson 5's Gradients pages: Next and the step bar were off the screen)."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtWidgets import QApplication
+
+    from rnnviz.app import theme
+    from rnnviz.app.state import AppState
+    theme.apply_app_theme(QApplication.instance(), AppState().view_options)   # normal fonts (an earlier test may present)
+    w = open_window(qtbot, size=(1280, 720))
+    L = start_lesson(qtbot, w, title)
+    w.presentation_action.trigger()
+    qtbot.waitUntil(lambda: w.state.view_options.presentation, timeout=3000)
+    screen = QRect(0, 0, 1280, 720)
+    for k in range(len(L.controller.lesson.pages)):
+        if k:
+            click_next(qtbot, w)
+        qtbot.wait(30)
+        assert (w.width(), w.height()) == (1280, 720), (title, k + 1, w.tabs.tabText(w.tabs.currentIndex()))
+        for widget in (L.panel.next_button, w.playback):
+            box = QRect(widget.mapTo(w, widget.rect().topLeft()), widget.size())
+            assert screen.contains(box), (title, k + 1, widget)

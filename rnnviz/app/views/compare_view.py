@@ -29,6 +29,7 @@ from rnnviz.core.cells import CELL_TITLES
 EMPTY = ("Compare mode is off: turn it on in the BPTT controls (Compare with an LSTM) to draw a second "
          "configuration here.")
 REASONS_MIN_HEIGHT = 440     # px of the view below which the reasons go to the tooltip only
+LABEL_MIN_WIDTH = 300        # px: the verdicts and the sentence wrap at no narrower a width
 STRUCTURE = ("cell", "layers", "bidirectional", "architecture")
 
 
@@ -82,6 +83,10 @@ class CompareView(QWidget, FigureView):
         self.reasons_label.setObjectName("compareReasons")
         lay.addWidget(self.reasons_label)
         self.reasons = ["", ""]
+        # a wrapped label's least height is its text's height at its least width: at Qt's guess (~120 px)
+        # the three asked ~420 px, and the tab area made the window taller than a 720p screen (F11)
+        for lab in (self.verdict_label, self.sentence_label, self.reasons_label):
+            lab.setMinimumWidth(LABEL_MIN_WIDTH)
         # the legend has its own column right of the plot: it never hides a curve. Short, so that the plot
         # keeps the width: a colour per setting, then a line style per quantity (samples drawn nowhere else)
         self.legend = pg.LegendItem(colCount=1, verSpacing=-4)
@@ -110,6 +115,14 @@ class CompareView(QWidget, FigureView):
         state.progress_changed.connect(self._on_progress_changed)
         state.view_options_changed.connect(self._on_view_options_changed)
         self._on_view_options_changed(state.view_options)
+
+    def minimumSizeHint(self):
+        """Behind another tab, no more than the plot's least height: the tab area takes the largest of its
+        pages' hints, and the wrapped verdicts' (~470 px in F11) made the window taller than the screen."""
+        hint = super().minimumSizeHint()
+        if not self.isVisible():
+            hint.setHeight(min(hint.height(), self.canvas.minimumSizeHint().height() + 60))
+        return hint
 
     @property
     def comparing(self) -> bool:
