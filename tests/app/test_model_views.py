@@ -424,6 +424,13 @@ def test_a_wrapped_heatmap_title_gets_the_room_it_needs_on_a_small_projector(qtb
     assert top_axis.isVisible() and lines >= 2, (lines, heat.plot.width(), title.item.textWidth(), heat.figure_title, w.width(), heat.width())
     title_bottom = title.mapRectToScene(title.item.mapRectToParent(title.item.boundingRect())).bottom()
     assert title_bottom <= top_axis.sceneBoundingRect().top() + 1, (lines, title_bottom, top_axis.sceneBoundingRect())
+    # every line within the view, left and right (wrapped at the plot item's width, centred over its data
+    # area, a line spilled past the view's left edge: "idden states a⟨t⟩, layer 2 of 2 …" in F11)
+    for size in ((1024, 720), (1280, 720)):
+        w.resize(*size)
+        settle(qtbot, 60)
+        box = title.mapRectToScene(title.item.mapRectToParent(title.item.boundingRect()))
+        assert box.left() >= 0 and box.right() <= heat.canvas.width(), (size, box, heat.canvas.width())
 
 
 def test_the_compare_csv_has_the_lstms_cell_state_gradient(w, qtbot, tmp_path, monkeypatch):
@@ -483,3 +490,13 @@ def test_a_2x2_lstm_at_720p_names_its_gate_strips_and_g_gives_the_boxes(qtbot):
     texts = drawn(w)
     assert {"Γf", "Γu", "Γo"} <= {t for k, _s, _r, t, _w in texts if k.startswith("gate_")}
     assert not any(k.startswith("row:c") and "+" in k for k, *_ in texts)   # each row named on its own
+
+
+def test_a_one_layer_bidirectional_gradient_verdict_names_its_direction_in_words(w, qtbot):
+    click(qtbot, w.model_panel.bidirectional)
+    qtbot.waitUntil(lambda: w.state.trace.spec.bidirectional, timeout=5000)
+    grads = w.findChild(GradientView)
+    from PySide6.QtGui import QTextDocument
+    doc = QTextDocument()
+    doc.setHtml(grads.verdict_label.text())
+    assert doc.toPlainText().startswith("Forward direction: "), doc.toPlainText()   # not "(forward): ↘ …"
