@@ -237,3 +237,36 @@ def test_presenting_lessons_5_to_7_at_720p_every_page_fits_the_screen(qtbot, tit
         for widget in (L.panel.next_button, w.playback):
             box = QRect(widget.mapTo(w, widget.rect().topLeft()), widget.size())
             assert screen.contains(box), (title, k + 1, widget)
+
+
+def test_presenting_lesson_5s_gradients_page_at_720p_keeps_the_plot_wide(qtbot):
+    """Lesson 5, page 2 (the cell state's path) in F11 at 1280 x 720: the LSTM's six curves are named
+    in one column beside the plot (the packed rows fit the canvas; two columns left the plot a third)."""
+    from PySide6.QtWidgets import QApplication
+
+    from rnnviz.app import theme
+    from rnnviz.app.state import AppState
+    from rnnviz.app.views.gradient_view import GradientView
+    theme.apply_app_theme(QApplication.instance(), AppState().view_options)
+    w = open_window(qtbot, size=(1280, 720))
+    L = start_lesson(qtbot, w, "5.")
+    w.presentation_action.trigger()
+    qtbot.waitUntil(lambda: w.state.view_options.presentation, timeout=3000)
+    click_next(qtbot, w)
+    qtbot.wait(50)
+    g = w.findChild(GradientView)
+    assert w.tabs.currentWidget() is g and len(g.legend.items) == 6
+    assert g.legend.columnCount == 1 and g.plot.vb.width() >= 0.5 * g.canvas.width()
+    # a little shorter (a projector's taskbar): still one column while the packed rows fit the canvas
+    row_h = max(max(s.boundingRect().height(), lab.item.boundingRect().height()) for s, lab in g.legend.items)
+    packed = 6 * row_h - 5 * 4 + 18 + 4          # six rows 4 px closer, the margins
+    for height in range(720, 600, -3):
+        w.resize(1280, height)
+        qtbot.wait(20)
+        if g.canvas.height() < packed + 3 * 4:    # where rows counted unpacked would not fit
+            break
+    assert packed <= g.canvas.height(), (height, g.canvas.height(), packed)
+    assert g.legend.columnCount == 1, (height, g.canvas.height(), row_h)
+    assert g.plot.vb.width() >= 0.5 * g.canvas.width(), (g.plot.vb.width(), g.canvas.width())
+    legend = g.legend.sceneBoundingRect()
+    assert legend.bottom() <= g.canvas.height() and legend.right() <= g.canvas.width()   # every name shown
