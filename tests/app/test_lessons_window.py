@@ -94,7 +94,21 @@ def _claim_learned(w, text):
     assert lstm < 0.01 and rnn > 0.5 * ctl.main.task.baseline
 
 
+def _claim_trained(w, text):
+    """Lesson 1's last page shows the shipped trained weights: the file's numbers, a small L, every next
+    character predicted (the random weights of page 1: L ≈ 19)."""
+    from rnnviz.lessons.format import LESSONS_DIR
+    f = np.load(LESSONS_DIR / "weights" / "01-hello-world.npz", allow_pickle=False)
+    tr = w.state.trace
+    np.testing.assert_array_equal(tr.params["Waa"], f["Waa"])
+    assert tr.total_loss < 0.5 and "L = 0.14" in text
+    seq = tr.seq
+    assert [seq.vocab[i] for i in tr.y_hat[:, 0, :].argmax(0)] == list("ello world")
+    assert "Imported weights" in w.model_panel.weights_info.text()
+
+
 CLAIMS = {
+    ("01-forward-pass", "trained"): _claim_trained,
     ("06-long-dependency", "train"): _claim_learned,
     ("05-gated-cells", "compare"): _claim_lstm_orders_larger,
     ("05-gated-cells", "forget-bias"): _claim_forget_bias,

@@ -94,3 +94,17 @@ def test_a_lesson_with_weights_read_from_no_file_is_refused():
     from rnnviz.lessons.format import check_lesson
     with pytest.raises(LessonError, match="must be opened from its file"):
         check_lesson({"format": 1, "title": "T", "pages": [{"title": "P", "text": "x", "setup": {"weights": "w.npz"}}]})
+
+
+def test_the_shipped_lesson_weights_are_what_their_script_trains(tmp_path, monkeypatch):
+    """resources/lessons/weights/make_weights.py --check trains them again (rnnviz's own training,
+    seeded) and finds the shipped files equal."""
+    import runpy
+    import sys
+    from rnnviz.lessons.format import LESSONS_DIR
+
+    monkeypatch.setenv("RNNVIZ_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(sys, "argv", ["make_weights.py", "--check"])
+    script = runpy.run_path(str(LESSONS_DIR / "weights" / "make_weights.py"))
+    assert script["main"](["--check"]) == 0
+    assert sorted(p.name for p in (LESSONS_DIR / "weights").glob("*.npz")) == sorted(script["FILES"])
