@@ -40,7 +40,8 @@ def same(a: Path, b: Path) -> bool:
     x, y = np.load(a, allow_pickle=False), np.load(b, allow_pickle=False)
     if set(x.files) != set(y.files):
         return False
-    return all(np.array_equal(x[k], y[k]) if x[k].dtype.kind == "U" else np.allclose(x[k], y[k], rtol=1e-9, atol=1e-12)
+    # equal here; another CPU's BLAS may sum in another order, and 300 updates carry that a little way
+    return all(np.array_equal(x[k], y[k]) if x[k].dtype.kind == "U" else np.allclose(x[k], y[k], rtol=1e-5, atol=1e-7)
                for k in x.files)
 
 
