@@ -227,9 +227,20 @@ def test_presenting_a_lesson_shows_a_side_panel_only_on_the_pages_that_set_one_u
     w.presentation_action.trigger()
     qtbot.waitUntil(lambda: w._side_docks[0].isVisible() and w.input_dock.isVisible(), timeout=3000)
 
+@pytest.fixture
+def normal_fonts_after():
+    """The app's fonts back to normal after a test that presents (F11 sets them app-wide: the next test
+    file's windows would open with presentation fonts)."""
+    yield
+    from PySide6.QtWidgets import QApplication
+
+    from rnnviz.app import theme
+    from rnnviz.app.state import AppState
+    theme.apply_app_theme(QApplication.instance(), AppState().view_options)
+
 
 @pytest.mark.parametrize("title", ["5.", "6.", "7."])
-def test_presenting_lessons_5_to_7_at_720p_every_page_fits_the_screen(qtbot, title):
+def test_presenting_lessons_5_to_7_at_720p_every_page_fits_the_screen(qtbot, title, normal_fonts_after):
     """F11 at 1280 x 720, page after page by Next: the window stays the screen's size (a tab's least
     height made it 890 px tall on lesson 5's Gradients pages: Next and the step bar were off the screen)."""
     from PySide6.QtCore import QRect
@@ -253,7 +264,7 @@ def test_presenting_lessons_5_to_7_at_720p_every_page_fits_the_screen(qtbot, tit
             assert screen.contains(box), (title, k + 1, widget)
 
 
-def test_presenting_lesson_5s_gradients_page_at_720p_keeps_the_plot_wide(qtbot):
+def test_presenting_lesson_5s_gradients_page_at_720p_keeps_the_plot_wide(qtbot, normal_fonts_after):
     """Lesson 5, page 2 (the cell state's path) in F11 at 1280 x 720: the LSTM's six curves are named
     in one column beside the plot (the packed rows fit the canvas; two columns left the plot a third)."""
     from PySide6.QtWidgets import QApplication
