@@ -1,11 +1,13 @@
 """Presentation mode (F11) in the window as `python main.py` opens it (offscreen, 1280 x 720).
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_f11.py [--runs 6] [--size 1280x720]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_f11.py [--runs 6] [--size 1280x720] [--worker]
 
 For each press of F11 (on, off, on, ...): the wall time from the key until the window has handled
 every event it posted (the new fonts laid out, the columns restored, every view repainted), and the
 CPU time the GUI thread spent on it (this machine is shared: wall time includes waiting for a core).
 Also the share of that spent applying the application theme (palette, font, style sheet).
+--worker trains an LSTM on the adding problem in a thread meanwhile (what a training session does: a
+per-step Python loop that holds the interpreter lock whenever the GUI thread lets go of it).
 Prints figures; asserts nothing (goal: well under the monkey test's 1 s freeze bound).
 """
 from __future__ import annotations
@@ -32,10 +34,47 @@ def settle(app, ms: float = 40) -> None:
         app.processEvents()
 
 
+def start_worker(kind: str):
+    """An LSTM trained on the adding problem (or a pure Python loop, which never lets go of the interpreter
+    lock unless asked) in a daemon thread until the returned event is set."""
+    import threading
+
+    from rnnviz.core.params import init_model_params
+    from rnnviz.core.spec import ModelSpec
+    from rnnviz.core.tasks import AddingTask
+    from rnnviz.core.training import Trainer, TrainSettings
+
+    spec = ModelSpec("lstm", "tanh", 2, 32, 1)
+    trainer = Trainer(spec, init_model_params(spec, seed=0), AddingTask(100, 32, seed=0),
+                      TrainSettings("adam", 1e-2, "norm", 1.0, 0))
+    stop = threading.Event()
+    stop.updates = 0
+
+    def spin():
+        while not stop.is_set():
+            sum(i * i for i in range(10_000))
+            stop.updates += 1
+
+    def run():
+        while not stop.is_set():
+            for _ in trainer.train(trainer.updates + 5, frame_seconds=1.0, with_params=False):
+                pass
+            stop.updates = trainer.updates
+
+    threading.Thread(target=run if kind == "train" else spin, daemon=True).start()
+    return stop
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=6, help="F11 presses (alternately on and off)")
     ap.add_argument("--size", default="1280x720")
+    ap.add_argument("--worker", nargs="?", const="train", choices=["train", "python"],
+                    help="meanwhile a thread trains an LSTM (train), or runs a pure Python loop (python)")
+    ap.add_argument("--cell", default=None, help="the model's cell (rnn, gru, lstm; default: the example's)")
+    ap.add_argument("--panel", default=None, help="open this side panel in front first (e.g. Cell)")
+    ap.add_argument("--gil-interval", type=float, default=None,
+                    help="override the interpreter's switch interval the app sets (s; Python's default 0.005)")
     args = ap.parse_args()
     width, height = (int(v) for v in args.size.split("x"))
 
@@ -47,15 +86,27 @@ def main() -> None:
     from rnnviz.app import theme
     from rnnviz.app.main_window import build_window
     from rnnviz.app.state import AppState
+    from tests.app.monkey import run_queue_wait      # the monkey test's measure of the waits for a core
 
     theme.apply_app_theme(app, AppState().view_options)
     w = build_window(None)
     w.state.async_threshold = float("inf")
+    if args.gil_interval is not None:
+        sys.setswitchinterval(args.gil_interval)
     w.resize(width, height)
     w.show()
     w.start_layout()
     settle(app, 300)
+    if args.cell:
+        w.state.update_config(cell=args.cell)
+        settle(app, 300)
+    for dock in w._side_docks:
+        if args.panel and dock.windowTitle().lower() == args.panel.lower():
+            dock.show()
+            dock.raise_()
+    settle(app, 300)
 
+    stop = start_worker(args.worker) if args.worker else None
     spent = {"theme": 0.0, "theme_cpu": 0.0}
     real_apply = theme.apply_app_theme
 
@@ -72,13 +123,14 @@ def main() -> None:
     rows = {True: [], False: []}
     for _ in range(args.runs):
         spent["theme"] = spent["theme_cpu"] = 0.0
-        t0, c0 = time.perf_counter(), time.thread_time()
+        t0, c0, q0 = time.perf_counter(), time.thread_time(), run_queue_wait()
         QTest.keyClick(w.graph.canvas, Qt.Key.Key_F11)   # as a user would
         app.processEvents()
         t1, c1 = time.perf_counter(), time.thread_time()
         settle(app, 1)    # the posted layout and paint events (each pass is timed within)
-        t2, c2 = time.perf_counter(), time.thread_time()
-        rows[w.state.view_options.presentation].append((t2 - t0, c2 - c0, spent["theme"], spent["theme_cpu"]))
+        t2, c2, q2 = time.perf_counter(), time.thread_time(), run_queue_wait()
+        rows[w.state.view_options.presentation].append((t2 - t0, c2 - c0, spent["theme"], spent["theme_cpu"],
+                                                        t2 - t0 - (q2 - q0)))
         settle(app, 150)
     theme.apply_app_theme = real_apply
     # the other view option that restyles: light <-> dark (the colours are in the style sheet)
@@ -91,13 +143,19 @@ def main() -> None:
         themes.append((time.perf_counter() - t0, time.thread_time() - c0))
         settle(app, 100)
 
-    print(f"F11 at {width}x{height} (T = {w.state.T}, cell {w.state.config.cell}), {args.runs} presses:")
+    if stop is not None:
+        stop.set()
+    beside = f", beside a training worker ({stop.updates} updates)" if stop is not None else ""
+    shown = f", the {args.panel} panel in front" if args.panel else ""
+    print(f"F11 at {width}x{height} (T = {w.state.T}, cell {w.state.config.cell}{shown}){beside}, "
+          f"{args.runs} presses:")
     for on, label in ((True, "into presentation"), (False, "out of presentation")):
         r = rows[on]
         if not r:
             continue
-        wall, cpu, th, th_cpu = (statistics.median(x[i] for x in r) for i in range(4))
-        print(f"  {label:20s} median wall {wall * 1e3:5.0f} ms (CPU {cpu * 1e3:4.0f} ms), of which applying "
+        wall, cpu, th, th_cpu, held = (statistics.median(x[i] for x in r) for i in range(5))
+        print(f"  {label:20s} median wall {wall * 1e3:5.0f} ms, {held * 1e3:5.0f} ms without the waits for a "
+              f"core (CPU {cpu * 1e3:4.0f} ms), of which applying "
               f"the theme {th * 1e3:4.0f} ms (CPU {th_cpu * 1e3:4.0f} ms)  "
               f"(walls: {', '.join(f'{x[0] * 1e3:.0f}' for x in r)} ms)")
     print(f"  light <-> dark theme   median wall {statistics.median(x[0] for x in themes) * 1e3:5.0f} ms "

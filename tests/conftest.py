@@ -19,7 +19,7 @@ def pytest_sessionfinish(session, exitstatus):
         jobs.wait_all(120)
 
 
-# ---- a modal dialog nobody answers must fail its test, not hang the suite -------------------------
+# ---- a modal dialog (or a menu) nobody answers must fail its test, not hang the suite -------------------------
 MODAL_LIMIT_S = 20.0   # a test that drives a dialog answers it within milliseconds
 
 
@@ -42,7 +42,8 @@ def _no_unanswered_dialogs(request):
     def check():
         import time
 
-        w = QApplication.activeModalWidget()
+        # a dialog, or a menu in a nested loop of its own (a spin box's context menu runs QMenu.exec())
+        w = QApplication.activeModalWidget() or QApplication.activePopupWidget()
         if w is None:
             seen["since"] = None
             return

@@ -80,6 +80,19 @@ class Job:
         return f"<Job {self.id} {self.lane} {self.status}>"
 
 
+# A worker's Python loop keeps the interpreter lock until another thread has asked for it for this long;
+# the GUI thread lets go of the lock in every call into Qt (PySide releases it), so a redraw of a few
+# thousand calls beside a worker waited up to 5 ms (Python's default) at each: F11 beside a training
+# worker took 0.5-1.2 s instead of 0.2-0.3 s (benchmarks/bench_f11.py --worker). At 0.5 ms the worker
+# loses little (it hands over only when asked) and the window is as quick as it is alone.
+GIL_SWITCH_INTERVAL_S = 0.0005
+
+
+def hand_the_gil_back_quickly() -> None:
+    if sys.getswitchinterval() > GIL_SWITCH_INTERVAL_S:
+        sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
+
+
 class JobRunner(QObject):
     finished = Signal(object)             # Job (job.result holds what fn returned)
     failed = Signal(object)               # Job (job.error holds the message)
@@ -95,11 +108,15 @@ class JobRunner(QObject):
         from rnnviz.core.blas import pin_one_thread
 
         pin_one_thread()
+        hand_the_gil_back_quickly()
         self._queue: deque[Job] = deque()
         self._running: Job | None = None
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
         self._closed = False
+        # held while the worker posts and while shutdown closes: once shutdown has returned no worker
+        # is inside an emit on this runner (the window may delete it right after)
+        self._post_lock = threading.Lock()
         self.counts = {"submitted": 0, "started": 0, "done": 0, "failed": 0, "cancelled": 0}
         self._posted.connect(self._deliver)
         _runners.add(self)
@@ -134,7 +151,7 @@ class JobRunner(QObject):
     def shutdown(self) -> None:
         """Cancel everything and let the worker end after its current call; never waits."""
         self.cancel()
-        with self._cond:
+        with self._post_lock, self._cond:
             self._closed = True
 
     def pending(self) -> list[Job]:
@@ -171,12 +188,13 @@ class JobRunner(QObject):
 
     # ------------------------------------------------------------------ worker thread
     def _post(self, job: Job, kind: str, value) -> None:
-        if self._closed:
-            return  # the window is gone: nobody to tell (and its objects may be deleted)
-        try:
-            self._posted.emit(job, kind, value)
-        except RuntimeError:  # the runner was deleted while the job ran
-            pass
+        with self._post_lock:
+            if self._closed:
+                return  # the window is gone: nobody to tell (and its objects may be deleted)
+            try:
+                self._posted.emit(job, kind, value)     # queued: it only posts an event
+            except RuntimeError:  # the runner was deleted while the job ran
+                pass
 
     def _work(self) -> None:
         while True:

@@ -13,6 +13,8 @@ update loop (rnnviz.core.training) off the GUI thread and tells the window what 
 """
 from __future__ import annotations
 
+import math
+
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -343,6 +345,8 @@ class TrainController(QObject):
         self.changed.emit()
 
     def set_clipping(self, mode: str, threshold: float) -> None:
+        if not (math.isfinite(threshold) and threshold > 0):     # never a setting a session can't restore
+            raise ValueError(f"the clipping threshold must be a positive number, not {threshold}")
         self.settings.clip_mode, self.settings.clip_threshold = mode, float(threshold)
         for tr in self.trainers:
             tr.settings.clip_mode, tr.settings.clip_threshold = mode, float(threshold)

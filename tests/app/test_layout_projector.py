@@ -178,3 +178,22 @@ def test_typing_m_or_g_in_the_sequence_box_types_them(win, qtbot):
     qtbot.keyClicks(edit, "mag")
     qtbot.waitUntil(lambda: win.state.config.source == "mag", timeout=3000)
     assert win.window_layout.focus is None and win.graph.isVisible() and win.tabs.isVisible()
+
+
+def test_f11_beside_the_lesson_list_puts_it_away_but_keeps_an_open_lesson(win, qtbot):
+    """The first start shows the lesson list in the left column; F11 kept it there while no lesson was
+    open, and the Gradients plot beside it and the Equations was a line at 720p. An open lesson stays."""
+    lessons = win.lessons
+    next(a for a in lessons.menu.actions() if a.text() == "Lesson list").trigger()   # Lessons > Lesson list
+    settle(qtbot)
+    assert lessons.dock.isVisible()
+    press(qtbot, win, Qt.Key.Key_F11)
+    assert not lessons.dock.isVisible() and not win.input_dock.isVisible()
+    g = open_tab(qtbot, win, "Gradients")
+    assert g.plot.vb.height() >= 50
+    press(qtbot, win, Qt.Key.Key_F11)
+    assert lessons.dock.isVisible()                      # back as it was
+    next(a for a in lessons.menu.actions() if a.text() == lessons.lessons[0].title).trigger()
+    settle(qtbot)
+    press(qtbot, win, Qt.Key.Key_F11)
+    assert lessons.dock.isVisible() and not win.input_dock.isVisible()    # presenting the lesson

@@ -304,3 +304,73 @@ def test_a_deleted_view_no_longer_follows_the_state(qtbot, window, make):
     finally:
         sys.excepthook = hook
     assert errors == []
+
+
+def test_the_monkey_answers_the_context_menu_of_a_spin_box(qtbot, window, tmp_path):
+    """A right-click on a spin box opens Qt's own menu with QMenu.exec(), a nested event loop: the
+    monkey hung inside that one action for ever (seed 3). It answers the menu from inside the loop."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QAbstractSpinBox, QApplication
+
+    from tests.app.monkey import Monkey, MonkeyFiles, _context_event
+
+    monkey = Monkey(window, seed=3, files=MonkeyFiles(tmp_path, [], [], [], []))
+    spin = next(s for s in window.findChildren(QAbstractSpinBox) if s.isVisible())
+    for _ in range(4):
+        QTimer.singleShot(30, monkey._answer_popup_menu)
+        QApplication.sendEvent(spin, _context_event(QPoint(5, 5), spin))     # returns once answered
+        qtbot.waitUntil(lambda: QApplication.activePopupWidget() is None, timeout=3000)
+    assert sum("context menu:" in line for line in monkey.log_lines) == 4
+
+
+def test_a_paste_into_a_long_text_is_never_inside_the_typed_keys_edit_block(qtbot, window):
+    """Characters typed together into a long text make one edit block; a Ctrl+V that came in the same
+    turn ran inside it, and Qt's paste into a long text inside an open block read a line the block had
+    not laid out yet: a segmentation fault (the monkey, seed 22). A paste, like every key that is not a
+    typed character, now ends the block first: it is an edit of its own, undone on its own."""
+    from PySide6.QtWidgets import QApplication
+    from PySide6.QtTest import QTest
+
+    edit = window.sequence_panel.edit
+    long_text = "ab" * 100_000
+    edit.setFocus()
+    QApplication.clipboard().setText(long_text)
+    QTest.keyClick(edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClick(edit, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    qtbot.wait(50)
+    QTest.keyClick(edit, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    QApplication.clipboard().setText("xyz")
+    QTest.keyClicks(edit, "12")                                                # one block...
+    QTest.keyClick(edit, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)    # ...then the paste, same turn
+    qtbot.wait(50)
+    assert edit.toPlainText() == long_text + "12xyz"
+    QTest.keyClick(edit, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert edit.toPlainText() == long_text + "12"                              # the paste alone undone
+
+
+def test_the_outputs_of_a_many_to_one_series_warn_of_nothing_when_asked_for_their_range(qtbot, window):
+    """A number series read many-to-one has a target at its last step only: pyqtgraph's scatter of the
+    target curve took np.nanmin of the steps without one and NumPy warned "All-NaN slice encountered"
+    on the terminal (the monkey, seed 24)."""
+    import warnings
+
+    from PySide6.QtWidgets import QApplication
+
+    from rnnviz.app.views.output_view import OutputView
+    from tests.app.drive import choose
+
+    b = next(b for b in window.sequence_panel.example_buttons if b.text() == "Counting")
+    qtbot.mouseClick(b, Qt.MouseButton.LeftButton)
+    choose(qtbot, window.model_panel.architecture, "many-to-one")
+    qtbot.waitUntil(lambda: window.state.config.architecture == "many-to-one" and window.state.trace is not None
+                    and window.state.trace.seq.kind != "text", timeout=10000)
+    view = window.findChild(OutputView)
+    window.tabs.setCurrentWidget(view)
+    QApplication.processEvents()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for curve in (view.target_curve, view.pred_curve):
+            curve.scatter.dataBounds(1, orthoRange=(0.5, 2.5))     # steps 1-2: no target there
+        view.plot.vb.setXRange(0.5, 2.5)
+        QApplication.processEvents()
+        view.grab()

@@ -217,3 +217,18 @@ def test_the_run_buttons_stay_in_reach_and_the_curves_fit_a_720p_column(qtbot):
         r = plots.canvas.mapFromScene(item.sceneBoundingRect()).boundingRect()
         assert r.left() >= 0 and r.right() <= width + 1, (item, r, width)
     assert "<br>" in plots.title_label.text and len(plots.legend.items) == 4
+
+
+def test_a_clipping_threshold_typed_as_zero_stays_one_a_session_can_restore(qtbot):
+    """The threshold box showed 3 decimals of a minimum of 1e-4, which Qt rounded to 0.000: a typed 0
+    (or Home) clipped at 0, the autosave kept it and the next start refused the session (the monkey,
+    seed 12)."""
+    w, t = train_window(qtbot)
+    panel, ctl = t["panel"], t["controller"]
+    type_number(qtbot, panel.clip, "0")
+    assert panel.clip.value() > 0 and ctl.settings.clip_threshold > 0
+    panel.clip.setFocus()
+    qtbot.keyClick(panel.clip, Qt.Key.Key_Home)               # down to the box's least value
+    qtbot.keyClick(panel.clip, Qt.Key.Key_Return)
+    assert panel.clip.value() == ctl.settings.clip_threshold > 0
+    ctl.settings.check()                                      # what the session saves, it restores

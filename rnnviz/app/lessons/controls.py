@@ -13,6 +13,20 @@ from rnnviz.app.panels.widgets import combo_box
 CELLS = (("rnn", "vanilla RNN"), ("gru", "GRU"), ("lstm", "LSTM"))
 
 
+def _delete_later(item) -> None:
+    """A layout item's widget, or every widget of its layout, hidden now and deleted by the event loop."""
+    if item is None:
+        return
+    if item.widget() is not None:
+        item.widget().hide()
+        item.widget().deleteLater()
+    elif item.layout() is not None:
+        lay = item.layout()
+        while lay.count():
+            _delete_later(lay.takeAt(0))
+        lay.deleteLater()
+
+
 class PageControls(QWidget):
     def __init__(self, state, parent=None):
         super().__init__(parent)
@@ -32,8 +46,12 @@ class PageControls(QWidget):
         for sig, slot in self._connections:
             sig.disconnect(slot)
         self._connections = []
+        # the rows' widgets are deleted later, not now: a page turned by a click or key on one of them
+        # (its Train button's Pause fulfils the page's condition) deleted it inside its own event handler
         while self.form.rowCount():
-            self.form.removeRow(0)
+            row = self.form.takeRow(0)
+            for item in (row.labelItem, row.fieldItem):
+                _delete_later(item)
         self.widgets = {}
         for name in names:
             getattr(self, "_add_" + name)()
@@ -108,8 +126,8 @@ class PageControls(QWidget):
     def _add_clip(self) -> None:
         c = combo_box(CLIPS)
         t = QDoubleSpinBox()
+        t.setDecimals(4)            # before the range: 3 decimals rounded its minimum 1e-4 to 0
         t.setRange(1e-4, 1e6)
-        t.setDecimals(3)
         t.setKeyboardTracking(False)
         c.currentIndexChanged.connect(lambda _i: self._clip())
         t.valueChanged.connect(lambda _v: self._clip())

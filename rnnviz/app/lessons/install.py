@@ -41,7 +41,9 @@ class Lessons:
         self.panel = LessonPanel(self.controller, self.lessons)
         self.highlight = Highlight(window)
         self.dock = window._dock(self.panel, "Lesson", Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.dock.setProperty("staysWhilePresenting", True)    # F11 puts the input column away, not the lesson
+        # F11 puts the input column away, and the lesson column with it unless a lesson is open (the list
+        # alone beside a presented graph left the heatmap a line high at 1280 x 720): see _on_lesson
+        self.dock.setProperty("staysWhilePresenting", False)
         window.tabifyDockWidget(window.input_dock, self.dock)
         self.dock.hide()
         self.panel.open_requested.connect(self.open)
@@ -210,6 +212,7 @@ class Lessons:
             (target or w._side_docks[0]).raise_()
 
     def _on_lesson(self, lesson) -> None:
+        self.dock.setProperty("staysWhilePresenting", lesson is not None)
         for a in (self.export_action, self.leave_action):
             a.setEnabled(lesson is not None)
         for sc in self.remote:

@@ -83,9 +83,17 @@ class _SourceEdit(QPlainTextEdit):
             self.clearFocus()
             ev.accept()
             return
-        if self._long() and self._typing is None:
-            # keys that arrive together (a fast typist, a held key) edit a long text once: Qt lays
-            # out the whole paragraph again at every change (0.2-0.3 s for 100,000 numbers on one line)
+        mods = ev.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+                                 | Qt.KeyboardModifier.MetaModifier)
+        typed = bool(ev.text()) and ev.text().isprintable() and not mods
+        if not typed:
+            # a paste, cut, undo, Return or a move never runs inside the typed keys' edit block: Qt's
+            # paste into a long text inside an open block read a line the block had not laid out yet
+            # and crashed (QTextLine::naturalTextRect, the monkey's seed 22)
+            self._end_typing()
+        elif self._long() and self._typing is None:
+            # characters that arrive together (a fast typist, a held key) edit a long text once: Qt
+            # lays out the whole paragraph again at every change (0.2-0.3 s for 100,000 numbers)
             self._typing = self.textCursor()
             self._typing.beginEditBlock()
             QTimer.singleShot(0, self._end_typing)

@@ -84,8 +84,10 @@ class TrainPanel(QWidget):
         form.addRow("Learning rate:", row)
         self.clip_mode = combo_box(CLIPS)
         self.clip = QDoubleSpinBox()
+        # the decimals first: setDecimals(3) after setRange(1e-4, …) rounded the minimum to 0.000, a
+        # threshold of 0 that the autosave kept and the next start refused (the monkey, seed 12)
+        self.clip.setDecimals(4)
         self.clip.setRange(1e-4, 1e6)
-        self.clip.setDecimals(3)
         self.clip.setKeyboardTracking(False)
         form.addRow("Clipping:", self.clip_mode)
         form.addRow("Threshold:", self.clip)

@@ -10,6 +10,8 @@ Every number is read from the Trace.
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
@@ -39,6 +41,8 @@ class CellView(QWidget, FigureView):
         self.limits: dict[str, tuple[float, float]] = {}
         self._rows: list = []                          # (key, symbol, title, scale) of the charts
         self._layout_key = None
+        self._styled_for = None                        # the view options the charts were styled for
+        self._zero_lines: list = []
         self._stale = False
         self.chooser = LayerChooser(state)
         self.header = QLabel()
@@ -86,14 +90,10 @@ class CellView(QWidget, FigureView):
     def _on_view_options_changed(self, options) -> None:
         p = theme.style_layout_widget(self.canvas, options)
         self._palette = p
-        self._brushes = {
-            "div": [pg.mkBrush(colors.qcolor(colors.diverging(), i / (LEVELS - 1))) for i in range(LEVELS)],
-            "seq": [pg.mkBrush(colors.qcolor(colors.sequential(), i / (LEVELS - 1))) for i in range(LEVELS)],
-            "bad": pg.mkBrush(p.danger)}
+        self._brushes = dict(_color_brushes(), bad=pg.mkBrush(p.danger))
         self.browser.setStyleSheet(f"QTextBrowser#cellEquations {{ background: {p.background}; "
                                    f"color: {p.foreground}; border: none; }}")
-        self._layout_key = None          # fonts and colours: rebuild the charts
-        self._refresh()
+        self._refresh()       # fonts and colours: the charts are restyled in place (_style), not rebuilt
 
     def showEvent(self, ev) -> None:
         self.chooser.set_suppressed(self.isWindow())     # a figure of its own (the CLI): no chooser
@@ -130,21 +130,15 @@ class CellView(QWidget, FigureView):
         return rows
 
     def _build(self, rows) -> None:
-        """One bar chart per row (rebuilt only when the cell, n_a, the phase or the fonts change)."""
+        """One bar chart per row (rebuilt only when the cell, n_a or the phase change: ~80 ms for an
+        LSTM's eight charts, so a change of fonts or colours restyles them instead)."""
         self.canvas.clear()
-        self.plots, self.bars = {}, {}
-        o = self.state.view_options
-        p = self._palette
-        scale = theme.PRESENTATION_SCALE if o.presentation else 1.0
-        for i, (key, symbol, title, _scale) in enumerate(rows):
+        self.plots, self.bars, self._zero_lines = {}, {}, []
+        for i, (key, _symbol, _title, _scale) in enumerate(rows):
             plot = self.canvas.addPlot(row=i, col=0)
             plot.setMenuEnabled(False)
             plot.hideButtons()
             plot.setMouseEnabled(False, False)
-            theme.style_plot(plot, o)
-            plot.setTitle(rich(esc(f"{symbol}  {title}")), color=p.foreground,
-                          size=f"{theme.point_size(o, 0.9)}pt", justify="left")
-            plot.getAxis("left").setWidth(int(46 * scale))
             plot.showGrid(y=True, alpha=0.2)
             last = i == len(rows) - 1
             plot.getAxis("bottom").setStyle(showValues=last)
@@ -152,16 +146,33 @@ class CellView(QWidget, FigureView):
                 plot.setLabel("bottom", "unit")
             bars = pg.BarGraphItem(x=[], height=[], width=0.8)
             plot.addItem(bars)
-            plot.addItem(pg.InfiniteLine(angle=0, pos=0.0, pen=pg.mkPen(p.muted, width=1)))
+            zero = pg.InfiniteLine(angle=0, pos=0.0)
+            plot.addItem(zero)
             self.plots[key], self.bars[key] = plot, bars
+            self._zero_lines.append(zero)
         if self.plots:
             first = next(iter(self.plots.values()))
             for plot in self.plots.values():
                 if plot is not first:
                     plot.setXLink(first)
+        self._styled_for = None
+
+    def _style(self, rows) -> None:
+        """Fonts, colours, titles and heights of the charts for the current view options."""
+        o, p = self.state.view_options, self._palette
+        scale = theme.PRESENTATION_SCALE if o.presentation else 1.0
+        for key, symbol, title, _scale in rows:
+            plot = self.plots[key]
+            theme.style_plot(plot, o)
+            plot.setTitle(rich(esc(f"{symbol}  {title}")), color=p.foreground,
+                          size=f"{theme.point_size(o, 0.9)}pt", justify="left")
+            plot.getAxis("left").setWidth(int(46 * scale))
+        for zero in self._zero_lines:
+            zero.setPen(pg.mkPen(p.muted, width=1))
         per = int(ROW_PX * scale)
         self.canvas.setMinimumHeight(per * len(rows) + int(30 * scale))
         self.canvas.setMaximumHeight(per * len(rows) + int(30 * scale))
+        self._styled_for = o
 
     def _render(self) -> None:
         self._stale = False
@@ -170,6 +181,7 @@ class CellView(QWidget, FigureView):
             self.header.setText("Type a sequence: the cell's gates and states show here.")
             self.canvas.clear()
             self.plots, self.bars, self.values = {}, {}, {}
+            self._layout_key = None
             self.browser.setHtml("")
             return
         t, backward = self.state.t, self.state.phase == BACKWARD
@@ -178,6 +190,8 @@ class CellView(QWidget, FigureView):
         if key != self._layout_key:
             self._build(rows)
             self._layout_key = key
+        if self._styled_for != self.state.view_options:
+            self._style(rows)
         self._rows = rows
         self.values, self.limits = {}, {}
         n = tr.n_a
@@ -253,6 +267,13 @@ class CellView(QWidget, FigureView):
         if tr is None:
             return [], []
         return cell_table(tr, lt.layer, lt.direction, self.state.t, self.state.config.flow)
+
+
+@functools.lru_cache(maxsize=1)
+def _color_brushes() -> dict:
+    """The bars' brushes: LEVELS steps of each colour map (the same in every theme)."""
+    return {"div": [pg.mkBrush(colors.qcolor(colors.diverging(), i / (LEVELS - 1))) for i in range(LEVELS)],
+            "seq": [pg.mkBrush(colors.qcolor(colors.sequential(), i / (LEVELS - 1))) for i in range(LEVELS)]}
 
 
 def _limits(series: np.ndarray, scale: str) -> tuple[float, float]:

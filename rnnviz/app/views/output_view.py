@@ -8,6 +8,8 @@ no target marker, and the title says which steps are scored.
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
@@ -50,6 +52,7 @@ class OutputView(StepPlotView):
         self.target_curve = pg.PlotDataItem(connect="finite", name="target y⟨t⟩")
         for c in (self.pred_curve, self.target_curve):
             self.plot.addItem(c)
+            _quiet_all_nan_bounds(c.scatter)
             # long series: about two points per pixel column (peaks kept), drawn as segments; Qt takes
             # ~13 s to stroke one dashed 100k-point path, and an export paints it several times
             c.setDownsampling(auto=True, method="peak")
@@ -210,3 +213,18 @@ class OutputView(StepPlotView):
 
     def figure_csv(self):
         return figure_table(self.figure_name, self.state.trace)  # one table per figure (rnnviz/io/tables.py)
+
+
+def _quiet_all_nan_bounds(scatter: pg.ScatterPlotItem) -> None:
+    """pyqtgraph's scatter takes np.nanmin of the points within the other axis' range when it is asked
+    for its bounds; the curves' NaN points (steps without a target, non-finite predictions) can be the
+    only ones there, and NumPy then warns "All-NaN slice encountered" on the terminal (the monkey, seed
+    24). The bounds are NaN either way (the view's range is set from the data, not from them)."""
+    bounds = scatter.dataBounds
+
+    def quiet(*args, **kwargs):
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "All-NaN slice encountered", RuntimeWarning)
+            return bounds(*args, **kwargs)
+
+    scatter.dataBounds = quiet
