@@ -8,6 +8,8 @@
 """
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QLabel, QScrollArea, QSizePolicy, QTabWidget, QVBoxLayout, QWidget
 
@@ -113,7 +115,8 @@ def install_training(window) -> dict:
             plots.mark_update(u)
             loss = ctl.last("loss")
             speed = f" · {ctl.updates_per_s:,.0f}/s" if ctl.running else ""
-            status.setText(f"trained {ctl.updates:,}{speed} · L {loss:.3g}")
+            status.setText(f"trained {ctl.updates:,}{speed} · L {loss:.3g}" if math.isfinite(loss)
+                           else f"trained {ctl.updates:,}{speed}")     # no update yet: no loss, not "L nan"
             status.setToolTip(f"{ctl.updates:,} updates done, the last update's loss {loss:.6g}"
                               + (f", {ctl.updates_per_s:,.0f} updates a second" if ctl.running else ""))
             status.show()

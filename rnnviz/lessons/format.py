@@ -29,7 +29,8 @@ CONTROLS = ("radius", "activation", "clip", "flow", "cell", "forget_bias", "trai
 PHASES = ("forward", "backward")
 LESSON_KEYS = {"format", "name", "title", "summary", "setup", "pages"}
 PAGE_KEYS = {"id", "title", "text", "setup", "wait", "hint", "explains"}
-SETUP_KEYS = {"config", "compare", "step", "phase", "tab", "panel", "highlight", "hover", "controls", "train"}
+SETUP_KEYS = {"config", "compare", "step", "phase", "tab", "panel", "highlight", "hover", "controls", "train",
+              "weights"}
 # the Train panel's choices a page may make (setup "train")
 TRAIN_KEYS = {"task": ("text", "file", "names", "adding", "copy"), "length": (2, 1000), "batch": (1, 1024),
               "compare": ("", "rnn", "gru", "lstm"), "optimizer": ("sgd", "momentum", "adagrad", "adam"),
@@ -73,6 +74,7 @@ class Page:
     hint: str = ""
     explains: tuple = ()
     train: dict | None = None                     # the Train panel's choices (TRAIN_KEYS)
+    weights: object = ...                         # ...: unchanged; None: seeded weights; Path: an .npz to show
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,26 @@ class Lesson:
             if p.train is not None:
                 out = {**(out or {}), **p.train}
         return out
+
+    def weights_at(self, k: int):
+        """(j, path) of the weights file page j chose, the last choice up to page k; None: seeded weights."""
+        for j in range(min(k, len(self.pages) - 1), -1, -1):
+            w = self.pages[j].weights
+            if w is not ...:
+                return None if w is None else (j, w)
+        return None
+
+    def weights_radius(self, j: int, k: int) -> bool:
+        """Whether a page from j (which loaded the weights) to k sets ρ: the weights are rescaled to it."""
+        return any("radius" in p.config for p in self.pages[j:k + 1])
+
+    def model_settings(self, k: int) -> dict:
+        """The settings of the model itself (cell, layers, ...) that the lesson names up to page k."""
+        from .weights import MODEL_KEYS
+        changes = dict(self.base)
+        for p in self.pages[:k + 1]:
+            changes.update(p.config)
+        return {key: changes[key] for key in MODEL_KEYS if key in changes}
 
     def compare_at(self, k: int):
         """Compare mode as the pages up to k left it: a dict, None (off), or ... (no page chose)."""
@@ -245,6 +267,8 @@ def _setup(d, where: str, caps: Capabilities) -> dict:
         out["controls"] = _names(d["controls"], caps.controls, "control", where)
     if "train" in d:
         out["train"] = _train(d["train"], where, caps)
+    if "weights" in d:
+        out["weights"] = d["weights"]          # a file's name, checked against the lesson's folder
     if "hover" in d:
         h = d["hover"]
         if not (isinstance(h, int) and not isinstance(h, bool) and h >= 1):
@@ -364,7 +388,41 @@ def check_lesson(doc, label: str = "the lesson", caps: Capabilities | None = Non
             _fail(where, f"the id {pid!r} is used by an earlier page")
         ids.add(pid)
         explains = _names(pd.get("explains", []), TOPICS, "topic", where)
+        weights = ...
+        if "weights" in setup:
+            weights = None if setup["weights"] is None else _weights_file(setup["weights"], path, where)
         pages.append(Page(ptitle, text, pid, setup.get("config", {}), setup.get("compare", ...), step,
                           setup.get("phase"), setup.get("tab"), setup.get("panel"), setup.get("highlight", ()),
-                          setup.get("hover"), setup.get("controls", ()), cond, hint, explains, setup.get("train")))
+                          setup.get("hover"), setup.get("controls", ()), cond, hint, explains, setup.get("train"),
+                          weights))
+        lesson = Lesson("", "", "", tuple(pages), base, path)
+        if lesson.weights_at(i) is not None:
+            page_weights(lesson, i, config, where)
     return Lesson(str(doc.get("name") or name), title, summary, tuple(pages), base, path)
+
+
+def _weights_file(value, path: Path | None, where: str) -> Path:
+    from .weights import WeightsProblem, weights_path
+    try:
+        return weights_path(value, path)
+    except WeightsProblem as e:
+        _fail(where, str(e))
+
+
+def page_weights(lesson: Lesson, k: int, config, where: str | None = None):
+    """(params, config) of the weights file in effect on page k, shown on the page's settings `config`;
+    None when the page runs on seeded weights; LessonError naming the lesson, the page and the file when
+    the file can't be used (checked when the lesson is opened, and again when the window shows the page)."""
+    from .weights import WeightsProblem, load_page_weights
+    chosen = lesson.weights_at(k)
+    if chosen is None:
+        return None
+    j, path = chosen
+    if where is None:
+        p = lesson.pages[k]
+        where = f"{lesson.path.name if lesson.path else lesson.title}, page {k + 1} ({p.title})"
+    radius = config.radius if lesson.weights_radius(j, k) else None
+    try:
+        return load_page_weights(path, config, radius, lesson.model_settings(k))
+    except WeightsProblem as e:
+        _fail(where, str(e))

@@ -28,7 +28,10 @@ HELP: dict[str, Help] = {
         "hidden state a⟨t⟩ (with a⟨0⟩ = 0 at the left), the prediction ŷ⟨t⟩ and the step's loss L⟨t⟩. Arrows "
         "are the weights: Wax (x → a), Waa (a⟨t−1⟩ → a⟨t⟩), Wya (a → ŷ); the same matrices at every step.",
         "a⟨t⟩ as a strip of its units (blue negative, gold positive). In the backward pass the edges and the "
-        "a⟨t⟩ boxes are coloured by ‖∂L/∂a⟨t⟩‖ on a log scale (dark: small, yellow: large).",
+        "a⟨t⟩ boxes are coloured by ‖∂L/∂a⟨t⟩‖ on a log scale (dark: small, yellow: large). A gated cell adds "
+        "its cell state c⟨t⟩ as a belt above a⟨t⟩ and its gates as σ boxes filled to their mean (0 … 1, the "
+        "legend's Γ bar); in a short graph (a deep model at 720p) the gates are one thin strip each, in the same "
+        "colours: press G (maximise the graph) or drag the divider below it down to get the boxes.",
         "Step with → and ←; the cursor's column is framed. Past step T the backward pass runs from T to 1: "
         "watch how large the gradient stays as it travels left. Click a node to go to its step; hover a Waa "
         "edge to light up the same matrix at every step. Long sequences are drawn as bands.",

@@ -2,7 +2,7 @@
 malformed), and a lesson exported as PNG slides from the window."""
 import json
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
@@ -85,3 +85,26 @@ def test_the_first_start_shows_the_lesson_list(qtbot, tmp_path, monkeypatch):
     again = start(QApplication.instance())
     qtbot.addWidget(again)
     assert not again.lessons.dock.isVisible()    # not on later starts: the work comes back as it was
+
+
+def test_slides_export_shows_progress_and_cancel_stops_it(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QPushButton
+    w = open_window(qtbot, size=(1280, 720))
+    L = start_lesson(qtbot, w, "7.")
+    L.controller.go(1)
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(tmp_path / "slides"))
+    menu_action(w, "Export this lesson as slides").trigger()
+    dlg = L.export_dialog
+    assert dlg.maximum() == len(L.controller.lesson.pages) == 7
+    qtbot.waitUntil(lambda: dlg.isVisible() and dlg.value() >= 1, timeout=30000)   # the export runs in steps
+    assert dlg.labelText().startswith("Exporting 7 slides of 7.")
+    qtbot.mouseClick(dlg.findChild(QPushButton), Qt.MouseButton.LeftButton)           # Cancel
+    qtbot.waitUntil(lambda: "Export cancelled" in w.statusBar().currentMessage(), timeout=30000)
+    from shiboken6 import isValid
+    assert L.exporter is None and L.export_dialog is None and (not isValid(dlg) or not dlg.isVisible())
+    pngs = sorted((tmp_path / "slides").glob("*.png"))
+    assert 1 <= len(pngs) < 7 and not (tmp_path / "slides" / "slides.txt").exists()
+    assert f"{len(pngs)} of 7 slides written" in w.statusBar().currentMessage()
+    assert L.controller.index == 1                                    # back on the page it was on
+    assert all(QImage(str(p)).size() == w.size() for p in pngs)        # every file written is a whole slide
+    assert L.export_action.isEnabled()

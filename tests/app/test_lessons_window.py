@@ -94,7 +94,21 @@ def _claim_learned(w, text):
     assert lstm < 0.01 and rnn > 0.5 * ctl.main.task.baseline
 
 
+def _claim_trained(w, text):
+    """Lesson 1's last page shows the shipped trained weights: the file's numbers, a small L, every next
+    character predicted (the random weights of page 1: L ≈ 19)."""
+    from rnnviz.lessons.format import LESSONS_DIR
+    f = np.load(LESSONS_DIR / "weights" / "01-hello-world.npz", allow_pickle=False)
+    tr = w.state.trace
+    np.testing.assert_array_equal(tr.params["Waa"], f["Waa"])
+    assert tr.total_loss < 0.5 and "L = 0.14" in text
+    seq = tr.seq
+    assert [seq.vocab[i] for i in tr.y_hat[:, 0, :].argmax(0)] == list("ello world")
+    assert "Imported weights" in w.model_panel.weights_info.text()
+
+
 CLAIMS = {
+    ("01-forward-pass", "trained"): _claim_trained,
     ("06-long-dependency", "train"): _claim_learned,
     ("05-gated-cells", "compare"): _claim_lstm_orders_larger,
     ("05-gated-cells", "forget-bias"): _claim_forget_bias,
@@ -212,3 +226,72 @@ def test_presenting_a_lesson_shows_a_side_panel_only_on_the_pages_that_set_one_u
     qtbot.mouseClick(L.panel.leave_button, Qt.MouseButton.LeftButton)
     w.presentation_action.trigger()
     qtbot.waitUntil(lambda: w._side_docks[0].isVisible() and w.input_dock.isVisible(), timeout=3000)
+
+@pytest.fixture
+def normal_fonts_after():
+    """The app's fonts back to normal after a test that presents (F11 sets them app-wide: the next test
+    file's windows would open with presentation fonts)."""
+    yield
+    from PySide6.QtWidgets import QApplication
+
+    from rnnviz.app import theme
+    from rnnviz.app.state import AppState
+    theme.apply_app_theme(QApplication.instance(), AppState().view_options)
+
+
+@pytest.mark.parametrize("title", ["5.", "6.", "7."])
+def test_presenting_lessons_5_to_7_at_720p_every_page_fits_the_screen(qtbot, title, normal_fonts_after):
+    """F11 at 1280 x 720, page after page by Next: the window stays the screen's size (a tab's least
+    height made it 890 px tall on lesson 5's Gradients pages: Next and the step bar were off the screen)."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtWidgets import QApplication
+
+    from rnnviz.app import theme
+    from rnnviz.app.state import AppState
+    theme.apply_app_theme(QApplication.instance(), AppState().view_options)   # normal fonts (an earlier test may present)
+    w = open_window(qtbot, size=(1280, 720))
+    L = start_lesson(qtbot, w, title)
+    w.presentation_action.trigger()
+    qtbot.waitUntil(lambda: w.state.view_options.presentation, timeout=3000)
+    screen = QRect(0, 0, 1280, 720)
+    for k in range(len(L.controller.lesson.pages)):
+        if k:
+            click_next(qtbot, w)
+        qtbot.wait(30)
+        assert (w.width(), w.height()) == (1280, 720), (title, k + 1, w.tabs.tabText(w.tabs.currentIndex()))
+        for widget in (L.panel.next_button, w.playback):
+            box = QRect(widget.mapTo(w, widget.rect().topLeft()), widget.size())
+            assert screen.contains(box), (title, k + 1, widget)
+
+
+def test_presenting_lesson_5s_gradients_page_at_720p_keeps_the_plot_wide(qtbot, normal_fonts_after):
+    """Lesson 5, page 2 (the cell state's path) in F11 at 1280 x 720: the LSTM's six curves are named
+    in one column beside the plot (the packed rows fit the canvas; two columns left the plot a third)."""
+    from PySide6.QtWidgets import QApplication
+
+    from rnnviz.app import theme
+    from rnnviz.app.state import AppState
+    from rnnviz.app.views.gradient_view import GradientView
+    theme.apply_app_theme(QApplication.instance(), AppState().view_options)
+    w = open_window(qtbot, size=(1280, 720))
+    L = start_lesson(qtbot, w, "5.")
+    w.presentation_action.trigger()
+    qtbot.waitUntil(lambda: w.state.view_options.presentation, timeout=3000)
+    click_next(qtbot, w)
+    qtbot.wait(50)
+    g = w.findChild(GradientView)
+    assert w.tabs.currentWidget() is g and len(g.legend.items) == 6
+    assert g.legend.columnCount == 1 and g.plot.vb.width() >= 0.5 * g.canvas.width()
+    # a little shorter (a projector's taskbar): still one column while the packed rows fit the canvas
+    row_h = max(max(s.boundingRect().height(), lab.item.boundingRect().height()) for s, lab in g.legend.items)
+    packed = 6 * row_h - 5 * 4 + 18 + 4          # six rows 4 px closer, the margins
+    for height in range(720, 600, -3):
+        w.resize(1280, height)
+        qtbot.wait(20)
+        if g.canvas.height() < packed + 3 * 4:    # where rows counted unpacked would not fit
+            break
+    assert packed <= g.canvas.height(), (height, g.canvas.height(), packed)
+    assert g.legend.columnCount == 1, (height, g.canvas.height(), row_h)
+    assert g.plot.vb.width() >= 0.5 * g.canvas.width(), (g.plot.vb.width(), g.canvas.width())
+    legend = g.legend.sceneBoundingRect()
+    assert legend.bottom() <= g.canvas.height() and legend.right() <= g.canvas.width()   # every name shown

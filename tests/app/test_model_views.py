@@ -424,6 +424,82 @@ def test_a_wrapped_heatmap_title_gets_the_room_it_needs_on_a_small_projector(qtb
     assert top_axis.isVisible() and lines >= 2, (lines, heat.plot.width(), title.item.textWidth(), heat.figure_title, w.width(), heat.width())
     title_bottom = title.mapRectToScene(title.item.mapRectToParent(title.item.boundingRect())).bottom()
     assert title_bottom <= top_axis.sceneBoundingRect().top() + 1, (lines, title_bottom, top_axis.sceneBoundingRect())
+    # every line within the view, left and right (wrapped at the plot item's width, centred over its data
+    # area, a line spilled past the view's left edge: "idden states a⟨t⟩, layer 2 of 2 …" in F11)
+    for size in ((1024, 720), (1280, 720)):
+        w.resize(*size)
+        settle(qtbot, 60)
+        box = title.mapRectToScene(title.item.mapRectToParent(title.item.boundingRect()))
+        assert box.left() >= 0 and box.right() <= heat.canvas.width(), (size, box, heat.canvas.width())
+
+
+def test_the_compare_csv_has_the_lstms_cell_state_gradient(w, qtbot, tmp_path, monkeypatch):
+    import csv
+
+    from PySide6.QtWidgets import QFileDialog
+
+    from rnnviz.app.panels.bptt_controls import BPTTControls
+    from rnnviz.app.views.compare_view import CompareView
+
+    type_sequence(qtbot, w, "hello there world")
+    side(w, "Backprop through time")
+    click(qtbot, w.findChild(BPTTControls).quick)          # Compare with an LSTM
+    qtbot.waitUntil(lambda: w.findChild(CompareView).comparing, timeout=5000)
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(tmp_path / "figs"))
+    w.file_actions.actions["export_all"].trigger()
+    with open(tmp_path / "figs" / "compare.csv", newline="", encoding="utf-8") as f:
+        header, *rows = list(csv.reader(f))
+    assert header == ["t", "vanilla RNN norm dL/da<t>", "vanilla RNN norm dL<T>/da<t>", "LSTM norm dL/da<t>",
+                      "LSTM norm dL<T>/da<t>", "LSTM norm dL/dc<t>", "LSTM norm dL<T>/dc<t>"]   # no c for vanilla
+    lstm = w.state.compare_trace
+    T = lstm.T
+    assert len(rows) == T == 16
+    c = StateRef(0, 0, "c")
+    dc = np.array([float(r[5]) for r in rows])
+    dc_last = np.array([float(r[6]) for r in rows])
+    g, g_last = lstm.grad(c), lstm.grad(c, "last")          # (n_a, m, T)
+    np.testing.assert_allclose(dc, np.linalg.norm(g.reshape(-1, T), axis=0), rtol=1e-12)
+    np.testing.assert_allclose(dc_last, np.linalg.norm(g_last.reshape(-1, T), axis=0), rtol=1e-12)
+    assert dc_last[-1] > 0 and np.all(np.isfinite(dc))
+
+
+def test_a_2x2_lstm_at_720p_names_its_gate_strips_and_g_gives_the_boxes(qtbot):
+    """At 1280 x 720 a 2-layer bidirectional LSTM has 15 rows in a third of the window: the belts and the
+    gates are thin strips, named "c Γ" together in the gutter; G (maximise the graph) gives them the
+    height of σ boxes, named Γf Γu Γo."""
+    from tests.app.test_graph_text import drawn
+
+    w = open_window(qtbot, size=(1280, 720))
+    m = w.model_panel
+    choose(qtbot, m.cell, "lstm")
+    keys(qtbot, m.layers, Qt.Key.Key_Up, 1)
+    qtbot.keyClick(m.layers, Qt.Key.Key_Return)
+    click(qtbot, m.bidirectional)
+    qtbot.waitUntil(lambda: w.state.trace.spec.layers == 2 and w.state.trace.spec.bidirectional, timeout=5000)
+    settle(qtbot, 100)
+    g = w.graph
+    f = g.item.style.f
+    assert g.detailed and g.node_for("gates", 2, 0, 0).scene_rect.height() < 0.9 * f      # strips
+    texts = drawn(w)
+    assert [t for k, _s, _r, t, _w in texts if k.startswith("row:c")] == ["c Γ"] * 4
+    assert not any(k.startswith("gate_") for k, *_ in texts)
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow, timeout=3000)
+    qtbot.keyClick(g.canvas, Qt.Key.Key_G)
+    qtbot.waitUntil(lambda: g.node_for("gates", 2, 0, 0).scene_rect.height() >= 0.9 * g.item.style.f, timeout=3000)
+    texts = drawn(w)
+    assert {"Γf", "Γu", "Γo"} <= {t for k, _s, _r, t, _w in texts if k.startswith("gate_")}
+    assert not any(k.startswith("row:c") and "+" in k for k, *_ in texts)   # each row named on its own
+
+
+def test_a_one_layer_bidirectional_gradient_verdict_names_its_direction_in_words(w, qtbot):
+    click(qtbot, w.model_panel.bidirectional)
+    qtbot.waitUntil(lambda: w.state.trace.spec.bidirectional, timeout=5000)
+    grads = w.findChild(GradientView)
+    from PySide6.QtGui import QTextDocument
+    doc = QTextDocument()
+    doc.setHtml(grads.verdict_label.text())
+    assert doc.toPlainText().startswith("Forward direction: "), doc.toPlainText()   # not "(forward): ↘ …"
 
 
 def test_f11_and_the_dark_theme_restyle_the_cell_tab_in_place(w, qtbot):

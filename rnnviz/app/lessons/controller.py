@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from PySide6.QtCore import QObject, Signal
 
-from rnnviz.lessons.format import Lesson, tab_key
+from rnnviz.lessons.format import Lesson, page_weights, tab_key
 from rnnviz.lessons.values import Context
 
 
@@ -32,6 +32,7 @@ class LessonController(QObject):
         self.done = False
         self._cursor = None               # (t, phase) to put once the page's trace is in
         self._verdicts: dict = {}
+        self.problem = ""                 # why the page's weights file was not used ("" : fine)
         s = self.state
         for sig in (s.trace_changed, s.step_changed, s.clip_changed, s.compare_changed, s.config_changed,
                     s.gains_changed):
@@ -76,8 +77,10 @@ class LessonController(QObject):
         st, lesson, page = self.state, self.lesson, self.lesson.pages[k]
         st.pause()
         config = lesson.config_at(k, start=st.config) if cumulative else replace(st.config, **page.config)
-        if st.base_params is not None:
-            st.set_base_params(None, config=config)     # lessons run on seeded weights
+        if self._weights(k, page, config, cumulative):
+            pass
+        elif st.base_params is not None:
+            st.set_base_params(None, config=config)     # a page without a weights file runs on seeded weights
         elif config != st.config:
             if replace(config, clip_mode=st.config.clip_mode, clip_threshold=st.config.clip_threshold) == st.config:
                 st.set_clipping(config.clip_mode, config.clip_threshold)   # only the clipping: no recompute
@@ -112,6 +115,23 @@ class LessonController(QObject):
                 ctl.changed.connect(self._on_state_changed)     # the training values and conditions
                 ctl.running_changed.connect(self._on_state_changed)
             apply_train(w, train)
+
+    def _weights(self, k: int, page, config, cumulative: bool) -> bool:
+        """The page's weights file put in, as File > Import weights does; False: the page runs on seeded
+        weights (none chosen, or the file can't be used: self.problem says why, naming the file)."""
+        st = self.state
+        self.problem = ""
+        if self.lesson.weights_at(k) is None:
+            return False
+        if not cumulative and page.weights is ... and st.base_params is not None:
+            return False         # Next keeps the weights in (as the user may have rescaled them)
+        try:
+            params, config = page_weights(self.lesson, k, config)
+            st.set_base_params(params, config.radius, config=config)
+        except ValueError as e:          # LessonError too: the file changed or the user's text doesn't fit
+            self.problem = str(e) + " The page runs on seeded weights instead."
+            return False
+        return True
 
     def _cursor_of(self, page, cumulative: bool, k: int):
         step, phase = page.step, page.phase

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
 
 from rnnviz.app.lessons.controller import LessonController, find_panel, find_tab
 from rnnviz.app.lessons.highlight import Highlight
@@ -128,12 +128,30 @@ class Lessons:
         self.exporter = ex
         self.export_action.setEnabled(False)
         ex.progress.connect(lambda msg: sb.showMessage(f"Exporting the slides: {msg}…"))
+        # the window shows each page as it is grabbed: a window-modal progress with Cancel keeps the
+        # user's clicks from turning the pages under it (it shows only when the export takes a while)
+        n = len(lesson.pages)
+        dlg = QProgressDialog(f"Exporting {n} slides of {lesson.title}…", "Cancel", 0, n, self.window)
+        dlg.setWindowTitle("Export slides")
+        dlg.setWindowModality(Qt.WindowModality.WindowModal)
+        dlg.setMinimumDuration(500)
+        dlg.setAutoClose(False)
+        dlg.setAutoReset(False)
+        dlg.setValue(0)
+        self.export_dialog = dlg
+        dlg.canceled.connect(ex.cancel)
+        ex.advanced.connect(lambda k, _n: dlg.setValue(k) if not ex.done else None)
 
         def done(files=None, error=None):
-            self.exporter = None
+            self.exporter = self.export_dialog = None
+            dlg.canceled.disconnect(ex.cancel)
+            dlg.close()
+            dlg.deleteLater()
             self.export_action.setEnabled(self.controller.lesson is not None)
             if error:
                 QMessageBox.warning(self.window, "The slides were not written", error)
+            elif ex.cancelled:
+                sb.showMessage(f"Export cancelled: {len(files)} of {n} slides written into {folder}", 8000)
             else:
                 sb.showMessage(f"Wrote {len(files) - 1} slides and slides.txt into {folder}", 8000)
         ex.finished.connect(lambda files: done(files=files))

@@ -110,11 +110,17 @@ class LessonPanel(QWidget):
         self.hint.setTextFormat(Qt.TextFormat.RichText)
         self.hint.setFrameShape(QFrame.Shape.StyledPanel)
         self.hint.setObjectName("lessonHint")
+        self.problem = QLabel()          # a weights file the page could not use, named with the reason
+        self.problem.setWordWrap(True)
+        self.problem.setObjectName("lessonProblem")
+        self.problem.setStyleSheet("QLabel#lessonProblem { color: #c0392b; font-weight: bold; }")
+        self.problem.hide()
         self.controls = PageControls(self.state)
         body = QWidget()
         blay = QVBoxLayout(body)
         blay.setContentsMargins(0, 0, 4, 0)
         blay.addWidget(self.page_title)
+        blay.addWidget(self.problem)
         blay.addWidget(self.text)
         blay.addWidget(self.hint)
         blay.addWidget(self.controls)
@@ -169,6 +175,8 @@ class LessonPanel(QWidget):
         page = c.page
         ctx = c.context()
         self.page_title.setStyleSheet("font-weight: bold; font-size: 120%;")
+        self.problem.setText(c.problem)
+        self.problem.setVisible(bool(c.problem))
         self.text.setText(to_html(page.text, ctx, f"color:{p.forward}; font-weight:bold"))
         if page.wait is None:
             self.hint.setVisible(bool(page.hint))

@@ -44,21 +44,39 @@ def settle(window) -> None:
             QApplication.processEvents()
 
 
+def _write_png(_task, image, path: Path) -> Path:
+    """A slide encoded and written off the GUI thread (QImage is reentrant: the grab is a copy)."""
+    try:
+        write_bytes_atomic(path, _png(image))
+    except OSError as e:
+        raise ValueError(f"the slide {path.name} could not be written: {e.strerror or e}") from None
+    return path
+
+
 class SlideExporter(QObject):
     """Sets up each page in turn and grabs the window once the page's trace is in, without blocking
-    the event loop (a long sequence computes in the background meanwhile). The window goes back to
-    the page it was on (or the lesson closes, if none was open)."""
+    the event loop: one page per event-loop turn (set up, then grabbed in a later turn), a long
+    sequence computing in the background meanwhile, and the PNGs encoded and written on a worker
+    thread. cancel() stops after the slide being made. The window goes back to the page it was on
+    (or the lesson closes, if none was open)."""
 
     progress = Signal(str)
-    finished = Signal(list)          # the files written
+    advanced = Signal(int, int)      # slides grabbed, of how many
+    finished = Signal(list)          # the files written (cancelled: those written before)
     failed = Signal(str)
 
     def __init__(self, lessons, lesson, folder):
         super().__init__(lessons.window)
+        from rnnviz.app.jobs import JobRunner
         self.lessons, self.lesson = lessons, lesson
         self.folder = check_writable_dir(folder)
         self.written, self.texts, self.k = [], [], 0
-        self.done = False
+        self.done = self.cancelled = False
+        self._writing = 0                # PNGs handed to the writer and not yet written
+        self._grabbed_all = False
+        self.writer = JobRunner(self)
+        self.writer.finished.connect(self._on_written)
+        self.writer.failed.connect(lambda job: self._end(job.error))
         c = lessons.controller
         self._before = (c.lesson, c.index)
 
@@ -69,6 +87,12 @@ class SlideExporter(QObject):
         self.lessons.controller.lesson_changed.connect(self._on_lesson)
         self._page()
 
+    def cancel(self) -> None:
+        """No more pages: the slides already grabbed are written, then finished says which (no slides.txt)."""
+        if not self.done and not self.cancelled:
+            self.cancelled = self._grabbed_all = True     # no more grabs; those grabbed are written
+            self._finish_if_written()
+
     def _on_lesson(self, lesson) -> None:
         if lesson is not self.lesson and not self.done:      # the user left or opened another lesson
             self._before = (lesson, self.lessons.controller.index)
@@ -76,10 +100,12 @@ class SlideExporter(QObject):
                       "another lesson was opened or this one was left")
 
     def _page(self) -> None:
+        if self.done or self.cancelled:
+            return
         self.progress.emit(f"slide {self.k + 1} of {len(self.lesson.pages)}")
         self.lessons.controller.go(self.k, cumulative=True)
         if not self.lessons.window.state.busy:
-            QTimer.singleShot(0, self._shoot)
+            QTimer.singleShot(0, self._shoot)         # the grab in a later turn: events run between
 
     def _on_gains(self, _trace) -> None:
         if not self.done:
@@ -91,25 +117,44 @@ class SlideExporter(QObject):
 
     def _shoot(self) -> None:
         w, c = self.lessons.window, self.lessons.controller
-        if self.done or w.state.busy or w.state.gains_pending or c.index != self.k:   # no half slide
+        if self.done or w.state.busy or w.state.gains_pending or c.index != self.k or self._grabbed_all:   # no half slide
             return
         page = self.lesson.pages[self.k]
+        path = self.folder / slide_name(self.k, page)
+        self._writing += 1
+        self.writer.submit(f"slide {self.k}", _write_png, w.grab().toImage(), path)
+        self.texts.append(f"{self.k + 1}. {page.title}\n\n{to_plain(page.text, c.context())}\n")
+        self.k += 1
+        if self.k < len(self.lesson.pages):
+            QTimer.singleShot(0, self._page)          # the next page in a later turn
+        else:
+            self._grabbed_all = True
+        self.advanced.emit(self.k, len(self.lesson.pages))     # last: a modal progress dialog runs events
+        self._finish_if_written()
+
+    def _on_written(self, job) -> None:
+        self._writing -= 1
+        if not self.done:
+            self.written.append(job.result)
+            self._finish_if_written()
+
+    def _finish_if_written(self) -> None:
+        if not self._grabbed_all or self._writing or self.done:
+            return
+        if self.cancelled:
+            return self._end(None)
         try:
-            path = self.folder / slide_name(self.k, page)
-            write_bytes_atomic(path, _png(w.grab().toImage()))
-            self.written.append(path)
-            self.texts.append(f"{self.k + 1}. {page.title}\n\n{to_plain(page.text, c.context())}\n")
-            self.k += 1
-            if self.k < len(self.lesson.pages):
-                return self._page()
             write_text_atomic(self.folder / "slides.txt", f"{self.lesson.title}\n\n" + "\n".join(self.texts))
-            self.written.append(self.folder / "slides.txt")
         except (OSError, ValueError) as e:
             return self._end(str(e))
+        self.written.append(self.folder / "slides.txt")
         self._end(None)
 
     def _end(self, error: str | None) -> None:
+        if self.done:
+            return
         self.done = True
+        self.writer.shutdown()           # after a failure: the PNGs still queued are dropped
         self.lessons.window.state.busy_changed.disconnect(self._on_busy)
         self.lessons.window.state.gains_changed.disconnect(self._on_gains)
         self.lessons.controller.lesson_changed.disconnect(self._on_lesson)
@@ -122,7 +167,7 @@ class SlideExporter(QObject):
         if error:
             self.failed.emit(error)
         else:
-            self.finished.emit(self.written)
+            self.finished.emit(sorted(self.written, key=lambda p: (p.suffix != ".png", p.name)))
 
 
 def export_slides(lessons, lesson, folder, progress=None) -> list[Path]:

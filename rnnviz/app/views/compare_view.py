@@ -30,6 +30,7 @@ from rnnviz.core.cells import CELL_TITLES
 EMPTY = ("Compare mode is off: turn it on in the BPTT controls (Compare with an LSTM) to draw a second "
          "configuration here.")
 REASONS_MIN_HEIGHT = 440     # px of the view below which the reasons go to the tooltip only
+LABEL_MIN_WIDTH = 300        # px: the verdicts and the sentence wrap at no narrower a width
 STRUCTURE = ("cell", "layers", "bidirectional", "architecture")
 
 
@@ -83,6 +84,10 @@ class CompareView(QWidget, FigureView):
         self.reasons_label.setObjectName("compareReasons")
         lay.addWidget(self.reasons_label)
         self.reasons = ["", ""]
+        # a wrapped label's least height is its text's height at its least width: at Qt's guess (~120 px)
+        # the three asked ~420 px, and the tab area made the window taller than a 720p screen (F11)
+        for lab in (self.verdict_label, self.sentence_label, self.reasons_label):
+            lab.setMinimumWidth(LABEL_MIN_WIDTH)
         # the legend has its own column right of the plot: it never hides a curve. Short, so that the plot
         # keeps the width: a colour per setting, then a line style per quantity (samples drawn nowhere else)
         self.legend = pg.LegendItem(colCount=1, verSpacing=-4)
@@ -114,6 +119,14 @@ class CompareView(QWidget, FigureView):
         self._lazy.connect(state.progress_changed, self._on_progress_changed)
         self._lazy.connect(state.view_options_changed, self._on_view_options_changed, eager=True)
         self._on_view_options_changed(state.view_options)
+
+    def minimumSizeHint(self):
+        """Behind another tab, no more than the plot's least height: the tab area takes the largest of its
+        pages' hints, and the wrapped verdicts' (~470 px in F11) made the window taller than the screen."""
+        hint = super().minimumSizeHint()
+        if not self.isVisible():
+            hint.setHeight(min(hint.height(), self.canvas.minimumSizeHint().height() + 60))
+        return hint
 
     @property
     def comparing(self) -> bool:
@@ -237,16 +250,22 @@ class CompareView(QWidget, FigureView):
             ev.accept()
 
     def figure_csv(self):
+        """Per step, each setting's ‖∂L/∂a⟨t⟩‖ and ‖∂L⟨T⟩/∂a⟨t⟩‖, and for a cell with a cell state
+        (the LSTM) ‖∂L/∂c⟨t⟩‖ and ‖∂L⟨T⟩/∂c⟨t⟩‖ (the top layer's forward direction, as plotted)."""
         if not self.comparing:
             return ["t"], []
+        from rnnviz.core.trace import StateRef
+
         st = self.state
-        header = ["t"] + [f"{lab} {w}" for lab in self.labels for w in ("norm dL/da<t>", "norm dL<T>/da<t>")]
-        a, b = st.trace, st.compare_trace
-        norms = [(tr.T, tr.da_norm, tr.da_last_norm) for tr in (a, b)]  # each computed once, not per row
-        rows = []
-        for t in range(max(a.T, b.T)):
-            row = [t + 1]
-            for T, da, da_last in norms:
-                row += [float(da[t]), float(da_last[t])] if t < T else [None, None]
-            rows.append(row)
+        header, columns = ["t"], []
+        for lab, tr in zip(self.labels, (st.trace, st.compare_trace)):
+            cols = {"norm dL/da<t>": tr.da_norm, "norm dL<T>/da<t>": tr.da_last_norm}
+            if "c" in tr.top.cell.state_names:
+                ref = StateRef(tr.spec.layers - 1, 0, "c")
+                cols["norm dL/dc<t>"] = tr.grad_norm(ref)
+                cols["norm dL<T>/dc<t>"] = tr.grad_norm(ref, "last")
+            header += [f"{lab} {w}" for w in cols]
+            columns += [(tr.T, v) for v in cols.values()]   # each computed once, not per row
+        rows = [[t + 1] + [float(v[t]) if t < T else None for T, v in columns]
+                for t in range(max(T for T, _v in columns))]
         return header, rows

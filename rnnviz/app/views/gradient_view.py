@@ -419,6 +419,8 @@ class GradientView(QWidget, FigureView):
         where = layer_where(tr.spec, *self.layer_ref) if tr is not None else ""
         # in words: the verdict's own sign (→ stable) must not read as the direction's arrow
         where = where.replace("→", "(forward)").replace("←", "(backward)")
+        if where.startswith("("):   # one bidirectional layer: the direction alone ("(forward): ↘ …" read oddly)
+            where = where.strip("()").capitalize() + " direction"
         self.verdict_label.setText(verdict_html(self.verdict, opts, with_reason=False,
                                                 prefix=f"{where}: " if where else "") + note
                                    + clip_html(self.state.clip, opts))

@@ -74,7 +74,11 @@ class PlotFitter(QObject):
             return
         row_h = max(max(s.boundingRect().height(), lab.item.boundingRect().height()) for s, lab in legend.items)
         _l, top, _r, bottom = self.canvas.ci.layout.getContentsMargins()
-        fit_rows = max(int((self.canvas.height() - top - bottom - 4) // max(row_h, 1.0)), 1)
+        # rows are row_h + spacing apart (a negative spacing packs them): one column more than needed
+        # squeezed the plot of a lesson's Gradients page to a third of the tab in F11 at 720p
+        sp = legend.layout.verticalSpacing()
+        step = max(row_h + sp, 1.0)
+        fit_rows = max(int((self.canvas.height() - top - bottom - 4 + sp) // step), 1)
         cols = -(-len(legend.items) // fit_rows)
         legend.setColumnCount(min(cols, len(legend.items)))
         # as wide as its widest row, so no label is cut; as short as one line when there is no room
@@ -90,7 +94,7 @@ class PlotFitter(QObject):
         legend.setMinimumWidth(sum(widths.values()) + 6)
         legend.setMinimumHeight(0)
         # one line per entry, at the top of its column (stretched, the lines would drift apart)
-        legend.setMaximumHeight(legend.layout.rowCount() * row_h + 6)
+        legend.setMaximumHeight(legend.layout.rowCount() * step - sp + 6)
         self.canvas.ci.layout.setAlignment(legend, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
     def fit_lower(self) -> None:
         if self.lower is None:

@@ -171,7 +171,11 @@ class StepPlotView(QWidget, FigureView):
     def _wrap_title(self) -> None:
         """Wrap the title onto more lines when it is wider than the plot."""
         item = self.plot.titleLabel.item
-        width = max(self.plot.width() - 12, 100)
+        # centred over the data area: no wider than it plus twice the narrower margin of the plot item
+        # beside it (the plot's width let a heatmap's title spill past the view's left edge in F11)
+        vb = self.plot.vb.geometry()
+        margin = max(min(vb.left(), self.plot.width() - vb.right()), 0.0)
+        width = max(min(self.plot.width(), vb.width() + 2 * margin) - 12, 100)
         item.setTextWidth(-1)
         if item.boundingRect().width() > width:
             item.setTextWidth(width)

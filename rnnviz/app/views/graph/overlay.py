@@ -181,16 +181,28 @@ def _row_names(painter: QPainter, item, gw: float) -> None:
     """Each row's name, right-aligned in the gutter; a cell's smaller rows in a smaller font when short."""
     st, g = item.style, item.geom
     f = st.f
+    thin: dict = {}       # a cell's thin rows (c⟨t⟩'s belt, the gate strips), named together below
     for row in item.spec.rows:
         h = g.row_height(row.key)
         font = st.font_bold if h >= 1.25 * f or row.role not in (Role.GATE, Role.STATE) else st.font_small
         if h < 0.85 * f and row.block is not None and row.name != "a":
+            thin.setdefault(row.block, []).append(row)
             continue      # a thin strip: its name would overlap its neighbours'; the tooltip names it
         painter.setFont(font)
         painter.setPen(st.accent if item.selected(row) else st.fg)
         r = QRectF(0.3 * f, g.cy(row.key) - f, gw - 0.6 * f, 2 * f)
         painter.drawText(r, _RIGHT, row.label)
         _record(item, "row:" + row.key, r, row.label, painter)
+    painter.setFont(st.font_tiny)
+    painter.setPen(st.muted)
+    for rows in thin.values():   # one small name over a cell's thin rows together: "c Γ" (LSTM), "Γ" (GRU)
+        top, bottom = g.row_band(rows[0].key)[0], g.row_band(rows[-1].key)[1]
+        if bottom - top < 0.6 * f:
+            continue
+        text = " ".join("Γ" if r.role == Role.GATE else r.name for r in rows)
+        r = QRectF(0.3 * f, top, gw - 0.6 * f, bottom - top)
+        painter.drawText(r, _RIGHT, text)
+        _record(item, "row:" + "+".join(x.key for x in rows), r, text, painter)
 
 
 def _record(item, kind: str, rect: QRectF, text: str, painter: QPainter) -> None:
