@@ -496,6 +496,8 @@ def test_a_one_layer_bidirectional_gradient_verdict_names_its_direction_in_words
     click(qtbot, w.model_panel.bidirectional)
     qtbot.waitUntil(lambda: w.state.trace.spec.bidirectional, timeout=5000)
     grads = w.findChild(GradientView)
+    w.tabs.setCurrentWidget(grads)                     # as a user opens it (hidden tabs redraw when shown)
+    settle(qtbot)
     from PySide6.QtGui import QTextDocument
     doc = QTextDocument()
     doc.setHtml(grads.verdict_label.text())
