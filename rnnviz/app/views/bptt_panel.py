@@ -108,8 +108,7 @@ class BPTTPanel(QWidget):
         self._drawn = None                # (trace, selection) drawn last
         self._lazy = Lazy(self)     # hidden behind another tab or panel: redrawn when shown (views/lazy.py)
         self._lazy.connect(state.trace_changed, self._on_trace_changed)
-        if hasattr(state, "gains_changed"):       # the local gains came in
-            self._lazy.connect(state.gains_changed, self._on_gains_changed)
+        self._lazy.connect(state.gains_changed, self._on_gains_changed)    # the local gains came in
         self._lazy.connect(state.config_changed, self._on_config_changed)
         self._lazy.connect(state.step_changed, self._on_step_changed)
         self._lazy.connect(state.clip_changed, self._on_clip_changed)

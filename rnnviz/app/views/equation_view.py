@@ -51,8 +51,7 @@ class EquationView(QWidget):
         self._flow = state.config.flow
         self._lazy = Lazy(self)     # hidden behind another tab or panel: redrawn when shown (views/lazy.py)
         self._lazy.connect(state.trace_changed, self._on_trace_changed)
-        if hasattr(state, "gains_changed"):       # the local gains came in
-            self._lazy.connect(state.gains_changed, self._on_gains_changed)
+        self._lazy.connect(state.gains_changed, self._on_gains_changed)    # the local gains came in
         self._lazy.connect(state.config_changed, self._on_config_changed)
         self._lazy.connect(state.step_changed, self._on_step_changed)
         self._lazy.connect(state.selection_changed, self._follow_selection_changed)
