@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from rnnviz.app.config import Config, estimated_cost, run_config
+from rnnviz.app.config import Config, run_config
 
 STRUCTURE = ("cell", "layers", "bidirectional", "hidden", "architecture")   # what imported weights fix
 KEPT_APART = ("source", "kind", "target")                                  # always the main run's
@@ -65,7 +65,7 @@ class CompareMode:
             c = replace(c, bidirectional=False)
         self.config = c
         base = self.weights_for(c)
-        if estimated_cost(c) > st.async_threshold:  # big: off the GUI thread, like the main trace
+        if not st.computes_here(c):  # big, or beside other work: off the GUI thread, like the main trace
             self.job = st.jobs.submit("compare", _run_job, c, base)
             return
         self.job = None

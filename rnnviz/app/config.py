@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from rnnviz.core.settings import (  # noqa: F401 - re-exported for the app
     ASYNC_COST, MAX_HIDDEN, MAX_OUTPUTS, MAX_RADIUS, MAX_SEED, MAX_STEPS, Config, Stopped, build_params,
-    check_config, config_for_weights, estimated_cost, make_run_sequence, prepare_run, run_config, spec_of,
+    check_config, check_size, config_for_weights, estimated_cost, make_run_sequence, prepare_run, run_config,
+    spec_of,
 )
 
 FORWARD = "forward"

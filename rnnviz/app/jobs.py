@@ -32,6 +32,18 @@ def working() -> bool:
     return any(r._thread is not None for r in list(_runners))
 
 
+def busy(besides: tuple[str, ...] = ()) -> bool:
+    """Whether a worker of any runner (the window's, a training's) is computing a job of a lane not
+    in `besides`, or has one queued: work that takes the interpreter lock in turn with the GUI thread."""
+    for r in list(_runners):
+        with r._cond:
+            running = r._running
+            jobs = ([running] if running is not None and running.computing else []) + list(r._queue)
+        if any(j.lane not in besides for j in jobs):
+            return True
+    return False
+
+
 def wait_all(seconds: float) -> bool:
     """Let every worker thread end (tests, before their process exits); False if one still runs."""
     return all(r.wait_idle(seconds * 1000) for r in list(_runners))
@@ -73,6 +85,7 @@ class Job:
         self.id, self.lane, self.fn, self.args = next(_ids), lane, fn, args
         self.task = TaskState(runner, self)
         self.status = "queued"
+        self.computing = False     # its function is running in the worker now (not yet returned)
         self.result = None
         self.error = ""
 
@@ -206,6 +219,7 @@ class JobRunner(QObject):
                     return
                 job = self._running = self._queue.popleft()
                 job.status = "running"
+                job.computing = True
                 self.counts["started"] += 1
             try:
                 kind, value = "done", job.fn(job.task, *job.args)
@@ -215,4 +229,5 @@ class JobRunner(QObject):
                 kind, value = "failed", "not enough memory for this computation; use fewer steps or hidden units"
             except Exception as e:  # noqa: BLE001 - a bug or a stop: a message, never a dead thread
                 kind, value = "failed", f"internal error: {type(e).__name__}: {e}"
+            job.computing = False       # (before the GUI thread hears of it: busy() is then False)
             self._post(job, kind, value)

@@ -18,10 +18,12 @@ from PySide6.QtCore import QObject, Signal
 
 from rnnviz.app.config import (  # noqa: F401 - Config and run_config are also used through this module
     ASYNC_COST, BACKWARD, FORWARD, MAX_HIDDEN, MAX_SEED, MAX_STEPS, Config, ViewOptions, build_params,
-    check_config, config_for_weights, estimated_cost, make_run_sequence, prepare_run, run_config,
+    check_config, check_size, config_for_weights, estimated_cost, make_run_sequence, prepare_run, run_config,
+    spec_of,
 )
 from rnnviz.app.compare import CompareMode
 from rnnviz.app.gains import GainsFill
+from rnnviz.app import jobs
 from rnnviz.app.jobs import JobRunner
 from rnnviz.app.playback import Playback
 from rnnviz.core import make_sequence
@@ -186,7 +188,9 @@ class AppState(QObject):
         """Recompute for a new config. Bad input keeps the last good trace and sets input_error."""
         try:
             check_config(config)
-            make_run_sequence(config)   # parse now: errors show at once (an encoder–decoder's pair too)
+            seq = make_run_sequence(config)   # parse now: errors show at once (an encoder–decoder's pair too)
+            if self._base_params is None:       # (imported weights were measured as they came in)
+                check_size(spec_of(config, seq), seq)    # a model too big to compute: say so now
         except (ValueError, MemoryError) as e:
             if isinstance(e, MemoryError):
                 e = ValueError("this input is too large for the memory available")
@@ -258,10 +262,20 @@ class AppState(QObject):
             self._error = msg
             self.input_error_changed.emit(msg)
 
+    def computes_here(self, c: Config) -> bool:
+        """Whether `c` is computed on the GUI thread: when it is small, and no worker computes beside it
+        (one in a Python loop takes the interpreter lock in turn with the GUI thread: beside a training
+        run and a superseded trace, a compare that takes 30 ms alone held the window over 1 s). The
+        first trace is computed here (a window has something to show). async_threshold = inf: always
+        here (tests, the command line)."""
+        if estimated_cost(c) > self.async_threshold:
+            return False
+        return self.async_threshold == float("inf") or self._trace is None or not jobs.busy(besides=("gains",))
+
     def _recompute(self) -> None:
         c = self._config
         self._gains.drop()     # the worker is needed now; the gains start again if this trace stays
-        if estimated_cost(c) <= self.async_threshold:
+        if self.computes_here(c):
             self._drop_main_job()
             try:
                 tr = run_config(c, self._base_params)

@@ -30,6 +30,14 @@ MAX_RADIUS = 100.0
 A0_MODES = ("zero", "given")
 MAX_BATCH = 10_000
 MAX_OUTPUTS = 10_000_000      # steps x output units x batch: each (T, n_y, m) array stays under 80 MB
+# The model's weights: a 4-layer bidirectional LSTM of 2048 units has 335 million (2.7 GB, and as much
+# again for their gradients); 40 million (320 MB) still holds a 2048-unit LSTM layer or a 2-layer GRU
+MAX_WEIGHTS = 40_000_000
+# The trace's memory at its peak, about TRACE_BYTES_PER_VALUE bytes per state value (steps x batch x
+# units x layers x directions) and gate (measured: 150 for the vanilla cell, 134-154 per gate for GRU
+# and LSTM): 1.5 GB holds 100,000 steps of 100 vanilla units, or 10,000 of 250 LSTM units
+MAX_TRACE_BYTES = 1.5 * 2**30
+TRACE_BYTES_PER_VALUE = 150
 
 
 @dataclass(frozen=True)
@@ -135,6 +143,43 @@ def spec_of(c: Config, seq: SequenceData) -> ModelSpec:
     return ModelSpec(c.cell, c.activation, seq.n_x, c.hidden, seq.n_y, c.layers, c.bidirectional, c.encoder_decoder)
 
 
+def _largest_hidden(fits) -> int:
+    """The largest hidden size from 1 to MAX_HIDDEN for which fits(n_a) holds (0 if none); fits grows with n_a."""
+    lo, hi = 0, MAX_HIDDEN
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if fits(mid) else (lo, mid - 1)
+    return lo
+
+
+def check_size(spec: ModelSpec, seq: SequenceData) -> None:
+    """ValueError if the model's weights or its trace would hold more than rnnviz computes with
+    (MAX_WEIGHTS, MAX_TRACE_BYTES), saying which hidden size would fit: such a run would take
+    gigabytes and minutes, and a machine's memory with them, before it showed anything."""
+    def weights(n_a: int) -> int:
+        return replace(spec, n_a=n_a).param_count()
+
+    def trace_bytes(n_a: int) -> float:
+        return float(TRACE_BYTES_PER_VALUE) * spec.gates * seq.T * seq.m * n_a * spec.layers * spec.dirs
+
+    what = f"a {spec.title()} of {spec.n_a:,} units"
+    n = weights(spec.n_a)
+    if n > MAX_WEIGHTS:
+        fit = _largest_hidden(lambda n_a: weights(n_a) <= MAX_WEIGHTS)
+        raise ValueError(f"{what} has {n / 1e6:,.0f} million weights ({n * 8 / 2**30:.1f} GB); rnnviz computes "
+                         f"with at most {MAX_WEIGHTS / 1e6:.0f} million: "
+                         + (f"choose at most {fit:,} hidden units, or fewer layers or directions" if fit
+                            else "choose fewer layers or directions"))
+    need = trace_bytes(spec.n_a)
+    if need > MAX_TRACE_BYTES:
+        fit = _largest_hidden(lambda n_a: trace_bytes(n_a) <= MAX_TRACE_BYTES)
+        steps = f"{seq.T:,} steps" + (f" × {seq.m:,} sequences" if seq.m > 1 else "")
+        raise ValueError(f"{steps} of {what} need about {need / 2**30:.1f} GB of memory; rnnviz holds up to "
+                         f"{MAX_TRACE_BYTES / 2**30:.1f} GB: "
+                         + (f"choose at most {fit:,} hidden units, or a shorter sequence" if fit
+                            else "use a shorter sequence or fewer layers or directions"))
+
+
 def prepare_run(c: Config, base: dict | None = None) -> tuple[SequenceData, str]:
     """(sequence, loss) after every check run_config makes, without computing: ValueError if it would fail."""
     check_config(c)
@@ -146,8 +191,11 @@ def prepare_run(c: Config, base: dict | None = None) -> tuple[SequenceData, str]
                          f"rnnviz holds ({MAX_OUTPUTS:,} predictions): use a shorter text or fewer distinct "
                          "characters")
     get_activation(c.activation)
-    if base is not None:
+    if base is None:
+        check_size(spec_of(c, seq), seq)
+    else:
         spec = model_spec(base, seq, c.activation, c.architecture, c.cell, c.layers, c.bidirectional)
+        check_size(spec, seq)
         if seq.kind == "text" and spec.notes_naming and np.shape(base["Wax"])[-1] != seq.n_x:
             raise ValueError(f"the imported weights take {np.shape(base['Wax'])[-1]} inputs (one per character) "
                              f"but this text has {seq.n_x} different characters: use the characters the weights "

@@ -196,3 +196,32 @@ def test_the_process_exits_at_once_with_work_in_the_background(tmp_path, quit_af
     assert "rnnviz: window shown" in proc.stdout
     assert "Traceback" not in proc.stderr and "Signal source" not in proc.stderr
     assert (home / "last.rnnviz").is_file()
+
+
+def test_state_small_recomputations_go_to_the_background_while_a_worker_computes(qtbot):
+    """A state test. A small trace is computed on the GUI thread, unless a worker computes beside it (a
+    training run, a superseded trace): a worker in a Python loop takes the interpreter lock in turn
+    with the GUI thread, and a compare that takes 30 ms alone held the window 1.1 s (the monkey,
+    seed 2). Then it goes to the background too; the local gains' lane is not such work (it is
+    dropped for the new trace); once the worker is done, small traces are computed here again."""
+    from rnnviz.app import jobs
+    from rnnviz.app.state import AppState
+
+    st = AppState()
+    st.set_config(Config(source="hello world"))
+    qtbot.waitUntil(lambda: not st.jobs.pending(), timeout=10000)
+    assert st.trace is not None and not jobs.busy(besides=("gains",))
+    other = JobRunner()                                   # as the training's runner is
+    release = threading.Event()
+    other.submit("train", lambda task: release.wait(20))
+    qtbot.waitUntil(lambda: jobs.busy(), timeout=5000)
+    try:
+        st.update_config(hidden=17)
+        assert st.busy and st.trace.n_a == 16              # computing in the background
+        qtbot.waitUntil(lambda: st.trace.n_a == 17, timeout=10000)
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: not jobs.busy(besides=("gains",)), timeout=5000)
+    st.update_config(hidden=18)
+    assert not st.busy and st.trace.n_a == 18              # alone again: at once
+    st.shutdown()

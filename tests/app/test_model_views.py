@@ -14,7 +14,7 @@ from rnnviz.app.views.gradient_view import GradientView
 from rnnviz.app.views.influence_view import InfluenceView
 from rnnviz.core import diagnostics as D
 from rnnviz.core.trace import StateRef
-from tests.app.drive import choose, go_backward, open_window, press, side, type_sequence
+from tests.app.drive import choose, go_backward, open_window, press, side, type_number, type_sequence
 
 CHARTS = {"rnn": ["z⟨t⟩ pre-activation", "a⟨t⟩ hidden state"],
           "gru": ["Γr reset gate", "z = 1 − Γu keep gate", "c̃⟨t⟩ candidate", "a⟨t⟩ hidden state"],
@@ -534,3 +534,25 @@ def test_f11_and_the_dark_theme_restyle_the_cell_tab_in_place(w, qtbot):
     settle(qtbot, 100)
     assert view.plots == plots and plots[key].getAxis("left").textPen().color().name() != light_axis
     assert view.values[key].shape == (w.state.trace.n_a,)      # and they still show the step's values
+
+
+def test_a_model_too_big_to_compute_is_refused_in_the_window_with_what_fits(w, qtbot):
+    """Hidden 2048 in a 4-layer bidirectional LSTM: 336 million weights (2.5 GB, and their gradients
+    again) allocated in the background took the window's memory past 5 GB. The window says so at once
+    and keeps the model it shows; a size that fits computes again."""
+    m = w.model_panel
+    choose(qtbot, m.cell, "lstm")
+    keys(qtbot, m.layers, Qt.Key.Key_Up, 3)
+    qtbot.keyClick(m.layers, Qt.Key.Key_Return)
+    click(qtbot, m.bidirectional)
+    qtbot.waitUntil(lambda: w.state.trace.spec.layers == 4 and w.state.trace.spec.bidirectional, timeout=8000)
+    shown = w.state.trace
+    type_number(qtbot, m.hidden, "2048")
+    settle(qtbot)
+    label = w.sequence_panel.error_label
+    assert label.isVisibleTo(w)
+    assert "336 million weights" in label.text() and "choose at most 706 hidden units" in label.text()
+    assert not w.state.jobs.pending() and w.state.trace is shown          # nothing computed, nothing lost
+    type_number(qtbot, m.hidden, "24")
+    qtbot.waitUntil(lambda: w.state.trace.n_a == 24, timeout=8000)
+    assert not label.isVisibleTo(w) and not w.state.input_error
