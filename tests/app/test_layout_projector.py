@@ -197,3 +197,24 @@ def test_f11_beside_the_lesson_list_puts_it_away_but_keeps_an_open_lesson(win, q
     settle(qtbot)
     press(qtbot, win, Qt.Key.Key_F11)
     assert lessons.dock.isVisible() and not win.input_dock.isVisible()    # presenting the lesson
+
+
+def test_the_heatmap_in_presentation_mode_at_720p_gives_its_rows_the_room(win, qtbot):
+    """F11 at 1280 x 720 left the heatmap's 16 rows ~35 px under a two-line title, and the colour bar
+    printed five ticks over each other in that height. Short of room, the top axis's title steps aside
+    (its characters stay), the bar names its two ends and the title drops the scale they name."""
+    heat = open_tab(qtbot, win, "Heatmaps")
+    assert not heat.compact and "colours −1…1" in heat.plot.titleLabel.text
+    press(qtbot, win, Qt.Key.Key_F11)
+    settle(qtbot, 100)
+    assert heat.compact and heat.plot.vb.height() >= 70
+    assert "colours" not in heat.plot.titleLabel.text and "16 units × 10 steps" in heat.plot.titleLabel.text
+    top = heat.plot.getAxis("top")
+    assert not top.label.isVisible() and len(top._tickLevels[0]) == 10     # every character still on top
+    bar = heat.colorbar.axis
+    assert sorted(v for level in bar._tickLevels for v, _ in level) == [-1.0, 1.0]
+    press(qtbot, win, Qt.Key.Key_F11)                  # back, and a larger window: everything again
+    win.resize(1600, 1000)
+    settle(qtbot, 100)
+    assert not heat.compact and top.label.isVisible() and "colours −1…1" in heat.plot.titleLabel.text
+    assert bar._tickLevels is None                      # pyqtgraph's own ticks again

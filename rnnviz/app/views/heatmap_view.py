@@ -76,6 +76,9 @@ class HiddenHeatmapView(StepPlotView):
         lay.addWidget(self._figure, 1)
         self.quantity.currentIndexChanged.connect(self._on_quantity_chosen)
         self._drawn = None                # (trace, selection) drawn last
+        self.compact = False              # a plot area too short for the top axis's title and every bar tick
+        self._title_parts = ("", "")
+        self.plot.vb.sigResized.connect(lambda *_: self._fit_height())
         self._connect_state()
         self._lazy.connect(state.selection_changed, self._follow_selection_changed)
 
@@ -161,6 +164,7 @@ class HiddenHeatmapView(StepPlotView):
         self.image.setImage(shown, levels=(lo, hi), autoLevels=False)
         self.image.setRect(QRectF(0.5, 0.5, trace.T, trace.n_a))
         self.colorbar.setLevels((lo, hi))
+        self._bar_ticks()
         self.plot.vb.setLimits(yMin=0.5, yMax=trace.n_a + 0.5)
         self.plot.vb.setYRange(0.5, trace.n_a + 0.5, padding=0)
         self.set_y_extent(0.5, trace.n_a + 0.5)
@@ -169,11 +173,40 @@ class HiddenHeatmapView(StepPlotView):
         self.plot.showAxis("top", bool(self._labels))
         extra = f", g = {trace.activation}" if trace.spec.cell == "rnn" else ""
         scale = {Q.GATE: "0…1", Q.TANH: "−1…1"}.get(q.scale, f"±{colors.signed_limit(v):.3g}")
-        self.set_title(rich(f"{self.figure_title}  ({trace.n_a} units × {trace.T} steps{extra}; colours {scale})"))
+        self._title_parts = (f"{self.figure_title}  ({trace.n_a} units × {trace.T} steps{extra}", f"; colours {scale})")
+        self._set_heat_title()
         self._restyle(None)
 
+    def _set_heat_title(self) -> None:
+        """The title; short of room, without the colour scale (the bar's two ends name it)."""
+        main, scale = self._title_parts
+        self.set_title(rich(main + (")" if self.compact else scale)))
+
     def _restyle(self, p) -> None:
-        theme.style_colorbar(self.colorbar, self.state.view_options, rich(f"{self.shown.symbol} value"))
+        label = self.shown.symbol if self.compact else f"{self.shown.symbol} value"
+        theme.style_colorbar(self.colorbar, self.state.view_options, rich(label))
+
+    # a short plot area (F11 on a 720p projector leaves the tab ~40 px of rows): the top axis's title
+    # steps aside (its characters stay), the colour bar names its two ends only and its title is the
+    # symbol alone, so that the rows get the room and nothing prints over anything
+    COMPACT_BELOW_PX, ROOMY_ABOVE_PX = 90, 130      # apart by more than what compact gives back: no flicker
+
+    def _fit_height(self) -> None:
+        h = self.plot.vb.height()
+        compact = h < (self.ROOMY_ABOVE_PX if self.compact else self.COMPACT_BELOW_PX)
+        if compact == self.compact:
+            return
+        self.compact = compact
+        self.plot.getAxis("top").showLabel(not compact)
+        self._bar_ticks()
+        self._restyle(None)
+        if self._title_parts[0]:
+            self._set_heat_title()
+
+    def _bar_ticks(self) -> None:
+        lo, hi = self.colorbar.levels()
+        self.colorbar.axis.setTicks([[(lo, f"{lo:.3g}".replace("-", "−")), (hi, f"{hi:.3g}")], []]
+                                    if self.compact else None)
 
     def _on_x_range_changed(self) -> None:
         """Every input character of the steps in view on the top axis when each has room; else none
@@ -191,6 +224,8 @@ class HiddenHeatmapView(StepPlotView):
         label = TOP_LABEL if every else TOP_LABEL + ": zoom in (wheel) to read every character"
         if top.labelText != label:
             top.setLabel(label)   # keeps the theme's label style
+            if self.compact:
+                top.showLabel(False)
 
     def hover_text(self, t: int, y: float) -> str:
         tr, v = self.state.trace, self._values
