@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from rnnviz import __version__
 from rnnviz.app import theme
+from rnnviz.app.gui_gc import collect_on_the_gui_thread
 from rnnviz.app.panels.keys import hand_back_keys
 from rnnviz.app.panels.model_panel import ModelPanel
 from rnnviz.app.panels.playback_panel import PlaybackPanel
@@ -400,6 +401,7 @@ def run_app(text: str | None = None, lesson=None, page: int = 1) -> int:
     app.setOrganizationName("rnnviz")
     app.setApplicationDisplayName("rnnviz")
     theme.apply_app_theme(app, AppState().view_options)
+    collect_on_the_gui_thread(app)       # never in a worker: Qt objects die on their own thread
     window = open_window(app, text)
     if lesson is not None:
         window.lessons.open(lesson, page - 1)

@@ -1,0 +1,43 @@
+"""Python's cyclic garbage collector runs on the GUI thread only.
+
+Left automatic, the collector runs in whichever thread happens to allocate when a generation fills:
+often a worker (a trace, a training run). A cycle it collects there may hold Qt objects the GUI
+thread made (a closed dialog, a view rebuilt, pyqtgraph items): their C++ destructors then run in
+the worker, and a timer such an object had started stays registered with the GUI thread's event
+dispatcher after its object is gone. The next tick of that timer segfaulted in
+QCoreApplication::notifyInternal2 (found by the monkey, tests/app/monkey.py). As pyqtgraph advises
+(pyqtgraph.util.garbage_collector), automatic collection is turned off and a GUI timer collects
+instead, generation by generation as their thresholds fill, as often as the collector would.
+"""
+from __future__ import annotations
+
+import gc
+
+from PySide6.QtCore import QObject, QTimer
+
+INTERVAL_MS = 500
+
+
+class GuiCollector(QObject):
+    def __init__(self, parent: QObject):
+        super().__init__(parent)
+        self.threshold = gc.get_threshold()
+        gc.disable()
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.check)
+        self.timer.start(INTERVAL_MS)
+        self.collections = 0            # (tests read it)
+
+    def check(self) -> None:
+        l0, l1, l2 = gc.get_count()
+        t0, t1, t2 = self.threshold
+        if l0 > t0:
+            gen = 2 if (l1 > t1 and l2 > t2) else 1 if l1 > t1 else 0
+            gc.collect(gen)
+            self.collections += 1
+
+
+def collect_on_the_gui_thread(app) -> GuiCollector:
+    """Install once per application (again: the same one)."""
+    found = app.findChild(GuiCollector)
+    return found if found is not None else GuiCollector(app)

@@ -1,0 +1,56 @@
+"""The cyclic garbage collector runs on the GUI thread only (rnnviz/app/gui_gc.py): a cycle holding
+a Qt object collected in a worker thread ran the object's C++ destructor there, leaving its timer
+registered with the GUI thread's dispatcher: the next tick segfaulted (the monkey, seed 6)."""
+from __future__ import annotations
+
+import gc
+import threading
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QApplication
+
+from rnnviz.app.gui_gc import collect_on_the_gui_thread
+
+
+class Cycle(QObject):
+    died_in: list = []
+
+    def __init__(self):
+        super().__init__()
+        self.me = self                 # a reference cycle: only the cyclic collector frees it
+        self.timer = QTimer(self)
+        self.timer.start(5)
+
+    def __del__(self):
+        Cycle.died_in.append(threading.current_thread().name)
+
+
+def test_a_qt_cycle_is_collected_on_the_gui_thread_not_in_a_worker(qtbot):
+    enabled = gc.isenabled()
+    collector = collect_on_the_gui_thread(QApplication.instance())
+    try:
+        assert collect_on_the_gui_thread(QApplication.instance()) is collector     # one per application
+        assert not gc.isenabled()
+        Cycle.died_in.clear()
+        for _ in range(20):
+            Cycle()
+        done = threading.Event()
+
+        def worker():                  # allocates enough containers to fill every generation
+            junk = []
+            for i in range(200_000):
+                junk.append([i])
+                if len(junk) > 1000:
+                    junk = []
+            done.set()
+
+        threading.Thread(target=worker, name="worker").start()
+        done.wait(30)
+        assert Cycle.died_in == []                      # the worker collected nothing
+        qtbot.waitUntil(lambda: len(Cycle.died_in) == 20, timeout=5000)   # the GUI's timer did
+        assert set(Cycle.died_in) == {threading.main_thread().name} and collector.collections > 0
+    finally:
+        collector.setParent(None)          # the suite's other tests keep Python's own collector
+        collector.timer.stop()
+        if enabled:
+            gc.enable()
