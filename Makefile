@@ -21,7 +21,7 @@ test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
 monkey: $(STAMP)
-	RNNVIZ_MONKEY=1 QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -s tests/app/test_monkey.py
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -s tests/app/test_monkey.py
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_engine.py

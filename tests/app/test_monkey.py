@@ -18,18 +18,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 SEED = int(os.environ.get("RNNVIZ_MONKEY_SEED", "20240613"))
 ACTIONS = int(os.environ.get("RNNVIZ_MONKEY_ACTIONS", "1500"))
 SECONDS = float(os.environ.get("RNNVIZ_MONKEY_SECONDS", "40"))
 ROOT = Path(__file__).resolve().parents[2]
-
-# Out of the default suite again (RNNVIZ_MONKEY=1 / make monkey run it): since this session's merges the
-# window's memory grows by 3.3-4.9 GB in the CI seed's 40 s (the bound is 2.5 GB; +0.1-0.5 GB before),
-# not from the training's malloc thresholds (3.3 GB without them). Issue 13 stays open for it.
-pytestmark = pytest.mark.skipif(os.environ.get("RNNVIZ_MONKEY") != "1",
-                                reason="the monkey runs with RNNVIZ_MONKEY=1 (make monkey); see the comment above")
 
 
 def test_the_monkey_finds_nothing(tmp_path, capsys):
