@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from rnnviz import __version__
 from rnnviz.app import theme
 from rnnviz.app.gui_gc import collect_on_the_gui_thread
+from rnnviz.app.status_summary import StatusSummary
 from rnnviz.app.panels.keys import hand_back_keys
 from rnnviz.app.panels.model_panel import ModelPanel
 from rnnviz.app.panels.playback_panel import PlaybackPanel
@@ -224,7 +225,7 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         sb = self.statusBar()
-        self.status_label = QLabel()
+        self.status_label = StatusSummary()
         self.status_label.setObjectName("statusSummary")
         sb.addWidget(self.status_label, 1)
         self.busy_bar = QProgressBar()
@@ -255,14 +256,16 @@ class MainWindow(QMainWindow):
         short = src if len(src) <= 40 else src[:37] + "…"
         self.setWindowTitle(f"rnnviz — {short}")
         loss = f"{tr.total_loss:.4g}" if tr.finite else "overflow (inf/NaN)"
-        self.status_label.setText(
-            f"T = {tr.T:,}   ·   n_a = {tr.n_a}   ·   n_x = {tr.n_x}   ·   parameters = {param_count(tr.params):,}"
-            f"   ·   L = Σ L⟨t⟩ = {loss}   ·   computed in {tr.compute_seconds * 1e3:.0f} ms")
-        self.window_layout.model_changed()   # a deeper model's graph gets more of the centre
+        # (rank, text): short of room the highest ranks are left out first
+        parts = [(0, f"T = {tr.T:,}"), (3, f"n_a = {tr.n_a}"), (5, f"n_x = {tr.n_x}"),
+                 (4, f"parameters = {param_count(tr.params):,}"), (1, f"L = Σ L⟨t⟩ = {loss}"),
+                 (6, f"computed in {tr.compute_seconds * 1e3:.0f} ms")]
         batch = tr.extras.get("batch")
         if batch is not None:   # a batch: the views show one of its sequences
-            self.status_label.setText(self.status_label.text() + f"   ·   sequence {tr.extras.get('example', 0) + 1}"
-                                      f" of m = {batch.m} (the batch's L = {batch.total_loss:.4g})")
+            parts.append((2, f"sequence {tr.extras.get('example', 0) + 1} of m = {batch.m} "
+                             f"(the batch's L = {batch.total_loss:.4g})"))
+        self.status_label.set_parts(parts)
+        self.window_layout.model_changed()   # a deeper model's graph gets more of the centre
 
     def _on_busy_changed(self, busy: bool) -> None:
         for w in (self.busy_label, self.busy_bar, self.cancel_button):

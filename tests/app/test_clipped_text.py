@@ -2,7 +2,7 @@
 combo boxes, tab labels, the side columns, the graph's title line, the verdicts."""
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox
+from PySide6.QtWidgets import QComboBox, QLabel
 
 from rnnviz.app.views.graph import overlay as graph_overlay
 from tests.app.projector import combo_field_width, open_window, press, settle, tab_bars, widest_item
@@ -107,3 +107,30 @@ def test_verdicts_show_every_line(win, qtbot):
             settle(qtbot)
         lab = view.verdict_label
         assert lab.text() and lab.height() >= lab.heightForWidth(lab.width()), cls.__name__
+
+
+def test_the_status_line_shows_whole_parts_beside_the_training(win, qtbot):
+    """F11 at 720p while training: the summary ran under the training's status and read "computed in
+    3 m". It now shows as many whole parts as fit, T and the loss last of all, the rest in its tooltip."""
+    t = win.training
+    if win.state.view_options.presentation:        # the Train panel's button is in the column F11 put away
+        press(qtbot, win, Qt.Key.Key_F11)
+    t["dock"].raise_()
+    settle(qtbot)
+    qtbot.mouseClick(t["panel"].play_button, Qt.MouseButton.LeftButton)
+    press(qtbot, win, Qt.Key.Key_F11)
+    try:
+        qtbot.waitUntil(lambda: t["controller"].updates > 0, timeout=20000)
+        settle(qtbot, 100)
+        label = win.status_label
+        shown = label.text()
+        assert label.fontMetrics().horizontalAdvance(shown) <= label.contentsRect().width()
+        assert shown.startswith("T = 10") and "L = Σ L⟨t⟩ = " in shown
+        whole = label.toolTip()
+        assert "computed in" in whole and all(part in whole for part in shown.split("   ·   "))
+        status = next(w for w in win.statusBar().findChildren(QLabel) if w.objectName() == "trainStatus")
+        assert status.isVisible() and status.text().startswith("trained ")
+        assert not label.geometry().intersects(status.geometry())
+    finally:
+        t["controller"].pause()          # (the Pause button is in the column F11 put away)
+        qtbot.waitUntil(lambda: not t["controller"].running, timeout=20000)
