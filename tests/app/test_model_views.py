@@ -556,3 +556,35 @@ def test_a_model_too_big_to_compute_is_refused_in_the_window_with_what_fits(w, q
     type_number(qtbot, m.hidden, "24")
     qtbot.waitUntil(lambda: w.state.trace.n_a == 24, timeout=8000)
     assert not label.isVisibleTo(w) and not w.state.input_error
+
+
+def test_what_is_left_at_step_1_is_written_where_no_curve_runs_through_it(qtbot):
+    """The "… left" labels sat above their curves' starts, and each curve rising to the right ran
+    through its own words (#9). Now each label is below its start, inside the plot, and no curve's
+    point lies within any label, on a 720p projector's window."""
+    from PySide6.QtCore import QPointF
+
+    from rnnviz.app.panels.bptt_controls import BPTTControls
+    from rnnviz.app.views.compare_view import CompareView
+    from tests.app.projector import open_window as projector_window
+
+    w = projector_window(qtbot, 1280, 720)
+    type_sequence(qtbot, w, "the quick brown fox jumps over the lazy dog")
+    type_number(qtbot, w.model_panel.radius_spin, "1.2")
+    side(w, "Backprop through time")
+    click(qtbot, w.findChild(BPTTControls).quick)          # compare with an LSTM
+    cmp = w.findChild(CompareView)
+    qtbot.waitUntil(lambda: cmp.comparing, timeout=5000)
+    settle(qtbot, 100)
+    vb = cmp.plot.vb
+    inside = vb.sceneBoundingRect()
+    boxes = [lab.sceneBoundingRect() for lab in cmp.end_labels]
+    assert all(lab.toPlainText().endswith("left") for lab in cmp.end_labels)
+    assert all(inside.contains(b) for b in boxes), (inside, boxes)  # (the lower one was below the plot)
+    for curve in cmp.curves.values():
+        xs, ys = curve.getData()                             # as drawn: log10 of the sizes
+        assert np.nanmax(ys) < 3
+        for x, y in zip(xs, ys):
+            if np.isfinite(y):
+                p = vb.mapViewToScene(QPointF(x, y))
+                assert not any(b.adjusted(2, 2, -2, -2).contains(p) for b in boxes), (x, y)

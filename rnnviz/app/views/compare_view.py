@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from rnnviz.app.colors import palette
@@ -105,10 +106,15 @@ class CompareView(QWidget, FigureView):
         self.plot.addItem(self.cursor, ignoreBounds=True)
         self.empty_text = pg.TextItem(EMPTY, anchor=(0.5, 0.5))
         self.plot.addItem(self.empty_text, ignoreBounds=True)
-        self.end_labels = [pg.TextItem("", anchor=(0.0, 1.0)) for _ in range(2)]   # what is left at step 1
+        # what is left at step 1: below the start of its curve (each curve rises to the right), on a
+        # backdrop of the plot's colour above the curves, so that no curve runs through the words
+        self.end_labels = [pg.TextItem("", anchor=(0.0, 0.0)) for _ in range(2)]
         for item in self.end_labels:
+            item.setZValue(20)
             self.plot.addItem(item, ignoreBounds=True)
         self.sentence = ""
+        self._y_span = None           # (lo, hi, the lowest start) of the curves drawn, in log10
+        self.plot.vb.sigResized.connect(lambda *_: self._fit_y_range())
         self.canvas.scene().sigMouseClicked.connect(self._on_click)
 
         self._lazy = Lazy(self)     # hidden behind another tab: redrawn when shown (views/lazy.py)
@@ -148,12 +154,28 @@ class CompareView(QWidget, FigureView):
         self.cursor.setPen(pg.mkPen(p.accent, width=2.5))
         self.empty_text.setColor(p.muted)
         self.empty_text.setFont(plot_font(options, 1.1, bold=True))
+        backdrop = pg.mkColor(p.background)
+        backdrop.setAlpha(225)
         for item, col in zip(self.end_labels, self.colours):
             item.setColor(col)
+            item.fill = pg.mkBrush(backdrop)
             item.setFont(plot_font(options, 0.95, bold=True))
         self.legend.opts["labelTextColor"] = pg.mkColor(p.foreground)
         self.legend.opts["labelTextSize"] = f"{point_size(options, 0.95)}pt"
         self._redraw()
+
+    def _fit_y_range(self) -> None:
+        """The y range of the data, and below the lowest curve's start the room its "… left" label
+        needs at the plot's height now (the labels sit below their starts: each curve rises to the right)."""
+        if self._y_span is None:
+            return
+        lo, hi, start = self._y_span
+        if start is not None:
+            label_px = QFontMetricsF(self.end_labels[0].textItem.font()).height() + 10    # a line and its margins
+            f = min(max(label_px / max(self.plot.vb.height(), 1.0), 0.1), 0.45)   # of the plot's height
+            lo = min(lo, start - f * (hi - start) / (1 - f))
+        self.plot.setYRange(lo, hi, padding=0)
+        self.fitter.set_log_range(self.plot, lo, hi)
 
     def _redraw(self) -> None:
         st = self.state
@@ -165,6 +187,7 @@ class CompareView(QWidget, FigureView):
         for item in self.end_labels:
             item.setText("")
         self.sentence = ""
+        self._y_span = None
         if not on:
             for c in self.curves.values():
                 c.setData([], [])
@@ -194,8 +217,10 @@ class CompareView(QWidget, FigureView):
         self.legend.addItem(self.keys["da_last"], esc("‖∂L<T>/∂a<t>‖"))
         self.fitter.fit_legend()
         lo, hi = log10_limits(*values, min_decades=2.0)
-        self.plot.setYRange(lo, hi, padding=0)
-        self.fitter.set_log_range(self.plot, lo, hi)
+        starts = [float(tr.da_last_norm[0]) for tr in traces if tr.T > 1]
+        starts = [np.log10(v) for v in starts if np.isfinite(v) and v > 0]
+        self._y_span = (lo, hi, min(starts) if starts else None)
+        self._fit_y_range()
         self.plot.setXRange(0.5, max(tr.T for tr in traces) + 0.5, padding=0.01)
         opts = st.view_options
         verdicts = [D.verdict(tr) for tr in traces]
