@@ -301,21 +301,33 @@ def reach_comparison(label_a: str, va: Verdict, label_b: str, vb: Verdict) -> st
     if not all(math.isfinite(r) and r > 0 for r in (ra, rb)):
         return ""
     more, less = ((label_a, va), (label_b, vb)) if ra >= rb else ((label_b, vb), (label_a, va))
-    factor = more[1].ratio / less[1].ratio
+    log_factor = math.log10(more[1].ratio) - math.log10(less[1].ratio)   # (10^200 / 10^-200 overflows)
     same = va.from_step == vb.from_step
     frm = f"the gradient from step {va.from_step}" if same else "its late loss's gradient"
     text = f"At step 1, {label_a} keeps {_sci_text(ra)} of {frm} and {label_b} {_sci_text(rb)}"
-    if factor < 2:
+    if log_factor < math.log10(2):
         return text + ": about the same."
-    return text + f": {more[0]} keeps {_sci_text(factor)} times more."
+    return text + f": {more[0]} keeps {_sci_log10(log_factor)} times more."
 
 
 def _sci_text(x: float) -> str:
-    """One significant digit: 0.31, 24, 2·10⁻¹⁸, 3·10¹⁰ (so that the numbers of one sentence agree)."""
+    """One significant digit: 0.31, 24, 2·10⁻¹⁸, 3·10¹⁰ (so that the numbers of one sentence agree);
+    ∞, NaN and 0 as themselves."""
+    if not math.isfinite(x):
+        return "NaN" if math.isnan(x) else ("∞" if x > 0 else "−∞")
+    if x <= 0:
+        return "0" if x == 0 else "−" + _sci_text(-x)
     if 1e-2 <= x < 1e3:
         return f"{x:.2g}"
-    e = math.floor(math.log10(x))
-    m = round(x / 10.0 ** e)
+    return _sci_log10(math.log10(x))
+
+
+def _sci_log10(lg: float) -> str:
+    """_sci_text of 10**lg, for any finite lg (a ratio of 10^200 and 10^-200 is 10^400: past floats)."""
+    if -2 <= lg < 3:
+        return f"{10.0 ** lg:.2g}"
+    e = math.floor(lg)
+    m = round(10.0 ** (lg - e))
     if m == 10:
         m, e = 1, e + 1
     return ("" if m == 1 else f"{m}·") + "10" + str(e).translate(_SUPERSCRIPT)

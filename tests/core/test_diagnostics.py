@@ -196,3 +196,17 @@ def test_reach_comparison_says_which_setting_keeps_more_and_by_how_much():
                                      (9.7e-8, "10⁻⁷"), (1e-5, "10⁻⁵")])
 def test_sci_text_one_significant_digit(x, text):
     assert D._sci_text(x) == text
+
+
+def test_reach_comparison_of_reaches_whose_ratio_overflows_a_float():
+    """10^200 kept against 10^-200: the ratio 10^400 is past floats; the sentence (the monkey's seeds
+    9 and 12 raised OverflowError in the Compare tab) says it in powers of ten."""
+    huge = D.Verdict("exploding", "", (), 1e200, 60, None, 2.0)
+    tiny = D.Verdict("vanishing", "", (), 1e-200, 60, None, 0.5)
+    s = D.reach_comparison("ReLU", huge, "tanh", tiny)
+    assert s == "At step 1, ReLU keeps 10²⁰⁰ of the gradient from step 60 and tanh 10⁻²⁰⁰: ReLU keeps 10⁴⁰⁰ times more."
+
+
+@pytest.mark.parametrize("x, text", [(float("inf"), "∞"), (float("nan"), "NaN"), (0.0, "0"), (-3e-9, "−3·10⁻⁹")])
+def test_sci_text_of_what_is_not_a_positive_number(x, text):
+    assert D._sci_text(x) == text
