@@ -128,7 +128,11 @@ class SequenceTask(Task):
         if self.loss == "bce":
             return steps * self.n_y * math.log(2)
         y = self.seq.y_values
-        return steps * float(np.var(y)) if y is not None else float("nan")
+        if y is None:
+            return float("nan")
+        with np.errstate(over="ignore", invalid="ignore"):     # numbers near ±1e308: no baseline, no warning
+            v = steps * float(np.var(y))
+        return v if math.isfinite(v) else float("nan")
 
     def describe(self) -> dict:
         return {"kind": "text", "window": self.window, "loss": self.loss, "architecture": self.architecture}

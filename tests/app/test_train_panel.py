@@ -267,3 +267,18 @@ def test_while_training_the_views_get_the_weights_without_an_eigendecomposition_
     click(qtbot, panel.play_button)
     wait_idle(qtbot, t)
     assert workers and not pushes_on_gui
+
+
+def test_reset_weights_on_numbers_near_the_largest_float_warns_nothing(qtbot):
+    """The numbers task's baseline is the targets' variance: of 0 1e308 -1e308 1 it overflowed, and
+    "Reset weights" printed NumPy's overflow warnings to the terminal (the monkey, seed 20). There is
+    then no baseline; nothing is printed."""
+    import warnings
+
+    w, t = train_window(qtbot, "0 1e308 -1e308 1 0 1e308")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        click(qtbot, t["panel"].reset_button)
+        qtbot.wait(100)
+    assert not [c for c in caught if issubclass(c.category, RuntimeWarning)], [str(c.message) for c in caught]
+    assert np.isnan(t["controller"].main.task.baseline)
