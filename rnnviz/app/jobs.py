@@ -36,6 +36,8 @@ def busy(besides: tuple[str, ...] = ()) -> bool:
     """Whether a worker of any runner (the window's, a training's) is computing a job of a lane not
     in `besides`, or has one queued: work that takes the interpreter lock in turn with the GUI thread."""
     for r in list(_runners):
+        if r._closed:        # its window is gone (shutdown): its job was asked to stop and is nobody's
+            continue
         with r._cond:
             running = r._running
             jobs = ([running] if running is not None and running.computing else []) + list(r._queue)
