@@ -94,3 +94,24 @@ def test_a_correct_lstm_passes_on_the_windows_lstm(qtbot, lstm_window, tmp_path,
     assert all(r.max_abs_diff < 1e-12 for r in w.state.student)
     assert w.graph.item.student is None
     assert not [k for k, *_ in drawn(w) if k.startswith("student")]
+
+
+# the course's known erratum: da_prev and dc_prev not carried back
+NO_CARRY = ("gradients = lstm_cell_backward(da[:, :, t] + da_prevt, dc_prevt, caches[t])",
+            "gradients = lstm_cell_backward(da[:, :, t], np.zeros_like(dc_prevt), caches[t])")
+
+
+def test_an_lstm_backward_that_carries_nothing_shows_dx_in_the_backward_pass(qtbot, lstm_window, tmp_path,
+                                                                             monkeypatch):
+    w = lstm_window
+    check_through_menu(qtbot, w, monkeypatch, write(tmp_path / "no_carry.py", NO_CARRY))
+    shown = rows(w)
+    assert shown[("lstm_forward", WINDOWS)][0] == "✓ pass" and shown[("lstm_backward", WINDOWS)][0] == "✗ fail"
+    res = next(r for r in w.state.student if r.function == "lstm_backward")
+    T = w.state.T
+    assert (res.difference.quantity, res.difference.step) == (f"dx⟨{T - 1}⟩", T - 1)   # step T has nothing to carry
+    assert "carried" in res.hint
+    assert (w.state.t, w.state.phase) == (T - 2, "backward")
+    assert marked_units(w, "dx", T - 2)
+    tip = w.graph.node_for("x", T - 2).tooltip
+    assert f"dx⟨{T - 1}⟩ from your lstm_backward (no_carry.py)" in tip
