@@ -34,7 +34,8 @@ def _signature(path: Path):
 
 
 def _window_cases(trace) -> tuple[list, str]:
-    """The window's sequence and weights as extra cases (vanilla one-layer tanh models only)."""
+    """The window's sequence and weights as extra cases (the one-layer, one-direction tanh RNN or LSTM
+with softmax outputs: the notes' rnn_* or lstm_* functions)."""
     from rnnviz.checker.cases import trace_cases
 
     if trace is None:
@@ -47,8 +48,8 @@ def _window_cases(trace) -> tuple[list, str]:
     except (ValueError, KeyError, MemoryError):
         return [], ""
     if not cases:
-        return [], ("the window shows a model the notes' functions do not describe (they are the one-layer "
-                    "tanh RNN with softmax outputs): only the notes' examples were run")
+        return [], ("the window shows a model the notes' functions do not describe (they are the one-layer, "
+                    "one-direction tanh RNN or LSTM with softmax outputs): only the notes' examples were run")
     return cases, ""
 
 

@@ -90,14 +90,50 @@ def notes_cases() -> list[Case]:
     return out
 
 
+def describes(trace) -> str | None:
+    """Which of the notes' models the window's trace is: "rnn" (one layer, one direction, tanh, softmax
+    outputs: the rnn_* functions), "lstm" (the same with an LSTM cell: the lstm_* functions), or None."""
+    if trace is None or trace.loss_name != "cross_entropy":
+        return None
+    spec = trace.spec
+    if spec.notes_naming and trace.activation == "tanh":
+        return "rnn"
+    if spec.cell == "lstm" and spec.layers == 1 and not spec.bidirectional and not spec.encoder_decoder:
+        return "lstm"
+    return None
+
+
+def _upstream(Wy, y_pred, trace) -> np.ndarray:
+    """da (n_a, m, T): the gradient reaching each a⟨t⟩ from its own output, Wy^T (ŷ⟨t⟩ − y⟨t⟩) where the
+    loss counts (softmax with cross-entropy); BPTT adds what comes back through a⟨t+1⟩ (and c⟨t+1⟩)."""
+    return np.einsum("ya,ymt->amt", Wy, (y_pred - trace.y) * trace.step_weight[None, None, :])
+
+
+def _same(ours, shown) -> bool:
+    shown = np.asarray(shown)
+    return ours.shape == shown.shape and bool(np.allclose(ours, shown, rtol=1e-9, atol=1e-12, equal_nan=True))
+
+
 def trace_cases(trace) -> list[Case]:
-    """The window's sequence and weights, for the vanilla RNN the notes' functions describe (one
-    layer, one direction, tanh): forward on x, backward with da = Wya^T (ŷ - y), as BPTT feeds it."""
-    if trace is None or not trace.spec.notes_naming or trace.activation != "tanh" or trace.loss_name != "cross_entropy":
+    """The window's sequence and weights, for the models the notes' functions describe (describes()):
+    forward on x and a⟨0⟩ (c⟨0⟩ = 0), backward on our forward's caches with da = Wy^T (ŷ − y), as BPTT
+    feeds it. An LSTM's weights go to the course's layout (compat.course_lstm_parameters); its cases are
+    kept only when our lstm_forward on them gives the window's a⟨t⟩, c⟨t⟩ and ŷ⟨t⟩."""
+    kind = describes(trace)
+    if kind is None:
         return []
-    p = {k: np.array(v) for k, v in trace.params.items()}
     x = np.array(trace.x)
     a0 = np.array(trace.a0)
-    _, y_pred, caches = compat.rnn_forward(x, a0, p)
-    da = np.einsum("ya,ymt->amt", p["Wya"], (y_pred - trace.y) * trace.step_weight[None, None, :])
-    return [Case("rnn_forward", (x, a0, p), "your sequence"), Case("rnn_backward", (da, caches), "your sequence")]
+    if kind == "rnn":
+        p = {k: np.array(v) for k, v in trace.params.items()}
+        _, y_pred, caches = compat.rnn_forward(x, a0, p)
+        da = _upstream(p["Wya"], y_pred, trace)
+        return [Case("rnn_forward", (x, a0, p), "your sequence"), Case("rnn_backward", (da, caches), "your sequence")]
+    p = compat.course_lstm_parameters(trace.params, trace.n_a)
+    a, y_pred, c, caches = compat.lstm_forward(x, a0, p)
+    lt = trace.layer(0, 0)
+    c_shown = np.moveaxis(lt.quantity("c"), 0, -1)
+    if np.any(lt.s0[1]) or not (_same(a, trace.a) and _same(c, c_shown) and _same(y_pred, trace.y_hat)):
+        return []
+    da = _upstream(p["Wy"], y_pred, trace)
+    return [Case("lstm_forward", (x, a0, p), "your sequence"), Case("lstm_backward", (da, caches), "your sequence")]

@@ -102,7 +102,11 @@ def _make(title, o, t, unit, step=None, steps=None, first=None) -> Column:
 STEP_PARTS = {
     "rnn_forward": [("a⟨{s}⟩", (0,), "forward"), ("ŷ⟨{s}⟩", (1,), "forward")],
     "rnn_backward": [("dx⟨{s}⟩", ("dx",), "backward")],
+    "lstm_forward": [("a⟨{s}⟩", (0,), "forward"), ("c⟨{s}⟩", (2,), "forward"), ("ŷ⟨{s}⟩", (1,), "forward")],
+    "lstm_backward": [("dx⟨{s}⟩", ("dx",), "backward")],
 }
+# where a forward function's list of step caches is in its result (compare.CACHE_FIELDS names the entries)
+CACHES_AT = {"rnn_forward": (2, 0), "lstm_forward": (3, 0)}
 
 
 @dataclass
@@ -123,6 +127,7 @@ class StepSeries:
     ours: np.ndarray            # (n, T)
     theirs: np.ndarray          # (n, T)
     differs: np.ndarray         # (n, T) bool, as step_rows marks them (each step on its own scale)
+    cache: bool = False         # an entry of the step caches ("ft", "a_prev", ...), not a returned array
 
 
 def step_series(results, example: int) -> list[StepSeries]:
@@ -145,6 +150,38 @@ def step_series(results, example: int) -> list[StepSeries]:
     return out
 
 
+def cache_series(results, example: int) -> list[StepSeries]:
+    """Every step of `example` of each entry of the failing forward functions' step caches (a_next,
+    a_prev, xt; the LSTM's c_next, c_prev, ft, it, cct, ot): StepSeries named by the entry, phase
+    "forward". An entry whose steps the student's caches do not hold as (n, m) arrays of our shapes is
+    left out (compare.py reports that as a structure problem)."""
+    out = []
+    for r in results or ():
+        if r.status != "fail" or r.function not in CACHES_AT:
+            continue
+        try:
+            o_steps, t_steps = _get(r.ours, CACHES_AT[r.function]), _get(r.theirs, CACHES_AT[r.function])
+        except (IndexError, KeyError, TypeError, ValueError):
+            continue
+        if not isinstance(t_steps, (list, tuple)) or len(t_steps) != len(o_steps) or not o_steps:
+            continue
+        for field, k in CACHE_FIELDS[r.function]:
+            try:       # one example's column at each step (T x n, whatever the batch)
+                o_cols, t_cols = [], []
+                for oc, tc in zip(o_steps, t_steps):
+                    o, th = np.asarray(oc[k]), np.asarray(tc[k])
+                    if o.shape != th.shape or o.ndim != 2 or not 0 <= example < o.shape[1]:
+                        raise ValueError
+                    o_cols.append(o[:, example])
+                    t_cols.append(th[:, example])
+                oc = np.stack(o_cols, axis=-1).astype(np.float64)
+                tc = np.stack(t_cols, axis=-1).astype(np.float64)
+            except (IndexError, KeyError, TypeError, ValueError):
+                continue
+            out.append(StepSeries(r.function, field, "forward", oc, tc, _bad_columns(tc, oc), cache=True))
+    return out
+
+
 def _bad_columns(theirs: np.ndarray, ours: np.ndarray) -> np.ndarray:
     """compare._bad of each column (step) on its own: (n, T) bool."""
     with np.errstate(invalid="ignore", over="ignore"):
@@ -157,11 +194,12 @@ def step_rows(results, t: int, example: int, phase: str) -> list[StepRow]:
     """The student's values beside ours at step t (0-based) of `example`, for the failing functions
     among `results` (FunctionResult on the window's sequence) that work step by step in this pass."""
     rows = []
-    for s in step_series(results, example):
-        if s.phase != phase or not 0 <= t < s.ours.shape[1]:
-            continue
+    for s in step_series(results, example) + cache_series(results, example):
+        if s.phase != phase or not 0 <= t < s.ours.shape[1] or (s.cache and not s.differs[:, t].any()):
+            continue                  # a cache entry only where it differs (the rest are the arrays above)
         oc, tc = s.ours[:, t], s.theirs[:, t]
-        rows.append(StepRow(s.function, f"{s.name}⟨{t + 1}⟩", oc, tc, _bad(tc, oc)))
+        label = f"caches[0][{t}] {s.name}" if s.cache else f"{s.name}⟨{t + 1}⟩"
+        rows.append(StepRow(s.function, label, oc, tc, _bad(tc, oc)))
     return rows
 
 

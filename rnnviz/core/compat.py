@@ -200,3 +200,24 @@ def lstm_backward(da, caches):
     for k in ("dWf", "dbf", "dWi", "dbi", "dWc", "dbc", "dWo", "dbo"):
         out[k] = w[k]
     return out
+
+
+def course_lstm_parameters(params: dict, n_a: int, prefix: str = "", layer: int = 0) -> dict:
+    """The engine's LSTM weights (PyTorch's weight_ih_l0 (4 n_a, n_x), weight_hh_l0 (4 n_a, n_a),
+    bias_ih_l0 and bias_hh_l0 (4 n_a,), gates in the order i, f, g, o; read-out Wya, by) in the course's
+    layout: Wf Wi Wc Wo (n_a, n_a + n_x) acting on [a<t-1>; x<t>], bf bi bc bo (n_a, 1) (b_ih + b_hh),
+    Wy (n_y, n_a), by (n_y, 1). The inverse of _lstm_params: lstm_forward on them is the engine's LSTM."""
+    suf = f"_l{layer}"
+    W_ih = _f(params[f"{prefix}weight_ih{suf}"])
+    W_hh = _f(params[f"{prefix}weight_hh{suf}"])
+    b = _f(params[f"{prefix}bias_ih{suf}"]).reshape(-1) + _f(params[f"{prefix}bias_hh{suf}"]).reshape(-1)
+    if W_ih.shape[0] != 4 * n_a or W_hh.shape != (4 * n_a, n_a) or b.shape != (4 * n_a,):
+        raise ValueError(f"these are not the weights of an LSTM with n_a = {n_a}")
+    out = {}
+    for k, (w, bb) in enumerate(zip(_GATES, _BIASES)):
+        rows = slice(k * n_a, (k + 1) * n_a)
+        out[w] = np.concatenate([W_hh[rows], W_ih[rows]], axis=1)
+        out[bb] = b[rows].reshape(n_a, 1).copy()
+    out["Wy"] = _f(params["Wya"]).copy()
+    out["by"] = _f(params["by"]).reshape(-1, 1).copy()
+    return out

@@ -51,3 +51,23 @@ def test_step_rows_for_the_equations(tmp_path):
     assert [r.label for r in rows] == ["a⟨3⟩", "ŷ⟨3⟩"]
     assert rows[0].differs.all() and not rows[1].differs.any()       # ŷ was taken before the change
     assert step_rows(res, 2, 4, "backward") == [] and step_rows(res, 9, 0, "forward") == []
+
+
+CACHE_A_PREV = ("cache = (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters)",
+                "cache = (a_next, c_next, a_next, c_prev, ft, it, cct, ot, xt, parameters)")
+
+
+def test_the_step_caches_entries_every_step_and_the_equations_rows_where_they_differ(tmp_path):
+    from rnnviz.checker.values import cache_series
+
+    res = [by_function(check_file(submission(tmp_path, "cache", CACHE_A_PREV)))["lstm_forward"]]
+    series = {s.name: s for s in cache_series(res, 3)}
+    assert set(series) == {"a_next", "c_next", "a_prev", "c_prev", "ft", "it", "cct", "ot", "xt"}
+    assert all(s.cache and s.phase == "forward" and s.ours.shape == ((3 if k == "xt" else 5), 7)
+               for k, s in series.items())                          # the notes' lstm_forward example: T = 7
+    assert series["a_prev"].differs.any(axis=0).all()                  # a⟨t⟩ where a⟨t−1⟩ belongs: every step
+    assert not any(series[k].differs.any() for k in series if k != "a_prev")
+    np.testing.assert_allclose(series["a_prev"].theirs, series["a_next"].ours, rtol=1e-9, atol=1e-12)
+    rows = step_rows(res, 1, 3, "forward")
+    assert [r.label for r in rows] == ["a⟨2⟩", "c⟨2⟩", "ŷ⟨2⟩", "caches[0][1] a_prev"]
+    assert rows[-1].differs.any() and not any(r.differs.any() for r in rows[:-1])

@@ -12,6 +12,7 @@ import numpy as np
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 
+from rnnviz.app.views.graph import student_marks as marks
 from rnnviz.app.views.graph.inputs import _forms, _ink
 from rnnviz.app.views.graph.student import Overlay, Part
 from rnnviz.app.views.graph.text import ALIGN_C, ALIGN_L, fit_text
@@ -20,12 +21,35 @@ from rnnviz.app.views.graph.text import ALIGN_C, ALIGN_L, fit_text
 # ------------------------------------------------------------------------------------------ nodes
 def paint_node(painter: QPainter, fr, row, t: int) -> bool:
     """The node of `row` at step t as ours over theirs where they differ; at the cursor's step, where
-    they agree, our node with a mark saying so. False: the row's own painter draws it alone."""
-    from rnnviz.app.views.graph.nodes import PAINTERS, box, node_px
+    they agree, our node with a mark saying so; a tag naming the cache entries that differ and feed it.
+    False: the row's own painter draws it alone."""
+    from rnnviz.app.views.graph.nodes import PAINTERS, node_px
 
     ov = fr.student
-    part = ov.part(row.key, fr.backward) if ov is not None else None
-    if part is None or not 0 <= t < fr.T or not (part.bad_step[t] or t == fr.t):
+    if ov is None or not 0 <= t < fr.T:
+        return False
+    notes = ov.notes_at(row.key, t, fr.backward)
+    if _paint_part(painter, fr, row, t, ov.part(row.key, fr.backward)):
+        if notes:
+            marks.cache_tag(painter, fr, node_px(fr, row.key, t), notes, t)
+        return True
+    if not notes:
+        return False
+    rect = node_px(fr, row.key, t)       # a cache entry feeding this node differs: ours, framed and tagged
+    PAINTERS[row.role](painter, fr, row, t, rect)
+    st = fr.style
+    painter.setPen(QPen(st.danger, 3.0))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    radius = min(0.35 * st.f, rect.height() / 2)
+    painter.drawRoundedRect(rect, radius, radius)
+    marks.cache_tag(painter, fr, rect, notes, t)
+    return True
+
+
+def _paint_part(painter: QPainter, fr, row, t: int, part) -> bool:
+    from rnnviz.app.views.graph.nodes import PAINTERS, box, node_px
+
+    if part is None or not (part.bad_step[t] or t == fr.t):
         return False
     if part.backward and t < fr.t:      # BPTT has not brought the gradient there yet (the axis marks it)
         return False
@@ -33,13 +57,14 @@ def paint_node(painter: QPainter, fr, row, t: int) -> bool:
     rect = node_px(fr, row.key, t)
     if not part.bad_step[t]:
         PAINTERS[row.role](painter, fr, row, t, rect)
-        _same_mark(painter, fr, rect, part, t)
+        if rect.height() >= 1.4 * st.f:    # a short node (the LSTM's gates at 720p): the mark would cover the row above
+            marks.same_mark(painter, fr, rect, part, t)
         return True
     box(painter, rect, st, st.danger, 3.0)          # they differ here: the node's frame says so
     pad = min(0.28 * st.f, rect.height() * 0.1)
     inner = rect.adjusted(pad, pad, -pad, -pad)
-    text_h = min(1.0 * st.f, 0.34 * inner.height()) if inner.height() >= 1.9 * st.f else 0.0
     gap, mark_h = 2.0, max(3.0, 0.2 * st.f)
+    text_h = min(1.0 * st.f, 0.34 * inner.height()) if inner.height() >= 1.9 * st.f else 0.0
     sh = max((inner.height() - text_h - mark_h - 1.0 - gap) / 2, 1.0)
     # "ours" / "yours" beside the strips when the node is wide enough to keep them readable
     painter.setFont(st.font_tiny)
@@ -68,6 +93,8 @@ def paint_node(painter: QPainter, fr, row, t: int) -> bool:
         painter.setPen(QPen(st.grid, 1.0))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(r)
+    if part.labels:                        # the gates: each box's name on a chip across both strips
+        marks.gate_chips(painter, fr, part, t, strips, cw)
     # the units that differ: a bar under each in the danger colour (differing neighbours make one bar)
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(st.danger)
@@ -77,22 +104,26 @@ def paint_node(painter: QPainter, fr, row, t: int) -> bool:
         painter.drawRect(mark)
         if fr.drawn is not None:
             lo, hi = int(part.edges[k]), int(part.edges[k + 1])
-            fr.drawn.append(("student_unit:" + part.name, t, mark, f"{lo + 1}" if hi - lo == 1 else
-                             f"{lo + 1}-{hi}", 0.0))
+            fr.drawn.append(("student_unit:" + part.name, t, mark, part.labels[k] if part.labels else
+                             f"{lo + 1}" if hi - lo == 1 else f"{lo + 1}-{hi}", 0.0))
     if text_h:
         low = QRectF(inner.left(), y + mark_h, inner.width(), inner.bottom() - y - mark_h)
         n, k = part.differs.shape[0], int(part.differs[:, t].sum())
         painter.setPen(st.danger)
-        fit_text(fr, painter, low, [f"{k} of {n} differ", f"≠ {k} of {n}", f"≠ {k}/{n}", f"≠{k}"],
-                 [st.font_small, st.font_tiny], ALIGN_C, ("student:" + part.name, t))
+        if part.labels:                    # the gates: which of them differ
+            which = " ".join(part.labels[i] for i in np.flatnonzero(part.differs[:, t]))
+            texts = [f"{which} differ", f"≠ {which}", f"≠ {k}/{n}", f"≠{k}"]
+        else:
+            texts = [f"{k} of {n} differ", f"≠ {k} of {n}", f"≠ {k}/{n}", f"≠{k}"]
+        fit_text(fr, painter, low, texts, [st.font_small, st.font_tiny], ALIGN_C, ("student:" + part.name, t))
     return True
 
 
 def _cell_texts(painter: QPainter, st, part: Part, t: int, cw: float, sh: float):
     """The wordings of ours and theirs in every cell (2 x K lists, best first), when each fits its cell
     (all or none: a missing number would read as a unit left out); None otherwise."""
-    if part.K != part.ours.shape[0] or cw < 1.0 * st.f:
-        return None                        # the cells are bins of units, or too narrow for any number
+    if part.labels or part.K != part.ours.shape[0] or cw < 1.0 * st.f:
+        return None                        # named bins (the gates), bins of units, or too narrow for any number
     painter.setFont(st.font_tiny)
     fm = painter.fontMetrics()
     if fm.capHeight() + 1 > sh:
@@ -103,24 +134,6 @@ def _cell_texts(painter: QPainter, st, part: Part, t: int, cw: float, sh: float)
     return None
 
 
-def _same_mark(painter: QPainter, fr, rect: QRectF, part: Part, t: int) -> None:
-    """'= yours' on the corner of our node: the student's values are ours at this step."""
-    st = fr.style
-    painter.setFont(st.font_tiny)
-    fm = painter.fontMetrics()
-    text = next((s for s in ("= yours", "=") if fm.horizontalAdvance(s) + 8 <= rect.width()), "=")
-    w, h = fm.horizontalAdvance(text) + 8, max(fm.height(), 0.9 * st.f)
-    r = QRectF(rect.right() - w + 2, rect.top() - 0.8 * h, w, h)      # above the box's text, over its edge
-    painter.setPen(QPen(st.bg, 1.5))
-    painter.setBrush(st.target)
-    painter.drawRoundedRect(r, h / 2, h / 2)
-    painter.setPen(QColor("#ffffff") if st.bg.lightness() > 128 else QColor("#000000"))
-    painter.drawText(r, ALIGN_C, text)
-    if fr.drawn is not None:
-        fr.drawn.append(("student:" + part.name, t, QRectF(r), text, float(fm.horizontalAdvance(text))))
-
-
-# ------------------------------------------------------------------------------------------ the axis, the badge
 def paint_axis(painter: QPainter, fr, steps: range, left_px: float, right_px: float) -> None:
     """A bar under the step numbers of every failing step of this pass (runs of steps one bar; at
     most one bar per pixel when zoomed out, so a frame's cost is bounded by the width)."""
