@@ -83,7 +83,7 @@ class MainWindow(QMainWindow):
         self.focus_button.setToolTip("Maximise: the current tab fills the window (M); again, M or Esc: back")
         self.focus_button.clicked.connect(
             lambda: self.window_layout.set_focus(None if self.window_layout.focus else "tabs"))
-        self.playback.layout().addWidget(self.focus_button)
+        self.playback.add_tail(self.focus_button)
         centre = QWidget()
         lay = QVBoxLayout(centre)
         lay.setContentsMargins(0, 0, 0, 0)

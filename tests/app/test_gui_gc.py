@@ -36,12 +36,11 @@ def test_a_qt_cycle_is_collected_on_the_gui_thread_not_in_a_worker(qtbot):
             Cycle()
         done = threading.Event()
 
-        def worker():                  # allocates enough containers to fill every generation
-            junk = []
-            for i in range(200_000):
-                junk.append([i])
-                if len(junk) > 1000:
-                    junk = []
+        kept = []
+
+        def worker():                  # makes (and keeps) enough containers to fill every generation
+            for i in range(20_000):
+                kept.append([i])
             done.set()
 
         threading.Thread(target=worker, name="worker").start()

@@ -204,7 +204,7 @@ def test_the_heatmap_in_presentation_mode_at_720p_gives_its_rows_the_room(win, q
     printed five ticks over each other in that height. Short of room, the top axis's title steps aside
     (its characters stay), the bar names its two ends and the title drops the scale they name."""
     heat = open_tab(qtbot, win, "Heatmaps")
-    assert not heat.compact and "colours −1…1" in heat.plot.titleLabel.text
+    assert heat.compact and heat.plot.vb.height() >= 120     # 1280 x 720 too: ~95 px of rows in the full look
     press(qtbot, win, Qt.Key.Key_F11)
     settle(qtbot, 100)
     assert heat.compact and heat.plot.vb.height() >= 70
@@ -218,3 +218,26 @@ def test_the_heatmap_in_presentation_mode_at_720p_gives_its_rows_the_room(win, q
     settle(qtbot, 100)
     assert not heat.compact and top.label.isVisible() and "colours −1…1" in heat.plot.titleLabel.text
     assert bar._tickLevels is None                      # pyqtgraph's own ticks again
+
+
+def test_the_step_bar_takes_two_rows_when_its_column_is_narrow_and_one_again_when_wide(win, qtbot):
+    """Beside a lesson and a side panel in F11 at 720p the step bar's one row (buttons, timeline, speed)
+    needed 738 px and widened the window past the screen. A narrow column puts the timeline on a row of
+    its own above the buttons; no two of its widgets overlap; wide again, one row."""
+    bar = win.playback
+    assert not bar.two_rows
+    one_row = bar.minimumSizeHint().width()
+    press(qtbot, win, Qt.Key.Key_F11)
+    win.resize(900, 720)                 # (F11 put the input column away: the centre is the window's less a side)
+    settle(qtbot, 100)
+    assert bar.width() < bar._one_row_width() and bar.two_rows and win.width() == 900
+    parts = [bar.timeline, bar.step_label, bar.start_button, bar.play_button, bar.end_button, bar.backward_button,
+             bar.speed, win.focus_button]
+    boxes = [p.geometry().translated(p.parentWidget().mapTo(bar, p.parentWidget().rect().topLeft())) for p in parts]
+    assert all(bar.rect().contains(b) for b in boxes)
+    assert not any(a.intersects(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    assert boxes[0].bottom() < boxes[2].top()            # the timeline above the buttons
+    press(qtbot, win, Qt.Key.Key_F11)
+    win.resize(1280, 720)
+    settle(qtbot, 100)
+    assert not bar.two_rows and bar.minimumSizeHint().width() <= one_row

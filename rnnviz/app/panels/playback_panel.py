@@ -83,21 +83,33 @@ class PlaybackPanel(QWidget):
         phases = QHBoxLayout()
         phases.setContentsMargins(0, 0, 0, 0)
         phases.addWidget(self.step_label, 1)
-        line = QVBoxLayout()
+        self._line = QWidget()            # the timeline and the step under it
+        line = QVBoxLayout(self._line)
+        line.setContentsMargins(0, 0, 0, 0)
         line.setSpacing(0)
         line.addWidget(self.timeline)
         line.addLayout(phases)
 
-
-        row = QHBoxLayout(self)
-        row.setContentsMargins(8, 4, 8, 4)
+        # one row [buttons | timeline | speed], or, when the column is narrower than that row needs
+        # (F11 on a 720p projector beside a lesson and a side panel), the timeline on a row of its own
+        # above the buttons: the bar never makes the window wider than the screen
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(8, 4, 8, 4)
+        outer.setSpacing(0)            # (the empty top row takes no room in one row)
+        self._top = QHBoxLayout()
+        self._row = QHBoxLayout()
+        outer.addLayout(self._top)
+        outer.addLayout(self._row)
+        row = self._row
         for b in (self.start_button, self.back_button, self.play_button, self.forward_button, self.end_button):
             row.addWidget(b)
         row.addWidget(self.backward_button)
         row.addSpacing(8)
-        row.addLayout(line, 1)
+        row.addWidget(self._line, 1)
+        self._gap = row.count()
         row.addSpacing(8)
         row.addWidget(self.speed)
+        self.two_rows = False
 
         self.start_button.clicked.connect(state.go_start)
         self.back_button.clicked.connect(state.step_back)
@@ -118,6 +130,43 @@ class PlaybackPanel(QWidget):
         if state.trace is not None:
             self._on_trace_changed(state.trace)
         self._on_step_changed(state.t, state.phase)
+
+    def add_tail(self, widget: QWidget) -> None:
+        """A widget at the end of the buttons' row (the window's maximise button)."""
+        self._row.addWidget(widget)
+
+    def _one_row_width(self) -> int:
+        """The least width of the bar in one row."""
+        m = self.layout().contentsMargins()
+        w = self._row.minimumSize().width() + m.left() + m.right()
+        if self.two_rows:      # (its stretch in the line's place is 0 wide)
+            w += self._line.minimumSizeHint().width() + max(self._row.spacing(), 0)
+        return w
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        buttons = self._one_row_width() - self._line.minimumSizeHint().width() - max(self._row.spacing(), 0)
+        return QSize(min(hint.width(), max(buttons, 1)), hint.height())
+
+    def resizeEvent(self, ev) -> None:
+        super().resizeEvent(ev)
+        self._fit_rows()
+
+    def _fit_rows(self) -> None:
+        two = self.width() < self._one_row_width()
+        if two == self.two_rows:
+            return
+        self.two_rows = two
+        if two:
+            self._row.removeWidget(self._line)
+            self._top.addWidget(self._line, 1)
+            self._row.insertStretch(self._gap - 1, 1)
+        else:
+            self._top.removeWidget(self._line)
+            stretch = self._row.itemAt(self._gap - 1)
+            self._row.removeItem(stretch)
+            self._row.insertWidget(self._gap - 1, self._line, 1)
+        self.updateGeometry()
 
     def _on_view_options_changed(self, options) -> None:
         fg = palette(options.theme).foreground

@@ -78,6 +78,7 @@ class HiddenHeatmapView(StepPlotView):
         self._drawn = None                # (trace, selection) drawn last
         self.compact = False              # a plot area too short for the top axis's title and every bar tick
         self._title_parts = ("", "")
+        self._gain = 0.0              # what compact gives the rows (px)
         self.plot.vb.sigResized.connect(lambda *_: self._fit_height())
         self._connect_state()
         self._lazy.connect(state.selection_changed, self._follow_selection_changed)
@@ -185,23 +186,36 @@ class HiddenHeatmapView(StepPlotView):
     def _restyle(self, p) -> None:
         label = self.shown.symbol if self.compact else f"{self.shown.symbol} value"
         theme.style_colorbar(self.colorbar, self.state.view_options, rich(label))
+        if self.compact:                   # (styling a plot shows every axis title again)
+            self.plot.getAxis("top").showLabel(False)
 
     # a short plot area (F11 on a 720p projector leaves the tab ~40 px of rows): the top axis's title
     # steps aside (its characters stay), the colour bar names its two ends only and its title is the
     # symbol alone, so that the rows get the room and nothing prints over anything
-    COMPACT_BELOW_PX, ROOMY_ABOVE_PX = 90, 130      # apart by more than what compact gives back: no flicker
+    COMPACT_BELOW_PX = 110    # the rows this short in the full look: compact (1280 x 720 has ~95)
+    MARGIN_PX = 8          # back to the full look only when it would leave the rows this much more
 
     def _fit_height(self) -> None:
         h = self.plot.vb.height()
-        compact = h < (self.ROOMY_ABOVE_PX if self.compact else self.COMPACT_BELOW_PX)
-        if compact == self.compact:
-            return
+        if not self.compact:
+            if h < self.COMPACT_BELOW_PX:
+                self._set_compact(True)
+        elif h - self._gain >= self.COMPACT_BELOW_PX + self.MARGIN_PX:     # the full look fits again
+            self._set_compact(False)
+
+    def _set_compact(self, compact: bool) -> None:
+        """Compact or not; entering it, note what it gives the rows (the top axis's title, the title's
+        lines it saves), so that it is left when the full look would fit, whatever the window did meanwhile."""
+        title, top = self.plot.titleLabel.item, self.plot.getAxis("top")
+        before = title.boundingRect().height() + (top.label.boundingRect().height() if top.label.isVisible() else 0)
         self.compact = compact
-        self.plot.getAxis("top").showLabel(not compact)
+        top.showLabel(not compact)
         self._bar_ticks()
         self._restyle(None)
         if self._title_parts[0]:
             self._set_heat_title()
+        if compact:
+            self._gain = max(before - title.boundingRect().height(), 0.0)
 
     def _bar_ticks(self) -> None:
         lo, hi = self.colorbar.levels()
