@@ -7,9 +7,10 @@ render_image / save_png / save_svg / save_csv here. Every file is written atomic
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QRectF, QSize, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QEventLoop, QIODevice, QPoint, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QColor, QGuiApplication, QImage, QPainter, QRegion
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QMessageBox, QWidget
@@ -78,9 +79,47 @@ def image_png_bytes(img: QImage) -> bytes:
     return bytes(ba.data())
 
 
+def while_the_window_paints(fn):
+    """fn() in a thread while the GUI thread goes on painting and ticking its timers (user input waits
+    until it returns: nothing can close the figure meanwhile); its result, or its exception raised here.
+    A 4x poster's PNG took 1.4 s to encode on the GUI thread (the monkey in CI); QImage.save lets go
+    of the interpreter lock. Without an application (or outside the GUI thread): fn() itself."""
+    app = QApplication.instance()
+    if app is None or threading.current_thread() is not threading.main_thread():
+        return fn()
+    out: dict = {}
+
+    def run() -> None:
+        try:
+            out["value"] = fn()
+        except BaseException as e:  # noqa: BLE001 - handed to the caller as raised
+            out["error"] = e
+
+    worker = threading.Thread(target=run, name="rnnviz-png", daemon=True)
+    worker.start()
+    worker.join(0.05)                 # a small figure is done by now: no event loop at all
+    if worker.is_alive():
+        loop = QEventLoop()
+        timer = QTimer()
+        timer.setInterval(10)
+        timer.timeout.connect(lambda: worker.is_alive() or loop.quit())
+        timer.start()
+        loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+        timer.stop()
+        worker.join()
+    if "error" in out:
+        raise out["error"]
+    return out.get("value")
+
+
 def save_png(view, path: str | os.PathLike, scale: float = 1.0, size: QSize | None = None) -> Path:
-    data = image_png_bytes(render_image(view, scale, size))
-    return write_atomic(path, lambda tmp: tmp.write_bytes(data))
+    img = render_image(view, scale, size)            # (drawing needs the GUI thread; encoding doesn't)
+
+    def encode_and_write() -> Path:
+        data = image_png_bytes(img)
+        return write_atomic(path, lambda tmp: tmp.write_bytes(data))
+
+    return while_the_window_paints(encode_and_write)
 
 
 def save_svg(view, path: str | os.PathLike, size: QSize | None = None) -> Path:
