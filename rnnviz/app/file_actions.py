@@ -60,10 +60,13 @@ def session_of(state) -> Session:
     return s
 
 
-def apply_session(state, s: Session) -> None:
+def apply_session(state, s: Session, view_later: bool = False) -> None:
     """Put a loaded session into AppState. Raises ValueError before changing anything if it can't apply.
 
-    Never waits for a background computation: the cursor (and the draft) follow when the trace is in."""
+    Never waits for a background computation: the cursor (and the draft) follow when the trace is in.
+    view_later: the session's theme and presentation mode come in the event loop's next turn (a new
+    theme repolishes every widget, ~0.4 s, and a new model's views take as long again: one after the
+    other, the window paints in between instead of holding up for both)."""
     config = Config.from_dict(s.settings)
     seq, _ = prepare_run(config)
     params = s.params
@@ -78,7 +81,12 @@ def apply_session(state, s: Session) -> None:
         from rnnviz.app.train_session import runs_from_session
 
         runs, panel = runs_from_session(s.training, s.training_arrays)
-    state.set_view_options(**s.view)
+    if view_later and s.view and any(getattr(state.view_options, k, v) != v for k, v in s.view.items()):
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, state, lambda view=dict(s.view): state.set_view_options(**view))
+    else:
+        state.set_view_options(**s.view)
     state.restore(config, params, Config.from_dict(s.compare) if s.compare else None, s.position,
                   draft=Config.from_dict(s.draft) if s.draft else None)
     if training is not None:
@@ -147,7 +155,7 @@ class FileActions(QObject):
             if not path:
                 return False
         try:
-            apply_session(self.state, load_session(path))
+            apply_session(self.state, load_session(path), view_later=True)
         except ValueError as e:
             self._error("Open session", f"Could not open the session:\n{e}\n\nYour current work is unchanged.")
             return False

@@ -99,7 +99,7 @@ def test_save_then_open_gives_the_identical_trace(qtbot, home, tmp_path, monkeyp
     assert messages == []
     same_trace(other.state.trace, saved)
     assert other.state.config.activation == "relu" and other.state.position == pos
-    assert other.state.view_options.theme == "dark"
+    qtbot.waitUntil(lambda: other.state.view_options.theme == "dark", timeout=3000)   # (the next turn of the event loop)
     # the recent list offers it, and opening from there works too
     other.file_actions.rebuild_recent()
     recent = [a for a in other.file_actions.recent_menu.actions() if a.data()]
