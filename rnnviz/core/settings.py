@@ -30,7 +30,7 @@ MAX_RADIUS = 100.0
 A0_MODES = ("zero", "given")
 MAX_BATCH = 10_000
 MAX_OUTPUTS = 10_000_000      # steps x output units x batch: each (T, n_y, m) array stays under 80 MB
-# The model's weights: a 4-layer bidirectional LSTM of 2048 units has 335 million (2.7 GB, and as much
+# The model's weights: a 4-layer bidirectional LSTM of 2048 units has 336 million (2.5 GB, and as much
 # again for their gradients); 40 million (320 MB) still holds a 2048-unit LSTM layer or a 2-layer GRU
 MAX_WEIGHTS = 40_000_000
 # The trace's memory at its peak, about TRACE_BYTES_PER_VALUE bytes per state value (steps x batch x
@@ -191,11 +191,10 @@ def prepare_run(c: Config, base: dict | None = None) -> tuple[SequenceData, str]
                          f"rnnviz holds ({MAX_OUTPUTS:,} predictions): use a shorter text or fewer distinct "
                          "characters")
     get_activation(c.activation)
-    if base is None:
-        check_size(spec_of(c, seq), seq)
-    else:
-        spec = model_spec(base, seq, c.activation, c.architecture, c.cell, c.layers, c.bidirectional)
-        check_size(spec, seq)
+    spec = spec_of(c, seq) if base is None else model_spec(base, seq, c.activation, c.architecture, c.cell,
+                                                          c.layers, c.bidirectional)
+    check_size(spec, seq)
+    if base is not None:
         if seq.kind == "text" and spec.notes_naming and np.shape(base["Wax"])[-1] != seq.n_x:
             raise ValueError(f"the imported weights take {np.shape(base['Wax'])[-1]} inputs (one per character) "
                              f"but this text has {seq.n_x} different characters: use the characters the weights "
