@@ -19,11 +19,12 @@ class StatusSummary(QLabel):
 
     def set_parts(self, parts: list[tuple[int, str]]) -> None:
         self._parts = list(parts)
-        self.setToolTip(SEP.join(t for _, t in self._parts))
+        self.setToolTip(self._joined(max((r for r, _ in self._parts), default=0)))
         self._fit()
 
-    def full_text(self) -> str:
-        return SEP.join(t for _, t in self._parts)
+    def _joined(self, rank: int) -> str:
+        """The parts of rank up to `rank`, in reading order."""
+        return SEP.join(t for r, t in self._parts if r <= rank)
 
     def resizeEvent(self, ev) -> None:
         super().resizeEvent(ev)
@@ -35,13 +36,12 @@ class StatusSummary(QLabel):
             self._fit()
 
     def _fit(self) -> None:
+        """The most parts that fit, dropping the highest ranks first (the lowest one always shows)."""
         fm, room = self.fontMetrics(), max(self.contentsRect().width(), 0)
-        kept = sorted(r for r, _ in self._parts)
-        while kept:
-            text = SEP.join(t for r, t in self._parts if r <= kept[-1])
-            if fm.horizontalAdvance(text) <= room or len(kept) == 1:
+        text = ""
+        for rank in sorted({r for r, _ in self._parts}, reverse=True):
+            text = self._joined(rank)
+            if fm.horizontalAdvance(text) <= room:
                 break
-            kept.pop()
-        text = SEP.join(t for r, t in self._parts if kept and r <= kept[-1])
         if text != self.text():
             self.setText(text)
