@@ -51,6 +51,17 @@ def keys(qtbot, spin, key, times):
     settle(qtbot)
 
 
+def bidirectional_lstm(qtbot, w, layers: int) -> None:
+    """In the model panel as a user does: LSTM, ↑ to `layers` layers and Enter, bidirectional ticked;
+    back when the window shows that model."""
+    m = w.model_panel
+    choose(qtbot, m.cell, "lstm")
+    keys(qtbot, m.layers, Qt.Key.Key_Up, layers - m.layers.value())
+    qtbot.keyClick(m.layers, Qt.Key.Key_Return)
+    click(qtbot, m.bidirectional)
+    qtbot.waitUntil(lambda: w.state.trace.spec.layers == layers and w.state.trace.spec.bidirectional, timeout=8000)
+
+
 @pytest.mark.parametrize("cell", ["gru", "lstm", "rnn"])
 def test_each_cell_chosen_in_the_model_panel_shows_in_every_view(w, qtbot, cell):
     m = w.model_panel
@@ -133,12 +144,7 @@ def test_lstm_backward_pass_shows_the_cell_state_gradient(w, qtbot):
 
 
 def test_layers_by_keys_and_bidirectional_by_click_reach_every_chooser(w, qtbot):
-    m = w.model_panel
-    choose(qtbot, m.cell, "lstm")
-    keys(qtbot, m.layers, Qt.Key.Key_Up, 1)              # 2 layers
-    qtbot.keyClick(m.layers, Qt.Key.Key_Return)
-    click(qtbot, m.bidirectional)
-    qtbot.waitUntil(lambda: w.state.trace.spec.layers == 2 and w.state.trace.spec.bidirectional, timeout=5000)
+    bidirectional_lstm(qtbot, w, layers=2)
     tr = w.state.trace
     assert w.state.selection == StateRef(1, 0, "a")      # the top layer stays the one explained
     # the heatmap's chooser: layer 1, ← direction
@@ -409,12 +415,7 @@ def test_a_wrapped_heatmap_title_gets_the_room_it_needs_on_a_small_projector(qtb
     with the desktop's fonts); its second line used to print over the input characters on the top
     axis (pyqtgraph keeps a title row 30 px high)."""
     w = open_window(qtbot, (1024, 720))
-    m = w.model_panel
-    choose(qtbot, m.cell, "lstm")
-    keys(qtbot, m.layers, Qt.Key.Key_Up, 1)
-    qtbot.keyClick(m.layers, Qt.Key.Key_Return)
-    click(qtbot, m.bidirectional)
-    qtbot.waitUntil(lambda: w.state.trace.spec.layers == 2 and w.state.trace.spec.bidirectional, timeout=5000)
+    bidirectional_lstm(qtbot, w, layers=2)
     heat = w.heatmap
     w.tabs.setCurrentWidget(heat)
     settle(qtbot, 60)
@@ -470,12 +471,7 @@ def test_a_2x2_lstm_at_720p_names_its_gate_strips_and_g_gives_the_boxes(qtbot):
     from tests.app.test_graph_text import drawn
 
     w = open_window(qtbot, size=(1280, 720))
-    m = w.model_panel
-    choose(qtbot, m.cell, "lstm")
-    keys(qtbot, m.layers, Qt.Key.Key_Up, 1)
-    qtbot.keyClick(m.layers, Qt.Key.Key_Return)
-    click(qtbot, m.bidirectional)
-    qtbot.waitUntil(lambda: w.state.trace.spec.layers == 2 and w.state.trace.spec.bidirectional, timeout=5000)
+    bidirectional_lstm(qtbot, w, layers=2)
     settle(qtbot, 100)
     g = w.graph
     f = g.item.style.f
@@ -541,11 +537,7 @@ def test_a_model_too_big_to_compute_is_refused_in_the_window_with_what_fits(w, q
     again) allocated in the background took the window's memory past 5 GB. The window says so at once
     and keeps the model it shows; a size that fits computes again."""
     m = w.model_panel
-    choose(qtbot, m.cell, "lstm")
-    keys(qtbot, m.layers, Qt.Key.Key_Up, 3)
-    qtbot.keyClick(m.layers, Qt.Key.Key_Return)
-    click(qtbot, m.bidirectional)
-    qtbot.waitUntil(lambda: w.state.trace.spec.layers == 4 and w.state.trace.spec.bidirectional, timeout=8000)
+    bidirectional_lstm(qtbot, w, layers=4)
     shown = w.state.trace
     type_number(qtbot, m.hidden, "2048")
     settle(qtbot)
