@@ -59,3 +59,27 @@ def _no_unanswered_dialogs(request):
     timer.stop()
     if seen["what"]:
         pytest.fail(f"a modal dialog was left open, nobody answered it: {seen['what']}")
+
+
+# ---- Python's cyclic garbage collector on the GUI thread only, as the app has it (rnnviz/app/gui_gc.py) -------
+@pytest.fixture(autouse=True)
+def _gc_on_the_gui_thread(request):
+    """Left automatic, the collector ran in a window's worker thread and destroyed Qt objects there: the
+    suite segfaulted in pytest-qt's event processing (a pyqtgraph LabelItem whose text item was gone).
+    From the first Qt test on, the app's collector collects on the GUI thread, and after every test
+    (a test without an event loop to tick its timer) the same check runs on the main thread."""
+    import sys
+
+    if "qapp" in request.fixturenames or "qtbot" in request.fixturenames:
+        from PySide6.QtWidgets import QApplication
+
+        from rnnviz.app.gui_gc import collect_on_the_gui_thread
+
+        if QApplication.instance() is not None:
+            collect_on_the_gui_thread(QApplication.instance())
+    yield
+    gui_gc = sys.modules.get("rnnviz.app.gui_gc")
+    app = sys.modules.get("PySide6.QtWidgets") and sys.modules["PySide6.QtWidgets"].QApplication.instance()
+    collector = app.findChild(gui_gc.GuiCollector) if gui_gc is not None and app is not None else None
+    if collector is not None:
+        collector.check()

@@ -26,30 +26,23 @@ class Cycle(QObject):
 
 
 def test_a_qt_cycle_is_collected_on_the_gui_thread_not_in_a_worker(qtbot):
-    enabled = gc.isenabled()
-    collector = collect_on_the_gui_thread(QApplication.instance())
-    try:
-        assert collect_on_the_gui_thread(QApplication.instance()) is collector     # one per application
-        assert not gc.isenabled()
-        Cycle.died_in.clear()
-        for _ in range(20):
-            Cycle()
-        done = threading.Event()
+    collector = collect_on_the_gui_thread(QApplication.instance())   # (the suite's own, tests/conftest.py)
+    assert collect_on_the_gui_thread(QApplication.instance()) is collector     # one per application
+    assert not gc.isenabled()
+    Cycle.died_in.clear()
+    for _ in range(20):
+        Cycle()
+    done = threading.Event()
 
-        kept = []
+    kept = []
 
-        def worker():                  # makes (and keeps) enough containers to fill every generation
-            for i in range(20_000):
-                kept.append([i])
-            done.set()
+    def worker():                  # makes (and keeps) enough containers to fill every generation
+        for i in range(20_000):
+            kept.append([i])
+        done.set()
 
-        threading.Thread(target=worker, name="worker").start()
-        done.wait(30)
-        assert Cycle.died_in == []                      # the worker collected nothing
-        qtbot.waitUntil(lambda: len(Cycle.died_in) == 20, timeout=5000)   # the GUI's timer did
-        assert set(Cycle.died_in) == {threading.main_thread().name} and collector.collections > 0
-    finally:
-        collector.setParent(None)          # the suite's other tests keep Python's own collector
-        collector.timer.stop()
-        if enabled:
-            gc.enable()
+    threading.Thread(target=worker, name="worker").start()
+    done.wait(30)
+    assert Cycle.died_in == []                      # the worker collected nothing
+    qtbot.waitUntil(lambda: len(Cycle.died_in) == 20, timeout=5000)   # the GUI's timer did
+    assert set(Cycle.died_in) == {threading.main_thread().name} and collector.collections > 0
