@@ -2,8 +2,8 @@
 pixmap and repaints only the columns whose picture changed (the cursor's, the ones BPTT just
 reached): stepping and the backward animation cost a few columns, not the whole view.
 
-A column's pixmap holds what nodes.paint_column draws for it (its edges reach into the neighbouring
-columns, so the pixmap spans from the previous column's centre to the next one's). Its key lists
+A column's pixmap holds what nodes.paint_column (handed to draw) paints for it (its edges reach into
+the neighbouring columns, so the pixmap spans from the previous column's centre to the next one's). Its key lists
 everything that picture depends on; the pulse and the part of an edge it has crossed are drawn live
 on top. Exports, scaled paints and recordings of the drawn texts never use the cache.
 """
@@ -74,9 +74,8 @@ class ColumnCache:
     def formats_key(formats: dict) -> tuple:
         return _formats_key(formats)
 
-    def draw(self, painter: QPainter, fr: Frame, t: int, opacity: float, formats_key: tuple) -> None:
-        from rnnviz.app.views.graph.nodes import paint_column
-
+    def draw(self, painter: QPainter, fr: Frame, t: int, opacity: float, formats_key: tuple, paint_column) -> None:
+        """Column t from its pixmap, painted anew by paint_column(painter, fr, t) when its key changed."""
         key = column_key(fr, t, formats_key)
         entry = self._columns.get(t)
         if entry is None or entry[0] != key:

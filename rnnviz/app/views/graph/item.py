@@ -4,7 +4,8 @@ the exposed rectangle, so T = 10,000 (and 4 layers x 2 directions) costs no more
 The view scales x only (one scene unit per column) and y is in pixels. `paint` undoes the horizontal
 scale and draws in "pixel space" (x_px = scene x * col_px), so text and boxes keep their shape; any
 uniform scale of the painter (an export at 2x) is kept. It hands a Frame (frame.py) to the painters:
-nodes.py for the detailed level, bands.py for the zoomed-out one, inputs.py for the step axis.
+nodes.py for the detailed level (painters.py per node), bands.py for the zoomed-out one, inputs.py
+for the step axis.
 """
 from __future__ import annotations
 

@@ -14,29 +14,29 @@ from PySide6.QtGui import QColor, QPainter, QPen
 
 from rnnviz.app.views.graph import student_marks as marks
 from rnnviz.app.views.graph.inputs import _forms, _ink
+from rnnviz.app.views.graph.painters import box, node_px
 from rnnviz.app.views.graph.student import Overlay, Part
 from rnnviz.app.views.graph.text import ALIGN_C, ALIGN_L, fit_text
 
 
 # ------------------------------------------------------------------------------------------ nodes
-def paint_node(painter: QPainter, fr, row, t: int) -> bool:
+def paint_node(painter: QPainter, fr, row, t: int, own) -> bool:
     """The node of `row` at step t as ours over theirs where they differ; at the cursor's step, where
     they agree, our node with a mark saying so; a tag naming the cache entries that differ and feed it.
-    False: the row's own painter draws it alone."""
-    from rnnviz.app.views.graph.nodes import PAINTERS, node_px
-
+    `own` is the row's own painter (painters.PAINTERS), for the nodes that show ours. False: the caller
+    paints the node with `own` alone."""
     ov = fr.student
     if ov is None or not 0 <= t < fr.T:
         return False
     notes = ov.notes_at(row.key, t, fr.backward)
-    if _paint_part(painter, fr, row, t, ov.part(row.key, fr.backward)):
+    if _paint_part(painter, fr, row, t, ov.part(row.key, fr.backward), own):
         if notes:
             marks.cache_tag(painter, fr, node_px(fr, row.key, t), notes, t)
         return True
     if not notes:
         return False
     rect = node_px(fr, row.key, t)       # a cache entry feeding this node differs: ours, framed and tagged
-    PAINTERS[row.role](painter, fr, row, t, rect)
+    own(painter, fr, row, t, rect)
     st = fr.style
     painter.setPen(QPen(st.danger, 3.0))
     painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -46,9 +46,7 @@ def paint_node(painter: QPainter, fr, row, t: int) -> bool:
     return True
 
 
-def _paint_part(painter: QPainter, fr, row, t: int, part) -> bool:
-    from rnnviz.app.views.graph.nodes import PAINTERS, box, node_px
-
+def _paint_part(painter: QPainter, fr, row, t: int, part, own) -> bool:
     if part is None or not (part.bad_step[t] or t == fr.t):
         return False
     if part.backward and t < fr.t:      # BPTT has not brought the gradient there yet (the axis marks it)
@@ -56,7 +54,7 @@ def _paint_part(painter: QPainter, fr, row, t: int, part) -> bool:
     st = fr.style
     rect = node_px(fr, row.key, t)
     if not part.bad_step[t]:
-        PAINTERS[row.role](painter, fr, row, t, rect)
+        own(painter, fr, row, t, rect)
         if rect.height() >= 1.4 * st.f:    # a short node (the LSTM's gates at 720p): the mark would cover the row above
             marks.same_mark(painter, fr, rect, part, t)
         return True

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from rnnviz.app import colors
 from rnnviz.app.views.base import FigureView
-from rnnviz.app.views.graph import edges, nodes, overlay, student
+from rnnviz.app.views.graph import edges, overlay, painters, student
 from rnnviz.app.views.graph.canvas import GraphCanvas
 from rnnviz.app.views.graph.data import GraphData
 from rnnviz.app.views.graph.layout import Hit, rows_em
@@ -242,7 +242,7 @@ class GraphView(QWidget, FigureView):
         state = row.role == Role.STATE and 0 <= t < d.T
         if state and fr.reached(row, t):
             frac = fr.grad_fill_frac(row.key, t)
-            color = nodes.grad_fill(fr, row.key, t)
+            color = painters.grad_fill(fr, row.key, t)
         bad = state and (d.bad_forward(t, row.key) or (fr.reached(row, t) and d.bad_grad(t, row.key)))
         return NodeInfo(row.name, t, rect, centre, fr.opacity_of(t) if 0 <= t < d.T else 1.0, t == fr.t, frac,
                         color, bad, self._tooltip(row.key, t), row.key, row.layer, row.direction, fr.selected(row))
