@@ -16,6 +16,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 
 from rnnviz.app import colors, numfmt, scales
+from rnnviz.app.views.graph.lines import polyline
 from rnnviz.app.views.graph.text import RowFormat, fit_text
 
 _ALIGN_C = Qt.AlignmentFlag.AlignCenter
@@ -95,7 +96,6 @@ def paint_inputs(painter: QPainter, fr, steps: range) -> None:
                 fmt.draw(fr, painter, QRectF(g.cx(t - 0.5) * P + 2, x_top, P - 4, h), float(d.trace.x[0, 0, t]),
                          _ALIGN_C, ("x", t))
         else:
-            from rnnviz.app.views.graph.bands import polyline
             polyline(painter, fr, "x", steps, x_bot - 0.15 * h, 0.7 * h, st.fg)
         return
     key = (round(P, 3), steps.start, steps.stop, st.f)   # the font changes with the zoom and the view only
