@@ -150,6 +150,8 @@ def test_gate_boxes_are_filled_to_their_mean(window, qtbot, tmp_path, monkeypatc
 def test_short_gate_rows_are_thin_strips_in_each_gates_colour(window, qtbot, tmp_path, monkeypatch):
     """Zoomed out vertically (a short window), the gates are one thin strip each, in the colour of
     the gate's mean, without their names; given the height again they are named boxes."""
+    from rnnviz.app.views.graph.painters import GATE_BOX_EM    # boxes from this many font sizes up
+
     w = window
     open_model(qtbot, w, tmp_path, monkeypatch, source="hello world", cell="lstm", layers=2, bidirectional=True)
     g = w.graph
@@ -159,9 +161,9 @@ def test_short_gate_rows_are_thin_strips_in_each_gates_colour(window, qtbot, tmp
     for height in range(380, 800, 10):                  # short enough for strips, each 3 px or more
         w.resize(1500, height)
         qtbot.wait(10)
-        if 12.0 <= gate_h() < 0.9 * g.item.style.f:
+        if 12.0 <= gate_h() < GATE_BOX_EM * g.item.style.f:
             break
-    assert 12.0 <= gate_h() < 0.9 * g.item.style.f
+    assert 12.0 <= gate_h() < GATE_BOX_EM * g.item.style.f
     press(qtbot, w, "End")                                  # every step shown in full, none dimmed
     assert not any(k.startswith("gate_") for k, *_ in drawn(w))
     img = grab(g.canvas.viewport())
@@ -173,7 +175,8 @@ def test_short_gate_rows_are_thin_strips_in_each_gates_colour(window, qtbot, tmp
         p = g.canvas.mapFromScene(rect.center().x(), rect.top() + (i + 0.5) * h)
         assert near(img.pixelColor(p), want, 40), gs.names[i]
     w.resize(1500, 800)
-    qtbot.waitUntil(lambda: g.node_for("gates", 3, 0, 0).scene_rect.height() >= 0.9 * g.item.style.f, timeout=3000)
+    qtbot.waitUntil(lambda: g.node_for("gates", 3, 0, 0).scene_rect.height() >= GATE_BOX_EM * g.item.style.f,
+                    timeout=3000)
     assert {"Γf", "Γo"} <= {text for k, _t, _r, text, _w in drawn(w) if k.startswith("gate_")}
 
 
@@ -403,7 +406,8 @@ def test_a_deep_model_gets_more_of_the_centre_unless_the_user_moved_the_split(qt
     deep = w.splitter.sizes()
     assert deep[0] > vanilla[0] + 100 and deep[1] >= 300 - w.splitter.handleWidth()
     gates = w.graph.node_for("gates", 3, 0, 0)
-    assert gates.scene_rect.height() >= 0.9 * w.graph.item.style.f      # boxes with their σ names
+    from rnnviz.app.views.graph.painters import GATE_BOX_EM
+    assert gates.scene_rect.height() >= GATE_BOX_EM * w.graph.item.style.f      # boxes with their σ names
     handle = w.splitter.handle(1)
     y = handle.height() // 2
     qtbot.mousePress(handle, Qt.MouseButton.LeftButton, pos=QPoint(handle.width() // 2, y))

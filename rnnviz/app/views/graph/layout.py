@@ -40,20 +40,26 @@ class RowDims:
     min_gap_em: float
 
 
+GATE_STRIP_EM = 0.27   # the smallest strip of one gate (3 pixels at an 11-pixel font): its colour reads
+C_MIN_EM = 0.75        # the smallest c⟨t⟩ node: its units' strip as readable as a⟨t⟩'s when short
+
+
 def row_dims(row: Row, stacked: bool) -> RowDims:
     """Heights (in font sizes) of a row; `stacked`: more than one cell row shares the height, and every
-    row may shrink (the notes' four rows keep their size: the font shrinks first)."""
+    row may shrink (the notes' four rows keep their size: the font shrinks first). At their smallest
+    (a deep LSTM at 1280 x 720) c⟨t⟩ keeps a strip of its units and each gate a strip of its own; the
+    one-line rows L, ŷ and x and the gaps give up that height."""
     if row.role == Role.LOSS:
-        return RowDims(2.0, 1.0, 0.8, 1.5 if stacked else 2.0, 0.6 if stacked else 1.0)
+        return RowDims(2.0, 1.0, 0.8, 1.25 if stacked else 2.0, 0.4 if stacked else 1.0)
     if row.role == Role.OUTPUT:
-        return RowDims(2.2, 1.0, 1.55, 1.7 if stacked else 2.2, 0.6 if stacked else 1.0)
+        return RowDims(2.2, 1.0, 1.55, 1.45 if stacked else 2.2, 0.4 if stacked else 1.0)
     if row.role == Role.INPUT:
-        return RowDims(2.1, 1.0, 0.9, 1.6 if stacked else 2.1, 0.6 if stacked else 1.0)
+        return RowDims(2.1, 1.0, 0.9, 1.35 if stacked else 2.1, 0.4 if stacked else 1.0)
     if row.role == Role.GATE:
-        return RowDims(1.9, 0.35, 0.45, 0.4, 0.12)
+        return RowDims(1.9, 0.35, 0.45, GATE_STRIP_EM * max(len(row.gates), 1), 0.1)
     if row.name == "c":
-        return RowDims(2.3, 0.5, 0.45, 0.45, 0.12)
-    return RowDims(3.2, 1.0, 1.25, 1.2 if stacked else 3.2, 0.6 if stacked else 1.0)
+        return RowDims(2.3, 0.5, 0.45, C_MIN_EM, 0.1)
+    return RowDims(3.2, 1.0, 1.25, 1.05 if stacked else 3.2, 0.4 if stacked else 1.0)
 
 
 def _dims(spec: GraphSpec, top3: bool) -> list[RowDims]:

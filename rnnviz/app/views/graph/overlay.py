@@ -12,6 +12,7 @@ from PySide6.QtGui import QColor, QFontMetricsF, QLinearGradient, QPainter, QPen
 
 from rnnviz.app import colors, numfmt
 from rnnviz.app import flow as F
+from rnnviz.app.views.graph.painters import GATE_BOX_EM
 from rnnviz.app.views.graph.spec import GATE_SYMBOL, SIGNED_GATES, Role
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -309,7 +310,11 @@ def _legend_items(item, compact: bool) -> list[tuple]:
         out.append((colors.diverging(), "x⟨t⟩" if compact else "x⟨t⟩ inputs", numfmt.MINUS + xl, xl, "" if compact else "0"))
     if d.gates:
         names = " ".join(dict.fromkeys(GATE_SYMBOL[g_] for gs in d.gates.values() for g_ in gs.names if g_ not in SIGNED_GATES))
-        out.append((colors.sequential(), "Γ" if compact else f"gates {names} (mean)", "0", "1", ""))
+        label = f"gates {names} (mean)"
+        if g.detailed and _gate_strips(item):   # no symbol on a strip: which one is which, top down
+            order = " ".join(GATE_SYMBOL[g_] for g_ in next(iter(d.gates.values())).names)
+            label = f"gate strips ↓ {order} (mean)"
+        out.append((colors.sequential(), "Γ" if compact else label, "0", "1", ""))
     if not g.detailed and d.mode != "value":
         what = "p(1)" if d.mode == "binary" else "p(target)"   # what graph_bands.prepare colours
         out.append((colors.sequential(), what if compact else f"ŷ row: {what}", "0", "1", ""))
@@ -330,6 +335,12 @@ def _legend_items(item, compact: bool) -> list[tuple]:
         out.append((None, "x: a colour per character (zoom in to read)" if not compact else "x: colour = character",
                     "", "", ""))
     return out
+
+
+def _gate_strips(item) -> bool:
+    """Whether the detailed graph draws its gates as strips (rows too short for σ boxes)."""
+    g, f = item.geom, item.style.f
+    return any(g.places[r.key].node_h < GATE_BOX_EM * f for r in item.spec.rows if r.role == Role.GATE)
 
 
 def _legend(painter: QPainter, x: float, y: float, st, entry, compact: bool, draw: bool) -> float:

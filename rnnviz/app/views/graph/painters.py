@@ -3,7 +3,7 @@
 state  a⟨t⟩ / c⟨t⟩: the units as a colour strip, the norm below (the gradient's size, coloured, once
        BPTT has reached it); the initial states and the context are nodes of their own columns
 gate   the cell's gates as small σ boxes filled to their mean value (c̃ from the middle: −1..1);
-       thin strips when the row is short
+       a strip per gate, top to bottom in the legend's order, when the row is short
 input  x⟨t⟩; output ŷ⟨t⟩ (outputs.py); loss L⟨t⟩
 
 Each painter takes the Frame, the row, the step and the node's rectangle in pixel space (item.py),
@@ -22,6 +22,8 @@ from rnnviz.app.views.graph.columns import CONTEXT, INIT
 from rnnviz.app.views.graph.frame import Frame
 from rnnviz.app.views.graph.spec import GATE_SYMBOL, Role, Row
 from rnnviz.app.views.graph.text import ALIGN_C, fit_text
+
+GATE_BOX_EM = 1.2    # a gate row shorter than this many font sizes is a strip per gate, not σ boxes
 
 
 # ------------------------------------------------------------------------------------------ boxes
@@ -154,7 +156,7 @@ def paint_gates(painter: QPainter, fr: Frame, row: Row, t: int, rect: QRectF) ->
     st = fr.style
     gs = fr.data.gates[row.key]
     n = len(gs.names)
-    if rect.height() < 0.9 * st.f:             # zoomed out vertically: one thin strip per gate
+    if rect.height() < GATE_BOX_EM * st.f:     # short: one strip per gate (a box would be all symbol)
         h = rect.height() / n
         for i in range(n):
             painter.drawImage(QRectF(rect.left(), rect.top() + i * h, rect.width(), h),
