@@ -120,3 +120,29 @@ def test_lazy_slots_run_at_once_on_screen_and_in_connection_order_when_shown(qtb
     assert probe.calls == [("a", 7), ("b", 6)]
     src.a.emit(8)                               # on screen: at once
     assert probe.calls[-1] == ("a", 8)
+
+
+def test_the_bptt_panel_tabbed_behind_the_equations_redraws_when_its_tab_is_clicked(qtbot):
+    """Qt keeps a side panel tabbed behind another 'visible' with nothing of it on screen: stepping
+    must not redraw it (2-3 ms of every step for a deep LSTM), and clicking its tab shows the step."""
+    from PySide6.QtWidgets import QApplication
+
+    from rnnviz.app.views.bptt_panel import BPTTPanel
+    from tests.app.projector import open_window, press, settle, tab_bars
+
+    w = open_window(qtbot, 1280, 720)
+    panel = w.findChild(BPTTPanel)
+    bar = next(b for b in tab_bars(w)[1:] if "Backprop through time" in [b.tabText(i) for i in range(b.count())])
+    assert bar.tabText(bar.currentIndex()) == "Equations"           # the equations in front, as the app opens
+    before = panel.heading.text()
+    press(qtbot, w, Qt.Key.Key_B)                                   # to the backward pass, then two steps back in it
+    press(qtbot, w, Qt.Key.Key_Right)
+    press(qtbot, w, Qt.Key.Key_Right)
+    assert w.state.phase == "backward"
+    assert panel._lazy.pending and panel.heading.text() == before   # nobody saw it: not redrawn
+    i = next(i for i in range(bar.count()) if bar.tabText(i) == "Backprop through time")
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(i).center())
+    settle(qtbot)
+    QApplication.processEvents()
+    assert not panel._lazy.pending
+    assert f"Backward pass at step {w.state.t + 1}" in panel.heading.text()

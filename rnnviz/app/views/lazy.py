@@ -7,7 +7,8 @@
 
 While the view is on screen, or its window is not shown at all (tests, exports, the command line), a
 slot runs at once, as a plain connection would. While another tab or panel covers it in a shown
-window (a training run pushes new weights twice a second; only the visible views need to redraw),
+window (a training run pushes new weights twice a second; only the visible views need to redraw;
+a side panel tabbed behind another counts as covered: Qt keeps it "visible" with nothing on screen),
 only the latest call of each slot is kept; when the view is shown again they run, in the order the
 slots were connected (the trace before the selection before the step: each reads the state as it is
 then), before it paints. An `eager` slot (a restyle) always runs at once, after the pending calls.
@@ -16,10 +17,11 @@ hidden tab).
 """
 from __future__ import annotations
 
+import warnings
 import weakref
 
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QDockWidget, QWidget
 
 
 class Lazy(QObject):
@@ -36,11 +38,13 @@ class Lazy(QObject):
         connections = self._connections = []
 
         def drop(*_):
-            for signal, fn in connections:
-                try:
-                    signal.disconnect(fn)
-                except (RuntimeError, TypeError):
-                    pass
+            with warnings.catch_warnings():    # a sender deleted first (the dock at exit): nothing to drop
+                warnings.simplefilter("ignore", RuntimeWarning)
+                for signal, fn in connections:
+                    try:
+                        signal.disconnect(fn)
+                    except (RuntimeError, TypeError):
+                        pass
             connections.clear()
 
         view.destroyed.connect(drop)
@@ -62,7 +66,31 @@ class Lazy(QObject):
 
     def on_screen(self) -> bool:
         v = self.view
-        return v.isVisible() or not v.window().isVisible()
+        if not v.window().isVisible():
+            return True
+        return v.isVisible() and not self._behind_a_tab()
+
+    def _behind_a_tab(self) -> bool:
+        """Whether the view's dock is tabbed behind another panel's (Qt keeps such a dock 'visible',
+        with nothing of it on screen): its calls are kept until its tab is chosen."""
+        dock = self.__dict__.get("_dock")
+        if dock is None:
+            dock = self.view.parentWidget()
+            while dock is not None and not isinstance(dock, QDockWidget):
+                dock = dock.parentWidget()
+            if dock is None:
+                return False
+            self._dock = dock
+            me = weakref.ref(self)
+
+            def chosen(shown: bool) -> None:
+                lazy = me()
+                if shown and lazy is not None:
+                    lazy.flush()
+
+            dock.visibilityChanged.connect(chosen)
+            self._connections.append((dock.visibilityChanged, chosen))
+        return not dock.isFloating() and dock.visibleRegion().isEmpty()
 
     @property
     def pending(self) -> bool:
