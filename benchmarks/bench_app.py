@@ -2,8 +2,12 @@
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_app.py
 
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_app.py --models   # the model cases only
+
 Prints figures; asserts nothing (goals: window shown < 1.5 s, a step repainted < 16 ms at T = 1000,
-n_a = 256, the GUI thread never blocked for long while T = 10,000 is computed).
+n_a = 256, the GUI thread never blocked for long while T = 10,000 is computed; for the deep models, a
+step repainted < 16 ms for a 2-layer bidirectional LSTM with n_a = 128 at T = 200 and for a 3-layer
+LSTM with n_a = 128 at T = 1000).
 """
 from __future__ import annotations
 
@@ -46,25 +50,17 @@ def random_text(n: int, seed: int = 0) -> str:
     return "".join(np.random.default_rng(seed).choice(letters, n))
 
 
-def main() -> None:
-    s = startup_seconds()
-    print(f"start-up (process start -> window shown): median {statistics.median(s):.2f} s "
-          f"(runs: {', '.join(f'{x:.2f}' for x in s)}; goal < 1.5 s)")
+MODEL_CASES = (   # (what, Config fields): the deep models' stepping goals (< 16 ms a step)
+    ("2-layer bidirectional LSTM, n_a = 128, T = 200", dict(cell="lstm", layers=2, bidirectional=True, hidden=128), 201),
+    ("3-layer LSTM, n_a = 128, T = 1000", dict(cell="lstm", layers=3, hidden=128), 1001),
+)
 
-    from PySide6.QtCore import Qt
-    from PySide6.QtTest import QTest
-    from PySide6.QtWidgets import QApplication
 
-    app = QApplication.instance() or QApplication([])
+def open_window(app, state):
+    """The window as the app builds it, 1400 x 900, at step 1 with the graph focused."""
     from rnnviz.app import theme
     from rnnviz.app.main_window import MainWindow, _install_extras
-    from rnnviz.app.state import AppState, Config
 
-    state = AppState(Config(source=random_text(1001), hidden=256))
-    state.async_threshold = float("inf")
-    t0 = time.perf_counter()
-    state.set_config(state.config)
-    print(f"compute T = {state.T}, n_a = {state.trace.n_a}: {time.perf_counter() - t0:.2f} s")
     theme.apply_app_theme(app, state.view_options)
     w = MainWindow(state)
     _install_extras(w)
@@ -74,6 +70,68 @@ def main() -> None:
     state.go_start()
     w.graph.setFocus()
     app.processEvents()
+    return w
+
+
+def step_times(w, app, n: int) -> list[float]:
+    """Seconds of each of n → key presses, each until every view has painted its update."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    out = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        QTest.keyClick(w, Qt.Key.Key_Right)   # through the window's shortcut, as a user would
+        app.processEvents()                   # every view paints its pending update
+        out.append(time.perf_counter() - t0)
+    return sorted(out)
+
+
+def model_cases(app) -> None:
+    """The whole window on each deep model: → from step 1, the graph and the current tab repainted."""
+    from rnnviz.app.state import AppState, Config
+
+    for what, fields, n in MODEL_CASES:
+        state = AppState(Config(source=random_text(n, seed=2), **fields))
+        state.async_threshold = float("inf")
+        t0 = time.perf_counter()
+        state.set_config(state.config)
+        compute = time.perf_counter() - t0
+        w = open_window(app, state)
+        times = step_times(w, app, min(150, state.T - 2))
+        print(f"key → + repaint of every view, {what}: median {1e3 * statistics.median(times):.1f} ms, "
+              f"90th percentile {1e3 * times[int(0.9 * len(times))]:.1f} ms (goal < 16 ms; trace in {compute:.2f} s)")
+        for tab in range(w.tabs.count()):
+            w.tabs.setCurrentIndex(tab)
+            app.processEvents()
+            tt = step_times(w, app, 30)
+            print(f"   with tab {w.tabs.tabText(tab)!r}: median {1e3 * statistics.median(tt):.1f} ms")
+        w.close()
+        app.processEvents()
+
+
+def main() -> None:
+    if "--models" in sys.argv:
+        from PySide6.QtWidgets import QApplication
+        model_cases(QApplication.instance() or QApplication([]))
+        return
+    s = startup_seconds()
+    print(f"start-up (process start -> window shown): median {statistics.median(s):.2f} s "
+          f"(runs: {', '.join(f'{x:.2f}' for x in s)}; goal < 1.5 s)")
+
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])
+    from rnnviz.app.state import AppState, Config
+
+    state = AppState(Config(source=random_text(1001), hidden=256))
+    state.async_threshold = float("inf")
+    t0 = time.perf_counter()
+    state.set_config(state.config)
+    print(f"compute T = {state.T}, n_a = {state.trace.n_a}: {time.perf_counter() - t0:.2f} s")
+    w = open_window(app, state)
 
     times = []
     for _ in range(150):
@@ -124,6 +182,8 @@ def main() -> None:
         tt.append(time.perf_counter() - t0)
     print(f"key → + repaint at T = 10,000: median {1e3 * statistics.median(tt):.1f} ms")
     w.close()
+    app.processEvents()
+    model_cases(app)
 
 
 if __name__ == "__main__":
