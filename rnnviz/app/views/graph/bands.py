@@ -121,7 +121,24 @@ def _paint_heat(painter: QPainter, fr: Frame, row, heat: QRectF, t0: int, n: int
 
 
 def _paint_losses(painter: QPainter, fr: Frame, steps: range, l_top: float, l_bot: float) -> None:
-    g, st, b = fr.geom, fr.style, fr.bands
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+    painter.setPen(Qt.PenStyle.NoPen)
+    bars, bad = _loss_bars(fr, steps, l_top, l_bot)
+    painter.setBrush(fr.style.muted)
+    painter.drawRects(bars)
+    if bad:   # an infinite or NaN loss: a full bar in the danger colour
+        painter.setBrush(fr.style.danger)
+        painter.drawRects(bad)
+
+
+def _loss_bars(fr: Frame, steps: range, l_top: float, l_bot: float) -> tuple[list, list]:
+    """The L row's bars (and the danger bars) for the steps in view, kept while neither the layout nor
+    the steps in view change: stepping and the animation redraw them without building them again."""
+    g, b = fr.geom, fr.bands
+    key = (g._key(), steps.start, steps.stop, l_top, l_bot)
+    memo = fr.memo.get("loss_bars")
+    if memo is not None and memo[0] == key:
+        return memo[1]
     P = g.col_px
     t0, n = steps.start, len(steps)
     max_bins = max(int(n * P / 2), 1)   # at most one bar per 2 pixels
@@ -129,17 +146,14 @@ def _paint_losses(painter: QPainter, fr: Frame, steps: range, l_top: float, l_bo
     base = l_bot - 0.08 * (l_bot - l_top)
     ts, v = binned(b.loss_scaled, t0, n, max_bins)
     widths = np.diff(np.append(ts, t0 + n)) * P
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(st.muted)
     gap = 0.12 if len(ts) == n else 0.0
-    painter.drawRects([QRectF(g.cx(t - 0.5 + gap) * P, base - lh * float(h), max(w * (1 - 2 * gap), 1.0), lh * float(h))
-                       for t, h, w in zip(ts, v, widths) if h > 0])
+    bars = [QRectF(g.cx(t - 0.5 + gap) * P, base - lh * float(h), max(w * (1 - 2 * gap), 1.0), lh * float(h))
+            for t, h, w in zip(ts, v, widths) if h > 0]
     ts, bad = binned(b.loss_bad, t0, n, max_bins)
-    if bad.any():   # an infinite or NaN loss: a full bar in the danger colour
-        painter.setBrush(st.danger)
-        painter.drawRects([QRectF(g.cx(t - 0.5 + gap) * P, base - lh, max(w * (1 - 2 * gap), 1.0), lh)
-                           for t, b_, w in zip(ts, bad, widths) if b_])
+    danger = [QRectF(g.cx(t - 0.5 + gap) * P, base - lh, max(w * (1 - 2 * gap), 1.0), lh)
+              for t, b_, w in zip(ts, bad, widths) if b_] if bad.any() else []
+    fr.memo["loss_bars"] = (key, (bars, danger))
+    return bars, danger
 
 
 def _paint_gradient_band(painter: QPainter, fr: Frame, row, heat: QRectF) -> None:
