@@ -100,7 +100,13 @@ def check_setup(w, reached_by_next: bool = True) -> None:
 
 
 def verdict_text(w) -> str:
-    return w.findChild(BPTTPanel).text
+    """The BPTT panel's verdict as the user reads it on opening the panel (tabbed behind the equations,
+    it redraws when shown)."""
+    from rnnviz.app.views.lazy import bring_up_to_date
+
+    panel = w.findChild(BPTTPanel)
+    bring_up_to_date(panel)
+    return panel.text
 
 
 def click_next(qtbot, w) -> None:

@@ -99,6 +99,7 @@ def test_every_view_follows_the_flow_chosen_in_the_bptt_panel(window, qtbot):
         else:
             assert "‖·‖" in direct
         # the BPTT panel sums the same loss's gradient, the Gradients tab draws its curve thicker
+        side(w, "Backprop through time")      # (a panel tabbed behind the equations redraws when shown)
         panel = w.findChild(BPTTPanel)
         sums = D.PartialGrads(tr, flow).at(7)
         assert panel.norms["Waa"] == pytest.approx(D.frobenius(sums["Waa"]))
@@ -115,6 +116,7 @@ def test_every_view_follows_the_flow_chosen_in_the_bptt_panel(window, qtbot):
         go_backward(qtbot, w, st.T)
         side(w, "Equations")
         block = equations(w.equations)["dWaa"][1]
+        side(w, "Backprop through time")
         panel = w.findChild(BPTTPanel)
         assert numbers(block.split("‖·‖ =")[1])[0] == pytest.approx(panel.norms["Waa"], rel=1e-3)
 
@@ -178,6 +180,7 @@ def test_exploding_demo_says_why_the_last_loss_views_are_empty(window, qtbot):
     # the graph, where the gradients would be
     assert why in w.graph.status_message() and "nothing flows back" in w.graph.status_message()
     # the BPTT panel, under its all-zero sums
+    side(w, "Backprop through time")
     panel = w.findChild(BPTTPanel)
     assert panel.norms["Waa"] == 0 and why in panel.text and "total loss L" in panel.text
     # the Gradients tab, where the L⟨T⟩ curve would be, and under the plot

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from rnnviz.app.views.bptt_panel import BPTTPanel
 from rnnviz.core.settings import Config
 from rnnviz.io.session import Session, save_session
-from tests.app.drive import open_window, press
+from tests.app.drive import open_window, press, side
 
 
 @pytest.fixture
@@ -42,6 +42,7 @@ def test_the_bptt_panel_sums_the_weights_of_a_gru_or_lstm_opened_from_a_session(
     open_through_menu(monkeypatch, window, session(tmp_path, "m", **model))
     assert window.errors == [] and window.state.trace.spec.cell == model["cell"]
     press(qtbot, window, "End", "Right", "Right")       # into the backward pass
+    side(window, "Backprop through time")              # (tabbed behind the equations: redrawn when shown)
     panel = window.findChild(BPTTPanel)
     prefix = "decoder." if "target" in model else ""
     for name in ("weight_ih_l", "weight_hh_l", "bias_ih_l"):
