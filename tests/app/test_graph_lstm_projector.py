@@ -73,12 +73,12 @@ def test_every_row_is_named_on_its_own_and_the_legend_says_which_strip_is_which(
     # the legends' row says the strips' order, top down, and fits in the graph
     from PySide6.QtGui import QImage, QPainter
 
-    from rnnviz.app.views.graph import overlay
+    from rnnviz.app.views.graph import legends
     img = QImage(10, 10, QImage.Format.Format_ARGB32)
     painter = QPainter(img)
     painter.setFont(st.font_small)
     width = g.canvas.viewport().width()
-    entries, ends, compact = overlay.legend_layout(painter, width, g.item)
+    entries, ends, compact = legends.legend_layout(painter, width, g.item)
     painter.end()
     assert not compact and "gate strips ↓ Γf Γu c̃ Γo (mean)" in [e[1] for e in entries]
     assert all(e <= width - 0.5 * st.f for e in ends)

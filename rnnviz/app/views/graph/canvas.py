@@ -7,6 +7,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter, QTransform
 from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView
 
+from rnnviz.app.views.graph import margins
 from rnnviz.app.views.graph import overlay as graph_overlay
 from rnnviz.app.views.graph.columns import Columns
 from rnnviz.app.views.graph.item import GraphItem
@@ -60,7 +61,7 @@ class GraphCanvas(QGraphicsView):
         return self.item.T
 
     def gutter(self) -> float:
-        return graph_overlay.gutter_width(self.item.style, self.item.spec)
+        return margins.gutter_width(self.item.style, self.item.spec)
 
     def n_columns(self) -> int:
         """Columns of the graph on screen (steps, initial states, the context)."""
@@ -69,14 +70,14 @@ class GraphCanvas(QGraphicsView):
     def _geometry(self, col_px: float) -> Geometry:
         f = self.item.style.f
         return Geometry(self.item.spec, col_px=col_px, height_px=float(self.viewport().height()), font_px=f,
-                        top_px=graph_overlay.top_px(f) + 1.2 * f, bottom_px=graph_overlay.bottom_px(f),
+                        top_px=margins.top_px(f) + 1.2 * f, bottom_px=margins.bottom_px(f),
                         gutter_px=self.gutter())
 
     def fit_font(self) -> None:
         """The graph's text as large as the style asks, or smaller when the graph is too short for its
         rows at that size (a 1280 x 720 projector in presentation mode): nothing overlaps, ever."""
         st = self.item.style
-        other = graph_overlay.top_px(1.0) + 1.2 + graph_overlay.bottom_px(1.0)
+        other = margins.top_px(1.0) + 1.2 + margins.bottom_px(1.0)
         f = fit_font_px(self.item.spec, st.nominal_f, float(self.viewport().height()), other)
         if f != st.f:
             self.item.set_style(st.at_size(f))

@@ -1,6 +1,6 @@
 """What stays put while the graph scrolls, drawn in viewport pixels: the title and the phase, the row
 names in a left gutter (the selected layer-direction's in the accent colour), the segments' names
-(encoder, decoder), the colour legends, and the overflow message. Part of every export.
+(encoder, decoder), the colour legends (legends.py), and the overflow message. Part of every export.
 
 The painters take a Frame (frame.py): its layout, style, data and cursor.
 """
@@ -8,34 +8,17 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFontMetricsF, QLinearGradient, QPainter, QPen
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen
 
-from rnnviz.app import colors, numfmt
 from rnnviz.app import flow as F
-from rnnviz.app.views.graph.painters import GATE_BOX_EM
-from rnnviz.app.views.graph.spec import GATE_SYMBOL, SIGNED_GATES, Role
+from rnnviz.app.views.graph.legends import _legend_items, legend_layout, paint_legends  # noqa: F401 (tests ask here)
+from rnnviz.app.views.graph.margins import gutter_px, top_px
+from rnnviz.app.views.graph.spec import Role
+
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
-def gutter_px(f: float) -> float:
-    """The gutter of the notes' four rows (x⟨t⟩, a⟨t⟩, ŷ⟨t⟩, L⟨t⟩)."""
-    return 3.6 * f
-
-
-def gutter_width(style, spec) -> float:
-    """Wide enough for every row's name in the bold font (a[2]→, Γ[1]←...), at least gutter_px."""
-    fm = QFontMetricsF(style.font_bold)
-    widest = max((fm.horizontalAdvance(r.label) for r in spec.rows), default=0.0)
-    return max(gutter_px(style.f), widest + 0.9 * style.f)
-
-
-def top_px(f: float) -> float:
-    return 2.6 * f
-
-
-def bottom_px(f: float) -> float:
-    return 4.3 * f
 
 
 BUTTONS = (("fit", "Fit"), ("out", "−"), ("in", "+"))
@@ -175,7 +158,7 @@ def paint(painter: QPainter, w: float, h: float, item, buttons: bool = False, to
     _segment_names(painter, w, item, gw, to_view)
     from rnnviz.app.views.graph.student_paint import paint_badge   # a checked file's values: 'ours / yours (file)'
     paint_badge(painter, w, item, gw + 0.2 * f, top_px(f) + 0.1 * f, w - (mw + 1.4 * f if msg else 0.8 * f))
-    _legends(painter, w, h, item)
+    paint_legends(painter, w, h, item)
 
 
 def _row_names(painter: QPainter, item, gw: float) -> None:
@@ -241,163 +224,3 @@ def _segment_names(painter: QPainter, w: float, item, gw: float, to_view) -> Non
             mid = (a + b) / 2
             painter.drawLine(QPointF(a + 0.3 * f, y + 0.65 * f), QPointF(mid - tw / 2 - 0.4 * f, y + 0.65 * f))
             painter.drawLine(QPointF(mid + tw / 2 + 0.4 * f, y + 0.65 * f), QPointF(b - 0.3 * f, y + 0.65 * f))
-
-
-_STOPS: dict = {}
-
-
-def _stops(cmap) -> list[QColor]:
-    """17 colours along a colour map (kept: every frame draws the legends)."""
-    hit = _STOPS.get(id(cmap))
-    if hit is None or hit[0] is not cmap:
-        if len(_STOPS) > 32:
-            _STOPS.clear()
-        hit = _STOPS[id(cmap)] = (cmap, [colors.qcolor(cmap, i / 16) for i in range(17)])
-    return hit[1]
-
-
-def _colorbar(painter: QPainter, x: float, y: float, cmap, label: str, lo: str, hi: str, st, mid: str = "",
-              bar_w: float = 7.0, draw: bool = True) -> float:
-    """A labelled horizontal colour bar at (x, y) `bar_w` font sizes long; returns the x where the next
-    legend can start (draw=False only measures)."""
-    f = st.f
-    painter.setFont(st.font_small)
-    fm = painter.fontMetrics()
-    lw = fm.horizontalAdvance(label)
-    # long enough that the end labels (and the middle one) never overlap
-    need = (fm.horizontalAdvance(lo) + fm.horizontalAdvance(hi)) / 2 + (fm.horizontalAdvance(mid) + 1.2 * f if mid else 0.6 * f)
-    bx, bw, bh = x + lw + 0.5 * f, max(bar_w * f, need), 0.75 * f
-    end = bx + bw + max(fm.horizontalAdvance(hi) / 2, 0.3 * f)
-    if not draw:
-        return end + 2.0 * f
-    painter.setPen(st.fg)
-    painter.drawText(QRectF(x, y, lw + 4, 1.2 * f), _LEFT, label)
-    grad = QLinearGradient(QPointF(bx, 0), QPointF(bx + bw, 0))
-    for i, c in enumerate(_stops(cmap)):
-        grad.setColorAt(i / 16, c)
-    painter.setPen(QPen(st.muted, 1.0))
-    painter.setBrush(grad)
-    bar = QRectF(bx, y + 0.22 * f, bw, bh)
-    painter.drawRect(bar)
-    painter.setPen(st.muted)
-    ty = bar.bottom() + 0.1 * f
-    for text, cx in ((lo, bx), (hi, bx + bw), (mid, bx + bw / 2)):
-        if text:
-            tw = fm.horizontalAdvance(text) + 4
-            painter.drawText(QRectF(cx - tw / 2, ty, tw, 1.1 * f), Qt.AlignmentFlag.AlignCenter, text)
-    return end + 2.0 * f
-
-
-def _legend_items(item, compact: bool) -> list[tuple]:
-    """(colour map or None, label, lo, hi, mid) of each legend, in order; compact: shorter labels."""
-    d, g = item.data, item.geom
-    main = d.main
-    lim = numfmt.short(main.limit, 2)
-    K, n_a = len(main.units), d.trace.n_a
-    if K == n_a:
-        units = "a⟨t⟩" if compact else "a⟨t⟩ units"
-    else:
-        units = f"a⟨t⟩ ({K}/{n_a})" if compact else f"a⟨t⟩ ({K} of {n_a} units)"
-    out = [(colors.diverging(), units, numfmt.MINUS + lim, lim, "" if compact else "0")]
-    cells = [s for s in d.states.values() if s.ref.name == "c"]
-    if cells:   # the LSTM's cell state: its own range (it is not squashed into −1..1)
-        clim = numfmt.short(cells[0].limit, 2)
-        out.append((colors.diverging(), "c⟨t⟩" if compact else "c⟨t⟩ units", numfmt.MINUS + clim, clim,
-                    "" if compact else "0"))
-    xv = item.bands.x_vector if item.bands is not None else None
-    if xv is not None:   # x⟨t⟩ of several numbers: its cells' own range
-        xl = numfmt.short(xv.limit, 2)
-        out.append((colors.diverging(), "x⟨t⟩" if compact else "x⟨t⟩ inputs", numfmt.MINUS + xl, xl, "" if compact else "0"))
-    if d.gates:
-        names = " ".join(dict.fromkeys(GATE_SYMBOL[g_] for gs in d.gates.values() for g_ in gs.names if g_ not in SIGNED_GATES))
-        label = f"gates {names} (mean)"
-        if g.detailed and _gate_strips(item):   # no symbol on a strip: which one is which, top down
-            order = " ".join(GATE_SYMBOL[g_] for g_ in next(iter(d.gates.values())).names)
-            label = f"gate strips ↓ {order} (mean)"
-        out.append((colors.sequential(), "Γ" if compact else label, "0", "1", ""))
-    if not g.detailed and d.mode != "value":
-        what = "p(1)" if d.mode == "binary" else "p(target)"   # what graph_bands.prepare colours
-        out.append((colors.sequential(), what if compact else f"ŷ row: {what}", "0", "1", ""))
-    elif not g.detailed:
-        out.append((None, "ŷ row:", "— ŷ⟨t⟩", "— target y⟨t⟩", ""))
-    elif d.mode != "classes":   # a narrow node drops the names 'ŷ' and 'y': which line is which
-        first = "p(1)" if d.mode == "binary" else "ŷ⟨t⟩"
-        out.append((None, "" if compact else "ŷ nodes:", f"{first} above", "target y⟨t⟩ below", ""))
-    strip = not g.detailed and d.trace.seq.kind == "text" and item.memo.get("x_strip", False)
-    label = f"‖{F.grad_symbol(d.flow)}‖"
-    if item.backward and d.silent_note:   # nothing to colour: every gradient is exactly 0
-        out.append(("zero", f"{label} = 0" if compact else f"{label} = 0 at every step", "", "", ""))
-    elif item.backward:
-        lo, hi = d.g_range
-        out.append((colors.magnitude(), label if compact else label + " (log)",
-                    numfmt.short_pow10(lo), numfmt.short_pow10(hi), ""))
-    if strip:   # too narrow to write the characters: say what the colours are
-        out.append((None, "x: a colour per character (zoom in to read)" if not compact else "x: colour = character",
-                    "", "", ""))
-    return out
-
-
-def _gate_strips(item) -> bool:
-    """Whether the detailed graph draws its gates as strips (rows too short for σ boxes)."""
-    g, f = item.geom, item.style.f
-    return any(g.places[r.key].node_h < GATE_BOX_EM * f for r in item.spec.rows if r.role == Role.GATE)
-
-
-def _legend(painter: QPainter, x: float, y: float, st, entry, compact: bool, draw: bool) -> float:
-    cmap, label, lo, hi, mid = entry
-    f = st.f
-    if isinstance(cmap, str) or cmap is None:   # words only: the ŷ lines, or why there is no colour
-        painter.setFont(st.font_small)
-        fm = painter.fontMetrics()
-        parts = ((label, st.danger if isinstance(cmap, str) else st.fg), (lo, st.fg), (hi, st.target))
-        for text, c in parts:
-            if text:   # (an empty label: compact legend without its title)
-                tw = fm.horizontalAdvance(text)
-                if draw:
-                    painter.setPen(c)
-                    painter.drawText(QRectF(x, y, tw + 4, 1.2 * f), _LEFT, text)
-                x += tw + 0.6 * f
-        return x + 2.0 * f
-    return _colorbar(painter, x, y, cmap, label, lo, hi, st, mid, 4.0 if compact else 7.0, draw)
-
-
-def legend_layout(painter: QPainter, w: float, item) -> tuple[list, list[float], bool]:
-    """(entries, where each ends, compact) of the legend row: full wording when it fits, else shorter
-    labels and bars; entries ending past the graph's width are not drawn."""
-    st = item.style
-    f = st.f
-    x0 = item.geom.gutter_px or gutter_px(f)
-    for compact in (False, True):
-        entries = _legend_items(item, compact)
-        x = x0
-        ends = []
-        for e in entries:
-            x = _legend(painter, x, 0.0, st, e, compact, draw=False)
-            ends.append(x - 2.0 * f)
-        if ends[-1] <= w - 0.5 * f or compact:
-            break
-    return entries, ends, compact
-
-
-def _legends(painter: QPainter, w: float, h: float, item) -> None:
-    """The colour legends in one line under the step axis: full wording when it fits, else shorter
-    labels and bars, else as many legends as fit (the rest are in the tooltips and the other tabs)."""
-    st = item.style
-    f = st.f
-    y = h - 2.55 * f
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QColor(st.bg))
-    painter.drawRect(QRectF(0, y - 0.2 * f, w, h - y + 0.2 * f))
-    entries, ends, compact = legend_layout(painter, w, item)
-    x = item.geom.gutter_px or gutter_px(f)
-    for e, end in zip(entries, ends):
-        if end > w - 0.5 * f:
-            break
-        x = _legend(painter, x, y, st, e, compact, draw=True)
-    if not item.backward:
-        painter.setFont(st.font_small)
-        painter.setPen(st.muted)
-        room = QRectF(x, y, w - x - f, 1.2 * f)
-        fm = painter.fontMetrics()
-        hints = ("wheel: zoom · drag: pan · F: fit · click a node: go to its step", "wheel: zoom · drag: pan · F: fit")
-        painter.drawText(room, _LEFT, next((s for s in hints if fm.horizontalAdvance(s) <= room.width()), ""))
