@@ -22,7 +22,12 @@ def lstm_720(request, qtbot):
     if request.param == "F11":
         press(qtbot, w, Qt.Key.Key_F11)
     settle(qtbot, 100)
-    return w
+    yield w
+    from PySide6.QtWidgets import QApplication        # F11 set the application's font: the next test's
+                                                      # window gets the normal one again
+    from rnnviz.app import theme
+    from rnnviz.app.state import AppState
+    theme.apply_app_theme(QApplication.instance(), AppState().view_options)
 
 
 def view_rect(w, kind, t, layer, direction):
