@@ -198,7 +198,7 @@ class WindowLayout:
 
     def split_centre(self) -> None:
         """The centre between the graph and the tabs, by how many rows the model's graph has."""
-        from rnnviz.app.views.graph.layout import graph_share
+        from rnnviz.app.views.graph.rows import graph_share
         w = self.w
         total = max(sum(w.splitter.sizes()), w.splitter.height(), 1)
         share = graph_share(w.graph.item.spec) if getattr(w, "graph", None) is not None else 0.52

@@ -11,7 +11,8 @@ from rnnviz.app.views.graph import margins
 from rnnviz.app.views.graph import overlay as graph_overlay
 from rnnviz.app.views.graph.columns import Columns
 from rnnviz.app.views.graph.item import GraphItem
-from rnnviz.app.views.graph.layout import Geometry, Hit, fit_font_px
+from rnnviz.app.views.graph.layout import Geometry, Hit
+from rnnviz.app.views.graph.rows import fit_font_px
 
 MAX_FIT_COLS = 13.0   # fit-to-window never makes a step wider than this many font sizes
 CLICK_SLOP = 4        # pixels a press may move and still count as a click

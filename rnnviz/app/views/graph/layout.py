@@ -7,11 +7,7 @@ width of one column on screen) and the font size, so one Geometry describes one 
 Level of detail: at `col_px >= DETAIL_PX` each step is drawn as labelled nodes joined by edges;
 below, each row becomes a compact band (bands.py).
 
-Rows never overlap. Each row is its node's height (node_em font sizes) plus a gap for the edge
-labels (gap_em); spare height is shared by weight. When the drawing area is too short, the rows of
-the cells (a stack of layers) shrink towards their smallest readable height first; the canvas picks
-a smaller font only when even that does not fit (`fit_font_px`), and below the smallest font every
-row shrinks by the same factor. One vanilla chain keeps the notes' proportions.
+Rows never overlap; how tall each is, at full size and when the window is short, is rows.py's.
 
 A cell (one layer-direction: the rows c, gates, a) is a block: edges up the column leave the top of
 a block and enter the bottom of the next; an edge that must pass other blocks (a bidirectional
@@ -23,73 +19,11 @@ import math
 from dataclasses import dataclass
 
 from rnnviz.app.views.graph.columns import CONTEXT, INIT, Columns
-from rnnviz.app.views.graph.spec import Edge, EdgeKind, GraphSpec, Role, Row
+from rnnviz.app.views.graph.rows import Place, place_rows, rows_em
+from rnnviz.app.views.graph.spec import Edge, EdgeKind, GraphSpec, Role
 
 DETAIL_PX = 46.0       # below this many pixels per step, draw compact bands
 TOP3_PX = 72.0         # enough room in ŷ<t> for the top-3 predictions
-TOP3_EM = 4.7
-FONT_MIN_PX = 9.0      # the canvas shrinks the graph's font to fit a short window, never below this
-
-
-@dataclass(frozen=True)
-class RowDims:
-    node_em: float
-    gap_em: float
-    weight: float
-    min_node_em: float
-    min_gap_em: float
-
-
-GATE_STRIP_EM = 0.27   # the smallest strip of one gate (3 pixels at an 11-pixel font): its colour reads
-C_MIN_EM = 0.75        # the smallest c⟨t⟩ node: its units' strip as readable as a⟨t⟩'s when short
-
-
-def row_dims(row: Row, stacked: bool) -> RowDims:
-    """Heights (in font sizes) of a row; `stacked`: more than one cell row shares the height, and every
-    row may shrink (the notes' four rows keep their size: the font shrinks first). At their smallest
-    (a deep LSTM at 1280 x 720) c⟨t⟩ keeps a strip of its units and each gate a strip of its own; the
-    one-line rows L, ŷ and x and the gaps give up that height."""
-    if row.role == Role.LOSS:
-        return RowDims(2.0, 1.0, 0.8, 1.25 if stacked else 2.0, 0.4 if stacked else 1.0)
-    if row.role == Role.OUTPUT:
-        return RowDims(2.2, 1.0, 1.55, 1.45 if stacked else 2.2, 0.4 if stacked else 1.0)
-    if row.role == Role.INPUT:
-        return RowDims(2.1, 1.0, 0.9, 1.35 if stacked else 2.1, 0.4 if stacked else 1.0)
-    if row.role == Role.GATE:
-        return RowDims(1.9, 0.35, 0.45, GATE_STRIP_EM * max(len(row.gates), 1), 0.1)
-    if row.name == "c":
-        return RowDims(2.3, 0.5, 0.45, C_MIN_EM, 0.1)
-    return RowDims(3.2, 1.0, 1.25, 1.05 if stacked else 3.2, 0.4 if stacked else 1.0)
-
-
-def _dims(spec: GraphSpec, top3: bool) -> list[RowDims]:
-    stacked = sum(r.role in (Role.STATE, Role.GATE) for r in spec.rows) > 1
-    out = []
-    for r in spec.rows:
-        d = row_dims(r, stacked)
-        if top3 and r.role == Role.OUTPUT:
-            d = RowDims(TOP3_EM, d.gap_em, d.weight, TOP3_EM, d.min_gap_em)
-        out.append(d)
-    return out
-
-
-def rows_em(spec: GraphSpec, top3: bool = False, minimum: bool = False) -> float:
-    """Height of all rows in font sizes, gaps included (at their smallest with `minimum`)."""
-    return sum((d.min_node_em + d.min_gap_em) if minimum else (d.node_em + d.gap_em) for d in _dims(spec, top3))
-
-
-def graph_share(spec: GraphSpec) -> float:
-    """The part of the window's centre the graph asks for: about half for one cell of one layer,
-    up to 70 % for a stack whose rows would otherwise be strips (2 layers x 2 directions of LSTM)."""
-    em = rows_em(spec)
-    return 0.52 + 0.18 * min(max((em - 19.0) / 27.0, 0.0), 1.0)
-
-
-def fit_font_px(spec: GraphSpec, nominal: float, height_px: float, other_em: float) -> float:
-    """The largest font (<= nominal, in half pixels) at which the rows at their smallest plus
-    `other_em` font sizes of title and axis fit in height_px."""
-    f = height_px / (rows_em(spec, minimum=True) + other_em)
-    return max(FONT_MIN_PX, min(nominal, math.floor(f * 2) / 2))
 
 
 @dataclass(frozen=True)
@@ -98,18 +32,6 @@ class Hit:
     kind: str      # node: its row's key; edge: its key (the vanilla graph: Wax, Waa, Wya, L)
     t: int         # 0-based step (-1: a forward initial state, T: a backward one, -2: the context)
     src: str = ""  # edge: the key of the row it leaves
-
-
-@dataclass(frozen=True)
-class Place:
-    top: float          # the row's band, pixels
-    bottom: float
-    node_top: float     # its nodes
-    node_h: float
-
-    @property
-    def cy(self) -> float:
-        return self.node_top + self.node_h / 2
 
 
 class Geometry:
@@ -148,27 +70,7 @@ class Geometry:
 
     # ---------------------------------------------------------------- rows
     def _place(self) -> dict[str, Place]:
-        f, avail = self.font_px, self.avail_px
-        dims = _dims(self.spec, self.top3)
-        full = [(d.node_em + d.gap_em) * f for d in dims]
-        small = [(d.min_node_em + d.min_gap_em) * f for d in dims]
-        out, y = {}, self.top_px
-        if avail >= sum(full):
-            spare, wsum = avail - sum(full), sum(d.weight for d in dims)
-            heights = [h + spare * d.weight / wsum for h, d in zip(full, dims)]
-            nodes = [d.node_em * f for d in dims]
-        elif avail >= sum(small):
-            lam = (avail - sum(small)) / max(sum(full) - sum(small), 1e-9)
-            heights = [s + lam * (h - s) for s, h in zip(small, full)]
-            nodes = [(d.min_node_em + lam * (d.node_em - d.min_node_em)) * f for d in dims]
-        else:
-            k = avail / sum(small)
-            heights = [s * k for s in small]
-            nodes = [d.min_node_em * f * k for d in dims]
-        for r, h, n in zip(self.spec.rows, heights, nodes):
-            out[r.key] = Place(y, y + h, y + (h - n) / 2, n)
-            y += h
-        return out
+        return place_rows(self.spec, self.font_px, self.avail_px, self.top_px, self.top3)
 
     def row_band(self, key: str) -> tuple[float, float]:
         p = self.places[key]

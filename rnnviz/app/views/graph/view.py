@@ -20,7 +20,8 @@ from rnnviz.app.views.base import FigureView
 from rnnviz.app.views.graph import edges, overlay, painters, student
 from rnnviz.app.views.graph.canvas import GraphCanvas
 from rnnviz.app.views.graph.data import GraphData
-from rnnviz.app.views.graph.layout import Hit, rows_em
+from rnnviz.app.views.graph.layout import Hit
+from rnnviz.app.views.graph.rows import rows_em
 from rnnviz.app.views.graph.spec import Role
 from rnnviz.app.views.graph.style import Style
 from rnnviz.app.views.graph.tooltips import tooltip
