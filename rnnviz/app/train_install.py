@@ -19,6 +19,7 @@ from rnnviz.app.panels.gradcheck_panel import GradCheckPanel
 from rnnviz.app.panels.sample_panel import SamplePanel
 from rnnviz.app.panels.train_panel import TrainPanel
 from rnnviz.app.training_controller import TrainController
+from rnnviz.app.views.lazy import set_staggered
 from rnnviz.app.views.train_plots import Series, TrainPlotsView
 from rnnviz.core.training import COLUMNS
 
@@ -126,6 +127,8 @@ def install_training(window) -> dict:
 
     ctl.changed.connect(redraw)
     ctl.running_changed.connect(lambda _r: redraw())
+    # while it trains, the views that follow the weights redraw one per event-loop turn (views/lazy.py)
+    ctl.running_changed.connect(lambda running: set_staggered(window, running))
     window.closing.connect(ctl.shutdown)        # after the autosave (connected earlier): it saved the runs
     window.closing.connect(check.shutdown)
     redraw()
