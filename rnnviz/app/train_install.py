@@ -115,7 +115,8 @@ def install_training(window) -> dict:
             u = main.snapshots[ctl.viewing][0] if ctl.viewing is not None and not ctl.running else None
             plots.mark_update(u)
             loss = ctl.last("loss")
-            speed = f" · {ctl.updates_per_s:,.0f}/s" if ctl.running else ""
+            speed = (" · preparing…" if ctl.running and ctl.preparing
+                     else f" · {ctl.updates_per_s:,.0f}/s" if ctl.running else "")
             status.setText(f"trained {ctl.updates:,}{speed} · L {loss:.3g}" if math.isfinite(loss)
                            else f"trained {ctl.updates:,}{speed}")     # no update yet: no loss, not "L nan"
             status.setToolTip(f"{ctl.updates:,} updates done, the last update's loss {loss:.6g}"
