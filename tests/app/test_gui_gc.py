@@ -67,3 +67,24 @@ def test_what_start_up_made_is_no_longer_scanned_by_full_collections():
         assert all(id(o) != ref for o in gc.get_objects())
     finally:
         gc.unfreeze()
+
+
+def test_a_full_collection_waits_until_a_quarter_more_objects_are_long_lived(monkeypatch):
+    """CPython's own rule (which a collector of our own has to keep): a full collection is due when
+    the oldest generation has grown by a quarter since the last one, else the middle one is collected."""
+    import types
+
+    from rnnviz.app import gui_gc
+
+    collector = collect_on_the_gui_thread(QApplication.instance())
+    oldest = [0]
+    done = []
+    fake = types.SimpleNamespace(get_count=lambda: (800, 20, 20), get_objects=lambda gen=None: range(oldest[0]),
+                                 collect=lambda gen=2: done.append(gen))
+    monkeypatch.setattr(gui_gc, "gc", fake)
+    monkeypatch.setattr(collector, "_long_lived", 40_000)
+    oldest[0] = 45_000                       # an eighth more: not yet
+    collector.check()
+    oldest[0] = 51_000                       # over a quarter more: a full collection
+    collector.check()
+    assert done == [1, 2] and collector._long_lived == 51_000
