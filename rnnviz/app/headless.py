@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 from rnnviz.core import make_sequence
+from rnnviz.core.settings import MAX_STEPS
 from rnnviz.io.atomic import check_writable_dir
 from rnnviz.io.session import load_session
 from rnnviz.io.sources import read_source
@@ -155,12 +156,16 @@ def resolve(args):
     file = getattr(args, "text_file", None) or getattr(args, "numbers_file", None)
     try:
         seq = make_run_sequence(Config.from_dict(settings))
+        if seq.T > MAX_STEPS:
+            raise ValueError(f"the sequence has {seq.T:,} steps; rnnviz shows at most {MAX_STEPS:,}")
     except ValueError as e:
         raise ValueError(f"{file}: {e}" if file else str(e)) from None
     if getattr(args, "sequence", None) is not None and args.sequence > seq.m:
         raise ValueError(f"--sequence {args.sequence}: the input has {seq.m} sequence{'s' if seq.m > 1 else ''}"
                          + (" (--sequence picks one of a batch, such as --example notes' m = 10)" if seq.m == 1 else ""))
-    if args.weights:
+    if args.weights is not None:       # "" too: an empty name is an error, not "no weights"
+        if getattr(args, "seed", None) is not None:
+            raise ValueError(f"--seed draws random weights; --weights {args.weights} gives them: leave out one")
         w = load_weights(args.weights, getattr(args, "cell", None))
         try:
             check_fits(w, seq)
@@ -174,13 +179,36 @@ def resolve(args):
                 raise ValueError(f"--{opt} contradicts {args.weights}, which holds a {w.spec.title()}")
         params = w.params
         try:  # the window's import makes the same checks (too many hidden units, an infinite radius)
-            return config_for_weights(Config.from_dict(settings), params, args.radius), params, position
+            config = config_for_weights(Config.from_dict(settings), params, args.radius)
         except ValueError as e:
             raise ValueError(f"{args.weights} can't be used: {e}") from None
+        check_model_options(args, config.cell, "--weights")
+        return config, params, position
     config = Config.from_dict(settings)
     if params is not None:   # a session's weights: its own model (an example's: its own radius, unless --radius)
         config = config_for_weights(config, params, args.radius if example is not None else config.radius)
+    check_model_options(args, config.cell, None if params is None else ("--example" if example else "--session"))
     return config, params, position
+
+
+def check_model_options(args, cell: str, weights_from: str | None) -> None:
+    """Refuse, in words, model options that would be silently ignored: the forget gate's bias of a
+    cell without one (or of weights given by a file), a ReLU for a gated cell (GRU and LSTM use
+    σ and tanh). `cell` is the model's; `weights_from` the option whose weights are used, if any.
+    Shared by `export` and `train`."""
+    fb = getattr(args, "forget_bias", None)
+    if fb is not None and cell != "lstm":
+        raise ValueError(f"--forget-bias is the LSTM forget gate's initial bias; this model is "
+                         f"{_CELL_NAMES[cell]}: use it with --cell lstm")
+    if fb is not None and weights_from:
+        raise ValueError(f"--forget-bias sets the initial bias of random weights; {weights_from} gives the weights "
+                         "(their forget gate's bias with them): leave out one")
+    if getattr(args, "activation", None) == "relu" and cell != "rnn":
+        raise ValueError(f"--activation relu is the vanilla cell's g; {_CELL_NAMES[cell]} computes with σ and "
+                         "tanh: use it with --cell rnn")
+
+
+_CELL_NAMES = {"rnn": "a vanilla RNN", "gru": "a GRU", "lstm": "an LSTM"}
 
 
 def _keep_the_examples_model(args, example: str) -> None:
