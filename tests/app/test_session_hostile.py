@@ -65,6 +65,7 @@ CASES = [
     (("training", "panel", "choice", "kind", "poetry"), "task 'poetry'"),
     (("training", "panel", "choice", "batch", -3), "batch -3"),
     (("training", "runs", 0, "settings", "lr", "fast"), "learning rate must be a positive number"),
+    (("compare", {"hidden": -1}), "compare settings are not valid"),                        # opened silently
 ]
 
 
