@@ -98,3 +98,15 @@ def test_train_options_that_weights_make_meaningless(tmp_path, extra, words):
     w = _lstm_weights(tmp_path / "lstm.npz")
     line = one_line_error(run("train", "--out", tmp_path / "o", "--text", TEXT, "--weights", w, *extra))
     assert words in line
+
+
+def test_an_overflow_is_written_and_said(tmp_path):
+    """Numbers near 1e308 overflow the loss: the export is written as computed (exit 0) and one note
+    on stderr says where; only "wrote 22 files" was said before."""
+    r = run("export", "--out", tmp_path / "o", "--numbers", "1e308 -1e308 1e308 0")
+    assert r.returncode == 0 and "Traceback" not in r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert lines == ["rnnviz: note: the forward pass overflowed to inf/NaN at step 1; the files hold the inf/NaN "
+                     "values as computed and the figures mark them"]
+    with np.load(tmp_path / "o" / "trace.npz", allow_pickle=False) as z:
+        assert np.isinf(z["loss"][0])

@@ -347,6 +347,18 @@ def run_export(args, progress: Progress | None = None) -> list[str]:
         progress.clear()   # also on Ctrl-C: the error line starts on a clean line
 
 
+def overflow_note(tr, progress: Progress) -> None:
+    """A run that overflows is written as it is (inf/NaN are its values; the figures mark them), and
+    said on stderr: an exit 0 and a line of "wrote 22 files" were all a reviewer saw."""
+    if tr.first_nonfinite is not None:
+        where = f"the forward pass overflowed to inf/NaN at step {tr.first_nonfinite + 1}"
+    elif tr.first_nonfinite_grad is not None:
+        where = f"the gradient overflowed to inf/NaN at step {tr.first_nonfinite_grad + 1} on the way back"
+    else:
+        return
+    progress.note(f"{where}; the files hold the inf/NaN values as computed and the figures mark them")
+
+
 def _export(args, progress: Progress) -> list[str]:
     created = not os.path.lexists(args.out)
     try:
@@ -360,6 +372,7 @@ def _export(args, progress: Progress) -> list[str]:
             with contextlib.suppress(OSError):
                 os.rmdir(args.out)
         raise ExportError(str(e)) from None
+    overflow_note(state.trace, progress)
     # figures show the finished backward pass (or the session's cursor)
     state.set_position(position if position is not None else state.n_positions - 1)
     try:
