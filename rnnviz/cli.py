@@ -249,7 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run_gui(args) -> int:
     lesson = None
-    if getattr(args, "lesson", None):
+    if getattr(args, "lesson", None) is not None:   # "" too: an error, not the window without a lesson
         from rnnviz.lessons import LessonError, find_lesson
 
         try:

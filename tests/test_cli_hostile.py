@@ -110,3 +110,16 @@ def test_an_overflow_is_written_and_said(tmp_path):
                      "values as computed and the figures mark them"]
     with np.load(tmp_path / "o" / "trace.npz", allow_pickle=False) as z:
         assert np.isinf(z["loss"][0])
+
+
+def test_too_many_predictions_in_a_text_file_name_the_file(tmp_path):
+    f = tmp_path / "cjk.txt"
+    f.write_text("".join(chr(0x4E00 + i) for i in range(5000)) * 2, encoding="utf-8")
+    line = one_line_error(run("export", "--out", tmp_path / "o", "--text-file", f))
+    assert str(f) in line and "10,000,000 predictions" in line          # the file was not named
+
+
+@pytest.mark.parametrize("command", [["lesson", "", "--out", "o"], ["gui", "--lesson", ""]])
+def test_an_empty_lesson_name_is_not_the_current_folder(tmp_path, command):
+    line = one_line_error(run(*command, cwd=tmp_path))
+    assert "no lesson called ''" in line                               # ". is a folder, not a lesson file"

@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 from rnnviz.core import make_sequence
-from rnnviz.core.settings import MAX_STEPS
+from rnnviz.core.settings import check_sequence_size
 from rnnviz.io.atomic import check_writable_dir
 from rnnviz.io.session import load_session
 from rnnviz.io.sources import read_source
@@ -156,8 +156,7 @@ def resolve(args):
     file = getattr(args, "text_file", None) or getattr(args, "numbers_file", None)
     try:
         seq = make_run_sequence(Config.from_dict(settings))
-        if seq.T > MAX_STEPS:
-            raise ValueError(f"the sequence has {seq.T:,} steps; rnnviz shows at most {MAX_STEPS:,}")
+        check_sequence_size(seq)
     except ValueError as e:
         raise ValueError(f"{file}: {e}" if file else str(e)) from None
     if getattr(args, "sequence", None) is not None and args.sequence > seq.m:
