@@ -52,6 +52,10 @@ files written into DIR (each atomically: a failed export leaves no partial file)
     influence       ||dL<t>/da<k>|| for k <= t.  CSV: a row per loss step t: t, ||dL<t>/da<1>||, ...,
                     ||dL<t>/da<T>|| (empty for k > t).  Not written when the map is too big to
                     compute (over 3000 steps, or too many units): a note on stderr says so
+    other models than the one-layer vanilla RNN add hidden_states_l{k}[_reverse] (a<t> of every other
+    layer-direction), cell_states[_l{k}[_reverse]] (c<t>, LSTM), the top layer's gates (gru:
+    reset_gate, keep_gate; lstm: forget_gate, update_gate, output_gate) and candidate, cell (the
+    cell's values at the cursor's step) and gradients_all_layers (more than one layer or direction)
   bptt.gif          the animation: --gif-passes, --gif-content, at most --gif-frames frames
                     (steps sampled evenly), one global palette, only the changed part per frame
 
@@ -81,6 +85,7 @@ GIF_PASSES = ("forward", "backward", "both")     # = rnnviz.app.export_anim.PASS
 GIF_CONTENTS = ("graph", "full")
 GIF_FRAMES = (2, 1000, 100)                      # min, max, default
 MAX_SCALE = 8.0
+MIN_SCALE = 0.25                                 # below it a 1200 x 700 figure is a few pixels: junk
 
 
 class Parser(argparse.ArgumentParser):
@@ -209,8 +214,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="weights to use instead of random ones: the notes' Wax, Waa, Wya, ba, by, or a PyTorch "
                         "nn.RNN / nn.GRU / nn.LSTM state_dict saved with numpy.savez (any layers, _reverse, "
                         "encoder./decoder.) plus Wya, by; the model's shape is read from the file")
-    e.add_argument("--scale", type=_finite(0.0, MAX_SCALE, strict_lo=True), default=1.0, metavar="K",
-                   help="pixel scale of the PNGs: 2 for slides, 4 for posters (default 1)")
+    e.add_argument("--scale", type=_finite(MIN_SCALE, MAX_SCALE), default=1.0, metavar="K",
+                   help=f"pixel scale of the PNGs, {MIN_SCALE:g} to {MAX_SCALE:g}: 2 for slides, 4 for posters "
+                        "(default 1)")
     e.add_argument("--loss", choices=LOSSES, help="per-step loss (default auto: cross-entropy for text, "
                                                   "MSE for numbers)")
     e.add_argument("--architecture", choices=ARCHITECTURES, help="where inputs and losses are "
@@ -243,7 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run_gui(args) -> int:
     lesson = None
-    if getattr(args, "lesson", None):
+    if getattr(args, "lesson", None) is not None:   # "" too: an error, not the window without a lesson
         from rnnviz.lessons import LessonError, find_lesson
 
         try:

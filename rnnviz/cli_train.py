@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 
 from rnnviz.core.optimizers import OPTIMIZERS
+from rnnviz.core.sampling import MAX_SAMPLE
 
 TRAIN_EPILOG = """\
 what to train on (one of):
@@ -39,6 +40,22 @@ examples:
   rnnviz train --file input.txt --weights run1/params.npz --steps 5000 --out run2  (continue)"""
 
 
+# the Training panel's ranges (rnnviz/app/panels/train_panel.py), which the window's sessions hold too
+MAX_UPDATES = 10_000_000        # its "Max updates"
+MAX_BATCH = 1024                # its "Batch"
+MAX_WINDOW = 100_000            # a text's window (the panel: 10,000) can't be longer than a sequence
+
+
+def _at_most(positive_int, hi: int):
+    """A whole number from 1 to hi (argparse type), in the CLI's words."""
+    def parse(s: str) -> int:
+        v = positive_int(s)
+        if v > hi:
+            raise argparse.ArgumentTypeError(f"{v:,} is more than {hi:,}")
+        return v
+    return parse
+
+
 def add_train_parser(sub, positive_int, seed, layers, finite, choices) -> argparse.ArgumentParser:
     """The `train` subcommand on the CLI's subparsers; the type helpers are the CLI's own."""
     activations, losses, architectures, cells = choices
@@ -57,16 +74,18 @@ def add_train_parser(sub, positive_int, seed, layers, finite, choices) -> argpar
                                                                     "copy: a delay of 20)")
     t.add_argument("--optimizer", choices=OPTIMIZERS, help="update rule (default: per task, see below)")
     t.add_argument("--lr", type=finite(0.0, 10.0, strict_lo=True), metavar="LR", help="learning rate")
-    t.add_argument("--seq-length", type=positive_int, metavar="L", help="truncated BPTT window for text and "
-                                                                        "series (default 25)")
-    t.add_argument("--batch", type=positive_int, metavar="M", help="sequences per update for the tasks")
+    t.add_argument("--seq-length", type=_at_most(positive_int, MAX_WINDOW), metavar="L",
+                   help="truncated BPTT window for text and series (default 25; a text shorter than L is one window)")
+    t.add_argument("--batch", type=_at_most(positive_int, MAX_BATCH), metavar="M",
+                   help=f"sequences per update for the tasks, 1 to {MAX_BATCH}")
     clip = t.add_mutually_exclusive_group()
     clip.add_argument("--clip-value", type=finite(0.0, 1e300, strict_lo=True), metavar="C",
                       help="clip every gradient entry to [-C, C] (min-char-rnn: 5)")
     clip.add_argument("--clip-norm", type=finite(0.0, 1e300, strict_lo=True), metavar="THETA",
                       help="rescale the gradient to norm THETA when larger (Pascanu et al.)")
     clip.add_argument("--no-clip", action="store_true", help="no gradient clipping")
-    t.add_argument("--steps", type=positive_int, default=1000, metavar="N", help="updates to run (default 1000)")
+    t.add_argument("--steps", type=_at_most(positive_int, MAX_UPDATES), default=1000, metavar="N",
+                   help=f"updates to run, 1 to {MAX_UPDATES:,} (default 1000)")
     t.add_argument("--seed", type=seed, metavar="S", help="seed of the initial weights and of the tasks' data "
                                                           "(default 0)")
     t.add_argument("--weights", metavar="FILE.npz", help="start from these weights (e.g. a previous params.npz)")
@@ -85,6 +104,6 @@ def add_train_parser(sub, positive_int, seed, layers, finite, choices) -> argpar
     t.add_argument("--target", metavar="TEXT", help="the decoder's text for --architecture encoder-decoder")
     t.add_argument("--temperature", type=finite(0.0, 100.0, strict_lo=True), default=1.0, metavar="T",
                    help="for samples.txt: below 1 safer, above 1 wilder (default 1)")
-    t.add_argument("--sample-length", type=positive_int, default=200, metavar="N",
-                   help="characters per sample in samples.txt (default 200)")
+    t.add_argument("--sample-length", type=_at_most(positive_int, MAX_SAMPLE), default=200, metavar="N",
+                   help=f"characters per sample in samples.txt, 1 to {MAX_SAMPLE} (default 200)")
     return t

@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 from rnnviz.core import make_sequence
+from rnnviz.core.settings import check_sequence_size
 from rnnviz.io.atomic import check_writable_dir
 from rnnviz.io.session import load_session
 from rnnviz.io.sources import read_source
@@ -155,12 +156,15 @@ def resolve(args):
     file = getattr(args, "text_file", None) or getattr(args, "numbers_file", None)
     try:
         seq = make_run_sequence(Config.from_dict(settings))
+        check_sequence_size(seq)
     except ValueError as e:
         raise ValueError(f"{file}: {e}" if file else str(e)) from None
     if getattr(args, "sequence", None) is not None and args.sequence > seq.m:
         raise ValueError(f"--sequence {args.sequence}: the input has {seq.m} sequence{'s' if seq.m > 1 else ''}"
                          + (" (--sequence picks one of a batch, such as --example notes' m = 10)" if seq.m == 1 else ""))
-    if args.weights:
+    if args.weights is not None:       # "" too: an empty name is an error, not "no weights"
+        if getattr(args, "seed", None) is not None:
+            raise ValueError(f"--seed draws random weights; --weights {args.weights} gives them: leave out one")
         w = load_weights(args.weights, getattr(args, "cell", None))
         try:
             check_fits(w, seq)
@@ -174,13 +178,36 @@ def resolve(args):
                 raise ValueError(f"--{opt} contradicts {args.weights}, which holds a {w.spec.title()}")
         params = w.params
         try:  # the window's import makes the same checks (too many hidden units, an infinite radius)
-            return config_for_weights(Config.from_dict(settings), params, args.radius), params, position
+            config = config_for_weights(Config.from_dict(settings), params, args.radius)
         except ValueError as e:
             raise ValueError(f"{args.weights} can't be used: {e}") from None
+        check_model_options(args, config.cell, "--weights")
+        return config, params, position
     config = Config.from_dict(settings)
     if params is not None:   # a session's weights: its own model (an example's: its own radius, unless --radius)
         config = config_for_weights(config, params, args.radius if example is not None else config.radius)
+    check_model_options(args, config.cell, None if params is None else ("--example" if example else "--session"))
     return config, params, position
+
+
+def check_model_options(args, cell: str, weights_from: str | None) -> None:
+    """Refuse, in words, model options that would be silently ignored: the forget gate's bias of a
+    cell without one (or of weights given by a file), a ReLU for a gated cell (GRU and LSTM use
+    σ and tanh). `cell` is the model's; `weights_from` the option whose weights are used, if any.
+    Shared by `export` and `train`."""
+    fb = getattr(args, "forget_bias", None)
+    if fb is not None and cell != "lstm":
+        raise ValueError(f"--forget-bias is the LSTM forget gate's initial bias; this model is "
+                         f"{_CELL_NAMES[cell]}: use it with --cell lstm")
+    if fb is not None and weights_from:
+        raise ValueError(f"--forget-bias sets the initial bias of random weights; {weights_from} gives the weights "
+                         "(their forget gate's bias with them): leave out one")
+    if getattr(args, "activation", None) == "relu" and cell != "rnn":
+        raise ValueError(f"--activation relu is the vanilla cell's g; {_CELL_NAMES[cell]} computes with σ and "
+                         "tanh: use it with --cell rnn")
+
+
+_CELL_NAMES = {"rnn": "a vanilla RNN", "gru": "a GRU", "lstm": "an LSTM"}
 
 
 def _keep_the_examples_model(args, example: str) -> None:
@@ -319,6 +346,18 @@ def run_export(args, progress: Progress | None = None) -> list[str]:
         progress.clear()   # also on Ctrl-C: the error line starts on a clean line
 
 
+def overflow_note(tr, progress: Progress) -> None:
+    """A run that overflows is written as it is (inf/NaN are its values; the figures mark them), and
+    said on stderr: an exit 0 and a line of "wrote 22 files" were all a reviewer saw."""
+    if tr.first_nonfinite is not None:
+        where = f"the forward pass overflowed to inf/NaN at step {tr.first_nonfinite + 1}"
+    elif tr.first_nonfinite_grad is not None:
+        where = f"the gradient overflowed to inf/NaN at step {tr.first_nonfinite_grad + 1} on the way back"
+    else:
+        return
+    progress.note(f"{where}; the files hold the inf/NaN values as computed and the figures mark them")
+
+
 def _export(args, progress: Progress) -> list[str]:
     created = not os.path.lexists(args.out)
     try:
@@ -332,6 +371,7 @@ def _export(args, progress: Progress) -> list[str]:
             with contextlib.suppress(OSError):
                 os.rmdir(args.out)
         raise ExportError(str(e)) from None
+    overflow_note(state.trace, progress)
     # figures show the finished backward pass (or the session's cursor)
     state.set_position(position if position is not None else state.n_positions - 1)
     try:

@@ -9,20 +9,22 @@ and the history so far, says so, and exits with 1.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import shutil
 import sys
 import tempfile
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 
-from rnnviz.app.headless import ExportError, Progress, ensure_app
-from rnnviz.core.params import init_model_params
+from rnnviz.app.headless import ExportError, Progress, check_model_options, ensure_app
+from rnnviz.core.params import init_model_params, model_radius
 from rnnviz.core.sampling import sample
 from rnnviz.core.sequences import text_sequence
-from rnnviz.core.settings import Config, make_run_sequence, prepare_run
+from rnnviz.core.settings import MAX_HIDDEN, MAX_RADIUS, Config, check_size, make_run_sequence, prepare_run
 from rnnviz.core.spec import ModelSpec
 from rnnviz.core.tasks import RECIPES, AddingTask, CopyTask, NamesTask, SequenceTask
 from rnnviz.core import kernels
@@ -39,6 +41,9 @@ def build_task(args):
     """(task, recipe name) from the options; ValueError for anything wrong."""
     if args.task is None and args.length is not None:
         raise ValueError("--length is the length of a --task (adding, copy): for a text, --seq-length sets the window")
+    if args.task == "names" and args.length is not None:
+        raise ValueError("--length is the length of the adding problem or the copy task's delay; the names "
+                         "task reads whole names")
     if args.task in ("adding", "copy", "names"):
         recipe = RECIPES[args.task]
         for opt in ("loss", "architecture", "target"):
@@ -87,7 +92,10 @@ def build_trainer(args, task, recipe: str) -> Trainer:
         mode = "none"
     settings = TrainSettings(args.optimizer or opt, args.lr or lr, mode, thr, snapshot_every=0)
     activation = args.activation or "tanh"
-    if args.weights:
+    if args.weights is not None:       # "" too: an empty name is an error, not "no weights"
+        if args.radius is not None:
+            raise ValueError(f"--radius sets the initial random weights; --weights {args.weights} gives them: "
+                             "leave out one")
         w = load_weights(args.weights, args.cell)
         if isinstance(task, SequenceTask) and task.seq.kind == "text" and w.vocab is not None \
                 and not task.seq.n_source and w.vocab != task.vocab:
@@ -106,16 +114,35 @@ def build_trainer(args, task, recipe: str) -> Trainer:
                 raise ValueError(f"--{opt_name.replace('_', '-')} contradicts {args.weights} ({name} = {have})")
         spec = replace(w.spec, activation=activation)
         params = w.params
+        check_model_options(args, spec.cell, "--weights")
+        rho = model_radius(spec, params)
+        if not (math.isfinite(rho) and rho <= MAX_RADIUS):   # as `export --weights` and the window's import
+            raise ValueError(f"{args.weights} can't be used: the weights' recurrent matrix has spectral radius "
+                             f"{rho:.3g}; rnnviz works with 0 to {MAX_RADIUS:g} (the weights are too large to "
+                             "compute with)")
     else:
-        spec = ModelSpec(args.cell or "rnn", activation, task.n_x, args.hidden or hidden, task.n_y, args.layers or 1,
+        n_a = args.hidden or hidden
+        if n_a > MAX_HIDDEN:
+            raise ValueError(f"the hidden size must be a whole number from 1 to {MAX_HIDDEN}, not {n_a}")
+        spec = ModelSpec(args.cell or "rnn", activation, task.n_x, n_a, task.n_y, args.layers or 1,
                          bool(args.bidirectional), task.architecture == "encoder-decoder")
         spec.check()
+        check_model_options(args, spec.cell, None)
+        check_update_size(spec, task)
         params = init_model_params(spec, seed=args.seed or 0, radius=0.9 if args.radius is None else args.radius,
                                    forget_bias=1.0 if args.forget_bias is None else args.forget_bias)
     if spec.encoder_decoder != (task.architecture == "encoder-decoder"):
         raise ValueError(f"{args.weights} holds an encoder–decoder: train it with --architecture encoder-decoder"
                          if spec.encoder_decoder else f"{args.weights} is not an encoder–decoder")
     return Trainer(spec, params, task, settings)
+
+
+def check_update_size(spec: ModelSpec, task) -> None:
+    """ValueError (saying what would fit) when the model's weights or one update's trace would take
+    more memory than rnnviz computes with: the window's limits (core.settings.check_size), applied to
+    the steps and sequences of one update (a window of the text, a batch of the task)."""
+    b = task.batch(0)
+    check_size(spec, SimpleNamespace(T=int(b.targets.shape[0]), m=int(b.targets.shape[-1])))
 
 
 def samples_text(tr: Trainer, args) -> str:

@@ -3,6 +3,7 @@ back (rnnviz/io/session.py documents the format). While a run trains, the last c
 loop made (between two updates, at most 1/30 s old) is what is saved: quitting never waits."""
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, fields
 
 from rnnviz.core.train_state import trainer_from_data, trainer_to_data
@@ -38,7 +39,70 @@ def runs_from_session(training: dict | None, arrays: dict | None) -> tuple[list,
         except (ValueError, KeyError, TypeError) as e:
             raise ValueError(f"the saved training can't continue ({e})") from None
     panel = training.get("panel") if isinstance(training.get("panel"), dict) else {}
-    return runs, panel
+    return runs, checked_panel(panel)
+
+
+# The Train panel's ranges (its spin boxes, rnnviz/app/panels/train_panel.py; a test keeps them equal)
+CHOICE_RANGES = {"length": (2, 2000), "batch": (1, 1024), "window": (1, 10_000), "seed": (0, 2**31 - 1)}
+MAX_UPDATES_RANGE = (1, 10_000_000)
+SNAPSHOT_RANGE = (0, 1_000_000)
+LR_RANGE = (1e-4, 1.0)
+CLIP_RANGE = (1e-4, 1e6)
+
+
+def checked_panel(panel: dict) -> dict:
+    """The panel's saved choices, each of the right type and in its widget's range; ValueError naming
+    the first that isn't (a hand-edited or damaged session), before anything in the window changes:
+    they went into the panel's spin boxes unchecked (tracebacks) and into the next training run."""
+    from rnnviz.app.training_controller import TASK_KINDS
+    from rnnviz.core.cells import CELLS
+    from rnnviz.core.clipping import CLIP_MODES
+    from rnnviz.core.optimizers import OPTIMIZERS
+
+    def bad(what, v, want):
+        return ValueError(f"the saved Train panel's {what} {v!r} is not {want}")
+
+    def whole(what, v, lo, hi):
+        if not isinstance(v, int) or isinstance(v, bool) or not lo <= v <= hi:
+            raise bad(what, v, f"a whole number from {lo:,} to {hi:,}")
+        return v
+
+    def number(what, v, lo, hi):
+        if not isinstance(v, (int, float)) or isinstance(v, bool) or not (math.isfinite(v) and lo <= v <= hi):
+            raise bad(what, v, f"a number from {lo:g} to {hi:g}")
+        return float(v)
+
+    def one_of(what, v, choices):
+        if v not in choices:
+            raise bad(what, v, "one of " + ", ".join(repr(c) for c in choices))
+        return v
+
+    out = dict(panel)
+    for part in ("choice", "settings"):
+        if not isinstance(panel.get(part) or {}, dict):
+            raise bad(part, panel[part], "a JSON object")
+    choice = dict(panel.get("choice") or {})
+    if "kind" in choice:
+        one_of("task", choice["kind"], TASK_KINDS)
+    for f, (lo, hi) in CHOICE_RANGES.items():
+        if f in choice:
+            whole(f, choice[f], lo, hi)
+    if not isinstance(choice.get("file_path", ""), str):
+        raise bad("file", choice["file_path"], "a file name")
+    settings = dict(panel.get("settings") or {})
+    for f, check in (("optimizer", lambda v: one_of("optimizer", v, OPTIMIZERS)),
+                     ("lr", lambda v: number("learning rate", v, *LR_RANGE)),
+                     ("clip_mode", lambda v: one_of("clipping", v, CLIP_MODES)),
+                     ("clip_threshold", lambda v: number("clipping threshold", v, *CLIP_RANGE)),
+                     ("snapshot_every", lambda v: whole("snapshot interval", v, *SNAPSHOT_RANGE))):
+        if f in settings:
+            settings[f] = check(settings[f])
+    if "max_updates" in panel:
+        whole("maximum number of updates", panel["max_updates"], *MAX_UPDATES_RANGE)
+    if panel.get("compare_cell"):
+        one_of("second model", panel["compare_cell"], ("",) + tuple(CELLS))
+    out.update(choice=choice, settings=settings)
+    return out
 
 
 def apply_panel(ctl, panel: dict, runs: list) -> None:

@@ -70,6 +70,19 @@ def _redirect(job: str, cap: int) -> list:
     return [sys.stdout, sys.stderr]
 
 
+def _theirs(e: BaseException, limit: int) -> str:
+    """The traceback from the student's own code on: the checker's frames (this module, importlib's
+    loading) are not theirs to read. A SyntaxError, which has no frame of theirs, keeps its
+    file, line and caret."""
+    tb = e.__traceback__
+    while tb is not None and (tb.tb_frame.f_code.co_filename == __file__
+                              or tb.tb_frame.f_code.co_filename.startswith("<frozen")):
+        tb = tb.tb_next
+    if tb is None:
+        return "".join(traceback.format_exception_only(type(e), e))
+    return "".join(traceback.format_exception(type(e), e, tb, limit=limit))
+
+
 def main(argv: list[str]) -> int:
     path, job = argv[0], argv[1]
     with open(os.path.join(job, "cases.json"), encoding="utf-8") as f:
@@ -101,8 +114,8 @@ def _run(path: str, job: str, spec: dict) -> int:
         module_spec = importlib.util.spec_from_file_location("student_submission", path)
         module = importlib.util.module_from_spec(module_spec)
         module_spec.loader.exec_module(module)
-    except BaseException:                          # noqa: BLE001 - their file's error, reported as text
-        report({"event": "import", "status": "raised", "traceback": traceback.format_exc(limit=8)[-6000:]})
+    except BaseException as e:                     # noqa: BLE001 - their file's error, reported as text
+        report({"event": "import", "status": "raised", "traceback": _theirs(e, 8)[-6000:]})
         return 0
     defined = [name for name in spec["functions"] if callable(getattr(module, name, None))]
     report({"event": "import", "status": "ok", "defined": defined})
@@ -116,9 +129,8 @@ def _run(path: str, job: str, spec: dict) -> int:
         report({"event": "start", "case": i})
         try:
             result = fn(*args)
-        except BaseException:                      # noqa: BLE001 - MemoryError, RecursionError, ... are theirs
-            report({"event": "result", "case": i, "status": "raised",
-                    "traceback": traceback.format_exc(limit=6)[-6000:]})
+        except BaseException as e:                 # noqa: BLE001 - MemoryError, RecursionError, ... are theirs
+            report({"event": "result", "case": i, "status": "raised", "traceback": _theirs(e, 6)[-6000:]})
             continue
         try:
             node, arrays = encode(result, prefix="r")

@@ -78,9 +78,23 @@ def _get(obj, path, what: str):
     return obj
 
 
+def _real(v):
+    """v as an array; complex values with no imaginary part as their real part (a complex one with
+    an imaginary part was cast to real with a ComplexWarning on stderr, and passed)."""
+    a = np.asarray(v)
+    if np.iscomplexobj(a):
+        if np.any(a.imag != 0):
+            return None
+        a = a.real
+    return a
+
+
 def _array(v, name: str, like: np.ndarray) -> np.ndarray:
     try:
-        a = np.asarray(v, dtype=np.float64)
+        real = _real(v)
+        if real is None:
+            raise Mismatch(Difference(f"{name} holds complex numbers; the notes' values are real", structure=True))
+        a = np.asarray(real, dtype=np.float64)
     except (TypeError, ValueError):
         raise Mismatch(Difference(f"{name} is not an array of numbers ({type(v).__name__})", structure=True)) from None
     if a.shape != like.shape:
@@ -169,13 +183,20 @@ def largest_difference(theirs, ours) -> float:
     def walk(a, b):
         if isinstance(b, np.ndarray):
             try:
-                x = np.asarray(a, dtype=np.float64)
+                x = np.asarray(a)
+                x = x if np.iscomplexobj(x) else np.asarray(x, dtype=np.float64)
             except (TypeError, ValueError):
                 return
             if x.shape == b.shape and x.size:
                 with np.errstate(invalid="ignore", over="ignore"):
-                    m = float(np.nanmax(np.abs(x - b)))
-                best[0] = m if np.isnan(best[0]) else max(best[0], m)
+                    d = np.abs(x - b)
+                # NaN where ours is a number is an infinite difference (nanmax skipped it, and warned
+                # on stderr when all of them were NaN); NaN on both sides is none
+                both = np.isnan(x) & np.isnan(b)
+                d = np.where(np.isnan(d) & ~both, np.inf, d)[~both]
+                if d.size:
+                    m = float(d.max())
+                    best[0] = m if np.isnan(best[0]) else max(best[0], m)
         elif isinstance(b, dict) and isinstance(a, dict):
             for k in b:
                 if k in a:

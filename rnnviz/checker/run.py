@@ -63,6 +63,7 @@ class FunctionResult:
     traceback: str = ""
     theirs: object = field(default=None, repr=False)   # both results as returned, for showing values
     ours: object = field(default=None, repr=False)
+    why: str = ""                 # why it was not run, when not for the time an earlier one took
 
     def summary(self) -> str:
         if self.status == "pass":
@@ -73,6 +74,8 @@ class FunctionResult:
         if self.status == "raised":
             last = self.traceback.strip().splitlines()[-1] if self.traceback.strip() else "an exception"
             return f"raised {last}"
+        if self.status == "not run" and self.why:
+            return f"not run ({self.why})"
         return {"missing": "not defined in the file", "timeout": "timed out (the file ran too long)",
                 "not run": "not run (an earlier function used up the time)"}.get(self.status, self.status)
 
@@ -129,7 +132,7 @@ def check_file(path: str | os.PathLike, extra: list[Case] | None = None, limits:
             json.dump(spec, f)
         np.savez(os.path.join(job, "inputs.npz"), **arrays)
         t0 = time.monotonic()
-        timed_out = _run_child(p, job, limits, should_stop, progress, len(cases))
+        timed_out, code = _run_child(p, job, limits, should_stop, progress, len(cases))
         seconds = time.monotonic() - t0
         events = _events(job)
         report = CheckReport(str(p), [], stdout=_head(job, "stdout"), stderr=_head(job, "stderr"),
@@ -137,14 +140,17 @@ def check_file(path: str | os.PathLike, extra: list[Case] | None = None, limits:
         imp = next((e for e in events if e.get("event") == "import"), None)
         if imp is None:
             report.import_error = ("the file did not finish loading within "
-                                   f"{limits.seconds:g} s" if timed_out else "the file could not be run")
+                                   f"{limits.seconds:g} s" if timed_out else
+                                   f"the file could not be run: {_ended(code)} while it was loading")
             if report.stderr:
                 report.import_error += "\n" + report.stderr
-            report.results = [FunctionResult(c.function, "not run", c.label) for c in cases]
+            why = "the file did not finish loading" if timed_out else "the file did not load"
+            report.results = [FunctionResult(c.function, "not run", c.label, why=why) for c in cases]
             return report
         if imp["status"] != "ok":
             report.import_error = imp.get("traceback", "")
-            report.results = [FunctionResult(c.function, "not run", c.label) for c in cases]
+            report.results = [FunctionResult(c.function, "not run", c.label, why="the file raised while it was loading")
+                              for c in cases]
             return report
         defined = set(imp.get("defined", []))
         results = {e["case"]: e for e in events if e.get("event") == "result"}
@@ -154,14 +160,31 @@ def check_file(path: str | os.PathLike, extra: list[Case] | None = None, limits:
                 report.results.append(FunctionResult(c.function, "missing", c.label))
             elif i in results:
                 report.results.append(_judge(c, results[i], job, i))
+            elif i in started and not timed_out:     # the process ended inside this call (os._exit, a crash)
+                report.results.append(FunctionResult(c.function, "raised", c.label,
+                                                     traceback=f"{c.function} ended the process: {_ended(code)}"))
+            elif i in started:
+                report.results.append(FunctionResult(c.function, "timeout", c.label))
             else:
-                report.results.append(FunctionResult(c.function, "timeout" if i in started else "not run", c.label))
+                why = "" if timed_out else "the process had ended"
+                report.results.append(FunctionResult(c.function, "not run", c.label, why=why))
         return report
 
 
+def _ended(code: int | None) -> str:
+    """How the child process ended, in words."""
+    if code is not None and code < 0:
+        try:
+            return f"it was killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"it was killed by signal {-code}"
+    return f"it exited with code {code}"
+
+
 def _run_child(path: Path, job: str, limits: CheckLimits, should_stop=None, progress=None, n_cases: int = 1
-               ) -> bool:
-    """Run the child; True when it had to be stopped for taking too long, Cancelled when asked to stop."""
+               ) -> tuple[bool, int | None]:
+    """Run the child; (whether it had to be stopped for taking too long, its exit code), Cancelled
+    when asked to stop."""
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
     env.pop("DISPLAY", None)
     root = str(Path(__file__).resolve().parents[2])
@@ -171,7 +194,7 @@ def _run_child(path: Path, job: str, limits: CheckLimits, should_stop=None, prog
                             env=env, start_new_session=True)
     _children.add(proc)
     try:
-        return _wait_child(proc, job, limits, should_stop, progress, n_cases)
+        return _wait_child(proc, job, limits, should_stop, progress, n_cases), proc.returncode
     finally:
         _children.discard(proc)
 

@@ -180,16 +180,21 @@ def check_size(spec: ModelSpec, seq: SequenceData) -> None:
                             else "use a shorter sequence or fewer layers or directions"))
 
 
-def prepare_run(c: Config, base: dict | None = None) -> tuple[SequenceData, str]:
-    """(sequence, loss) after every check run_config makes, without computing: ValueError if it would fail."""
-    check_config(c)
-    seq = make_run_sequence(c)
+def check_sequence_size(seq: SequenceData) -> None:
+    """ValueError if the sequence has more steps, or steps × outputs, than rnnviz holds."""
     if seq.T > MAX_STEPS:
         raise ValueError(f"the sequence has {seq.T:,} steps; rnnviz shows at most {MAX_STEPS:,}")
     if seq.T * seq.n_y * seq.m > MAX_OUTPUTS:
         raise ValueError(f"{seq.T:,} steps × {seq.n_y:,} outputs (one per distinct character) is more than "
                          f"rnnviz holds ({MAX_OUTPUTS:,} predictions): use a shorter text or fewer distinct "
                          "characters")
+
+
+def prepare_run(c: Config, base: dict | None = None) -> tuple[SequenceData, str]:
+    """(sequence, loss) after every check run_config makes, without computing: ValueError if it would fail."""
+    check_config(c)
+    seq = make_run_sequence(c)
+    check_sequence_size(seq)
     get_activation(c.activation)
     spec = spec_of(c, seq) if base is None else model_spec(base, seq, c.activation, c.architecture, c.cell,
                                                           c.layers, c.bidirectional)

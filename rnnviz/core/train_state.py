@@ -99,8 +99,10 @@ def trainer_from_data(doc: dict, arrays: dict) -> Trainer:
     if missing:
         raise ValueError(f"the training data lacks the weights {', '.join(missing[:4])}")
     for k, shape in spec.param_shapes().items():
-        if params[k].shape != shape or not np.all(np.isfinite(params[k])):
-            raise ValueError(f"the trained weight {k} has shape {params[k].shape} (expected {shape}) or is not finite")
+        if params[k].shape != shape:
+            raise ValueError(f"the trained weight {k} has shape {params[k].shape}, expected {shape}")
+        if not np.all(np.isfinite(params[k])):
+            raise ValueError(f"the trained weight {k} contains NaN or infinity")
     opt = Optimizer.restore(doc.get("optimizer") or {}, {k[4:]: v for k, v in arrays.items() if k.startswith("opt/")})
     opt.check_fits(params)
     tr = Trainer(spec, params, task, settings, opt)

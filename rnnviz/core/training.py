@@ -15,6 +15,7 @@ gradient stops training with a message, the last finite weights kept (nothing is
 from __future__ import annotations
 
 import math
+import numbers
 import time
 from dataclasses import dataclass, field
 
@@ -26,7 +27,7 @@ from .clipping import CLIP_MODES, clip_in_place
 from .losses import output_loss
 from .memory import keep_freed_memory
 from .model import Model
-from .optimizers import Optimizer
+from .optimizers import OPTIMIZERS, Optimizer
 from .spec import ModelSpec
 from .tasks import Task
 
@@ -47,6 +48,11 @@ class TrainSettings:
     snapshot_every: int = 100       # a copy of the weights every N updates (0: none)
 
     def check(self) -> None:
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"unknown optimizer {self.optimizer!r}; choose one of {', '.join(OPTIMIZERS)}")
+        if not isinstance(self.lr, numbers.Real) or isinstance(self.lr, bool) or not (
+                math.isfinite(self.lr) and self.lr > 0):
+            raise ValueError(f"the learning rate must be a positive number, not {self.lr!r}")
         if self.clip_mode not in CLIP_MODES:
             raise ValueError(f"unknown clipping {self.clip_mode!r}; choose one of {', '.join(CLIP_MODES)}")
         if self.clip_mode != "none" and not (math.isfinite(self.clip_threshold) and self.clip_threshold > 0):

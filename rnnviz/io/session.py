@@ -244,6 +244,10 @@ def _from_doc(doc, arrays, label: str) -> Session:
     if compare is not None:
         compare = check_settings(dict(compare, source=settings["source"]) if isinstance(compare, dict) else compare,
                                  f"{label}: compare settings")
+        try:   # as the main settings: a hidden size of -1 opened without a word
+            check_config(Config.from_dict(compare))
+        except ValueError as e:
+            raise ValueError(f"{label}: the saved compare settings are not valid ({e})") from None
     draft = doc.get("draft")
     if draft is not None:
         draft = check_settings(draft, f"{label}: draft settings")

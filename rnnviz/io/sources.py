@@ -15,6 +15,8 @@ MAX_BYTES = 32 * 1024 * 1024   # far above 100,000 steps of any sequence rnnviz 
 
 def read_source(path: str | os.PathLike, what: str = "text") -> str:
     """The file's text. For what == "text" one final line break (an editor's) is dropped."""
+    if not str(path).strip():     # Path("") is the current folder
+        raise ValueError("the file name is empty: give the path of a UTF-8 text file")
     p = Path(path)
     try:
         st = os.stat(p)

@@ -29,6 +29,8 @@ READ_ERRORS = (OSError, EOFError, zipfile.BadZipFile, zipfile.LargeZipFile, zlib
 
 def check_regular_file(path: str | os.PathLike, what: str = "a file") -> Path:
     """`path` as a Path if it is a regular file; ValueError otherwise (reading a pipe would block)."""
+    if not str(path).strip():     # Path("") is the current folder: say what is wrong, not "." is a folder
+        raise ValueError(f"the file name is empty: give the path of {what}")
     p = Path(path)
     try:
         mode = p.stat().st_mode

@@ -187,7 +187,7 @@ def find_lesson(name: str, caps: Capabilities | None = None) -> Lesson:
         if name in (stem, stem.split("-", 1)[-1], p.name):
             return load_lesson(p, caps)
     p = Path(name)
-    if p.suffix.lower() in (".json", ".toml") or p.exists():
+    if name.strip() and (p.suffix.lower() in (".json", ".toml") or p.exists()):   # "" is no path (not ".")
         return load_lesson(p, caps)
     names = ", ".join(q.stem for q in builtin_paths())
     raise LessonError(f"no lesson called {name!r}; the built-in lessons are {names}, or give a lesson file's path")

@@ -59,6 +59,7 @@ def _rewrite(path, change):
     (lambda d: d["settings"].update(source="x"), "sequence is not valid"),
     (lambda d: d["settings"].update(source="0.1 0.2 0.3"), "don't fit"),
     (lambda d: d["cursor"].update(position=1.5), "cursor"),
+    (lambda d: d.update(compare={"hidden": -1}), "compare settings are not valid"),   # opened silently
 ])
 def test_bad_sessions_are_refused_clearly(tmp_path, change, match):
     f = tmp_path / "a.rnnviz"
