@@ -108,3 +108,22 @@ def test_slides_export_shows_progress_and_cancel_stops_it(qtbot, tmp_path, monke
     assert L.controller.index == 1                                    # back on the page it was on
     assert all(QImage(str(p)).size() == w.size() for p in pngs)        # every file written is a whole slide
     assert L.export_action.isEnabled()
+
+
+def test_a_page_with_a_long_unbroken_word_wraps_in_its_column(qtbot, tmp_path, monkeypatch):
+    """A teacher's page with a long unbroken run (a URL, a row of x): the text wraps inside the lesson's
+    column; the word widened the column over the views (a label can't wrap inside a word)."""
+    w = open_window(qtbot, size=(1280, 720))
+    L = start_lesson(qtbot, w, "1.")
+    width = L.dock.width()
+    mine = tmp_path / "mine.json"
+    mine.write_text(json.dumps({"format": 1, "title": "Mine", "pages": [
+        {"title": "A" * 150, "text": "see https://example.org/" + "x" * 3000 + " and L = {loss}"}]}), encoding="utf-8")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(mine), ""))
+    menu_action(w, "Open a lesson file").trigger()
+    qtbot.waitUntil(lambda: w.lessons.controller.lesson is not None and L.panel.page_title.text().startswith("A"),
+                    timeout=5000)
+    qtbot.wait(50)
+    assert L.dock.width() <= width + 2 and w.width() == 1280
+    assert L.panel.text.width() <= L.panel.scroll.viewport().width()
+    assert "x" * 24 in L.panel.plain_text() and "L = " in check_text(w)

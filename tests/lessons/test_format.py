@@ -186,3 +186,42 @@ def test_every_help_text_and_topic_links_to_a_page_that_exists():
             assert name in lessons and lessons[name].page_of(page_id) is not None, key
     explained = {t for le in lessons.values() for p in le.pages for t in p.explains}
     assert explained == set(TOPICS)            # every kind of reason the verdict gives has its page
+
+
+def test_hostile_sizes_are_refused_quickly_with_the_limit(tmp_path):
+    """A lesson is short texts on a few pages: 20,000 pages took 25 s to check (the window frozen), a
+    page's 950,000-character text 7 s to lay out; both are refused at once, saying the limit."""
+    import time
+    many = copy.deepcopy(GOOD)
+    many["pages"] = [{"title": f"p{i}", "text": "x"} for i in range(20000)]
+    start = time.perf_counter()
+    assert "it has 20,000 pages; a lesson has at most 200" in refused(many)
+    long_text = bad(("pages", 1, "text"), "word " * 190000)
+    assert "page 2 (Two): its text is 950,000 characters long; a lesson's text is at most 5,000" in refused(long_text)
+    assert "its title is 1,000 characters long" in refused(bad(("pages", 0, "title"), "T" * 1000))
+    assert "its hint is" in refused(bad(("pages", 1, "hint"), "h" * 5000))
+    assert "its summary is" in refused(bad(("summary",), "s" * 5000))
+    assert len(refused(bad(("pages", 0, "text"), list(range(10000))))) < 200       # the value quoted short
+    assert time.perf_counter() - start < 5
+
+
+def test_an_empty_lesson_file_says_it_is_empty(tmp_path):
+    p = tmp_path / "empty.json"
+    p.write_text("  \n", encoding="utf-8")
+    with pytest.raises(LessonError, match=r"^empty.json is empty: a lesson file holds"):
+        load_lesson(p)
+
+
+def test_two_hundred_pages_on_a_weights_file_check_the_file_once_per_setting(tmp_path, monkeypatch):
+    from rnnviz.lessons import weights as lw
+    from rnnviz.lessons.format import LESSONS_DIR
+    import shutil
+    shutil.copytree(LESSONS_DIR / "weights", tmp_path / "weights")
+    doc = {"format": 1, "title": "W", "setup": {"config": {"source": "hello world", "hidden": 8}},
+           "pages": [{"title": "p0", "text": "x", "setup": {"weights": "weights/01-hello-world.npz"}}]
+                    + [{"title": f"p{i}", "text": "x"} for i in range(1, 200)]}
+    reads = []
+    real = lw.load_page_weights
+    monkeypatch.setattr(lw, "load_page_weights", lambda *a, **k: (reads.append(a[0]), real(*a, **k))[1])
+    le = check_lesson(doc, "w.json", path=tmp_path / "w.json")
+    assert len(le.pages) == 200 and len(reads) == 1

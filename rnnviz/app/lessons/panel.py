@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QListWidget, QListWi
 
 from rnnviz.app.colors import palette
 from rnnviz.app.lessons.controls import PageControls
-from rnnviz.lessons.text import to_html, to_inline_html
+from rnnviz.lessons.text import breakable, to_html, to_inline_html
 
 
 class LessonPanel(QWidget):
@@ -99,6 +99,8 @@ class LessonPanel(QWidget):
         self.page_title = QLabel()
         self.page_title.setWordWrap(True)
         self.page_title.setObjectName("lessonPageTitle")
+        for label in (self.lesson_title, self.page_title):
+            label.setTextFormat(Qt.TextFormat.PlainText)     # a teacher's "<" is a character, not markup
         self.text = QLabel()
         self.text.setWordWrap(True)
         self.text.setTextFormat(Qt.TextFormat.RichText)
@@ -149,7 +151,7 @@ class LessonPanel(QWidget):
     def _on_lesson_changed(self, lesson) -> None:
         self.stack.setCurrentIndex(0 if lesson is None else 1)
         if lesson is not None:
-            self.lesson_title.setText(lesson.title)
+            self.lesson_title.setText(breakable(lesson.title))
         else:
             self.controls.set_controls(())
 
@@ -157,7 +159,7 @@ class LessonPanel(QWidget):
         c = self.controller
         page = c.page
         n = len(c.lesson.pages)
-        self.page_title.setText(page.title)
+        self.page_title.setText(breakable(page.title))
         self.page_number.setText(f"page {k + 1} of {n}")
         self.back_button.setEnabled(k > 0)
         self.next_button.setEnabled(k + 1 < n)
