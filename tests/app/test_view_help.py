@@ -2,6 +2,7 @@
 the same texts as tooltips, and the verdict's reasons link to the lesson page that explains them."""
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from rnnviz.lessons.help_texts import HELP
 from tests.app.drive import open_window, side, type_number
@@ -88,3 +89,52 @@ def test_the_verdicts_reasons_link_to_the_lesson_pages(qtbot):
     follow_first_link(qtbot, links)
     qtbot.waitUntil(lambda: w.lessons.controller.lesson is not None, timeout=5000)
     assert w.lessons.controller.page.id == "pascanu" and "pascanu_bound" in w.lessons.controller.page.explains
+
+
+def hover_tooltip(qtbot, view, item) -> str:
+    """Rest the mouse on a plot item (an axis title) and read the tooltip the view shows."""
+    from PySide6.QtCore import QEvent, QPoint
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QToolTip
+    QToolTip.hideText()
+    pos = view.mapFromScene(item.sceneBoundingRect().center())
+    qtbot.mouseMove(view.viewport(), pos)
+    QApplication.sendEvent(view.viewport(), QHelpEvent(QEvent.Type.ToolTip, pos, view.viewport().mapToGlobal(pos)))
+    return QToolTip.text() if QToolTip.isVisible() else ""
+
+
+def test_every_plots_axis_titles_say_what_they_show_also_in_the_side_panels(qtbot):
+    """The gain plot under the gradients says it is the gain (it said 'the norm of the gradient'); the
+    Training panel's curves and the Cell panel's charts have their tooltips too, and the Cell panel's
+    charts, built again for the backward pass, have them when the mouse rests on an axis title."""
+    from rnnviz.app.views.gate_view import CellView
+    from rnnviz.app.views.gradient_view import GradientView
+    from rnnviz.app.views.train_plots import TrainPlotsView
+    from tests.app.drive import choose, press
+    w = open_window(qtbot)
+    g = w.findChild(GradientView)
+    w.tabs.setCurrentWidget(g)
+    assert g.gain_plot.getAxis("left").toolTip() == HELP["gradients"].labels["gain"]
+    assert g.plot.getAxis("left").toolTip() == HELP["gradients"].axes["left"]
+    train = w.findChild(TrainPlotsView)
+    from rnnviz.app.lessons.controller import find_panel
+    dock = find_panel(w, "train")
+    dock.show()
+    dock.raise_()
+    assert train.plots["reach"].getAxis("left").toolTip() == HELP["training"].labels["reach"]
+    assert train.plots["loss"].getAxis("left").toolTip() == HELP["training"].labels["loss"]
+    choose(qtbot, w.model_panel.cell, "lstm")
+    qtbot.waitUntil(lambda: w.state.trace is not None and w.state.trace.spec.cell == "lstm", timeout=10000)
+    cell_dock = find_panel(w, "cell")
+    cell_dock.show()
+    cell_dock.raise_()
+    view = cell_dock.widget() if isinstance(cell_dock.widget(), CellView) else cell_dock.widget().findChild(CellView)
+    activate(qtbot, w)
+    press(qtbot, w, "End", "Right")             # into the backward pass: the charts are built again
+    qtbot.waitUntil(lambda: w.state.phase == "backward", timeout=5000)
+    qtbot.wait(50)
+    last = list(view.plots.values())[-1]
+    axis = last.getAxis("bottom")
+    assert axis.labelText == "unit"
+    shown = hover_tooltip(qtbot, view.canvas, axis.label)
+    assert shown == HELP["cell"].axes["bottom"]

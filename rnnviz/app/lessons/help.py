@@ -4,6 +4,7 @@ axis titles and colour bars. The texts are data: rnnviz.lessons.help_texts.HELP.
 from __future__ import annotations
 
 import html
+import re
 
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, Qt
@@ -67,6 +68,7 @@ class ViewHelp(QObject):
         self.window = window
         self.popup = HelpPopup(window)
         self.widgets: dict[QWidget, str] = {}
+        self._watched: set = set()           # the plots' viewports whose tooltip events are looked at
         self.register()
         sc = QShortcut(QKeySequence(Qt.Key.Key_F1), window)
         sc.setContext(Qt.ShortcutContext.WindowShortcut)
@@ -79,6 +81,7 @@ class ViewHelp(QObject):
         self._place_graph_button()
         self._build_menu()
         window.state.trace_changed.connect(lambda _tr: self.apply_tooltips())
+        window.tabs.currentChanged.connect(lambda _i: self.apply_tooltips())
         self.apply_tooltips()
 
     # ------------------------------------------------------------------ which widget is which view
@@ -145,6 +148,8 @@ class ViewHelp(QObject):
     def eventFilter(self, obj, event) -> bool:
         if obj is self.window.graph and event.type() == QEvent.Type.Resize:
             self._place_graph_button()
+        elif event.type() == QEvent.Type.ToolTip and obj in self._watched:
+            self._on_tooltip(obj, event)      # then the view shows the item's tooltip as usual
         return False
 
     def _build_menu(self) -> None:
@@ -164,23 +169,59 @@ class ViewHelp(QObject):
 
     # ------------------------------------------------------------------ tooltips on the plots
     def apply_tooltips(self) -> None:
+        """The help's texts on every plot's axis titles and colour bars (a view of several plots, such as
+        the gradients and their gains, says which by the axis's title). Views that build their plots later
+        (the Cell panel per cell and phase, the training curves) get theirs when the mouse asks: the
+        plots' viewports are watched for tooltip events."""
         for widget, key in self.widgets.items():
             h = HELP[key]
-            if not (h.axes or h.colorbar):
+            if not (h.axes or h.colorbar or h.labels):
                 continue
             for view in widget.findChildren(pg.GraphicsView):
+                if view.viewport() not in self._watched:
+                    self._watched.add(view.viewport())
+                    view.viewport().installEventFilter(self)
                 scene = view.scene()
                 if scene is None:
                     continue
                 for item in scene.items():
-                    if isinstance(item, pg.ColorBarItem) and h.colorbar:
-                        item.setToolTip(h.colorbar)
-                    elif isinstance(item, pg.AxisItem):
-                        if isinstance(item.parentItem(), pg.ColorBarItem):
-                            if h.colorbar:
-                                item.setToolTip(h.colorbar)
-                        elif item.orientation in h.axes:
-                            item.setToolTip(h.axes[item.orientation])
+                    self._tip(item, h)
+
+    @staticmethod
+    def _tip(item, h: Help) -> None:
+        tip = tooltip_for(item, h)
+        if tip and item.toolTip() != tip:
+            item.setToolTip(tip)
+
+    def _on_tooltip(self, viewport, event) -> None:
+        view = viewport.parentWidget()
+        key = self.key_for(view)
+        if key is None or not isinstance(view, pg.GraphicsView):
+            return
+        h = HELP[key]
+        for item in view.items(event.pos()):
+            while item is not None:
+                self._tip(item, h)
+                item = item.parentItem()
+
+
+def _plain(label: str) -> str:
+    return html.unescape(re.sub(r"<[^>]*>", "", label or "")).strip()
+
+
+def tooltip_for(item, h: Help) -> str:
+    """The help text for a plot's axis or colour bar ("" for anything else)."""
+    if isinstance(item, pg.ColorBarItem):
+        return h.colorbar
+    if not isinstance(item, pg.AxisItem):
+        return ""
+    if isinstance(item.parentItem(), pg.ColorBarItem):
+        return h.colorbar
+    label = _plain(item.labelText)
+    for start, tip in h.labels.items():
+        if label.startswith(start):
+            return tip
+    return h.axes.get(item.orientation, "")
 
 
 def install_help(window) -> ViewHelp:
