@@ -261,9 +261,16 @@ def test_presenting_every_lesson_at_720p_every_page_fits_the_screen(qtbot, title
             click_next(qtbot, w)
         qtbot.wait(30)
         assert (w.width(), w.height()) == (1280, 720), (title, k + 1, w.tabs.tabText(w.tabs.currentIndex()))
-        for widget in (L.panel.next_button, w.playback):
+        page = L.controller.page
+        controls = [L.panel.controls.widgets[c] for c in page.controls]
+        for widget in (L.panel.next_button, w.playback, *controls):
             box = QRect(widget.mapTo(w, widget.rect().topLeft()), widget.size())
             assert screen.contains(box), (title, k + 1, widget)
+            assert not widget.visibleRegion().isEmpty(), (title, k + 1, widget)   # not scrolled out of sight
+        for name, target in zip(page.highlight, L.targets(page.highlight)):     # what the page frames is shown
+            assert target is not None and target.isVisible(), (title, k + 1, name)
+            box = QRect(target.mapTo(w, target.rect().topLeft()), target.size())
+            assert screen.intersected(box).height() >= min(40, box.height()), (title, k + 1, name)
 
 
 def test_presenting_lesson_5s_gradients_page_at_720p_keeps_the_plot_wide(qtbot, normal_fonts_after):

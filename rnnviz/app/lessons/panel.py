@@ -124,8 +124,6 @@ class LessonPanel(QWidget):
         blay.addWidget(self.page_title)
         blay.addWidget(self.problem)
         blay.addWidget(self.text)
-        blay.addWidget(self.hint)
-        blay.addWidget(self.controls)
         blay.addStretch(1)
         self.scroll = QScrollArea()
         self.scroll.setWidget(body)
@@ -145,6 +143,10 @@ class LessonPanel(QWidget):
         lay.addLayout(top)
         lay.addWidget(self.lesson_title)
         lay.addWidget(self.scroll, 1)
+        # what the page asks for and the controls to do it stay in sight below a long text (a
+        # presented page at 720p had its slider or ▶ Train scrolled out of sight)
+        lay.addWidget(self.hint)
+        lay.addWidget(self.controls)
         lay.addLayout(nav)
         return w
 
