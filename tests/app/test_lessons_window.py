@@ -304,3 +304,33 @@ def test_presenting_lesson_5s_gradients_page_at_720p_keeps_the_plot_wide(qtbot, 
     assert g.plot.vb.width() >= 0.5 * g.canvas.width(), (g.plot.vb.width(), g.canvas.width())
     legend = g.legend.sceneBoundingRect()
     assert legend.bottom() <= g.canvas.height() and legend.right() <= g.canvas.width()   # every name shown
+
+
+def test_a_page_reached_by_back_or_a_link_shows_the_tab_the_pages_before_it_chose(qtbot):
+    """Lesson 3's Jacobians page sets no tab of its own: by Next it shows page 1's Gradients. Reached by
+    Back after the student looked at another tab, or by a help text's link from another tab, it showed
+    that tab (Heatmaps) instead of the plot its text reads."""
+    from tests.app.test_view_help import follow_first_link
+    w = open_window(qtbot, size=(1280, 720))
+    L = start_lesson(qtbot, w, "3.")
+    gradients = find_tab(w, "gradients")
+    click_next(qtbot, w)
+    click_next(qtbot, w)                              # page 3 (Pascanu's bound), on the Gradients tab
+    assert w.tabs.currentWidget() is gradients
+    bar = w.tabs.tabBar()
+    heat = next(i for i in range(w.tabs.count()) if w.tabs.tabText(i).startswith("Heatmaps"))
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(heat).center())     # the student looks
+    assert w.tabs.currentWidget() is not gradients
+    qtbot.keyClick(w.graph.canvas, Qt.Key.Key_PageUp)                                     # Back
+    qtbot.waitUntil(lambda: L.controller.index == 1 and not w.state.busy, timeout=20000)
+    assert w.tabs.currentWidget() is gradients
+    check_setup(w, reached_by_next=False)
+    qtbot.mouseClick(L.panel.leave_button, Qt.MouseButton.LeftButton)
+    influence = next(i for i in range(w.tabs.count()) if w.tabs.tabText(i).startswith("Influence"))
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(influence).center())
+    qtbot.mouseClick(w.view_help.tab_button, Qt.MouseButton.LeftButton)    # the Influence map's help
+    qtbot.waitUntil(w.view_help.popup.isVisible, timeout=3000)
+    follow_first_link(qtbot, w.view_help.popup.label)                      # "Explained in a lesson ›"
+    qtbot.waitUntil(lambda: L.controller.lesson is not None and not w.state.busy, timeout=20000)
+    assert L.controller.page.id == "product" and w.tabs.currentWidget() is gradients
+    check_setup(w, reached_by_next=False)
