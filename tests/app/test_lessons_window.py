@@ -92,6 +92,14 @@ def _claim_learned(w, text):
     lstm, rnn = (float(np.mean(h.column("loss")[-50:])) for h in ctl.mirrors)
     assert [t.spec.cell for t in ctl.trainers] == ["lstm", "rnn"]
     assert lstm < 0.01 and rnn > 0.5 * ctl.main.task.baseline
+    # the lesson panel draws both losses (the Training panel's Curves are behind the lesson): the LSTM's
+    # curve falls below 0.01, the vanilla RNN's stays near the dashed baseline
+    plot = w.lessons.panel.controls.widgets["train_plot"]
+    assert plot.isVisible() and not plot.viewport().visibleRegion().isEmpty()
+    (x0, y0), (x1, y1) = ((c.xData, c.yData) for c in plot.lesson_plot.curves)    # (not log10 of them)
+    assert len(x0) > 10 and len(x1) > 10 and x0[-1] >= 0.9 * ctl.updates
+    assert y0.min() < 0.01 and y1[-5:].mean() > 0.5 * ctl.main.task.baseline
+    assert plot.lesson_plot.baseline.yData[0] == pytest.approx(ctl.main.task.baseline)
 
 
 def _claim_trained(w, text):

@@ -113,15 +113,19 @@ class PageControls(QWidget):
         def follow(*_a):
             b.setText("⏸ Pause" if ctl.running else "▶ Train")
             label.setText(f"{ctl.updates:,} updates")
+        from rnnviz.app.lessons.training import LessonLossPlot
+        plot = LessonLossPlot(self.state)
         for sig in (ctl.changed, ctl.running_changed):
-            sig.connect(follow)
-            self._connections.append((sig, follow))
+            for slot in (follow, plot.update):
+                sig.connect(slot)
+                self._connections.append((sig, slot))
         follow()
         row = QHBoxLayout()
         row.addWidget(b)
         row.addWidget(label, 1)
-        self.widgets["train"], self.widgets["train_status"] = b, label
+        self.widgets["train"], self.widgets["train_status"], self.widgets["train_plot"] = b, label, plot.widget
         self.form.addRow("Training", row)
+        self.form.addRow(plot.widget)
 
     def _add_clip(self) -> None:
         c = combo_box(CLIPS)
