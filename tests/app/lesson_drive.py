@@ -152,4 +152,7 @@ ACTIONS = {
     ("07-rnn-types", "many-to-many"): _keys("Right", "Right"),
     ("07-rnn-types", "one-to-many"): _keys("Right", "Right"),
     ("07-rnn-types", "deep"): _keys("Right"),
+    ("07-rnn-types", "many-to-one"): _keys("End"),
+    ("07-rnn-types", "encoder-decoder"): _keys(*["Right"] * 16),   # T = 8 + 9 steps
+    ("07-rnn-types", "bidirectional"): _keys("End"),
 }

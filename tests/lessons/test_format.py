@@ -225,3 +225,16 @@ def test_two_hundred_pages_on_a_weights_file_check_the_file_once_per_setting(tmp
     monkeypatch.setattr(lw, "load_page_weights", lambda *a, **k: (reads.append(a[0]), real(*a, **k))[1])
     le = check_lesson(doc, "w.json", path=tmp_path / "w.json")
     assert len(le.pages) == 200 and len(reads) == 1
+
+
+def test_a_condition_can_compare_with_another_live_value():
+    """`t == T` waits for the last step: T was read as the word "T", and the condition never held."""
+    from rnnviz.core.settings import run_config
+    c = Config(source="hello world", hidden=8)
+    tr = run_config(c)
+    last, first = Context(tr, c, t=tr.T - 1, phase="forward"), Context(tr, c, t=0, phase="forward")
+    assert parse_condition("t == T").holds(last) and not parse_condition("t == T").holds(first)
+    assert parse_condition("t < T and phase == forward").holds(first)
+    assert parse_condition("loss_t[1] < loss").holds(first)
+    assert parse_condition("cell == cell").holds(first) and not parse_condition("cell != cell").holds(first)
+    assert "grad_norm takes a step" in refused(bad(("pages", 1, "wait"), "t == grad_norm"))
