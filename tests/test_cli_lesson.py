@@ -90,3 +90,16 @@ def test_ctrl_c_stops_the_export_after_a_slide_with_one_line(tmp_path):
         with Image.open(png) as im:
             assert im.size == (3840, 2160)
             im.load()
+
+
+def test_the_window_refuses_a_bad_lesson_before_it_opens(tmp_path):
+    """`main.py gui --lesson FILE`: a lesson naming a setting the app lacks is refused with the page and
+    the reason, in one line, before any window opens; so is a page past the lesson's end."""
+    bad = tmp_path / "mine.json"
+    bad.write_text(json.dumps({"format": 1, "title": "M", "pages": [
+        {"title": "P", "text": "x", "setup": {"config": {"temperature": 1}}}]}), encoding="utf-8")
+    for args, words in (((bad,), "mine.json, page 1 (P): rnnviz has no setting 'temperature'"),
+                        (("vanishing", "--page", "99"), "has 6 pages, not 99")):
+        r = run("gui", "--lesson", *args, home=tmp_path)
+        assert r.returncode == 1 and words in r.stderr, r.stderr
+        assert len(r.stderr.strip().splitlines()) == 1 and "window shown" not in r.stdout

@@ -127,3 +127,32 @@ def test_a_page_with_a_long_unbroken_word_wraps_in_its_column(qtbot, tmp_path, m
     assert L.dock.width() <= width + 2 and w.width() == 1280
     assert L.panel.text.width() <= L.panel.scroll.viewport().width()
     assert "x" * 24 in L.panel.plain_text() and "L = " in check_text(w)
+
+
+def test_a_broken_built_in_lesson_is_left_out_at_start_with_its_page_and_reason(qtbot, tmp_path, monkeypatch):
+    """The built-in lessons are checked when the window starts: one that names a setting the app lacks is
+    left out of the menu and the list, and the list says which file, page and why (not only a status
+    message that goes after 15 s)."""
+    from rnnviz.app.lessons import install
+    broken = tmp_path / "09-broken.json"
+    broken.write_text(json.dumps({"format": 1, "title": "9. Broken", "pages": [
+        {"title": "Fine", "text": "x"}, {"title": "Hot", "text": "y", "setup": {"config": {"temperature": 2}}}]}),
+        encoding="utf-8")
+    real = install.builtin_paths
+    monkeypatch.setattr(install, "builtin_paths", lambda: real() + [broken])
+    w = open_window(qtbot, size=(1280, 720))
+    L = w.lessons
+    assert [le.title[:2] for le in L.lessons] == ["1.", "2.", "3.", "4.", "5.", "6.", "7."]
+    assert not any(a.text().startswith("9.") for a in L.menu.actions())
+    assert "Lesson left out: 09-broken.json, page 2 (Hot): rnnviz has no setting 'temperature'" in \
+        w.statusBar().currentMessage()
+    L.show_list()
+    lst = L.panel.list
+    item = lst.item(lst.count() - 1)
+    assert item.text().startswith("⚠ Left out: 09-broken.json, page 2 (Hot): rnnviz has no setting 'temperature'")
+    qtbot.mouseClick(lst.viewport(), Qt.MouseButton.LeftButton, pos=lst.visualItemRect(item).center())
+    qtbot.mouseDClick(lst.viewport(), Qt.MouseButton.LeftButton, pos=lst.visualItemRect(item).center())
+    assert L.controller.lesson is None                                    # nothing to start
+    if lst.currentItem() is item:
+        qtbot.mouseClick(L.panel.open_button, Qt.MouseButton.LeftButton)
+        assert L.controller.lesson is None

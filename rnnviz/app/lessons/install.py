@@ -38,7 +38,7 @@ class Lessons:
             except LessonError as e:      # a broken built-in lesson is left out, and said so
                 self.problems.append(str(e))
         self.controller = LessonController(window)
-        self.panel = LessonPanel(self.controller, self.lessons)
+        self.panel = LessonPanel(self.controller, self.lessons, problems=self.problems)
         self.highlight = Highlight(window)
         self.dock = window._dock(self.panel, "Lesson", Qt.DockWidgetArea.LeftDockWidgetArea)
         # F11 puts the input column away, and the lesson column with it unless a lesson is open (the list

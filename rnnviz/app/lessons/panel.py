@@ -4,6 +4,7 @@ for, and Back / Next (PageUp / PageDown on a presenter remote)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
                                QScrollArea, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget)
 
@@ -16,7 +17,7 @@ class LessonPanel(QWidget):
     open_requested = Signal(object)      # a Lesson from the list
     open_file_requested = Signal()
 
-    def __init__(self, controller, lessons: list, parent=None):
+    def __init__(self, controller, lessons: list, parent=None, problems=()):
         super().__init__(parent)
         self.controller = controller
         self.state = controller.state
@@ -24,7 +25,7 @@ class LessonPanel(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
         lay.addWidget(self.stack)
-        self.stack.addWidget(self._build_list(lessons))
+        self.stack.addWidget(self._build_list(lessons, problems))
         self.stack.addWidget(self._build_page())
         controller.lesson_changed.connect(self._on_lesson_changed)
         controller.page_changed.connect(self._on_page_changed)
@@ -32,7 +33,7 @@ class LessonPanel(QWidget):
         self.state.view_options_changed.connect(lambda _o: self._refresh())
 
     # ------------------------------------------------------------------ the list
-    def _build_list(self, lessons) -> QWidget:
+    def _build_list(self, lessons, problems=()) -> QWidget:
         w = QWidget()
         lay = QVBoxLayout(w)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -47,8 +48,8 @@ class LessonPanel(QWidget):
         self.list.setWordWrap(True)
         self.list.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.list.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
-        self.list.itemActivated.connect(lambda it: self.open_requested.emit(it.data(Qt.ItemDataRole.UserRole)))
-        self.set_lessons(lessons)
+        self.list.itemActivated.connect(self._open_item)
+        self.set_lessons(lessons, problems)
         self.open_button = QPushButton("Start lesson")
         self.open_button.clicked.connect(self._open_selected)
         self.file_button = QPushButton("Open a lesson file…")
@@ -64,19 +65,27 @@ class LessonPanel(QWidget):
         lay.addLayout(row)
         return w
 
-    def set_lessons(self, lessons) -> None:
+    def set_lessons(self, lessons, problems=()) -> None:
         self.list.clear()
         for lesson in lessons:
             it = QListWidgetItem(f"{lesson.title}\n{lesson.summary}" if lesson.summary else lesson.title)
             it.setData(Qt.ItemDataRole.UserRole, lesson)
             it.setToolTip(f"{len(lesson.pages)} pages")
             self.list.addItem(it)
+        for msg in problems:      # a lesson file the start-up check refused: named with its page and reason
+            it = QListWidgetItem(f"⚠ Left out: {msg}")
+            it.setFlags(Qt.ItemFlag.ItemIsEnabled)        # not selectable: nothing to start
+            it.setForeground(QColor("#c0392b"))
+            it.setToolTip(msg)
+            self.list.addItem(it)
         if self.list.count():
             self.list.setCurrentRow(0)
 
     def _open_selected(self) -> None:
-        it = self.list.currentItem()
-        if it is not None:
+        self._open_item(self.list.currentItem())
+
+    def _open_item(self, it) -> None:
+        if it is not None and it.data(Qt.ItemDataRole.UserRole) is not None:     # (not a left-out one)
             self.open_requested.emit(it.data(Qt.ItemDataRole.UserRole))
 
     # ------------------------------------------------------------------ a page
