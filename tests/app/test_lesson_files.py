@@ -156,3 +156,33 @@ def test_a_broken_built_in_lesson_is_left_out_at_start_with_its_page_and_reason(
     if lst.currentItem() is item:
         qtbot.mouseClick(L.panel.open_button, Qt.MouseButton.LeftButton)
         assert L.controller.lesson is None
+
+
+def test_slides_into_a_folder_that_cant_be_made_say_why_and_keep_the_page(qtbot, tmp_path, monkeypatch):
+    w = open_window(qtbot, size=(1280, 720))
+    L = start_lesson(qtbot, w, "2.")
+    L.controller.go(3)
+    blocker = tmp_path / "a file"
+    blocker.write_text("x")
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(blocker / "slides"))
+    seen = []
+    answer_message(seen)
+    menu_action(w, "Export this lesson as slides").trigger()
+    qtbot.waitUntil(lambda: bool(seen), timeout=5000)
+    title, text = seen[0]
+    assert title == "The slides were not written" and "a file" in text and "Traceback" not in text
+    assert L.controller.index == 3 and getattr(L, "exporter", None) is None and L.export_action.isEnabled()
+    assert not blocker.with_name("slides").exists()
+
+
+def test_turning_the_page_while_the_slides_start_doesnt_stall_the_export(qtbot, tmp_path, monkeypatch):
+    """A presenter remote's PageDown in the half second before the progress dialog shows turned the page
+    under the exporter, which then waited for its page forever."""
+    w = open_window(qtbot, size=(1280, 720))
+    L = start_lesson(qtbot, w, "2.")
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(tmp_path / "slides"))
+    menu_action(w, "Export this lesson as slides").trigger()
+    qtbot.keyClick(w.graph.canvas, Qt.Key.Key_PageDown)
+    qtbot.keyClick(w.graph.canvas, Qt.Key.Key_PageDown)
+    qtbot.waitUntil(lambda: "Wrote" in w.statusBar().currentMessage(), timeout=60000)
+    assert len(sorted((tmp_path / "slides").glob("*.png"))) == 5

@@ -129,12 +129,13 @@ class Lessons:
         self.export_action.setEnabled(False)
         ex.progress.connect(lambda msg: sb.showMessage(f"Exporting the slides: {msg}…"))
         # the window shows each page as it is grabbed: a window-modal progress with Cancel keeps the
-        # user's clicks from turning the pages under it (it shows only when the export takes a while)
+        # user's clicks and keys from turning the pages or moving the step under it, from the start (a
+        # PageDown before a delayed dialog showed turned the page, and the export waited for its page)
         n = len(lesson.pages)
         dlg = QProgressDialog(f"Exporting {n} slides of {lesson.title}…", "Cancel", 0, n, self.window)
         dlg.setWindowTitle("Export slides")
         dlg.setWindowModality(Qt.WindowModality.WindowModal)
-        dlg.setMinimumDuration(500)
+        dlg.setMinimumDuration(0)
         dlg.setAutoClose(False)
         dlg.setAutoReset(False)
         dlg.setValue(0)

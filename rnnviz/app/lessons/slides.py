@@ -117,7 +117,10 @@ class SlideExporter(QObject):
 
     def _shoot(self) -> None:
         w, c = self.lessons.window, self.lessons.controller
-        if self.done or w.state.busy or w.state.gains_pending or c.index != self.k or self._grabbed_all:   # no half slide
+        if self.done or w.state.busy or w.state.gains_pending or self._grabbed_all:   # no half slide
+            return
+        if c.index != self.k:        # the page was turned under the export: set it up again
+            QTimer.singleShot(0, self._page)
             return
         page = self.lesson.pages[self.k]
         path = self.folder / slide_name(self.k, page)
