@@ -158,8 +158,10 @@ def read_document(path: str | Path) -> dict:
         raise LessonError(f"{p.name} is not UTF-8 text") from None
     except LessonError:
         raise
-    except (ValueError, OSError) as e:
+    except ValueError as e:
         raise LessonError(str(e)) from None
+    except OSError as e:                 # unreadable: "[Errno 13] Permission denied: '/the/whole/path'"
+        raise LessonError(f"{p.name} can't be read: {e.strerror or e}") from None
     try:
         if p.suffix.lower() == ".toml":
             import tomllib
@@ -348,8 +350,11 @@ def check_lesson(doc, label: str = "the lesson", caps: Capabilities | None = Non
     if not isinstance(doc, dict):
         _fail(label, "a lesson is an object with format, title and pages")
     fmt = doc.get("format")
-    if not isinstance(fmt, int) or isinstance(fmt, bool):
+    if "format" not in doc:
         _fail(label, f"it has no format version (\"format\": {FORMAT_VERSION})")
+    if not isinstance(fmt, int) or isinstance(fmt, bool):
+        _fail(label, f"its format version should be the whole number {FORMAT_VERSION} (\"format\": "
+                     f"{FORMAT_VERSION}), not {_short(fmt)}")
     if fmt > FORMAT_VERSION:
         _fail(label, f"it is written in lesson format {fmt}, for a newer rnnviz; this one reads format {FORMAT_VERSION}")
     if fmt < 1:

@@ -74,7 +74,8 @@ def test_a_good_lesson_and_its_settings_per_page():
     (("pages", 1, "colour"), "red", ["a page has no 'colour'"]),
     (("pages", 1, "id"), 7, ["id should be text"]),
     (("format",), 2, ["lesson format 2", "newer rnnviz", "reads format 1"]),
-    (("format",), "1", ["no format version"]),
+    (("format",), "1", ["format version should be the whole number 1", "not '1'"]),
+    (("format",), 1.0, ["format version should be the whole number 1", "not 1.0"]),
     (("pages",), [], ["no pages"]),
     (("setup",), {"tab": "gradients"}, ["takes only config"]),
     (("author",), "me", ["a lesson has no 'author'"]),
@@ -238,3 +239,22 @@ def test_a_condition_can_compare_with_another_live_value():
     assert parse_condition("loss_t[1] < loss").holds(first)
     assert parse_condition("cell == cell").holds(first) and not parse_condition("cell != cell").holds(first)
     assert "grad_norm takes a step" in refused(bad(("pages", 1, "wait"), "t == grad_norm"))
+
+
+def test_an_unreadable_lesson_file_says_so_in_words(tmp_path, monkeypatch):
+    from pathlib import Path
+    p = tmp_path / "locked.json"
+    p.write_text(json.dumps(GOOD), encoding="utf-8")
+
+    def denied(self):
+        raise PermissionError(13, "Permission denied", str(self))
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    with pytest.raises(LessonError) as e:
+        load_lesson(p)
+    assert str(e.value) == "locked.json can't be read: Permission denied"
+
+
+def test_a_lesson_without_a_format_version_is_refused():
+    doc = copy.deepcopy(GOOD)
+    del doc["format"]
+    assert 'it has no format version ("format": 1)' in refused(doc)
