@@ -37,6 +37,26 @@ HELP: dict[str, Help] = {
         "watch how large the gradient stays as it travels left. Click a node to go to its step; hover a Waa "
         "edge to light up the same matrix at every step. Long sequences are drawn as bands.",
         "a⟨t⟩ = g(Waa a⟨t−1⟩ + Wax x⟨t⟩ + ba),  ŷ⟨t⟩ = softmax(Wya a⟨t⟩ + by),  L = Σₜ L⟨t⟩",
+        # the row names (axis titles) and colour legends painted on the graph, by row and by legend title
+        labels={"row:L": "L⟨t⟩ = −log ŷ⟨t⟩[y⟨t⟩]: the loss of each step (the number in its box)",
+                "row:y": "ŷ⟨t⟩ = softmax(Wya a⟨t⟩ + by): the prediction, its likeliest characters, ✓ on the target",
+                "row:a": "a⟨t⟩ = g(Waa a⟨t−1⟩ + Wax x⟨t⟩ + ba): the hidden state, a strip of its units, ‖a⟨t⟩‖ below",
+                "row:c": "c⟨t⟩ = Γf ⊙ c⟨t−1⟩ + Γu ⊙ c̃⟨t⟩: the cell state, the belt the gradient travels along",
+                "row:gates": "the gates Γ⟨t⟩, each σ(…) between 0 (closed) and 1 (open), filled to their mean",
+                "row:x": "x⟨t⟩: the input read at step t (one character, or the numbers)",
+                "legend:a⟨t⟩": "the colours of a⟨t⟩'s units: blue negative, white 0, gold positive, up to ± the "
+                               "largest value shown",
+                "legend:c⟨t⟩": "the colours of c⟨t⟩'s units: blue negative, gold positive, on its own range "
+                               "(the cell state is not squashed into −1 … 1)",
+                "legend:x⟨t⟩": "the colours of the input numbers x⟨t⟩: blue negative, gold positive",
+                "legend:gates": "a gate's mean from 0 (dark: closed) to 1 (bright: open)",
+                "legend:Γ": "a gate's mean from 0 (dark: closed) to 1 (bright: open)",
+                "legend:ŷ": "ŷ⟨t⟩: in a long sequence's band, the probability of the target (dark 0 … bright 1); "
+                            "in narrow nodes, which line is the prediction and which the target",
+                "legend:p(": "ŷ⟨t⟩ of the target, dark 0 … bright 1: how sure the network was of the right answer",
+                "legend:‖": "the size of the gradient ‖∂L/∂a⟨t⟩‖ reaching each step, on a log scale: dark small, "
+                            "yellow large (the edges and the a⟨t⟩ boxes carry it)",
+                "legend:x:": "each character has its colour in a band too narrow to write it: zoom in to read it"},
         lesson=("01-forward-pass", "unrolled")),
     "hidden": Help(
         "Hidden states a⟨t⟩",

@@ -138,3 +138,34 @@ def test_every_plots_axis_titles_say_what_they_show_also_in_the_side_panels(qtbo
     assert axis.labelText == "unit"
     shown = hover_tooltip(qtbot, view.canvas, axis.label)
     assert shown == HELP["cell"].axes["bottom"]
+
+
+def spot_tooltip(qtbot, w, kind_or_text: str) -> str:
+    """Rest the mouse on a row name or colour legend painted on the graph; the tooltip shown."""
+    from PySide6.QtCore import QEvent, QPoint
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QToolTip
+    canvas = w.graph.canvas
+    canvas.spots = []
+    canvas.viewport().update()                        # painted afresh: the spots of what is on screen
+    qtbot.waitUntil(lambda: bool(canvas.spots), timeout=3000)
+    kind, text, rect = next(s for s in canvas.spots if kind_or_text in (s[0], s[1]) or s[1].startswith(kind_or_text))
+    pos = QPoint(int(rect.center().x()), int(rect.center().y()))
+    QToolTip.hideText()
+    qtbot.mouseMove(canvas.viewport(), pos)
+    QApplication.sendEvent(canvas.viewport(), QHelpEvent(QEvent.Type.ToolTip, pos, canvas.viewport().mapToGlobal(pos)))
+    return QToolTip.text() if QToolTip.isVisible() else ""
+
+
+def test_the_graphs_row_names_and_colour_legends_have_the_help_as_tooltips(qtbot):
+    """The graph paints its row names (its axis titles) and colour bars itself: they had no tooltips."""
+    from tests.app.drive import press
+    w = open_window(qtbot)
+    labels = HELP["graph"].labels
+    assert spot_tooltip(qtbot, w, "row:L") == labels["row:L"]
+    assert spot_tooltip(qtbot, w, "row:a") == labels["row:a"]
+    assert spot_tooltip(qtbot, w, "a⟨t⟩ units") == labels["legend:a⟨t⟩"]
+    activate(qtbot, w)
+    press(qtbot, w, "B")                              # the backward pass: the gradient's colour bar
+    qtbot.waitUntil(lambda: w.state.phase == "backward", timeout=5000)
+    assert spot_tooltip(qtbot, w, "‖") == labels["legend:‖"]

@@ -9,7 +9,8 @@ import re
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QCursor, QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QDialog, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QApplication, QDialog, QLabel, QPushButton, QToolButton, QToolTip, QVBoxLayout,
+                               QWidget)
 
 from rnnviz.lessons.format import PANELS, tab_key
 from rnnviz.lessons.help_texts import HELP, Help
@@ -78,6 +79,7 @@ class ViewHelp(QObject):
         self.graph_button = self._info_button("What am I seeing in the graph? (F1)", lambda: self.show("graph"))
         self.graph_button.setParent(window.graph)
         window.graph.installEventFilter(self)
+        window.graph.canvas.viewport().installEventFilter(self)   # its painted row names and legends
         self._place_graph_button()
         self._build_menu()
         window.state.trace_changed.connect(lambda _tr: self.apply_tooltips())
@@ -150,6 +152,11 @@ class ViewHelp(QObject):
             self._place_graph_button()
         elif event.type() == QEvent.Type.ToolTip and obj in self._watched:
             self._on_tooltip(obj, event)      # then the view shows the item's tooltip as usual
+        elif event.type() == QEvent.Type.ToolTip and obj is self.window.graph.canvas.viewport():
+            tip = graph_tooltip(self.window.graph.canvas, event.pos())
+            if tip:
+                QToolTip.showText(event.globalPos(), tip, obj)
+                return True
         return False
 
     def _build_menu(self) -> None:
@@ -203,6 +210,18 @@ class ViewHelp(QObject):
             while item is not None:
                 self._tip(item, h)
                 item = item.parentItem()
+
+
+def graph_tooltip(canvas, pos) -> str:
+    """The help's text for the row name or colour legend painted at `pos` of the graph ("" elsewhere)."""
+    labels = HELP["graph"].labels
+    for kind, text, rect in getattr(canvas, "spots", ()):
+        if rect.contains(pos.x(), pos.y()):
+            if kind.startswith("row:"):
+                return labels.get(kind, "")
+            return next((tip for key, tip in labels.items()
+                         if key.startswith("legend:") and text.startswith(key[len("legend:"):])), "")
+    return ""
 
 
 def _plain(label: str) -> str:

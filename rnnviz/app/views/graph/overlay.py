@@ -193,6 +193,7 @@ def _row_names(painter: QPainter, item, gw: float) -> None:
         r = QRectF(0.3 * f, g.cy(row.key) - f, gw - 0.6 * f, 2 * f)
         painter.drawText(r, _RIGHT, row.label)
         _record(item, "row:" + row.key, r, row.label, painter)
+        _spot(item, "row:" + row.name, row.label, r)
     painter.setFont(st.font_tiny)
     painter.setPen(st.muted)
     for rows in thin.values():   # one small name over a cell's thin rows together: "c Γ" (LSTM), "Γ" (GRU)
@@ -203,6 +204,13 @@ def _row_names(painter: QPainter, item, gw: float) -> None:
         r = QRectF(0.3 * f, top, gw - 0.6 * f, bottom - top)
         painter.drawText(r, _RIGHT, text)
         _record(item, "row:" + "+".join(x.key for x in rows), r, text, painter)
+
+
+def _spot(item, kind: str, text: str, rect: QRectF) -> None:
+    """Note where a row name or a colour legend was painted, in viewport pixels (the help's tooltips)."""
+    spots = getattr(item, "spots", None)
+    if spots is not None:
+        spots.append((kind, text, QRectF(rect)))
 
 
 def _record(item, kind: str, rect: QRectF, text: str, painter: QPainter) -> None:
@@ -382,6 +390,7 @@ def _legends(painter: QPainter, w: float, h: float, item) -> None:
     for e, end in zip(entries, ends):
         if end > w - 0.5 * f:
             break
+        _spot(item, "legend", e[1] or e[2], QRectF(x, y - 0.2 * f, end - x, 2.4 * f))
         x = _legend(painter, x, y, st, e, compact, draw=True)
     if not item.backward:
         painter.setFont(st.font_small)
