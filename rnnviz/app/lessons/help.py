@@ -74,6 +74,9 @@ class ViewHelp(QObject):
         sc = QShortcut(QKeySequence(Qt.Key.Key_F1), window)
         sc.setContext(Qt.ShortcutContext.WindowShortcut)
         sc.activated.connect(self.show_for_focus)
+        # and F1 as a key no widget took: some X servers' key maps (Xvfb's) never match the shortcut,
+        # as the window's keyPressEvent says of its letters and F11
+        window.installEventFilter(self)
         self.tab_button = self._info_button("What am I seeing in this tab? (F1)", self.show_for_tab)
         window.tabs.setCornerWidget(self.tab_button, Qt.Corner.TopRightCorner)
         self.graph_button = self._info_button("What am I seeing in the graph? (F1)", lambda: self.show("graph"))
@@ -148,6 +151,10 @@ class ViewHelp(QObject):
         b.show()
 
     def eventFilter(self, obj, event) -> bool:
+        if obj is self.window and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_F1 \
+                and not event.modifiers():
+            self.show_for_focus()
+            return True
         if obj is self.window.graph and event.type() == QEvent.Type.Resize:
             self._place_graph_button()
         elif event.type() == QEvent.Type.ToolTip and obj in self._watched:
