@@ -71,7 +71,7 @@ class ViewHelp(QObject):
         self.widgets: dict[QWidget, str] = {}
         self._watched: set = set()           # the plots' viewports whose tooltip events are looked at
         self.register()
-        sc = QShortcut(QKeySequence(Qt.Key.Key_F1), window)
+        self.shortcut = sc = QShortcut(QKeySequence(Qt.Key.Key_F1), window)
         sc.setContext(Qt.ShortcutContext.WindowShortcut)
         sc.activated.connect(self.show_for_focus)
         # and F1 as a key no widget took: some X servers' key maps (Xvfb's) never match the shortcut,
