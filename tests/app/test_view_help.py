@@ -184,3 +184,33 @@ def test_f1_that_reaches_the_window_as_a_key_shows_the_help(qtbot):
     qtbot.waitUntil(w.view_help.popup.isVisible, timeout=3000)
     assert HELP["graph"].title in popup_title(w)
     w.view_help.popup.close()
+
+
+def test_the_help_popup_fits_the_window_when_presenting_at_720p(qtbot):
+    """F11 at 1280 x 720: the graph's help ran past the popup's bottom (its last paragraphs and the lesson
+    link cut off); it scrolls inside a popup no taller than the window, the link within reach."""
+    from PySide6.QtCore import QRect
+    from rnnviz.app import theme
+    from rnnviz.app.state import AppState
+    w = open_window(qtbot, size=(1280, 720))
+    try:
+        activate(qtbot, w)
+        w.presentation_action.trigger()
+        qtbot.waitUntil(lambda: w.state.view_options.presentation, timeout=3000)
+        qtbot.wait(50)
+        qtbot.mouseClick(w.view_help.graph_button, Qt.MouseButton.LeftButton)
+        pop = w.view_help.popup
+        qtbot.waitUntil(pop.isVisible, timeout=3000)
+        qtbot.wait(50)
+        assert QRect(w.mapToGlobal(w.rect().topLeft()), w.size()).contains(pop.frameGeometry()), pop.frameGeometry()
+        from PySide6.QtWidgets import QPushButton, QScrollArea
+        assert not pop.findChild(QPushButton).visibleRegion().isEmpty()
+        lab = pop.label
+        assert lab.height() >= lab.heightForWidth(lab.width()) - 2, (lab.height(), lab.heightForWidth(lab.width()))
+        scroll = pop.findChild(QScrollArea)      # the whole text laid out: shown, or a scroll away
+        shown = scroll.viewport().height() if scroll is not None else lab.height()
+        assert lab.height() <= shown or scroll.verticalScrollBar().maximum() >= lab.height() - shown - 2
+        assert "Explained in a lesson" in lab.text()
+        pop.close()
+    finally:
+        theme.apply_app_theme(QApplication.instance(), AppState().view_options)

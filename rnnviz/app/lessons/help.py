@@ -9,8 +9,8 @@ import re
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QCursor, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QApplication, QDialog, QLabel, QPushButton, QToolButton, QToolTip, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QApplication, QDialog, QLabel, QPushButton, QScrollArea, QToolButton, QToolTip,
+                               QVBoxLayout, QWidget)
 
 from rnnviz.lessons.format import PANELS, tab_key
 from rnnviz.lessons.help_texts import HELP, Help
@@ -37,13 +37,20 @@ class HelpPopup(QDialog):
         self.label = QLabel()
         self.label.setWordWrap(True)
         self.label.setTextFormat(Qt.TextFormat.RichText)
-        self.label.setMinimumWidth(420)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.label.linkActivated.connect(self._open)
-        close = QPushButton("Close")
+        self.label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        # the text scrolls in a popup no taller than the window: presenting at 720p, the graph's help ran
+        # past the popup's bottom and its last paragraphs and the lesson link were cut off
+        self.scroll = QScrollArea()
+        self.scroll.setWidget(self.label)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.close_button = close = QPushButton("Close")
         close.clicked.connect(self.close)
         lay = QVBoxLayout(self)
-        lay.addWidget(self.label)
+        lay.addWidget(self.scroll, 1)
         lay.addWidget(close, 0, Qt.AlignmentFlag.AlignRight)
         self.key = ""
         self._window = window
@@ -53,9 +60,23 @@ class HelpPopup(QDialog):
         link = f"lesson:{h.lesson[0]}#{h.lesson[1]}" if h.lesson and self._window.lessons.page_for(*h.lesson) else ""
         self.key = key
         self.label.setText(help_html(h, link))
-        self.adjustSize()
+        self._fit()
         self.show()
         self.raise_()
+
+    def _fit(self) -> None:
+        """As wide as reads well (wider with presentation fonts), as tall as the text up to the window's
+        height, centred over the window."""
+        win = self._window.frameGeometry()
+        em = self.label.fontMetrics().averageCharWidth()
+        width = int(min(max(420, 64 * em), max(win.width() - 40, 300)))
+        m = self.layout().contentsMargins()
+        text_w = width - m.left() - m.right() - self.scroll.verticalScrollBar().sizeHint().width()
+        text_h = self.label.heightForWidth(text_w)
+        chrome = m.top() + m.bottom() + self.layout().spacing() + self.close_button.sizeHint().height() + 4
+        height = int(min(text_h + chrome, max(win.height() - 60, 200)))
+        self.resize(width, height)
+        self.move(win.center().x() - width // 2, max(win.top() + 30, win.center().y() - height // 2))
 
     def _open(self, link: str) -> None:
         stem, page_id = link[len("lesson:"):].split("#")
