@@ -342,3 +342,21 @@ def test_a_page_reached_by_back_or_a_link_shows_the_tab_the_pages_before_it_chos
     qtbot.waitUntil(lambda: L.controller.lesson is not None and not w.state.busy, timeout=20000)
     assert L.controller.page.id == "product" and w.tabs.currentWidget() is gradients
     check_setup(w, reached_by_next=False)
+
+
+def test_closing_the_lesson_panel_leaves_the_lesson_and_keeps_its_state(qtbot):
+    """The lesson panel's × hid it and the lesson ran on unseen: its frames stayed and PageDown turned
+    its hidden pages (lesson 4's page 2 set ρ = 2.5 under the user's eyes)."""
+    from PySide6.QtWidgets import QAbstractButton
+    w = open_window(qtbot, size=(1280, 720))
+    L = start_lesson(qtbot, w, "4.")
+    config = w.state.config
+    close = next(b for b in L.dock.findChildren(QAbstractButton) if b.objectName() == "qt_dockwidget_closebutton")
+    qtbot.mouseClick(close, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not L.dock.isVisible(), timeout=3000)
+    assert L.controller.lesson is None and L.highlight.targets() == []
+    qtbot.keyClick(w.graph.canvas, Qt.Key.Key_PageDown)
+    assert w.state.config == config and config.radius == 0.9
+    L.menu.actions()[0].trigger()                  # Lessons > Lesson list: the list again
+    qtbot.waitUntil(L.dock.isVisible, timeout=3000)
+    assert L.panel.stack.currentIndex() == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
 
@@ -23,6 +23,21 @@ def capabilities(window) -> Capabilities:
         tabs=frozenset(k for k in TABS if find_tab(window, k) is not None), panels=panels,
         highlights=frozenset(h for h in HIGHLIGHTS if h in panels or h not in PANELS),
         controls=frozenset(c for c in CONTROLS if c != "train" or getattr(window.state, "training", None) is not None))
+
+
+class _LeaveOnClose(QObject):
+    """Closing the lesson panel (its ×, or View > Panels) leaves the lesson, as Leave does: it ran on
+    hidden, its highlights stayed, and PageDown turned its unseen pages (changing the model)."""
+
+    def __init__(self, dock, controller):
+        super().__init__(dock)
+        self.controller = controller
+        dock.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Type.Close and self.controller.lesson is not None:
+            self.controller.close()
+        return False
 
 
 class Lessons:
@@ -46,6 +61,7 @@ class Lessons:
         self.dock.setProperty("staysWhilePresenting", False)
         window.tabifyDockWidget(window.input_dock, self.dock)
         self.dock.hide()
+        self._leave_on_close = _LeaveOnClose(self.dock, self.controller)
         self.panel.open_requested.connect(self.open)
         self.panel.open_file_requested.connect(self.ask_open_file)
         self.controller.page_changed.connect(self._on_page)
