@@ -95,6 +95,8 @@ def main() -> None:
                     "training (they show them when it pauses): the cost of the plots and the worker alone")
     ap.add_argument("--no-hold", action="store_true", help="the worker doesn't wait while the window draws a frame")
     ap.add_argument("--only", type=int, default=None, help="only this setting (0, 1, 2)")
+    ap.add_argument("--cprofile", metavar="FILE", default=None, help="cProfile the GUI thread while it trains "
+                    "(one file per setting: FILE.0, FILE.1, ...; read them with pstats)")
     ap.add_argument("--profile", action="store_true", help="sample the GUI thread's stack inside long gaps "
                     "(> 30 ms) and print where it was")
     args = ap.parse_args()
@@ -110,6 +112,9 @@ def main() -> None:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([])
+    from rnnviz.app.gui_gc import collect_on_the_gui_thread, freeze_start_up
+
+    collect_on_the_gui_thread(app)     # as run_app: the collector runs on the GUI thread, never in the worker
     from rnnviz.app import theme
     from rnnviz.app.main_window import build_window
 
@@ -137,6 +142,7 @@ def main() -> None:
         w.state.update_config(**changes)
         while w.state.busy:
             app.processEvents()
+        freeze_start_up()                                # as run_app, once the window is up
         ctl, panel = w.training["controller"], w.training["panel"]
         tabs = w.training["tabs"]
         tabs.setCurrentIndex(1)                          # the Curves, drawn as it trains
@@ -147,7 +153,16 @@ def main() -> None:
         app.processEvents()
         if args.switch:
             sys.setswitchinterval(args.switch)        # (after the window: app/jobs.py sets 0.5 ms)
+        prof = None
+        if args.cprofile:
+            import cProfile
+
+            prof = cProfile.Profile()
+            prof.enable()
         r = measure(app, w, args.seconds, args.profile)
+        if prof is not None:
+            prof.disable()
+            prof.dump_stats(f"{args.cprofile}.{i}")
         print(f"  {title}")
         print(f"    longest event-loop gap {1e3 * r['longest']:.0f} ms (99th percentile {1e3 * r['p99']:.0f} ms, "
               f"median {1e3 * r['median']:.1f} ms; goal < 50 ms) · plots redrawn {r['redraws']:.1f}/s (goal ≤ ~30) · "

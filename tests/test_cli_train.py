@@ -106,3 +106,24 @@ def test_bad_options_are_one_line_errors(tmp_path, args, words):
     assert words in r.stderr and "Traceback" not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "o").exists()
+
+
+def test_a_terminal_is_told_while_the_compiled_loops_are_prepared(tmp_path, monkeypatch):
+    """The first long run on a machine compiles the kernels (seconds): the progress line says so."""
+    import io
+
+    from rnnviz.app.headless import Progress
+    from rnnviz.app.train_headless import run_train
+    from rnnviz.cli import build_parser
+    from rnnviz.core import kernels
+
+    monkeypatch.setattr(kernels, "ready", lambda: None)
+    monkeypatch.setattr(kernels, "disabled", lambda: False)
+    monkeypatch.setattr(kernels, "load", lambda: None)
+    args = build_parser().parse_args(["train", "--text", TEXT, "--steps", "600", "--hidden", "8",
+                                      "--out", str(tmp_path / "out")])
+    term = io.StringIO()
+    run_train(args, Progress(term, enabled=True))
+    shown = term.getvalue()
+    assert "preparing the compiled training loops" in shown
+    assert shown.index("preparing") < shown.index("update ")

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from rnnviz import __version__
 from rnnviz.app import theme
-from rnnviz.app.gui_gc import collect_on_the_gui_thread
+from rnnviz.app.gui_gc import collect_on_the_gui_thread, freeze_start_up
 from rnnviz.app.status_summary import StatusSummary
 from rnnviz.app.panels.keys import hand_back_keys
 from rnnviz.app.panels.model_panel import ModelPanel
@@ -36,6 +36,8 @@ from rnnviz.app.views.loss_view import LossView
 from rnnviz.app.views.output_view import OutputView
 from rnnviz.app.window_layout import WindowLayout
 from rnnviz.core.params import param_count
+
+BUSY_SHOW_MS = 300   # "computing…" and Cancel appear once a computation has taken this long
 
 KEYS_HELP = """<h3>Keyboard</h3><table cellpadding=4>
 <tr><td><b>→ / ←</b></td><td>one step forward / back (past step T the backward pass begins)</td></tr>
@@ -238,6 +240,12 @@ class MainWindow(QMainWindow):
         for w in (self.busy_label, self.busy_bar, self.cancel_button):
             sb.addPermanentWidget(w)
             w.hide()
+        # a computation shorter than this never flashes "computing…" (training pushes new weights twice
+        # a second: the indicator blinked, and each show and hide relaid the status bar out)
+        self._busy_delay = QTimer(self)
+        self._busy_delay.setSingleShot(True)
+        self._busy_delay.setInterval(BUSY_SHOW_MS)
+        self._busy_delay.timeout.connect(lambda: self._show_busy(self.state.busy))
 
     def _build_shortcuts(self) -> None:
         s = self.state
@@ -268,8 +276,16 @@ class MainWindow(QMainWindow):
         self.window_layout.model_changed()   # a deeper model's graph gets more of the centre
 
     def _on_busy_changed(self, busy: bool) -> None:
+        if busy:
+            self._busy_delay.start()
+        else:
+            self._busy_delay.stop()
+            self._show_busy(False)
+
+    def _show_busy(self, busy: bool) -> None:
         for w in (self.busy_label, self.busy_bar, self.cancel_button):
-            w.setVisible(busy)
+            if w.isVisibleTo(self) != busy:
+                w.setVisible(busy)
 
     def _on_input_error_changed(self, msg: str) -> None:
         if msg:
@@ -408,6 +424,7 @@ def run_app(text: str | None = None, lesson=None, page: int = 1) -> int:
     window = open_window(app, text)
     if lesson is not None:
         window.lessons.open(lesson, page - 1)
+    freeze_start_up()
     print("rnnviz: window shown", flush=True)
     smoke = os.environ.get("RNNVIZ_SMOKE_EXIT_MS")
     if smoke:

@@ -19,6 +19,7 @@ from rnnviz.app.panels.gradcheck_panel import GradCheckPanel
 from rnnviz.app.panels.sample_panel import SamplePanel
 from rnnviz.app.panels.train_panel import TrainPanel
 from rnnviz.app.training_controller import TrainController
+from rnnviz.app.views.lazy import set_staggered
 from rnnviz.app.views.train_plots import Series, TrainPlotsView
 from rnnviz.core.training import COLUMNS
 
@@ -114,7 +115,8 @@ def install_training(window) -> dict:
             u = main.snapshots[ctl.viewing][0] if ctl.viewing is not None and not ctl.running else None
             plots.mark_update(u)
             loss = ctl.last("loss")
-            speed = f" · {ctl.updates_per_s:,.0f}/s" if ctl.running else ""
+            speed = (" · preparing…" if ctl.running and ctl.preparing
+                     else f" · {ctl.updates_per_s:,.0f}/s" if ctl.running else "")
             status.setText(f"trained {ctl.updates:,}{speed} · L {loss:.3g}" if math.isfinite(loss)
                            else f"trained {ctl.updates:,}{speed}")     # no update yet: no loss, not "L nan"
             status.setToolTip(f"{ctl.updates:,} updates done, the last update's loss {loss:.6g}"
@@ -126,6 +128,8 @@ def install_training(window) -> dict:
 
     ctl.changed.connect(redraw)
     ctl.running_changed.connect(lambda _r: redraw())
+    # while it trains, the views that follow the weights redraw one per event-loop turn (views/lazy.py)
+    ctl.running_changed.connect(lambda running: set_staggered(window, running))
     window.closing.connect(ctl.shutdown)        # after the autosave (connected earlier): it saved the runs
     window.closing.connect(check.shutdown)
     redraw()

@@ -28,7 +28,8 @@ from rnnviz.core.sequences import text_sequence
 from rnnviz.core.settings import make_run_sequence, prepare_run
 from rnnviz.core.spec import ModelSpec
 from rnnviz.core.tasks import RECIPES, AddingTask, CopyTask, NamesTask, SequenceTask
-from rnnviz.core.training import History, Trainer, TrainSettings, run_trainers
+from rnnviz.core import kernels
+from rnnviz.core.training import COMPILE_FROM, History, Trainer, TrainSettings, run_trainers
 
 HOLD_MS = 400               # the longest the worker waits for the views to draw pushed weights
 FRAME_HOLD_MS = 60          # the longest it waits while the window paints a frame of the plots
@@ -86,6 +87,7 @@ class TrainController(QObject):
         self.viewing: int | None = None       # the snapshot the views show (None: the latest weights)
         self.message = ""
         self._job = None
+        self.preparing = False      # the loop loads the compiled kernels before its first update
         self._pause = threading.Event()
         self.go = threading.Event()           # cleared while the window draws a frame: the worker waits
         self.go.set()
@@ -228,6 +230,10 @@ class TrainController(QObject):
         self._frozen = [t.clone() for t in self.trainers]
         self.viewing = None
         self._set_message("")
+        # the loop first loads the compiled kernels (training.COMPILE_FROM): a second from numba's
+        # cache, some seconds the first time on a machine; the panel says so until the first report
+        self.preparing = (until - self.trainers[0].updates >= COMPILE_FROM and kernels.ready() is None
+                          and not kernels.disabled())
         self.go.set()
         self._job = self.runner.submit("train", _train_job, self.trainers, until, self._pause, self.go)
         self.running_changed.emit(True)
@@ -274,6 +280,7 @@ class TrainController(QObject):
     def _on_partial(self, job, progs) -> None:
         if job is not self._job:
             return
+        self.preparing = False
         self._hold_frame()
         for h, p in zip(self.mirrors, progs):
             for i in range(len(p.rows["loss"])):

@@ -134,3 +134,19 @@ def test_the_status_line_shows_whole_parts_beside_the_training(win, qtbot):
     finally:
         t["controller"].pause()          # (the Pause button is in the column F11 put away)
         qtbot.waitUntil(lambda: not t["controller"].running, timeout=20000)
+
+
+def test_the_compare_tabs_hint_fits_its_plot_and_names_the_button_to_press(win, qtbot):
+    """With compare mode off the Compare tab says how to turn it on: one line cut at both ends at 720p."""
+    from rnnviz.app.panels.bptt_controls import BPTTControls
+    from rnnviz.app.views.compare_view import CompareView
+
+    view = win.findChild(CompareView)
+    win.tabs.setCurrentWidget(view)
+    settle(qtbot)
+    hint = view.empty_text
+    button = win.findChild(BPTTControls).quick.text()
+    assert hint.isVisible() and f"“{button}”" in hint.toPlainText() and "Backprop through time" in hint.toPlainText()
+    shown = hint.mapRectToScene(hint.boundingRect())
+    box = view.plot.vb.mapRectToScene(view.plot.vb.boundingRect())
+    assert box.contains(shown), (shown, box)

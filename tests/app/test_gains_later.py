@@ -62,7 +62,7 @@ def background_window(qtbot):
     return w
 
 
-def test_a_typed_sequence_shows_its_trace_then_its_local_gains(qtbot, gate):
+def test_a_typed_sequence_shows_its_trace_then_its_local_gains(qtbot, gate, monkeypatch):
     w = background_window(qtbot)
     st = w.state
     grad, panel = views(w)
@@ -83,9 +83,15 @@ def test_a_typed_sequence_shows_its_trace_then_its_local_gains(qtbot, gate):
     da = grad.curves["da"].getData()[1]
     assert da is not None and da.size == st.trace.T and np.all(np.isfinite(da))   # the gradient curves are drawn
 
+    worked_out = []                                      # the threads the verdicts were worked out in
+    real_verdict = D._verdict
+    monkeypatch.setattr(D, "_verdict", lambda *a: worked_out.append(threading.current_thread()) or real_verdict(*a))
     with qtbot.waitSignal(st.gains_changed, timeout=60000):
         gate.set()
     assert not st.gains_pending and st.trace.gains_ready
+    # the verdict that quotes the gains came with them, worked out in the worker (7 ms a push while training)
+    assert worked_out and threading.main_thread() not in worked_out
+    monkeypatch.setattr(D, "_verdict", real_verdict)
     full = run_config(st.config)                                         # everything at once, as the CLI computes it
     final = D.verdict(full)
     assert grad.verdict == final and not final.gains_pending

@@ -120,3 +120,61 @@ def test_lazy_slots_run_at_once_on_screen_and_in_connection_order_when_shown(qtb
     assert probe.calls == [("a", 7), ("b", 6)]
     src.a.emit(8)                               # on screen: at once
     assert probe.calls[-1] == ("a", 8)
+
+
+def test_while_a_window_trains_its_views_on_screen_redraw_one_per_event_loop_turn(qtbot):
+    from PySide6.QtCore import QObject, Signal
+    from PySide6.QtWidgets import QApplication, QHBoxLayout
+
+    from rnnviz.app.views.lazy import set_staggered
+
+    class Source(QObject):
+        a = Signal(int)
+        c = Signal(int)
+
+    src = Source()
+    box = QWidget()
+    qtbot.addWidget(box)
+    lay = QHBoxLayout(box)
+    probes = [_Probe(src.a, src.a, src.c) for _ in range(3)]
+    for p in probes:
+        lay.addWidget(p)
+    box.show()
+    qtbot.waitExposed(box)
+    set_staggered(box, True)
+    src.a.emit(1)
+    assert [p.calls for p in probes] == [[], [], []]          # none in the turn that delivered it
+    done = []
+    for _ in range(50):
+        QApplication.processEvents()
+        done.append(sum(bool(p.calls) for p in probes))
+        if done[-1] == 3:
+            break
+    assert done[-1] == 3 and 1 in done                         # one view after the other, each in order
+    assert all(p.calls == [("a", 1), ("b", 1)] for p in probes)
+    for p in probes:
+        p.calls.clear()
+    src.a.emit(2)
+    src.c.emit(3)                                              # an eager slot: its view's kept calls first
+    assert probes[0].calls == [("a", 2), ("b", 2), ("c", 3)]
+    src.a.emit(4)
+    set_staggered(box, False)                                  # training stops: everyone at once
+    assert all(p.calls[-2:] == [("a", 4), ("b", 4)] for p in probes)
+    src.a.emit(5)
+    assert all(p.calls[-2:] == [("a", 5), ("b", 5)] for p in probes)        # and at once again afterwards
+
+
+def test_training_staggers_the_views_and_stopping_brings_them_all_up_to_date(qtbot):
+    from rnnviz.app.views.lazy import STAGGER_PROPERTY
+
+    w, t = train_window(qtbot)
+    st = w.state
+    click(qtbot, t["panel"].play_button)
+    qtbot.waitUntil(lambda: t["controller"].running, timeout=30000)
+    assert w.property(STAGGER_PROPERTY)
+    qtbot.waitUntil(lambda: t["controller"].updates >= 40, timeout=30000)
+    click(qtbot, t["panel"].play_button)
+    wait_idle(qtbot, t)
+    assert not w.property(STAGGER_PROPERTY)
+    assert not w.heatmap._lazy.pending and not w.equations._lazy.pending
+    assert np.allclose(w.heatmap._values, shown_a(st), equal_nan=True)

@@ -282,3 +282,28 @@ def test_reset_weights_on_numbers_near_the_largest_float_warns_nothing(qtbot):
         qtbot.wait(100)
     assert not [c for c in caught if issubclass(c.category, RuntimeWarning)], [str(c.message) for c in caught]
     assert np.isnan(t["controller"].main.task.baseline)
+
+
+def test_the_panel_says_it_prepares_the_compiled_loops_before_the_first_update(qtbot, monkeypatch):
+    """▶ Train on a machine that has not compiled the kernels yet: seconds before the first update,
+    which the panel and the status line explain instead of showing "update 0 · 0 updates/s"."""
+    import threading
+
+    from rnnviz.core import kernels
+
+    loaded = threading.Event()
+    monkeypatch.setattr(kernels, "ready", lambda: None)
+    monkeypatch.setattr(kernels, "disabled", lambda: False)
+    monkeypatch.setattr(kernels, "load", lambda: loaded.wait(20) and None)    # (then NumPy's loops)
+    w, t = train_window(qtbot)
+    click(qtbot, t["panel"].play_button)
+    qtbot.waitUntil(lambda: t["controller"].running, timeout=10000)
+    qtbot.wait(100)
+    assert "preparing the compiled training loops" in t["panel"].status.text()
+    assert t["controller"].updates == 0
+    loaded.set()
+    qtbot.waitUntil(lambda: t["controller"].updates > 0, timeout=20000)
+    qtbot.waitUntil(lambda: "updates/s" in t["panel"].status.text(), timeout=5000)
+    assert "preparing" not in t["panel"].status.text()
+    click(qtbot, t["panel"].play_button)
+    wait_idle(qtbot, t)

@@ -134,17 +134,50 @@ def test_presentation_mode_and_dark_theme(window, qtbot):
     assert window.state.view_options.theme == "light"
 
 
-def test_busy_indicator_and_cancel(window, qtbot):
+def test_busy_indicator_and_cancel(window, qtbot, monkeypatch):
+    import threading
+    import time
+
+    import rnnviz.app.state as state_module
+
+    real, released = state_module._run_job, threading.Event()
+
+    def slow(task, config, base):      # a computation that takes as long as the test wants
+        while not released.is_set() and not task.should_stop():
+            time.sleep(0.005)
+        return real(task, config, base)
+
+    monkeypatch.setattr(state_module, "_run_job", slow)
     s = window.state
     first = s.trace
     s.async_threshold = 0.0
     s.update_config(source="hello there, general kenobi")
-    assert window.cancel_button.isVisibleTo(window)
+    assert not window.cancel_button.isVisibleTo(window)      # a short computation never flashes it
+    qtbot.waitUntil(lambda: window.cancel_button.isVisibleTo(window), timeout=5000)
+    assert window.busy_label.isVisibleTo(window) and s.busy
     qtbot.mouseClick(window.cancel_button, Qt.MouseButton.LeftButton)
     assert not window.cancel_button.isVisibleTo(window)
     s.wait_idle()
     qtbot.wait(50)
     assert s.trace is first
+    # a quick computation (a training run's push, twice a second) never flashes the indicator
+    from PySide6.QtCore import QEvent, QObject
+
+    class Shows(QObject):
+        n = 0
+
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Show:
+                Shows.n += 1
+            return False
+
+    shows = Shows()
+    window.cancel_button.installEventFilter(shows)
+    released.set()
+    s.update_config(source="a short one")
+    qtbot.waitUntil(lambda: not s.busy and s.trace.seq.source == "a short one", timeout=10000)
+    qtbot.wait(400)
+    assert Shows.n == 0 and not window.cancel_button.isVisibleTo(window)
 
 
 def test_fits_a_1280_by_720_projector(window, qtbot):

@@ -244,6 +244,9 @@ class TrainPanel(QWidget):
         if not ctl.trainers:
             return "not trained yet: ▶ Train, or +1 for one update"
         loss, smooth = ctl.last("loss"), ctl.last("smooth_loss")
+        if ctl.running and ctl.preparing:
+            return (f"update {ctl.updates:,} · preparing the compiled training loops (a second; the first "
+                    "time on this machine, some seconds)…")
         speed = f" · {ctl.updates_per_s:,.0f} updates/s" if ctl.running else ""
         text = f"update {ctl.updates:,}{speed}"
         if ctl.updates:

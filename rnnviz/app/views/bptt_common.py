@@ -7,7 +7,10 @@ from __future__ import annotations
 import html
 
 import numpy as np
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QSizePolicy
+
+SHRINK_AFTER_MS = 1500     # a steady label gives back room its text no longer needs after this long
 
 from rnnviz.app.colors import palette
 from rnnviz.app.theme import point_size
@@ -50,8 +53,41 @@ def cursor_x(state) -> float:
     return p + 1.0 if p < T else 2 * T - p
 
 
+class SteadyLabel(QLabel):
+    """A word-wrapped label whose height doesn't jump as its text changes: it grows at once, and gives
+    back room only once its text has needed less for SHRINK_AFTER_MS. While a training run pushes new
+    weights, the verdict's text changes twice a second ("computing local gains…", then the numbers),
+    and the plots under it moved up and down by a line each time (and were relaid out)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._held, self._held_width = 0, -1     # the height kept at that width
+        self._shrink = QTimer(self)
+        self._shrink.setSingleShot(True)
+        self._shrink.setInterval(SHRINK_AFTER_MS)
+        self._shrink.timeout.connect(self._release)
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        w = self.width()
+        need = super().heightForWidth(w) if w > 0 else 0
+        if w != self._held_width or need >= self._held:
+            self._shrink.stop()
+            self._held, self._held_width = need, w
+        else:
+            self._shrink.start()
+
+    def _release(self) -> None:
+        self._held = 0
+        self.updateGeometry()
+
+    def heightForWidth(self, w: int) -> int:
+        need = super().heightForWidth(w)
+        return max(need, self._held) if w == self._held_width else need
+
+
 def verdict_label() -> QLabel:
-    lab = QLabel()
+    lab = SteadyLabel()
     lab.setWordWrap(True)
     lab.setTextFormat(lab.textFormat().RichText)
     lab.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)

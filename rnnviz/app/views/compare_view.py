@@ -25,11 +25,12 @@ from rnnviz.app.views.lazy import Lazy
 from rnnviz.app.views.bptt_common import (VERDICT_SIGNS, cursor_x, esc, log10_limits, positive_or_nan,
                                           setup_log_plot, verdict_label)
 from rnnviz.app.views.plot_fit import PlotFitter
+from rnnviz.app.panels.bptt_controls import OTHER
 from rnnviz.core import diagnostics as D
 from rnnviz.core.cells import CELL_TITLES
 
-EMPTY = ("Compare mode is off: turn it on in the BPTT controls (Compare with an LSTM) to draw a second "
-         "configuration here.")
+EMPTY = ("Compare mode is off. In the Backprop through time panel, press “{button}” to draw a second "
+         "model here, on the same sequence and the same axes.")
 REASONS_MIN_HEIGHT = 440     # px of the view below which the reasons go to the tooltip only
 LABEL_MIN_WIDTH = 300        # px: the verdicts and the sentence wrap at no narrower a width
 STRUCTURE = ("cell", "layers", "bidirectional", "architecture")
@@ -104,7 +105,7 @@ class CompareView(QWidget, FigureView):
         self.curves = {(i, k): self.plot.plot() for i in (0, 1) for k in ("da", "da_last")}
         self.cursor = pg.InfiniteLine(angle=90)
         self.plot.addItem(self.cursor, ignoreBounds=True)
-        self.empty_text = pg.TextItem(EMPTY, anchor=(0.5, 0.5))
+        self.empty_text = pg.TextItem("", anchor=(0.5, 0.5))
         self.plot.addItem(self.empty_text, ignoreBounds=True)
         # what is left at step 1: below the start of its curve (each curve rises to the right), on a
         # backdrop of the plot's colour above the curves, so that no curve runs through the words
@@ -115,6 +116,7 @@ class CompareView(QWidget, FigureView):
         self.sentence = ""
         self._y_span = None           # (lo, hi, the lowest start) of the curves drawn, in log10
         self.plot.vb.sigResized.connect(lambda *_: self._fit_y_range())
+        self.plot.vb.sigResized.connect(lambda *_: self._wrap_empty_text())
         self.canvas.scene().sigMouseClicked.connect(self._on_click)
 
         self._lazy = Lazy(self)     # hidden behind another tab: redrawn when shown (views/lazy.py)
@@ -177,6 +179,10 @@ class CompareView(QWidget, FigureView):
         self.plot.setYRange(lo, hi, padding=0)
         self.fitter.set_log_range(self.plot, lo, hi)
 
+    def _wrap_empty_text(self) -> None:
+        """The hint wraps inside the plot (one line was cut at both ends at 1280 x 720)."""
+        self.empty_text.setTextWidth(max(120.0, 0.9 * self.plot.vb.width()))
+
     def _redraw(self) -> None:
         st = self.state
         traces = [st.trace, st.compare_trace]
@@ -196,6 +202,9 @@ class CompareView(QWidget, FigureView):
             self.plot.setYRange(-1, 1)
             self.fitter.set_log_range(self.plot, -1.0, 1.0)
             self.empty_text.setPos((max(st.T, 1) + 1) / 2, 0)
+            cell = st.config.cell if st.config.cell in OTHER else "rnn"
+            self.empty_text.setText(EMPTY.format(button=OTHER[cell][1]))
+            self._wrap_empty_text()
             self.verdict_label.setText("")
             self.sentence_label.setText("")
             self.sentence_label.hide()

@@ -13,13 +13,73 @@ slots were connected (the trace before the selection before the step: each reads
 then), before it paints. An `eager` slot (a restyle) always runs at once, after the pending calls.
 `bring_up_to_date(widget)` runs the pending calls of a widget and its children now (an export of a
 hidden tab).
+
+While a window trains (`set_staggered(window, True)`: its views follow the weights twice a second),
+the views on screen don't all redraw in the one event-loop turn that delivers a trace: each view's
+calls are kept and run in a turn of their own, one view a turn, and each view paints before the next
+one starts. The window then answers between them (the views' updates and their paints together took
+40-55 ms of one turn, against a 50 ms goal for the longest pause while training).
 """
 from __future__ import annotations
 
 import weakref
+from collections import deque
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QWidget
+
+STAGGER_PROPERTY = "rnnviz_staggered_views"
+
+
+def set_staggered(window: QWidget, on: bool) -> None:
+    """Whether the views of `window` on screen take their updates one view per event-loop turn;
+    turned off, every view kept waiting runs at once."""
+    window.setProperty(STAGGER_PROPERTY, bool(on))
+    if not on:
+        _Turns.flush_window(window)
+
+
+class _Turns:
+    """The views waiting for a turn of their own (weak references, first come first served)."""
+    queue: deque = deque()
+    timer: QTimer | None = None
+
+    @classmethod
+    def add(cls, lazy: "Lazy") -> None:
+        ref = weakref.ref(lazy)
+        if any(r() is lazy for r in cls.queue):
+            return
+        cls.queue.append(ref)
+        if cls.timer is None:
+            cls.timer = QTimer()
+            cls.timer.setInterval(0)
+            cls.timer.timeout.connect(cls._next)
+        if not cls.timer.isActive():
+            cls.timer.start()
+
+    @classmethod
+    def _next(cls) -> None:
+        while cls.queue:
+            lazy = cls.queue.popleft()()
+            if lazy is not None and lazy.pending:
+                try:
+                    lazy.flush()
+                except RuntimeError:          # the view was deleted meanwhile
+                    pass
+                break
+        if not cls.queue and cls.timer is not None:
+            cls.timer.stop()
+
+    @classmethod
+    def flush_window(cls, window: QWidget) -> None:
+        for ref in list(cls.queue):
+            lazy = ref()
+            try:
+                if lazy is not None and lazy.view.window() is window:
+                    cls.queue.remove(ref)
+                    lazy.flush()
+            except RuntimeError:
+                pass
 
 
 class Lazy(QObject):
@@ -64,13 +124,20 @@ class Lazy(QObject):
         v = self.view
         return v.isVisible() or not v.window().isVisible()
 
+    def staggered(self) -> bool:
+        """Whether this view on screen waits for a turn of its own (its window trains)."""
+        v = self.view
+        return v.isVisible() and bool(v.window().property(STAGGER_PROPERTY))
+
     @property
     def pending(self) -> bool:
         return bool(self._pending)
 
     def _call(self, index: int, args: tuple) -> None:
         try:
-            now = self._eager[index] or self.on_screen()
+            eager = self._eager[index]
+            later = not eager and self.staggered()
+            now = eager or (self.on_screen() and not later)
         except RuntimeError:                  # the view is being deleted
             return
         if now:
@@ -79,6 +146,8 @@ class Lazy(QObject):
         else:
             self._pending[index] = args
             self.deferred += 1
+            if later:
+                _Turns.add(self)
 
     def flush(self) -> None:
         """Run the kept calls now, in the order the slots were connected."""
