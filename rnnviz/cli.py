@@ -267,15 +267,15 @@ def run_gui(args) -> int:
 
 
 def run_lesson(args) -> int:
-    from rnnviz.app.lessons.slides import run_lesson_export
+    from rnnviz.app.lessons.slides_cli import run_lesson_export
 
     try:
         written = run_lesson_export(args)
     except ValueError as e:
         print(f"rnnviz: error: {e}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("rnnviz: error: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as e:
+        print(f"rnnviz: error: interrupted{': ' + str(e) if str(e) else ''}", file=sys.stderr)
         return 130
     print(f"wrote {len(written) - 1} slides and slides.txt into {args.out}")
     return 0

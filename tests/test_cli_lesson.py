@@ -55,3 +55,51 @@ def test_bad_input_gives_one_line_and_a_non_zero_exit(tmp_path):
     f.write_text("x")
     r = run("lesson", "bptt", "--out", f, home=tmp_path)
     assert r.returncode == 1 and "is a file, not a folder" in r.stderr
+
+
+def test_ctrl_c_stops_the_export_after_a_slide_with_one_line(tmp_path):
+    """Ctrl-C while the slides are being written: the export stops at the next slide, the slides written
+    are whole, and one line says so (exit 130). Python's KeyboardInterrupt raised inside Qt's callbacks
+    was printed as a traceback and swallowed (the export ran on to exit 0), or crashed the process."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.test_cli import ROOT, cli_env
+    out = tmp_path / "slides"
+    p = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "lesson", "rnn-types", "--out", str(out),
+                          "--size", "3840x2160"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         env=cli_env(tmp_path), cwd=ROOT,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))   # as a terminal's
+    try:
+        deadline = time.monotonic() + 120
+        while not list(out.glob("01-*.png")) and p.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        p.send_signal(signal.SIGINT)          # Ctrl-C
+        stdout, stderr = p.communicate(timeout=120)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert p.returncode == 130, (p.returncode, stderr)
+    assert "Traceback" not in stderr and len(stderr.strip().splitlines()) == 1, stderr
+    pngs = sorted(out.glob("*.png"))
+    assert 1 <= len(pngs) < 7 and not (out / "slides.txt").exists()
+    assert stderr.startswith(f"rnnviz: error: interrupted: {len(pngs)} of 7 slides were written into")
+    for png in pngs:                          # every slide written is whole
+        with Image.open(png) as im:
+            assert im.size == (3840, 2160)
+            im.load()
+
+
+def test_the_window_refuses_a_bad_lesson_before_it_opens(tmp_path):
+    """`main.py gui --lesson FILE`: a lesson naming a setting the app lacks is refused with the page and
+    the reason, in one line, before any window opens; so is a page past the lesson's end."""
+    bad = tmp_path / "mine.json"
+    bad.write_text(json.dumps({"format": 1, "title": "M", "pages": [
+        {"title": "P", "text": "x", "setup": {"config": {"temperature": 1}}}]}), encoding="utf-8")
+    for args, words in (((bad,), "mine.json, page 1 (P): rnnviz has no setting 'temperature'"),
+                        (("vanishing", "--page", "99"), "has 6 pages, not 99")):
+        r = run("gui", "--lesson", *args, home=tmp_path)
+        assert r.returncode == 1 and words in r.stderr, r.stderr
+        assert len(r.stderr.strip().splitlines()) == 1 and "window shown" not in r.stdout

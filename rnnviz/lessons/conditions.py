@@ -2,8 +2,8 @@
 "phase == backward and t <= 3", "grad_last[1] < 1e-6", "clip_mode != none".
 
 Grammar: clauses joined by `and` (all must hold) or `or` (one must; `and` binds tighter); a clause is
-NAME, NAME[step] (as in the text's placeholders) followed by one of == != < <= > >= and a number or a
-word ('quoted' for words with spaces). Words compare with == and != only. A value that is not
+NAME, NAME[step] (as in the text's placeholders) followed by one of == != < <= > >= and a number, a
+word ('quoted' for words with spaces), or another live value's name (t == T: compared with its value). Words compare with == and != only. A value that is not
 available (no trace yet, or inf/NaN for < and >) makes its clause false.
 """
 from __future__ import annotations
@@ -28,24 +28,33 @@ class Clause:
     name: str
     index: str | None
     op: str
-    value: object           # float or str
+    value: object           # float, str, or Ref (another live value)
 
     def holds(self, ctx: Context) -> bool:
         try:
             v = read_value(ctx, self.name, self.index)
+            other = read_value(ctx, self.value.name) if isinstance(self.value, Ref) else self.value
         except (KeyError, ValueError):
             return False
-        if v is None:
+        if v is None or other is None:
             return False
-        if isinstance(self.value, str):
-            return OPS[self.op](str(v), self.value)
+        if isinstance(self.value, Ref) and (isinstance(v, str) or isinstance(other, str)):
+            return self.op in ("==", "!=") and OPS[self.op](str(v), str(other))
+        if isinstance(other, str):
+            return OPS[self.op](str(v), other)
         try:
-            v = float(v)
+            v, other = float(v), float(other)
         except (TypeError, ValueError):
             return False
-        if math.isnan(v):
+        if math.isnan(v) or math.isnan(other):
             return self.op == "!="
-        return bool(OPS[self.op](v, self.value))
+        return bool(OPS[self.op](v, other))
+
+
+@dataclass(frozen=True)
+class Ref:
+    """Another live value on the right of a clause: `t == T`, `loss_t < loss`."""
+    name: str
 
 
 @dataclass(frozen=True)
@@ -68,6 +77,11 @@ def _value(text: str, name: str, op: str):
             if not re.fullmatch(r"[A-Za-z_][\w\-]*", t):
                 raise ConditionError(f"{t!r} is neither a number nor a word (quote words with spaces)") from None
             word = t
+            if word in VALUES:               # t == T: compared with that live value (not the word "T")
+                if VALUES[word].indexed:
+                    raise ConditionError(f"{name} {op} {word}: {word} takes a step; compare with a number "
+                                         "or a value without one")
+                return Ref(word)
     if op not in ("==", "!="):
         raise ConditionError(f"{name} {op} {word}: words compare with == or != only")
     return word

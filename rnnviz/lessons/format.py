@@ -17,6 +17,10 @@ from .text import check_placeholder, placeholders, stray_braces
 
 FORMAT_VERSION = 1
 MAX_BYTES = 1 << 20
+# a page is a short text beside the views: longer ones are refused (a 1 MB text took the window 7 s to lay
+# out, and 20,000 pages 25 s to check); the built-in lessons' longest text is 700 characters
+MAX_PAGES = 200
+MAX_CHARS = {"title": 160, "summary": 600, "text": 5000, "hint": 1000, "id": 80, "name": 80}
 LESSONS_DIR = Path(__file__).resolve().parents[2] / "resources" / "lessons"
 
 # what a page may name; the window says which of them it has (Capabilities)
@@ -147,12 +151,17 @@ def read_document(path: str | Path) -> dict:
         if p.stat().st_size > MAX_BYTES:
             raise LessonError(f"{p.name} is {p.stat().st_size / 2**20:.1f} MB; a lesson file is at most 1 MB of text")
         raw = p.read_bytes().decode("utf-8")
+        if not raw.strip():
+            raise LessonError(f"{p.name} is empty: a lesson file holds a lesson's format, title and pages "
+                              "(see docs/lessons.md)")
     except UnicodeDecodeError:
         raise LessonError(f"{p.name} is not UTF-8 text") from None
     except LessonError:
         raise
-    except (ValueError, OSError) as e:
+    except ValueError as e:
         raise LessonError(str(e)) from None
+    except OSError as e:                 # unreadable: "[Errno 13] Permission denied: '/the/whole/path'"
+        raise LessonError(f"{p.name} can't be read: {e.strerror or e}") from None
     try:
         if p.suffix.lower() == ".toml":
             import tomllib
@@ -223,8 +232,17 @@ def _str(d: dict, key: str, where: str, required: bool = False) -> str:
     if required and key not in d:
         _fail(where, f"it has no {key}")
     if not isinstance(v, str):
-        _fail(where, f"{key} should be text, not {v!r}")
+        _fail(where, f"{key} should be text, not {_short(v)}")
+    limit = MAX_CHARS.get(key)
+    if limit is not None and len(v) > limit:
+        _fail(where, f"its {key} is {len(v):,} characters long; a lesson's {key} is at most {limit:,}"
+                     + (" (split it into pages)" if key == "text" else ""))
     return v
+
+
+def _short(v) -> str:
+    r = repr(v)
+    return r if len(r) <= 60 else r[:57] + "…"
 
 
 def _names(v, known, what: str, where: str) -> tuple:
@@ -309,13 +327,18 @@ def _text(text: str, where: str) -> None:
             _fail(where, why)
 
 
-def _runs(config, where: str) -> int:
-    """The number of steps the settings run; LessonError when they can't run."""
+def _runs(config, where: str, cache: dict | None = None) -> int:
+    """The number of steps the settings run; LessonError when they can't run (`cache`: the settings
+    already checked, so that pages that change nothing cost nothing)."""
     from rnnviz.core.settings import prepare_run
+    if cache is not None and config in cache:
+        return cache[config]
     try:
         seq, _ = prepare_run(config)
     except ValueError as e:
         _fail(where, f"its settings can't run: {e}")
+    if cache is not None:
+        cache[config] = seq.T
     return seq.T
 
 
@@ -327,8 +350,11 @@ def check_lesson(doc, label: str = "the lesson", caps: Capabilities | None = Non
     if not isinstance(doc, dict):
         _fail(label, "a lesson is an object with format, title and pages")
     fmt = doc.get("format")
-    if not isinstance(fmt, int) or isinstance(fmt, bool):
+    if "format" not in doc:
         _fail(label, f"it has no format version (\"format\": {FORMAT_VERSION})")
+    if not isinstance(fmt, int) or isinstance(fmt, bool):
+        _fail(label, f"its format version should be the whole number {FORMAT_VERSION} (\"format\": "
+                     f"{FORMAT_VERSION}), not {_short(fmt)}")
     if fmt > FORMAT_VERSION:
         _fail(label, f"it is written in lesson format {fmt}, for a newer rnnviz; this one reads format {FORMAT_VERSION}")
     if fmt < 1:
@@ -345,7 +371,10 @@ def check_lesson(doc, label: str = "the lesson", caps: Capabilities | None = Non
     pages_doc = doc.get("pages")
     if not isinstance(pages_doc, list) or not pages_doc:
         _fail(label, "it has no pages (\"pages\": [ ... ])")
-    pages, ids = [], set()
+    if len(pages_doc) > MAX_PAGES:
+        _fail(label, f"it has {len(pages_doc):,} pages; a lesson has at most {MAX_PAGES} (split it into lessons)")
+    pages, ids, runs, weighed = [], set(), {}, set()
+    chosen = None                  # (j, path): the weights file in effect, as Lesson.weights_at finds it
     from rnnviz.core.settings import Config
     config = replace(Config(), **base)
     for i, pd in enumerate(pages_doc):
@@ -362,10 +391,10 @@ def check_lesson(doc, label: str = "the lesson", caps: Capabilities | None = Non
         _text(text, where)
         setup = _setup(pd.get("setup", {}), where, caps)
         config = replace(config, **setup.get("config", {}))
-        T = _runs(config, where)
+        T = _runs(config, where, runs)
         for key in ("compare",):
             if isinstance(setup.get(key), dict):
-                _runs(replace(config, **setup[key]), where + ", compare")
+                _runs(replace(config, **setup[key]), where + ", compare", runs)
         step = setup.get("step")
         if isinstance(step, int) and step > T:
             _fail(where, f"step {step} is past the last step: its sequence has T = {T}")
@@ -395,10 +424,15 @@ def check_lesson(doc, label: str = "the lesson", caps: Capabilities | None = Non
                           setup.get("phase"), setup.get("tab"), setup.get("panel"), setup.get("highlight", ()),
                           setup.get("hover"), setup.get("controls", ()), cond, hint, explains, setup.get("train"),
                           weights))
-        lesson = Lesson("", "", "", tuple(pages), base, path)
-        if lesson.weights_at(i) is not None:
-            page_weights(lesson, i, config, where)
-    return Lesson(str(doc.get("name") or name), title, summary, tuple(pages), base, path)
+        if weights is not ...:
+            chosen = None if weights is None else (i, weights)
+        if chosen is not None:
+            lesson = Lesson("", "", "", tuple(pages), base, path)
+            key = (chosen, config, lesson.weights_radius(chosen[0], i), tuple(sorted(lesson.model_settings(i).items())))
+            if key not in weighed:          # the same file on the same settings: read once
+                weighed.add(key)
+                page_weights(lesson, i, config, where)
+    return Lesson(_str(doc, "name", label) or name, title, summary, tuple(pages), base, path)
 
 
 def _weights_file(value, path: Path | None, where: str) -> Path:

@@ -18,6 +18,7 @@ class Help:
     formula: str = ""
     axes: dict = field(default_factory=dict)      # "left" / "bottom" / "right" / "top" -> tooltip
     colorbar: str = ""
+    labels: dict = field(default_factory=dict)    # an axis title's start -> tooltip (a view of several plots)
     lesson: tuple = ()                            # (lesson stem, page id)
 
 
@@ -36,6 +37,26 @@ HELP: dict[str, Help] = {
         "watch how large the gradient stays as it travels left. Click a node to go to its step; hover a Waa "
         "edge to light up the same matrix at every step. Long sequences are drawn as bands.",
         "a⟨t⟩ = g(Waa a⟨t−1⟩ + Wax x⟨t⟩ + ba),  ŷ⟨t⟩ = softmax(Wya a⟨t⟩ + by),  L = Σₜ L⟨t⟩",
+        # the row names (axis titles) and colour legends painted on the graph, by row and by legend title
+        labels={"row:L": "L⟨t⟩ = −log ŷ⟨t⟩[y⟨t⟩]: the loss of each step (the number in its box)",
+                "row:y": "ŷ⟨t⟩ = softmax(Wya a⟨t⟩ + by): the prediction, its likeliest characters, ✓ on the target",
+                "row:a": "a⟨t⟩ = g(Waa a⟨t−1⟩ + Wax x⟨t⟩ + ba): the hidden state, a strip of its units, ‖a⟨t⟩‖ below",
+                "row:c": "c⟨t⟩ = Γf ⊙ c⟨t−1⟩ + Γu ⊙ c̃⟨t⟩: the cell state, the belt the gradient travels along",
+                "row:gates": "the gates Γ⟨t⟩, each σ(…) between 0 (closed) and 1 (open), filled to their mean",
+                "row:x": "x⟨t⟩: the input read at step t (one character, or the numbers)",
+                "legend:a⟨t⟩": "the colours of a⟨t⟩'s units: blue negative, white 0, gold positive, up to ± the "
+                               "largest value shown",
+                "legend:c⟨t⟩": "the colours of c⟨t⟩'s units: blue negative, gold positive, on its own range "
+                               "(the cell state is not squashed into −1 … 1)",
+                "legend:x⟨t⟩": "the colours of the input numbers x⟨t⟩: blue negative, gold positive",
+                "legend:gates": "a gate's mean from 0 (dark: closed) to 1 (bright: open)",
+                "legend:Γ": "a gate's mean from 0 (dark: closed) to 1 (bright: open)",
+                "legend:ŷ": "ŷ⟨t⟩: in a long sequence's band, the probability of the target (dark 0 … bright 1); "
+                            "in narrow nodes, which line is the prediction and which the target",
+                "legend:p(": "ŷ⟨t⟩ of the target, dark 0 … bright 1: how sure the network was of the right answer",
+                "legend:‖": "the size of the gradient ‖∂L/∂a⟨t⟩‖ reaching each step, on a log scale: dark small, "
+                            "yellow large (the edges and the a⟨t⟩ boxes carry it)",
+                "legend:x:": "each character has its colour in a band too narrow to write it: zoom in to read it"},
         lesson=("01-forward-pass", "unrolled")),
     "hidden": Help(
         "Hidden states a⟨t⟩",
@@ -45,8 +66,10 @@ HELP: dict[str, Help] = {
         "A column is the network's memory after reading x⟨t⟩ (the inputs are written above). Units that "
         "stay at ±1 are saturated: tanh′ ≈ 0 there, and little gradient passes them.",
         "a⟨t⟩ = g(Waa a⟨t−1⟩ + Wax x⟨t⟩ + ba)",
-        axes={"left": "hidden unit i of a⟨t⟩ (1 … n_a)", "bottom": "step t", "top": "the input x⟨t⟩ read at each step"},
-        colorbar="the value of a⟨t⟩[i]: blue negative, gold positive",
+        axes={"left": "unit i (1 … n_a) of the quantity shown: a⟨t⟩, or c⟨t⟩ or a gate for a gated cell",
+              "bottom": "step t", "top": "the input x⟨t⟩ read at each step"},
+        colorbar="the value of unit i at step t: a⟨t⟩ and c⟨t⟩ blue negative, white 0, gold positive; "
+                 "a gate Γ from 0 (dark, closed) to 1 (bright, open)",
         lesson=("01-forward-pass", "stepping")),
     "outputs": Help(
         "Outputs ŷ⟨t⟩",
@@ -77,6 +100,8 @@ HELP: dict[str, Help] = {
         "exploding; its slope is the factor per step. Gains below 1 shrink the gradient at that step.",
         "∂L⟨T⟩/∂a⟨t⟩ = (∂a⟨t+1⟩/∂a⟨t⟩)ᵀ ⋯ (∂a⟨T⟩/∂a⟨T−1⟩)ᵀ ∂L⟨T⟩/∂a⟨T⟩,  ∂a⟨k⟩/∂a⟨k−1⟩ = diag(g′(z⟨k⟩)) Waa",
         axes={"left": "the norm of the gradient (log scale)", "bottom": "step t"},
+        labels={"gain": "the step's gain ‖∂a⟨t⟩/∂a⟨t−1⟩‖₂ (log scale), with γ·σ_max(Waa) and ρ(Waa) as lines: "
+                        "below 1 the gradient shrinks at that step"},
         lesson=("03-vanishing", "product")),
     "influence": Help(
         "Influence map",
@@ -140,13 +165,31 @@ HELP: dict[str, Help] = {
         "Training",
         "What the model trains on (the typed text, a file, names, the adding or copy task), how (optimizer, "
         "learning rate, clipping), ▶ Train / Pause, and the curves: the loss, the gradient's norm and its reach "
-        "over the updates, live while training runs; a second model can train beside it.",
-        read="A falling loss is learning; the dashed line is the best constant guess. Spikes in the gradient "
-             "norm are what clipping catches; a reach near 0 means the early steps get no gradient.",
+        "over the updates, live while training runs; a second model can train beside it. Below, text sampled "
+        "from the weights on screen, with the next character's probabilities as bars.",
+        "The first model in blue, the second (compare) in orange; the thin line is each update's loss, the bold "
+        "one smoothed; ▼ marks the updates clipping changed.",
+        "A falling loss is learning; the dashed line is the best constant guess. Spikes in the gradient "
+        "norm are what clipping catches; a reach near 0 means the early steps get no gradient.",
+        "θ ← θ − η ∇θ L (SGD; Adam scales each step by the gradients' running moments),  "
+        "reach = ‖∂L/∂a⟨1⟩‖ / ‖∂L/∂a⟨T⟩‖",
+        labels={"loss": "the training loss L of each update (thin) and smoothed (bold); dashed: the "
+                        "loss of the best constant guess",
+                "‖g‖": "the gradient's global norm ‖g‖ before clipping (log scale); ▼ where clipping changed it",
+                "reach": "‖∂L/∂a⟨1⟩‖ / ‖∂L/∂a⟨T⟩‖ (log scale): how much of the gradient gets back to step 1",
+                "update": "the update number: one step of the optimizer on a batch",
+                "probability": "ŷ of each character as the next one, after the text sampled so far"},
         lesson=("06-long-dependency", "train")),
     "cell": Help(
         "Cell",
-        "The gated cell's gates, candidate and states at the current step, as bars, with the step's equations.",
-        formula="c⟨t⟩ = Γf ⊙ c⟨t−1⟩ + Γu ⊙ c̃⟨t⟩,  a⟨t⟩ = Γo ⊙ tanh(c⟨t⟩)",
+        "Inside the gated cell at the current step, for the chosen layer: one bar chart per quantity in the order "
+        "the step computes them (LSTM: Γf, Γu, c̃⟨t⟩, c⟨t⟩, Γo, a⟨t⟩; GRU: Γr, z, c̃⟨t⟩, a⟨t⟩), a bar per unit; in "
+        "the backward pass also ∂L/∂c⟨t⟩ and ∂L/∂a⟨t⟩. Below, the step's equations with the numbers.",
+        "As in the heatmaps: gates from 0 (dark) to 1 (bright); c̃⟨t⟩, c⟨t⟩ and a⟨t⟩ blue negative, gold positive. "
+        "The axes stay fixed over the sequence, so stepping shows what changes.",
+        "A forget gate Γf near 1 keeps c⟨t−1⟩: the cell state, and its gradient, pass the step almost unchanged. "
+        "Γu near 0 writes nothing new; Γo decides how much of c⟨t⟩ shows in a⟨t⟩.",
+        "c⟨t⟩ = Γf ⊙ c⟨t−1⟩ + Γu ⊙ c̃⟨t⟩,  a⟨t⟩ = Γo ⊙ tanh(c⟨t⟩)",
+        axes={"bottom": "unit i of the cell (1 … n_a)", "left": "the value of the quantity for each unit at this step"},
         lesson=("05-gated-cells", "cell-state")),
 }

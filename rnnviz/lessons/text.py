@@ -101,8 +101,17 @@ def fill(text: str, ctx: Context) -> str:
     return "".join(out)
 
 
+_LONG_WORD = re.compile(r"[^\s*`]{31,}")
+
+
+def breakable(s: str) -> str:
+    """Long unbroken runs (a URL, a typo'd row of x) given a zero-width break every 24 characters: a label
+    can't wrap inside a word, and one such word widened the lesson column over the views."""
+    return _LONG_WORD.sub(lambda m: "\u200b".join(m.group(0)[i:i + 24] for i in range(0, len(m.group(0)), 24)), s)
+
+
 def _inline(s: str) -> str:
-    s = html.escape(s, quote=False)
+    s = html.escape(breakable(s), quote=False)
     s = re.sub(r"`([^`]+)`", r"<code>\1</code>", s)
     s = re.sub(r"\*\*([^*]+)\*\*", r"<b>\1</b>", s)
     s = re.sub(r"(?<![*\w])\*([^*\s][^*]*)\*(?!\w)", r"<i>\1</i>", s)

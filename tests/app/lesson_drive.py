@@ -87,9 +87,11 @@ def check_setup(w, reached_by_next: bool = True) -> None:
     wanted = page.config if reached_by_next else c.lesson.config_at(k, start=s.config).to_dict()
     for key, value in wanted.items():
         assert getattr(s.config, key) == value, (k + 1, key)
-    if page.tab:
-        assert w.tabs.currentWidget() is find_tab(w, page.tab)
-        assert tab_key(w.tabs.tabText(w.tabs.currentIndex())) == page.tab
+    tab = page.tab or (None if reached_by_next else
+                       next((p.tab for p in reversed(c.lesson.pages[:k + 1]) if p.tab), None))
+    if tab:
+        assert w.tabs.currentWidget() is find_tab(w, tab), (k + 1, tab)
+        assert tab_key(w.tabs.tabText(w.tabs.currentIndex())) == tab
     if page.step is not None:
         assert s.t + 1 == (s.T if page.step == "T" else page.step)
     if page.phase is not None:
@@ -156,4 +158,7 @@ ACTIONS = {
     ("07-rnn-types", "many-to-many"): _keys("Right", "Right"),
     ("07-rnn-types", "one-to-many"): _keys("Right", "Right"),
     ("07-rnn-types", "deep"): _keys("Right"),
+    ("07-rnn-types", "many-to-one"): _keys("End"),
+    ("07-rnn-types", "encoder-decoder"): _keys(*["Right"] * 16),   # T = 8 + 9 steps
+    ("07-rnn-types", "bidirectional"): _keys("End"),
 }

@@ -108,3 +108,81 @@ def test_slides_export_shows_progress_and_cancel_stops_it(qtbot, tmp_path, monke
     assert L.controller.index == 1                                    # back on the page it was on
     assert all(QImage(str(p)).size() == w.size() for p in pngs)        # every file written is a whole slide
     assert L.export_action.isEnabled()
+
+
+def test_a_page_with_a_long_unbroken_word_wraps_in_its_column(qtbot, tmp_path, monkeypatch):
+    """A teacher's page with a long unbroken run (a URL, a row of x): the text wraps inside the lesson's
+    column; the word widened the column over the views (a label can't wrap inside a word)."""
+    w = open_window(qtbot, size=(1280, 720))
+    L = start_lesson(qtbot, w, "1.")
+    width = L.dock.width()
+    mine = tmp_path / "mine.json"
+    mine.write_text(json.dumps({"format": 1, "title": "Mine", "pages": [
+        {"title": "A" * 150, "text": "see https://example.org/" + "x" * 3000 + " and L = {loss}"}]}), encoding="utf-8")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(mine), ""))
+    menu_action(w, "Open a lesson file").trigger()
+    qtbot.waitUntil(lambda: w.lessons.controller.lesson is not None and L.panel.page_title.text().startswith("A"),
+                    timeout=5000)
+    qtbot.wait(50)
+    assert L.dock.width() <= width + 2 and w.width() == 1280
+    assert L.panel.text.width() <= L.panel.scroll.viewport().width()
+    assert "x" * 24 in L.panel.plain_text() and "L = " in check_text(w)
+
+
+def test_a_broken_built_in_lesson_is_left_out_at_start_with_its_page_and_reason(qtbot, tmp_path, monkeypatch):
+    """The built-in lessons are checked when the window starts: one that names a setting the app lacks is
+    left out of the menu and the list, and the list says which file, page and why (not only a status
+    message that goes after 15 s)."""
+    from rnnviz.app.lessons import install
+    broken = tmp_path / "09-broken.json"
+    broken.write_text(json.dumps({"format": 1, "title": "9. Broken", "pages": [
+        {"title": "Fine", "text": "x"}, {"title": "Hot", "text": "y", "setup": {"config": {"temperature": 2}}}]}),
+        encoding="utf-8")
+    real = install.builtin_paths
+    monkeypatch.setattr(install, "builtin_paths", lambda: real() + [broken])
+    w = open_window(qtbot, size=(1280, 720))
+    L = w.lessons
+    assert [le.title[:2] for le in L.lessons] == ["1.", "2.", "3.", "4.", "5.", "6.", "7."]
+    assert not any(a.text().startswith("9.") for a in L.menu.actions())
+    assert "Lesson left out: 09-broken.json, page 2 (Hot): rnnviz has no setting 'temperature'" in \
+        w.statusBar().currentMessage()
+    L.show_list()
+    lst = L.panel.list
+    item = lst.item(lst.count() - 1)
+    assert item.text().startswith("⚠ Left out: 09-broken.json, page 2 (Hot): rnnviz has no setting 'temperature'")
+    qtbot.mouseClick(lst.viewport(), Qt.MouseButton.LeftButton, pos=lst.visualItemRect(item).center())
+    qtbot.mouseDClick(lst.viewport(), Qt.MouseButton.LeftButton, pos=lst.visualItemRect(item).center())
+    assert L.controller.lesson is None                                    # nothing to start
+    if lst.currentItem() is item:
+        qtbot.mouseClick(L.panel.open_button, Qt.MouseButton.LeftButton)
+        assert L.controller.lesson is None
+
+
+def test_slides_into_a_folder_that_cant_be_made_say_why_and_keep_the_page(qtbot, tmp_path, monkeypatch):
+    w = open_window(qtbot, size=(1280, 720))
+    L = start_lesson(qtbot, w, "2.")
+    L.controller.go(3)
+    blocker = tmp_path / "a file"
+    blocker.write_text("x")
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(blocker / "slides"))
+    seen = []
+    answer_message(seen)
+    menu_action(w, "Export this lesson as slides").trigger()
+    qtbot.waitUntil(lambda: bool(seen), timeout=5000)
+    title, text = seen[0]
+    assert title == "The slides were not written" and "a file" in text and "Traceback" not in text
+    assert L.controller.index == 3 and getattr(L, "exporter", None) is None and L.export_action.isEnabled()
+    assert not blocker.with_name("slides").exists()
+
+
+def test_turning_the_page_while_the_slides_start_doesnt_stall_the_export(qtbot, tmp_path, monkeypatch):
+    """A presenter remote's PageDown in the half second before the progress dialog shows turned the page
+    under the exporter, which then waited for its page forever."""
+    w = open_window(qtbot, size=(1280, 720))
+    L = start_lesson(qtbot, w, "2.")
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(tmp_path / "slides"))
+    menu_action(w, "Export this lesson as slides").trigger()
+    qtbot.keyClick(w.graph.canvas, Qt.Key.Key_PageDown)
+    qtbot.keyClick(w.graph.canvas, Qt.Key.Key_PageDown)
+    qtbot.waitUntil(lambda: "Wrote" in w.statusBar().currentMessage(), timeout=60000)
+    assert len(sorted((tmp_path / "slides").glob("*.png"))) == 5

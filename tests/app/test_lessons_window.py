@@ -92,6 +92,14 @@ def _claim_learned(w, text):
     lstm, rnn = (float(np.mean(h.column("loss")[-50:])) for h in ctl.mirrors)
     assert [t.spec.cell for t in ctl.trainers] == ["lstm", "rnn"]
     assert lstm < 0.01 and rnn > 0.5 * ctl.main.task.baseline
+    # the lesson panel draws both losses (the Training panel's Curves are behind the lesson): the LSTM's
+    # curve falls below 0.01, the vanilla RNN's stays near the dashed baseline
+    plot = w.lessons.panel.controls.widgets["train_plot"]
+    assert plot.isVisible() and not plot.viewport().visibleRegion().isEmpty()
+    (x0, y0), (x1, y1) = ((c.xData, c.yData) for c in plot.lesson_plot.curves)    # (not log10 of them)
+    assert len(x0) > 10 and len(x1) > 10 and x0[-1] >= 0.9 * ctl.updates
+    assert y0.min() < 0.01 and y1[-5:].mean() > 0.5 * ctl.main.task.baseline
+    assert plot.lesson_plot.baseline.yData[0] == pytest.approx(ctl.main.task.baseline)
 
 
 def _claim_trained(w, text):
@@ -261,9 +269,16 @@ def test_presenting_every_lesson_at_720p_every_page_fits_the_screen(qtbot, title
             click_next(qtbot, w)
         qtbot.wait(30)
         assert (w.width(), w.height()) == (1280, 720), (title, k + 1, w.tabs.tabText(w.tabs.currentIndex()))
-        for widget in (L.panel.next_button, w.playback):
+        page = L.controller.page
+        controls = [L.panel.controls.widgets[c] for c in page.controls]
+        for widget in (L.panel.next_button, w.playback, *controls):
             box = QRect(widget.mapTo(w, widget.rect().topLeft()), widget.size())
             assert screen.contains(box), (title, k + 1, widget)
+            assert not widget.visibleRegion().isEmpty(), (title, k + 1, widget)   # not scrolled out of sight
+        for name, target in zip(page.highlight, L.targets(page.highlight)):     # what the page frames is shown
+            assert target is not None and target.isVisible(), (title, k + 1, name)
+            box = QRect(target.mapTo(w, target.rect().topLeft()), target.size())
+            assert screen.intersected(box).height() >= min(40, box.height()), (title, k + 1, name)
 
 
 def test_presenting_lesson_5s_gradients_page_at_720p_keeps_the_plot_wide(qtbot, normal_fonts_after):
@@ -297,3 +312,51 @@ def test_presenting_lesson_5s_gradients_page_at_720p_keeps_the_plot_wide(qtbot, 
     assert g.plot.vb.width() >= 0.5 * g.canvas.width(), (g.plot.vb.width(), g.canvas.width())
     legend = g.legend.sceneBoundingRect()
     assert legend.bottom() <= g.canvas.height() and legend.right() <= g.canvas.width()   # every name shown
+
+
+def test_a_page_reached_by_back_or_a_link_shows_the_tab_the_pages_before_it_chose(qtbot):
+    """Lesson 3's Jacobians page sets no tab of its own: by Next it shows page 1's Gradients. Reached by
+    Back after the student looked at another tab, or by a help text's link from another tab, it showed
+    that tab (Heatmaps) instead of the plot its text reads."""
+    from tests.app.test_view_help import follow_first_link
+    w = open_window(qtbot, size=(1280, 720))
+    L = start_lesson(qtbot, w, "3.")
+    gradients = find_tab(w, "gradients")
+    click_next(qtbot, w)
+    click_next(qtbot, w)                              # page 3 (Pascanu's bound), on the Gradients tab
+    assert w.tabs.currentWidget() is gradients
+    bar = w.tabs.tabBar()
+    heat = next(i for i in range(w.tabs.count()) if w.tabs.tabText(i).startswith("Heatmaps"))
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(heat).center())     # the student looks
+    assert w.tabs.currentWidget() is not gradients
+    qtbot.keyClick(w.graph.canvas, Qt.Key.Key_PageUp)                                     # Back
+    qtbot.waitUntil(lambda: L.controller.index == 1 and not w.state.busy, timeout=20000)
+    assert w.tabs.currentWidget() is gradients
+    check_setup(w, reached_by_next=False)
+    qtbot.mouseClick(L.panel.leave_button, Qt.MouseButton.LeftButton)
+    influence = next(i for i in range(w.tabs.count()) if w.tabs.tabText(i).startswith("Influence"))
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(influence).center())
+    qtbot.mouseClick(w.view_help.tab_button, Qt.MouseButton.LeftButton)    # the Influence map's help
+    qtbot.waitUntil(w.view_help.popup.isVisible, timeout=3000)
+    follow_first_link(qtbot, w.view_help.popup.label)                      # "Explained in a lesson ›"
+    qtbot.waitUntil(lambda: L.controller.lesson is not None and not w.state.busy, timeout=20000)
+    assert L.controller.page.id == "product" and w.tabs.currentWidget() is gradients
+    check_setup(w, reached_by_next=False)
+
+
+def test_closing_the_lesson_panel_leaves_the_lesson_and_keeps_its_state(qtbot):
+    """The lesson panel's × hid it and the lesson ran on unseen: its frames stayed and PageDown turned
+    its hidden pages (lesson 4's page 2 set ρ = 2.5 under the user's eyes)."""
+    from PySide6.QtWidgets import QAbstractButton
+    w = open_window(qtbot, size=(1280, 720))
+    L = start_lesson(qtbot, w, "4.")
+    config = w.state.config
+    close = next(b for b in L.dock.findChildren(QAbstractButton) if b.objectName() == "qt_dockwidget_closebutton")
+    qtbot.mouseClick(close, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not L.dock.isVisible(), timeout=3000)
+    assert L.controller.lesson is None and L.highlight.targets() == []
+    qtbot.keyClick(w.graph.canvas, Qt.Key.Key_PageDown)
+    assert w.state.config == config and config.radius == 0.9
+    L.menu.actions()[0].trigger()                  # Lessons > Lesson list: the list again
+    qtbot.waitUntil(L.dock.isVisible, timeout=3000)
+    assert L.panel.stack.currentIndex() == 0

@@ -74,7 +74,8 @@ def test_a_good_lesson_and_its_settings_per_page():
     (("pages", 1, "colour"), "red", ["a page has no 'colour'"]),
     (("pages", 1, "id"), 7, ["id should be text"]),
     (("format",), 2, ["lesson format 2", "newer rnnviz", "reads format 1"]),
-    (("format",), "1", ["no format version"]),
+    (("format",), "1", ["format version should be the whole number 1", "not '1'"]),
+    (("format",), 1.0, ["format version should be the whole number 1", "not 1.0"]),
     (("pages",), [], ["no pages"]),
     (("setup",), {"tab": "gradients"}, ["takes only config"]),
     (("author",), "me", ["a lesson has no 'author'"]),
@@ -186,3 +187,74 @@ def test_every_help_text_and_topic_links_to_a_page_that_exists():
             assert name in lessons and lessons[name].page_of(page_id) is not None, key
     explained = {t for le in lessons.values() for p in le.pages for t in p.explains}
     assert explained == set(TOPICS)            # every kind of reason the verdict gives has its page
+
+
+def test_hostile_sizes_are_refused_quickly_with_the_limit(tmp_path):
+    """A lesson is short texts on a few pages: 20,000 pages took 25 s to check (the window frozen), a
+    page's 950,000-character text 7 s to lay out; both are refused at once, saying the limit."""
+    import time
+    many = copy.deepcopy(GOOD)
+    many["pages"] = [{"title": f"p{i}", "text": "x"} for i in range(20000)]
+    start = time.perf_counter()
+    assert "it has 20,000 pages; a lesson has at most 200" in refused(many)
+    long_text = bad(("pages", 1, "text"), "word " * 190000)
+    assert "page 2 (Two): its text is 950,000 characters long; a lesson's text is at most 5,000" in refused(long_text)
+    assert "its title is 1,000 characters long" in refused(bad(("pages", 0, "title"), "T" * 1000))
+    assert "its hint is" in refused(bad(("pages", 1, "hint"), "h" * 5000))
+    assert "its summary is" in refused(bad(("summary",), "s" * 5000))
+    assert len(refused(bad(("pages", 0, "text"), list(range(10000))))) < 200       # the value quoted short
+    assert time.perf_counter() - start < 5
+
+
+def test_an_empty_lesson_file_says_it_is_empty(tmp_path):
+    p = tmp_path / "empty.json"
+    p.write_text("  \n", encoding="utf-8")
+    with pytest.raises(LessonError, match=r"^empty.json is empty: a lesson file holds"):
+        load_lesson(p)
+
+
+def test_two_hundred_pages_on_a_weights_file_check_the_file_once_per_setting(tmp_path, monkeypatch):
+    from rnnviz.lessons import weights as lw
+    from rnnviz.lessons.format import LESSONS_DIR
+    import shutil
+    shutil.copytree(LESSONS_DIR / "weights", tmp_path / "weights")
+    doc = {"format": 1, "title": "W", "setup": {"config": {"source": "hello world", "hidden": 8}},
+           "pages": [{"title": "p0", "text": "x", "setup": {"weights": "weights/01-hello-world.npz"}}]
+                    + [{"title": f"p{i}", "text": "x"} for i in range(1, 200)]}
+    reads = []
+    real = lw.load_page_weights
+    monkeypatch.setattr(lw, "load_page_weights", lambda *a, **k: (reads.append(a[0]), real(*a, **k))[1])
+    le = check_lesson(doc, "w.json", path=tmp_path / "w.json")
+    assert len(le.pages) == 200 and len(reads) == 1
+
+
+def test_a_condition_can_compare_with_another_live_value():
+    """`t == T` waits for the last step: T was read as the word "T", and the condition never held."""
+    from rnnviz.core.settings import run_config
+    c = Config(source="hello world", hidden=8)
+    tr = run_config(c)
+    last, first = Context(tr, c, t=tr.T - 1, phase="forward"), Context(tr, c, t=0, phase="forward")
+    assert parse_condition("t == T").holds(last) and not parse_condition("t == T").holds(first)
+    assert parse_condition("t < T and phase == forward").holds(first)
+    assert parse_condition("loss_t[1] < loss").holds(first)
+    assert parse_condition("cell == cell").holds(first) and not parse_condition("cell != cell").holds(first)
+    assert "grad_norm takes a step" in refused(bad(("pages", 1, "wait"), "t == grad_norm"))
+
+
+def test_an_unreadable_lesson_file_says_so_in_words(tmp_path, monkeypatch):
+    from pathlib import Path
+    p = tmp_path / "locked.json"
+    p.write_text(json.dumps(GOOD), encoding="utf-8")
+
+    def denied(self):
+        raise PermissionError(13, "Permission denied", str(self))
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    with pytest.raises(LessonError) as e:
+        load_lesson(p)
+    assert str(e.value) == "locked.json can't be read: Permission denied"
+
+
+def test_a_lesson_without_a_format_version_is_refused():
+    doc = copy.deepcopy(GOOD)
+    del doc["format"]
+    assert 'it has no format version ("format": 1)' in refused(doc)

@@ -95,12 +95,16 @@ class LessonController(QObject):
         if not st.busy:
             self._put_cursor()
         w = self.window
-        if page.tab:
-            tab = find_tab(w, page.tab)
+        # reached by Back or a jump (a help text's or the verdict's link, --page): the tab and the side
+        # panel the pages up to it chose, as by Next (a link to lesson 3's Jacobians page showed Heatmaps)
+        tab_name = page.tab or (self._last(k, "tab") if cumulative else None)
+        panel_name = page.panel or (self._last(k, "panel") if cumulative else None)
+        if tab_name:
+            tab = find_tab(w, tab_name)
             if tab is not None:
                 w.tabs.setCurrentWidget(tab)
-        if page.panel:
-            dock = find_panel(w, page.panel)
+        if panel_name:
+            dock = find_panel(w, panel_name)
             if dock is not None:
                 dock.show()
                 dock.raise_()
@@ -115,6 +119,10 @@ class LessonController(QObject):
                 ctl.changed.connect(self._on_state_changed)     # the training values and conditions
                 ctl.running_changed.connect(self._on_state_changed)
             apply_train(w, train)
+
+    def _last(self, k: int, key: str):
+        """What the last page up to k chose for `key` (tab, panel), or None."""
+        return next((getattr(p, key) for p in reversed(self.lesson.pages[:k + 1]) if getattr(p, key)), None)
 
     def _weights(self, k: int, page, config, cumulative: bool) -> bool:
         """The page's weights file put in, as File > Import weights does; False: the page runs on seeded

@@ -102,7 +102,7 @@ class PageControls(QWidget):
         self.form.addRow("Forget-gate bias", b)
 
     def _add_train(self) -> None:
-        """▶ Train / ⏸ Pause for the Train panel's runs (state.training), with the updates done."""
+        """▶ Train / Pause for the Train panel's runs (state.training), with the updates done."""
         ctl = self.state.training
         b = QPushButton("▶ Train")
         b.setToolTip("Train the models of the Training panel (its Curves tab draws the losses)")
@@ -111,17 +111,21 @@ class PageControls(QWidget):
         b.clicked.connect(lambda: ctl.pause() if ctl.running else ctl.play())
 
         def follow(*_a):
-            b.setText("⏸ Pause" if ctl.running else "▶ Train")
+            b.setText("Pause" if ctl.running else "▶ Train")   # as the Train panel (fonts without ⏸ drew a box)
             label.setText(f"{ctl.updates:,} updates")
+        from rnnviz.app.lessons.training import LessonLossPlot
+        plot = LessonLossPlot(self.state)
         for sig in (ctl.changed, ctl.running_changed):
-            sig.connect(follow)
-            self._connections.append((sig, follow))
+            for slot in (follow, plot.update):
+                sig.connect(slot)
+                self._connections.append((sig, slot))
         follow()
         row = QHBoxLayout()
         row.addWidget(b)
         row.addWidget(label, 1)
-        self.widgets["train"], self.widgets["train_status"] = b, label
+        self.widgets["train"], self.widgets["train_status"], self.widgets["train_plot"] = b, label, plot.widget
         self.form.addRow("Training", row)
+        self.form.addRow(plot.widget)
 
     def _add_clip(self) -> None:
         c = combo_box(CLIPS)

@@ -4,11 +4,13 @@ axis titles and colour bars. The texts are data: rnnviz.lessons.help_texts.HELP.
 from __future__ import annotations
 
 import html
+import re
 
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QCursor, QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QDialog, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QApplication, QDialog, QLabel, QPushButton, QScrollArea, QToolButton, QToolTip,
+                               QVBoxLayout, QWidget)
 
 from rnnviz.lessons.format import PANELS, tab_key
 from rnnviz.lessons.help_texts import HELP, Help
@@ -35,13 +37,20 @@ class HelpPopup(QDialog):
         self.label = QLabel()
         self.label.setWordWrap(True)
         self.label.setTextFormat(Qt.TextFormat.RichText)
-        self.label.setMinimumWidth(420)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.label.linkActivated.connect(self._open)
-        close = QPushButton("Close")
+        self.label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        # the text scrolls in a popup no taller than the window: presenting at 720p, the graph's help ran
+        # past the popup's bottom and its last paragraphs and the lesson link were cut off
+        self.scroll = QScrollArea()
+        self.scroll.setWidget(self.label)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.close_button = close = QPushButton("Close")
         close.clicked.connect(self.close)
         lay = QVBoxLayout(self)
-        lay.addWidget(self.label)
+        lay.addWidget(self.scroll, 1)
         lay.addWidget(close, 0, Qt.AlignmentFlag.AlignRight)
         self.key = ""
         self._window = window
@@ -51,9 +60,23 @@ class HelpPopup(QDialog):
         link = f"lesson:{h.lesson[0]}#{h.lesson[1]}" if h.lesson and self._window.lessons.page_for(*h.lesson) else ""
         self.key = key
         self.label.setText(help_html(h, link))
-        self.adjustSize()
+        self._fit()
         self.show()
         self.raise_()
+
+    def _fit(self) -> None:
+        """As wide as reads well (wider with presentation fonts), as tall as the text up to the window's
+        height, centred over the window."""
+        win = self._window.frameGeometry()
+        em = self.label.fontMetrics().averageCharWidth()
+        width = int(min(max(420, 64 * em), max(win.width() - 40, 300)))
+        m = self.layout().contentsMargins()
+        text_w = width - m.left() - m.right() - self.scroll.verticalScrollBar().sizeHint().width()
+        text_h = self.label.heightForWidth(text_w)
+        chrome = m.top() + m.bottom() + self.layout().spacing() + self.close_button.sizeHint().height() + 4
+        height = int(min(text_h + chrome, max(win.height() - 60, 200)))
+        self.resize(width, height)
+        self.move(win.center().x() - width // 2, max(win.top() + 30, win.center().y() - height // 2))
 
     def _open(self, link: str) -> None:
         stem, page_id = link[len("lesson:"):].split("#")
@@ -67,18 +90,24 @@ class ViewHelp(QObject):
         self.window = window
         self.popup = HelpPopup(window)
         self.widgets: dict[QWidget, str] = {}
+        self._watched: set = set()           # the plots' viewports whose tooltip events are looked at
         self.register()
-        sc = QShortcut(QKeySequence(Qt.Key.Key_F1), window)
+        self.shortcut = sc = QShortcut(QKeySequence(Qt.Key.Key_F1), window)
         sc.setContext(Qt.ShortcutContext.WindowShortcut)
         sc.activated.connect(self.show_for_focus)
+        # and F1 as a key no widget took: some X servers' key maps (Xvfb's) never match the shortcut,
+        # as the window's keyPressEvent says of its letters and F11
+        window.installEventFilter(self)
         self.tab_button = self._info_button("What am I seeing in this tab? (F1)", self.show_for_tab)
         window.tabs.setCornerWidget(self.tab_button, Qt.Corner.TopRightCorner)
         self.graph_button = self._info_button("What am I seeing in the graph? (F1)", lambda: self.show("graph"))
         self.graph_button.setParent(window.graph)
         window.graph.installEventFilter(self)
+        window.graph.canvas.viewport().installEventFilter(self)   # its painted row names and legends
         self._place_graph_button()
         self._build_menu()
         window.state.trace_changed.connect(lambda _tr: self.apply_tooltips())
+        window.tabs.currentChanged.connect(lambda _i: self.apply_tooltips())
         self.apply_tooltips()
 
     # ------------------------------------------------------------------ which widget is which view
@@ -143,8 +172,19 @@ class ViewHelp(QObject):
         b.show()
 
     def eventFilter(self, obj, event) -> bool:
+        if obj is self.window and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_F1 \
+                and not event.modifiers():
+            self.show_for_focus()
+            return True
         if obj is self.window.graph and event.type() == QEvent.Type.Resize:
             self._place_graph_button()
+        elif event.type() == QEvent.Type.ToolTip and obj in self._watched:
+            self._on_tooltip(obj, event)      # then the view shows the item's tooltip as usual
+        elif event.type() == QEvent.Type.ToolTip and obj is self.window.graph.canvas.viewport():
+            tip = graph_tooltip(self.window.graph.canvas, event.pos())
+            if tip:
+                QToolTip.showText(event.globalPos(), tip, obj)
+                return True
         return False
 
     def _build_menu(self) -> None:
@@ -164,23 +204,71 @@ class ViewHelp(QObject):
 
     # ------------------------------------------------------------------ tooltips on the plots
     def apply_tooltips(self) -> None:
+        """The help's texts on every plot's axis titles and colour bars (a view of several plots, such as
+        the gradients and their gains, says which by the axis's title). Views that build their plots later
+        (the Cell panel per cell and phase, the training curves) get theirs when the mouse asks: the
+        plots' viewports are watched for tooltip events."""
         for widget, key in self.widgets.items():
             h = HELP[key]
-            if not (h.axes or h.colorbar):
+            if not (h.axes or h.colorbar or h.labels):
                 continue
             for view in widget.findChildren(pg.GraphicsView):
+                if view.viewport() not in self._watched:
+                    self._watched.add(view.viewport())
+                    view.viewport().installEventFilter(self)
                 scene = view.scene()
                 if scene is None:
                     continue
                 for item in scene.items():
-                    if isinstance(item, pg.ColorBarItem) and h.colorbar:
-                        item.setToolTip(h.colorbar)
-                    elif isinstance(item, pg.AxisItem):
-                        if isinstance(item.parentItem(), pg.ColorBarItem):
-                            if h.colorbar:
-                                item.setToolTip(h.colorbar)
-                        elif item.orientation in h.axes:
-                            item.setToolTip(h.axes[item.orientation])
+                    self._tip(item, h)
+
+    @staticmethod
+    def _tip(item, h: Help) -> None:
+        tip = tooltip_for(item, h)
+        if tip and item.toolTip() != tip:
+            item.setToolTip(tip)
+
+    def _on_tooltip(self, viewport, event) -> None:
+        view = viewport.parentWidget()
+        key = self.key_for(view)
+        if key is None or not isinstance(view, pg.GraphicsView):
+            return
+        h = HELP[key]
+        for item in view.items(event.pos()):
+            while item is not None:
+                self._tip(item, h)
+                item = item.parentItem()
+
+
+def graph_tooltip(canvas, pos) -> str:
+    """The help's text for the row name or colour legend painted at `pos` of the graph ("" elsewhere)."""
+    labels = HELP["graph"].labels
+    for kind, text, rect in getattr(canvas, "spots", ()):
+        if rect.contains(pos.x(), pos.y()):
+            if kind.startswith("row:"):
+                return labels.get(kind, "")
+            return next((tip for key, tip in labels.items()
+                         if key.startswith("legend:") and text.startswith(key[len("legend:"):])), "")
+    return ""
+
+
+def _plain(label: str) -> str:
+    return html.unescape(re.sub(r"<[^>]*>", "", label or "")).strip()
+
+
+def tooltip_for(item, h: Help) -> str:
+    """The help text for a plot's axis or colour bar ("" for anything else)."""
+    if isinstance(item, pg.ColorBarItem):
+        return h.colorbar
+    if not isinstance(item, pg.AxisItem):
+        return ""
+    if isinstance(item.parentItem(), pg.ColorBarItem):
+        return h.colorbar
+    label = _plain(item.labelText)
+    for start, tip in h.labels.items():
+        if label.startswith(start):
+            return tip
+    return h.axes.get(item.orientation, "")
 
 
 def install_help(window) -> ViewHelp:

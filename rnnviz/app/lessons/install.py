@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
 
@@ -25,6 +25,21 @@ def capabilities(window) -> Capabilities:
         controls=frozenset(c for c in CONTROLS if c != "train" or getattr(window.state, "training", None) is not None))
 
 
+class _LeaveOnClose(QObject):
+    """Closing the lesson panel (its ×, or View > Panels) leaves the lesson, as Leave does: it ran on
+    hidden, its highlights stayed, and PageDown turned its unseen pages (changing the model)."""
+
+    def __init__(self, dock, controller):
+        super().__init__(dock)
+        self.controller = controller
+        dock.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Type.Close and self.controller.lesson is not None:
+            self.controller.close()
+        return False
+
+
 class Lessons:
     """The window's lessons: what install_lessons put in, for the menu, the tests and the slides."""
 
@@ -38,7 +53,7 @@ class Lessons:
             except LessonError as e:      # a broken built-in lesson is left out, and said so
                 self.problems.append(str(e))
         self.controller = LessonController(window)
-        self.panel = LessonPanel(self.controller, self.lessons)
+        self.panel = LessonPanel(self.controller, self.lessons, problems=self.problems)
         self.highlight = Highlight(window)
         self.dock = window._dock(self.panel, "Lesson", Qt.DockWidgetArea.LeftDockWidgetArea)
         # F11 puts the input column away, and the lesson column with it unless a lesson is open (the list
@@ -46,6 +61,7 @@ class Lessons:
         self.dock.setProperty("staysWhilePresenting", False)
         window.tabifyDockWidget(window.input_dock, self.dock)
         self.dock.hide()
+        self._leave_on_close = _LeaveOnClose(self.dock, self.controller)
         self.panel.open_requested.connect(self.open)
         self.panel.open_file_requested.connect(self.ask_open_file)
         self.controller.page_changed.connect(self._on_page)
@@ -129,12 +145,13 @@ class Lessons:
         self.export_action.setEnabled(False)
         ex.progress.connect(lambda msg: sb.showMessage(f"Exporting the slides: {msg}…"))
         # the window shows each page as it is grabbed: a window-modal progress with Cancel keeps the
-        # user's clicks from turning the pages under it (it shows only when the export takes a while)
+        # user's clicks and keys from turning the pages or moving the step under it, from the start (a
+        # PageDown before a delayed dialog showed turned the page, and the export waited for its page)
         n = len(lesson.pages)
         dlg = QProgressDialog(f"Exporting {n} slides of {lesson.title}…", "Cancel", 0, n, self.window)
         dlg.setWindowTitle("Export slides")
         dlg.setWindowModality(Qt.WindowModality.WindowModal)
-        dlg.setMinimumDuration(500)
+        dlg.setMinimumDuration(0)
         dlg.setAutoClose(False)
         dlg.setAutoReset(False)
         dlg.setValue(0)

@@ -4,19 +4,20 @@ for, and Back / Next (PageUp / PageDown on a presenter remote)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
                                QScrollArea, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget)
 
 from rnnviz.app.colors import palette
 from rnnviz.app.lessons.controls import PageControls
-from rnnviz.lessons.text import to_html, to_inline_html
+from rnnviz.lessons.text import breakable, to_html, to_inline_html
 
 
 class LessonPanel(QWidget):
     open_requested = Signal(object)      # a Lesson from the list
     open_file_requested = Signal()
 
-    def __init__(self, controller, lessons: list, parent=None):
+    def __init__(self, controller, lessons: list, parent=None, problems=()):
         super().__init__(parent)
         self.controller = controller
         self.state = controller.state
@@ -24,7 +25,7 @@ class LessonPanel(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
         lay.addWidget(self.stack)
-        self.stack.addWidget(self._build_list(lessons))
+        self.stack.addWidget(self._build_list(lessons, problems))
         self.stack.addWidget(self._build_page())
         controller.lesson_changed.connect(self._on_lesson_changed)
         controller.page_changed.connect(self._on_page_changed)
@@ -32,7 +33,7 @@ class LessonPanel(QWidget):
         self.state.view_options_changed.connect(lambda _o: self._refresh())
 
     # ------------------------------------------------------------------ the list
-    def _build_list(self, lessons) -> QWidget:
+    def _build_list(self, lessons, problems=()) -> QWidget:
         w = QWidget()
         lay = QVBoxLayout(w)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -47,8 +48,8 @@ class LessonPanel(QWidget):
         self.list.setWordWrap(True)
         self.list.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.list.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
-        self.list.itemActivated.connect(lambda it: self.open_requested.emit(it.data(Qt.ItemDataRole.UserRole)))
-        self.set_lessons(lessons)
+        self.list.itemActivated.connect(self._open_item)
+        self.set_lessons(lessons, problems)
         self.open_button = QPushButton("Start lesson")
         self.open_button.clicked.connect(self._open_selected)
         self.file_button = QPushButton("Open a lesson file…")
@@ -64,19 +65,27 @@ class LessonPanel(QWidget):
         lay.addLayout(row)
         return w
 
-    def set_lessons(self, lessons) -> None:
+    def set_lessons(self, lessons, problems=()) -> None:
         self.list.clear()
         for lesson in lessons:
             it = QListWidgetItem(f"{lesson.title}\n{lesson.summary}" if lesson.summary else lesson.title)
             it.setData(Qt.ItemDataRole.UserRole, lesson)
             it.setToolTip(f"{len(lesson.pages)} pages")
             self.list.addItem(it)
+        for msg in problems:      # a lesson file the start-up check refused: named with its page and reason
+            it = QListWidgetItem(f"⚠ Left out: {msg}")
+            it.setFlags(Qt.ItemFlag.ItemIsEnabled)        # not selectable: nothing to start
+            it.setForeground(QColor("#c0392b"))
+            it.setToolTip(msg)
+            self.list.addItem(it)
         if self.list.count():
             self.list.setCurrentRow(0)
 
     def _open_selected(self) -> None:
-        it = self.list.currentItem()
-        if it is not None:
+        self._open_item(self.list.currentItem())
+
+    def _open_item(self, it) -> None:
+        if it is not None and it.data(Qt.ItemDataRole.UserRole) is not None:     # (not a left-out one)
             self.open_requested.emit(it.data(Qt.ItemDataRole.UserRole))
 
     # ------------------------------------------------------------------ a page
@@ -99,6 +108,8 @@ class LessonPanel(QWidget):
         self.page_title = QLabel()
         self.page_title.setWordWrap(True)
         self.page_title.setObjectName("lessonPageTitle")
+        for label in (self.lesson_title, self.page_title):
+            label.setTextFormat(Qt.TextFormat.PlainText)     # a teacher's "<" is a character, not markup
         self.text = QLabel()
         self.text.setWordWrap(True)
         self.text.setTextFormat(Qt.TextFormat.RichText)
@@ -122,8 +133,6 @@ class LessonPanel(QWidget):
         blay.addWidget(self.page_title)
         blay.addWidget(self.problem)
         blay.addWidget(self.text)
-        blay.addWidget(self.hint)
-        blay.addWidget(self.controls)
         blay.addStretch(1)
         self.scroll = QScrollArea()
         self.scroll.setWidget(body)
@@ -143,13 +152,17 @@ class LessonPanel(QWidget):
         lay.addLayout(top)
         lay.addWidget(self.lesson_title)
         lay.addWidget(self.scroll, 1)
+        # what the page asks for and the controls to do it stay in sight below a long text (a
+        # presented page at 720p had its slider or ▶ Train scrolled out of sight)
+        lay.addWidget(self.hint)
+        lay.addWidget(self.controls)
         lay.addLayout(nav)
         return w
 
     def _on_lesson_changed(self, lesson) -> None:
         self.stack.setCurrentIndex(0 if lesson is None else 1)
         if lesson is not None:
-            self.lesson_title.setText(lesson.title)
+            self.lesson_title.setText(breakable(lesson.title))
         else:
             self.controls.set_controls(())
 
@@ -157,7 +170,7 @@ class LessonPanel(QWidget):
         c = self.controller
         page = c.page
         n = len(c.lesson.pages)
-        self.page_title.setText(page.title)
+        self.page_title.setText(breakable(page.title))
         self.page_number.setText(f"page {k + 1} of {n}")
         self.back_button.setEnabled(k > 0)
         self.next_button.setEnabled(k + 1 < n)

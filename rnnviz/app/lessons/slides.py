@@ -117,7 +117,10 @@ class SlideExporter(QObject):
 
     def _shoot(self) -> None:
         w, c = self.lessons.window, self.lessons.controller
-        if self.done or w.state.busy or w.state.gains_pending or c.index != self.k or self._grabbed_all:   # no half slide
+        if self.done or w.state.busy or w.state.gains_pending or self._grabbed_all:   # no half slide
+            return
+        if c.index != self.k:        # the page was turned under the export: set it up again
+            QTimer.singleShot(0, self._page)
             return
         page = self.lesson.pages[self.k]
         path = self.folder / slide_name(self.k, page)
@@ -170,8 +173,10 @@ class SlideExporter(QObject):
             self.finished.emit(sorted(self.written, key=lambda p: (p.suffix != ".png", p.name)))
 
 
-def export_slides(lessons, lesson, folder, progress=None) -> list[Path]:
-    """The exporter run to its end (an event loop of its own): the CLI and the tests."""
+def export_slides(lessons, lesson, folder, progress=None, stop=None) -> list[Path]:
+    """The exporter run to its end (an event loop of its own): the CLI and the tests. `stop`: asked
+    every 50 ms; once it says True the export is cancelled as the window's Cancel does, and
+    KeyboardInterrupt says how many slides were written (Ctrl-C on the CLI)."""
     ex = SlideExporter(lessons, lesson, folder)
     loop = QEventLoop()
     out = {}
@@ -179,47 +184,19 @@ def export_slides(lessons, lesson, folder, progress=None) -> list[Path]:
     ex.failed.connect(lambda msg: (out.setdefault("error", msg), loop.quit()))
     if progress is not None:
         ex.progress.connect(progress)
+    poll = QTimer()
+    if stop is not None:
+        poll.timeout.connect(lambda: ex.cancel() if stop() else None)
+        poll.start(50)
     ex.start()
+    if stop is not None and stop():
+        ex.cancel()
     if not ex.done:
         loop.exec()
+    poll.stop()
     if "error" in out:
         raise ValueError(out["error"])
+    if ex.cancelled:
+        n = sum(p.suffix == ".png" for p in out["files"])
+        raise KeyboardInterrupt(f"{n} of {len(lesson.pages)} slides were written into {ex.folder}, without slides.txt")
     return out["files"]
-
-
-def run_lesson_export(args) -> list[Path]:
-    """`rnnviz lesson NAME --out DIR`: ValueError (one line) for a bad name, lesson, size or folder."""
-    import sys
-
-    from rnnviz.app.headless import Progress, ensure_app
-    from rnnviz.lessons.format import LessonError, find_lesson
-
-    m = re.fullmatch(r"(\d{3,4})x(\d{3,4})", args.size or "")
-    if not m or not (640 <= int(m.group(1)) <= 3840 and 480 <= int(m.group(2)) <= 2160):
-        raise ValueError(f"--size {args.size!r}: give WIDTHxHEIGHT from 640x480 to 3840x2160, e.g. 1280x720")
-    ensure_app()
-    from rnnviz.app.lessons.install import capabilities
-    from rnnviz.app.main_window import build_window
-
-    window = build_window("hello world")
-    try:
-        try:
-            lesson = find_lesson(args.name, capabilities(window))
-        except LessonError as e:
-            raise ValueError(str(e)) from None
-        check_writable_dir(args.out)
-        if args.presentation:
-            window.state.set_view_options(presentation=True)
-        window.resize(int(m.group(1)), int(m.group(2)))
-        window.show()
-        window.start_layout()
-        settle(window)
-        progress = Progress(sys.stderr)
-        written = export_slides(window.lessons, lesson, args.out, progress)
-        progress.clear()
-        return written
-    finally:
-        window.state.shutdown()
-        window.close()
-        window.deleteLater()
-        QApplication.sendPostedEvents()

@@ -221,6 +221,9 @@ class GraphCanvas(QGraphicsView):
         vp = self.viewport()
         # the zoom buttons show while the mouse is over the graph on screen; exports never contain them
         item = self.item.frame() if self.item.data is not None else self.item
+        if self.item.data is not None:
+            item.spots = []              # where the row names and colour legends went (their tooltips)
         graph_overlay.paint(painter, vp.width(), vp.height(), item, buttons=self._inside and not self.exporting,
                             to_view=self.mapFromSceneF)
+        self.spots = getattr(item, "spots", None) or []
         painter.restore()

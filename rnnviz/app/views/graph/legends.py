@@ -20,6 +20,13 @@ _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 _STOPS: dict = {}
 
 
+
+def _spot(item, kind: str, text: str, rect: QRectF) -> None:
+    """Note where a row name or a colour legend was painted, in viewport pixels (the help's tooltips)."""
+    spots = getattr(item, "spots", None)
+    if spots is not None:
+        spots.append((kind, text, QRectF(rect)))
+
 def _stops(cmap) -> list[QColor]:
     """17 colours along a colour map (kept: every frame draws the legends)."""
     hit = _STOPS.get(id(cmap))
@@ -167,6 +174,7 @@ def paint_legends(painter: QPainter, w: float, h: float, item) -> None:
     for e, end in zip(entries, ends):
         if end > w - 0.5 * f:
             break
+        _spot(item, "legend", e[1] or e[2], QRectF(x, y - 0.2 * f, end - x, 2.4 * f))
         x = _legend(painter, x, y, st, e, compact, draw=True)
     if not item.backward:
         painter.setFont(st.font_small)

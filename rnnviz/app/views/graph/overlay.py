@@ -11,7 +11,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen
 
 from rnnviz.app import flow as F
-from rnnviz.app.views.graph.legends import _legend_items, legend_layout, paint_legends  # noqa: F401 (tests ask here)
+from rnnviz.app.views.graph.legends import _legend_items, _spot, legend_layout, paint_legends  # noqa: F401 (tests ask here)
 from rnnviz.app.views.graph.margins import gutter_px, top_px
 from rnnviz.app.views.graph.spec import Role
 
@@ -177,6 +177,7 @@ def _row_names(painter: QPainter, item, gw: float) -> None:
         r = QRectF(0.3 * f, g.cy(row.key) - f, gw - 0.6 * f, 2 * f)
         painter.drawText(r, _RIGHT, row.label)
         _record(item, "row:" + row.key, r, row.label, painter)
+        _spot(item, "row:" + row.name, row.label, r)
     painter.setFont(st.font_tiny)
     painter.setPen(st.muted)
     for rows in thin.values():   # one small name over a cell's thin rows together: "c Γ" (LSTM), "Γ" (GRU)

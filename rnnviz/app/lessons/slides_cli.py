@@ -1,0 +1,81 @@
+"""`rnnviz lesson NAME --out DIR`: the lesson's slides written by a window that is never shown on a
+screen (rnnviz.app.lessons.slides does the work, as the window's Lessons > Export does)."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from rnnviz.app.lessons.slides import export_slides, settle
+from rnnviz.io.atomic import check_writable_dir
+
+
+class _Interrupts:
+    """Ctrl-C asks the export to stop at the next slide (the window's Cancel): Python's KeyboardInterrupt
+    raised inside a Qt callback was printed as a traceback and swallowed, the export ran on, and one
+    raised while a slide was being painted crashed the process."""
+
+    def __init__(self):
+        self.asked = False
+
+    def __enter__(self):
+        import signal
+        self._old = signal.signal(signal.SIGINT, self._on_signal)
+        return self
+
+    def _on_signal(self, *_args) -> None:
+        self.asked = True
+
+    def __exit__(self, *_exc) -> None:
+        import signal
+        signal.signal(signal.SIGINT, self._old)
+
+    def __call__(self) -> bool:
+        return self.asked
+
+
+def run_lesson_export(args) -> list[Path]:
+    """`rnnviz lesson NAME --out DIR`: ValueError (one line) for a bad name, lesson, size or folder;
+    KeyboardInterrupt (saying what was written) after Ctrl-C."""
+    m = re.fullmatch(r"(\d{3,4})x(\d{3,4})", args.size or "")
+    if not m or not (640 <= int(m.group(1)) <= 3840 and 480 <= int(m.group(2)) <= 2160):
+        raise ValueError(f"--size {args.size!r}: give WIDTHxHEIGHT from 640x480 to 3840x2160, e.g. 1280x720")
+    with _Interrupts() as interrupted:
+        return _export(args, m, interrupted)
+
+
+def _export(args, m, interrupted) -> list[Path]:
+    import sys
+
+    from rnnviz.app.headless import Progress, ensure_app
+    from rnnviz.lessons.format import LessonError, find_lesson
+    ensure_app()
+    from rnnviz.app.lessons.install import capabilities
+    from rnnviz.app.main_window import build_window
+
+    window = build_window("hello world")
+    try:
+        try:
+            lesson = find_lesson(args.name, capabilities(window))
+        except LessonError as e:
+            raise ValueError(str(e)) from None
+        check_writable_dir(args.out)
+        if args.presentation:
+            window.state.set_view_options(presentation=True)
+        window.resize(int(m.group(1)), int(m.group(2)))
+        window.show()
+        window.start_layout()
+        settle(window)
+        if interrupted():
+            raise KeyboardInterrupt("no slides were written")
+        progress = Progress(sys.stderr)
+        try:
+            return export_slides(window.lessons, lesson, args.out, progress, stop=interrupted)
+        finally:
+            progress.clear()
+    finally:
+        window.state.shutdown()
+        window.close()
+        window.deleteLater()
+        QApplication.sendPostedEvents()
