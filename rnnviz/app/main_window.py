@@ -61,6 +61,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.state = state
         self.setWindowTitle("rnnviz")
+        self.setStyleSheet(theme.window_sheet())     # the theme's (theme.apply_app_theme)
         self._figures: list[QWidget] = []
         self._side_docks: list[QDockWidget] = []
         self.window_layout = WindowLayout(self)
