@@ -32,7 +32,6 @@ class GuiCollector(QObject):
         self.timer.timeout.connect(self.check)
         self.timer.start(INTERVAL_MS)
         self.collections = 0            # (tests read it)
-        self.full = 0
         self._long_lived = len(gc.get_objects(2))    # the oldest generation after the last full collection
 
     def check(self) -> None:
@@ -45,7 +44,6 @@ class GuiCollector(QObject):
             gc.collect(gen)
             self.collections += 1
             if gen == 2:
-                self.full += 1
                 self._long_lived = len(gc.get_objects(2))
 
 

@@ -27,8 +27,7 @@ from rnnviz.core.sequences import text_sequence
 from rnnviz.core.settings import MAX_HIDDEN, MAX_RADIUS, Config, check_size, make_run_sequence, prepare_run
 from rnnviz.core.spec import ModelSpec
 from rnnviz.core.tasks import RECIPES, AddingTask, CopyTask, NamesTask, SequenceTask
-from rnnviz.core import kernels
-from rnnviz.core.training import COLUMNS, COMPILE_FROM, Trainer, TrainSettings
+from rnnviz.core.training import COLUMNS, Trainer, TrainSettings, compiles_first
 from rnnviz.io.atomic import check_writable_dir
 from rnnviz.io.sources import read_source
 from rnnviz.io.tables import write_csv
@@ -236,7 +235,7 @@ def run_train(args, progress: Progress | None = None) -> tuple[list[str], str]:
         raise ExportError(str(e)) from None
     try:
         message = ""
-        if args.steps - tr.updates >= COMPILE_FROM and kernels.ready() is None and not kernels.disabled():
+        if compiles_first(tr.updates, args.steps):
             progress("preparing the compiled training loops (the first time on this machine, some seconds)…")
         for (p,) in tr.train(args.steps, frame_seconds=0.2, with_params=False):
             loss = p.rows["loss"][-1] if len(p.rows["loss"]) else float("nan")

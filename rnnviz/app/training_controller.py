@@ -28,8 +28,7 @@ from rnnviz.core.sequences import text_sequence
 from rnnviz.core.settings import make_run_sequence, prepare_run
 from rnnviz.core.spec import ModelSpec
 from rnnviz.core.tasks import RECIPES, AddingTask, CopyTask, NamesTask, SequenceTask
-from rnnviz.core import kernels
-from rnnviz.core.training import COMPILE_FROM, History, Trainer, TrainSettings, run_trainers
+from rnnviz.core.training import History, Trainer, TrainSettings, compiles_first, run_trainers
 
 HOLD_MS = 400               # the longest the worker waits for the views to draw pushed weights
 FRAME_HOLD_MS = 60          # the longest it waits while the window paints a frame of the plots
@@ -232,8 +231,7 @@ class TrainController(QObject):
         self._set_message("")
         # the loop first loads the compiled kernels (training.COMPILE_FROM): a second from numba's
         # cache, some seconds the first time on a machine; the panel says so until the first report
-        self.preparing = (until - self.trainers[0].updates >= COMPILE_FROM and kernels.ready() is None
-                          and not kernels.disabled())
+        self.preparing = compiles_first(self.trainers[0].updates, until)
         self.go.set()
         self._job = self.runner.submit("train", _train_job, self.trainers, until, self._pause, self.go)
         self.running_changed.emit(True)

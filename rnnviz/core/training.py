@@ -242,6 +242,12 @@ class Trainer:
             self.smooth = float(self.history.column("smooth_loss")[-1])
 
 
+def compiles_first(updates: int, until: int) -> bool:
+    """Whether a loop from `updates` to `until` first loads the compiled kernels (run_trainers), and
+    they aren't loaded yet: a second from numba's cache, some seconds the first time on a machine."""
+    return until - updates >= COMPILE_FROM and kernels.ready() is None and not kernels.disabled()
+
+
 def run_trainers(trainers: list[Trainer], until: int, should_stop=None, frame_seconds: float = 1 / 30,
                  with_params: bool = True, go=None):
     """Train several models side by side (compare mode), one update each in turn. Yields a list of

@@ -152,10 +152,10 @@ class Lazy(QObject):
             self._connections.append((dock.visibilityChanged, chosen))
         return not dock.isFloating() and dock.visibleRegion().isEmpty()
 
-    def staggered(self) -> bool:
-        """Whether this view on screen waits for a turn of its own (its window trains)."""
-        v = self.view
-        return v.isVisible() and bool(v.window().property(STAGGER_PROPERTY)) and not self._behind_a_tab()
+    def _staggered(self) -> bool:
+        """Whether a view on screen waits for a turn of its own: its window is shown and trains."""
+        win = self.view.window()
+        return win.isVisible() and bool(win.property(STAGGER_PROPERTY))
 
     @property
     def pending(self) -> bool:
@@ -164,8 +164,9 @@ class Lazy(QObject):
     def _call(self, index: int, args: tuple) -> None:
         try:
             eager = self._eager[index]
-            later = not eager and self.staggered()
-            now = eager or (self.on_screen() and not later)
+            shown = eager or self.on_screen()
+            later = not eager and shown and self._staggered()
+            now = shown and not later
         except RuntimeError:                  # the view is being deleted
             return
         if now:
