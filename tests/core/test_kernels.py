@@ -80,25 +80,92 @@ def test_vanilla_kernel_keeps_inf_and_nan():
     close(ref[ok], fast[ok])
 
 
-@pytest.mark.parametrize("T,n,m", SHAPES)
-def test_lstm_slopes_and_backward_match_numpy(T, n, m):
+LSTM_SHAPES = SHAPES + [(6, 5, 9), (4, 7, 16)]                 # m >= 8: the kernels' other product
+
+
+@pytest.mark.parametrize("T,n,m", LSTM_SHAPES)
+def test_lstm_forward_and_backward_match_numpy(T, n, m):
     rng = np.random.default_rng(7 + T + n + m)
     p = {"W_hh": rng.standard_normal((4 * n, n)) / np.sqrt(n), "b_hh": rng.standard_normal((4 * n, 1))}
     xp = rng.standard_normal((T, 4 * n, m)) * 2
     s0 = (rng.standard_normal((n, m)), rng.standard_normal((n, m)))
     da_ext = rng.standard_normal((T, n, m))
+    ds_T = (rng.standard_normal((n, m)), rng.standard_normal((n, m)))
     cell = LSTMCell()
 
     def run():
         c = cell.forward(p, xp.copy(), s0)
-        return c, cell.backward(p, c, da_ext, None)
+        return c, cell.backward(p, c, da_ext, ds_T)
     (c0, g0), (c1, g1) = both(run)
-    s0_, s1_ = c0.extra["slopes"], c1.extra["slopes"]
-    for k in ("A", "P", "Qo", "f"):
-        np.testing.assert_array_equal(s1_[k], s0_[k])      # elementwise, same order of operations: same bits
     for k in ("a", "c"):
+        close(c0.states[k], c1.states[k])
         close(g0.ds[k], g1.ds[k])
+    for k in ("i", "f", "g", "o"):
+        close(c0.gates[k], c1.gates[k])
+        close(c0.pre[k], c1.pre[k])
+    close(c0.extra["tanh_c"], c1.extra["tanh_c"])
     close(g0.dxproj, g1.dxproj)
+    assert g1.dhproj is g1.dxproj
+    for a, b in zip(g0.ds0, g1.ds0):
+        close(a, b)
+
+
+@pytest.mark.parametrize("T,n,m", SHAPES)
+def test_lstm_slopes_kernel_gives_numpys_bits(T, n, m):
+    """The views' slopes (jac_data) from one forward pass: elementwise in the same order, the same bits."""
+    rng = np.random.default_rng(3 + T + n + m)
+    p = {"W_hh": rng.standard_normal((4 * n, n)) / np.sqrt(n), "b_hh": rng.standard_normal((4 * n, 1))}
+    cache = LSTMCell().forward(p, rng.standard_normal((T, 4 * n, m)) * 2,
+                               (rng.standard_normal((n, m)), rng.standard_normal((n, m))))
+
+    def run():
+        cache.extra.pop("slopes", None)
+        return LSTMCell.slopes(cache)
+    s0_, s1_ = both(run)
+    for k in ("A", "P", "Qo", "f"):
+        np.testing.assert_array_equal(s1_[k], s0_[k])
+
+
+def test_compiled_tanh_is_within_3_ulp_of_numpys():
+    """The kernels' own tanh (vectorizable; libm's is a call per element) against np.tanh, from tiny
+    arguments to where tanh rounds to 1, and at the special values."""
+    with compiled_mode(True):
+        fast = kernels.load()
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.standard_normal(20000) * s for s in (1e-300, 1e-9, 1e-3, 0.1, 0.5, 1, 3, 10, 30)])
+    x = np.concatenate([x, [0.0, -0.0, np.inf, -np.inf, np.nan, 19.0, -19.0, 18.99, 5e-324, -5e-324, 1e308]])
+    out = np.empty_like(x)
+    fast.tanh_into(x, out)
+    ref = np.tanh(x)
+    np.testing.assert_array_equal(np.isnan(out), np.isnan(ref))
+    ok = ~np.isnan(ref)
+    np.testing.assert_array_equal(np.signbit(out[ok]), np.signbit(ref[ok]))      # tanh(-0) = -0
+    ulps = np.abs(out[ok] - ref[ok]) / np.spacing(np.abs(ref[ok]))
+    assert ulps.max() <= 3
+
+
+def test_lstm_kernels_keep_inf_and_nan():
+    """Overflow is a state to show: non-finite inputs give inf/NaN where NumPy's do."""
+    rng = np.random.default_rng(9)
+    n, m, T = 4, 8, 6
+    p = {"W_hh": rng.standard_normal((4 * n, n)), "b_hh": rng.standard_normal((4 * n, 1))}
+    xp = rng.standard_normal((T, 4 * n, m))
+    xp[2, 3, 1] = np.nan
+    xp[3, 2 * n, 4] = np.inf
+    da_ext = rng.standard_normal((T, n, m))
+    da_ext[4, 1, 2] = np.inf
+    cell = LSTMCell()
+
+    def run():
+        c = cell.forward(p, xp.copy(), (np.zeros((n, m)), np.zeros((n, m))))
+        return c.states["a"], cell.backward(p, c, da_ext).ds["c"]
+    (a0, d0), (a1, d1) = both(run)
+    for ref, fast in ((a0, a1), (d0, d1)):
+        for test in (np.isnan, np.isposinf, np.isneginf):
+            np.testing.assert_array_equal(test(ref), test(fast))
+        ok = np.isfinite(ref)
+        close(ref[ok], fast[ok])
+    assert np.isnan(d0).any()
 
 
 @pytest.mark.parametrize("name", ["adagrad", "adam"])

@@ -49,6 +49,9 @@ class LSTMCell(Cell):
         a0, c0 = (np.asarray(s, dtype=np.float64) for s in s0)
         T, G, m = xproj.shape
         n = G // 4
+        fast = kernels.ready()
+        if fast is not None:                     # the same loop compiled (kernels/compiled.py)
+            return self._forward_compiled(fast, p, xproj, a0, c0)
         with np.errstate(over="ignore", invalid="ignore"):
             z = xproj + p["b_hh"][None]          # (T, 4n, m) input part of every step, + b_hh
             gates = np.empty_like(z)             # i, f, g, o after their nonlinearity
@@ -84,6 +87,21 @@ class LSTMCell(Cell):
         pre = {k: z[:, i * n:(i + 1) * n] for i, k in enumerate(names)}
         return CellCache({"a": a, "c": c}, gd, pre, (a0, c0), {"tanh_c": tc, "gates": gates})
 
+    def _forward_compiled(self, fast, p: dict, xproj: np.ndarray, a0: np.ndarray, c0: np.ndarray) -> CellCache:
+        T, G, m = xproj.shape
+        n = G // 4
+        W = np.ascontiguousarray(p["W_hh"], dtype=np.float64)
+        with np.errstate(over="ignore", invalid="ignore"):
+            z = xproj + p["b_hh"][None]
+        gates = np.empty((T, G, m))
+        c, tc, a = np.empty((T, n, m)), np.empty((T, n, m)), np.empty((T, n, m))
+        fast.lstm_forward(W, np.ascontiguousarray(W.T), z, np.ascontiguousarray(a0), np.ascontiguousarray(c0),
+                          gates, c, tc, a)
+        names = self.gate_names
+        gd = {k: gates[:, i * n:(i + 1) * n] for i, k in enumerate(names)}
+        pre = {k: z[:, i * n:(i + 1) * n] for i, k in enumerate(names)}
+        return CellCache({"a": a, "c": c}, gd, pre, (a0, c0), {"tanh_c": tc, "gates": gates})
+
     @staticmethod
     def slopes(cache: CellCache) -> dict:
         """The local derivatives BPTT multiplies by, for every step at once (T, ., m), made once per
@@ -112,6 +130,9 @@ class LSTMCell(Cell):
         return sl
 
     def backward(self, p: dict, cache: CellCache, da_ext: np.ndarray, ds_final=None) -> CellGrads:
+        fast = kernels.ready() if cache.prev_states is None else None
+        if fast is not None:                     # the same loop compiled, the slopes made on the way
+            return self._backward_compiled(fast, p, cache, da_ext, ds_final)
         sl = self.slopes(cache)
         A, P, Qo, F = sl["A"], sl["P"], sl["Qo"], sl["f"]
         T, G3, m = P.shape
@@ -132,6 +153,19 @@ class LSTMCell(Cell):
                 mul(Qo[t], dat, out=dz[3 * n:])                  # dz of Γo
                 carry_a = dot(WT, dz)                            # to a<t-1>
                 carry_c = dct * F[t]                             # to c<t-1> through Γf
+        return CellGrads({"a": da, "c": dc}, dzs, dzs, (carry_a, carry_c))
+
+    def _backward_compiled(self, fast, p: dict, cache: CellCache, da_ext: np.ndarray, ds_final) -> CellGrads:
+        f64 = np.float64
+        gates = np.ascontiguousarray(cache.extra["gates"], dtype=f64)
+        T, G, m = gates.shape
+        n = G // 4
+        W = np.ascontiguousarray(p["W_hh"], dtype=f64)
+        carry_a, carry_c = (np.ascontiguousarray(v) for v in _zero_carry(cache.s0, ds_final))
+        da, dc, dzs = np.empty((T, n, m)), np.empty((T, n, m)), np.empty((T, G, m))
+        fast.lstm_backward(np.ascontiguousarray(W.T), W, gates, np.ascontiguousarray(cache.extra["tanh_c"], dtype=f64),
+                           np.ascontiguousarray(cache.states["c"], dtype=f64), np.ascontiguousarray(cache.s0[1], dtype=f64),
+                           np.ascontiguousarray(da_ext, dtype=f64), carry_a, carry_c, da, dc, dzs)
         return CellGrads({"a": da, "c": dc}, dzs, dzs, (carry_a, carry_c))
 
     # ---- step Jacobian of s = [a; c]: the same slopes, unit-first

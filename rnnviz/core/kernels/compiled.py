@@ -41,6 +41,187 @@ def lstm_slopes(gates, tc, c, c0, A, P, Qo, F):
                 F[t, k, j] = f
 
 
+# ---------------------------------------------------------------- tanh, vectorizable
+# libm's tanh (what math.tanh compiles to) is a call per element, 15 ns: the LSTM's 5 n m of them a
+# step took 8 ms of an adding-problem update. This one is plain arithmetic that LLVM vectorizes
+# (~2 ns, as NumPy's own SIMD tanh), within 3 ulp of NumPy's np.tanh (tests/core/test_kernels.py):
+#     tanh |x| = e / (e + 2),  e = expm1(2|x|) = 2^k (expm1(r) + 1) - 1,  2|x| = k ln 2 + r, |r| <= ln2 / 2
+# with expm1(r) by its Taylor series to r^15 (error < 1e-17 on that interval), the sign put back
+# (tanh(-0) = -0), 1 from |x| >= 19 on (tanh rounds to 1 there) and NaN kept.
+_LN2_HI = 6.93147180369123816490e-01     # fdlibm's split of ln 2: k * _LN2_HI is exact for k < 2^20
+_LN2_LO = 1.90821492927058770002e-10
+_INV_LN2 = 1.44269504088896338700e+00
+(_C2, _C3, _C4, _C5, _C6, _C7, _C8, _C9, _C10, _C11, _C12, _C13, _C14, _C15) = (
+    1.0 / math.factorial(k) for k in range(2, 16))
+
+
+@njit(inline="always", **JIT)
+def _tanh(x):
+    ax = abs(x)
+    big = not (ax < 19.0)                 # (NaN too: put back at the end)
+    y = 2.0 * (19.0 if big else ax)
+    k = int(y * _INV_LN2 + 0.5)           # 0 .. 55
+    kf = float(k)
+    r = (y - kf * _LN2_HI) - kf * _LN2_LO
+    p = _C15 * r + _C14
+    p = p * r + _C13
+    p = p * r + _C12
+    p = p * r + _C11
+    p = p * r + _C10
+    p = p * r + _C9
+    p = p * r + _C8
+    p = p * r + _C7
+    p = p * r + _C6
+    p = p * r + _C5
+    p = p * r + _C4
+    p = p * r + _C3
+    p = p * r + _C2
+    em = r + (r * r) * p                  # expm1(r)
+    s = float(1 << k)
+    e = s * em + (s - 1.0)                # expm1(2|x|)
+    t = 1.0 if big else e / (e + 2.0)
+    t = math.copysign(t, x)
+    return x if x != x else t
+
+
+@njit(**JIT)
+def tanh_into(x, out):
+    """out = tanh(x) elementwise by _tanh (flat arrays; for the tests)."""
+    for i in range(x.size):
+        out[i] = _tanh(x[i])
+
+
+# ---------------------------------------------------------------- small products, in a fixed order
+@njit(**JIT)
+def _matmul(W, Wt, x, out, acc):
+    """out = W @ x, (R, K) x (K, m) -> (R, m), each entry summed over k = 0 .. K-1 in that order (as
+    any other loop here: the same bits whichever branch runs). Several columns: four rows of W at a
+    time against whole rows of x (contiguous, vectorized); few: Wt = W^T (K, R), one column at a time
+    against rows of Wt, into acc (R,)."""
+    R, K = W.shape
+    m = x.shape[1]
+    if m >= 8:
+        r = 0
+        while r + 4 <= R:
+            o0, o1, o2, o3 = out[r], out[r + 1], out[r + 2], out[r + 3]
+            for j in range(m):
+                o0[j] = 0.0
+                o1[j] = 0.0
+                o2[j] = 0.0
+                o3[j] = 0.0
+            for k in range(K):
+                w0, w1, w2, w3 = W[r, k], W[r + 1, k], W[r + 2, k], W[r + 3, k]
+                xk = x[k]
+                for j in range(m):
+                    v = xk[j]
+                    o0[j] += w0 * v
+                    o1[j] += w1 * v
+                    o2[j] += w2 * v
+                    o3[j] += w3 * v
+            r += 4
+        while r < R:
+            o = out[r]
+            for j in range(m):
+                o[j] = 0.0
+            for k in range(K):
+                w = W[r, k]
+                xk = x[k]
+                for j in range(m):
+                    o[j] += w * xk[j]
+            r += 1
+    else:
+        for j in range(m):
+            for i in range(R):
+                acc[i] = 0.0
+            for k in range(K):
+                v = x[k, j]
+                wk = Wt[k]
+                for i in range(R):
+                    acc[i] += wk[i] * v
+            for i in range(R):
+                out[i, j] = acc[i]
+
+
+# ---------------------------------------------------------------- the LSTM over a sequence
+@njit(**JIT)
+def lstm_forward(W, Wt, z, a0, c0, gates, c, tc, a):
+    """LSTMCell.forward's loop: z (T, 4n, m) holds W_ih x<t> + b_ih + b_hh on entry and the
+    pre-activations on exit (+ W_hh a<t-1>); gates (T, 4n, m) i f g o, c, tanh c, a (T, n, m).
+    The gates as the NumPy code makes them, σ(z) = (tanh(z/2) + 1) / 2 and c̃ = tanh(z) + 0, with
+    _tanh (within 3 ulp of np.tanh; the rest in NumPy's order of operations). Loops run along rows
+    (a few arrays each, so that LLVM vectorizes them)."""
+    T, G, m = z.shape
+    n = G // 4
+    tmp = np.empty((G, m))
+    acc = np.empty(G)
+    for t in range(T):
+        prev_a = a[t - 1] if t > 0 else a0
+        prev_c = c[t - 1] if t > 0 else c0
+        _matmul(W, Wt, prev_a, tmp, acc)
+        zt, gt = z[t], gates[t]
+        for r in range(G):
+            zr, tr, gr = zt[r], tmp[r], gt[r]
+            if r < 2 * n or r >= 3 * n:
+                for j in range(m):
+                    v = zr[j] + tr[j]
+                    zr[j] = v
+                    gr[j] = (_tanh(v * 0.5) + 1.0) * 0.5
+            else:
+                for j in range(m):
+                    v = zr[j] + tr[j]
+                    zr[j] = v
+                    gr[j] = _tanh(v) + 0.0
+        ct, tct, at = c[t], tc[t], a[t]
+        for k in range(n):
+            ik, fk, gk, ok, pk, ck, tk, ak = gt[k], gt[n + k], gt[2 * n + k], gt[3 * n + k], prev_c[k], ct[k], tct[k], at[k]
+            for j in range(m):
+                cc = fk[j] * pk[j]
+                cc = cc + ik[j] * gk[j]             # Γf c<t-1> + Γu c̃
+                ck[j] = cc
+                th = _tanh(cc)
+                tk[j] = th
+                ak[j] = ok[j] * th
+
+
+@njit(**JIT)
+def lstm_backward(Wt, W, gates, tc, c, c0, da_ext, carry_a, carry_c, da, dc, dzs):
+    """LSTMCell.backward's loop with the slopes made on the way (LSTMCell.slopes' formulas, in their
+    order of operations): from t = T-1 down, da<t> = da_ext<t> + W_hh^T dz<t+1>, dc<t> = A da<t> +
+    Γf<t+1> dc<t+1>, dz<t> = [P dc<t>; Qo da<t>]; Wt = W_hh^T (n, 4n) and W = W_hh for the product;
+    carry_a, carry_c (n, m) hold the gradients arriving at a<T>, c<T> on entry and at a<0>, c<0> on exit."""
+    T, G, m = gates.shape
+    n = G // 4
+    acc = np.empty(n)
+    for t in range(T - 1, -1, -1):
+        gt, tct, dat, dct, dz = gates[t], tc[t], da[t], dc[t], dzs[t]
+        prev_c = c[t - 1] if t > 0 else c0
+        ext = da_ext[t]
+        for k in range(n):
+            ek, ca, cc, dak, dck, ok, thk = ext[k], carry_a[k], carry_c[k], dat[k], dct[k], gt[3 * n + k], tct[k]
+            for j in range(m):
+                d = ek[j] + ca[j]                     # dL/da<t>
+                dak[j] = d
+                th = thk[j]
+                e = (ok[j] * (1 - th * th)) * d
+                e += cc[j]                            # dL/dc<t>
+                dck[j] = e
+            ik, fk, gk, pk, zi, zf, zg = gt[k], gt[n + k], gt[2 * n + k], prev_c[k], dz[k], dz[n + k], dz[2 * n + k]
+            for j in range(m):
+                e = dck[j]
+                i = ik[j]
+                f = fk[j]
+                g = gk[j]
+                zi[j] = (i * (1 - i) * g) * e
+                zf[j] = (f * (1 - f) * pk[j]) * e
+                zg[j] = ((1 - g * g) * i) * e
+                cc[j] = e * f                         # to c<t-1> through Γf
+            zo = dz[3 * n + k]
+            for j in range(m):
+                o = ok[j]
+                zo[j] = (o * (1 - o) * thk[j]) * dak[j]
+        _matmul(Wt, W, dz, carry_a, acc)              # to a<t-1>
+
+
 # ---------------------------------------------------------------- the vanilla cell's BPTT
 @njit(**JIT)
 def vanilla_backward(W, gp, da_ext, carry, da, dz):
@@ -120,10 +301,18 @@ def warm_up() -> None:
     r = np.random.default_rng(0)
     x3, x2 = r.random((2, 4, 1)), r.random((4, 1))
     lstm_slopes(r.random((2, 8, 1)), x3.copy(), x3.copy(), x2.copy(), *(np.empty((2, k, 1)) for k in (2, 6, 2, 2)))
+    W8 = r.random((8, 2))
+    for m in (1, 8):            # both branches of _matmul
+        s3, s2 = r.random((2, 2, m)), r.random((2, m))
+        lstm_forward(W8, np.ascontiguousarray(W8.T), r.random((2, 8, m)), s2, s2.copy(), np.empty((2, 8, m)),
+                     s3.copy(), s3.copy(), s3.copy())
+        lstm_backward(np.ascontiguousarray(W8.T), W8, r.random((2, 8, m)), s3, s3.copy(), s2, s3.copy(), s2.copy(),
+                      s2.copy(), np.empty((2, 2, m)), np.empty((2, 2, m)), np.empty((2, 8, m)))
     W, v2, v1 = r.random((4, 4)), r.random((2, 4)), r.random(4)
     vanilla_backward(W, v2, v2, v1.copy(), np.empty_like(v2), np.empty_like(v2))
     vanilla_back_columns(W, v2, v1.copy(), 1)
     ids_weight_grad(r.random((2, 3, 1)), np.zeros((2, 1), dtype=np.int64), np.zeros((2, 3)))
+    tanh_into(x2.reshape(-1), np.empty(x2.size))
     f = r.random(3)
     adagrad(f.copy(), f, f.copy(), 0.1)
     adam(f.copy(), f, f.copy(), f.copy(), 0.1, 0.9, 0.1, 0.999, 0.001, 0.1, 0.001, 1e-8)
