@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from rnnviz.core import kernels
-from rnnviz.core.cells import LSTMCell, VanillaCell
+from rnnviz.core.cells import GRUCell, LSTMCell, VanillaCell
 from rnnviz.core.optimizers import Optimizer
 from rnnviz.core.params import init_model_params
 from rnnviz.core.spec import ModelSpec
@@ -168,6 +168,54 @@ def test_lstm_kernels_keep_inf_and_nan():
     assert np.isnan(d0).any()
 
 
+@pytest.mark.parametrize("T,n,m", LSTM_SHAPES)
+def test_gru_forward_and_backward_match_numpy(T, n, m):
+    rng = np.random.default_rng(17 + T + n + m)
+    p = {"W_hh": rng.standard_normal((3 * n, n)) / np.sqrt(n), "b_hh": rng.standard_normal((3 * n, 1))}
+    xp = rng.standard_normal((T, 3 * n, m)) * 2
+    s0 = (rng.standard_normal((n, m)),)
+    da_ext = rng.standard_normal((T, n, m))
+    ds_T = (rng.standard_normal((n, m)),)
+    cell = GRUCell()
+
+    def run():
+        c = cell.forward(p, xp.copy(), s0)
+        return c, cell.backward(p, c, da_ext, ds_T)
+    (c0, g0), (c1, g1) = both(run)
+    close(c0.states["a"], c1.states["a"])
+    close(c0.extra["hn"], c1.extra["hn"])
+    for k in ("r", "z", "n"):
+        close(c0.gates[k], c1.gates[k])
+        close(c0.pre[k], c1.pre[k])
+    close(g0.ds["a"], g1.ds["a"])
+    close(g0.dxproj, g1.dxproj)
+    close(g0.dhproj, g1.dhproj)
+    close(g0.ds0[0], g1.ds0[0])
+
+
+def test_gru_kernels_keep_inf_and_nan():
+    rng = np.random.default_rng(19)
+    n, m, T = 4, 8, 6
+    p = {"W_hh": rng.standard_normal((3 * n, n)), "b_hh": rng.standard_normal((3 * n, 1))}
+    xp = rng.standard_normal((T, 3 * n, m))
+    xp[2, 1, 1] = np.nan
+    xp[3, 2 * n, 4] = -np.inf
+    da_ext = rng.standard_normal((T, n, m))
+    da_ext[4, 1, 2] = np.inf
+    cell = GRUCell()
+
+    def run():
+        c = cell.forward(p, xp.copy(), (np.zeros((n, m)),))
+        return c.states["a"], cell.backward(p, c, da_ext).dxproj
+    (a0, d0), (a1, d1) = both(run)
+    for ref, fast in ((a0, a1), (d0, d1)):
+        for test in (np.isnan, np.isposinf, np.isneginf):
+            np.testing.assert_array_equal(test(ref), test(fast))
+        ok = np.isfinite(ref)
+        close(ref[ok], fast[ok])
+    assert np.isnan(a0).any() and np.isnan(d0).any()
+
+
 @pytest.mark.parametrize("name", ["adagrad", "adam"])
 def test_optimizer_kernels_give_numpys_bits(name):
     rng = np.random.default_rng(11)
@@ -189,14 +237,15 @@ def test_optimizer_kernels_give_numpys_bits(name):
         np.testing.assert_array_equal(s1[k], s0[k])
 
 
-@pytest.mark.parametrize("cell,kind", [("rnn", "text"), ("lstm", "adding"), ("rnn", "adding"), ("gru", "text")])
+@pytest.mark.parametrize("cell,kind", [("rnn", "text"), ("lstm", "adding"), ("rnn", "adding"), ("gru", "text"),
+                                       ("gru", "adding"), ("lstm", "text")])
 def test_training_on_kernels_follows_numpy(cell, kind):
     """Whole updates (forward, loss, backward, clipping, reach, optimizer) agree to round-off."""
     if kind == "text":
         task = text_task("the quick brown fox jumps over the lazy dog. " * 3, 25)
         spec, st = ModelSpec(cell, "tanh", task.n_x, 12, task.n_y), TrainSettings()
     else:
-        task = AddingTask(20, 3, seed=1)
+        task = AddingTask(20, 9, seed=1)          # a batch of 9: the kernels' row-blocked products
         spec, st = ModelSpec(cell, "tanh", 2, 8, 1), TrainSettings("adam", 1e-2, "norm", 1.0, 0)
 
     def run():

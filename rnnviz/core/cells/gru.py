@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import kernels
 from .base import Cell, CellCache, CellGrads, _zero_carry, unit_first, wmul
 from .lstm import _sig
 
@@ -35,6 +36,14 @@ class GRUCell(Cell):
         a0 = np.asarray(a0, dtype=np.float64)
         T, G, m = xproj.shape
         n = G // 3
+        fast = kernels.ready()
+        if fast is not None:                     # the same loop compiled (kernels/compiled.py)
+            f64 = np.float64
+            W = np.ascontiguousarray(W, dtype=f64)
+            pre, gates, hn, a = np.empty((T, G, m)), np.empty((T, G, m)), np.empty((T, n, m)), np.empty((T, n, m))
+            fast.gru_forward(W, np.ascontiguousarray(W.T), np.ascontiguousarray(np.reshape(b, -1), dtype=f64),
+                             np.ascontiguousarray(xproj, dtype=f64), pre, gates, hn, np.ascontiguousarray(a0), a)
+            return self._cache(pre, gates, hn, a, a0)
         with np.errstate(over="ignore", invalid="ignore"):
             pre = np.empty((T, G, m))            # pre-activations of r, z, n
             gates = np.empty((T, G, m))
@@ -55,6 +64,10 @@ class GRUCell(Cell):
                 at *= gt[n:2 * n]
                 at += gt[2 * n:]                                       # a = n + z (a<t-1> − n)
                 prev = at
+        return self._cache(pre, gates, hn, a, a0)
+
+    def _cache(self, pre, gates, hn, a, a0) -> CellCache:
+        n = a.shape[1]
         names = self.gate_names
         gd = {k: gates[:, i * n:(i + 1) * n] for i, k in enumerate(names)}
         pd = {k: pre[:, i * n:(i + 1) * n] for i, k in enumerate(names)}
@@ -78,6 +91,19 @@ class GRUCell(Cell):
         return sl
 
     def backward(self, p: dict, cache: CellCache, da_ext: np.ndarray, ds_final=None) -> CellGrads:
+        fast = kernels.ready() if cache.prev_states is None else None
+        if fast is not None:                     # the same loop compiled, the slopes made on the way
+            f64 = np.float64
+            gates = np.ascontiguousarray(cache.extra["gates"], dtype=f64)
+            T, G, m = gates.shape
+            W = np.ascontiguousarray(p["W_hh"], dtype=f64)
+            (carry,) = (np.ascontiguousarray(v) for v in _zero_carry(cache.s0, ds_final))
+            da, dx, dh = np.empty((T, G // 3, m)), np.empty((T, G, m)), np.empty((T, G, m))
+            fast.gru_backward(np.ascontiguousarray(W.T), W, gates, np.ascontiguousarray(cache.extra["hn"], dtype=f64),
+                              np.ascontiguousarray(cache.states["a"], dtype=f64),
+                              np.ascontiguousarray(cache.s0[0], dtype=f64), np.ascontiguousarray(da_ext, dtype=f64),
+                              carry, da, dx, dh)
+            return CellGrads({"a": da}, dx, dh, (carry,))
         sl = self.slopes(cache)
         R, sn, Z = sl["R"], sl["sn"], sl["z"]
         T, G, m = R.shape

@@ -90,13 +90,13 @@ class LSTMCell(Cell):
     def _forward_compiled(self, fast, p: dict, xproj: np.ndarray, a0: np.ndarray, c0: np.ndarray) -> CellCache:
         T, G, m = xproj.shape
         n = G // 4
-        W = np.ascontiguousarray(p["W_hh"], dtype=np.float64)
-        with np.errstate(over="ignore", invalid="ignore"):
-            z = xproj + p["b_hh"][None]
-        gates = np.empty((T, G, m))
+        f64 = np.float64
+        W = np.ascontiguousarray(p["W_hh"], dtype=f64)
+        z, gates = np.empty((T, G, m)), np.empty((T, G, m))
         c, tc, a = np.empty((T, n, m)), np.empty((T, n, m)), np.empty((T, n, m))
-        fast.lstm_forward(W, np.ascontiguousarray(W.T), z, np.ascontiguousarray(a0), np.ascontiguousarray(c0),
-                          gates, c, tc, a)
+        fast.lstm_forward(W, np.ascontiguousarray(W.T), np.ascontiguousarray(xproj, dtype=f64),
+                          np.ascontiguousarray(np.reshape(p["b_hh"], -1), dtype=f64), z,
+                          np.ascontiguousarray(a0), np.ascontiguousarray(c0), gates, c, tc, a)
         names = self.gate_names
         gd = {k: gates[:, i * n:(i + 1) * n] for i, k in enumerate(names)}
         pre = {k: z[:, i * n:(i + 1) * n] for i, k in enumerate(names)}

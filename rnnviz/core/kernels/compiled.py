@@ -144,9 +144,9 @@ def _matmul(W, Wt, x, out, acc):
 
 # ---------------------------------------------------------------- the LSTM over a sequence
 @njit(**JIT)
-def lstm_forward(W, Wt, z, a0, c0, gates, c, tc, a):
-    """LSTMCell.forward's loop: z (T, 4n, m) holds W_ih x<t> + b_ih + b_hh on entry and the
-    pre-activations on exit (+ W_hh a<t-1>); gates (T, 4n, m) i f g o, c, tanh c, a (T, n, m).
+def lstm_forward(W, Wt, xp, b, z, a0, c0, gates, c, tc, a):
+    """LSTMCell.forward's loop: xp (T, 4n, m) = W_ih x<t> + b_ih, b (4n,) = b_hh; the pre-activations
+    z<t> = (xp<t> + b) + W_hh a<t-1> into z (T, 4n, m); gates (T, 4n, m) i f g o, c, tanh c, a (T, n, m).
     The gates as the NumPy code makes them, σ(z) = (tanh(z/2) + 1) / 2 and c̃ = tanh(z) + 0, with
     _tanh (within 3 ulp of np.tanh; the rest in NumPy's order of operations). Loops run along rows
     (a few arrays each, so that LLVM vectorizes them)."""
@@ -158,17 +158,17 @@ def lstm_forward(W, Wt, z, a0, c0, gates, c, tc, a):
         prev_a = a[t - 1] if t > 0 else a0
         prev_c = c[t - 1] if t > 0 else c0
         _matmul(W, Wt, prev_a, tmp, acc)
-        zt, gt = z[t], gates[t]
+        xt, zt, gt = xp[t], z[t], gates[t]
         for r in range(G):
-            zr, tr, gr = zt[r], tmp[r], gt[r]
+            xr, zr, tr, gr, br = xt[r], zt[r], tmp[r], gt[r], b[r]
             if r < 2 * n or r >= 3 * n:
                 for j in range(m):
-                    v = zr[j] + tr[j]
+                    v = (xr[j] + br) + tr[j]
                     zr[j] = v
                     gr[j] = (_tanh(v * 0.5) + 1.0) * 0.5
             else:
                 for j in range(m):
-                    v = zr[j] + tr[j]
+                    v = (xr[j] + br) + tr[j]
                     zr[j] = v
                     gr[j] = _tanh(v) + 0.0
         ct, tct, at = c[t], tc[t], a[t]
@@ -220,6 +220,77 @@ def lstm_backward(Wt, W, gates, tc, c, c0, da_ext, carry_a, carry_c, da, dc, dzs
                 o = ok[j]
                 zo[j] = (o * (1 - o) * thk[j]) * dak[j]
         _matmul(Wt, W, dz, carry_a, acc)              # to a<t-1>
+
+
+# ---------------------------------------------------------------- the GRU over a sequence
+@njit(**JIT)
+def gru_forward(W, Wt, b, xp, pre, gates, hn, a0, a):
+    """GRUCell.forward's loop in its order of operations: h<t> = W_hh a<t-1> + b_hh (b (3n,)),
+    r, z = σ(x + h) = (tanh((x + h)/2) + 1) / 2, h_n = h<t>[2n:], n = tanh(r h_n + x_n),
+    a<t> = (a<t-1> - n) z + n; xp (T, 3n, m) = W_ih x<t> + b_ih; pre, gates (T, 3n, m), hn, a (T, n, m)."""
+    T, G, m = xp.shape
+    n = G // 3
+    hp = np.empty((G, m))
+    acc = np.empty(G)
+    for t in range(T):
+        prev = a[t - 1] if t > 0 else a0
+        _matmul(W, Wt, prev, hp, acc)
+        xt, pt, gt, hnt, at = xp[t], pre[t], gates[t], hn[t], a[t]
+        for r in range(2 * n):
+            xr, hr, pr, gr, br = xt[r], hp[r], pt[r], gt[r], b[r]
+            for j in range(m):
+                v = xr[j] + (hr[j] + br)
+                pr[j] = v
+                gr[j] = (_tanh(v * 0.5) + 1.0) * 0.5
+        for k in range(n):
+            hr, br, rk, zk, xn, pn, gn, hk, ak, pk = (hp[2 * n + k], b[2 * n + k], gt[k], gt[n + k], xt[2 * n + k],
+                                                      pt[2 * n + k], gt[2 * n + k], hnt[k], at[k], prev[k])
+            for j in range(m):
+                h = hr[j] + br
+                hk[j] = h
+                v = rk[j] * h
+                v += xn[j]
+                pn[j] = v
+                nn = _tanh(v)
+                gn[j] = nn
+                ak[j] = (pk[j] - nn) * zk[j] + nn
+
+
+@njit(**JIT)
+def gru_backward(Wt, W, gates, hn, a, a0, da_ext, carry, da, dx, dh):
+    """GRUCell.backward's loop with GRUCell.slopes' formulas made on the way, in their order: from
+    t = T-1 down, da<t> = da_ext<t> + W_hh^T dh<t+1> + z<t+1> da<t+1>, dh<t> = R da<t>, dx<t> = dh<t>
+    but for x_n: sn da<t>; Wt = W_hh^T (n, 3n), W = W_hh; carry (n, m) holds the gradient arriving at
+    a<T> on entry and at a<0> on exit."""
+    T, G, m = gates.shape
+    n = G // 3
+    acc = np.empty(n)
+    for t in range(T - 1, -1, -1):
+        gt, hnt, dat, dxt, dht, ext = gates[t], hn[t], da[t], dx[t], dh[t], da_ext[t]
+        prev = a[t - 1] if t > 0 else a0
+        for k in range(n):
+            ek, ck, dk, rk, zk, nk, hk, pk = ext[k], carry[k], dat[k], gt[k], gt[n + k], gt[2 * n + k], hnt[k], prev[k]
+            hr, hz, hnn, xr, xz, xn = dht[k], dht[n + k], dht[2 * n + k], dxt[k], dxt[n + k], dxt[2 * n + k]
+            for j in range(m):
+                d = ek[j] + ck[j]
+                dk[j] = d
+                r = rk[j]
+                z = zk[j]
+                nn = nk[j]
+                sn = (1 - z) * (1 - nn * nn)
+                vr = (sn * hk[j] * r * (1 - r)) * d
+                vz = (z * (1 - z) * (pk[j] - nn)) * d
+                hr[j] = vr
+                hz[j] = vz
+                hnn[j] = (sn * r) * d
+                xr[j] = vr
+                xz[j] = vz
+                xn[j] = sn * d
+        _matmul(Wt, W, dht, carry, acc)
+        for k in range(n):
+            ck, dk, zk = carry[k], dat[k], gt[n + k]
+            for j in range(m):
+                ck[j] += dk[j] * zk[j]                 # the direct path, times z
 
 
 # ---------------------------------------------------------------- the vanilla cell's BPTT
@@ -304,7 +375,8 @@ def warm_up() -> None:
     W8 = r.random((8, 2))
     for m in (1, 8):            # both branches of _matmul
         s3, s2 = r.random((2, 2, m)), r.random((2, m))
-        lstm_forward(W8, np.ascontiguousarray(W8.T), r.random((2, 8, m)), s2, s2.copy(), np.empty((2, 8, m)),
+        lstm_forward(W8, np.ascontiguousarray(W8.T), r.random((2, 8, m)), r.random(8), np.empty((2, 8, m)), s2,
+                     s2.copy(), np.empty((2, 8, m)),
                      s3.copy(), s3.copy(), s3.copy())
         lstm_backward(np.ascontiguousarray(W8.T), W8, r.random((2, 8, m)), s3, s3.copy(), s2, s3.copy(), s2.copy(),
                       s2.copy(), np.empty((2, 2, m)), np.empty((2, 2, m)), np.empty((2, 8, m)))
@@ -312,6 +384,13 @@ def warm_up() -> None:
     vanilla_backward(W, v2, v2, v1.copy(), np.empty_like(v2), np.empty_like(v2))
     vanilla_back_columns(W, v2, v1.copy(), 1)
     ids_weight_grad(r.random((2, 3, 1)), np.zeros((2, 1), dtype=np.int64), np.zeros((2, 3)))
+    W6 = r.random((6, 2))
+    for m in (1, 8):
+        s3, s2, x6 = r.random((2, 2, m)), r.random((2, m)), r.random((2, 6, m))
+        gru_forward(W6, np.ascontiguousarray(W6.T), r.random(6), x6, np.empty_like(x6), np.empty_like(x6),
+                    np.empty_like(s3), s2, np.empty_like(s3))
+        gru_backward(np.ascontiguousarray(W6.T), W6, x6, s3, s3.copy(), s2, s3.copy(), s2.copy(), np.empty_like(s3),
+                     np.empty_like(x6), np.empty_like(x6))
     tanh_into(x2.reshape(-1), np.empty(x2.size))
     f = r.random(3)
     adagrad(f.copy(), f, f.copy(), 0.1)
