@@ -364,3 +364,21 @@ def test_one_hot_weight_gradient_matches_numpy(T, m):
     assert ref.shape == fast.shape == (10, 7)
     close(ref, fast)
     assert not fast[:, 6].any() and fast[:, :6].any()   # token 6 is never read: its column stays 0
+
+
+def test_gated_cells_use_their_kernels_only_where_they_pay():
+    """A batch, or a W_hh small enough to stay in the caches; a big one with a single column stays on
+    NumPy (BLAS streams it faster): the cache then carries NumPy's slopes-free forward, bit for bit."""
+    with compiled_mode(True):
+        assert kernels.sequence_kernels(32, 32) is not None
+        assert kernels.sequence_kernels(512, 8) is not None
+        assert kernels.sequence_kernels(128, 1) is not None
+        assert kernels.sequence_kernels(512, 1) is None
+        rng = np.random.default_rng(4)
+        n = 200
+        p = {"W_hh": rng.standard_normal((4 * n, n)) / np.sqrt(n), "b_hh": rng.standard_normal((4 * n, 1))}
+        xp = rng.standard_normal((3, 4 * n, 1))
+        fast = LSTMCell().forward(p, xp, (np.zeros((n, 1)), np.zeros((n, 1)))).states["a"]
+    with compiled_mode(False):
+        ref = LSTMCell().forward(p, xp, (np.zeros((n, 1)), np.zeros((n, 1)))).states["a"]
+    np.testing.assert_array_equal(fast, ref)

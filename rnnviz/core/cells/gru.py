@@ -36,7 +36,7 @@ class GRUCell(Cell):
         a0 = np.asarray(a0, dtype=np.float64)
         T, G, m = xproj.shape
         n = G // 3
-        fast = kernels.ready()
+        fast = kernels.sequence_kernels(n, m)
         if fast is not None:                     # the same loop compiled (kernels/compiled.py)
             f64 = np.float64
             W = np.ascontiguousarray(W, dtype=f64)
@@ -91,7 +91,8 @@ class GRUCell(Cell):
         return sl
 
     def backward(self, p: dict, cache: CellCache, da_ext: np.ndarray, ds_final=None) -> CellGrads:
-        fast = kernels.ready() if cache.prev_states is None else None
+        n, m = cache.states["a"].shape[1:]
+        fast = kernels.sequence_kernels(n, m) if cache.prev_states is None else None
         if fast is not None:                     # the same loop compiled, the slopes made on the way
             f64 = np.float64
             gates = np.ascontiguousarray(cache.extra["gates"], dtype=f64)

@@ -49,7 +49,7 @@ class LSTMCell(Cell):
         a0, c0 = (np.asarray(s, dtype=np.float64) for s in s0)
         T, G, m = xproj.shape
         n = G // 4
-        fast = kernels.ready()
+        fast = kernels.sequence_kernels(n, m)
         if fast is not None:                     # the same loop compiled (kernels/compiled.py)
             return self._forward_compiled(fast, p, xproj, a0, c0)
         with np.errstate(over="ignore", invalid="ignore"):
@@ -130,7 +130,8 @@ class LSTMCell(Cell):
         return sl
 
     def backward(self, p: dict, cache: CellCache, da_ext: np.ndarray, ds_final=None) -> CellGrads:
-        fast = kernels.ready() if cache.prev_states is None else None
+        n, m = cache.states["a"].shape[1:]
+        fast = kernels.sequence_kernels(n, m) if cache.prev_states is None else None
         if fast is not None:                     # the same loop compiled, the slopes made on the way
             return self._backward_compiled(fast, p, cache, da_ext, ds_final)
         sl = self.slopes(cache)
