@@ -2,7 +2,10 @@
 
 Each computes exactly what the NumPy code it replaces computes, in the same order of operations
 where that order is elementwise (the LSTM's slopes, the optimizers: the same bits); products are
-plain loops here (summed in a fixed order, not BLAS's), so they agree to round-off.
+plain loops here (summed in a fixed order, not BLAS's) and tanh is _tanh below (within 3 ulp of
+NumPy's), so the rest agrees to round-off. The gated cells' loops (lstm_*, gru_*) run a whole sequence
+in one call: NumPy's step by step made ~10 calls of a few µs each per step, more than the step's work
+at a batch of 32 (the adding problem's LSTM update went from 12 ms to 7 here).
 
 All arrays are float64 and C-contiguous (the callers make sure); `nogil`: a kernel running in the
 training worker leaves the interpreter to the window.
