@@ -285,7 +285,7 @@ class TrainPlotsView(QWidget, FigureView):
         if self._showing or not self._per_run:
             return
         vb = self.plots["loss"].vb
-        (x0, x1), px = vb.viewRange()[0], max(1.0, vb.width())
+        (x0, x1), px = vb.viewRange()[0], vb.width()      # (0 before a layout: every row)
         for run in self._per_run:
             env = run["env"]
             for key in ("raw", "smooth", "grad", "reach"):
