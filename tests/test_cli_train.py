@@ -127,3 +127,22 @@ def test_a_terminal_is_told_while_the_compiled_loops_are_prepared(tmp_path, monk
     shown = term.getvalue()
     assert "preparing the compiled training loops" in shown
     assert shown.index("preparing") < shown.index("update ")
+
+
+def test_the_hidden_size_rule_is_the_settings_own(tmp_path, monkeypatch):
+    """`train --hidden` is held to core.settings' one rule (check_hidden, which check_config uses for
+    the window, sessions and `export`): a change to that bound reaches `train` too, in the same words."""
+    from rnnviz.app.headless import ExportError
+    from rnnviz.app.train_headless import run_train
+    from rnnviz.cli import build_parser
+    from rnnviz.core import settings
+
+    monkeypatch.setattr(settings, "MAX_HIDDEN", 16)
+    with pytest.raises(ValueError) as window:
+        settings.check_config(settings.Config(hidden=24))
+    args = build_parser().parse_args(["train", "--text", TEXT, "--steps", "1", "--hidden", "24",
+                                      "--out", str(tmp_path / "out")])
+    with pytest.raises(ExportError) as cli:
+        run_train(args)
+    assert str(cli.value) == str(window.value) == "the hidden size must be a whole number from 1 to 16, not 24"
+    assert not (tmp_path / "out").exists()

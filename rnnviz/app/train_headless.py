@@ -24,7 +24,7 @@ from rnnviz.app.headless import ExportError, Progress, check_model_options, ensu
 from rnnviz.core.params import init_model_params, model_radius
 from rnnviz.core.sampling import sample
 from rnnviz.core.sequences import text_sequence
-from rnnviz.core.settings import MAX_HIDDEN, MAX_RADIUS, Config, check_size, make_run_sequence, prepare_run
+from rnnviz.core.settings import MAX_RADIUS, Config, check_hidden, check_size, make_run_sequence, prepare_run
 from rnnviz.core.spec import ModelSpec
 from rnnviz.core.tasks import RECIPES, AddingTask, CopyTask, NamesTask, SequenceTask
 from rnnviz.core.training import COLUMNS, Trainer, TrainSettings, compiles_first
@@ -120,9 +120,8 @@ def build_trainer(args, task, recipe: str) -> Trainer:
                              f"{rho:.3g}; rnnviz works with 0 to {MAX_RADIUS:g} (the weights are too large to "
                              "compute with)")
     else:
-        n_a = args.hidden or hidden
-        if n_a > MAX_HIDDEN:
-            raise ValueError(f"the hidden size must be a whole number from 1 to {MAX_HIDDEN}, not {n_a}")
+        n_a = hidden if args.hidden is None else args.hidden
+        check_hidden(n_a)
         spec = ModelSpec(args.cell or "rnn", activation, task.n_x, n_a, task.n_y, args.layers or 1,
                          bool(args.bidirectional), task.architecture == "encoder-decoder")
         spec.check()

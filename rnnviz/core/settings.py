@@ -86,10 +86,16 @@ def _whole(v) -> bool:
     return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
 
 
+def check_hidden(n_a) -> None:
+    """ValueError unless n_a is a hidden size rnnviz computes with: the one rule for the window's
+    settings, sessions, `export` and `train` (whose --hidden has no Config to check)."""
+    if not _whole(n_a) or not 1 <= n_a <= MAX_HIDDEN:
+        raise ValueError(f"the hidden size must be a whole number from 1 to {MAX_HIDDEN}, not {n_a}")
+
+
 def check_config(c: Config) -> None:
     """ValueError naming the first bad setting."""
-    if not _whole(c.hidden) or not 1 <= c.hidden <= MAX_HIDDEN:
-        raise ValueError(f"the hidden size must be a whole number from 1 to {MAX_HIDDEN}, not {c.hidden}")
+    check_hidden(c.hidden)
     if not math.isfinite(c.radius) or not 0 <= c.radius <= MAX_RADIUS:
         raise ValueError(f"the spectral radius must be between 0 and {MAX_RADIUS:g}, not {c.radius}")
     if not _whole(c.seed) or not 0 <= c.seed <= MAX_SEED:
