@@ -146,3 +146,20 @@ def test_the_hidden_size_rule_is_the_settings_own(tmp_path, monkeypatch):
         run_train(args)
     assert str(cli.value) == str(window.value) == "the hidden size must be a whole number from 1 to 16, not 24"
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("command", ["train", "export"])
+def test_a_text_file_over_the_step_limit_is_refused_in_one_line(tmp_path, command):
+    """`--file` / `--text-file` longer than rnnviz shows: the limit's own words, naming the file, and
+    nothing written (the length is checked before the sequence is built: core.settings.check_steps)."""
+    from rnnviz.core.settings import MAX_STEPS
+
+    from .test_cli import one_line_error
+    from .test_cli import run as run_cli
+
+    f = tmp_path / "long.txt"
+    f.write_text("hello rnn " * (MAX_STEPS // 10) + "!!", encoding="utf-8")     # MAX_STEPS + 2 characters
+    opt = "--file" if command == "train" else "--text-file"
+    line = one_line_error(run_cli(command, opt, f, "--out", tmp_path / "o"))
+    assert line == f"rnnviz: error: {f}: the sequence has {MAX_STEPS + 1:,} steps; rnnviz shows at most {MAX_STEPS:,}"
+    assert not (tmp_path / "o").exists()
