@@ -148,9 +148,8 @@ def test_the_hidden_size_rule_is_the_settings_own(tmp_path, monkeypatch):
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("command", ["train", "export"])
-def test_a_text_file_over_the_step_limit_is_refused_in_one_line(tmp_path, command):
-    """`--file` / `--text-file` longer than rnnviz shows: the limit's own words, naming the file, and
+def test_a_text_file_over_the_step_limit_is_refused_in_one_line_by_export(tmp_path):
+    """`export --text-file` longer than rnnviz shows: the limit's own words, naming the file, and
     nothing written (the length is checked before the sequence is built: core.settings.check_steps)."""
     from rnnviz.core.settings import MAX_STEPS
 
@@ -159,10 +158,29 @@ def test_a_text_file_over_the_step_limit_is_refused_in_one_line(tmp_path, comman
 
     f = tmp_path / "long.txt"
     f.write_text("hello rnn " * (MAX_STEPS // 10) + "!!", encoding="utf-8")     # MAX_STEPS + 2 characters
-    opt = "--file" if command == "train" else "--text-file"
-    line = one_line_error(run_cli(command, opt, f, "--out", tmp_path / "o"))
+    line = one_line_error(run_cli("export", "--text-file", f, "--out", tmp_path / "o"))
     assert line == f"rnnviz: error: {f}: the sequence has {MAX_STEPS + 1:,} steps; rnnviz shows at most {MAX_STEPS:,}"
     assert not (tmp_path / "o").exists()
+
+
+def test_train_reads_a_text_file_longer_than_the_views_show(tmp_path):
+    """A character model trains on windows of --seq-length characters, so `train --file` takes a text as
+    long as the Train panel does (min-char-rnn's input.txt is 1 MB), not only MAX_STEPS characters:
+    the windows walk through the whole text from its start."""
+    from rnnviz.core.settings import MAX_STEPS
+
+    f = tmp_path / "input.txt"
+    text = "the quick brown fox jumps over the lazy dog. " * (3 * MAX_STEPS // 45) + "THE END!"
+    f.write_text(text, encoding="utf-8")
+    out = tmp_path / "o"
+    r = run("--file", f, "--steps", 4, "--seq-length", 25, "--hidden", 8, "--out", out)
+    assert r.returncode == 0, r.stderr
+    got = rows(out / "train.csv")
+    assert [int(x["update"]) for x in got] == [1, 2, 3, 4]
+    with np.load(out / "params.npz", allow_pickle=False) as z:
+        vocab = [str(c) for c in z["vocab"]]
+    assert {"T", "H", "E", "N", "D", "!"} <= set(vocab)          # the characters of the text's far end
+    assert vocab == sorted(set(text))
 
 
 def _pty_run(args, home):

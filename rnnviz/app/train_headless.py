@@ -69,8 +69,17 @@ def build_task(args):
         raise ValueError("--architecture encoder-decoder needs --target TEXT: what the decoder should write")
     if args.target and arch != "encoder-decoder":
         raise ValueError("--target is the decoder's text: use it with --architecture encoder-decoder")
-    config = Config(source=source, kind=kind, loss=args.loss or "auto", architecture=arch, target=args.target or "")
     where = args.file or args.numbers_file
+    if kind == "text" and arch == "many-to-many" and args.loss in (None, "auto", "cross_entropy"):
+        # a character model, as the Train panel's text file: windows of --seq-length characters, so the
+        # text may be as long as a file rnnviz reads (min-char-rnn's input.txt is 1 MB), not only as long
+        # as the views show (MAX_STEPS)
+        try:
+            seq = text_sequence(source)
+        except ValueError as e:
+            raise ValueError(f"{where}: {e}" if where else str(e)) from None
+        return SequenceTask(seq, "cross_entropy", arch, args.seq_length or 25), "text"
+    config = Config(source=source, kind=kind, loss=args.loss or "auto", architecture=arch, target=args.target or "")
     try:
         seq, loss = prepare_run(config)
     except ValueError as e:
