@@ -2,9 +2,11 @@
 figure and must read from the back row. Its fifteen rows shared ~320 px (the tabs under it kept 300 px,
 and a wrapped verdict label claimed the height of five lines it never showed), so its text shrank to
 11.5 px, smaller than in the window. Now presenting gives the graph clearly more height than the window
-does and its text stays at least as large (>= 13 px), while the tabs keep a chooser and a plot."""
+does and its text stays at least as large (>= 13 px), while the tabs keep a chooser and a plot. And in
+the backward pass, where the legends' row is compact, the legend still names the gate strips in order."""
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QPainter
 
 from tests.app.projector import open_window, press, settle
 from tests.app.test_model_views import bidirectional_lstm, choose, click, keys
@@ -106,3 +108,30 @@ def test_a_changed_model_while_presenting_resplits_the_centre(qtbot):
         assert w.splitter.sizes() == w.window_layout._auto_split or graph_figures(w)[0] == deep_h
     finally:
         reset_fonts()
+
+
+def test_the_backward_pass_compact_legend_names_the_gate_strips_in_order(qtbot):
+    from rnnviz.app.views.graph import legends
+    from rnnviz.app.views.graph.spec import GATE_SYMBOL
+
+    w = open_window(qtbot, 1280, 720)
+    bidirectional_lstm(qtbot, w, layers=2)
+    qtbot.keyClick(w.graph, Qt.Key.Key_B)                  # B: BPTT from step T
+    qtbot.waitUntil(lambda: w.graph.item.backward, timeout=5000)
+    settle(qtbot, 100)
+    g = w.graph
+    img = QImage(10, 10, QImage.Format.Format_ARGB32)
+    painter = QPainter(img)
+    width = g.canvas.viewport().width()
+    entries, ends, compact = legends.legend_layout(painter, width, g.item)
+    painter.end()
+    assert compact                                         # the gradient's legend took the room
+    names = next(iter(g.item.data.gates.values())).names
+    order = " ".join(GATE_SYMBOL[n] for n in names)
+    labels = [e[1] for e in entries]
+    gate = next(i for i, lab in enumerate(labels) if "Γ" in lab)
+    assert labels[gate] == f"↓ {order}", labels           # top down, each strip by its symbol
+    assert all(e <= width - 0.5 * g.item.style.f for e in ends), (ends, width)   # every legend drawn
+    # and it is painted: the legend's spot under the step axis carries that text
+    g.canvas.viewport().grab()
+    assert f"↓ {order}" in [text for kind, text, _r in g.canvas.spots if kind == "legend"]

@@ -91,11 +91,11 @@ def _legend_items(item, compact: bool) -> list[tuple]:
         out.append((colors.diverging(), "x⟨t⟩" if compact else "x⟨t⟩ inputs", numfmt.MINUS + xl, xl, "" if compact else "0"))
     if d.gates:
         names = " ".join(dict.fromkeys(GATE_SYMBOL[g_] for gs in d.gates.values() for g_ in gs.names if g_ not in SIGNED_GATES))
-        label = f"gates {names} (mean)"
+        label, short = f"gates {names} (mean)", "Γ"
         if g.detailed and _gate_strips(item):   # no symbol on a strip: which one is which, top down
             order = " ".join(GATE_SYMBOL[g_] for g_ in next(iter(d.gates.values())).names)
-            label = f"gate strips ↓ {order} (mean)"
-        out.append((colors.sequential(), "Γ" if compact else label, "0", "1", ""))
+            label, short = f"gate strips ↓ {order} (mean)", f"↓ {order}"   # compact: still the order
+        out.append((colors.sequential(), short if compact else label, "0", "1", ""))
     if not g.detailed and d.mode != "value":
         what = "p(1)" if d.mode == "binary" else "p(target)"   # what graph_bands.prepare colours
         out.append((colors.sequential(), what if compact else f"ŷ row: {what}", "0", "1", ""))
