@@ -15,7 +15,8 @@ from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QScrollArea, QStyle, QTabBar
 
 FOCUS_TARGETS = ("tabs", "graph")
-MIN_TABS_PX = 300      # the plots under the graph keep at least this when the graph asks for more
+MIN_TABS_PX = 298      # the plots under the graph keep at least this when the graph asks for more (what they had
+                       # while the split counted the handle in: a 2-layer bi LSTM at 720p keeps its 12 px text)
 MIN_TABS_PRESENTING_PX = 255   # presenting: the graph is the lecture's figure; the tabs keep a chooser and a plot
 PRESENTING_GRAPH_FONT_PX = 15  # presenting: the graph asks for the height its text needs at the window's size at least
 MIN_SCROLLING = 180    # a column that can't have its width scrolls sideways, down to this width
@@ -46,6 +47,7 @@ class WindowLayout:
         self._settling = False                 # a presentation change waits for its fonts
         self.goal_width = 0                    # the window's width as the user gave it
         self._resplit_pending = False          # presenting: the centre's new height, split once handled
+        self._split_auto = False               # the centre's split is split_centre's (no drag of the handle since)
 
     # ------------------------------------------------------------------ snapshots
     def _docks(self) -> list[QDockWidget]:
@@ -228,7 +230,7 @@ class WindowLayout:
         tabs = MIN_TABS_PRESENTING_PX if self.presenting else MIN_TABS_PX   # the plots keep room to read
         graph = max(min(want, total - tabs), int(total * 0.52))
         w.splitter.setSizes([graph, total - graph])
-        self._auto_split = w.splitter.sizes()
+        self._split_auto = True
 
     def _graph_rows(self) -> list:
         graph = getattr(self.w, "graph", None)
@@ -238,9 +240,12 @@ class WindowLayout:
         """Presenting, the centre's split as the window chose it follows the centre's height (the bars
         around it take their presenting fonts' height a layout pass or two after F11)."""
         if (self.presenting and self.focus is None and not self._quiet and not self._resplit_pending
-                and self.w.splitter.sizes() == getattr(self, "_auto_split", None)):
+                and self._split_auto):
             self._resplit_pending = True
             QTimer.singleShot(0, self._resplit)
+
+    def _split_moved(self, *_args) -> None:
+        self._split_auto = False   # the user's split: kept until Reset layout
 
     def _resplit(self) -> None:
         self._resplit_pending = False
@@ -249,7 +254,7 @@ class WindowLayout:
 
     def model_changed(self) -> None:
         """A new model re-splits the centre, unless the user has moved the split since."""
-        if self.focus is None and self.w.splitter.sizes() == getattr(self, "_auto_split", None):
+        if self.focus is None and self._split_auto:
             self.split_centre()
 
     # ------------------------------------------------------------------ start and reset
@@ -258,6 +263,7 @@ class WindowLayout:
         if getattr(self, "_on_resize", None) is None:
             self._on_resize = _OnResize(self._centre_resized, self.w.splitter)
             self.w.splitter.installEventFilter(self._on_resize)
+            self.w.splitter.splitterMoved.connect(self._split_moved)
         self.size_columns()
         self._default = self.w.saveState()
         if self.presenting:   # a session opened in presentation mode: leaving it sizes afresh
@@ -291,8 +297,7 @@ class WindowLayout:
             if not self._settling:           # (off and on again before the layout came back: keep it)
                 self._before_presenting = self._before_focus or self._snapshot()
                 # the centre split as the window chose it: leaving re-splits if the model changed meanwhile
-                self._auto_before_presenting = (self.w.splitter.sizes() == getattr(self, "_auto_split", None),
-                                                self._graph_rows())
+                self._auto_before_presenting = (self._split_auto, self._graph_rows())
             for dock in self._presenting_hides():
                 dock.hide()
         # the new fonts reach every widget's size only once the events they posted are handled:
@@ -315,10 +320,9 @@ class WindowLayout:
             elif snap is not None:
                 self._restore(snap)
                 auto, rows = getattr(self, "_auto_before_presenting", (False, None))
+                self._split_auto = auto                 # the window's own split, or the user's, as before
                 if auto and rows != self._graph_rows():
                     self.split_centre()
-                elif auto:
-                    self._auto_split = self.w.splitter.sizes()   # still the window's own split
             elif self.w.input_dock.isHidden():
                 self.w.input_dock.show()
                 self.size_columns()
