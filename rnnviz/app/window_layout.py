@@ -3,8 +3,9 @@
 - Columns: every side column is at least as wide as its contents and its tab labels need (nothing
   cut off), and otherwise in proportion to the window, so the graph keeps most of a 1280 x 720
   projector.
-- Presentation mode (F11) gives the graph the input column; leaving it puts back the layout from
-  before, column widths included (fonts change the widths the columns need while presenting).
+- Presentation mode (F11) gives the graph the input column, and the height its text needs to stay at
+  least the window's size (the tabs under it keep MIN_TABS_PRESENTING_PX); leaving it puts back the
+  layout from before, column widths and centre split included (fonts change the sizes while presenting).
 - Focus: one figure (the current tab, or the graph) takes the whole window apart from the playback
   bar, for the lecture's key figure; the same key, Esc or View > Reset layout bring the rest back.
 - Reset layout: the docks back where they started, sized for the window as it is now.
@@ -48,6 +49,7 @@ class WindowLayout:
         self.goal_width = 0                    # the window's width as the user gave it
         self._resplit_pending = False          # presenting: the centre's new height, split once handled
         self._split_auto = False               # the centre's split is split_centre's (no drag of the handle since)
+        self._auto_before_presenting = (False, None)   # (that, the graph's rows) when F11 went on
 
     # ------------------------------------------------------------------ snapshots
     def _docks(self) -> list[QDockWidget]:
@@ -319,7 +321,7 @@ class WindowLayout:
                 self._before_focus = snap or self._before_focus  # leaving focus returns to the layout before F11
             elif snap is not None:
                 self._restore(snap)
-                auto, rows = getattr(self, "_auto_before_presenting", (False, None))
+                auto, rows = self._auto_before_presenting
                 self._split_auto = auto                 # the window's own split, or the user's, as before
                 if auto and rows != self._graph_rows():
                     self.split_centre()
