@@ -1,6 +1,7 @@
 """Presentation mode (F11) in the window as `python main.py` opens it (offscreen, 1280 x 720).
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_f11.py [--runs 6] [--size 1280x720] [--worker]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_f11.py --rows [--size 1280x720]
 
 For each press of F11 (on, off, on, ...): the wall time from the key until the window has handled
 every event it posted (the new fonts laid out, the columns restored, every view repainted), and the
@@ -9,6 +10,10 @@ Also the share of that spent applying the application theme (palette, font, styl
 --worker trains an LSTM on the adding problem in a thread meanwhile (what a training session does: a
 per-step Python loop that holds the interpreter lock whenever the GUI thread lets go of it).
 Prints figures; asserts nothing (goal: well under the monkey test's 1 s freeze bound).
+--rows instead prints, per model (vanilla, GRU, LSTM, 2-layer bidirectional LSTM, 4-layer LSTM), in the
+window and in presentation mode: the graph's height, its text's px (and its bold row names'), and the
+height of the tabs under it (goal at 720p F11: the graph taller than in the window, its text >= 13 px
+and >= the window's).
 """
 from __future__ import annotations
 
@@ -65,6 +70,36 @@ def start_worker(kind: str):
     return stop
 
 
+ROW_MODELS = [("vanilla", dict(cell="rnn", layers=1, bidirectional=False)),
+              ("GRU", dict(cell="gru", layers=1, bidirectional=False)),
+              ("LSTM", dict(cell="lstm", layers=1, bidirectional=False)),
+              ("LSTM 2 layers bi", dict(cell="lstm", layers=2, bidirectional=True)),
+              ("LSTM 4 layers", dict(cell="lstm", layers=4, bidirectional=False))]
+
+
+def print_rows(app, w, width: int, height: int) -> None:
+    """The graph's room and text per model, in the window and in presentation mode (F11 as a user presses it)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    print(f"the graph at {width}x{height}: height px, text px (bold row names px), tabs px under it")
+    for name, config in ROW_MODELS:
+        w.state.update_config(**config)
+        settle(app, 300)
+        cells = []
+        for presenting in (False, True):
+            if w.state.view_options.presentation != presenting:
+                QTest.keyClick(w.graph.canvas, Qt.Key.Key_F11)
+                settle(app, 500)
+            g = w.graph
+            st = g.item.style
+            cells.append(f"{g.canvas.viewport().height():4d} px, text {st.f:4.1f} ({st.font_bold.pixelSize():2d}), "
+                         f"tabs {w.tabs.height():3d}")
+        QTest.keyClick(w.graph.canvas, Qt.Key.Key_F11)
+        settle(app, 500)
+        print(f"  {name:17s} {len(w.graph.item.spec.rows):2d} rows   window {cells[0]}   F11 {cells[1]}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=6, help="F11 presses (alternately on and off)")
@@ -73,6 +108,8 @@ def main() -> None:
                     help="meanwhile a thread trains an LSTM (train), or runs a pure Python loop (python)")
     ap.add_argument("--cell", default=None, help="the model's cell (rnn, gru, lstm; default: the example's)")
     ap.add_argument("--panel", default=None, help="open this side panel in front first (e.g. Cell)")
+    ap.add_argument("--rows", action="store_true",
+                    help="print the graph's height and text size per model, in the window and in F11")
     ap.add_argument("--gil-interval", type=float, default=None,
                     help="override the interpreter's switch interval the app sets (s; Python's default 0.005)")
     args = ap.parse_args()
@@ -97,6 +134,10 @@ def main() -> None:
     w.show()
     w.start_layout()
     settle(app, 300)
+    if args.rows:
+        print_rows(app, w, width, height)
+        w.close()
+        return
     if args.cell:
         w.state.update_config(cell=args.cell)
         settle(app, 300)

@@ -12,6 +12,9 @@ machine) or for the interpreter (the worker's Python). --profile: where the GUI 
 long gaps (benchmarks/_gaps.py's StackSampler). --no-follow: the other views don't follow the weights
 while training (what the plots and the worker cost alone); --no-hold: the worker doesn't wait while a
 frame is drawn. Asserts nothing: the machine's speed drifts (two cores shared by several processes).
+On a machine that other work keeps busy, `chrt -f 10 .venv/bin/python benchmarks/bench_train_window.py`
+(as root) runs it ahead of that work, as on an idle machine; --seconds 60 shows a long run (the plots'
+frame must not grow with the number of updates: benchmarks/bench_train_plots.py).
 """
 from __future__ import annotations
 

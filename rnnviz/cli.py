@@ -269,15 +269,18 @@ def run_gui(args) -> int:
 def run_lesson(args) -> int:
     from rnnviz.app.lessons.slides_cli import run_lesson_export
 
+    removed: list[str] = []
     try:
-        written = run_lesson_export(args)
+        written = run_lesson_export(args, removed)
     except ValueError as e:
         print(f"rnnviz: error: {e}", file=sys.stderr)
         return 1
     except KeyboardInterrupt as e:
         print(f"rnnviz: error: interrupted{': ' + str(e) if str(e) else ''}", file=sys.stderr)
         return 130
-    print(f"wrote {len(written) - 1} slides and slides.txt into {args.out}")
+    from rnnviz.app.lessons.slide_files import removed_note
+
+    print(f"wrote {len(written) - 1} slides and slides.txt into {args.out}" + removed_note(removed))
     return 0
 
 

@@ -31,6 +31,8 @@ files written into DIR:
                 (1 where clipping changed the gradient), reach (||dL/da<1>|| / ||dL/da<T>||)
   train.png, train.svg   the loss, gradient norm and reach curves (the window's Training panel, Curves tab)
   samples.txt   text sampled from the model (names for --task names), or its answers to a few examples
+Ctrl-C stops after the update being made and writes these files for the updates done so far (exit 130);
+a second Ctrl-C quits without writing them.
 
 examples:
   rnnviz train --file input.txt --steps 5000 --out run1          (min-char-rnn on a text)

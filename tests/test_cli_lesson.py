@@ -103,3 +103,38 @@ def test_the_window_refuses_a_bad_lesson_before_it_opens(tmp_path):
         r = run("gui", "--lesson", *args, home=tmp_path)
         assert r.returncode == 1 and words in r.stderr, r.stderr
         assert len(r.stderr.strip().splitlines()) == 1 and "window shown" not in r.stdout
+
+
+def test_re_exporting_a_shorter_lesson_removes_the_older_exports_extra_slides_only(tmp_path):
+    """A 4-page lesson exported, then the teacher cuts it to 2 pages and exports again into the same
+    folder: the old 03- and 04- slides go (the folder shows the lesson as it is), and nothing of the
+    user's does, not even a PNG named like a slide (only PNGs rnnviz marked as its slides are removed)."""
+    from rnnviz.app.lessons.slide_files import MARK, has_mark
+
+    def lesson(titles):
+        f = tmp_path / "mine.json"
+        f.write_text(json.dumps({"format": 1, "title": "Mine", "pages": [
+            {"title": t, "text": f"page {t}", "setup": {"config": {"source": "abcabc"}}} for t in titles]}),
+            encoding="utf-8")
+        return f
+
+    out = tmp_path / "slides"
+    r = run("lesson", lesson(["One", "Two", "Three", "Four"]), "--out", out, home=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in out.glob("*.png")) == ["01-one.png", "02-two.png", "03-three.png", "04-four.png"]
+    assert all(has_mark(p) for p in out.glob("*.png"))
+    with Image.open(out / "03-three.png") as im:
+        assert im.info[MARK] == "Mine: page 3 of 4"
+    Image.new("RGB", (8, 8)).save(out / "05-holiday.png")          # the user's own, named like a slide
+    Image.new("RGB", (8, 8)).save(out / "photo.png")
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    (out / "06-folder.png").mkdir()
+    r = run("lesson", lesson(["One", "Deux"]), "--out", out, home=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == (f"wrote 2 slides and slides.txt into {out}; removed 3 slides of an older "
+                                "export (02-two.png … 04-four.png)")
+    assert sorted(p.name for p in out.iterdir()) == ["01-one.png", "02-deux.png", "05-holiday.png", "06-folder.png",
+                                                    "notes.txt", "photo.png", "slides.txt"]
+    assert (out / "slides.txt").read_text(encoding="utf-8").startswith("Mine\n\n1. One")
+    r = run("lesson", lesson(["One", "Deux"]), "--out", out, home=tmp_path)     # the same again: nothing to remove
+    assert r.returncode == 0 and r.stdout.strip() == f"wrote 2 slides and slides.txt into {out}"

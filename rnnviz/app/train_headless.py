@@ -3,8 +3,10 @@
 The options are checked completely before the first update (a bad one is one line on stderr and
 exit 2 from argparse, or 1 here); training runs with a progress line on stderr when it is a
 terminal; the files are written into a hidden staging folder inside DIR and moved into place at the
-end, so an interrupted run leaves DIR as it was. A run that diverges writes its last finite weights
-and the history so far, says so, and exits with 1.
+end, so a failed write leaves DIR as it was. A run that diverges writes its last finite weights
+and the history so far, says so, and exits with 1. Ctrl-C stops after the update being made and
+writes what was trained so far (the weights after the last whole update and its history), says so,
+and exits with 130; a second Ctrl-C while the files are made quits without writing them.
 """
 from __future__ import annotations
 
@@ -20,11 +22,12 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from rnnviz.app.ctrl_c import CtrlC
 from rnnviz.app.headless import ExportError, Progress, check_model_options, ensure_app
 from rnnviz.core.params import init_model_params, model_radius
 from rnnviz.core.sampling import sample
 from rnnviz.core.sequences import text_sequence
-from rnnviz.core.settings import MAX_HIDDEN, MAX_RADIUS, Config, check_size, make_run_sequence, prepare_run
+from rnnviz.core.settings import MAX_RADIUS, Config, check_hidden, check_size, make_run_sequence, prepare_run
 from rnnviz.core.spec import ModelSpec
 from rnnviz.core.tasks import RECIPES, AddingTask, CopyTask, NamesTask, SequenceTask
 from rnnviz.core.training import COLUMNS, Trainer, TrainSettings, compiles_first
@@ -66,8 +69,17 @@ def build_task(args):
         raise ValueError("--architecture encoder-decoder needs --target TEXT: what the decoder should write")
     if args.target and arch != "encoder-decoder":
         raise ValueError("--target is the decoder's text: use it with --architecture encoder-decoder")
-    config = Config(source=source, kind=kind, loss=args.loss or "auto", architecture=arch, target=args.target or "")
     where = args.file or args.numbers_file
+    if kind == "text" and arch == "many-to-many" and args.loss in (None, "auto", "cross_entropy"):
+        # a character model, as the Train panel's text file: windows of --seq-length characters, so the
+        # text may be as long as a file rnnviz reads (min-char-rnn's input.txt is 1 MB), not only as long
+        # as the views show (MAX_STEPS)
+        try:
+            seq = text_sequence(source)
+        except ValueError as e:
+            raise ValueError(f"{where}: {e}" if where else str(e)) from None
+        return SequenceTask(seq, "cross_entropy", arch, args.seq_length or 25), "text"
+    config = Config(source=source, kind=kind, loss=args.loss or "auto", architecture=arch, target=args.target or "")
     try:
         seq, loss = prepare_run(config)
     except ValueError as e:
@@ -120,9 +132,8 @@ def build_trainer(args, task, recipe: str) -> Trainer:
                              f"{rho:.3g}; rnnviz works with 0 to {MAX_RADIUS:g} (the weights are too large to "
                              "compute with)")
     else:
-        n_a = args.hidden or hidden
-        if n_a > MAX_HIDDEN:
-            raise ValueError(f"the hidden size must be a whole number from 1 to {MAX_HIDDEN}, not {n_a}")
+        n_a = hidden if args.hidden is None else args.hidden
+        check_hidden(n_a)
         spec = ModelSpec(args.cell or "rnn", activation, task.n_x, n_a, task.n_y, args.layers or 1,
                          bool(args.bidirectional), task.architecture == "encoder-decoder")
         spec.check()
@@ -220,52 +231,83 @@ def write_outputs(tr: Trainer, folder: Path, args) -> list[str]:
     return sorted(p.name for p in folder.iterdir())
 
 
-def run_train(args, progress: Progress | None = None) -> tuple[list[str], str]:
-    """Train and write; (file names, a divergence message or ""). ExportError for what the user can fix."""
+def run_train(args, progress: Progress | None = None, ctrl_c: CtrlC | None = None) -> tuple[list[str], str]:
+    """Train and write; (file names, a divergence message or ""). ExportError for what the user can fix.
+    ctrl_c (the CLI's): training stops after the update being made once it says so (`ctrl_c.asked`);
+    what was trained so far is then written."""
     progress = progress or Progress()
+    ctrl_c = ctrl_c or CtrlC()
     created = not os.path.lexists(args.out)
     try:
         out = check_writable_dir(args.out)
         task, recipe = build_task(args)
         tr = build_trainer(args, task, recipe)
     except ValueError as e:
-        if created:
-            with contextlib.suppress(OSError):
-                os.rmdir(args.out)
+        _remove_if_made(args.out, created)
         raise ExportError(str(e)) from None
+    except KeyboardInterrupt:
+        _remove_if_made(args.out, created)
+        raise
+    ctrl_c.worth_keeping = lambda: tr.updates > 0
+    try:
+        return _train_and_write(tr, out, args, progress, ctrl_c)
+    except KeyboardInterrupt:
+        _remove_if_made(args.out, created)      # (only an empty folder: nothing was written)
+        raise
+
+
+def _remove_if_made(folder, created: bool) -> None:
+    if created:
+        with contextlib.suppress(OSError):
+            os.rmdir(folder)
+
+
+def _train_and_write(tr: Trainer, out: Path, args, progress: Progress, ctrl_c: CtrlC) -> tuple[list[str], str]:
     try:
         message = ""
         if compiles_first(tr.updates, args.steps):
             progress("preparing the compiled training loops (the first time on this machine, some seconds)…")
-        for (p,) in tr.train(args.steps, frame_seconds=0.2, with_params=False):
+        for (p,) in tr.train(args.steps, should_stop=ctrl_c, frame_seconds=0.2, with_params=False):
             loss = p.rows["loss"][-1] if len(p.rows["loss"]) else float("nan")
             progress(f"update {p.updates:,} of {args.steps:,} · {p.updates_per_s:,.0f} updates/s · loss {loss:.4g}")
             message = p.message if p.done == "diverged" else ""
+        if ctrl_c.asked:
+            if tr.updates == 0:
+                raise KeyboardInterrupt
+            progress(f"stopped after update {tr.updates:,}: writing what was trained (Ctrl-C again: write nothing)…")
+        try:
+            stage = Path(tempfile.mkdtemp(prefix=".rnnviz-train-", dir=out))
+        except OSError as e:
+            raise ExportError(f"can't write into {out}: {e.strerror or e}") from None
+        try:
+            names = write_outputs(tr, stage, args)
+            ctrl_c.moving = True      # from here on Ctrl-C waits: all the files go into place (or a failure says so)
+            for name in names:
+                os.replace(stage / name, out / name)
+        except (ValueError, OSError) as e:
+            raise ExportError(str(e) if isinstance(e, ValueError) else f"can't write into {out}: {e}") from None
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)
     finally:
         progress.clear()
-    try:
-        stage = Path(tempfile.mkdtemp(prefix=".rnnviz-train-", dir=out))
-    except OSError as e:
-        raise ExportError(f"can't write into {out}: {e.strerror or e}") from None
-    try:
-        names = write_outputs(tr, stage, args)
-        for name in names:
-            os.replace(stage / name, out / name)
-    except (ValueError, OSError) as e:
-        raise ExportError(str(e) if isinstance(e, ValueError) else f"can't write into {out}: {e}") from None
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
+    ctrl_c.updates_written = tr.updates
     return names, message
 
 
 def run_train_command(args) -> int:
     try:
-        names, message = run_train(args)
+        with CtrlC() as ctrl_c:
+            names, message = run_train(args, ctrl_c=ctrl_c)
     except ExportError as e:
         print(f"rnnviz: error: {e}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("rnnviz: error: interrupted; nothing was written", file=sys.stderr)
+        return 130
+    if ctrl_c.asked:
+        n = ctrl_c.updates_written
+        print(f"rnnviz: interrupted: stopped after {n:,} of {args.steps:,} update{'s' if args.steps != 1 else ''}; "
+              f"wrote {', '.join(names)} into {args.out}", file=sys.stderr)
         return 130
     if message:
         print(f"rnnviz: training stopped: {message}; wrote {len(names)} files into {args.out}", file=sys.stderr)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QLabel, QScrollArea, QSizePolicy, QTabWidget, QVBoxLayout, QWidget
 
 from rnnviz.app.panels.keys import hand_back_keys
@@ -22,6 +22,8 @@ from rnnviz.app.training_controller import TrainController
 from rnnviz.app.views.lazy import set_staggered
 from rnnviz.app.views.train_plots import Series, TrainPlotsView
 from rnnviz.core.training import COLUMNS
+
+PREPARE_AFTER_MS = 1000     # the Training panel in view this long: its compiled loops start loading
 
 
 def plot_series(ctl) -> list[Series]:
@@ -95,6 +97,13 @@ def install_training(window) -> dict:
     lay.addWidget(panel.run_box)
     lay.addWidget(tabs, 1)
     dock = _left_dock(window, column)
+    # the panel stays in view for a second: the user may train soon, so the compiled loops load now,
+    # in the background (not for a tab passed on the way to another, nor for a layout settling)
+    def in_view() -> None:
+        if dock.isVisible() and (dock.isFloating() or not dock.visibleRegion().isEmpty()):
+            ctl.prepare_kernels()
+
+    dock.visibilityChanged.connect(lambda shown: shown and QTimer.singleShot(PREPARE_AFTER_MS, dock, in_view))
     status = QLabel("")
     status.setObjectName("trainStatus")
     # room for "trained 1,000,000 · 10,000/s · L 0.00123" so that the line never cuts off its last digit

@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 
 from rnnviz.app.jobs import JobRunner
+from rnnviz.core import kernels
 from rnnviz.core.optimizers import Optimizer
 from rnnviz.core.params import init_model_params, model_radius
 from rnnviz.core.sequences import text_sequence
@@ -72,6 +73,7 @@ class TrainController(QObject):
         super().__init__(parent)
         self.state = state
         self.runner = JobRunner(self)
+        self._kernels_asked = False
         self.runner.partial_result.connect(self._on_partial)
         self.runner.finished.connect(self._on_finished)
         self.runner.failed.connect(self._on_failed)
@@ -274,6 +276,16 @@ class TrainController(QObject):
         self.go.clear()
         self._frame_pending = True
         self._frame_timer.start(FRAME_HOLD_MS)
+
+    def prepare_kernels(self) -> None:
+        """Load the compiled training loops in the background as soon as the Training panel is first
+        shown, not when ▶ Train is pressed: the first run then starts at once. (numba: ~10^5 objects and
+        ~110 MB, so not before the user looks at training; ▶ Train meanwhile waits behind the load, and
+        says "preparing…".) The GUI's collector freezes what they brought (app/gui_gc.py)."""
+        if self._kernels_asked or kernels.ready() is not None or kernels.disabled():
+            return
+        self._kernels_asked = True
+        self.runner.submit("prepare", lambda _task: kernels.load())
 
     def _on_partial(self, job, progs) -> None:
         if job is not self._job:

@@ -3,20 +3,37 @@
 - Columns: every side column is at least as wide as its contents and its tab labels need (nothing
   cut off), and otherwise in proportion to the window, so the graph keeps most of a 1280 x 720
   projector.
-- Presentation mode (F11) gives the graph the input column; leaving it puts back the layout from
-  before, column widths included (fonts change the widths the columns need while presenting).
+- Presentation mode (F11) gives the graph the input column, and the height its text needs to stay at
+  least the window's size (the tabs under it keep MIN_TABS_PRESENTING_PX); leaving it puts back the
+  layout from before, column widths and centre split included (fonts change the sizes while presenting).
 - Focus: one figure (the current tab, or the graph) takes the whole window apart from the playback
   bar, for the lecture's key figure; the same key, Esc or View > Reset layout bring the rest back.
 - Reset layout: the docks back where they started, sized for the window as it is now.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QScrollArea, QStyle, QTabBar
 
 FOCUS_TARGETS = ("tabs", "graph")
-MIN_TABS_PX = 300      # the plots under the graph keep at least this when the graph asks for more
+MIN_TABS_PX = 298      # the plots under the graph keep at least this when the graph asks for more (what they had
+                       # while the split counted the handle in: a 2-layer bi LSTM at 720p keeps its 12 px text)
+MIN_TABS_PRESENTING_PX = 255   # presenting: the graph is the lecture's figure; the tabs keep a chooser and a plot
+PRESENTING_GRAPH_FONT_PX = 15  # presenting: the graph asks for the height its text needs at the window's size at least
 MIN_SCROLLING = 180    # a column that can't have its width scrolls sideways, down to this width
+
+
+class _OnResize(QObject):
+    """Calls `callback` before a widget handles each of its resizes (its children still where they were)."""
+
+    def __init__(self, callback, parent):
+        super().__init__(parent)
+        self._callback = callback
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self._callback()
+        return False
 
 
 class WindowLayout:
@@ -30,6 +47,9 @@ class WindowLayout:
         self._quiet = False                    # True while restoring: no measuring half-way
         self._settling = False                 # a presentation change waits for its fonts
         self.goal_width = 0                    # the window's width as the user gave it
+        self._resplit_pending = False          # presenting: the centre's new height, split once handled
+        self._split_auto = False               # the centre's split is split_centre's (no drag of the handle since)
+        self._auto_before_presenting = (False, None)   # (that, the graph's rows) when F11 went on
 
     # ------------------------------------------------------------------ snapshots
     def _docks(self) -> list[QDockWidget]:
@@ -197,24 +217,55 @@ class WindowLayout:
         self.split_centre()
 
     def split_centre(self) -> None:
-        """The centre between the graph and the tabs, by how many rows the model's graph has."""
+        """The centre between the graph and the tabs, by how many rows the model's graph has. Presenting,
+        the graph also asks for the height at which its text is larger than in the window (a deep
+        LSTM's rows at a projector's 1280 x 720), and the tabs below give up more of theirs."""
         from rnnviz.app.views.graph.rows import graph_share
         w = self.w
-        total = max(sum(w.splitter.sizes()), w.splitter.height(), 1)
-        share = graph_share(w.graph.item.spec) if getattr(w, "graph", None) is not None else 0.52
-        share = max(0.52, min(share, (total - MIN_TABS_PX) / total))   # the plots keep room to read
-        graph = min(int(total * share), max(total - MIN_TABS_PX, int(total * 0.52)))
+        # (the splitter's height less its handle: setSizes scales sizes that don't add up to what it has)
+        total = max(sum(w.splitter.sizes()), w.splitter.height() - w.splitter.handleWidth(), 1)
+        graph_view = getattr(w, "graph", None)
+        share = graph_share(graph_view.item.spec) if graph_view is not None else 0.52
+        want = int(total * share)
+        if self.presenting and graph_view is not None:
+            want = max(want, graph_view.canvas.height_for_font(PRESENTING_GRAPH_FONT_PX))
+        tabs = MIN_TABS_PRESENTING_PX if self.presenting else MIN_TABS_PX   # the plots keep room to read
+        graph = max(min(want, total - tabs), int(total * 0.52))
         w.splitter.setSizes([graph, total - graph])
-        self._auto_split = w.splitter.sizes()
+        self._split_auto = True
+
+    def _graph_rows(self) -> list:
+        graph = getattr(self.w, "graph", None)
+        return [r.key for r in graph.item.spec.rows] if graph is not None else []
+
+    def _centre_resized(self) -> None:
+        """Presenting, the centre's split as the window chose it follows the centre's height (the bars
+        around it take their presenting fonts' height a layout pass or two after F11)."""
+        if (self.presenting and self.focus is None and not self._quiet and not self._resplit_pending
+                and self._split_auto):
+            self._resplit_pending = True
+            QTimer.singleShot(0, self._resplit)
+
+    def _split_moved(self, *_args) -> None:
+        self._split_auto = False   # the user's split: kept until Reset layout
+
+    def _resplit(self) -> None:
+        self._resplit_pending = False
+        if self.presenting and self.focus is None:
+            self.split_centre()
 
     def model_changed(self) -> None:
         """A new model re-splits the centre, unless the user has moved the split since."""
-        if self.focus is None and self.w.splitter.sizes() == getattr(self, "_auto_split", None):
+        if self.focus is None and self._split_auto:
             self.split_centre()
 
     # ------------------------------------------------------------------ start and reset
     def start(self) -> None:
         """Once the window is shown: size the columns, then remember where the docks are."""
+        if getattr(self, "_on_resize", None) is None:
+            self._on_resize = _OnResize(self._centre_resized, self.w.splitter)
+            self.w.splitter.installEventFilter(self._on_resize)
+            self.w.splitter.splitterMoved.connect(self._split_moved)
         self.size_columns()
         self._default = self.w.saveState()
         if self.presenting:   # a session opened in presentation mode: leaving it sizes afresh
@@ -247,6 +298,8 @@ class WindowLayout:
         if on:
             if not self._settling:           # (off and on again before the layout came back: keep it)
                 self._before_presenting = self._before_focus or self._snapshot()
+                # the centre split as the window chose it: leaving re-splits if the model changed meanwhile
+                self._auto_before_presenting = (self._split_auto, self._graph_rows())
             for dock in self._presenting_hides():
                 dock.hide()
         # the new fonts reach every widget's size only once the events they posted are handled:
@@ -257,16 +310,27 @@ class WindowLayout:
 
     def _settle_presenting(self) -> None:
         self._settling = False
+        # the bars around the centre (playback, status) at the new fonts first: the centre's height as
+        # it will be, for the split measured or put back below
+        for widget in (self.w, self.w.centralWidget()):
+            if widget is not None and widget.layout() is not None:
+                widget.layout().activate()
         if not self.presenting:
             snap, self._before_presenting = self._before_presenting, None
             if self.focus is not None:
                 self._before_focus = snap or self._before_focus  # leaving focus returns to the layout before F11
             elif snap is not None:
                 self._restore(snap)
+                auto, rows = self._auto_before_presenting
+                self._split_auto = auto                 # the window's own split, or the user's, as before
+                if auto and rows != self._graph_rows():
+                    self.split_centre()
             elif self.w.input_dock.isHidden():
                 self.w.input_dock.show()
                 self.size_columns()
         self.fit_columns()
+        if self.presenting and self.focus is None:
+            self.split_centre()   # the graph's share at the presenting fonts (the window's split comes back after)
 
     # ------------------------------------------------------------------ focus on one figure
     def toggle_focus(self, target: str) -> None:

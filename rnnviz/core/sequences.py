@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
 
 KINDS = ("text", "numbers")
+
+# check_steps(T): called with the number of steps as soon as it is known, before anything is built
+# (core.settings.check_steps: a 30 MB text was turned into three 30-million-item tuples, 7.5 s,
+# before its length was refused)
+StepsCheck = Callable[[int], None] | None
 
 # How invisible characters are shown in labels (the vocabulary keeps the real character).
 _VISIBLE = {" ": "␣", "\n": "⏎", "\t": "⇥", "\r": "␍"}
@@ -135,17 +141,19 @@ def _check_text(text, what: str = "the text") -> None:
         raise ValueError(f"{what} must be a string")
 
 
-def text_sequence(text: str, vocab: tuple[str, ...] | None = None) -> SequenceData:
+def text_sequence(text: str, vocab: tuple[str, ...] | None = None, check_steps: StepsCheck = None) -> SequenceData:
     """Characters -> one-hot inputs and next-character targets (as ids).
 
     `vocab` fixes the vocabulary (to reuse weights trained on another text); every character of the
-    text must then be in it.
+    text must then be in it. check_steps: see StepsCheck.
     """
     _check_text(text)
     if len(text) == 0:
         raise ValueError("the text is empty: type at least two characters")
     if len(text) < 2:
         raise ValueError("the text has one character: type at least two, so there is a next one to predict")
+    if check_steps is not None:
+        check_steps(len(text) - 1)
     if vocab is None:
         vocab = tuple(sorted(set(text)))
     else:
@@ -168,7 +176,8 @@ def check_target(target) -> None:
         raise ValueError("the target text is empty: type what the decoder should write (e.g. abc → cba)")
 
 
-def pair_sequence(source: str, target: str, vocab: tuple[str, ...] | None = None) -> SequenceData:
+def pair_sequence(source: str, target: str, vocab: tuple[str, ...] | None = None,
+                  check_steps: StepsCheck = None) -> SequenceData:
     """An encoder–decoder example: the encoder reads `source`; the decoder is fed START then the
     target's characters (teacher forcing) and must output the target followed by END.
 
@@ -178,6 +187,8 @@ def pair_sequence(source: str, target: str, vocab: tuple[str, ...] | None = None
     check_target(target)
     if not source:
         raise ValueError("the source text is empty: type what the encoder reads")
+    if check_steps is not None:
+        check_steps(len(source) + len(target) + 1)
     if vocab is None:
         vocab = tuple(sorted(set(source) | set(target))) + (START, END)
     else:
@@ -209,7 +220,7 @@ _SEPARATORS = str.maketrans(",;", "  ")
 _EMPTY_ITEM = re.compile(r"^[,;]|[,;]\s*[,;]")  # in the stripped text: nothing before a separator
 
 
-def parse_numbers(source: str) -> np.ndarray:
+def parse_numbers(source: str, check_steps: StepsCheck = None) -> np.ndarray:
     """'0.1, 0.5 -2 3e-2' -> array([0.1, 0.5, -2, 0.03]); commas, semicolons and spaces separate.
 
     Vectorised (100,000 numbers in ~50 ms, not a Python loop holding the GIL for a quarter of a second
@@ -222,6 +233,8 @@ def parse_numbers(source: str) -> np.ndarray:
     items = text.translate(_SEPARATORS).split()
     if not items:
         raise ValueError(_EMPTY_SERIES)
+    if check_steps is not None:             # before the items are read: n numbers make n - 1 steps
+        check_steps(len(items) - 1)
     empty = _EMPTY_ITEM.search(text)   # (one trailing separator, as in "1, 2, 3,", is fine)
     if empty:
         raise _empty_item(len(text[:empty.start()].translate(_SEPARATORS).split()) + 1)
@@ -281,10 +294,10 @@ def _parse_numbers_by_item(source: str) -> np.ndarray:
     return np.asarray(values, dtype=np.float64)
 
 
-def number_sequence(source: str | np.ndarray) -> SequenceData:
+def number_sequence(source: str | np.ndarray, check_steps: StepsCheck = None) -> SequenceData:
     """A series of numbers -> x<t> = value t, target = value t+1 (n_x = n_y = 1)."""
     if isinstance(source, str):
-        return _number_sequence(parse_numbers(source), source)
+        return _number_sequence(parse_numbers(source, check_steps), source)
     values = np.asarray(source, dtype=np.float64).ravel()
     if values.size < 2:
         raise ValueError("the series needs at least two numbers")
@@ -311,16 +324,39 @@ def looks_numeric(source: str) -> bool:
     return True
 
 
-def make_sequence(source: str, kind: str = "auto") -> SequenceData:
-    """Parse typed input as `kind` ("text", "numbers" or "auto": numbers when it reads as numbers)."""
+_FIRST_ITEM = re.compile(r"\s*([^\s,;]{0,64})")
+
+
+def _plainly_text(source: str) -> bool:
+    """Whether parse_numbers is sure to fail, seen from the first item alone (not a finite number, or
+    no item before a separator): a long text is then read as text without splitting all of it first."""
+    m = _FIRST_ITEM.match(source)
+    first, rest = m.group(1), source[m.end():m.end() + 1]
+    if not first:
+        return True                       # nothing, or a separator first: an empty item
+    if rest and not (rest.isspace() or rest in ",;"):
+        return False                      # a first item over 64 characters: parse_numbers decides
+    try:
+        return not np.isfinite(np.array([first], dtype=np.float64)).all()   # as parse_numbers reads it
+    except ValueError:
+        return True
+
+
+def make_sequence(source: str, kind: str = "auto", check_steps: StepsCheck = None) -> SequenceData:
+    """Parse typed input as `kind` ("text", "numbers" or "auto": numbers when it reads as numbers).
+    check_steps: see StepsCheck."""
     if kind == "auto":
+        if isinstance(source, str) and _plainly_text(source):
+            return text_sequence(source, check_steps=check_steps)
         try:
             values = parse_numbers(source)   # (read once: the numbers are the sequence)
         except ValueError:
-            return text_sequence(source)
+            return text_sequence(source, check_steps=check_steps)
+        if check_steps is not None:
+            check_steps(values.size - 1)
         return _number_sequence(values, source)
     if kind == "text":
-        return text_sequence(source)
+        return text_sequence(source, check_steps=check_steps)
     if kind == "numbers":
-        return number_sequence(source)
+        return number_sequence(source, check_steps)
     raise ValueError(f"unknown sequence kind {kind!r}; choose text, numbers or auto")

@@ -86,10 +86,16 @@ def _whole(v) -> bool:
     return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
 
 
+def check_hidden(n_a) -> None:
+    """ValueError unless n_a is a hidden size rnnviz computes with: the one rule for the window's
+    settings, sessions, `export` and `train` (whose --hidden has no Config to check)."""
+    if not _whole(n_a) or not 1 <= n_a <= MAX_HIDDEN:
+        raise ValueError(f"the hidden size must be a whole number from 1 to {MAX_HIDDEN}, not {n_a}")
+
+
 def check_config(c: Config) -> None:
     """ValueError naming the first bad setting."""
-    if not _whole(c.hidden) or not 1 <= c.hidden <= MAX_HIDDEN:
-        raise ValueError(f"the hidden size must be a whole number from 1 to {MAX_HIDDEN}, not {c.hidden}")
+    check_hidden(c.hidden)
     if not math.isfinite(c.radius) or not 0 <= c.radius <= MAX_RADIUS:
         raise ValueError(f"the spectral radius must be between 0 and {MAX_RADIUS:g}, not {c.radius}")
     if not _whole(c.seed) or not 0 <= c.seed <= MAX_SEED:
@@ -122,7 +128,8 @@ def check_config(c: Config) -> None:
 
 def make_run_sequence(c: Config) -> SequenceData:
     """The sequence this config runs: the typed text or numbers, a source → target pair, or (kind
-    "notes") the notes' test input."""
+    "notes") the notes' test input. One longer than MAX_STEPS is refused (check_steps) as soon as its
+    length is known, before its tokens and vocabulary are built."""
     if c.kind == "notes":
         if c.encoder_decoder:
             raise ValueError("the notes' test input is one batch of sequences, not a source → target pair")
@@ -130,13 +137,13 @@ def make_run_sequence(c: Config) -> SequenceData:
     if c.encoder_decoder:
         if c.kind == "numbers":
             raise ValueError("an encoder–decoder reads and writes text: type a source and a target text")
-        return pair_sequence(c.source, c.target)
+        return pair_sequence(c.source, c.target, check_steps=check_steps)
     if c.vocab and c.kind != "numbers":
-        seq = make_sequence(c.source, c.kind)
+        seq = make_sequence(c.source, c.kind, check_steps)
         if seq.kind == "text":       # the trained (or imported) weights' characters, in their order
             return text_sequence(c.source, tuple(c.vocab))
         return seq
-    return make_sequence(c.source, c.kind)
+    return make_sequence(c.source, c.kind, check_steps)
 
 
 def spec_of(c: Config, seq: SequenceData) -> ModelSpec:
@@ -180,10 +187,16 @@ def check_size(spec: ModelSpec, seq: SequenceData) -> None:
                             else "use a shorter sequence or fewer layers or directions"))
 
 
+def check_steps(T: int) -> None:
+    """ValueError if a sequence of T steps is longer than rnnviz shows (make_run_sequence asks before
+    it builds the sequence)."""
+    if T > MAX_STEPS:
+        raise ValueError(f"the sequence has {T:,} steps; rnnviz shows at most {MAX_STEPS:,}")
+
+
 def check_sequence_size(seq: SequenceData) -> None:
     """ValueError if the sequence has more steps, or steps × outputs, than rnnviz holds."""
-    if seq.T > MAX_STEPS:
-        raise ValueError(f"the sequence has {seq.T:,} steps; rnnviz shows at most {MAX_STEPS:,}")
+    check_steps(seq.T)
     if seq.T * seq.n_y * seq.m > MAX_OUTPUTS:
         raise ValueError(f"{seq.T:,} steps × {seq.n_y:,} outputs (one per distinct character) is more than "
                          f"rnnviz holds ({MAX_OUTPUTS:,} predictions): use a shorter text or fewer distinct "

@@ -73,6 +73,32 @@ def test_export_slides_from_the_window(qtbot, tmp_path, monkeypatch):
     assert text.count("\n1. ") + text.startswith("1. ") <= 1 and "5. All the way back to step 1" in text
 
 
+def test_exporting_from_the_window_again_removes_an_older_exports_extra_slides(qtbot, tmp_path, monkeypatch):
+    """The window's export into a folder that holds a longer, older export: the older slides it did not
+    write again are removed (the status bar says which), a PNG of the user's named like a slide stays."""
+    from rnnviz.app.lessons.slide_files import MARK
+
+    folder = tmp_path / "slides"
+    folder.mkdir()
+    old = QImage(16, 9, QImage.Format.Format_RGB32)
+    old.fill(0)
+    old.setText(MARK, "2. Backpropagation through time: page 9 of 9")
+    for name in ("06-old.png", "09-older.png"):
+        assert old.save(str(folder / name), "PNG")
+    mine = QImage(16, 9, QImage.Format.Format_RGB32)
+    mine.fill(0)
+    assert mine.save(str(folder / "07-mine.png"), "PNG")                   # no mark: the user's
+    w = open_window(qtbot, size=(1280, 720))
+    start_lesson(qtbot, w, "2.")
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(folder))
+    menu_action(w, "Export this lesson as slides").trigger()
+    qtbot.waitUntil(lambda: "Wrote" in w.statusBar().currentMessage(), timeout=60000)
+    assert w.statusBar().currentMessage().endswith("; removed 2 slides of an older export (06-old.png … 09-older.png)")
+    names = sorted(p.name for p in folder.iterdir())
+    assert "06-old.png" not in names and "09-older.png" not in names and "07-mine.png" in names
+    assert len([n for n in names if n.endswith(".png")]) == 5 + 1 and "slides.txt" in names
+
+
 def test_the_first_start_shows_the_lesson_list(qtbot, tmp_path, monkeypatch):
     from rnnviz.app.main_window import open_window as start
     monkeypatch.setenv("RNNVIZ_HOME", str(tmp_path / "home"))

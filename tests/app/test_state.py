@@ -202,3 +202,19 @@ def test_big_compare_runs_in_the_background_after_the_main_trace(qtbot):
     qtbot.waitUntil(lambda: len(order) == 2, timeout=20000)
     assert order == [("main", 17), ("compare", 17)]     # the pair always matches
     assert s.compare_trace.rho == pytest.approx(1.5)
+
+
+def test_a_text_over_the_step_limit_is_an_input_error_before_it_is_built(state):
+    """(A state test.) The window's path for typed or pasted text refuses a text longer than rnnviz
+    shows at once, in the limit's words, keeping the last good trace: a 30 MB paste was read into its
+    tokens and vocabulary (seconds, on the window's thread) before the computation refused it."""
+    from rnnviz.core.settings import MAX_STEPS
+
+    class Untouchable(str):
+        def __iter__(self):
+            raise AssertionError("the text was read character by character before its length was checked")
+
+    good = state.trace
+    state.update_config(source=Untouchable("ab" * (MAX_STEPS // 2 + 1)))
+    assert state.input_error == f"the sequence has {MAX_STEPS + 1:,} steps; rnnviz shows at most {MAX_STEPS:,}"
+    assert state.trace is good

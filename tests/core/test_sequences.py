@@ -132,3 +132,61 @@ def test_the_vectorised_number_parse_gives_the_item_by_item_results_and_messages
         parse_numbers(big + ", abc")
     with pytest.raises(ValueError, match="must be given as text"):
         parse_numbers(None)
+
+
+class _Untouchable(str):
+    """A text that fails the test if anything reads it character by character (builds its tokens,
+    its vocabulary or its one-hot ids)."""
+
+    def __iter__(self):
+        raise AssertionError("the text was read character by character before its length was checked")
+
+
+def test_a_sequence_too_long_is_refused_before_it_is_built():
+    """A 30 MB text took 7.5 s to be turned into three 30-million-item tuples before its length was
+    refused: the length is checked first, in the same words as before."""
+    from rnnviz.core.settings import MAX_STEPS, Config, make_run_sequence, prepare_run
+
+    long_text = _Untouchable("ab c" * (MAX_STEPS // 4 + 1))          # MAX_STEPS + 4 characters
+    for kind in ("text", "auto"):
+        with pytest.raises(ValueError) as e:
+            make_run_sequence(Config(source=long_text, kind=kind))
+        assert str(e.value) == f"the sequence has {MAX_STEPS + 3:,} steps; rnnviz shows at most {MAX_STEPS:,}"
+        with pytest.raises(ValueError, match=f"has {MAX_STEPS + 3:,} steps"):
+            prepare_run(Config(source=long_text, kind=kind))
+    with pytest.raises(ValueError, match=f"the sequence has {MAX_STEPS + 8:,} steps; rnnviz shows at most"):
+        make_run_sequence(Config(source=long_text, kind="text", architecture="encoder-decoder", target="xyz"))
+    # numbers: counted before they are read (a bad item far down is not what the user hears about first)
+    series = " ".join(["0.5"] * (MAX_STEPS + 2)) + " abc"
+    with pytest.raises(ValueError, match=f"the sequence has {MAX_STEPS + 2:,} steps; rnnviz shows at most"):
+        make_run_sequence(Config(source=series, kind="numbers"))
+    with pytest.raises(ValueError, match=f"the sequence has {MAX_STEPS + 1:,} steps"):
+        make_run_sequence(Config(source=series[:-4], kind="auto"))
+    # at the limit nothing changes
+    assert make_run_sequence(Config(source="ab" * (MAX_STEPS // 2) + "a", kind="text")).T == MAX_STEPS
+
+
+def test_auto_tells_text_from_numbers_as_the_full_parse_does():
+    """"auto" reads a text whose first item is no number as text at once (without splitting all of it):
+    the same decision, on the same random inputs, as trying the item-by-item parse."""
+    import random
+
+    from rnnviz.core.sequences import _parse_numbers_by_item
+
+    parts = ["1", "-2.5", "3e-2", "0", "1_000", "١٢", "+.5", "nan", "inf", "abc", "0x10", "−1", ".", "x" * 70,
+             "9" * 70, "hello", "1e400"]
+    seps = [" ", ", ", ",", ";", "\t", "\n", ",,", "\u00a0", "\u2003", ""]
+    rng = random.Random(5)
+    for _ in range(3000):
+        s = rng.choice(["", " ", ",", ";", "\n "]) * rng.randint(0, 1)
+        s += "".join(rng.choice(parts) + rng.choice(seps) for _ in range(rng.randint(1, 5)))
+        try:
+            _parse_numbers_by_item(s)
+            want = "numbers"
+        except ValueError:
+            want = "text"
+        try:
+            got = make_sequence(s, "auto").kind
+        except ValueError:
+            continue                   # one character: no sequence either way
+        assert got == want, repr(s)

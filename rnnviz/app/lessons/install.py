@@ -170,7 +170,9 @@ class Lessons:
             elif ex.cancelled:
                 sb.showMessage(f"Export cancelled: {len(files)} of {n} slides written into {folder}", 8000)
             else:
-                sb.showMessage(f"Wrote {len(files) - 1} slides and slides.txt into {folder}", 8000)
+                from rnnviz.app.lessons.slide_files import removed_note
+                sb.showMessage(f"Wrote {len(files) - 1} slides and slides.txt into {folder}"
+                               + removed_note(ex.removed), 8000)
         ex.finished.connect(lambda files: done(files=files))
         ex.failed.connect(lambda msg: done(error=msg))
         ex.start()

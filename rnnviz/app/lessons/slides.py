@@ -1,22 +1,20 @@
 """A lesson as PNG slides: one picture of the window per page, set up as the page says, with the page's
 text (and its live numbers) in the lesson panel; and slides.txt, the pages' texts as plain text.
 One code path for the window (Lessons > Export this lesson as slides…) and the CLI
-(`rnnviz lesson NAME --out DIR`)."""
+(`rnnviz lesson NAME --out DIR`). A complete export removes the slides of an older export that it
+did not write again (slide_files: only PNGs with rnnviz's slide names and its mark)."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QEventLoop, QIODevice, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
+from rnnviz.app.lessons.slide_files import MARK, remove_stale_slides, slide_name
 from rnnviz.io.atomic import check_writable_dir, write_bytes_atomic, write_text_atomic
 from rnnviz.lessons.text import to_plain
 
-
-def slide_name(k: int, page) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", (page.id or page.title).lower()).strip("-")[:40] or "page"
-    return f"{k + 1:02d}-{slug}.png"
+__all__ = ["SlideExporter", "export_slides", "settle", "slide_name"]
 
 
 def _png(image) -> bytes:
@@ -62,7 +60,8 @@ class SlideExporter(QObject):
 
     progress = Signal(str)
     advanced = Signal(int, int)      # slides grabbed, of how many
-    finished = Signal(list)          # the files written (cancelled: those written before)
+    finished = Signal(list)          # the files written (cancelled: those written before); then
+                                     # `removed` names an older export's extra slides taken away
     failed = Signal(str)
 
     def __init__(self, lessons, lesson, folder):
@@ -71,6 +70,7 @@ class SlideExporter(QObject):
         self.lessons, self.lesson = lessons, lesson
         self.folder = check_writable_dir(folder)
         self.written, self.texts, self.k = [], [], 0
+        self.removed: list[str] = []
         self.done = self.cancelled = False
         self._writing = 0                # PNGs handed to the writer and not yet written
         self._grabbed_all = False
@@ -125,7 +125,9 @@ class SlideExporter(QObject):
         page = self.lesson.pages[self.k]
         path = self.folder / slide_name(self.k, page)
         self._writing += 1
-        self.writer.submit(f"slide {self.k}", _write_png, w.grab().toImage(), path)
+        image = w.grab().toImage()
+        image.setText(MARK, f"{self.lesson.title}: page {self.k + 1} of {len(self.lesson.pages)}")
+        self.writer.submit(f"slide {self.k}", _write_png, image, path)
         self.texts.append(f"{self.k + 1}. {page.title}\n\n{to_plain(page.text, c.context())}\n")
         self.k += 1
         if self.k < len(self.lesson.pages):
@@ -151,6 +153,7 @@ class SlideExporter(QObject):
         except (OSError, ValueError) as e:
             return self._end(str(e))
         self.written.append(self.folder / "slides.txt")
+        self.removed = remove_stale_slides(self.folder, {p.name for p in self.written})
         self._end(None)
 
     def _end(self, error: str | None) -> None:
@@ -173,10 +176,11 @@ class SlideExporter(QObject):
             self.finished.emit(sorted(self.written, key=lambda p: (p.suffix != ".png", p.name)))
 
 
-def export_slides(lessons, lesson, folder, progress=None, stop=None) -> list[Path]:
+def export_slides(lessons, lesson, folder, progress=None, stop=None, removed: list | None = None) -> list[Path]:
     """The exporter run to its end (an event loop of its own): the CLI and the tests. `stop`: asked
     every 50 ms; once it says True the export is cancelled as the window's Cancel does, and
-    KeyboardInterrupt says how many slides were written (Ctrl-C on the CLI)."""
+    KeyboardInterrupt says how many slides were written (Ctrl-C on the CLI). `removed` gets the names
+    of an older export's extra slides that were removed."""
     ex = SlideExporter(lessons, lesson, folder)
     loop = QEventLoop()
     out = {}
@@ -194,6 +198,8 @@ def export_slides(lessons, lesson, folder, progress=None, stop=None) -> list[Pat
     if not ex.done:
         loop.exec()
     poll.stop()
+    if removed is not None:
+        removed.extend(ex.removed)
     if "error" in out:
         raise ValueError(out["error"])
     if ex.cancelled:

@@ -35,17 +35,18 @@ class _Interrupts:
         return self.asked
 
 
-def run_lesson_export(args) -> list[Path]:
+def run_lesson_export(args, removed: list | None = None) -> list[Path]:
     """`rnnviz lesson NAME --out DIR`: ValueError (one line) for a bad name, lesson, size or folder;
-    KeyboardInterrupt (saying what was written) after Ctrl-C."""
+    KeyboardInterrupt (saying what was written) after Ctrl-C. `removed` gets the names of an older
+    export's extra slides that were removed."""
     m = re.fullmatch(r"(\d{3,4})x(\d{3,4})", args.size or "")
     if not m or not (640 <= int(m.group(1)) <= 3840 and 480 <= int(m.group(2)) <= 2160):
         raise ValueError(f"--size {args.size!r}: give WIDTHxHEIGHT from 640x480 to 3840x2160, e.g. 1280x720")
     with _Interrupts() as interrupted:
-        return _export(args, m, interrupted)
+        return _export(args, m, interrupted, removed)
 
 
-def _export(args, m, interrupted) -> list[Path]:
+def _export(args, m, interrupted, removed) -> list[Path]:
     import sys
 
     from rnnviz.app.headless import Progress, ensure_app
@@ -71,7 +72,7 @@ def _export(args, m, interrupted) -> list[Path]:
             raise KeyboardInterrupt("no slides were written")
         progress = Progress(sys.stderr)
         try:
-            return export_slides(window.lessons, lesson, args.out, progress, stop=interrupted)
+            return export_slides(window.lessons, lesson, args.out, progress, stop=interrupted, removed=removed)
         finally:
             progress.clear()
     finally:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 
 import numpy as np
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QSize, QTimer
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
 SHRINK_AFTER_MS = 1500     # a steady label gives back room its text no longer needs after this long
@@ -85,12 +85,26 @@ class SteadyLabel(QLabel):
         need = super().heightForWidth(w)
         return max(need, self._held) if w == self._held_width else need
 
+    def minimumSizeHint(self) -> QSize:
+        """As tall as the text needs at the width the label has (QLabel's own answer is for its narrowest
+        width: five lines where two are shown, which made a tab under the graph claim ~80 px it never
+        used, the graph's room in presentation mode)."""
+        hint = super().minimumSizeHint()
+        if self.wordWrap() and self.width() > 0:
+            return QSize(hint.width(), max(hint.height(), self.heightForWidth(self.width())))
+        return hint
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            self.updateGeometry()   # another width, another height the text needs
+
 
 def verdict_label() -> QLabel:
     lab = SteadyLabel()
     lab.setWordWrap(True)
     lab.setTextFormat(lab.textFormat().RichText)
-    lab.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+    lab.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)   # at least minimumSizeHint
     lab.setObjectName("verdict")
     return lab
 

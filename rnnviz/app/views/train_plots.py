@@ -7,7 +7,8 @@
 
 A second run (compare mode) is drawn in the second colour. A vertical line marks the snapshot the
 other views show while scrubbing. Log axes plot log10 values with the BPTT views' decade ticks, so
-zeros and non-finite values are gaps, never errors. Curves are peak-downsampled to the width.
+zeros and non-finite values are gaps, never errors. Curves are drawn from min/max envelopes at about
+one bucket of updates per pixel (views/envelope.py), so a frame costs the same after 10^5 updates.
 """
 from __future__ import annotations
 
@@ -22,8 +23,10 @@ from PySide6.QtWidgets import QGraphicsItem, QVBoxLayout, QWidget
 from rnnviz.app import theme
 from rnnviz.app.views.base import FigureView
 from rnnviz.app.views.bptt_common import log_ticks
+from rnnviz.app.views.envelope import Envelope
 
 MAX_MARKS = 400        # clipping marks drawn at most (evenly thinned)
+SERIES_FIELD = {"raw": "loss", "smooth": "smooth", "grad": "grad_norm", "reach": "reach"}
 NARROW = 520           # px: narrower than this, the legend and the title wrap
 
 
@@ -43,11 +46,31 @@ def _nice_ceiling(v: float) -> float:
     return next(m * k for m in (1, 1.5, 2, 3, 4, 5, 6, 8, 10) if m * k >= v * (1 - 1e-12))
 
 
-def _log10(v: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.log10(np.asarray(v, dtype=np.float64))
-    out[~np.isfinite(out)] = np.nan
-    return out
+def _hits(hits: np.ndarray, clipped: np.ndarray) -> np.ndarray:
+    """The 0-based rows where clipping fired, `hits` (of the rows before) extended by the new rows'.
+    A series that is shorter than the hits say, or differs at the last one, is a new run: read afresh."""
+    seen = int(hits[-1]) + 1 if hits.size else 0
+    if hits.size and (clipped.size < seen or not clipped[seen - 1] > 0):
+        hits, seen = hits[:0], 0
+    if clipped.size <= seen:
+        return hits
+    new = np.flatnonzero(clipped[seen:] > 0) + seen
+    return np.concatenate([hits, new]) if new.size else hits
+
+
+def _loss_top(envs) -> tuple[float, float]:
+    """The loss axis: from min(0, the smallest loss) to the 99.5th percentile of the losses (a spike of a
+    few updates doesn't squash the curve), the percentile taken over at most ~20,000 evenly spread rows."""
+    parts = []
+    for env in envs:
+        v = env.values()
+        parts.append(v[::max(1, v.size // 20_000)])
+    f = np.concatenate(parts) if parts else np.zeros(0)
+    f = f[np.isfinite(f)]
+    if not f.size:
+        return 1.0, 0.0
+    lo = min(e.lo for e in envs if math.isfinite(e.lo))
+    return float(np.percentile(f, 99.5)), min(0.0, lo)
 
 
 class TrainPlotsView(QWidget, FigureView):
@@ -86,7 +109,11 @@ class TrainPlotsView(QWidget, FigureView):
         self._title = "Training"
         self._title_look = None
         self._ranges: dict = {}
+        self._showing = False
         self._arrange()
+        # zoomed, panned or resized: the curves for the new view (their x axes are linked)
+        self.plots["loss"].vb.sigXRangeChanged.connect(lambda *_a: self._show())
+        self.plots["loss"].vb.sigResized.connect(lambda *_a: self._show())
         self.baseline = pg.InfiniteLine(angle=0, movable=False)
         self.plots["loss"].addItem(self.baseline, ignoreBounds=True)
         self.marker_lines = [pg.InfiniteLine(angle=90, movable=False) for _ in self.plots]
@@ -185,7 +212,10 @@ class TrainPlotsView(QWidget, FigureView):
                    "smooth": self._curve("loss", pg.mkPen(colour, width=2.5)),
                    "grad": self._curve("grad", pg.mkPen(colour, width=1.5)),
                    "reach": self._curve("reach", pg.mkPen(colour, width=1.5)),
-                   "marks": pg.ScatterPlotItem(symbol="t", size=7, pen=pg.mkPen(None), brush=pg.mkBrush(pal.danger))}
+                   "marks": pg.ScatterPlotItem(symbol="t", size=7, pen=pg.mkPen(None), brush=pg.mkBrush(pal.danger)),
+                   "env": {"raw": Envelope(), "smooth": Envelope(), "grad": Envelope(np.log10),
+                           "reach": Envelope(np.log10)},
+                   "hits": np.zeros(0, dtype=np.int64)}
             self.plots["grad"].addItem(run["marks"])
             self._items.append((self.plots["grad"], run["marks"]))
             if len(self._series) > 1:         # compare: a colour per model (thin: per update, bold: smoothed)
@@ -200,23 +230,19 @@ class TrainPlotsView(QWidget, FigureView):
         self._restyle(redraw=False)
 
     def _draw(self) -> None:
+        """Fold the rows since the last frame into each run's envelopes, set the axes' ranges, then draw
+        the part in view (_show): a frame's work grows with the new rows and the plots' width, not with
+        the number of updates so far."""
         self._ensure_items()
         ranges = {"grad": [], "reach": []}
         for s, run in zip(self._series, self._per_run):
-            x = np.arange(1, len(s.loss) + 1, dtype=np.float64)
-            run["raw"].setData(x, np.asarray(s.loss, dtype=np.float64))
-            run["smooth"].setData(x, np.asarray(s.smooth, dtype=np.float64))
-            g, r = _log10(s.grad_norm), _log10(s.reach)
-            run["grad"].setData(x, g)
-            run["reach"].setData(x, r)
-            hit = np.flatnonzero(np.asarray(s.clipped) > 0)
-            if hit.size:
-                hit = hit[np.linspace(0, hit.size - 1, min(hit.size, MAX_MARKS)).astype(int)]
-            run["marks"].setData(x[hit], np.nan_to_num(g[hit], nan=0.0))
-            for key, arr in (("grad", g), ("reach", r)):
-                f = arr[np.isfinite(arr)]
-                if f.size:
-                    ranges[key] += [float(f.min()), float(f.max())]
+            env = run["env"]
+            for key in ("raw", "smooth", "grad", "reach"):
+                env[key].update(getattr(s, SERIES_FIELD[key]))
+            run["hits"] = _hits(run["hits"], np.asarray(s.clipped))
+            for key in ("grad", "reach"):
+                if math.isfinite(env[key].lo):
+                    ranges[key] += [env[key].lo, env[key].hi]
         ok = math.isfinite(self._baseline)
         self.baseline.setVisible(ok)
         if ok:
@@ -225,6 +251,15 @@ class TrainPlotsView(QWidget, FigureView):
         for label in self.legend.items:
             if label[0].item is self._baseline_sample and label[1].text != text:
                 label[1].setText(text)
+        self._showing = True          # (the ranges set below would each draw the curves again)
+        try:
+            self._set_ranges(ranges, ok)
+        finally:
+            self._showing = False
+        self._show()
+        self._style_title()
+
+    def _set_ranges(self, ranges: dict, ok: bool) -> None:
         for key, vals in ranges.items():
             if not vals:
                 continue
@@ -236,17 +271,31 @@ class TrainPlotsView(QWidget, FigureView):
                                                              p.setYRange(r[0], r[1], padding=0.05)))
         n = max((len(s.loss) for s in self._series), default=0)
         if n:
-            loss = np.concatenate([np.r_[s.loss, s.smooth] for s in self._series])
-            f = loss[np.isfinite(loss)]
-            top = float(np.percentile(f, 99.5)) if f.size else 1.0
+            top, bottom = _loss_top([run["env"][k] for run in self._per_run for k in ("raw", "smooth")])
             if ok:
                 top = max(top, self._baseline)
-            bottom = min(0.0, float(f.min())) if f.size else 0.0
             top = _nice_ceiling(top * 1.05) if top > 0 else top * 1.05
             self._set_range("loss", "y", (bottom, top if top > bottom else bottom + 1),
                             lambda p, r: p.setYRange(r[0], r[1], padding=0))
             self._set_range("loss", "x", (1, _nice_ceiling(max(n, 2))), lambda p, r: p.setXRange(r[0], r[1], padding=0.01))
-        self._style_title()
+
+    def _show(self) -> None:
+        """The curves for the rows in view, at about one bucket of updates per pixel (Envelope.curve),
+        and the clipping marks there (at most MAX_MARKS, evenly thinned)."""
+        if self._showing or not self._per_run:
+            return
+        vb = self.plots["loss"].vb
+        (x0, x1), px = vb.viewRange()[0], vb.width()      # (0 before a layout: every row)
+        for run in self._per_run:
+            env = run["env"]
+            for key in ("raw", "smooth", "grad", "reach"):
+                run[key].setData(*env[key].curve(x0, x1, px))
+            hits = run["hits"]
+            hits = hits[np.searchsorted(hits, x0 - 1):np.searchsorted(hits, x1)]
+            if hits.size > MAX_MARKS:
+                hits = hits[np.linspace(0, hits.size - 1, MAX_MARKS).astype(int)]
+            g = env["grad"].values()
+            run["marks"].setData(hits + 1.0, np.nan_to_num(g[hits], nan=0.0) if hits.size else hits)
 
     def _set_range(self, key: str, axis: str, r: tuple, apply) -> None:
         """Apply a range only when it changed (a redraw of the axes costs more than the curves)."""
@@ -266,10 +315,8 @@ class TrainPlotsView(QWidget, FigureView):
             self.title_label.setText(title, color=look[1], size=look[2], bold=True)
 
     def _curve(self, key: str, pen) -> pg.PlotDataItem:
-        item = pg.PlotDataItem(pen=pen, connect="finite")
+        item = pg.PlotDataItem(pen=pen, connect="finite")   # (the envelope gives what is in view, peaks kept)
         self.plots[key].addItem(item)
-        item.setDownsampling(auto=True, method="peak")     # (set once in a view box: they ask it)
-        item.setClipToView(True)
         self._items.append((self.plots[key], item))
         return item
 

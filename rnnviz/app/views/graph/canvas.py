@@ -3,6 +3,8 @@ step), pans by dragging, keeps the cursor in view while stepping, and draws the 
 """
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter, QTransform
 from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView
@@ -12,7 +14,7 @@ from rnnviz.app.views.graph import overlay as graph_overlay
 from rnnviz.app.views.graph.columns import Columns
 from rnnviz.app.views.graph.item import GraphItem
 from rnnviz.app.views.graph.layout import Geometry, Hit
-from rnnviz.app.views.graph.rows import fit_font_px
+from rnnviz.app.views.graph.rows import fit_font_px, rows_em
 
 MAX_FIT_COLS = 13.0   # fit-to-window never makes a step wider than this many font sizes
 CLICK_SLOP = 4        # pixels a press may move and still count as a click
@@ -72,14 +74,22 @@ class GraphCanvas(QGraphicsView):
         f = self.item.style.f
         return Geometry(self.item.spec, col_px=col_px, height_px=float(self.viewport().height()), font_px=f,
                         top_px=margins.top_px(f) + 1.2 * f, bottom_px=margins.bottom_px(f),
-                        gutter_px=self.gutter())
+                        gutter_px=self.gutter(), tight=self.item.style.presentation)
+
+    def _other_em(self) -> float:
+        """Font sizes of the title above the rows and the step axis and legends below them."""
+        return margins.top_px(1.0) + 1.2 + margins.bottom_px(1.0)
+
+    def height_for_font(self, f: float) -> int:
+        """The viewport height at which the graph's text can be f pixels (its rows at their smallest)."""
+        em = rows_em(self.item.spec, minimum=True, tight=self.item.style.presentation)
+        return int(math.ceil((em + self._other_em()) * f)) + 1
 
     def fit_font(self) -> None:
         """The graph's text as large as the style asks, or smaller when the graph is too short for its
         rows at that size (a 1280 x 720 projector in presentation mode): nothing overlaps, ever."""
         st = self.item.style
-        other = margins.top_px(1.0) + 1.2 + margins.bottom_px(1.0)
-        f = fit_font_px(self.item.spec, st.nominal_f, float(self.viewport().height()), other)
+        f = fit_font_px(self.item.spec, st.nominal_f, float(self.viewport().height()), self._other_em(), st.presentation)
         if f != st.f:
             self.item.set_style(st.at_size(f))
 

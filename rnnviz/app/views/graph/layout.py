@@ -38,8 +38,9 @@ class Geometry:
     """The layout of `spec` at one zoom: rows, node rectangles, edge paths, picking."""
 
     def __init__(self, spec: GraphSpec, col_px: float, height_px: float, font_px: float = 14.0,
-                 top_px: float = 0.0, bottom_px: float = 0.0, gutter_px: float = 0.0):
+                 top_px: float = 0.0, bottom_px: float = 0.0, gutter_px: float = 0.0, tight: bool = False):
         self.spec, self.col_px, self.height_px, self.font_px = spec, float(col_px), float(height_px), float(font_px)
+        self.tight = bool(tight)   # presenting: a stack's rows give up their gaps before the font shrinks
         self.top_px, self.bottom_px, self.gutter_px = float(top_px), float(bottom_px), float(gutter_px)
         self.cols = Columns.of(spec)
         self.T = spec.T
@@ -51,7 +52,8 @@ class Geometry:
                 self._blocks.setdefault(r.block, []).append(r.key)
 
     def _key(self) -> tuple:
-        return (id(self.spec), self.col_px, self.height_px, self.font_px, self.top_px, self.bottom_px, self.gutter_px)
+        return (id(self.spec), self.col_px, self.height_px, self.font_px, self.top_px, self.bottom_px, self.gutter_px,
+                self.tight)
 
     def __eq__(self, other) -> bool:
         return isinstance(other, Geometry) and self._key() == other._key()
@@ -70,7 +72,7 @@ class Geometry:
 
     # ---------------------------------------------------------------- rows
     def _place(self) -> dict[str, Place]:
-        return place_rows(self.spec, self.font_px, self.avail_px, self.top_px, self.top3)
+        return place_rows(self.spec, self.font_px, self.avail_px, self.top_px, self.top3, self.tight)
 
     def row_band(self, key: str) -> tuple[float, float]:
         p = self.places[key]

@@ -6,12 +6,13 @@ labels and bars, else as many as fit. Drawn in viewport pixels from the Frame of
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QLinearGradient, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QLinearGradient, QPainter, QPen
 
 from rnnviz.app import colors, numfmt
 from rnnviz.app import flow as F
 from rnnviz.app.views.graph.margins import gutter_px
 from rnnviz.app.views.graph.painters import GATE_BOX_EM
+from rnnviz.app.views.eq_format import TILDE_FAMILIES
 from rnnviz.app.views.graph.spec import GATE_SYMBOL, SIGNED_GATES, Role
 
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
@@ -37,6 +38,16 @@ def _stops(cmap) -> list[QColor]:
     return hit[1]
 
 
+def _label_font(st, label: str) -> QFont:
+    """The legends' small font; for a label with c̃ (the gate strips' order) one of the faces that draw
+    its tilde over the c (DejaVu Sans puts it under the c, or over the next letter)."""
+    if "c\u0303" not in label:
+        return st.font_small
+    font = QFont(st.font_small)
+    font.setFamilies([*TILDE_FAMILIES, *font.families()])
+    return font
+
+
 def _colorbar(painter: QPainter, x: float, y: float, cmap, label: str, lo: str, hi: str, st, mid: str = "",
               bar_w: float = 7.0, draw: bool = True) -> float:
     """A labelled horizontal colour bar at (x, y) `bar_w` font sizes long; returns the x where the next
@@ -44,7 +55,8 @@ def _colorbar(painter: QPainter, x: float, y: float, cmap, label: str, lo: str, 
     f = st.f
     painter.setFont(st.font_small)
     fm = painter.fontMetrics()
-    lw = fm.horizontalAdvance(label)
+    label_font = _label_font(st, label)
+    lw = QFontMetricsF(label_font).horizontalAdvance(label)
     # long enough that the end labels (and the middle one) never overlap
     need = (fm.horizontalAdvance(lo) + fm.horizontalAdvance(hi)) / 2 + (fm.horizontalAdvance(mid) + 1.2 * f if mid else 0.6 * f)
     bx, bw, bh = x + lw + 0.5 * f, max(bar_w * f, need), 0.75 * f
@@ -52,7 +64,9 @@ def _colorbar(painter: QPainter, x: float, y: float, cmap, label: str, lo: str, 
     if not draw:
         return end + 2.0 * f
     painter.setPen(st.fg)
+    painter.setFont(label_font)
     painter.drawText(QRectF(x, y, lw + 4, 1.2 * f), _LEFT, label)
+    painter.setFont(st.font_small)
     grad = QLinearGradient(QPointF(bx, 0), QPointF(bx + bw, 0))
     for i, c in enumerate(_stops(cmap)):
         grad.setColorAt(i / 16, c)
@@ -91,11 +105,11 @@ def _legend_items(item, compact: bool) -> list[tuple]:
         out.append((colors.diverging(), "x⟨t⟩" if compact else "x⟨t⟩ inputs", numfmt.MINUS + xl, xl, "" if compact else "0"))
     if d.gates:
         names = " ".join(dict.fromkeys(GATE_SYMBOL[g_] for gs in d.gates.values() for g_ in gs.names if g_ not in SIGNED_GATES))
-        label = f"gates {names} (mean)"
+        label, short = f"gates {names} (mean)", "Γ"
         if g.detailed and _gate_strips(item):   # no symbol on a strip: which one is which, top down
             order = " ".join(GATE_SYMBOL[g_] for g_ in next(iter(d.gates.values())).names)
-            label = f"gate strips ↓ {order} (mean)"
-        out.append((colors.sequential(), "Γ" if compact else label, "0", "1", ""))
+            label, short = f"gate strips ↓ {order} (mean)", f"↓ {order}"   # compact: still the order
+        out.append((colors.sequential(), short if compact else label, "0", "1", ""))
     if not g.detailed and d.mode != "value":
         what = "p(1)" if d.mode == "binary" else "p(target)"   # what graph_bands.prepare colours
         out.append((colors.sequential(), what if compact else f"ŷ row: {what}", "0", "1", ""))

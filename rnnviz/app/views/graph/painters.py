@@ -189,8 +189,14 @@ def paint_gates(painter: QPainter, fr: Frame, row: Row, t: int, rect: QRectF) ->
         # the symbol at the top, in a colour that reads on what is behind it
         under = part is not None and part.top() < label.center().y() < part.bottom()
         painter.setPen(contrast(fill) if under else st.fg)
-        fit_text(fr, painter, label, [GATE_SYMBOL[g], GATE_SYMBOL[g][-1]], [st.font_small, st.font_tiny], ALIGN_C,
+        sym = GATE_SYMBOL[g]                 # Γf, else f where it is narrow; c̃ has no shorter form
+        fit_text(fr, painter, label, [sym, sym[-1]] if sym.startswith("Γ") else [sym], symbol_fonts(st, g), ALIGN_C,
                  ("gate_" + g, t))
+
+
+def symbol_fonts(st, g: str) -> list:
+    """The fonts a gate's symbol is tried in, largest first (c̃ in faces that draw its tilde over the c)."""
+    return [st.tilde_small, st.tilde_tiny] if "\u0303" in GATE_SYMBOL[g] else [st.font_small, st.font_tiny]
 
 
 # ------------------------------------------------------------------------------------------ x, L

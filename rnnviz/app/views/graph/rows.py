@@ -4,7 +4,8 @@ the drawing area is too short, the rows of the cells (a stack of layers) shrink 
 readable height first; the canvas picks a smaller font only when even that does not fit
 (`fit_font_px`), and below the smallest font every row shrinks by the same factor. One vanilla chain
 keeps the notes' proportions. At their smallest (a deep LSTM at 1280 x 720) c⟨t⟩ keeps a strip of its
-units and each gate a strip of its own.
+units and each gate a strip of its own. Presenting (`tight`), a stack's rows give up most of the gaps
+between them at their smallest, so that its text stays larger than in the window.
 """
 from __future__ import annotations
 
@@ -28,9 +29,20 @@ class RowDims:
 
 GATE_STRIP_EM = 0.27   # the smallest strip of one gate (3 pixels at an 11-pixel font): its colour reads
 C_MIN_EM = 0.75        # the smallest c⟨t⟩ node: its units' strip as readable as a⟨t⟩'s when short
+TIGHT_GAP_EM = 0.15    # presenting a stack: the smallest gap of a one-line row (L, ŷ, x; else 0.4)
+TIGHT_A_GAP_EM = 0.22  # ... and of a⟨t⟩: its band stays >= 1.25 font sizes, its name in the bold font
 
 
-def row_dims(row: Row, stacked: bool) -> RowDims:
+def row_dims(row: Row, stacked: bool, tight: bool = False) -> RowDims:
+    """Heights of a row (see _row_dims); `tight` (presenting a stack): smaller gaps at its smallest."""
+    d = _row_dims(row, stacked)
+    gap = TIGHT_A_GAP_EM if row.role == Role.STATE else TIGHT_GAP_EM
+    if tight and stacked and d.min_gap_em > gap:
+        return RowDims(d.node_em, d.gap_em, d.weight, d.min_node_em, gap)
+    return d
+
+
+def _row_dims(row: Row, stacked: bool) -> RowDims:
     """Heights (in font sizes) of a row; `stacked`: more than one cell row shares the height, and every
     row may shrink (the notes' four rows keep their size: the font shrinks first). At their smallest
     (a deep LSTM at 1280 x 720) c⟨t⟩ keeps a strip of its units and each gate a strip of its own; the
@@ -48,20 +60,20 @@ def row_dims(row: Row, stacked: bool) -> RowDims:
     return RowDims(3.2, 1.0, 1.25, 1.05 if stacked else 3.2, 0.4 if stacked else 1.0)
 
 
-def _dims(spec: GraphSpec, top3: bool) -> list[RowDims]:
+def _dims(spec: GraphSpec, top3: bool, tight: bool = False) -> list[RowDims]:
     stacked = sum(r.role in (Role.STATE, Role.GATE) for r in spec.rows) > 1
     out = []
     for r in spec.rows:
-        d = row_dims(r, stacked)
+        d = row_dims(r, stacked, tight)
         if top3 and r.role == Role.OUTPUT:
             d = RowDims(TOP3_EM, d.gap_em, d.weight, TOP3_EM, d.min_gap_em)
         out.append(d)
     return out
 
 
-def rows_em(spec: GraphSpec, top3: bool = False, minimum: bool = False) -> float:
+def rows_em(spec: GraphSpec, top3: bool = False, minimum: bool = False, tight: bool = False) -> float:
     """Height of all rows in font sizes, gaps included (at their smallest with `minimum`)."""
-    return sum((d.min_node_em + d.min_gap_em) if minimum else (d.node_em + d.gap_em) for d in _dims(spec, top3))
+    return sum((d.min_node_em + d.min_gap_em) if minimum else (d.node_em + d.gap_em) for d in _dims(spec, top3, tight))
 
 
 def graph_share(spec: GraphSpec) -> float:
@@ -71,10 +83,10 @@ def graph_share(spec: GraphSpec) -> float:
     return 0.52 + 0.18 * min(max((em - 19.0) / 27.0, 0.0), 1.0)
 
 
-def fit_font_px(spec: GraphSpec, nominal: float, height_px: float, other_em: float) -> float:
+def fit_font_px(spec: GraphSpec, nominal: float, height_px: float, other_em: float, tight: bool = False) -> float:
     """The largest font (<= nominal, in half pixels) at which the rows at their smallest plus
     `other_em` font sizes of title and axis fit in height_px."""
-    f = height_px / (rows_em(spec, minimum=True) + other_em)
+    f = height_px / (rows_em(spec, minimum=True, tight=tight) + other_em)
     return max(FONT_MIN_PX, min(nominal, math.floor(f * 2) / 2))
 
 
@@ -90,11 +102,12 @@ class Place:
         return self.node_top + self.node_h / 2
 
 
-def place_rows(spec: GraphSpec, f: float, avail: float, top_px: float, top3: bool) -> dict[str, Place]:
+def place_rows(spec: GraphSpec, f: float, avail: float, top_px: float, top3: bool,
+               tight: bool = False) -> dict[str, Place]:
     """Each row's band and node, top down from top_px, in `avail` pixels at a font of f pixels: at
     full size with the spare height shared by weight; else shrunk towards the smallest; else every
     row scaled down alike."""
-    dims = _dims(spec, top3)
+    dims = _dims(spec, top3, tight)
     full = [(d.node_em + d.gap_em) * f for d in dims]
     small = [(d.min_node_em + d.min_gap_em) * f for d in dims]
     out, y = {}, top_px

@@ -4,6 +4,13 @@ from __future__ import annotations
 from PySide6.QtGui import QColor, QFont
 
 from rnnviz.app import colors
+from rnnviz.app.views.eq_format import TILDE_FAMILIES
+
+
+def _with_tilde(font: QFont) -> QFont:
+    out = QFont(font)
+    out.setFamilies([*TILDE_FAMILIES, *font.families()])
+    return out
 
 
 class Style:
@@ -14,6 +21,8 @@ class Style:
         self.font = self._font(1.0)
         self.font_small = self._font(0.8)
         self.font_tiny = self._font(0.68)   # the last resort before a box stays empty
+        # c̃ in a face that puts its tilde over the c (DejaVu Sans draws it under the c, or over the next letter)
+        self.tilde_small, self.tilde_tiny = (_with_tilde(f) for f in (self.font_small, self.font_tiny))
         self.font_big = self._font(1.45, bold=True)
         self.font_bold = self._font(1.0, bold=True)
         self.font_title = self._font(1.2, bold=True)
