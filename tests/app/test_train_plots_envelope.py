@@ -114,3 +114,29 @@ def test_zooming_into_the_plot_shows_the_updates_themselves(qtbot):
     assert 40.0 in y                                     # the spike at update 33,334
     mx, _my = view._per_run[0]["marks"].getData()
     assert list(mx) == [33_334.0]
+
+
+@pytest.mark.parametrize("loss", [
+    [1.0, 2.0, 1.7e308, 1.7e308],            # a loss near the largest float (a blow-up that is still finite)
+    [1.7976931348623157e308] * 3,
+    [np.nan, np.nan],
+    [1.0, np.inf, 3.0],
+    [5.0],
+    [],
+    [1e-320, 0.0],
+])
+def test_the_plots_take_any_loss_a_run_can_give(qtbot, loss):
+    view = TrainPlotsView()
+    qtbot.addWidget(view)
+    view.resize(500, 600)
+    view.show()
+    qtbot.waitExposed(view)
+    v = np.asarray(loss, dtype=np.float64)
+    view.set_series([Series("run", v, v, np.abs(v), np.ones_like(v), np.abs(v))], 4.0)
+    view.canvas.viewport().repaint()
+    lo, hi = view.plots["loss"].vb.viewRange()[1]
+    assert math.isfinite(lo) and math.isfinite(hi) and hi > lo
+    finite = v[np.isfinite(v)]
+    if finite.size:
+        assert hi >= min(float(finite.max()), 1e307)        # the largest finite loss is on the axis (pyqtgraph
+                                                             # keeps its view ranges within ±1e307)

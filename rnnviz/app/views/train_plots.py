@@ -13,6 +13,7 @@ one bucket of updates per pixel (views/envelope.py), so a frame costs the same a
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,8 +43,11 @@ class Series:
 
 def _nice_ceiling(v: float) -> float:
     """The next of 1, 1.5, 2, 3, 4, 5, 6, 8, 10 x 10^k at or above v (v > 0): an axis that grows in steps."""
-    k = 10 ** math.floor(math.log10(v))
-    return next(m * k for m in (1, 1.5, 2, 3, 4, 5, 6, 8, 10) if m * k >= v * (1 - 1e-12))
+    if not math.isfinite(v):
+        return sys.float_info.max
+    k = 10.0 ** math.floor(math.log10(v))        # (a float: 10 ** 308 as an int overflows in m * k)
+    top = next(m * k for m in (1, 1.5, 2, 3, 4, 5, 6, 8, 10) if m * k >= v * (1 - 1e-12))
+    return top if math.isfinite(top) else sys.float_info.max     # a loss near 1e308: the largest float
 
 
 def _hits(hits: np.ndarray, clipped: np.ndarray) -> np.ndarray:
