@@ -14,7 +14,8 @@ collection of the youngest generation after half a second of that took 15-44 ms 
 time at once. A full collection waits, as CPython's own rule has it, until a quarter more objects
 have come into the oldest generation since the last one (one took 54 ms).
 
-The compiled kernels (numba, loaded in a worker when training first starts) bring some 8 x 10^4
+The compiled kernels (numba, loaded in a worker once the Training panel has been in view for a
+second, or when training first starts) bring some 8 x 10^4
 objects of their own that live as long as the app: once they are loaded, the next tick collects
 everything once and freezes what is left, as at start-up, instead of scanning them again in every
 older collection (40 ms each, before). (Freezing without the collection would keep for good whatever
