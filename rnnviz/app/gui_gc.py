@@ -15,10 +15,9 @@ time at once. A full collection waits, as CPython's own rule has it, until a qua
 have come into the oldest generation since the last one (one took 54 ms).
 
 The compiled kernels (numba, loaded in a worker once the Training panel has been in view for a
-second, or when training first starts) bring some 8 x 10^4
-objects of their own that live as long as the app: once they are loaded, the next tick collects
-everything once and freezes what is left, as at start-up, instead of scanning them again in every
-older collection (40 ms each, before). (Freezing without the collection would keep for good whatever
+second, or when training first starts) bring some 8 x 10^4 objects of their own that live as long
+as the app: once they are loaded, the next tick collects everything once and freezes what is left,
+as at start-up, instead of scanning them again in every older collection (40 ms each, before). (Freezing without the collection would keep for good whatever
 garbage was waiting for the next full collection.)
 """
 from __future__ import annotations
