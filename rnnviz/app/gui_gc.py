@@ -14,19 +14,16 @@ collection of the youngest generation after half a second of that took 15-44 ms 
 time at once. A full collection waits, as CPython's own rule has it, until a quarter more objects
 have come into the oldest generation since the last one (one took 54 ms).
 
-The compiled kernels (numba, loaded in a worker once the Training panel has been in view for a
-second, or when training first starts) bring some 8 x 10^4 objects of their own that live as long
-as the app: once they are loaded, the next tick collects everything once and freezes what is left,
-as at start-up, instead of scanning them again in every older collection (40 ms each, before). (Freezing without the collection would keep for good whatever
-garbage was waiting for the next full collection.)
+Nothing is frozen after start-up. Freezing later (when the compiled kernels have loaded, say, with
+their ~8 x 10^4 objects) also freezes what dies later, a closed window or a view's rebuilt items:
+their cycles then wait for the interpreter's finalization, after Qt is gone; that is the likely
+cause of a crash on exit seen once (the monkey, exit -11) while the kernels' objects were frozen.
 """
 from __future__ import annotations
 
 import gc
 
 from PySide6.QtCore import QObject, QTimer
-
-from rnnviz.core import kernels
 
 INTERVAL_MS = 50
 
@@ -41,14 +38,8 @@ class GuiCollector(QObject):
         self.timer.start(INTERVAL_MS)
         self.collections = 0            # (tests read it)
         self._long_lived = len(gc.get_objects(2))    # the oldest generation after the last full collection
-        self._kernels_frozen = kernels.ready() is not None
 
     def check(self) -> None:
-        if not self._kernels_frozen and kernels.ready() is not None:
-            self._kernels_frozen = True
-            freeze_start_up()
-            self._long_lived = len(gc.get_objects(2))
-            return
         l0, l1, l2 = gc.get_count()
         t0, t1, t2 = self.threshold
         if l0 > t0:

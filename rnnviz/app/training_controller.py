@@ -281,7 +281,7 @@ class TrainController(QObject):
         """Load the compiled training loops in the background as soon as the Training panel is first
         shown, not when ▶ Train is pressed: the first run then starts at once. (numba: ~10^5 objects and
         ~110 MB, so not before the user looks at training; ▶ Train meanwhile waits behind the load, and
-        says "preparing…".) The GUI's collector freezes what they brought (app/gui_gc.py)."""
+        says "preparing…".)"""
         if self._kernels_asked or kernels.ready() is not None or kernels.disabled():
             return
         self._kernels_asked = True

@@ -1,15 +1,11 @@
 """The compiled training loops load in the background once the Training panel is shown, so that the first
-▶ Train starts at once; the GUI's collector then collects once and freezes what they brought."""
+▶ Train starts at once."""
 from __future__ import annotations
-
-import gc
-import weakref
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QTabBar
+from PySide6.QtWidgets import QTabBar
 
-from rnnviz.app.gui_gc import GuiCollector
 from rnnviz.core import kernels
 
 from .drive import open_window, type_sequence
@@ -51,31 +47,3 @@ def test_showing_the_training_panel_loads_the_kernels_and_the_first_run_needs_no
     qtbot.waitUntil(lambda: ctl.updates > 0, timeout=20000)
     qtbot.mouseClick(panel.play_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not ctl.running, timeout=20000)
-
-
-def test_the_collector_collects_then_freezes_once_the_kernels_are_loaded(qtbot, unloaded):
-    app = QApplication.instance()
-    enabled = gc.isenabled()
-    collector = GuiCollector(app)
-    try:
-        frozen = gc.get_freeze_count()
-
-        class Cycle:
-            pass
-
-        a = Cycle()
-        a.me = a
-        gone = weakref.ref(a)
-        del a                                        # garbage, waiting for a collection
-        collector.check()
-        assert gc.get_freeze_count() == frozen       # nothing loaded yet: nothing frozen
-        kernels.load()
-        collector.check()
-        assert gc.get_freeze_count() > frozen        # numba's objects are frozen...
-        assert gone() is None                        # ...and the garbage was collected, not kept for good
-    finally:
-        collector.timer.stop()
-        collector.setParent(None)
-        gc.unfreeze()                                # (as the other tests of the collector leave it)
-        if enabled:
-            gc.enable()
