@@ -374,12 +374,21 @@ def _export(args, progress: Progress) -> list[str]:
     overflow_note(state.trace, progress)
     # figures show the finished backward pass (or the session's cursor)
     state.set_position(position if position is not None else state.n_positions - 1)
+    return write_staged(out, "export", lambda stage: write_all(state, stage, args, progress))
+
+
+def write_staged(out: Path, what: str, write, moving=None) -> list[str]:
+    """write(stage) -> the file names it wrote into a fresh folder inside `out`; then each file is moved
+    into place (one rename each: a reader never sees half a file) and the folder goes. `moving()`, if
+    given, is called just before the first move. ExportError for what the user can fix."""
     try:
-        stage = Path(tempfile.mkdtemp(prefix=".rnnviz-export-", dir=out))
+        stage = Path(tempfile.mkdtemp(prefix=f".rnnviz-{what}-", dir=out))
     except OSError as e:
         raise ExportError(f"can't write into {out}: {e.strerror or e}") from None
     try:
-        names = write_all(state, stage, args, progress)
+        names = write(stage)
+        if moving is not None:
+            moving()
         for name in names:
             os.replace(stage / name, out / name)
     except (ValueError, OSError) as e:

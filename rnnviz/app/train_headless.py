@@ -13,9 +13,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-import shutil
 import sys
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
@@ -23,7 +21,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from rnnviz.app.ctrl_c import CtrlC
-from rnnviz.app.headless import ExportError, Progress, check_model_options, ensure_app
+from rnnviz.app.headless import ExportError, Progress, check_model_options, ensure_app, write_staged
 from rnnviz.core.params import init_model_params, model_radius
 from rnnviz.core.sampling import sample
 from rnnviz.core.sequences import text_sequence
@@ -275,19 +273,9 @@ def _train_and_write(tr: Trainer, out: Path, args, progress: Progress, ctrl_c: C
             if tr.updates == 0:
                 raise KeyboardInterrupt
             progress(f"stopped after update {tr.updates:,}: writing what was trained (Ctrl-C again: write nothing)…")
-        try:
-            stage = Path(tempfile.mkdtemp(prefix=".rnnviz-train-", dir=out))
-        except OSError as e:
-            raise ExportError(f"can't write into {out}: {e.strerror or e}") from None
-        try:
-            names = write_outputs(tr, stage, args)
-            ctrl_c.moving = True      # from here on Ctrl-C waits: all the files go into place (or a failure says so)
-            for name in names:
-                os.replace(stage / name, out / name)
-        except (ValueError, OSError) as e:
-            raise ExportError(str(e) if isinstance(e, ValueError) else f"can't write into {out}: {e}") from None
-        finally:
-            shutil.rmtree(stage, ignore_errors=True)
+        # once the files start going into place Ctrl-C waits: all of them land (or a failure says so)
+        names = write_staged(out, "train", lambda stage: write_outputs(tr, stage, args),
+                             moving=lambda: setattr(ctrl_c, "moving", True))
     finally:
         progress.clear()
     ctrl_c.updates_written = tr.updates
