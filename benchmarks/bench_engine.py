@@ -14,6 +14,8 @@ states, ŷ<t> = softmax(Wya a<t> + by), L = sum_t cross-entropy, and the gradien
            threads), run in the interpreter given by --torch-python
   notes    the notes' functions (rnn_* / lstm_* of rnnviz.core.compat, on the engine) against a plain
            NumPy loop written as the course writes it
+The compiled kernels (numba) are loaded first, as in the window once they have loaded (the gated
+cells' loops, the local gains' passes); --numpy measures the NumPy reference alone.
 "busy": the same while another process multiplies 600 x 600 matrices with the default BLAS threads
 (a notebook beside the app). The median of several runs, in milliseconds; this VM's speed drifts
 ±30% between runs, the ratios less.
@@ -32,7 +34,7 @@ import tracemalloc
 
 import numpy as np
 
-from rnnviz.core import compat
+from rnnviz.core import compat, kernels
 from rnnviz.core.blas import one_blas_thread
 from rnnviz.core.compute import compute_gains, compute_trace
 from rnnviz.core.losses import output_loss
@@ -217,8 +219,15 @@ def main() -> int:
                     help="an interpreter with torch installed (never a dependency of rnnviz)")
     ap.add_argument("--quick", action="store_true", help="only the (1000, 128) cases")
     ap.add_argument("--split", action="store_true", help="only the first trace / local gains table")
+    ap.add_argument("--numpy", action="store_true",
+                    help="without the compiled kernels (the engine's NumPy reference, as before they load)")
     args = ap.parse_args()
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} (2 cores shared: quote ratios)")
+    if args.numpy:
+        os.environ["RNNVIZ_NO_NUMBA"] = "1"
+    loaded = kernels.load() is not None
+    print("compiled kernels (numba): " + ("loaded, as in the window once they have" if loaded else
+                                          "off (--numpy, or numba missing): NumPy alone"))
     if args.split:
         split_table("the trace first, its gains after (ms): idle or not, see the load above", split_times(SPLIT_CASES))
         return 0

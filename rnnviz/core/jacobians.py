@@ -4,7 +4,12 @@ Nothing here knows a cell's formula: a cell provides J v, J^T u and one BPTT ste
 once (cells/base.py), and this module builds on them.
 
 local_gains: ||J<t>||_2 for every step (and batch element) at once, by a batched Lanczos iteration on
-J^T J (one J v and one J^T u product per iteration for all steps), to ~1e-13 relative.
+J^T J (one J v and one J^T u product per iteration for all steps), to ~1e-13 relative. Once the
+compiled kernels are loaded, each iteration's elementwise work (the recurrence, a gated cell's slopes
+around its two products) is one pass (kernels/gain_kernels.py), the tridiagonal's top eigenvalue is
+compiled too and checked every CHECK_COMPILED iterations: at T = 1000, n_a = 128 the gains took
+150 / 530 ms (vanilla / LSTM) and take about 45 / 260 (benchmarks/bench_engine.py). The iteration
+itself is the floor: ~30 per column, each one or two batched products with W_hh.
 influence_maps: ||dL<t>/da<k>|| for every pair (t, k) and every layer-direction, by one backward
 sweep per block of targets t, carrying all of them as columns.
 """
@@ -12,17 +17,19 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import kernels
 from .cells import VanillaCell, unit_first
 from .activations import ACTIVATIONS
 
 # influence maps: refuse work above this many multiply-adds or this many steps
 INFLUENCE_MAX_FLOPS = 4e9
 INFLUENCE_MAX_T = 3000
+CHECK_COMPILED = 4       # Ritz values checked every 4 iterations once the kernels are loaded (else 8)
 _BUFFER = 4e6            # floats held for the targets carried down through the layers
 
 
 # ----------------------------------------------------------------------------- local gains
-def lanczos_top(apply, n_s: int, cols: int, tol: float = 1e-13, max_iter: int = 400, check: int = 8,
+def lanczos_top(apply, n_s: int, cols: int, tol: float = 1e-13, max_iter: int = 400, check: int | None = None,
                 q0: np.ndarray | None = None) -> np.ndarray:
     """Top eigenvalue of symmetric PSD operators A_c (one per column c), given `apply(Q, live)` ->
     A Q for an (n_s, k) block Q of the columns `live` (an index array).
@@ -41,19 +48,28 @@ def lanczos_top(apply, n_s: int, cols: int, tol: float = 1e-13, max_iter: int = 
     alphas, betas = [], []
     theta = np.zeros(cols)
     top = np.zeros(cols)                                    # largest Rayleigh quotient so far (<= the answer)
+    fast = kernels.ready()
+    if check is None:       # how often the Ritz values are checked: compiled, a check costs little
+        check = CHECK_COMPILED if fast is not None else 8
     for j in range(1, max_iter + 1):
         w = apply(q, live)
-        a = np.einsum("ic,ic->c", q, w)
-        top = np.maximum(top, a)
-        w -= a * q
-        w -= b_prev * q_prev
-        b = np.sqrt(np.einsum("ic,ic->c", w, w))
+        if fast is not None:                                # the same recurrence in one pass (kernels/gain_kernels.py)
+            w = np.ascontiguousarray(w, dtype=np.float64)
+            a, b = np.empty(live.size), np.empty(live.size)
+            fast.lanczos_orthogonalize(q, w, q_prev, b_prev, a, b)
+            top = np.maximum(top, a)
+        else:
+            a = np.einsum("ic,ic->c", q, w)
+            top = np.maximum(top, a)
+            w -= a * q
+            w -= b_prev * q_prev
+            b = np.sqrt(np.einsum("ic,ic->c", w, w))
         over = ~(np.isfinite(a) & np.isfinite(b))
         if over.any():      # ||J||^2 beyond the float range (weights near 1e154 and up): the gain is inf
             out[live[over]] = np.inf
             keep = ~over
-            live, theta, q, q_prev, w, a, b, top = (live[keep], theta[keep], q[:, keep], q_prev[:, keep],
-                                                    w[:, keep], a[keep], b[keep], top[keep])
+            live, theta, q, q_prev, w, a, b, top = (live[keep], theta[keep], _cols(q, keep), _cols(q_prev, keep),
+                                                    _cols(w, keep), a[keep], b[keep], top[keep])
             b_prev = b_prev[keep]
             alphas = [v[keep] for v in alphas]
             betas = [v[keep] for v in betas]
@@ -61,7 +77,8 @@ def lanczos_top(apply, n_s: int, cols: int, tol: float = 1e-13, max_iter: int = 
                 break
         dead = b <= 1e-13 * top                             # invariant Krylov space: the answer is exact
         b = np.where(dead, 0.0, b)
-        q_prev, q = q, w / np.where(dead, 1.0, b)
+        np.divide(w, np.where(dead, 1.0, b), out=q_prev)   # q<j-1> is spent: its memory takes q<j+1>
+        q_prev, q = q, q_prev
         q[:, dead] = 0.0
         alphas.append(a)
         betas.append(b)
@@ -75,7 +92,7 @@ def lanczos_top(apply, n_s: int, cols: int, tol: float = 1e-13, max_iter: int = 
         if done.any():
             out[live[done]] = theta[done]
             keep = ~done
-            live, theta, q, q_prev, b_prev, top = (live[keep], theta[keep], q[:, keep], q_prev[:, keep],
+            live, theta, q, q_prev, b_prev, top = (live[keep], theta[keep], _cols(q, keep), _cols(q_prev, keep),
                                                    b_prev[keep], top[keep])
             alphas = [v[keep] for v in alphas]
             betas = [v[keep] for v in betas]
@@ -84,12 +101,24 @@ def lanczos_top(apply, n_s: int, cols: int, tol: float = 1e-13, max_iter: int = 
     return out
 
 
+def _cols(x: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """The columns `keep` (a mask) of x, C-contiguous (x[:, keep] is not: every product and pass over
+    it would then stride)."""
+    return x.compress(keep, axis=1)
+
+
 def _tridiag_top(alpha: np.ndarray, beta: np.ndarray, lower: np.ndarray) -> np.ndarray:
     """Largest eigenvalue of each symmetric tridiagonal (diagonal alpha (k, c), off-diagonal beta
     (k-1, c)) by bisection on Sturm counts: x is above every eigenvalue iff all pivots of T - xI
     are negative. The bracket starts at [max(alpha, lower), Gershgorin], at most 3x wide, and is
     narrowed to just above `lower` (the previous estimate) when that already bounds the top."""
     k, cols = alpha.shape
+    fast = kernels.ready()
+    if fast is not None:                                    # the same bisection, column by column, compiled
+        out = np.empty(cols)
+        fast.tridiag_top(np.ascontiguousarray(alpha, dtype=np.float64), np.ascontiguousarray(beta, dtype=np.float64),
+                         np.ascontiguousarray(lower, dtype=np.float64), out)
+        return out
     # few or small matrices: LAPACK on the dense matrices beats the Python-level bisection
     if 0.8 * k * k <= 330 or cols * (0.8 * k * k - 330) <= 330000:
         Tm = np.zeros((cols, k, k))
@@ -154,7 +183,7 @@ def cell_gains(cell, p: dict, cache, tol: float = 1e-13, chunk: int = 4096, poll
                     poll()
                 key = (live.size, int(live[0]), int(live[-1]))
                 if sliced.get("key") != key:
-                    sliced["key"], sliced["g"] = key, {k: v[:, live] for k, v in part.items()}
+                    sliced["key"], sliced["g"] = key, {k: np.take(v, live, axis=1) for k, v in part.items()}
                 g = sliced["g"]
                 return gram(g, q) if gram is not None else cell.vjp(p, g, cell.jvp(p, g, q))
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import kernels
-from .base import Cell, CellCache, CellGrads, _zero_carry, unit_first, wmul
+from .base import Buffers, Cell, CellCache, CellGrads, _zero_carry, unit_first, wmul
 from .lstm import _sig
 
 
@@ -141,6 +141,28 @@ class GRUCell(Cell):
         out += g["Rz"] * dh[n:2 * n]
         out += g["Rn"] * dh[2 * n:]
         return out
+
+    def gram(self, p: dict):
+        """J^T J v with its elementwise part in one compiled pass (kernels/gain_kernels.py) once the
+        kernels are loaded; None before (the gains then use vjp(jvp(v)), the reference)."""
+        fast = kernels.ready()
+        if fast is None:
+            return None
+        W = np.ascontiguousarray(p["W_hh"], dtype=np.float64)
+        WT = np.ascontiguousarray(W.T)
+        buffers = Buffers()
+
+        def apply(g: dict, v: np.ndarray) -> np.ndarray:
+            v = np.ascontiguousarray(v, dtype=np.float64)
+            n, cols = v.shape
+            dh, dhp, zu, out = buffers((3 * n, cols), (3 * n, cols), (n, cols), (n, cols))
+            np.matmul(W, v, out=dh)
+            c = np.ascontiguousarray
+            fast.gru_gram_mid(dh, v, c(g["z"]), c(g["Rr"]), c(g["Rz"]), c(g["Rn"]), dhp, zu)
+            np.matmul(WT, dhp, out=out)
+            out += zu
+            return out
+        return apply
 
     def step_back(self, p: dict, g: dict, u: np.ndarray):
         n = u.shape[0]

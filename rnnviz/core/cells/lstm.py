@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import kernels
 from ..activations import sigmoid
-from .base import Cell, CellCache, CellGrads, _zero_carry, unit_first, wmul
+from .base import Buffers, Cell, CellCache, CellGrads, _zero_carry, unit_first, wmul
 
 
 def _sig(z: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -189,6 +189,28 @@ class LSTMCell(Cell):
         np.multiply(g["A"], dc, out=out[:n])
         out[:n] += g["Qo"] * dz[3 * n:]
         return out
+
+    def gram(self, p: dict):
+        """J^T J q with its elementwise part in one compiled pass (kernels/gain_kernels.py) once the
+        kernels are loaded; None before (the gains then use vjp(jvp(q)), the reference)."""
+        fast = kernels.ready()
+        if fast is None:
+            return None
+        W = np.ascontiguousarray(p["W_hh"], dtype=np.float64)
+        WT = np.ascontiguousarray(W.T)
+        buffers = Buffers()
+
+        def apply(g: dict, q: np.ndarray) -> np.ndarray:
+            q = np.ascontiguousarray(q, dtype=np.float64)
+            n, cols = q.shape[0] // 2, q.shape[1]
+            dz, dz2, out = buffers((4 * n, cols), (4 * n, cols), (2 * n, cols))
+            np.matmul(W, q[:n], out=dz)
+            c = np.ascontiguousarray
+            fast.lstm_gram_mid(dz, q[n:], c(g["f"]), c(g["A"]), c(g["Pi"]), c(g["Pf"]), c(g["Pg"]), c(g["Qo"]),
+                               dz2, out[n:])
+            np.matmul(WT, dz2, out=out[:n])
+            return out
+        return apply
 
     def step_back(self, p: dict, g: dict, u: np.ndarray):
         n = u.shape[0] // 2

@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import kernels
 from ..activations import get_activation
-from .base import Cell, CellCache, CellGrads, _zero_carry, unit_first, wmul
+from .base import Buffers, Cell, CellCache, CellGrads, _zero_carry, unit_first, wmul
 
 
 class VanillaCell(Cell):
@@ -91,9 +91,16 @@ class VanillaCell(Cell):
         with np.errstate(over="ignore", invalid="ignore"):
             M = Waa @ Waa.T
 
+        buffers = Buffers()
+
         def apply(g: dict, q: np.ndarray) -> np.ndarray:
             gp = g["gprime"]
-            return gp * wmul(M, gp * q)
+            if q.ndim != 2:
+                return gp * wmul(M, gp * q)
+            scaled, out = buffers(q.shape, q.shape)
+            np.multiply(gp, q, out=scaled)
+            np.matmul(M, scaled, out=out)
+            return np.multiply(gp, out, out=out)
         return apply
 
     def step_back(self, p: dict, g: dict, u: np.ndarray):
