@@ -8,6 +8,12 @@ tab's gain curve and verdict, the BPTT panel, the equations, the graph's tooltip
 they redraw. A newer trace supersedes the job (its lane is "gains"); so does any new computation, which
 must not wait behind it on the one worker thread. Small traces, the CLI and exports compute everything
 at once (no half figures in files).
+
+The compiled kernels make the gains 3-4x faster (kernels/gain_kernels.py). Loading them costs a
+second (the first time on a machine, some ten of compiling) and ~110 MB, so the window loads them
+only when they pay: the Training panel in view (training_controller.prepare_kernels), or a trace whose
+gains take some tenths of a second on NumPy (COMPILE_FOR_MADDS). They load in a job of their own; the
+gains of that trace run on NumPy meanwhile, the next ones compiled.
 """
 from __future__ import annotations
 
@@ -15,8 +21,23 @@ import copy
 
 import numpy as np
 
+from rnnviz.app.jobs import JobRunner
+from rnnviz.core import kernels
 from rnnviz.core.compute import compute_gains
 from rnnviz.core.diagnostics import verdict
+
+COMPILE_FOR_MADDS = 3e8     # a trace's gains this many multiply-adds (~0.2 s on NumPy): load the kernels
+_ITERATIONS = 30            # Lanczos iterations per column, about (core/jacobians.py)
+_PRODUCT = {"rnn": 1, "gru": 6, "lstm": 8}   # multiply-adds of one J^T J q per column, in units of n_a^2
+
+
+def gains_madds(trace) -> float:
+    """About how many multiply-adds the local gains of `trace` take."""
+    total = 0.0
+    for lt in trace.layers:
+        n_a = lt.run.caches[0].states["a"].shape[1]
+        total += _ITERATIONS * trace.T * trace.m * _PRODUCT.get(lt.cell.name, 8) * n_a * n_a
+    return total
 
 
 def with_gains(trace, gains: dict):
@@ -45,6 +66,7 @@ class GainsFill:
         self.state = state
         self.job = None
         self.progress = 0.0
+        self.loader = None              # the JobRunner loading the compiled kernels, once asked
         state.jobs.progress.connect(self._on_progress)
         state.jobs.cancelled.connect(self._on_cancelled)
 
@@ -60,6 +82,19 @@ class GainsFill:
             return
         self.progress = 0.0
         self.job = self.state.jobs.submit("gains", _gains_job, trace)
+        if gains_madds(trace) > COMPILE_FOR_MADDS:
+            self.load_kernels()
+
+    def load_kernels(self) -> None:
+        """Start loading the compiled kernels in a worker of their own (once; never if switched off)."""
+        if self.loader is not None or kernels.ready() is not None or kernels.disabled():
+            return
+        self.loader = JobRunner(self.state)
+        self.loader.submit("prepare", lambda _task: kernels.load())
+
+    def shutdown(self) -> None:
+        if self.loader is not None:
+            self.loader.shutdown()
 
     def drop(self) -> None:
         """Stop computing (a new computation starts: it must not queue behind this job)."""

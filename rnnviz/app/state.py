@@ -336,6 +336,7 @@ class AppState(QObject):
         self._main_job = None
         self._compare.drop()
         self.jobs.shutdown()
+        self._gains.shutdown()
         self._set_busy(False)
 
     def _runs_current(self, config: Config) -> bool:

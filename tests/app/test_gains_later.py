@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QFileDialog
 from rnnviz.app.config import run_config
 from rnnviz.core import diagnostics as D
 from rnnviz.core.trace import GAINS_PENDING
-from tests.app.drive import choose, open_window, type_sequence
+from tests.app.drive import choose, open_window, type_number, type_sequence
 
 TEXT = "the quick brown fox jumps over the lazy dog"
 
@@ -184,3 +184,36 @@ def test_an_export_waits_for_the_local_gains(qtbot, tmp_path, monkeypatch, gate)
     col = header.index("||da<t>/da<t-1>||_2")
     gains = np.array([float(r[col]) for r in rows])
     assert np.allclose(gains, D.step_gain(run_config(st.config)), rtol=1e-6)
+
+
+def test_a_long_sequence_starts_the_compiled_kernels_loading_and_a_short_one_does_not(qtbot, monkeypatch):
+    """The gains of a big trace are 3-4x faster compiled: the window starts loading the kernels in a
+    worker of its own when a trace's gains would take some tenths of a second, not for a small one."""
+    from rnnviz.core import kernels
+
+    loads = []
+    monkeypatch.setattr(kernels, "ready", lambda: None)
+    monkeypatch.setattr(kernels, "disabled", lambda: False)
+    monkeypatch.setattr(kernels, "load", lambda: loads.append(threading.current_thread()))
+    w = background_window(qtbot)
+    st = w.state
+    old = st.trace
+    type_sequence(qtbot, w, TEXT)
+    qtbot.waitUntil(lambda: st.trace is not old and st.trace.seq.source == TEXT and not st.busy, timeout=60000)
+    qtbot.waitUntil(lambda: not st.gains_pending, timeout=60000)
+    qtbot.wait(100)
+    assert st._gains.loader is None                      # a small trace: NumPy's gains take milliseconds
+    type_number(qtbot, w.model_panel.hidden, "128")
+    choose(qtbot, w.model_panel.cell, "lstm")
+    long_text = (TEXT + " ") * 8
+    old = st.trace
+    type_sequence(qtbot, w, long_text)
+    qtbot.waitUntil(lambda: st.trace is not old and st.trace.seq.source == long_text and not st.busy, timeout=60000)
+    qtbot.waitUntil(lambda: st._gains.loader is not None and st._gains.loader.counts["done"] == 1, timeout=10000)
+    assert loads and threading.main_thread() not in loads   # in a worker, never on the GUI thread
+    qtbot.waitUntil(lambda: not st.gains_pending, timeout=120000)    # the gains still come (on NumPy)
+    assert np.all(np.isfinite(st.trace.layers[0].local_gain))
+    old = st.trace
+    type_sequence(qtbot, w, long_text + "!")
+    qtbot.waitUntil(lambda: st.trace is not old and not st.busy and not st.gains_pending, timeout=120000)
+    assert st._gains.loader.counts["submitted"] == 1     # asked once
