@@ -98,3 +98,29 @@ def test_losses_that_do_not_fit_the_data():
     text = make_sequence("abcab")
     assert compute_trace(weights_for(text), text).loss_name == "cross_entropy"
     assert compute_trace(weights_for(text), text, loss="mse").finite   # one-hot targets, MSE: allowed
+
+
+def test_rho_and_sigma_max_are_remembered_per_weights_never_across_different_ones():
+    from rnnviz.core import params as P
+
+    rng = np.random.default_rng(7)
+    W = rng.standard_normal((30, 30))
+    calls = []
+    real = np.linalg.eigvals
+    try:
+        np.linalg.eigvals = lambda M: calls.append(1) or real(M)
+        first = P.spectral_radius(W)
+        again = P.spectral_radius(W.copy())                      # the same numbers: remembered
+        W2 = W.copy()
+        W2[3, 4] += 1e-12                                        # one entry differs in its last bits
+        other = P.spectral_radius(W2)
+    finally:
+        np.linalg.eigvals = real
+    assert first == again == float(np.max(np.abs(real(W))))
+    assert other == float(np.max(np.abs(real(W2)))) and len(calls) == 2
+    assert P.sigma_max(W) == pytest.approx(np.linalg.norm(W, 2), rel=1e-15)
+    assert P.sigma_max(W.T) == pytest.approx(np.linalg.norm(W, 2), rel=1e-14)   # W.T: its own entry, same value
+    assert P.spectral_radius(W.astype(np.float32)) == pytest.approx(first, rel=1e-5)
+    for _ in range(P._NORMS_KEPT + 10):                          # bounded
+        P.sigma_max(rng.standard_normal((3, 3)))
+    assert len(P._NORMS) <= P._NORMS_KEPT
