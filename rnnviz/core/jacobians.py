@@ -6,7 +6,7 @@ once (cells/base.py), and this module builds on them.
 local_gains: ||J<t>||_2 for every step (and batch element) at once, by a batched Lanczos iteration on
 J^T J (one J v and one J^T u product per iteration for all steps), to ~1e-13 relative. Once the
 compiled kernels are loaded, each iteration's elementwise work (the recurrence, a gated cell's slopes
-around its two products) is one pass (kernels/gain_kernels.py), the tridiagonal's top eigenvalue is
+around its two products) is one pass (kernels/gain_kernels.py: lanczos_step, the gram kernels), the tridiagonal's top eigenvalue is
 compiled too and checked every CHECK_COMPILED iterations: at T = 1000, n_a = 128 the gains took
 150 / 530 ms (vanilla / LSTM) and take about 45 / 260 (benchmarks/bench_engine.py). The iteration
 itself is the floor: ~30 per column, each one or two batched products with W_hh.
@@ -53,33 +53,32 @@ def lanczos_top(apply, n_s: int, cols: int, tol: float = 1e-13, max_iter: int = 
         check = CHECK_COMPILED if fast is not None else 8
     for j in range(1, max_iter + 1):
         w = apply(q, live)
-        if fast is not None:                                # the same recurrence in one pass (kernels/gain_kernels.py)
-            w = np.ascontiguousarray(w, dtype=np.float64)
+        if fast is not None:                                # the recurrence in one pass (kernels/gain_kernels.py)
             a, b = np.empty(live.size), np.empty(live.size)
-            fast.lanczos_orthogonalize(q, w, q_prev, b_prev, a, b)
-            top = np.maximum(top, a)
+            fast.lanczos_step(q, np.ascontiguousarray(w, dtype=np.float64), q_prev, b_prev, top, a, b)
+            q_prev, q = q, q_prev                           # q<j+1> came into q<j-1>'s memory
         else:
             a = np.einsum("ic,ic->c", q, w)
             top = np.maximum(top, a)
             w -= a * q
             w -= b_prev * q_prev
             b = np.sqrt(np.einsum("ic,ic->c", w, w))
+            dead = b <= 1e-13 * top                         # invariant Krylov space: the answer is exact
+            b = np.where(dead, 0.0, b)
+            np.divide(w, np.where(dead, 1.0, b), out=q_prev)   # q<j-1> is spent: its memory takes q<j+1>
+            q_prev, q = q, q_prev
+            q[:, dead] = 0.0
         over = ~(np.isfinite(a) & np.isfinite(b))
         if over.any():      # ||J||^2 beyond the float range (weights near 1e154 and up): the gain is inf
             out[live[over]] = np.inf
             keep = ~over
-            live, theta, q, q_prev, w, a, b, top = (live[keep], theta[keep], _cols(q, keep), _cols(q_prev, keep),
-                                                    _cols(w, keep), a[keep], b[keep], top[keep])
+            live, theta, q, q_prev, a, b, top = (live[keep], theta[keep], _cols(q, keep), _cols(q_prev, keep),
+                                                 a[keep], b[keep], top[keep])
             b_prev = b_prev[keep]
             alphas = [v[keep] for v in alphas]
             betas = [v[keep] for v in betas]
             if live.size == 0:
                 break
-        dead = b <= 1e-13 * top                             # invariant Krylov space: the answer is exact
-        b = np.where(dead, 0.0, b)
-        np.divide(w, np.where(dead, 1.0, b), out=q_prev)   # q<j-1> is spent: its memory takes q<j+1>
-        q_prev, q = q, q_prev
-        q[:, dead] = 0.0
         alphas.append(a)
         betas.append(b)
         b_prev = b

@@ -105,17 +105,27 @@ def test_compiled_tridiagonal_top_equals_the_reference(k, cols):
     np.testing.assert_allclose(out, want, rtol=1e-13)
 
 
-def test_compiled_orthogonalization_is_the_three_term_recurrence():
+def test_compiled_lanczos_step_is_the_three_term_recurrence():
     rng = np.random.default_rng(2)
     q, w, qp = (rng.standard_normal((30, 50)) for _ in range(3))
+    q[:, 7] /= np.linalg.norm(q[:, 7])
+    w[:, 7] = 0.5 * q[:, 7]                                   # an invariant direction: the next vector is 0
     bp = rng.random(50)
+    bp[7] = 0.0
+    top0 = rng.random(50)
     a_want = np.sum(q * w, axis=0)
     w_want = w - a_want * q - bp * qp
-    a, b, w2 = np.empty(50), np.empty(50), w.copy()
-    fast().lanczos_orthogonalize(q, w2, qp, bp, a, b)
+    b_want = np.linalg.norm(w_want, axis=0)
+    assert b_want[7] < 1e-15
+    b_want[7] = 0.0
+    a, b, w2, qp2, top = np.empty(50), np.empty(50), w.copy(), qp.copy(), top0.copy()
+    fast().lanczos_step(q, w2, qp2, bp, top, a, b)
     np.testing.assert_allclose(a, a_want, rtol=1e-13)
-    np.testing.assert_allclose(w2, w_want, rtol=1e-13, atol=1e-14)
-    np.testing.assert_allclose(b, np.linalg.norm(w_want, axis=0), rtol=1e-13)
+    np.testing.assert_allclose(top, np.maximum(top0, a_want), rtol=1e-13)
+    np.testing.assert_allclose(w2[:, :7], w_want[:, :7], rtol=1e-13, atol=1e-14)
+    np.testing.assert_allclose(b, b_want, rtol=1e-13, atol=1e-300)
+    np.testing.assert_allclose(qp2[:, :7], w_want[:, :7] / b_want[:7], rtol=1e-12)    # the next vector
+    assert np.all(qp2[:, 7] == 0.0)
 
 
 def test_lanczos_on_both_paths_finds_the_top_eigenvalue_of_psd_matrices():

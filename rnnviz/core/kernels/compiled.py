@@ -18,7 +18,7 @@ import numpy as np
 from numba import njit
 
 from . import gain_kernels
-from .gain_kernels import gru_gram_mid, lanczos_orthogonalize, lstm_gram_mid, tridiag_top  # noqa: F401 (the namespace)
+from .gain_kernels import gru_gram_mid, lanczos_step, lstm_gram_mid, tridiag_top  # noqa: F401 (the namespace)
 
 JIT = dict(cache=True, nogil=True, error_model="numpy")   # IEEE: x / 0 is inf, as in NumPy (no check per division)
 

@@ -22,9 +22,11 @@ JIT = dict(cache=True, nogil=True, error_model="numpy")
 
 
 @njit(**JIT)
-def lanczos_orthogonalize(q, w, q_prev, b_prev, a, b):
-    """One Lanczos step's three-term recurrence for every column at once, in place:
-    a = q . w;  w -= a q;  w -= b_prev q_prev;  b = ||w||  (a, b: (cols,) outputs)."""
+def lanczos_step(q, w, q_prev, b_prev, top, a, b):
+    """One Lanczos step's three-term recurrence for every column at once, w = A q given:
+    a = q . w;  top = max(top, a);  w -= a q;  w -= b_prev q_prev;  b = ||w||;
+    where b <= 1e-13 top (an invariant Krylov space) b = 0 and the next vector is 0, else w / b;
+    the next vector is written over q_prev (spent by then). a, b: (cols,) outputs; top in place."""
     n, cols = q.shape
     for j in range(cols):
         a[j] = 0.0
@@ -33,6 +35,8 @@ def lanczos_orthogonalize(q, w, q_prev, b_prev, a, b):
         qk, wk = q[k], w[k]
         for j in range(cols):
             a[j] += qk[j] * wk[j]
+    for j in range(cols):
+        top[j] = max(top[j], a[j])
     for k in range(n):
         qk, wk, pk = q[k], w[k], q_prev[k]
         for j in range(cols):
@@ -42,6 +46,12 @@ def lanczos_orthogonalize(q, w, q_prev, b_prev, a, b):
             b[j] += v * v
     for j in range(cols):
         b[j] = math.sqrt(b[j])
+        if b[j] <= 1e-13 * top[j]:
+            b[j] = 0.0
+    for k in range(n):
+        wk, pk = w[k], q_prev[k]
+        for j in range(cols):
+            pk[j] = wk[j] / b[j] if b[j] != 0.0 else 0.0
 
 
 @njit(**JIT)
@@ -156,7 +166,7 @@ def gru_gram_mid(dh, v, z, Rr, Rz, Rn, dhp, zu):
 def warm_up() -> None:
     r = np.random.default_rng(0)
     q, w = r.random((3, 4)), r.random((3, 4))
-    lanczos_orthogonalize(q, w, q.copy(), r.random(4), np.empty(4), np.empty(4))
+    lanczos_step(q, w, q.copy(), r.random(4), np.zeros(4), np.empty(4), np.empty(4))
     tridiag_top(r.random((3, 4)), r.random((2, 4)), np.zeros(4), np.empty(4))
     x1, x4 = r.random((2, 3)), r.random((8, 3))
     lstm_gram_mid(x4, x1, x1, x1, x1, x1, x1, x1, np.empty((8, 3)), np.empty((2, 3)))
