@@ -201,6 +201,20 @@ def test_leaving_a_lesson_keeps_what_it_set_up(qtbot):
     assert w.state.config == config
 
 
+def test_numbers_typed_after_a_lesson_are_read_as_numbers(qtbot):
+    """A first start opens the first lesson; a student who then types a series of numbers gets
+    numbers, not their characters (the lessons' texts read as text in the auto mode too)."""
+    from tests.app.drive import type_sequence
+
+    w = open_window(qtbot, size=(1280, 720))
+    L = start_lesson(qtbot, w, "1.")
+    assert w.state.trace.seq.kind == "text"
+    qtbot.mouseClick(L.panel.leave_button, Qt.MouseButton.LeftButton)
+    type_sequence(qtbot, w, "0.1 0.5 -2 3e-2")
+    qtbot.waitUntil(lambda: w.state.trace.seq.source == "0.1 0.5 -2 3e-2" and not w.state.busy, timeout=20000)
+    assert w.state.trace.seq.kind == "numbers" and w.state.trace.seq.tokens == (0.1, 0.5, -2.0, 0.03)
+
+
 def test_presentation_mode_keeps_the_lesson_readable_at_720p(qtbot):
     from PySide6.QtWidgets import QApplication
 
