@@ -143,8 +143,9 @@ def main() -> None:
         w.training["dock"].raise_()
         app.processEvents()
         w.state.update_config(**changes)
-        while w.state.busy:
+        while w.state.busy:         # (sleeping: under chrt a GUI thread that never blocks starves the worker)
             app.processEvents()
+            time.sleep(0.001)
         freeze_start_up()                                # as run_app, once the window is up
         ctl, panel = w.training["controller"], w.training["panel"]
         tabs = w.training["tabs"]
