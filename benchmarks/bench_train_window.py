@@ -9,9 +9,10 @@ window, i.e. with the views following the weights twice a second and the plots r
 First the idle window's gaps, the machine's own noise. Beside each longest gap, the GUI thread's own
 CPU time in it: what the window itself did then; the rest of the gap it waited for a core (a loaded
 machine) or for the interpreter (the worker's Python). --profile: where the GUI thread was during the
-long gaps (benchmarks/_gaps.py's StackSampler). --no-follow: the other views don't follow the weights
-while training (what the plots and the worker cost alone); --no-hold: the worker doesn't wait while a
-frame is drawn. Asserts nothing: the machine's speed drifts (two cores shared by several processes).
+long gaps (benchmarks/_gaps.py's StackSampler). The cyclic collector's runs meanwhile are counted by
+generation, with the longest (app/gui_gc.py runs them on the GUI thread). --no-follow: the other views
+don't follow the weights while training (what the plots and the worker cost alone); --no-hold: the
+worker doesn't wait while a frame is drawn. Asserts nothing: the machine's speed drifts (two cores shared by several processes).
 On a machine that other work keeps busy, `chrt -f 10 .venv/bin/python benchmarks/bench_train_window.py`
 (as root) runs it ahead of that work, as on an idle machine; --seconds 60 shows a long run (the plots'
 frame must not grow with the number of updates: benchmarks/bench_train_plots.py).
@@ -19,6 +20,7 @@ frame must not grow with the number of updates: benchmarks/bench_train_plots.py)
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 import tempfile
@@ -59,6 +61,15 @@ def measure(app, w, seconds: float, profile: bool = False) -> dict:
     w.state.trace_changed.connect(lambda _tr: traces.append(time.perf_counter()))
     gaps = GapSampler()
     stacks = StackSampler(gaps) if profile else None
+    collections, started = [], {}
+
+    def collected(phase, info):             # the collector's own pauses (app/gui_gc.py: on the GUI thread)
+        if phase == "start":
+            started["t"] = time.perf_counter()
+        elif "t" in started:
+            collections.append((info["generation"], time.perf_counter() - started.pop("t")))
+
+    gc.callbacks.append(collected)
     start_updates = ctl.updates
     t["panel"].play_button.click()
     gaps.start()
@@ -67,6 +78,7 @@ def measure(app, w, seconds: float, profile: bool = False) -> dict:
     t0 = time.perf_counter()
     run_for(app, seconds)
     gaps.stop()
+    gc.callbacks.remove(collected)
     if stacks:
         stacks.stop()
     elapsed = time.perf_counter() - t0
@@ -78,7 +90,7 @@ def measure(app, w, seconds: float, profile: bool = False) -> dict:
     plots.set_series = original
     return {"longest": gaps.longest, "cpu_longest": gaps.cpu_of_longest, "max_cpu": gaps.longest_cpu, "p99": gaps.p99, "median": gaps.median, "over50": gaps.over(0.05),
             "redraws": len([r for r in redraws if r >= t0]) / elapsed, "updates": done / elapsed, "total": done,
-            "traces": len([r for r in traces if r >= t0]) / elapsed, "stacks": stacks}
+            "traces": len([r for r in traces if r >= t0]) / elapsed, "stacks": stacks, "gc": collections}
 
 
 def idle_gaps(app, seconds: float) -> tuple[float, float]:
@@ -143,8 +155,9 @@ def main() -> None:
         w.training["dock"].raise_()
         app.processEvents()
         w.state.update_config(**changes)
-        while w.state.busy:
+        while w.state.busy:         # (sleeping: under chrt a GUI thread that never blocks starves the worker)
             app.processEvents()
+            time.sleep(0.001)
         freeze_start_up()                                # as run_app, once the window is up
         ctl, panel = w.training["controller"], w.training["panel"]
         tabs = w.training["tabs"]
@@ -173,6 +186,9 @@ def main() -> None:
               f"the other views got new weights {r['traces']:.1f}/s", flush=True)
         print(f"    the GUI thread's own CPU time: {1e3 * r['cpu_longest']:.0f} ms in the longest gap, at most "
               f"{1e3 * r['max_cpu']:.0f} ms in any gap (the rest of a gap: waiting for a core or the interpreter)")
+        by_gen = {g: [d for gg, d in r["gc"] if gg == g] for g in (0, 1, 2)}
+        print("    the cyclic collector meanwhile: " + ", ".join(
+            f"generation {g} {len(d)}x (longest {1e3 * max(d, default=0):.1f} ms)" for g, d in by_gen.items()))
         if r["stacks"] is not None:
             print(r["stacks"].report(), flush=True)
         ctl.shutdown()

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QMessageBox, QWi
 
 from rnnviz.app import colors
 from rnnviz.app.settings import announce, remember_folder, start_folder
-from rnnviz.app.views.lazy import bring_up_to_date
+from rnnviz.app.views.lazy import Lazy, bring_up_to_date
 from rnnviz.io.atomic import check_writable_dir, write_atomic
 from rnnviz.io.tables import write_csv
 
@@ -299,7 +299,11 @@ def install_context_menu(view, parent=None) -> dict[str, QAction]:
     _quiet_pyqtgraph_menus(w)
     state = getattr(view, "state", None)
     if state is not None and hasattr(state, "trace_changed"):
-        state.trace_changed.connect(lambda _tr: _quiet_pyqtgraph_menus(w))  # plots made on new data
+        # plots made on new data: once they are, in the view's own turn when it has one (views/lazy.py)
+        lazy = getattr(view, "_lazy", None)
+        if not isinstance(lazy, Lazy):
+            lazy = w._menus_lazy = Lazy(w)
+        lazy.connect(state.trace_changed, lambda _tr: _quiet_pyqtgraph_menus(w))
 
     def show_menu(pos):
         _quiet_pyqtgraph_menus(w)

@@ -3,6 +3,8 @@ second): they keep the latest call of each slot and redraw when the user shows t
 user: train with the panel's buttons, then click the tab; and the helper itself (views/lazy.py)."""
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTabWidget, QWidget
@@ -145,12 +147,13 @@ def test_while_a_window_trains_its_views_on_screen_redraw_one_per_event_loop_tur
     src.a.emit(1)
     assert [p.calls for p in probes] == [[], [], []]          # none in the turn that delivered it
     done = []
-    for _ in range(50):
+    for _ in range(500):
         QApplication.processEvents()
         done.append(sum(bool(p.calls) for p in probes))
         if done[-1] == 3:
             break
-    assert done[-1] == 3 and 1 in done                         # one view after the other, each in order
+        time.sleep(0.001)
+    assert done[-1] == 3 and 1 in done and 2 in done           # one view after the other, each in order
     assert all(p.calls == [("a", 1), ("b", 1)] for p in probes)
     for p in probes:
         p.calls.clear()
@@ -204,3 +207,25 @@ def test_the_bptt_panel_tabbed_behind_the_equations_redraws_when_its_tab_is_clic
     QApplication.processEvents()
     assert not panel._lazy.pending
     assert f"Backward pass at step {w.state.t + 1}" in panel.heading.text()
+
+
+def test_while_training_a_follow_reaches_every_view_on_screen_one_turn_after_another(qtbot):
+    """The views take a new trace one per event-loop turn while the window trains (views/lazy.py):
+    the graph, the heatmap and the equations all end up showing the trained weights' trace, while it
+    still trains (not only once it stops)."""
+    w, t = train_window(qtbot)
+    st, ctl = w.state, t["controller"]
+    before = st.trace
+    click(qtbot, t["panel"].play_button)
+    qtbot.waitUntil(lambda: ctl.running and not same_params(st.trace.params, before.params), timeout=30000)
+    pushed = st.trace
+    lazies = [w.graph._lazy, w.heatmap._lazy, w.equations._lazy]
+    qtbot.waitUntil(lambda: st.trace is not pushed or not any(z.pending for z in lazies), timeout=10000)
+    tr = st.trace
+    assert ctl.running
+    assert w.graph.item.data.trace is tr                                  # the graph drew it
+    assert np.allclose(w.heatmap._values, shown_a(st), equal_nan=True)      # the heatmap too
+    assert w.equations._rendered[0] is tr                                 # and the equations
+    assert not same_params(tr.params, before.params)                      # trained weights (a follow came in)
+    click(qtbot, t["panel"].play_button)
+    wait_idle(qtbot, t)

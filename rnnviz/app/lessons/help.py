@@ -12,6 +12,7 @@ from PySide6.QtGui import QCursor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QApplication, QDialog, QLabel, QPushButton, QScrollArea, QToolButton, QToolTip,
                                QVBoxLayout, QWidget)
 
+from rnnviz.app.views.lazy import Lazy
 from rnnviz.lessons.format import PANELS, tab_key
 from rnnviz.lessons.help_texts import HELP, Help
 
@@ -106,7 +107,10 @@ class ViewHelp(QObject):
         window.graph.canvas.viewport().installEventFilter(self)   # its painted row names and legends
         self._place_graph_button()
         self._build_menu()
-        window.state.trace_changed.connect(lambda _tr: self.apply_tooltips())
+        # a new trace (twice a second while training: 5 ms of scanning every plot's items) in a turn of
+        # its own, after the views have drawn it (views/lazy.py)
+        self._lazy = Lazy(window)
+        self._lazy.connect(window.state.trace_changed, self._on_trace_changed)
         window.tabs.currentChanged.connect(lambda _i: self.apply_tooltips())
         self.apply_tooltips()
 
@@ -203,6 +207,9 @@ class ViewHelp(QObject):
             help_menu.insertSeparator(first)
 
     # ------------------------------------------------------------------ tooltips on the plots
+    def _on_trace_changed(self, _trace) -> None:
+        self.apply_tooltips()
+
     def apply_tooltips(self) -> None:
         """The help's texts on every plot's axis titles and colour bars (a view of several plots, such as
         the gradients and their gains, says which by the axis's title). Views that build their plots later

@@ -163,8 +163,12 @@ class HiddenHeatmapView(StepPlotView):
             self._gate_colours = gate
             self.colorbar.setColorMap(colors.sequential() if gate else colors.diverging())
         self.image.setImage(shown, levels=(lo, hi), autoLevels=False)
-        self.image.setRect(QRectF(0.5, 0.5, trace.T, trace.n_a))
-        self.colorbar.setLevels((lo, hi))
+        # what did not change is not set again: each call redraws the axes' pictures at the next paint
+        # (5 axes, 10 ms of the GUI thread at every trace while training, where only the image changes)
+        if self._once("rect", (trace.T, trace.n_a)):
+            self.image.setRect(QRectF(0.5, 0.5, trace.T, trace.n_a))
+        if self._once("levels", (lo, hi)):
+            self.colorbar.setLevels((lo, hi))
         self._bar_ticks()
         self.plot.vb.setLimits(yMin=0.5, yMax=trace.n_a + 0.5)
         self.plot.vb.setYRange(0.5, trace.n_a + 0.5, padding=0)
@@ -176,7 +180,8 @@ class HiddenHeatmapView(StepPlotView):
         scale = {Q.GATE: "0…1", Q.TANH: "−1…1"}.get(q.scale, f"±{colors.signed_limit(v):.3g}")
         self._title_parts = (f"{self.figure_title}  ({trace.n_a} units × {trace.T} steps{extra}", f"; colours {scale})")
         self._set_heat_title()
-        self._restyle(None)
+        if self._once("look", (self.shown.symbol, self.compact, self.state.view_options)):
+            self._restyle(None)
 
     def _set_heat_title(self) -> None:
         """The title; short of room, without the colour scale (the bar's two ends name it)."""
@@ -219,8 +224,9 @@ class HiddenHeatmapView(StepPlotView):
 
     def _bar_ticks(self) -> None:
         lo, hi = self.colorbar.levels()
-        self.colorbar.axis.setTicks([[(lo, f"{lo:.3g}".replace("-", "−")), (hi, f"{hi:.3g}")], []]
-                                    if self.compact else None)
+        if self._once("bar_ticks", (lo, hi, self.compact)):
+            self.colorbar.axis.setTicks([[(lo, f"{lo:.3g}".replace("-", "−")), (hi, f"{hi:.3g}")], []]
+                                        if self.compact else None)
 
     def _on_x_range_changed(self) -> None:
         """Every input character of the steps in view on the top axis when each has room; else none
@@ -234,7 +240,9 @@ class HiddenHeatmapView(StepPlotView):
         (x0, x1), _ = self.plot.vb.viewRange()
         lo, hi = max(int(math.floor(x0)), 1), min(int(math.ceil(x1)), len(self._labels))
         every = px >= need and hi - lo < 2000
-        top.setTicks([[(t, self._labels[t - 1]) for t in range(lo, hi + 1)] if every else [], []])
+        ticks = [(t, self._labels[t - 1]) for t in range(lo, hi + 1)] if every else []
+        if self._once("top_ticks", ticks):
+            top.setTicks([ticks, []])
         label = TOP_LABEL if every else TOP_LABEL + ": zoom in (wheel) to read every character"
         if top.labelText != label:
             top.setLabel(label)   # keeps the theme's label style

@@ -51,6 +51,7 @@ class StepPlotView(QWidget, FigureView):
         self._T = 0
         self._title = self.figure_title
         self._styled_for = None              # the view options the plot was last styled for
+        self._set_last: dict = {}            # what _once() saw last, by name
 
         self.canvas.scene().sigMouseClicked.connect(self._on_click)
         self._hover_proxy = pg.SignalProxy(self.canvas.scene().sigMouseMoved, rateLimit=30, slot=self._on_mouse_moved)
@@ -148,6 +149,14 @@ class StepPlotView(QWidget, FigureView):
 
     def _on_x_range_changed(self) -> None:
         """Re-pick tick labels when the zoom or size changes (not on every step)."""
+
+    def _once(self, name: str, value) -> bool:
+        """Whether `value` differs from what was set under `name` last (then it is remembered): for
+        pyqtgraph setters that redraw even when given what they have (an axis's ticks, a bar's style)."""
+        if name in self._set_last and self._set_last[name] == value:
+            return False
+        self._set_last[name] = value
+        return True
 
     def set_y_extent(self, y0: float, y1: float) -> None:
         self._y_extent = (y0, y1)
@@ -262,7 +271,8 @@ class StepPlotView(QWidget, FigureView):
         px = self.visible_px_per_step()
         major = scales.step_tick_spacing(px, 45.0)
         minor = scales.step_tick_spacing(px, 6.0)
-        self.plot.getAxis("bottom").setTickSpacing(major=major, minor=minor if minor < major else major)
+        if self._once("step_ticks", (major, minor)):
+            self.plot.getAxis("bottom").setTickSpacing(major=major, minor=minor if minor < major else major)
 
     def visible_px_per_step(self) -> float:
         (x0, x1), _ = self.plot.vb.viewRange()

@@ -25,6 +25,7 @@ from rnnviz.app.views.graph.rows import rows_em
 from rnnviz.app.views.graph.spec import Role
 from rnnviz.app.views.graph.style import Style
 from rnnviz.app.views.graph.tooltips import tooltip
+from rnnviz.app.views.lazy import Lazy
 from rnnviz.io.tables import figure_table
 
 
@@ -61,14 +62,17 @@ class GraphView(QWidget, FigureView):
         self.item.hover_changed.connect(self._on_item_hover)
         self.canvas.node_clicked.connect(self._on_node_clicked)
         self.canvas.key_pressed.connect(self._on_key)
-        state.trace_changed.connect(self._on_trace_changed)
-        state.progress_changed.connect(self._on_progress_changed)
-        state.step_changed.connect(self._on_step_changed)
-        state.config_changed.connect(self._on_config_changed)
-        state.view_options_changed.connect(self._on_view_options_changed)
+        # the state's news through Lazy (views/lazy.py), in this order: while the window trains, a new
+        # trace (8 ms of the GUI thread) waits for a turn of its own, and what follows it waits with it
+        self._lazy = lazy = Lazy(self)
+        lazy.connect(state.trace_changed, self._on_trace_changed)
+        lazy.connect(state.config_changed, self._on_config_changed)
+        lazy.connect(state.selection_changed, self._on_selection_changed)
+        lazy.connect(state.student_changed, self._on_student_changed)
+        lazy.connect(state.progress_changed, self._on_progress_changed)
+        lazy.connect(state.step_changed, self._on_step_changed)
+        lazy.connect(state.view_options_changed, self._on_view_options_changed, eager=True)
         state.hover_changed.connect(self._on_hover_changed)
-        state.selection_changed.connect(self._on_selection_changed)
-        state.student_changed.connect(self._on_student_changed)
         self.setFocusProxy(self.canvas)
         self._on_view_options_changed(state.view_options)
         if state.trace is not None:
