@@ -225,7 +225,7 @@ def main() -> int:
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} (2 cores shared: quote ratios)")
     if args.numpy:
         os.environ["RNNVIZ_NO_NUMBA"] = "1"
-    loaded = kernels.load() is not None
+    loaded = kernels.load_gains() is not None
     print("compiled kernels (numba): " + ("loaded, as in the window once they have" if loaded else
                                           "off (--numpy, or numba missing): NumPy alone"))
     if args.split:

@@ -87,10 +87,10 @@ class GainsFill:
 
     def load_kernels(self) -> None:
         """Start loading the compiled kernels in a worker of their own (once; never if switched off)."""
-        if self.loader is not None or kernels.ready() is not None or kernels.disabled():
+        if self.loader is not None or kernels.gains_ready() is not None or kernels.disabled():
             return
         self.loader = JobRunner(self.state)
-        self.loader.submit("prepare", lambda _task: kernels.load())
+        self.loader.submit("prepare", lambda _task: kernels.load_gains())
 
     def shutdown(self) -> None:
         if self.loader is not None:

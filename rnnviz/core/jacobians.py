@@ -48,7 +48,7 @@ def lanczos_top(apply, n_s: int, cols: int, tol: float = 1e-13, max_iter: int = 
     alphas, betas = [], []
     theta = np.zeros(cols)
     top = np.zeros(cols)                                    # largest Rayleigh quotient so far (<= the answer)
-    fast = kernels.ready()
+    fast = kernels.gains_ready()
     if check is None:       # how often the Ritz values are checked: compiled, a check costs little
         check = CHECK_COMPILED if fast is not None else 8
     for j in range(1, max_iter + 1):
@@ -112,7 +112,7 @@ def _tridiag_top(alpha: np.ndarray, beta: np.ndarray, lower: np.ndarray) -> np.n
     are negative. The bracket starts at [max(alpha, lower), Gershgorin], at most 3x wide, and is
     narrowed to just above `lower` (the previous estimate) when that already bounds the top."""
     k, cols = alpha.shape
-    fast = kernels.ready()
+    fast = kernels.gains_ready()
     if fast is not None:                                    # the same bisection, column by column, compiled
         out = np.empty(cols)
         fast.tridiag_top(np.ascontiguousarray(alpha, dtype=np.float64), np.ascontiguousarray(beta, dtype=np.float64),

@@ -192,9 +192,9 @@ def test_a_long_sequence_starts_the_compiled_kernels_loading_and_a_short_one_doe
     from rnnviz.core import kernels
 
     loads = []
-    monkeypatch.setattr(kernels, "ready", lambda: None)
+    monkeypatch.setattr(kernels, "gains_ready", lambda: None)
     monkeypatch.setattr(kernels, "disabled", lambda: False)
-    monkeypatch.setattr(kernels, "load", lambda: loads.append(threading.current_thread()))
+    monkeypatch.setattr(kernels, "load_gains", lambda: loads.append(threading.current_thread()))
     w = background_window(qtbot)
     st = w.state
     old = st.trace

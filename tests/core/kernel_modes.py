@@ -12,7 +12,7 @@ MODES = pytest.mark.parametrize("compiled", [False, True], ids=["numpy", "numba"
 def compiled_mode(on: bool):
     if on:
         with kernels.use_kernels(True):
-            if kernels.load() is None:
+            if kernels.load_gains() is None:
                 pytest.skip("numba is not available (or RNNVIZ_NO_NUMBA is set)")
     with kernels.use_kernels(on):
         yield

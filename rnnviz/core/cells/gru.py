@@ -145,7 +145,7 @@ class GRUCell(Cell):
     def gram(self, p: dict):
         """J^T J v with its elementwise part in one compiled pass (kernels/gain_kernels.py) once the
         kernels are loaded; None before (the gains then use vjp(jvp(v)), the reference)."""
-        fast = kernels.ready()
+        fast = kernels.gains_ready()
         if fast is None:
             return None
         W = np.ascontiguousarray(p["W_hh"], dtype=np.float64)

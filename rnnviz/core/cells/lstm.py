@@ -193,7 +193,7 @@ class LSTMCell(Cell):
     def gram(self, p: dict):
         """J^T J q with its elementwise part in one compiled pass (kernels/gain_kernels.py) once the
         kernels are loaded; None before (the gains then use vjp(jvp(q)), the reference)."""
-        fast = kernels.ready()
+        fast = kernels.gains_ready()
         if fast is None:
             return None
         W = np.ascontiguousarray(p["W_hh"], dtype=np.float64)

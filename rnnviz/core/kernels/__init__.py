@@ -9,6 +9,8 @@ it pays (benchmarks/bench_train.py).
              training loop asked for many updates does, before its first (training.run_trainers).
     ready()  the kernels once load() has succeeded, else None. Never imports or compiles anything,
              so any thread may ask (the engine's cells use the kernels only once they are ready).
+    load_gains() / gains_ready()   the same for the local gains' kernels too (app/gains.py loads
+             them for a long sequence; training does not wait for them).
     use_kernels(False)   a context manager forcing the NumPy path (tests run both);
                          RNNVIZ_NO_NUMBA=1 in the environment does the same for a whole run.
 
@@ -30,6 +32,8 @@ _log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _loaded = None          # the namespace of kernels once compiled
 _tried = False
+_gains_loaded = False   # the local gains' kernels (gain_kernels.py) compiled too
+_gains_tried = False
 _forced: list[bool] = []   # use_kernels(...) stack; the innermost wins
 
 
@@ -93,6 +97,31 @@ def load():
                 _log.warning("the compiled kernels are not available (%s: %s); training runs on NumPy",
                              type(e).__name__, str(e).splitlines()[0] if str(e) else "")
     return ready()
+
+
+def load_gains():
+    """load(), then the local gains' kernels (kernels/gain_kernels.py: some 3 s more the first time
+    on a machine, which training need not wait for); the namespace once both are ready, or None."""
+    global _gains_loaded, _gains_tried
+    fast = load()
+    if fast is None:
+        return None
+    with _lock:
+        if not _gains_tried:
+            _gains_tried = True
+            try:
+                fast.gain_kernels.warm_up()
+                _gains_loaded = True
+            except Exception as e:  # noqa: BLE001 - as load(): NumPy does the gains
+                _log.warning("the local gains' compiled kernels are not available (%s: %s); NumPy computes them",
+                             type(e).__name__, str(e).splitlines()[0] if str(e) else "")
+    return gains_ready()
+
+
+def gains_ready():
+    """The kernels, the local gains' included, once load_gains() has succeeded; else None (never
+    compiles anything: the gains then run on NumPy)."""
+    return ready() if _gains_loaded else None
 
 
 def sequence_kernels(n_a: int, m: int):

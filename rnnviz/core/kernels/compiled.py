@@ -17,7 +17,7 @@ import math
 import numpy as np
 from numba import njit
 
-from . import gain_kernels
+from . import gain_kernels  # noqa: F401 (kernels.load_gains warms it)
 from .gain_kernels import gru_gram_mid, lanczos_step, lstm_gram_mid, tridiag_top  # noqa: F401 (the namespace)
 
 JIT = dict(cache=True, nogil=True, error_model="numpy")   # IEEE: x / 0 is inf, as in NumPy (no check per division)
@@ -374,8 +374,8 @@ def adam(p, g, m, v, lr, b1, one_b1, b2, one_b2, bc1, bc2, eps):
 
 
 def warm_up() -> None:
-    """Compile (or load from the cache) every kernel for the types the callers pass."""
-    gain_kernels.warm_up()
+    """Compile (or load from the cache) every kernel for the types the callers pass (the local
+    gains' kernels apart: gain_kernels.warm_up, kernels.load_gains)."""
     r = np.random.default_rng(0)
     x3, x2 = r.random((2, 4, 1)), r.random((4, 1))
     lstm_slopes(r.random((2, 8, 1)), x3.copy(), x3.copy(), x2.copy(), *(np.empty((2, k, 1)) for k in (2, 6, 2, 2)))
