@@ -1,6 +1,6 @@
 """`rnnviz check FILE.py [--json]`: the checker's report as a table, or one JSON object per function.
 Exit status: 0 when every function the file defines passes, 1 when one fails (or the file can't run),
-2 when the file can't be read. A teacher can grade a folder with a loop."""
+2 when the file can't be read or is not a .py file. A teacher can grade a folder with a loop."""
 from __future__ import annotations
 
 import json

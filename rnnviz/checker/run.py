@@ -113,14 +113,18 @@ class CheckReport:
 
 def check_file(path: str | os.PathLike, extra: list[Case] | None = None, limits: CheckLimits = CheckLimits(),
                should_stop=None, progress=None) -> CheckReport:
-    """Run and check the file. ValueError when the file can't be read at all (missing, a folder).
+    """Run and check the file. ValueError when the file can't be read at all (missing, a folder) or
+    is not a Python file (its name must end in .py, as Python's own loader needs).
 
     should_stop, if given, is polled while the file runs (the window's background job): when it
     returns True the child process is killed and Cancelled is raised. progress, if given, is called
     with the fraction of the cases that have finished, as they finish."""
     p = Path(path)
     if not p.is_file():
-        raise ValueError(f"{p}: no such file" if not p.exists() else f"{p} is not a file")
+        raise ValueError(f"{p}: no such file" if not p.exists() else
+                         f"{p} is a folder, not a Python file (.py)" if p.is_dir() else f"{p} is not a file")
+    if p.suffix != ".py":
+        raise ValueError(f"{p} is not a Python file (.py)")
     cases = notes_cases() + list(extra or [])
     with tempfile.TemporaryDirectory(prefix="rnnviz-check-") as job:
         arrays: dict = {}

@@ -11,7 +11,7 @@ import sys
 
 from rnnviz.checker.run import check_file
 
-from .test_checker import MAIN, by_function, submission
+from .test_checker import MAIN, by_function, run_cli, submission
 
 RETURN = "    return a, y_pred, (caches, x)"
 
@@ -67,3 +67,17 @@ def test_a_traceback_starts_in_the_students_file(tmp_path):
     tb = by_function(check_file(p))["rnn_forward"].traceback
     assert "ZeroDivisionError" in tb and "raises.py" in tb and "Traceback" in tb
     assert "child.py" not in tb
+
+
+def test_a_file_that_is_not_python_is_refused_in_one_line(tmp_path):
+    """A binary file, a .txt, a folder, a missing file: one line naming the path, exit 2 (a .dat said
+    "AttributeError: 'NoneType' object has no attribute 'loader'" and "0 of 8 defined function(s) pass")."""
+    (tmp_path / "x.dat").write_bytes(bytes(range(256)))
+    (tmp_path / "notes.txt").write_text("def rnn_forward(x, a0, parameters):\n    pass\n", encoding="utf-8")
+    (tmp_path / "folder").mkdir()
+    for name, why in (("x.dat", "is not a Python file (.py)"), ("notes.txt", "is not a Python file (.py)"),
+                      ("folder", "is a folder, not a Python file (.py)"), ("gone.py", ": no such file")):
+        out = run_cli(tmp_path / name)
+        assert out.returncode == 2 and out.stdout == "", (name, out.stdout)
+        assert out.stderr == f"rnnviz: error: {tmp_path / name}{'' if why[0] == ':' else ' '}{why}\n", out.stderr
+        assert "Error" not in out.stderr and "loader" not in out.stderr
