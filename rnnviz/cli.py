@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 
 EXAMPLES = """\
@@ -284,7 +285,29 @@ def run_lesson(args) -> int:
     return 0
 
 
+EXIT_BROKEN_PIPE = 141      # 128 + SIGPIPE, what a shell reports for a command ended by a closed pipe
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Every command; a reader that closes the pipe early (`rnnviz check f.py --json | head -3`) ends
+    the command quietly with EXIT_BROKEN_PIPE instead of a BrokenPipeError traceback."""
+    try:
+        try:
+            return _main(argv)
+        finally:
+            sys.stdout.flush()      # buffered output meets the closed pipe here, inside the guard
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)   # Python's flush at exit must not fail again
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                os.dup2(devnull, stream.fileno())
+            except (OSError, ValueError):
+                pass
+        os.close(devnull)
+        return EXIT_BROKEN_PIPE
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command in (None, "gui"):

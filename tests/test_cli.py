@@ -447,3 +447,27 @@ def test_a_gru_exports_its_own_gates(tmp_path):
     stems = {p.stem for p in out.iterdir() if p.suffix == ".csv"}
     assert {"reset_gate", "keep_gate", "candidate", "cell", "hidden_states"} <= stems
     assert not {"cell_states", "forget_gate", "gradients_all_layers"} & stems
+
+
+def run_into_a_closed_pipe(*args, cwd=ROOT):
+    """Run the CLI with its stdout a pipe whose reader has gone (as `| head -3` once head is done)."""
+    proc = subprocess.Popen([sys.executable, str(ROOT / "main.py"), *map(str, args)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=cli_env(), cwd=cwd)
+    proc.stdout.close()
+    try:
+        err = proc.stderr.read().decode("utf-8", "replace")
+    finally:
+        proc.stderr.close()
+    return proc.wait(timeout=300), err
+
+
+def test_a_closed_pipe_ends_every_command_quietly(tmp_path):
+    """`rnnviz check f.py --json | head -3` ended in a BrokenPipeError traceback (report.py's print);
+    every command now ends with 141 (128 + SIGPIPE, as a shell reports it) and nothing on stderr."""
+    student = ROOT / "tests" / "checker" / "student.py"
+    for args in (("check", student, "--json"), ("check", student),
+                 ("export", "--out", tmp_path / "e", "--text", "hi", "--hidden", "2", "--gif-frames", "2"),
+                 ("train", "--out", tmp_path / "t", "--task", "adding", "--length", "5", "--steps", "2")):
+        code, err = run_into_a_closed_pipe(*args)
+        assert (code, err) == (141, ""), (args, err)
+    assert run_into_a_closed_pipe("export", "--help") == (0, "")    # argparse drops a help it can't write
