@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 
 EXAMPLES = """\
@@ -134,15 +135,20 @@ def _layers(s: str) -> int:
     return v
 
 
-def _frames(s: str) -> int:
-    lo, hi, _ = GIF_FRAMES
-    try:
-        v = int(s)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{s!r} is not a whole number") from None
-    if not lo <= v <= hi:
-        raise argparse.ArgumentTypeError(f"{v} is out of range (from {lo} to {hi})")
-    return v
+def _whole_in(lo: int, hi: int):
+    """A whole number from lo to hi (argparse type); one message for either side, naming the range."""
+    def parse(s: str) -> int:
+        try:
+            v = int(s)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{s!r} is not a whole number") from None
+        if not lo <= v <= hi:
+            raise argparse.ArgumentTypeError(f"{v} is out of range (from {lo} to {hi})")
+        return v
+    return parse
+
+
+_frames = _whole_in(*GIF_FRAMES[:2])
 
 
 def _finite(lo: float, hi: float, strict_lo: bool = False):
@@ -195,7 +201,10 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--sequence", type=_positive_int, metavar="K",
                    help="which sequence of a batch the figures and trace.npz show (--example notes: 1..10; "
                         "default 1)")
-    e.add_argument("--hidden", type=_positive_int, metavar="N", help="hidden size n_a (default 16)")
+    from rnnviz.core.settings import MAX_HIDDEN
+
+    e.add_argument("--hidden", type=_whole_in(1, MAX_HIDDEN), metavar="N",
+                   help=f"hidden size n_a, 1 to {MAX_HIDDEN} (default 16)")
     e.add_argument("--activation", choices=ACTIVATIONS, help="g in a<t> = g(Waa a<t-1> + Wax x<t> + ba) "
                                                              "(default tanh)")
     e.add_argument("--radius", type=_finite(0.0, 100.0), metavar="R",
@@ -238,7 +247,8 @@ def build_parser() -> argparse.ArgumentParser:
                         f"are sampled evenly (default {GIF_FRAMES[2]})")
     from rnnviz.cli_train import add_train_parser
 
-    add_train_parser(sub, _positive_int, _seed, _layers, _finite, (ACTIVATIONS, LOSSES, ARCHITECTURES, CELLS))
+    add_train_parser(sub, _positive_int, _seed, _layers, _finite, (ACTIVATIONS, LOSSES, ARCHITECTURES, CELLS),
+                     _whole_in)
     from rnnviz.checker.report import add_parser as add_check
     from rnnviz.lessons.cli_args import add_parser as add_lesson
 
@@ -284,7 +294,29 @@ def run_lesson(args) -> int:
     return 0
 
 
+EXIT_BROKEN_PIPE = 141      # 128 + SIGPIPE, what a shell reports for a command ended by a closed pipe
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Every command; a reader that closes the pipe early (`rnnviz check f.py --json | head -3`) ends
+    the command quietly with EXIT_BROKEN_PIPE instead of a BrokenPipeError traceback."""
+    try:
+        try:
+            return _main(argv)
+        finally:
+            sys.stdout.flush()      # buffered output meets the closed pipe here, inside the guard
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)   # Python's flush at exit must not fail again
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                os.dup2(devnull, stream.fileno())
+            except (OSError, ValueError):
+                pass
+        os.close(devnull)
+        return EXIT_BROKEN_PIPE
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command in (None, "gui"):

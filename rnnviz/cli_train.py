@@ -5,6 +5,8 @@ import argparse
 
 from rnnviz.core.optimizers import OPTIMIZERS
 from rnnviz.core.sampling import MAX_SAMPLE
+from rnnviz.core.settings import MAX_HIDDEN
+from rnnviz.core.tasks import MAX_TASK_LENGTH
 
 TRAIN_EPILOG = """\
 what to train on (one of):
@@ -46,6 +48,7 @@ examples:
 MAX_UPDATES = 10_000_000        # its "Max updates"
 MAX_BATCH = 1024                # its "Batch"
 MAX_WINDOW = 100_000            # a text's window (the panel: 10,000) can't be longer than a sequence
+TASK_LENGTHS = (2, MAX_TASK_LENGTH)   # its "T" (the adding problem's length, the copy task's delay)
 
 
 def _at_most(positive_int, hi: int):
@@ -58,7 +61,7 @@ def _at_most(positive_int, hi: int):
     return parse
 
 
-def add_train_parser(sub, positive_int, seed, layers, finite, choices) -> argparse.ArgumentParser:
+def add_train_parser(sub, positive_int, seed, layers, finite, choices, whole_in) -> argparse.ArgumentParser:
     """The `train` subcommand on the CLI's subparsers; the type helpers are the CLI's own."""
     activations, losses, architectures, cells = choices
     t = sub.add_parser("train", help="train the network and write its weights, history and samples",
@@ -72,8 +75,9 @@ def add_train_parser(sub, positive_int, seed, layers, finite, choices) -> argpar
     src.add_argument("--numbers", metavar='"X1 X2 ..."', help="a series of numbers to learn (predict the next)")
     src.add_argument("--numbers-file", metavar="PATH", help="a series from a UTF-8 file")
     src.add_argument("--task", choices=("adding", "copy", "names"), help="a built-in task (see below)")
-    t.add_argument("--length", type=positive_int, metavar="T", help="the task's sequence length T (adding: 50, "
-                                                                    "copy: a delay of 20)")
+    t.add_argument("--length", type=whole_in(*TASK_LENGTHS), metavar="T",
+                   help=f"the task's sequence length T, {TASK_LENGTHS[0]} to {TASK_LENGTHS[1]} (default adding: 50, "
+                        "copy: a delay of 20)")
     t.add_argument("--optimizer", choices=OPTIMIZERS, help="update rule (default: per task, see below)")
     t.add_argument("--lr", type=finite(0.0, 10.0, strict_lo=True), metavar="LR", help="learning rate")
     t.add_argument("--seq-length", type=_at_most(positive_int, MAX_WINDOW), metavar="L",
@@ -91,7 +95,8 @@ def add_train_parser(sub, positive_int, seed, layers, finite, choices) -> argpar
     t.add_argument("--seed", type=seed, metavar="S", help="seed of the initial weights and of the tasks' data "
                                                           "(default 0)")
     t.add_argument("--weights", metavar="FILE.npz", help="start from these weights (e.g. a previous params.npz)")
-    t.add_argument("--hidden", type=positive_int, metavar="N", help="hidden size n_a (default: per task)")
+    t.add_argument("--hidden", type=whole_in(1, MAX_HIDDEN), metavar="N",
+                   help=f"hidden size n_a, 1 to {MAX_HIDDEN} (default: per task)")
     t.add_argument("--activation", choices=activations, help="the vanilla cell's g (default tanh)")
     t.add_argument("--radius", type=finite(0.0, 100.0), metavar="R", help="spectral radius of the initial "
                                                                           "recurrent weights (default 0.9)")

@@ -173,7 +173,8 @@ def one_line_error(r):
 
 
 @pytest.mark.parametrize("args, words", [
-    (["--hidden", "0"], "at least 1"),
+    (["--hidden", "0"], "0 is out of range (from 1 to 2048)"),
+    (["--hidden", "100000"], "100000 is out of range (from 1 to 2048)"),
     (["--hidden", "many"], "whole number"),
     (["--radius", "-1"], "out of range"),
     (["--radius", "nan"], "out of range"),
@@ -447,3 +448,44 @@ def test_a_gru_exports_its_own_gates(tmp_path):
     stems = {p.stem for p in out.iterdir() if p.suffix == ".csv"}
     assert {"reset_gate", "keep_gate", "candidate", "cell", "hidden_states"} <= stems
     assert not {"cell_states", "forget_gate", "gradients_all_layers"} & stems
+
+
+def run_into_a_closed_pipe(*args, cwd=ROOT):
+    """Run the CLI with its stdout a pipe whose reader has gone (as `| head -3` once head is done)."""
+    proc = subprocess.Popen([sys.executable, str(ROOT / "main.py"), *map(str, args)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=cli_env(), cwd=cwd)
+    proc.stdout.close()
+    try:
+        err = proc.stderr.read().decode("utf-8", "replace")
+    finally:
+        proc.stderr.close()
+    return proc.wait(timeout=300), err
+
+
+def test_a_closed_pipe_ends_every_command_quietly(tmp_path):
+    """`rnnviz check f.py --json | head -3` ended in a BrokenPipeError traceback (report.py's print);
+    every command now ends with 141 (128 + SIGPIPE, as a shell reports it) and nothing on stderr."""
+    student = ROOT / "tests" / "checker" / "student.py"
+    for args in (("check", student, "--json"), ("check", student),
+                 ("export", "--out", tmp_path / "e", "--text", "hi", "--hidden", "2", "--gif-frames", "2"),
+                 ("train", "--out", tmp_path / "t", "--task", "adding", "--length", "5", "--steps", "2")):
+        code, err = run_into_a_closed_pipe(*args)
+        assert (code, err) == (141, ""), (args, err)
+    assert run_into_a_closed_pipe("export", "--help") == (0, "")    # argparse drops a help it can't write
+
+
+def test_hidden_and_length_limits_are_one_check_with_one_exit_code(tmp_path):
+    """`--hidden 0` exited 2 with argparse's "must be at least 1", `--hidden 100000` 1 with the run's own
+    words: now both sides of --hidden (export and train) and of the tasks' --length are refused by the
+    option itself, exit 2, naming the range, which --help states."""
+    for command, src, opt, lo, hi in (("export", ("--text", TEXT), "--hidden", 1, 2048),
+                                      ("train", ("--task", "adding"), "--hidden", 1, 2048),
+                                      ("train", ("--task", "copy"), "--length", 2, 2000)):
+        for bad in (lo - 1, hi + 1):
+            r = run(command, "--out", tmp_path / "o", *src, opt, bad)
+            assert r.returncode == 2, (command, opt, bad, r.stderr)
+            assert f"argument {opt}: {bad} is out of range (from {lo} to {hi})" in one_line_error(r)
+        helps = " ".join(run(command, "--help").stdout.split())
+        assert f"{opt} {'T' if opt == '--length' else 'N'} " + ("hidden size n_a, " if opt == "--hidden" else
+                                                               "the task's sequence length T, ") + f"{lo} to {hi}" in helps
+    assert not (tmp_path / "o").exists()

@@ -83,6 +83,14 @@ def _theirs(e: BaseException, limit: int) -> str:
     return "".join(traceback.format_exception(type(e), e, tb, limit=limit))
 
 
+def _kind(value) -> str:
+    """What a value is, in a few words: "None", "an int", "a list"."""
+    if value is None:
+        return "None"
+    name = type(value).__name__
+    return ("an " if name[:1].lower() in "aeiou" else "a ") + name
+
+
 def main(argv: list[str]) -> int:
     path, job = argv[0], argv[1]
     with open(os.path.join(job, "cases.json"), encoding="utf-8") as f:
@@ -118,7 +126,9 @@ def _run(path: str, job: str, spec: dict) -> int:
         report({"event": "import", "status": "raised", "traceback": _theirs(e, 8)[-6000:]})
         return 0
     defined = [name for name in spec["functions"] if callable(getattr(module, name, None))]
-    report({"event": "import", "status": "ok", "defined": defined})
+    others = {name: _kind(getattr(module, name)) for name in spec["functions"]
+              if name not in defined and hasattr(module, name)}      # rnn_forward = 5: named, not a function
+    report({"event": "import", "status": "ok", "defined": defined, "not_functions": others})
     with np.load(os.path.join(job, "inputs.npz"), allow_pickle=False) as z:
         inputs = {k: z[k] for k in z.files}
     for i, case in enumerate(spec["cases"]):

@@ -1,6 +1,6 @@
 """`rnnviz check FILE.py [--json]`: the checker's report as a table, or one JSON object per function.
 Exit status: 0 when every function the file defines passes, 1 when one fails (or the file can't run),
-2 when the file can't be read. A teacher can grade a folder with a loop."""
+2 when the file can't be read or is not a .py file. A teacher can grade a folder with a loop."""
 from __future__ import annotations
 
 import json
@@ -41,7 +41,8 @@ def run(args) -> int:
         return 2
     if args.json:
         if report.import_error:
-            print(json.dumps({"function": None, "status": "raised", "traceback": report.import_error}))
+            print(json.dumps({"function": None, "status": report.load_failure or "raised",
+                              "message": _not_loaded(report, short=True), "traceback": report.import_error}))
         for r in report.results:
             print(json.dumps(r.to_json(), ensure_ascii=False))
     else:
@@ -49,10 +50,25 @@ def run(args) -> int:
     return 0 if report.ok else 1
 
 
+def _not_loaded(report: CheckReport, short: bool = False) -> str:
+    """Why the file could not be loaded: what ended it, or the error it raised (with its traceback;
+    short: one line, the error's last line)."""
+    text = report.import_error.strip()
+    if report.load_failure in ("timeout", "ended"):
+        return text.splitlines()[0] if short else text   # says what happened itself, then the file's stderr
+    if short:
+        return "the file could not be loaded: it raised " + (text.splitlines()[-1] if text else "an error")
+    return "the file could not be loaded: it raised this error:\n" + text
+
+
 def table(report: CheckReport) -> str:
     lines = [f"{report.path}  ({report.seconds:.1f} s)"]
-    if report.import_error:
-        lines += ["the file raised while it was being run:", report.import_error.rstrip()]
+    if report.import_error:          # nothing was run: no rows of "not run", no count of passes
+        lines.append(_not_loaded(report))
+        if report.stdout.strip():
+            lines += ["what it printed:", report.stdout.rstrip()[:800]]
+        lines.append("no function was checked: the file could not be loaded")
+        return "\n".join(lines)
     width = max(len(r.function) for r in report.results)
     for r in report.results:
         lines.append(f"  {r.function:<{width}}  {r.summary()}")

@@ -55,7 +55,7 @@ class CheckLimits:
 @dataclass
 class FunctionResult:
     function: str
-    status: str                   # pass | fail | raised | missing | timeout | not run
+    status: str                   # pass | fail | raised | missing | not a function | timeout | not run
     label: str = ""               # which inputs: "the notes' example", "your sequence"
     difference: Difference | None = None
     max_abs_diff: float = float("nan")
@@ -63,7 +63,8 @@ class FunctionResult:
     traceback: str = ""
     theirs: object = field(default=None, repr=False)   # both results as returned, for showing values
     ours: object = field(default=None, repr=False)
-    why: str = ""                 # why it was not run, when not for the time an earlier one took
+    why: str = ""                 # why it was not run, when not for the time an earlier one took;
+                                  # for "not a function", what it is ("an int")
 
     def summary(self) -> str:
         if self.status == "pass":
@@ -76,6 +77,8 @@ class FunctionResult:
             return f"raised {last}"
         if self.status == "not run" and self.why:
             return f"not run ({self.why})"
+        if self.status == "not a function":
+            return f"defined but is not a function (it is {self.why or 'something else'})"
         return {"missing": "not defined in the file", "timeout": "timed out (the file ran too long)",
                 "not run": "not run (an earlier function used up the time)"}.get(self.status, self.status)
 
@@ -86,14 +89,15 @@ class FunctionResult:
                 "first_difference": None if d is None else {
                     "quantity": d.quantity, "step": d.step, "unit": None if d.unit is None else list(d.unit),
                     "theirs": d.theirs, "ours": d.ours, "structure": d.structure, "text": d.text()},
-                "hint": self.hint or None, "traceback": self.traceback or None}
+                "hint": self.hint or None, "traceback": self.traceback or None, "why": self.why or None}
 
 
 @dataclass
 class CheckReport:
     path: str
     results: list[FunctionResult]
-    import_error: str = ""        # the file itself raised while being run
+    import_error: str = ""        # why the file did not load: its traceback, or what ended it (and its stderr)
+    load_failure: str = ""        # "" (it loaded) | raised | timeout | ended (exited or killed while loading)
     stdout: str = ""
     stderr: str = ""
     seconds: float = 0.0
@@ -113,14 +117,18 @@ class CheckReport:
 
 def check_file(path: str | os.PathLike, extra: list[Case] | None = None, limits: CheckLimits = CheckLimits(),
                should_stop=None, progress=None) -> CheckReport:
-    """Run and check the file. ValueError when the file can't be read at all (missing, a folder).
+    """Run and check the file. ValueError when the file can't be read at all (missing, a folder) or
+    is not a Python file (its name must end in .py, as Python's own loader needs).
 
     should_stop, if given, is polled while the file runs (the window's background job): when it
     returns True the child process is killed and Cancelled is raised. progress, if given, is called
     with the fraction of the cases that have finished, as they finish."""
     p = Path(path)
     if not p.is_file():
-        raise ValueError(f"{p}: no such file" if not p.exists() else f"{p} is not a file")
+        raise ValueError(f"{p}: no such file" if not p.exists() else
+                         f"{p} is a folder, not a Python file (.py)" if p.is_dir() else f"{p} is not a file")
+    if p.suffix != ".py":
+        raise ValueError(f"{p} is not a Python file (.py)")
     cases = notes_cases() + list(extra or [])
     with tempfile.TemporaryDirectory(prefix="rnnviz-check-") as job:
         arrays: dict = {}
@@ -139,24 +147,29 @@ def check_file(path: str | os.PathLike, extra: list[Case] | None = None, limits:
                              seconds=seconds, timed_out=timed_out)
         imp = next((e for e in events if e.get("event") == "import"), None)
         if imp is None:
+            report.load_failure = "timeout" if timed_out else "ended"
             report.import_error = ("the file did not finish loading within "
-                                   f"{limits.seconds:g} s" if timed_out else
-                                   f"the file could not be run: {_ended(code)} while it was loading")
+                                   f"{limits.seconds:g} s" if timed_out else _ended_loading(code))
             if report.stderr:
                 report.import_error += "\n" + report.stderr
             why = "the file did not finish loading" if timed_out else "the file did not load"
             report.results = [FunctionResult(c.function, "not run", c.label, why=why) for c in cases]
             return report
         if imp["status"] != "ok":
+            report.load_failure = "raised"
             report.import_error = imp.get("traceback", "")
             report.results = [FunctionResult(c.function, "not run", c.label, why="the file raised while it was loading")
                               for c in cases]
             return report
         defined = set(imp.get("defined", []))
+        not_functions = imp.get("not_functions", {})
         results = {e["case"]: e for e in events if e.get("event") == "result"}
         started = {e["case"] for e in events if e.get("event") == "start"}
         for i, c in enumerate(cases):
-            if c.function not in defined:
+            if c.function in not_functions:
+                report.results.append(FunctionResult(c.function, "not a function", c.label,
+                                                     why=not_functions[c.function]))
+            elif c.function not in defined:
                 report.results.append(FunctionResult(c.function, "missing", c.label))
             elif i in results:
                 report.results.append(_judge(c, results[i], job, i))
@@ -169,6 +182,13 @@ def check_file(path: str | os.PathLike, extra: list[Case] | None = None, limits:
                 why = "" if timed_out else "the process had ended"
                 report.results.append(FunctionResult(c.function, "not run", c.label, why=why))
         return report
+
+
+def _ended_loading(code: int | None) -> str:
+    """The file's process ended before it had loaded, in words."""
+    if code is not None and code < 0:
+        return f"the file's process {_ended(code)[3:]} while loading"
+    return f"the file ended the process (exit code {code}) while loading"
 
 
 def _ended(code: int | None) -> str:

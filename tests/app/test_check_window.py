@@ -263,3 +263,22 @@ def test_a_file_that_prints_megabytes_or_allocates_without_bound_is_reported(qtb
     click_row(qtbot, window, "rnn_backward")
     assert "MemoryError" in details(window)
     assert rows(window)[("lstm_backward", NOTES)][0] == "✓ pass"       # the functions after it still ran
+
+
+def test_a_name_that_is_not_a_function_and_a_file_that_ends_itself_say_so(qtbot, window, tmp_path, monkeypatch):
+    """`lstm_forward = 5` showed as "— missing"; a file that calls os._exit(3) as it loads "raised"."""
+    p = tmp_path / "stub.py"
+    p.write_text(STUDENT + "\nlstm_forward = 5\n", encoding="utf-8")
+    check_through_menu(qtbot, window, monkeypatch, p)
+    assert rows(window)[("lstm_forward", NOTES)] == ("✗ not a function", "")
+    assert rows(window)[("rnn_forward", NOTES)][0] == "✓ pass"
+    assert "1 fail" in window.check_panel.status.text()
+    click_row(qtbot, window, "lstm_forward")
+    assert "defined but is not a function (it is an int)" in details(window)
+    p = tmp_path / "ends.py"
+    p.write_text("import os\nos._exit(3)\n", encoding="utf-8")
+    check_through_menu(qtbot, window, monkeypatch, p)
+    status = window.check_panel.status.text()
+    assert "Your file could not be loaded" in status and "raised" not in status
+    click_row(qtbot, window, "rnn_forward")
+    assert "Your file could not be loaded:\nthe file ended the process (exit code 3) while loading" in details(window)

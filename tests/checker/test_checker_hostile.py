@@ -5,13 +5,15 @@ used up the time)" after a load failure, the checker's own frames and NumPy warn
 now each says what happened."""
 from __future__ import annotations
 
+import json
 import math
 import subprocess
 import sys
 
-from rnnviz.checker.run import check_file
+from rnnviz.checker.report import table
+from rnnviz.checker.run import CheckLimits, check_file
 
-from .test_checker import MAIN, by_function, submission
+from .test_checker import MAIN, by_function, run_cli, submission
 
 RETURN = "    return a, y_pred, (caches, x)"
 
@@ -52,7 +54,7 @@ def test_a_file_that_can_not_load_says_why_the_functions_did_not_run(tmp_path):
     p = tmp_path / "crash.py"
     p.write_text("import os\nos._exit(3)\n", encoding="utf-8")
     report = check_file(p)
-    assert "exited with code 3 while it was loading" in report.import_error
+    assert report.import_error == "the file ended the process (exit code 3) while loading"
     assert {x.summary() for x in report.results} == {"not run (the file did not load)"}
     p = tmp_path / "broken.py"
     p.write_text("def rnn_forward(x, a0, parameters):\n    return (\n", encoding="utf-8")
@@ -67,3 +69,62 @@ def test_a_traceback_starts_in_the_students_file(tmp_path):
     tb = by_function(check_file(p))["rnn_forward"].traceback
     assert "ZeroDivisionError" in tb and "raises.py" in tb and "Traceback" in tb
     assert "child.py" not in tb
+
+
+def test_a_file_that_is_not_python_is_refused_in_one_line(tmp_path):
+    """A binary file, a .txt, a folder, a missing file: one line naming the path, exit 2 (a .dat said
+    "AttributeError: 'NoneType' object has no attribute 'loader'" and "0 of 8 defined function(s) pass")."""
+    (tmp_path / "x.dat").write_bytes(bytes(range(256)))
+    (tmp_path / "notes.txt").write_text("def rnn_forward(x, a0, parameters):\n    pass\n", encoding="utf-8")
+    (tmp_path / "folder").mkdir()
+    for name, why in (("x.dat", "is not a Python file (.py)"), ("notes.txt", "is not a Python file (.py)"),
+                      ("folder", "is a folder, not a Python file (.py)"), ("gone.py", ": no such file")):
+        out = run_cli(tmp_path / name)
+        assert out.returncode == 2 and out.stdout == "", (name, out.stdout)
+        assert out.stderr == f"rnnviz: error: {tmp_path / name}{'' if why[0] == ':' else ' '}{why}\n", out.stderr
+        assert "Error" not in out.stderr and "loader" not in out.stderr
+
+
+NOT_LOADED = "no function was checked: the file could not be loaded"
+
+
+def test_a_file_that_never_loaded_says_why_without_a_pass_count(tmp_path):
+    """It said "the file raised while it was being run:" (for an os._exit too), eight rows of "not run"
+    and "0 of 8 defined function(s) pass"; now one line says why, then the traceback if it raised."""
+    for name, text, why in (
+            ("syntax", "def rnn_forward(x, a0, parameters):\n    return (\n",
+             "the file could not be loaded: it raised this error:"),
+            ("raises", "raise RuntimeError('boom')\n", "the file could not be loaded: it raised this error:"),
+            ("exits", "import os\nos._exit(3)\n", "the file ended the process (exit code 3) while loading")):
+        p = tmp_path / f"{name}.py"
+        p.write_text(text, encoding="utf-8")
+        out = run_cli(p)
+        lines = out.stdout.splitlines()
+        assert out.returncode == 1 and lines[1] == why and lines[-1] == NOT_LOADED, out.stdout
+        assert "pass" not in out.stdout and "not run" not in out.stdout and "raised while" not in out.stdout
+        first = json.loads(run_cli(p, "--json").stdout.splitlines()[0])
+        assert first["function"] is None and first["status"] == {"exits": "ended"}.get(name, "raised")
+    assert "SyntaxError: '(' was never closed" in run_cli(tmp_path / "syntax.py").stdout
+    assert json.loads(run_cli(tmp_path / "raises.py", "--json").stdout.splitlines()[0])["message"] == \
+        "the file could not be loaded: it raised RuntimeError: boom"
+
+
+def test_a_file_that_loads_for_too_long_is_not_said_to_have_raised(tmp_path):
+    p = tmp_path / "slow.py"
+    p.write_text("import time\ntime.sleep(60)\n", encoding="utf-8")
+    report = check_file(p, limits=CheckLimits(seconds=2))
+    assert report.timed_out and report.load_failure == "timeout"
+    text = table(report).splitlines()
+    assert text[1:] == ["the file did not finish loading within 2 s", NOT_LOADED]
+
+
+def test_a_name_that_is_not_a_function_is_not_called_missing(tmp_path):
+    p = tmp_path / "names.py"
+    p.write_text("rnn_forward = 5\nlstm_forward = None\n", encoding="utf-8")
+    out = run_cli(p)
+    assert out.returncode == 1
+    assert "  rnn_forward         defined but is not a function (it is an int)" in out.stdout.splitlines()
+    assert "  lstm_forward        defined but is not a function (it is None)" in out.stdout.splitlines()
+    assert "  rnn_backward        not defined in the file" in out.stdout.splitlines()
+    rows = {r["function"]: r for r in map(json.loads, run_cli(p, "--json").stdout.splitlines())}
+    assert rows["rnn_forward"]["status"] == "not a function" and rows["rnn_forward"]["why"] == "an int"

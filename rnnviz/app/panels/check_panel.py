@@ -23,7 +23,10 @@ from rnnviz.app.config import BACKWARD, FORWARD
 from rnnviz.checker.values import OnWindow, column
 
 STATUS = {"pass": ("✓ pass", "target"), "fail": ("✗ fail", "danger"), "raised": ("! raised", "danger"),
-          "missing": ("— missing", "muted"), "timeout": ("⏱ timed out", "danger"), "not run": ("not run", "muted")}
+          "missing": ("— missing", "muted"), "timeout": ("⏱ timed out", "danger"), "not run": ("not run", "muted"),
+          "not a function": ("✗ not a function", "danger")}
+FAILED = ("fail", "raised", "timeout", "not a function")
+UNMEASURED = ("missing", "not run", "not a function")     # no largest difference to show
 WINDOW_LABEL = "your sequence"
 
 
@@ -182,13 +185,13 @@ class CheckPanel(QWidget):
                 group.setFirstColumnSpanned(True)
                 group.setExpanded(True)
             text, colour = STATUS.get(r.status, (r.status, "foreground"))
-            item = QTreeWidgetItem([r.function, text, "" if r.status in ("missing", "not run") else _short(r.max_abs_diff)])
+            item = QTreeWidgetItem([r.function, text, "" if r.status in UNMEASURED else _short(r.max_abs_diff)])
             item.setData(0, Qt.ItemDataRole.UserRole, i)
             item.setForeground(1, QColor(getattr(p, colour)))
             for c in range(3):
                 item.setToolTip(c, r.summary())
             group.addChild(item)
-            if first_bad is None and r.status in ("fail", "raised", "timeout"):
+            if first_bad is None and r.status in FAILED:
                 first_bad = item
         self._share()
         self._set_status()
@@ -217,9 +220,10 @@ class CheckPanel(QWidget):
         if r is None:
             return
         passed = sum(x.status == "pass" for x in r.results)
-        failed = sum(x.status in ("fail", "raised", "timeout") for x in r.results)
-        head = (f"<b style='color:{theme.palette(self.state.view_options.theme).danger}'>Your file raised while "
-                "it was loaded</b>" if r.import_error else
+        failed = sum(x.status in FAILED for x in r.results)
+        head = (f"<b style='color:{theme.palette(self.state.view_options.theme).danger}'>"
+                + ("Your file raised while it was loaded" if r.load_failure == "raised" else
+                   "Your file could not be loaded") + "</b>" if r.import_error else
                 f"{passed} pass · {failed} fail · {len(r.defined)} of 8 functions defined")
         extra = [f"{r.seconds:.1f} s"]
         if self.check.path is not None:
@@ -330,7 +334,8 @@ class CheckPanel(QWidget):
             out.append(f"</p><p>{e(r.summary())}</p>")
         rep = self.report
         if rep is not None and rep.import_error:
-            out.append(f"<p>Loading your file raised:</p><pre>{e(rep.import_error.rstrip())}</pre>")
+            said = "Loading your file raised:" if rep.load_failure == "raised" else "Your file could not be loaded:"
+            out.append(f"<p>{said}</p><pre>{e(rep.import_error.rstrip())}</pre>")
         if rep is not None and rep.stdout.strip():
             out.append(f"<p class=m>What it printed:</p><pre>{e(rep.stdout.rstrip())}</pre>")   # already cut
         return "".join(out)
