@@ -115,6 +115,19 @@ def _norm(v: np.ndarray) -> float:
         return m * float(np.sqrt(np.sum(np.square(v / m))))
 
 
+DATA_TOO_BIG = 1e150      # inputs or targets beyond this: their squared error overflows float64, whatever the weights
+
+
+def _data_size(batch) -> float:
+    """The largest |value| a batch feeds in or asks for (0 for characters)."""
+    big = 0.0
+    for arr in (batch.inputs.values, batch.targets if batch.targets.dtype.kind == "f" else None):
+        if arr is not None and arr.size:
+            finite = np.abs(arr[np.isfinite(arr)])
+            big = max(big, float(finite.max()) if finite.size else 0.0)
+    return big
+
+
 class Trainer:
     """A model, its weights (updated in place), an optimizer and a task; `step` does one update."""
 
@@ -166,9 +179,15 @@ class Trainer:
         norm, clipped = clip_in_place(grads, self.settings.clip_mode, self.settings.clip_threshold)
         if not (math.isfinite(loss) and math.isfinite(norm)):
             what, value = ("loss", loss) if not math.isfinite(loss) else ("gradient's norm", norm)
-            self.error = (f"update {self.updates + 1}: the {what} is {'NaN' if math.isnan(value) else 'infinite'} "
-                          "(training diverged); the last finite weights are kept. Lower the learning rate, "
-                          "clip the gradient or use tanh")
+            state = 'NaN' if math.isnan(value) else 'infinite'
+            big = _data_size(batch)
+            if big > DATA_TOO_BIG:
+                self.error = (f"update {self.updates + 1}: the {what} is {state}: the numbers reach {big:.1e}, and "
+                              "their squares overflow float64 (whose largest number is 1.8e308); scale the numbers "
+                              f"down (below {DATA_TOO_BIG:.0e}). The last finite weights are kept")
+            else:
+                self.error = (f"update {self.updates + 1}: the {what} is {state} (training diverged); the last "
+                              "finite weights are kept. Lower the learning rate, clip the gradient or use tanh")
             return False
         before = self.copy_params()
         self.optimizer.step(self.params, grads)

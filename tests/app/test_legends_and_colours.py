@@ -74,3 +74,25 @@ def test_compare_verdicts_take_their_curves_colours(win, qtbot):
         assert label in line and re.search("[↘↗→] (vanishing|exploding|stable)", line)
     # the kinds differ but their colours follow the settings, not the kinds
     assert view.curves[(0, "da")].opts["pen"].color() != view.curves[(1, "da")].opts["pen"].color()
+
+
+def test_the_gradients_legend_speaks_the_models_own_symbols(win, qtbot):
+    """The notes' one vanilla layer: a and Waa, as the lessons and equations beside it say; an LSTM:
+    its state (a, c) and PyTorch's W_hh. The bound and γσ_max are drawn differently."""
+    from tests.app.drive import choose
+
+    view = open_tab(qtbot, win, "Gradients")
+
+    def labels():
+        return [lab.text for _, lab in view.legend.items]
+
+    qtbot.waitUntil(lambda: any("gain" in t for t in labels()), timeout=10000)
+    text = " ".join(labels())
+    assert "∂a⟨t⟩/∂a⟨t−1⟩" in text and "ρ(Waa)" in text and "σ_max(Waa)" in text
+    assert "W_hh" not in text and "∂s" not in text
+    choose(qtbot, win.model_panel.cell, "lstm")
+    qtbot.waitUntil(lambda: win.state.trace.spec.cell == "lstm" and not win.state.busy, timeout=20000)
+    settle(qtbot)
+    text = " ".join(labels())
+    assert "∂(a,c)⟨t⟩/∂(a,c)⟨t−1⟩" in text and "Waa" not in text
+    assert view.curves["sigma"].opts["pen"].style() != view.curves["envelope"].opts["pen"].style()

@@ -181,6 +181,23 @@ def test_a_blow_up_stops_with_a_message_and_the_last_finite_weights():
     assert np.isfinite(tr.history.column("loss")).all()
 
 
+def test_numbers_too_big_to_square_are_named_as_the_cause_not_the_learning_rate():
+    from rnnviz.core.sequences import make_sequence
+    from rnnviz.core.tasks import SequenceTask
+
+    seq = make_sequence("1e308 1e307 -1e308 5e307 1e308 3e307", "numbers")
+    task = SequenceTask(seq, "mse", "many-to-many", 25)
+    spec = ModelSpec("rnn", "tanh", task.n_x, 8, task.n_y)
+    tr = Trainer(spec, init_model_params(spec, seed=0), task, TrainSettings("sgd", 0.01, "none", 5.0, 0))
+    last = [pr[0] for pr in tr.train(5)][-1]
+    assert last.done == "diverged" and tr.updates == 0
+    assert "the numbers reach 1.0e+308" in last.message and "scale the numbers down" in last.message
+    assert "learning rate" not in last.message
+    ok = Trainer(spec, init_model_params(spec, seed=0), SequenceTask(make_sequence("1 2 3 4 5 6", "numbers"),
+                 "mse", "many-to-many", 25), TrainSettings("sgd", 0.01, "none", 5.0, 0))
+    assert [pr[0] for pr in ok.train(5)][-1].done != "diverged"
+
+
 @pytest.mark.parametrize("kind", ["text", "names", "adding", "lstm-text"])
 def test_a_saved_trainer_continues_identically(kind):
     from rnnviz.core.train_state import trainer_from_data, trainer_to_data

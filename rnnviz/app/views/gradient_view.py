@@ -39,17 +39,35 @@ from rnnviz.io.tables import gradients_table
 
 CURVES = ("da", "da_last", "dc", "dc_last", "envelope", "path", "gain")
 NAMES = {
-    "da": "‖∂L/∂a<t>‖ (total L)",
-    "da_last": "‖∂L<T>/∂a<t>‖ (last step)",
-    "dc": "‖∂L/∂c<t>‖ (total L)",
-    "dc_last": "‖∂L<T>/∂c<t>‖",
+    "da": "‖∂L/∂a⟨t⟩‖ (total L)",
+    "da_last": "‖∂L⟨T⟩/∂a⟨t⟩‖ (last step)",
+    "dc": "‖∂L/∂c⟨t⟩‖ (total L)",
+    "dc_last": "‖∂L⟨T⟩/∂c⟨t⟩‖",
     "envelope": "bound (γσ_max)^(T−t)",
     "path": "direct path: Π keep gates",
-    "gain": "gain ‖∂s<t>/∂s<t−1>‖₂",
+    "gain": "gain ‖∂s⟨t⟩/∂s⟨t−1⟩‖₂",
     "sigma": "γ·σ_max(W_hh)",
     "rho": "ρ(W_hh)",
 }
 PATH_NAMES = {"lstm": "Π Γf along c (best unit)", "gru": "Π z along a (best unit)"}
+
+
+def curve_name(k: str, spec) -> str:
+    """The legend's name of curve k in the model's own symbols: the notes' a and Waa for their one
+    vanilla layer, the state (a, or a and c) and PyTorch's W_hh for every other model."""
+    name = NAMES[k]
+    if spec is None:
+        return name
+    if k == "path":
+        return PATH_NAMES.get(spec.cell, name)
+    state = "(a,c)" if spec.cell == "lstm" else "a"
+    if k == "gain":
+        return f"gain ‖∂{state}⟨t⟩/∂{state}⟨t−1⟩‖₂"
+    if k in ("sigma", "rho") and spec.notes_naming:
+        return name.replace("W_hh", "Waa")
+    return name
+
+
 MAX_LAYER_CURVES = 8        # 4 layers x 2 directions
 
 
@@ -172,7 +190,7 @@ class GradientView(QWidget, FigureView):
             "envelope": pg.mkPen(p.foreground, width=2, style=Qt.PenStyle.DashLine),
             "path": pg.mkPen(p.foreground, width=2, style=Qt.PenStyle.DashDotLine),
             "gain": pg.mkPen(p.target, width=wide - 1),
-            "sigma": pg.mkPen(p.foreground, width=1.5, style=Qt.PenStyle.DashLine),
+            "sigma": pg.mkPen(p.foreground, width=2, style=Qt.PenStyle.DotLine),    # not the bound's dashes
             "rho": pg.mkPen(p.accent, width=2, style=Qt.PenStyle.DashDotLine),
         }
         for k, c in self.curves.items():
@@ -217,9 +235,7 @@ class GradientView(QWidget, FigureView):
             for k in ("da", "da_last", "dc", "dc_last", "envelope", "path", "gain", "sigma", "rho"):
                 if not self._shown_curve(k):
                     continue
-                name = NAMES[k]
-                if tr is not None and k == "path":
-                    name = PATH_NAMES.get(tr.spec.cell, name)
+                name = curve_name(k, tr.spec if tr is not None else None)
                 if tr is not None and k in ("sigma", "rho"):
                     name += f" = {self._bounds[0 if k == 'sigma' else 1]:.3g}"
                 self.legend.addItem(self.curves[k], esc(name))
