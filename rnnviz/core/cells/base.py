@@ -131,6 +131,17 @@ class Cell:
         the cell has one cheaper than J^T (J q); None: the local gains use vjp(jvp(q))."""
         return None
 
+    def _compiled_gram(self, p: dict):
+        """What a gated cell's compiled gram needs: (the kernels, W_hh, W_hh^T, the buffers of its
+        products), or None before the local gains' kernels are loaded."""
+        from .. import kernels
+
+        fast = kernels.gains_ready()
+        if fast is None:
+            return None
+        W = np.ascontiguousarray(p["W_hh"], dtype=np.float64)
+        return fast, W, np.ascontiguousarray(W.T), Buffers()
+
     def init_recurrent(self, rng: np.random.Generator, n_a: int, radius: float | None) -> np.ndarray:
         """W_hh: each gate's (n_a, n_a) block ~ N(0, 1/n_a), rescaled to spectral radius `radius`."""
         from ..params import scale_to_radius

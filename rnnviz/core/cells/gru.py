@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import kernels
-from .base import Buffers, Cell, CellCache, CellGrads, _zero_carry, unit_first, wmul
+from .base import Cell, CellCache, CellGrads, _zero_carry, unit_first, wmul
 from .lstm import _sig
 
 
@@ -145,12 +145,10 @@ class GRUCell(Cell):
     def gram(self, p: dict):
         """J^T J v with its elementwise part in one compiled pass (kernels/gain_kernels.py) once the
         kernels are loaded; None before (the gains then use vjp(jvp(v)), the reference)."""
-        fast = kernels.gains_ready()
-        if fast is None:
+        parts = self._compiled_gram(p)
+        if parts is None:
             return None
-        W = np.ascontiguousarray(p["W_hh"], dtype=np.float64)
-        WT = np.ascontiguousarray(W.T)
-        buffers = Buffers()
+        fast, W, WT, buffers = parts
 
         def apply(g: dict, v: np.ndarray) -> np.ndarray:
             v = np.ascontiguousarray(v, dtype=np.float64)

@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import kernels
 from ..activations import sigmoid
-from .base import Buffers, Cell, CellCache, CellGrads, _zero_carry, unit_first, wmul
+from .base import Cell, CellCache, CellGrads, _zero_carry, unit_first, wmul
 
 
 def _sig(z: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -193,12 +193,10 @@ class LSTMCell(Cell):
     def gram(self, p: dict):
         """J^T J q with its elementwise part in one compiled pass (kernels/gain_kernels.py) once the
         kernels are loaded; None before (the gains then use vjp(jvp(q)), the reference)."""
-        fast = kernels.gains_ready()
-        if fast is None:
+        parts = self._compiled_gram(p)
+        if parts is None:
             return None
-        W = np.ascontiguousarray(p["W_hh"], dtype=np.float64)
-        WT = np.ascontiguousarray(W.T)
-        buffers = Buffers()
+        fast, W, WT, buffers = parts
 
         def apply(g: dict, q: np.ndarray) -> np.ndarray:
             q = np.ascontiguousarray(q, dtype=np.float64)

@@ -94,9 +94,7 @@ class VanillaCell(Cell):
         buffers = Buffers()
 
         def apply(g: dict, q: np.ndarray) -> np.ndarray:
-            gp = g["gprime"]
-            if q.ndim != 2:
-                return gp * wmul(M, gp * q)
+            gp = g["gprime"]                    # (n_a, columns), as q: the local gains' layout
             scaled, out = buffers(q.shape, q.shape)
             np.multiply(gp, q, out=scaled)
             np.matmul(M, scaled, out=out)
