@@ -8,7 +8,11 @@ every event it posted (the new fonts laid out, the columns restored, every view 
 CPU time the GUI thread spent on it (this machine is shared: wall time includes waiting for a core).
 Also the share of that spent applying the application theme (palette, font, style sheet).
 --worker trains an LSTM on the adding problem in a thread meanwhile (what a training session does: a
-per-step Python loop that holds the interpreter lock whenever the GUI thread lets go of it).
+per-step Python loop that holds the interpreter lock whenever the GUI thread lets go of it);
+--worker kernels loads the compiled kernels in a thread as the first press comes (what the window does
+when the Training panel is first shown: importing numba is Python that holds the lock).
+Also, per press, the longest time the event loop was held in one piece (a 5 ms timer's longest gap, the
+monkey test's measure), wall and the GUI thread's CPU.
 Prints figures; asserts nothing (goal: well under the monkey test's 1 s freeze bound).
 --rows instead prints, per model (vanilla, GRU, LSTM, 2-layer bidirectional LSTM, 4-layer LSTM), in the
 window and in presentation mode: the graph's height, its text's px (and its bold row names'), and the
@@ -40,6 +44,19 @@ def settle(app, ms: float = 40) -> None:
 
 
 def start_worker(kind: str):
+    if kind == "kernels":
+        import threading
+
+        from rnnviz.core import kernels
+
+        stop = threading.Event()
+        stop.updates = 0
+        threading.Thread(target=kernels.load, daemon=True).start()
+        return stop
+    return _start_training_worker(kind)
+
+
+def _start_training_worker(kind: str):
     """An LSTM trained on the adding problem (or a pure Python loop, which never lets go of the interpreter
     lock unless asked) in a daemon thread until the returned event is set."""
     import threading
@@ -104,7 +121,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=6, help="F11 presses (alternately on and off)")
     ap.add_argument("--size", default="1280x720")
-    ap.add_argument("--worker", nargs="?", const="train", choices=["train", "python"],
+    ap.add_argument("--worker", nargs="?", const="train", choices=["train", "python", "kernels"],
                     help="meanwhile a thread trains an LSTM (train), or runs a pure Python loop (python)")
     ap.add_argument("--cell", default=None, help="the model's cell (rnn, gru, lstm; default: the example's)")
     ap.add_argument("--panel", default=None, help="open this side panel in front first (e.g. Cell)")
@@ -123,6 +140,7 @@ def main() -> None:
     from rnnviz.app import theme
     from rnnviz.app.main_window import build_window
     from rnnviz.app.state import AppState
+    from rnnviz.app.views.lazy import _Turns
     from tests.app.monkey import run_queue_wait      # the monkey test's measure of the waits for a core
 
     theme.apply_app_theme(app, AppState().view_options)
@@ -161,18 +179,32 @@ def main() -> None:
 
     theme.apply_app_theme = timed_apply
 
+    from PySide6.QtCore import QTimer
+
+    beats = []
+    heart = QTimer()
+    heart.timeout.connect(lambda: beats.append((time.perf_counter(), time.thread_time())))
+    heart.start(5)
     rows = {True: [], False: []}
+    holds = {True: [], False: []}
     for _ in range(args.runs):
+        beats.clear()
+        beats.append((time.perf_counter(), time.thread_time()))
         spent["theme"] = spent["theme_cpu"] = 0.0
         t0, c0, q0 = time.perf_counter(), time.thread_time(), run_queue_wait()
         QTest.keyClick(w.graph.canvas, Qt.Key.Key_F11)   # as a user would
         app.processEvents()
         t1, c1 = time.perf_counter(), time.thread_time()
         settle(app, 1)    # the posted layout and paint events (each pass is timed within)
+        while _Turns.queue:   # and the views on screen, which restyle one a turn
+            app.processEvents()
         t2, c2, q2 = time.perf_counter(), time.thread_time(), run_queue_wait()
         rows[w.state.view_options.presentation].append((t2 - t0, c2 - c0, spent["theme"], spent["theme_cpu"],
                                                         t2 - t0 - (q2 - q0)))
-        settle(app, 150)
+        settle(app, 400)      # (the views on screen restyle one a turn: the gaps are timed until they have)
+        holds[w.state.view_options.presentation].append(
+            max(((b[0] - a[0], b[1] - a[1]) for a, b in zip(beats, beats[1:])), default=(0.0, 0.0)))
+    heart.stop()
     theme.apply_app_theme = real_apply
     # the other view option that restyles: light <-> dark (the colours are in the style sheet)
     themes = []
@@ -199,6 +231,8 @@ def main() -> None:
               f"core (CPU {cpu * 1e3:4.0f} ms), of which applying "
               f"the theme {th * 1e3:4.0f} ms (CPU {th_cpu * 1e3:4.0f} ms)  "
               f"(walls: {', '.join(f'{x[0] * 1e3:.0f}' for x in r)} ms)")
+        print(f"  {'':20s} the event loop held at most (wall / GUI CPU): "
+              f"{', '.join(f'{a * 1e3:.0f}/{b * 1e3:.0f}' for a, b in holds[on])} ms")
     print(f"  light <-> dark theme   median wall {statistics.median(x[0] for x in themes) * 1e3:5.0f} ms "
           f"(CPU {statistics.median(x[1] for x in themes) * 1e3:4.0f} ms)")
     w.close()

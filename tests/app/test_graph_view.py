@@ -152,7 +152,7 @@ def test_theme_and_presentation_mode(qtbot):
     state, view = make_view(qtbot, source="hello world")
     small = view.item.style.f
     state.set_view_options(theme="dark", presentation=True)
-    assert view.item.style.f > small
+    qtbot.waitUntil(lambda: view.item.style.f > small)     # (a view on screen restyles in a turn of its own)
     assert view.item.style.bg == QColor(colors.DARK.background)
 
 

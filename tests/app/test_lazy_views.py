@@ -113,15 +113,17 @@ def test_lazy_slots_run_at_once_on_screen_and_in_connection_order_when_shown(qtb
     src.a.emit(3)
     src.b.emit(4)                               # only the latest call of a slot
     assert probe.calls == []
-    src.c.emit(5)                               # eager: the kept calls first, then it
-    assert probe.calls == [("a", 3), ("b", 4), ("c", 5)]
-    probe.calls.clear()
+    src.c.emit(5)                               # a restyle (eager): kept too, until the view is shown
+    assert probe.calls == []
     src.b.emit(6)
     src.a.emit(7)
     tabs.setCurrentWidget(probe)                # shown: in the order the slots were connected
-    assert probe.calls == [("a", 7), ("b", 6)]
+    assert probe.calls == [("a", 7), ("b", 6), ("c", 5)]
     src.a.emit(8)                               # on screen: at once
     assert probe.calls[-1] == ("a", 8)
+    src.c.emit(9)                               # a restyle on screen: in a turn of its own, not in this one
+    assert probe.calls[-1] == ("a", 8)
+    qtbot.waitUntil(lambda: probe.calls[-1] == ("c", 9))
 
 
 def test_while_a_window_trains_its_views_on_screen_redraw_one_per_event_loop_turn(qtbot):
@@ -158,8 +160,17 @@ def test_while_a_window_trains_its_views_on_screen_redraw_one_per_event_loop_tur
     for p in probes:
         p.calls.clear()
     src.a.emit(2)
-    src.c.emit(3)                                              # an eager slot: its view's kept calls first
-    assert probes[0].calls == [("a", 2), ("b", 2), ("c", 3)]
+    src.c.emit(3)                                  # a restyle: a turn for each view, its kept calls first
+    assert [p.calls for p in probes] == [[], [], []]
+    done = []
+    for _ in range(500):
+        QApplication.processEvents()
+        done.append(sum(bool(p.calls) for p in probes))
+        if done[-1] == 3:
+            break
+        time.sleep(0.001)
+    assert done[-1] == 3 and 1 in done and 2 in done
+    assert all(p.calls == [("a", 2), ("b", 2), ("c", 3)] for p in probes)
     src.a.emit(4)
     set_staggered(box, False)                                  # training stops: everyone at once
     assert all(p.calls[-2:] == [("a", 4), ("b", 4)] for p in probes)
@@ -229,3 +240,33 @@ def test_while_training_a_follow_reaches_every_view_on_screen_one_turn_after_ano
     assert not same_params(tr.params, before.params)                      # trained weights (a follow came in)
     click(qtbot, t["panel"].play_button)
     wait_idle(qtbot, t)
+
+
+def test_f11_restyles_the_views_on_screen_one_a_turn_and_a_covered_tab_when_it_is_opened(qtbot):
+    """F11 restyled every view, shown or not, in the key's own event-loop turn (0.3 s of the GUI thread
+    in one piece; over the monkey's 1 s bound beside a worker loading the compiled kernels). Now the
+    views on screen take a turn each, and a tab nobody sees restyles when the user opens it."""
+    from PySide6.QtWidgets import QApplication
+
+    from tests.app.drive import open_window, press
+
+    w = open_window(qtbot, (1280, 720))
+    heatmap = w.heatmap                                    # on screen (the Heatmaps tab)
+    gradients = next(v for v in w.figure_views() if type(v).__name__ == "GradientView")   # a tab behind it
+    tick = lambda v: v.plot.getAxis("bottom").style["tickFont"].pointSizeF()   # noqa: E731
+    small_heat, small_grad, small_graph = tick(heatmap), tick(gradients), w.graph.item.style.f
+    press(qtbot, w, "F11")
+    assert w.state.view_options.presentation
+    assert (tick(heatmap), w.graph.item.style.f) == (small_heat, small_graph)   # not in the key's turn
+    seen = set()
+    for _ in range(2000):
+        QApplication.processEvents()
+        seen.add((tick(heatmap) > small_heat, w.graph.item.style.f > small_graph))
+        if all(max(s[i] for s in seen) for i in range(2)) and not gradients._lazy.pending:
+            break
+        time.sleep(0.001)
+    assert tick(heatmap) > small_heat and w.graph.item.style.f > small_graph      # both restyled
+    assert {(True, False), (False, True)} & seen                   # one after the other, not together
+    assert gradients._lazy.pending and tick(gradients) == small_grad              # covered: not yet
+    click_tab(qtbot, w.tabs, "Gradients")
+    assert not gradients._lazy.pending and tick(gradients) > small_grad

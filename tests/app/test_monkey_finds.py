@@ -60,6 +60,7 @@ def test_f11_and_a_session_with_the_same_view_do_not_rebuild_the_application_sty
     from PySide6.QtWidgets import QApplication, QGroupBox, QLabel
 
     from rnnviz.app import theme
+    from rnnviz.app.views.lazy import _Turns, bring_up_to_date
 
     theme.apply_app_theme(QApplication.instance(), window.state.view_options)   # as rnnviz starts
     styles, sheets = [], []
@@ -78,6 +79,9 @@ def test_f11_and_a_session_with_the_same_view_do_not_rebuild_the_application_sty
     group = window.findChild(QGroupBox)
     assert group.font().bold() and group.font().pointSizeF() == big   # the sheet's bold kept, at the new size
     scale = theme.PRESENTATION_SCALE
+    # the views on screen restyle one a turn, the covered ones when shown (here: read as an export would)
+    qtbot.waitUntil(lambda: not _Turns.queue)
+    bring_up_to_date(window)
     assert [w.font().pointSizeF() for w in labels] == pytest.approx([x * scale for x in sizes], abs=0.1)
     p = tmp_path / "presenting.rnnviz"
     save_session(p, Session(settings=Config(source="hello world", cell="gru").to_dict(),
@@ -87,6 +91,8 @@ def test_f11_and_a_session_with_the_same_view_do_not_rebuild_the_application_sty
     assert styles == [] and sheets == []              # nothing to restyle
     press(qtbot, window, "F11")
     assert not window.state.view_options.presentation and styles == [] and sheets == []
+    qtbot.waitUntil(lambda: not _Turns.queue)
+    bring_up_to_date(window)
     assert [w.font().pointSizeF() for w in labels] == sizes
 
 

@@ -152,7 +152,8 @@ def test_dark_theme_and_presentation_apply(qtbot):
     light_bg = view.canvas.backgroundBrush().color().name()
     size = view.plot.getAxis("bottom").style["tickFont"].pointSizeF()
     state.set_view_options(theme="dark", presentation=True)
-    assert view.canvas.backgroundBrush().color().name() != light_bg
+    # (a view on screen restyles in a turn of its own)
+    qtbot.waitUntil(lambda: view.canvas.backgroundBrush().color().name() != light_bg)
     assert view.plot.getAxis("bottom").style["tickFont"].pointSizeF() > size
     assert "#1e2126" in eq.browser.styleSheet()      # DARK.background behind the equations
 

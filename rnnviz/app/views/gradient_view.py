@@ -139,6 +139,9 @@ class GradientView(QWidget, FigureView):
         self.reached = pg.LinearRegionItem(movable=False)
         self.reached.setZValue(-10)
         self.plot.addItem(self.reached, ignoreBounds=True)
+        # the shading says what it is at its edge (a legend row for it cost the LSTM's legend its one column)
+        self.reached_label = pg.InfLineLabel(self.reached.lines[0], text="reached", position=0.07,
+                                             anchors=[(0.0, 0.5), (0.0, 0.5)])
         self.cursors = [pg.InfiniteLine(angle=90) for _ in range(2)]
         self.bad_lines = [pg.InfiniteLine(angle=90, label=" ", labelOpts={"position": 0.85}) for _ in range(2)]
         for p, c, b in zip((self.plot, self.gain_plot), self.cursors, self.bad_lines):
@@ -220,6 +223,8 @@ class GradientView(QWidget, FigureView):
         col = pg.mkColor(p.backward)
         col.setAlpha(40)
         self.reached.setBrush(pg.mkBrush(col))
+        self.reached_label.setColor(p.backward)
+        self.reached_label.setFont(plot_font(options, 0.9, bold=True))
         for ln in self.reached.lines:
             ln.setPen(pg.mkPen(None))
         self._show_verdict()

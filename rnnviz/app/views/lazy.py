@@ -11,7 +11,12 @@ window (a training run pushes new weights twice a second; only the visible views
 a side panel tabbed behind another counts as covered: Qt keeps it "visible" with nothing on screen),
 only the latest call of each slot is kept; when the view is shown again they run, in the order the
 slots were connected (the trace before the selection before the step: each reads the state as it is
-then), before it paints. An `eager` slot (a restyle) always runs at once, after the pending calls.
+then), before it paints. An `eager` slot (a restyle: F11, the theme) in a shown window runs in a turn
+of its own for each view on screen (the queue below, whether or not the window trains), after that
+view's pending calls, and is kept like the others for a covered view: F11 restyled every view, shown
+or not, in the key's own event-loop turn, 0.28-0.30 s of the GUI thread in one piece, 0.7-0.9 s
+beside a worker loading the compiled kernels (the monkey's 1 s bound); one view a turn, 0.10-0.15 s
+(benchmarks/bench_f11.py --gaps). Where the window is not shown, it runs at once.
 `bring_up_to_date(widget)` runs the pending calls of a widget and its children now (an export of a
 hidden tab).
 
@@ -167,9 +172,15 @@ class Lazy(QObject):
 
     def _call(self, index: int, args: tuple) -> None:
         try:
-            eager = self._eager[index]
-            shown = eager or self.on_screen()
-            later = not eager and shown and self._staggered()
+            if self._eager[index]:
+                # a restyle (F11, the theme) in a shown window: each view on screen in a turn of its
+                # own, a covered one when it is shown; elsewhere (tests, exports) at once
+                alone = not self.view.window().isVisible()
+                shown = alone or self.on_screen()
+                later = shown and not alone
+            else:
+                shown = self.on_screen()
+                later = shown and self._staggered()
             now = shown and not later
         except RuntimeError:                  # the view is being deleted
             return
