@@ -87,7 +87,21 @@ class _Probe(QWidget):
         self.lazy = Lazy(self)
         self.lazy.connect(signal_a, lambda v: self.calls.append(("a", v)))
         self.lazy.connect(signal_b, lambda v: self.calls.append(("b", v)))
-        self.lazy.connect(signal_c, lambda v: self.calls.append(("c", v)), eager=True)
+        self.lazy.connect(signal_c, lambda v: self.calls.append(("c", v)), restyle=True)
+
+
+def _turns_until_all_called(probes) -> list[int]:
+    """Run the event loop until every probe has a call; how many had one after each pass."""
+    from PySide6.QtWidgets import QApplication
+
+    done = []
+    for _ in range(500):
+        QApplication.processEvents()
+        done.append(sum(bool(p.calls) for p in probes))
+        if done[-1] == len(probes):
+            break
+        time.sleep(0.001)
+    return done
 
 
 def test_lazy_slots_run_at_once_on_screen_and_in_connection_order_when_shown(qtbot):
@@ -113,7 +127,7 @@ def test_lazy_slots_run_at_once_on_screen_and_in_connection_order_when_shown(qtb
     src.a.emit(3)
     src.b.emit(4)                               # only the latest call of a slot
     assert probe.calls == []
-    src.c.emit(5)                               # a restyle (eager): kept too, until the view is shown
+    src.c.emit(5)                               # a restyle: kept too, until the view is shown
     assert probe.calls == []
     src.b.emit(6)
     src.a.emit(7)
@@ -148,13 +162,7 @@ def test_while_a_window_trains_its_views_on_screen_redraw_one_per_event_loop_tur
     set_staggered(box, True)
     src.a.emit(1)
     assert [p.calls for p in probes] == [[], [], []]          # none in the turn that delivered it
-    done = []
-    for _ in range(500):
-        QApplication.processEvents()
-        done.append(sum(bool(p.calls) for p in probes))
-        if done[-1] == 3:
-            break
-        time.sleep(0.001)
+    done = _turns_until_all_called(probes)
     assert done[-1] == 3 and 1 in done and 2 in done           # one view after the other, each in order
     assert all(p.calls == [("a", 1), ("b", 1)] for p in probes)
     for p in probes:
@@ -162,13 +170,7 @@ def test_while_a_window_trains_its_views_on_screen_redraw_one_per_event_loop_tur
     src.a.emit(2)
     src.c.emit(3)                                  # a restyle: a turn for each view, its kept calls first
     assert [p.calls for p in probes] == [[], [], []]
-    done = []
-    for _ in range(500):
-        QApplication.processEvents()
-        done.append(sum(bool(p.calls) for p in probes))
-        if done[-1] == 3:
-            break
-        time.sleep(0.001)
+    done = _turns_until_all_called(probes)
     assert done[-1] == 3 and 1 in done and 2 in done
     assert all(p.calls == [("a", 2), ("b", 2), ("c", 3)] for p in probes)
     src.a.emit(4)

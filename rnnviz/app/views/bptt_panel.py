@@ -113,7 +113,7 @@ class BPTTPanel(QWidget):
         self._lazy.connect(state.step_changed, self._on_step_changed)
         self._lazy.connect(state.clip_changed, self._on_clip_changed)
         self._lazy.connect(state.selection_changed, self._follow_selection_changed)
-        self._lazy.connect(state.view_options_changed, self._on_view_options_changed, eager=True)
+        self._lazy.connect(state.view_options_changed, self._on_view_options_changed, restyle=True)
         self._on_view_options_changed(state.view_options)
         self._on_trace_changed(state.trace)
 

@@ -124,7 +124,7 @@ class CompareView(QWidget, FigureView):
             self._lazy.connect(sig, lambda _x: self._redraw())
         self._lazy.connect(state.gains_changed, lambda _x: self._redraw())    # the verdicts quote the local gains
         self._lazy.connect(state.progress_changed, self._on_progress_changed)
-        self._lazy.connect(state.view_options_changed, self._on_view_options_changed, eager=True)
+        self._lazy.connect(state.view_options_changed, self._on_view_options_changed, restyle=True)
         self._on_view_options_changed(state.view_options)
 
     def minimumSizeHint(self):

@@ -55,7 +55,7 @@ class EquationView(QWidget):
         self._lazy.connect(state.config_changed, self._on_config_changed)
         self._lazy.connect(state.step_changed, self._on_step_changed)
         self._lazy.connect(state.selection_changed, self._follow_selection_changed)
-        self._lazy.connect(state.view_options_changed, self._on_view_options_changed, eager=True)
+        self._lazy.connect(state.view_options_changed, self._on_view_options_changed, restyle=True)
         self._lazy.connect(state.student_changed, lambda _r: self._on_step_changed(state.t, state.phase))
         self._on_view_options_changed(state.view_options)
 

@@ -170,7 +170,7 @@ class GradientView(QWidget, FigureView):
         self._lazy.connect(state.clip_changed, self._on_clip_changed)   # a method: disconnected when the view is deleted
         self._lazy.connect(state.gains_changed, self._on_gains_changed)    # the local gains came in
         self._lazy.connect(state.gains_progress, self._on_gains_progress)
-        self._lazy.connect(state.view_options_changed, self._on_view_options_changed, eager=True)
+        self._lazy.connect(state.view_options_changed, self._on_view_options_changed, restyle=True)
         self._on_view_options_changed(state.view_options)
         self._on_trace_changed(state.trace)
 

@@ -103,7 +103,7 @@ class InfluenceView(QWidget, FigureView):
         self._lazy.connect(state.trace_changed, self._on_trace_changed)
         self._lazy.connect(state.selection_changed, self._follow_selection_changed)
         self._lazy.connect(state.progress_changed, self._on_progress_changed)
-        self._lazy.connect(state.view_options_changed, self._on_view_options_changed, eager=True)
+        self._lazy.connect(state.view_options_changed, self._on_view_options_changed, restyle=True)
         self._on_view_options_changed(state.view_options)
         self._on_trace_changed(state.trace)
 

@@ -3,7 +3,7 @@
     self._lazy = Lazy(self)
     self._lazy.connect(state.trace_changed, self._on_trace_changed)
     self._lazy.connect(state.step_changed, self._on_step_changed)
-    self._lazy.connect(state.view_options_changed, self._on_view_options_changed, eager=True)
+    self._lazy.connect(state.view_options_changed, self._on_view_options_changed, restyle=True)
 
 While the view is on screen, or its window is not shown at all (tests, exports, the command line), a
 slot runs at once, as a plain connection would. While another tab or panel covers it in a shown
@@ -11,12 +11,12 @@ window (a training run pushes new weights twice a second; only the visible views
 a side panel tabbed behind another counts as covered: Qt keeps it "visible" with nothing on screen),
 only the latest call of each slot is kept; when the view is shown again they run, in the order the
 slots were connected (the trace before the selection before the step: each reads the state as it is
-then), before it paints. An `eager` slot (a restyle: F11, the theme) in a shown window runs in a turn
+then), before it paints. A `restyle` slot (F11, the theme) in a shown window runs in a turn
 of its own for each view on screen (the queue below, whether or not the window trains), after that
 view's pending calls, and is kept like the others for a covered view: F11 restyled every view, shown
 or not, in the key's own event-loop turn, 0.28-0.30 s of the GUI thread in one piece, 0.7-0.9 s
 beside a worker loading the compiled kernels (the monkey's 1 s bound); one view a turn, 0.10-0.15 s
-(benchmarks/bench_f11.py --gaps). Where the window is not shown, it runs at once.
+(benchmarks/bench_f11.py, 'the event loop held at most'). Where the window is not shown, it runs at once.
 `bring_up_to_date(widget)` runs the pending calls of a widget and its children now (an export of a
 hidden tab).
 
@@ -98,7 +98,7 @@ class Lazy(QObject):
         super().__init__(view)
         self.view = view
         self._slots: list = []
-        self._eager: list[bool] = []
+        self._restyle: list[bool] = []
         self._pending: dict[int, tuple] = {}
         self.deferred = 0                        # calls kept instead of run (tests and benchmarks read it)
         view.installEventFilter(self)
@@ -118,10 +118,10 @@ class Lazy(QObject):
 
         view.destroyed.connect(drop)
 
-    def connect(self, signal, slot, eager: bool = False) -> None:
+    def connect(self, signal, slot, restyle: bool = False) -> None:
         index = len(self._slots)
         self._slots.append(slot)
-        self._eager.append(eager)
+        self._restyle.append(restyle)
 
         me = weakref.ref(self)            # (the state's signal must not keep the view alive)
 
@@ -172,14 +172,12 @@ class Lazy(QObject):
 
     def _call(self, index: int, args: tuple) -> None:
         try:
-            if self._eager[index]:
-                # a restyle (F11, the theme) in a shown window: each view on screen in a turn of its
-                # own, a covered one when it is shown; elsewhere (tests, exports) at once
-                alone = not self.view.window().isVisible()
-                shown = alone or self.on_screen()
-                later = shown and not alone
+            shown = self.on_screen()
+            if self._restyle[index]:
+                # F11, the theme: in a shown window each view on screen in a turn of its own, a covered
+                # one when it is shown; where the window is not shown (tests, exports) at once
+                later = shown and self.view.window().isVisible()
             else:
-                shown = self.on_screen()
                 later = shown and self._staggered()
             now = shown and not later
         except RuntimeError:                  # the view is being deleted

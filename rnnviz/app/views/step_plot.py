@@ -132,7 +132,7 @@ class StepPlotView(QWidget, FigureView):
         self._lazy = Lazy(self)          # hidden behind another tab: redrawn when shown (views/lazy.py)
         self._lazy.connect(s.trace_changed, self._on_trace_changed)
         self._lazy.connect(s.step_changed, self._on_step_changed)
-        self._lazy.connect(s.view_options_changed, self._on_view_options_changed, eager=True)
+        self._lazy.connect(s.view_options_changed, self._on_view_options_changed, restyle=True)
         self._on_view_options_changed(s.view_options)
         if s.trace is not None:
             self._on_trace_changed(s.trace)

@@ -71,7 +71,7 @@ class GraphView(QWidget, FigureView):
         lazy.connect(state.student_changed, self._on_student_changed)
         lazy.connect(state.progress_changed, self._on_progress_changed)
         lazy.connect(state.step_changed, self._on_step_changed)
-        lazy.connect(state.view_options_changed, self._on_view_options_changed, eager=True)
+        lazy.connect(state.view_options_changed, self._on_view_options_changed, restyle=True)
         state.hover_changed.connect(self._on_hover_changed)
         self.setFocusProxy(self.canvas)
         self._on_view_options_changed(state.view_options)
