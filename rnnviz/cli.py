@@ -95,6 +95,13 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str):
         self.exit(2, f"rnnviz: error: {message} (see `{self.prog} --help`)\n")
 
+    def _print_message(self, message, file=None):
+        # argparse drops an OSError of its write: with unbuffered output (PYTHONUNBUFFERED) `--help`
+        # into a closed pipe then ended 0, buffered 141 (the flush failed later). A closed pipe is
+        # EXIT_BROKEN_PIPE either way (main).
+        if message:
+            (file or sys.stderr).write(message)
+
 
 def _positive_int(s: str) -> int:
     try:

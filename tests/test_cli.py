@@ -450,10 +450,16 @@ def test_a_gru_exports_its_own_gates(tmp_path):
     assert not {"cell_states", "forget_gate", "gradients_all_layers"} & stems
 
 
-def run_into_a_closed_pipe(*args, cwd=ROOT):
-    """Run the CLI with its stdout a pipe whose reader has gone (as `| head -3` once head is done)."""
+def run_into_a_closed_pipe(*args, cwd=ROOT, unbuffered=None):
+    """Run the CLI with its stdout a pipe whose reader has gone (as `| head -3` once head is done);
+    unbuffered: PYTHONUNBUFFERED for it ("" buffered, "1" unbuffered; None: as this process has it)."""
+    env = cli_env()
+    if unbuffered is not None:
+        env.pop("PYTHONUNBUFFERED", None)
+        if unbuffered:
+            env["PYTHONUNBUFFERED"] = unbuffered
     proc = subprocess.Popen([sys.executable, str(ROOT / "main.py"), *map(str, args)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=cli_env(), cwd=cwd)
+                            stderr=subprocess.PIPE, env=env, cwd=cwd)
     proc.stdout.close()
     try:
         err = proc.stderr.read().decode("utf-8", "replace")
@@ -471,7 +477,9 @@ def test_a_closed_pipe_ends_every_command_quietly(tmp_path):
                  ("train", "--out", tmp_path / "t", "--task", "adding", "--length", "5", "--steps", "2")):
         code, err = run_into_a_closed_pipe(*args)
         assert (code, err) == (141, ""), (args, err)
-    assert run_into_a_closed_pipe("export", "--help") == (0, "")    # argparse drops a help it can't write
+    # a help too, whether Python's output is buffered or not (argparse dropped the error unbuffered: 0)
+    for unbuffered in ("", "1"):
+        assert run_into_a_closed_pipe("export", "--help", unbuffered=unbuffered) == (141, ""), unbuffered
 
 
 def test_hidden_and_length_limits_are_one_check_with_one_exit_code(tmp_path):
