@@ -24,6 +24,7 @@ class GapSampler:
         from PySide6.QtCore import QTimer
 
         self.gaps: list[float] = []
+        self.ends: list[float] = []          # when each gap ended (perf_counter): _frame_log's report
         self.cpu: list[float] = []           # the GUI thread's own CPU time in each gap
         self._last = time.perf_counter()
         self._last_cpu = time.thread_time()
@@ -35,12 +36,14 @@ class GapSampler:
     def _tick(self) -> None:
         now, cpu = time.perf_counter(), time.thread_time()
         self.gaps.append(now - self._last)
+        self.ends.append(now)
         self.cpu.append(cpu - self._last_cpu)
         self._last, self._last_cpu = now, cpu
         self.last_tick = now
 
     def start(self) -> None:
         self.gaps.clear()
+        self.ends.clear()
         self.cpu.clear()
         self._last = self.last_tick = time.perf_counter()
         self._last_cpu = time.thread_time()

@@ -47,7 +47,7 @@ SETTINGS = (
 )
 
 
-def measure(app, w, seconds: float, profile: bool = False) -> dict:
+def measure(app, w, seconds: float, profile: bool = False, frames: bool = False) -> dict:
     t = w.training
     ctl, plots = t["controller"], t["plots"]
     redraws, traces = [], []
@@ -72,12 +72,17 @@ def measure(app, w, seconds: float, profile: bool = False) -> dict:
     gc.callbacks.append(collected)
     start_updates = ctl.updates
     t["panel"].play_button.click()
+    log = getattr(app, "frame_log", None) if frames else None
+    if log:
+        log.start()
     gaps.start()
     if stacks:
         stacks.start()
     t0 = time.perf_counter()
     run_for(app, seconds)
     gaps.stop()
+    if log:
+        log.stop()
     gc.callbacks.remove(collected)
     if stacks:
         stacks.stop()
@@ -90,7 +95,8 @@ def measure(app, w, seconds: float, profile: bool = False) -> dict:
     plots.set_series = original
     return {"longest": gaps.longest, "cpu_longest": gaps.cpu_of_longest, "max_cpu": gaps.longest_cpu, "p99": gaps.p99, "median": gaps.median, "over50": gaps.over(0.05),
             "redraws": len([r for r in redraws if r >= t0]) / elapsed, "updates": done / elapsed, "total": done,
-            "traces": len([r for r in traces if r >= t0]) / elapsed, "stacks": stacks, "gc": collections}
+            "traces": len([r for r in traces if r >= t0]) / elapsed, "stacks": stacks, "gc": collections,
+            "frames": log.report(gaps) if log else None}
 
 
 def idle_gaps(app, seconds: float) -> tuple[float, float]:
@@ -112,6 +118,8 @@ def main() -> None:
     ap.add_argument("--only", type=int, default=None, help="only this setting (0, 1, 2)")
     ap.add_argument("--cprofile", metavar="FILE", default=None, help="cProfile the GUI thread while it trains "
                     "(one file per setting: FILE.0, FILE.1, ...; read them with pstats)")
+    ap.add_argument("--frames", action="store_true", help="list the events the GUI thread handled inside "
+                    "each gap over 40 ms (benchmarks/_frame_log.py: every event timed, a little slower)")
     ap.add_argument("--profile", action="store_true", help="sample the GUI thread's stack inside long gaps "
                     "(> 30 ms) and print where it was")
     args = ap.parse_args()
@@ -126,7 +134,12 @@ def main() -> None:
         training_controller.PUSH_SECONDS = float("inf")
     from PySide6.QtWidgets import QApplication
 
-    app = QApplication.instance() or QApplication([])
+    if args.frames:
+        from benchmarks._frame_log import TimedApplication
+
+        app = TimedApplication([])
+    else:
+        app = QApplication.instance() or QApplication([])
     from rnnviz.app.gui_gc import collect_on_the_gui_thread, freeze_start_up
 
     collect_on_the_gui_thread(app)     # as run_app: the collector runs on the GUI thread, never in the worker
@@ -175,7 +188,7 @@ def main() -> None:
 
             prof = cProfile.Profile()
             prof.enable()
-        r = measure(app, w, args.seconds, args.profile)
+        r = measure(app, w, args.seconds, args.profile, args.frames)
         if prof is not None:
             prof.disable()
             prof.dump_stats(f"{args.cprofile}.{i}")
@@ -191,6 +204,8 @@ def main() -> None:
             f"generation {g} {len(d)}x (longest {1e3 * max(d, default=0):.1f} ms)" for g, d in by_gen.items()))
         if r["stacks"] is not None:
             print(r["stacks"].report(), flush=True)
+        if r["frames"]:
+            print(r["frames"], flush=True)
         ctl.shutdown()
         w.close()
         app.processEvents()

@@ -11,13 +11,14 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QDockWidget, QLabel, QScrollArea, QSizePolicy, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QScrollArea, QSizePolicy, QTabWidget, QVBoxLayout, QWidget
 
 from rnnviz.app.panels.keys import hand_back_keys
 
 from rnnviz.app.panels.gradcheck_panel import GradCheckPanel
 from rnnviz.app.panels.sample_panel import SamplePanel
 from rnnviz.app.panels.train_panel import TrainPanel
+from rnnviz.app.panels.widgets import FixedLine
 from rnnviz.app.training_controller import TrainController
 from rnnviz.app.views.lazy import set_staggered
 from rnnviz.app.views.train_plots import Series, TrainPlotsView
@@ -104,10 +105,10 @@ def install_training(window) -> dict:
             ctl.prepare_kernels()
 
     dock.visibilityChanged.connect(lambda shown: shown and QTimer.singleShot(PREPARE_AFTER_MS, dock, in_view))
-    status = QLabel("")
+    # room for "trained 1,000,000 · 10,000/s · L 0.00123" so that the line never cuts off its last digit;
+    # fixed in size: its text changes at every frame while training, and a QLabel asks for a layout then
+    status = FixedLine("trained 1,000,000 · preparing… · L 0.000123")
     status.setObjectName("trainStatus")
-    # room for "trained 1,000,000 · 10,000/s · L 0.00123" so that the line never cuts off its last digit
-    status.setMinimumWidth(status.fontMetrics().horizontalAdvance("trained 1,000,000 · 10,000/s · L 0.000123") + 8)
     window.statusBar().addPermanentWidget(status)
     status.hide()
 

@@ -96,3 +96,20 @@ def grab(widget) -> QImage:
 
 def near(c: QColor, ref: QColor, tol: int = 60) -> bool:
     return abs(c.red() - ref.red()) + abs(c.green() - ref.green()) + abs(c.blue() - ref.blue()) < tol
+
+
+def count_events(widget, kind):
+    """An object whose `n` counts the events of QEvent.Type `kind` that `widget` gets from now on."""
+    from PySide6.QtCore import QObject
+
+    class Count(QObject):
+        n = 0
+
+        def eventFilter(self, obj, event):
+            if event.type() == kind:
+                self.n += 1
+            return False
+
+    counter = Count(widget)
+    widget.installEventFilter(counter)
+    return counter

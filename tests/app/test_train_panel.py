@@ -307,3 +307,36 @@ def test_the_panel_says_it_prepares_the_compiled_loops_before_the_first_update(q
     assert "preparing" not in t["panel"].status.text()
     click(qtbot, t["panel"].play_button)
     wait_idle(qtbot, t)
+
+
+def test_the_status_lines_count_the_updates_without_laying_the_window_out_each_frame(qtbot):
+    """The panel's status line and the status bar's counter change at every frame while training; a
+    label that asks its layout for room at each change laid the whole window out again (1-15 ms a
+    frame, the longest event-loop gaps while training). They repaint only, and every line still shows."""
+    from PySide6.QtCore import QEvent
+
+    from .drive import count_events
+
+    w, t = train_window(qtbot, TEXT * 8)
+    panel, ctl = t["panel"], t["controller"]
+    bar_label = next(lab for lab in w.statusBar().findChildren(type(panel.message)) if lab.objectName() == "trainStatus")
+    layouts = count_events(panel.run_box, QEvent.Type.LayoutRequest)
+    click(qtbot, panel.play_button)
+    qtbot.waitUntil(lambda: ctl.updates > 0 and "updates/s" in panel.status.text(), timeout=20000)
+    qtbot.wait(100)
+    layouts.n, texts, counters = 0, set(), set()
+
+    def seen():
+        texts.add(panel.status.text())
+        counters.add(bar_label.text())
+        return len(texts) >= 8 and len(counters) >= 8
+
+    try:
+        qtbot.waitUntil(seen, timeout=30000)
+    finally:
+        click(qtbot, panel.play_button)
+        wait_idle(qtbot, t)
+    assert layouts.n <= 2, f"{layouts.n} layouts of the Run box for {len(texts)} status lines"
+    assert panel.status.height() >= panel.status.heightForWidth(panel.status.width())     # every line shown
+    shown = bar_label.text()
+    assert shown.startswith("trained ") and bar_label.fontMetrics().horizontalAdvance(shown) <= bar_label.contentsRect().width()

@@ -161,23 +161,16 @@ def test_busy_indicator_and_cancel(window, qtbot, monkeypatch):
     qtbot.wait(50)
     assert s.trace is first
     # a quick computation (a training run's push, twice a second) never flashes the indicator
-    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtCore import QEvent
 
-    class Shows(QObject):
-        n = 0
+    from .drive import count_events
 
-        def eventFilter(self, obj, event):
-            if event.type() == QEvent.Type.Show:
-                Shows.n += 1
-            return False
-
-    shows = Shows()
-    window.cancel_button.installEventFilter(shows)
+    shows = count_events(window.cancel_button, QEvent.Type.Show)
     released.set()
     s.update_config(source="a short one")
     qtbot.waitUntil(lambda: not s.busy and s.trace.seq.source == "a short one", timeout=10000)
     qtbot.wait(400)
-    assert Shows.n == 0 and not window.cancel_button.isVisibleTo(window)
+    assert shows.n == 0 and not window.cancel_button.isVisibleTo(window)
 
 
 def test_fits_a_1280_by_720_projector(window, qtbot):

@@ -20,7 +20,7 @@ from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import (QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
                                QPushButton, QSlider, QSpinBox, QVBoxLayout, QWidget)
 
-from rnnviz.app.panels.widgets import combo_box
+from rnnviz.app.panels.widgets import LiveText, combo_box
 from rnnviz.core.optimizers import OPTIMIZER_TITLES, OPTIMIZERS
 
 TASKS = (("text", "the typed sequence", "train on what the Sequence box holds (min-char-rnn's windows)"),
@@ -114,8 +114,7 @@ class TrainPanel(QWidget):
             row2.addWidget(w)
         v.addLayout(row)
         v.addLayout(row2)
-        self.status = QLabel("not trained yet")
-        self.status.setWordWrap(True)
+        self.status = LiveText("not trained yet")      # (it changes at every frame: no layout for that)
         self.message = QLabel("")
         self.message.setObjectName("error")
         self.message.setWordWrap(True)
@@ -162,6 +161,7 @@ class TrainPanel(QWidget):
         self.scrub.valueChanged.connect(self._on_scrub)
         controller.changed.connect(self._sync)
         controller.running_changed.connect(lambda _r: self._sync())
+        controller.running_changed.connect(lambda running: running or self.status.release_room())
         controller.message_changed.connect(self.message.setText)
         self._sync()
 

@@ -1,8 +1,11 @@
 """Small widget helpers shared by the panels."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox
+from PySide6.QtCore import QEvent, QRect, QSize, Qt
+from PySide6.QtGui import QPainter, QPalette
+from PySide6.QtWidgets import QComboBox, QLabel, QSizePolicy, QWidget
+
+QWIDGETSIZE_MAX = (1 << 24) - 1
 
 
 def combo_box(items) -> QComboBox:
@@ -15,3 +18,99 @@ def combo_box(items) -> QComboBox:
         if tip:
             c.setItemData(c.count() - 1, tip[0], Qt.ItemDataRole.ToolTipRole)
     return c
+
+
+class LiveText(QWidget):
+    """A word-wrapped line of text that changes many times a second (a training's status) without
+    laying the window out again each time. A QLabel asks its layout for new room at every setText,
+    and the request climbs to the main window: 1-15 ms of layout per frame while training, the
+    window's longest event-loop gaps (bench_train_window --frames). This one only repaints itself,
+    and asks for room only when the text needs more lines at its width than it has; it keeps that
+    room until `release_room` (the run stops), so that the lines below don't jump up and down."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self._text = text
+        self._lines = 0                    # the most lines the text has needed (the room it keeps)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, False)
+
+    def text(self) -> str:
+        return self._text
+
+    def setText(self, text: str) -> None:
+        if text == self._text:
+            return
+        self._text = text
+        if self._needed(self.width()) > self._lines or not self.isVisible():
+            self.updateGeometry()
+        self.update()
+
+    def release_room(self) -> None:
+        """Fit the text's own lines again (the room kept while it changed is given back)."""
+        self._lines = 0
+        self.updateGeometry()
+
+    def _needed(self, width: int) -> int:
+        if not self._text:
+            return 0
+        fm = self.fontMetrics()
+        r = fm.boundingRect(QRect(0, 0, max(width, 1), 1 << 20), int(Qt.TextFlag.TextWordWrap), self._text)
+        return max(1, round(r.height() / max(fm.lineSpacing(), 1)))
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        lines = max(self._needed(width), self._lines)
+        if width == self.width():
+            self._lines = lines           # (the width it has: the room it keeps)
+        return lines * self.fontMetrics().lineSpacing()
+
+    def sizeHint(self) -> QSize:
+        fm = self.fontMetrics()
+        w = min(fm.horizontalAdvance(self._text), 40 * fm.averageCharWidth()) if self._text else 0
+        return QSize(w, self.heightForWidth(w if w else self.width()))
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, self.heightForWidth(self.width()) if self._text else 0)
+
+    def changeEvent(self, event) -> None:           # a new font (F11): measure again
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._lines = 0
+            self.updateGeometry()
+
+    def paintEvent(self, _event) -> None:
+        if not self._text:
+            return
+        p = QPainter(self)
+        p.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+        p.drawText(self.rect(), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap),
+                   self._text)
+
+
+class FixedLine(QLabel):
+    """A one-line label as wide as the longest text it is meant to show (`template`), fixed in size so
+    that its many changes (a training's status bar counter) never lay the window out again: a label of
+    fixed size asks nobody for room. Measured again when its font or style changes (F11)."""
+
+    def __init__(self, template: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._template = template
+        self._fit()
+
+    def _fit(self) -> None:
+        text = self.text()
+        super().setText(self._template)
+        self.setMinimumSize(0, 0)
+        self.setMaximumSize(QWIDGETSIZE_MAX, QWIDGETSIZE_MAX)
+        self.setFixedSize(self.sizeHint())
+        super().setText(text)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._fit()

@@ -214,8 +214,10 @@ class TrainPlotsView(QWidget, FigureView):
             colour = (pal.forward, pal.backward)[i % 2]
             run = {"raw": self._curve("loss", pg.mkPen(pg.mkColor(colour).lighter(150), width=1)),
                    "smooth": self._curve("loss", pg.mkPen(colour, width=2.5)),
-                   "grad": self._curve("grad", pg.mkPen(colour, width=1.5)),
-                   "reach": self._curve("reach", pg.mkPen(colour, width=1.5)),
+                   # (one pixel wide, as the loss per update: Qt strokes a wider line as a polygon, and
+                   # these zigzag through every pixel column; 1.5 px doubled the plots' paint while training)
+                   "grad": self._curve("grad", pg.mkPen(colour, width=1)),
+                   "reach": self._curve("reach", pg.mkPen(colour, width=1)),
                    "marks": pg.ScatterPlotItem(symbol="t", size=7, pen=pg.mkPen(None), brush=pg.mkBrush(pal.danger)),
                    "env": {"raw": Envelope(), "smooth": Envelope(), "grad": Envelope(np.log10),
                            "reach": Envelope(np.log10)},
