@@ -59,8 +59,9 @@ class FrameLog:
             self.events.append((self._gc, time.perf_counter(), self.depth, f"gc generation {info['generation']}"))
             self._gc = None
 
-    def wrap(self, owner, name: str, label: str | None = None) -> None:
-        """Log each call of owner.name (a class's method or a module's function) as an event."""
+    def wrap(self, owner, name: str, label: str | None = None, detail=None) -> None:
+        """Log each call of owner.name (a class's method or a module's function) as an event;
+        detail(*args): more words for the label (the view a Lazy flush is for)."""
         fn = getattr(owner, name)
         label = label or f"{getattr(owner, '__name__', owner)}.{name}"
         log = self
@@ -74,7 +75,13 @@ class FrameLog:
                 return fn(*a, **k)
             finally:
                 log.depth -= 1
-                log.events.append((t, time.perf_counter(), log.depth + 1, label + "()"))
+                extra = ""
+                if detail is not None:
+                    try:
+                        extra = " " + detail(*a)
+                    except Exception:        # (a view being deleted)
+                        extra = ""
+                log.events.append((t, time.perf_counter(), log.depth + 1, label + "()" + extra))
 
         setattr(owner, name, timed)
 
@@ -87,24 +94,27 @@ class FrameLog:
             inside = sorted(ev for ev in self.events if ev[1] > t0 and ev[0] < t1)
             outer = min((ev[2] for ev in inside), default=0)
             for s, e, d, what in inside:
-                if d == outer or (d == outer + 1 and e - s > 0.002) or (e - s > 0.004):
+                if d == outer or e - s > 0.002:
                     out.append(f"      {'  ' * (d - outer)}{1e3 * (s - t0):6.1f} +{1e3 * (e - s):5.1f} ms  {what}")
         return "\n".join(out)
 
 
 def _wrap_app(log: FrameLog) -> None:
     """The app's slots that a long gap is most often made of."""
-    from rnnviz.app import state, train_install, training_controller
+    from rnnviz.app import gui_gc, state, train_install, training_controller
     from rnnviz.app.panels import train_panel
     from rnnviz.app.views import lazy, train_plots
 
     ctl = training_controller.TrainController
-    for owner, name in ((ctl, "_on_partial"), (ctl, "_push"), (ctl, "_trace_arrived"),
+    for owner, name in ((ctl, "_on_partial"), (ctl, "_push"), (ctl, "_trace_arrived"), (ctl, "_release"),
+                        (ctl, "_painted"), (gui_gc.GuiCollector, "check"), (lazy._Turns, "_next"),
                         (train_plots.TrainPlotsView, "set_series"), (train_plots.TrainPlotsView, "_show"),
-                        (train_panel.TrainPanel, "_sync"), (lazy.Lazy, "_call"),
+                        (train_panel.TrainPanel, "_sync"), (train_panel.TrainPanel, "_sync_scrub"),
+                        (train_panel.TrainPanel, "status_text"),
                         (state.AppState, "set_base_params"), (state.AppState, "_accept")):
         if hasattr(owner, name):
             log.wrap(owner, name, f"{owner.__name__}.{name}")
+    log.wrap(lazy.Lazy, "flush", "Lazy.flush", lambda self: type(self.view).__name__)
 
 
 FrameLog.wrap_app = lambda self: _wrap_app(self)

@@ -68,9 +68,9 @@ def _left_dock(window, widget) -> QDockWidget:
 def install_training(window) -> dict:
     st = window.state
     ctl = TrainController(st, window)
-    ctl.watch_paints(window)                    # the worker waits while the window paints a frame
     st.training = ctl
     plots = TrainPlotsView(st)
+    ctl.watch_paints(window, plots.canvas.viewport())     # the worker waits while the window paints a frame
     panel = TrainPanel(ctl)
     sampler = SamplePanel(st, ctl)
     check = GradCheckPanel(st)

@@ -274,7 +274,8 @@ def run_trainers(trainers: list[Trainer], until: int, should_stop=None, frame_se
 
     go: a threading.Event the loop waits for (at most 0.2 s) before each update. A window clears it
     while it draws a frame, so that its thread has the interpreter to itself (a Python thread that
-    computes takes it back for 5 ms each time the drawing calls into Qt: a frame then takes 10x long)."""
+    computes takes it back for 5 ms each time the drawing calls into Qt: a frame then takes 10x long).
+    After such a wait the loop computes for at least half a frame before it reports again."""
     if until - min((t.updates for t in trainers), default=until) >= COMPILE_FROM:
         kernels.load()      # compiled the first time (seconds), here in the training thread, not the window's
     keep_freed_memory()     # each update's large temporaries reuse the last update's memory
@@ -282,7 +283,7 @@ def run_trainers(trainers: list[Trainer], until: int, should_stop=None, frame_se
     done, message = "", ""
     with one_blas_thread():
         while not done:
-            t0 = time.perf_counter()
+            t0 = resumed = time.perf_counter()
             start_updates = [t.updates for t in trainers]
             while True:
                 if should_stop is not None and should_stop():
@@ -294,9 +295,14 @@ def run_trainers(trainers: list[Trainer], until: int, should_stop=None, frame_se
                 for t in trainers:
                     if go is not None and not go.is_set():     # (between the runs too: compare mode)
                         go.wait(0.2)
+                        resumed = time.perf_counter()
                     if t.updates < until and not t.error and not t.step():
                         done, message = "diverged", t.error
-                if done or time.perf_counter() - t0 >= frame_seconds:
+                now = time.perf_counter()
+                # a frame at most every frame_seconds, and never sooner than half of that after the
+                # window let the loop go on: a report right after the wait (its time counted in the
+                # frame's) had the window draw two frames back to back, with no turn for anything else
+                if done or (now - t0 >= frame_seconds and now - resumed >= frame_seconds / 2):
                     break
             dt = max(time.perf_counter() - t0, 1e-9)
             out = []

@@ -340,3 +340,26 @@ def test_the_status_lines_count_the_updates_without_laying_the_window_out_each_f
     assert panel.status.height() >= panel.status.heightForWidth(panel.status.width())     # every line shown
     shown = bar_label.text()
     assert shown.startswith("trained ") and bar_label.fontMetrics().horizontalAdvance(shown) <= bar_label.contentsRect().width()
+
+
+def test_a_frame_holds_the_worker_until_the_plots_have_painted_not_the_status_line(qtbot):
+    """While the Curves are on screen the worker waits until the plots' own paint is done (a repaint
+    of the status line alone came first and let it go: the plots then painted beside it, 2-3x slower);
+    with the Curves covered, the window's next paint lets it go, as before."""
+    w, t = train_window(qtbot)
+    ctl, panel, plots = t["controller"], t["panel"], t["plots"]
+    open_tab(qtbot, t, "Curves")
+    qtbot.wait(50)
+    ctl._hold_frame()
+    assert not ctl.go.is_set()
+    panel.status.setText("a new status line")         # (repaints the status line only)
+    qtbot.wait(30)
+    assert not ctl.go.is_set()
+    plots.canvas.viewport().update()
+    qtbot.waitUntil(ctl.go.is_set, timeout=1000)
+    open_tab(qtbot, t, "Train")                        # the Curves covered: any paint of the window will do
+    qtbot.wait(50)
+    ctl._hold_frame()
+    assert not ctl.go.is_set()
+    panel.status.setText("another status line")
+    qtbot.waitUntil(ctl.go.is_set, timeout=1000)

@@ -298,10 +298,14 @@ class TrainPlotsView(QWidget, FigureView):
                 run[key].setData(*env[key].curve(x0, x1, px))
             hits = run["hits"]
             hits = hits[np.searchsorted(hits, x0 - 1):np.searchsorted(hits, x1)]
-            if hits.size > MAX_MARKS:
-                hits = hits[np.linspace(0, hits.size - 1, MAX_MARKS).astype(int)]
             g = env["grad"].values()
-            run["marks"].setData(hits + 1.0, np.nan_to_num(g[hits], nan=0.0) if hits.size else hits)
+            ends = hits[[0, -1]] if hits.size else hits
+            shown = (hits.size, *ends.tolist(), *g[ends].tolist())      # (a new run differs in its values)
+            if run.get("marks_shown") != shown:      # (a scatter's points cost ~1 ms a frame to set again)
+                run["marks_shown"] = shown
+                if hits.size > MAX_MARKS:
+                    hits = hits[np.linspace(0, hits.size - 1, MAX_MARKS).astype(int)]
+                run["marks"].setData(hits + 1.0, np.nan_to_num(g[hits], nan=0.0) if hits.size else hits)
 
     def _set_range(self, key: str, axis: str, r: tuple, apply) -> None:
         """Apply a range only when it changed (a redraw of the axes costs more than the curves)."""
@@ -320,8 +324,10 @@ class TrainPlotsView(QWidget, FigureView):
             self._title_look = look
             self.title_label.setText(title, color=look[1], size=look[2], bold=True)
 
-    def _curve(self, key: str, pen) -> pg.PlotDataItem:
-        item = pg.PlotDataItem(pen=pen, connect="finite")   # (the envelope gives what is in view, peaks kept)
+    def _curve(self, key: str, pen) -> pg.PlotCurveItem:
+        # a bare curve: the envelope gives what is in view, peaks kept, so PlotDataItem's downsampling,
+        # clipping and dataset copies (a third of a frame's set_series) have nothing to do
+        item = pg.PlotCurveItem(pen=pen, connect="finite")
         self.plots[key].addItem(item)
         self._items.append((self.plots[key], item))
         return item
