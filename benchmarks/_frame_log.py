@@ -101,7 +101,7 @@ class FrameLog:
 
 def _wrap_app(log: FrameLog) -> None:
     """The app's slots that a long gap is most often made of."""
-    from rnnviz.app import gui_gc, state, train_install, training_controller
+    from rnnviz.app import gui_gc, state, training_controller
     from rnnviz.app.panels import train_panel
     from rnnviz.app.views import lazy, train_plots
 

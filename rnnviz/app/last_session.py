@@ -15,7 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox
 
-from rnnviz.app.file_actions import apply_session, session_of
+from rnnviz.app.session_state import apply_session, session_of
 from rnnviz.io import paths
 from rnnviz.io.atomic import clean_stale_parts
 from rnnviz.io.session import FORMAT_VERSION, NewerFormatError, load_session, save_session, session_version

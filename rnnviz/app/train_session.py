@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, fields
 
+from rnnviz.core.tasks import TASK_KINDS, TaskChoice
 from rnnviz.core.train_state import trainer_from_data, trainer_to_data
 from rnnviz.core.training import TrainSettings
 
@@ -54,7 +55,6 @@ def checked_panel(panel: dict) -> dict:
     """The panel's saved choices, each of the right type and in its widget's range; ValueError naming
     the first that isn't (a hand-edited or damaged session), before anything in the window changes:
     they went into the panel's spin boxes unchecked (tracebacks) and into the next training run."""
-    from rnnviz.app.training_controller import TASK_KINDS
     from rnnviz.core.cells import CELLS
     from rnnviz.core.clipping import CLIP_MODES
     from rnnviz.core.optimizers import OPTIMIZERS
@@ -107,7 +107,6 @@ def checked_panel(panel: dict) -> dict:
 
 def apply_panel(ctl, panel: dict, runs: list) -> None:
     """The Train panel's choices as saved (a file's text comes back from the saved run)."""
-    from rnnviz.app.training_controller import TaskChoice
 
     choice = panel.get("choice") or {}
     known = {f: choice[f] for f in ("kind", "length", "batch", "window", "file_path", "seed") if f in choice}

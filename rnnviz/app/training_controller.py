@@ -17,36 +17,25 @@ import math
 
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 
 from rnnviz.app.jobs import JobRunner
+from rnnviz.app.train_session import apply_panel
 from rnnviz.core import kernels
 from rnnviz.core.optimizers import Optimizer
 from rnnviz.core.params import init_model_params, model_radius
 from rnnviz.core.sequences import text_sequence
 from rnnviz.core.settings import make_run_sequence, prepare_run
 from rnnviz.core.spec import ModelSpec
-from rnnviz.core.tasks import RECIPES, AddingTask, CopyTask, NamesTask, SequenceTask
+from rnnviz.core.tasks import RECIPES, AddingTask, CopyTask, NamesTask, SequenceTask, TaskChoice
 from rnnviz.core.training import History, Trainer, TrainSettings, compiles_first, run_trainers
 
 HOLD_MS = 400               # the longest the worker waits for the views to draw pushed weights
 FRAME_HOLD_MS = 60          # the longest it waits while the window paints a frame of the plots
 PUSH_SECONDS = 0.5          # the other views follow the weights this often while training
 FRAME_SECONDS = 1 / 30      # the loop reports (and the plots redraw) at most this often
-TASK_KINDS = ("text", "file", "names", "adding", "copy")
-
-
-@dataclass
-class TaskChoice:
-    kind: str = "text"          # text (the typed sequence) | file | names | adding | copy
-    length: int = 50            # T of the adding problem, the copy task's delay
-    batch: int = 32
-    window: int = 25            # truncated BPTT window for texts and series
-    file_path: str = ""
-    file_text: str = ""
-    seed: int = 0
 
 
 def _train_job(task, trainers, until, pause: threading.Event, go: threading.Event | None = None):
@@ -125,8 +114,6 @@ class TrainController(QObject):
 
     def restore_session(self, runs: list[Trainer], panel: dict) -> None:
         """A session's runs (none: nothing trained) and the panel's choices, ready to continue."""
-        from rnnviz.app.train_session import apply_panel
-
         self._drop_job()
         if not runs:
             self.trainers, self.mirrors, self.snapshot_updates, self.viewing = [], [], [], None

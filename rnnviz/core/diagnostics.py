@@ -26,6 +26,7 @@ import numpy as np
 from .gradients import (PartialGrads, backward_terms, clip_summary, envelope, frobenius,  # noqa: F401
                         gate_path, gate_product, gradient_curves, influence_log10, keep_gates, last_loss_silent,
                         path_start, recurrent_bounds, segment_index, step_gain, step_weight_names)
+from .norms import sigma_max, spectral_radius
 from .trace import GAINS_PENDING, Trace, _step_norms
 
 REACH_BAND = 100.0
@@ -185,8 +186,6 @@ def _overflow(trace: Trace) -> tuple[int, str] | None:
 def _vanilla_reasons(trace: Trace, kind: str, layer, direction, span: slice) -> list[str]:
     lt = trace.top if layer is None else trace.layer(layer, direction)
     W = lt.run.params[-1]["W_hh"]
-    from .params import sigma_max, spectral_radius
-
     sm, rho = sigma_max(W), spectral_radius(W)
     gamma = trace.gamma
     gs, gr = gamma * sm, gamma * rho

@@ -10,6 +10,7 @@ import numpy as np
 
 from .clipping import global_norm
 from .model import flat
+from .norms import sigma_max, spectral_radius
 from .trace import StateRef, Trace, _step_norms
 
 
@@ -40,8 +41,6 @@ def recurrent_bounds(trace: Trace, layer: int | None = None, direction: int = 0)
     lt = trace.top if layer is None else trace.layer(layer, direction)
     if lt.cell.name != "rnn":
         return float("nan"), float("nan")
-    from .params import sigma_max, spectral_radius
-
     W = lt.run.params[-1]["W_hh"]
     return trace.gamma * sigma_max(W), spectral_radius(W)
 

@@ -30,6 +30,7 @@ from .sequences import SequenceData, text_sequence
 TASKS = ("text", "names", "adding", "copy")
 TASK_TITLES = {"text": "text (typed or a file)", "names": "dinosaur names", "adding": "adding problem",
                "copy": "copy (memory) task"}
+TASK_KINDS = ("text", "file", "names", "adding", "copy")     # (the Train panel's: a file is a text task)
 NAMES_FILE = Path(__file__).resolve().parents[2] / "resources" / "names" / "dinosaurs.txt"
 COPY_SYMBOLS = 8
 COPY_K = 5
@@ -44,6 +45,18 @@ RECIPES = {
     "adding": ("adam", 0.01, "norm", 1.0, 32, 32, 50),
     "copy": ("adam", 0.01, "norm", 1.0, 32, 32, 20),
 }
+
+
+@dataclass
+class TaskChoice:
+    """What the Train panel (and a session) chose to train on; Trainer tasks are built from it."""
+    kind: str = "text"          # text (the typed sequence) | file | names | adding | copy
+    length: int = 50            # T of the adding problem, the copy task's delay
+    batch: int = 32
+    window: int = 25            # truncated BPTT window for texts and series
+    file_path: str = ""
+    file_text: str = ""
+    seed: int = 0
 
 
 @dataclass

@@ -21,6 +21,7 @@ import numpy as np
 
 from .cells import Cell
 from .model import Inputs, LayerRun, Model, ModelCache, RunGrads, flat
+from .norms import sigma_max, spectral_radius
 from .sequences import SequenceData
 from .spec import ModelSpec
 
@@ -297,14 +298,12 @@ class Trace:
     def sigma_max(self) -> float:
         """||Waa||_2 (the largest over a gated cell's blocks). Computed once, by compute_trace (off the
         GUI thread: an SVD of a 2048 x 2048 block takes seconds)."""
-        from .params import sigma_max
         return max(sigma_max(W) for W in self.recurrent_blocks())
 
     @cached_property
     def rho(self) -> float:
         """The spectral radius of Waa (the largest over a gated cell's blocks). Computed once, by
         compute_trace (an eigendecomposition of a 2048 x 2048 block held the window up 0.6-1 s)."""
-        from .params import spectral_radius
         return max(spectral_radius(W) for W in self.recurrent_blocks())
 
     @property

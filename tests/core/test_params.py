@@ -101,7 +101,7 @@ def test_losses_that_do_not_fit_the_data():
 
 
 def test_rho_and_sigma_max_are_remembered_per_weights_never_across_different_ones():
-    from rnnviz.core import params as P
+    from rnnviz.core import norms as P
 
     rng = np.random.default_rng(7)
     W = rng.standard_normal((30, 30))

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..norms import scale_to_radius
+
 
 @dataclass
 class CellCache:
@@ -144,8 +146,6 @@ class Cell:
 
     def init_recurrent(self, rng: np.random.Generator, n_a: int, radius: float | None) -> np.ndarray:
         """W_hh: each gate's (n_a, n_a) block ~ N(0, 1/n_a), rescaled to spectral radius `radius`."""
-        from ..params import scale_to_radius
-
         blocks = []
         for _ in range(self.n_gates):
             W = rng.standard_normal((n_a, n_a)) / np.sqrt(n_a)
