@@ -284,7 +284,7 @@ def run_gui(args) -> int:
 
 
 def run_lesson(args) -> int:
-    from rnnviz.app.lessons.slides_cli import run_lesson_export
+    from rnnviz.app.slides_cli import run_lesson_export
 
     removed: list[str] = []
     try:
