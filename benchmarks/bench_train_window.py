@@ -9,7 +9,8 @@ window, i.e. with the views following the weights twice a second and the plots r
 First the idle window's gaps, the machine's own noise. Beside each longest gap, the GUI thread's own
 CPU time in it: what the window itself did then; the rest of the gap it waited for a core (a loaded
 machine) or for the interpreter (the worker's Python). --profile: where the GUI thread was during the
-long gaps (benchmarks/_gaps.py's StackSampler). The cyclic collector's runs meanwhile are counted by
+long gaps (benchmarks/_gaps.py's StackSampler); --frames: the events the GUI thread handled inside each
+gap over 40 ms, with the slots and paints in them (benchmarks/_frame_log.py). The cyclic collector's runs meanwhile are counted by
 generation, with the longest (app/gui_gc.py runs them on the GUI thread). --no-follow: the other views
 don't follow the weights while training (what the plots and the worker cost alone); --no-hold: the
 worker doesn't wait while a frame is drawn. Asserts nothing: the machine's speed drifts (two cores shared by several processes).
@@ -25,7 +26,6 @@ import os
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
