@@ -363,3 +363,38 @@ def test_a_frame_holds_the_worker_until_the_plots_have_painted_not_the_status_li
     assert not ctl.go.is_set()
     panel.status.setText("another status line")
     qtbot.waitUntil(ctl.go.is_set, timeout=1000)
+
+
+def test_the_status_line_fits_its_text_and_keeps_its_room_only_while_a_run_changes_it(qtbot):
+    from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+    from rnnviz.app.panels.widgets import LiveText
+
+    box = QWidget()
+    qtbot.addWidget(box)
+    line = LiveText("short")
+    lay = QVBoxLayout(box)
+    lay.addWidget(line)
+    lay.addStretch(1)
+    box.resize(220, 300)
+    box.show()
+    qtbot.waitExposed(box)
+    one = line.fontMetrics().lineSpacing()
+    long = "update 12,345 · 678 updates/s · loss 3.141 (smoothed 3.2; a blind guess 4.7) " * 2
+
+    def settled_height():
+        qtbot.wait(20)
+        return line.height()
+
+    assert settled_height() < 2 * one
+    line.setText(long)
+    assert settled_height() >= 3 * one                      # every line of a long text shows
+    line.setText("short")
+    assert settled_height() < 2 * one                      # idle: it fits again
+    line.set_keep_room(True)                                # a run: the room only grows
+    line.setText(long)
+    tall = settled_height()
+    line.setText("short")
+    assert settled_height() == tall
+    line.set_keep_room(False)                               # the run stopped: it fits its text
+    assert settled_height() < 2 * one

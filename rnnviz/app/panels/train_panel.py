@@ -161,7 +161,7 @@ class TrainPanel(QWidget):
         self.scrub.valueChanged.connect(self._on_scrub)
         controller.changed.connect(self._sync)
         controller.running_changed.connect(lambda _r: self._sync())
-        controller.running_changed.connect(lambda running: running or self.status.release_room())
+        controller.running_changed.connect(self.status.set_keep_room)     # (after _sync: the last text, then fit)
         controller.message_changed.connect(self.message.setText)
         self._sync()
 

@@ -24,18 +24,18 @@ class LiveText(QWidget):
     """A word-wrapped line of text that changes many times a second (a training's status) without
     laying the window out again each time. A QLabel asks its layout for new room at every setText,
     and the request climbs to the main window: 1-15 ms of layout per frame while training, the
-    window's longest event-loop gaps (bench_train_window --frames). This one only repaints itself,
-    and asks for room only when the text needs more lines at its width than it has; it keeps that
-    room until `release_room` (the run stops), so that the lines below don't jump up and down."""
+    window's longest event-loop gaps (bench_train_window --frames). This one repaints itself, and asks
+    for room only when its text needs another number of lines; with `keep_room` set (while a run
+    changes it) only when it needs more, so that what lies below doesn't jump up and down."""
 
     def __init__(self, text: str = "", parent: QWidget | None = None):
         super().__init__(parent)
         self._text = text
-        self._lines = 0                    # the most lines the text has needed (the room it keeps)
+        self._lines = self._needed(self.width())      # the lines its room was last asked for
+        self._keep = False
         policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
-        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, False)
 
     def text(self) -> str:
         return self._text
@@ -44,14 +44,21 @@ class LiveText(QWidget):
         if text == self._text:
             return
         self._text = text
-        if self._needed(self.width()) > self._lines or not self.isVisible():
-            self.updateGeometry()
+        self._refit()
         self.update()
 
-    def release_room(self) -> None:
-        """Fit the text's own lines again (the room kept while it changed is given back)."""
-        self._lines = 0
-        self.updateGeometry()
+    def set_keep_room(self, keep: bool) -> None:
+        """keep: the room only grows (a run is on); off: it fits the text again."""
+        if keep != self._keep:
+            self._keep = keep
+            if not keep:
+                self._refit()
+
+    def _refit(self) -> None:
+        lines = self._needed(self.width())
+        if lines > self._lines or (lines != self._lines and not self._keep):
+            self._lines = max(lines, self._lines) if self._keep else lines
+            self.updateGeometry()
 
     def _needed(self, width: int) -> int:
         if not self._text:
@@ -64,23 +71,26 @@ class LiveText(QWidget):
         return True
 
     def heightForWidth(self, width: int) -> int:
-        lines = max(self._needed(width), self._lines)
-        if width == self.width():
-            self._lines = lines           # (the width it has: the room it keeps)
+        lines = max(self._needed(width), self._lines) if self._keep else self._needed(width)
         return lines * self.fontMetrics().lineSpacing()
 
     def sizeHint(self) -> QSize:
         fm = self.fontMetrics()
         w = min(fm.horizontalAdvance(self._text), 40 * fm.averageCharWidth()) if self._text else 0
-        return QSize(w, self.heightForWidth(w if w else self.width()))
+        return QSize(w, self.heightForWidth(self.width() or w))
 
     def minimumSizeHint(self) -> QSize:
         return QSize(0, self.heightForWidth(self.width()) if self._text else 0)
 
+    def resizeEvent(self, event) -> None:            # a new width: the lines it needs there
+        super().resizeEvent(event)
+        lines = self._needed(self.width())
+        self._lines = max(lines, self._lines) if self._keep else lines
+
     def changeEvent(self, event) -> None:           # a new font (F11): measure again
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:
-            self._lines = 0
+            self._lines = self._needed(self.width())
             self.updateGeometry()
 
     def paintEvent(self, _event) -> None:
