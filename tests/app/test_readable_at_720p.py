@@ -1,0 +1,45 @@
+"""What a first-time user, or a teacher projecting the window at 1280 x 720, sees: every plot says what its
+lines are, the graph's ŷ letters are as large as its x letters, the graph's numbers show whenever they
+fit (and say how to see them when they do not), the Training panel fits its column, and F11's equations
+fit theirs. Driven as a user: the lesson list, typing, keys, the panels' tabs."""
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, Qt
+
+from tests.app.drive import open_window, press
+from tests.app.lesson_drive import click_next, start_lesson
+
+SMALL = (1280, 720)
+
+
+def _in_view(view, item) -> bool:
+    """Whether a pyqtgraph item lies wholly inside its view's viewport (nothing of it cut off)."""
+    r = view.mapFromScene(item.sceneBoundingRect()).boundingRect()
+    return QRectF(view.viewport().rect()).adjusted(-1, -1, 1, 1).contains(QRectF(r))
+
+
+def test_lesson_loss_plot_names_its_lines(qtbot):
+    """Lesson 6's small loss plot: a legend under it names the two models' curves and the dashed blind
+    guess (with its value), wholly in view in the lesson's column at 1280 x 720, and stays after training."""
+    w = open_window(qtbot, SMALL)
+    start_lesson(qtbot, w, "6.")
+    click_next(qtbot, w)                                   # page 2: "Train them live"
+    controls = w.lessons.panel.controls
+    canvas = controls.widgets["train_plot"]
+    qtbot.waitUntil(lambda: canvas.isVisible() and canvas.width() > 100, timeout=3000)
+    plot = canvas.lesson_plot
+    ctl = w.state.training
+    qtbot.waitUntil(lambda: plot.legend_names() == ["LSTM", "vanilla RNN", "blind guess 0.167"], timeout=3000)
+    samples = [s.item for s, _label in plot.legend.items]
+    assert samples == [*plot.curves, plot.baseline]        # each entry drawn with its own line's pen
+    qtbot.wait(50)                                         # (the layout settles in the next turn)
+    assert _in_view(canvas, plot.legend) and _in_view(canvas, plot.plot)
+    # the legend is under the plot, not over its curves
+    assert plot.legend.sceneBoundingRect().top() >= plot.plot.vb.sceneBoundingRect().bottom()
+    qtbot.mouseClick(controls.widgets["train"], Qt.MouseButton.LeftButton)          # ▶ Train
+    qtbot.waitUntil(lambda: ctl.updates >= 3, timeout=30000)
+    qtbot.mouseClick(controls.widgets["train"], Qt.MouseButton.LeftButton)          # Pause
+    qtbot.waitUntil(lambda: not ctl.running, timeout=10000)
+    assert len(plot.curves[0].xData) >= 3
+    assert plot.legend_names() == ["LSTM", "vanilla RNN", "blind guess 0.167"]
+    assert _in_view(canvas, plot.legend)
