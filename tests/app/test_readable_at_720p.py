@@ -43,3 +43,46 @@ def test_lesson_loss_plot_names_its_lines(qtbot):
     assert len(plot.curves[0].xData) >= 3
     assert plot.legend_names() == ["LSTM", "vanilla RNN", "blind guess 0.167"]
     assert _in_view(canvas, plot.legend)
+
+
+def _training_tabs(w):
+    from PySide6.QtWidgets import QTabWidget
+
+    from rnnviz.app.panels.train_panel import TrainPanel
+
+    panel = w.findChild(TrainPanel)
+    tabs = panel.parentWidget()
+    while not isinstance(tabs, QTabWidget):
+        tabs = tabs.parentWidget()
+    return panel, tabs
+
+
+def test_training_panel_fits_its_column_without_a_sideways_scroll_bar(qtbot):
+    """At 1280 x 720 the Training panel's pages scroll up and down (they are taller than the column) but
+    never sideways: 'SGD with momentum' and 'Snapshot every:' made the Train page 14 px wider than its
+    column once its vertical scroll bar showed. Each page is looked at as a user opens it."""
+    from PySide6.QtWidgets import QScrollArea
+
+    w = open_window(qtbot, SMALL)
+    dock = next(d for d in w.findChildren(type(w.input_dock)) if d.windowTitle() == "Training")
+    dock.toggleViewAction().trigger() if not dock.isVisible() else None
+    dock.raise_()
+    panel, tabs = _training_tabs(w)
+    qtbot.waitUntil(lambda: dock.isVisible() and tabs.isVisible(), timeout=3000)
+    bar = tabs.tabBar()
+    seen = 0
+    for i in range(tabs.count()):
+        qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(i).center())
+        qtbot.waitUntil(lambda: tabs.currentIndex() == i, timeout=2000)
+        page = tabs.currentWidget()
+        if not isinstance(page, QScrollArea):
+            continue                                          # the Curves fit any size
+        qtbot.wait(20)
+        assert not page.horizontalScrollBar().isVisible(), (tabs.tabText(i), page.widget().minimumSizeHint().width(),
+                                                             page.viewport().width())
+        assert page.widget().width() <= page.viewport().width()
+        seen += 1
+    assert seen == 3
+    # the text keeps the window's size (nothing was made smaller to fit)
+    assert panel.optimizer.font().pointSizeF() >= w.font().pointSizeF()
+    assert panel.optimizer.currentText() and panel.snapshot_every.text() == "every 100"
