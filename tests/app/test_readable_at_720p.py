@@ -86,3 +86,41 @@ def test_training_panel_fits_its_column_without_a_sideways_scroll_bar(qtbot):
     # the text keeps the window's size (nothing was made smaller to fit)
     assert panel.optimizer.font().pointSizeF() >= w.font().pointSizeF()
     assert panel.optimizer.currentText() and panel.snapshot_every.text() == "every 100"
+
+
+def test_presenting_at_720p_the_equations_fit_or_say_there_is_more(qtbot):
+    """F11 at 1280 x 720: the forward step's equations fit the panel, L⟨1⟩ included (its last line was
+    cut off behind a thin scroll bar); the numbers are shorter, not smaller. The backward step's page is
+    longer than any panel of that height: the line under it says there is more below, until the user
+    has scrolled to its end."""
+    from rnnviz.app import theme
+    from rnnviz.app.views.equation_view import EquationView
+    from tests.app import projector
+    from tests.app.drive import side
+    from tests.app.test_graph_f11_room import reset_fonts
+
+    w = projector.open_window(qtbot, 1280, 720, "hello world")
+    try:
+        side(w, "Equations")
+        projector.press(qtbot, w, Qt.Key.Key_F11)
+        projector.settle(qtbot, 200)
+        assert w.state.view_options.presentation
+        eq = w.findChild(EquationView)
+        bar = eq.browser.verticalScrollBar()
+        qtbot.waitUntil(lambda: "L⟨1⟩" in eq.text() and bar.maximum() == 0, timeout=3000)
+        assert "−log" in eq.text().split("L⟨1⟩")[-1]          # the loss's own line, with its value
+        assert not eq.more.isVisible()
+        # the page's text as large as presenting makes it (fit by shorter numbers, not a smaller font)
+        loss = eq.browser.document().find("−log 0.")                 # the last line: L⟨1⟩'s value
+        assert not loss.isNull()
+        assert loss.charFormat().font().pointSizeF() >= theme.point_size(w.state.view_options, 1.05) - 0.05
+        projector.press(qtbot, w, Qt.Key.Key_End)
+        projector.press(qtbot, w, Qt.Key.Key_Right)            # the backward pass, step T
+        qtbot.waitUntil(lambda: "Backward pass" in eq.text(), timeout=3000)
+        projector.settle(qtbot, 50)
+        assert bar.maximum() > 0                               # (eight rows of vectors and their sums)
+        assert eq.more.isVisible() and "more below" in eq.more.text()
+        bar.setValue(bar.maximum())                            # scrolled to the end: nothing more below
+        qtbot.waitUntil(lambda: not eq.more.isVisible(), timeout=2000)
+    finally:
+        reset_fonts()
