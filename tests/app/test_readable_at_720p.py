@@ -7,6 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import QRectF, Qt
 
 from tests.app.drive import open_window, press
+from tests.app.test_graph_text import drawn
 from tests.app.lesson_drive import click_next, start_lesson
 
 SMALL = (1280, 720)
@@ -124,3 +125,54 @@ def test_presenting_at_720p_the_equations_fit_or_say_there_is_more(qtbot):
         qtbot.waitUntil(lambda: not eq.more.isVisible(), timeout=2000)
     finally:
         reset_fonts()
+
+
+def _legible_numbers(w) -> dict:
+    """kind -> steps whose L⟨t⟩ / ‖a⟨t⟩‖ is written in a font larger than the graph's tiny one."""
+    from PySide6.QtGui import QFontMetricsF
+
+    tiny = QFontMetricsF(w.graph.item.style.font_tiny)
+    out: dict = {"L": set(), "norm": set()}
+    for kind, t, box, text, width in drawn(w):
+        if kind in out:
+            assert width <= box.width() + 0.01, (kind, t, text)
+            if width > tiny.horizontalAdvance(text) + 0.5:
+                out[kind].add(t)
+    return out
+
+
+def test_the_graph_writes_its_numbers_whenever_they_fit_and_says_how_to_see_them(qtbot):
+    """1280 x 720, texts of T = 10 to 40 typed into the box: wherever a fitted step is wide enough for a
+    two-digit number in the small font, every step's L⟨t⟩ and ‖a⟨t⟩‖ are written in it (at T = 13 the
+    graph drew bands without numbers: a fixed 46 px per step); narrower, the legend row says how to see
+    them, and zooming in with + brings them."""
+    from tests.app.drive import type_sequence
+
+    w = open_window(qtbot, SMALL)
+    text = "the quick brown fox jumps over the lazy dog again and again"
+    seen = {}
+    for T in (10, 13, 14, 17, 20, 40):
+        type_sequence(qtbot, w, text[:T + 1])                  # T + 1 characters: T steps
+        press(qtbot, w, "F", "End")                            # fitted; every step reached
+        assert w.state.T == T
+        g = w.graph
+        fits = g.zoom() >= 2.7 * g.item.style.f                # ‖a‖ = 2.4 fits the small font's node
+        seen[T] = g.detailed()
+        if g.detailed():
+            legible = _legible_numbers(w)
+            assert legible["L"] == set(range(T)) and legible["norm"] == set(range(T)), (T, legible)
+        else:
+            assert not fits
+            hint = [text_ for kind, _t, _b, text_, _w in drawn(w) if kind == "hint"]
+            assert hint and "zoom in" in hint[0], (T, hint)
+            for _ in range(12):
+                if g.detailed():
+                    break
+                press(qtbot, w, "Plus")
+            assert g.detailed()
+            legible = _legible_numbers(w)
+            visible = [t for t in g.visible_steps() if g.canvas.mapFromScene(g.node_for("L", t).scene_rect)
+                       .boundingRect().left() >= 60 and g.canvas.mapFromScene(g.node_for("L", t).scene_rect)
+                       .boundingRect().right() <= g.canvas.viewport().width()]
+            assert visible and set(visible) <= legible["L"] and set(visible) <= legible["norm"], (T, visible, legible)
+    assert seen[10] and seen[13] and not seen[40], seen
