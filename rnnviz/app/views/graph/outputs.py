@@ -56,9 +56,9 @@ def class_rows(fr, painter: QPainter, t: int, inner: QRectF) -> list[tuple[str, 
         rows = rows[:1]
     if not d.target_in_top(t) or (not g.top3 and not rows[0][2]):
         rows.append((d.target_text(t), d.target_p(t), True))
-    painter.setFont(st.font_small)
+    painter.setFont(st.font_bold)
     if inner.height() < 2 * (painter.fontMetrics().capHeight() + 3):
-        rows = rows[:1]   # a squeezed node (a deep stack in a short window): the best guess alone
+        rows = rows[:1]   # a squeezed node (a stack in a short window): the best guess alone, readable
     return rows
 
 
