@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -9,10 +10,26 @@ from rnnviz.app import numfmt
 
 FULL = 8      # vectors up to this size are shown whole
 LEAD = 5      # leading entries shown for longer ones
+SIG = 4       # significant digits of a number
+# shorter forms for a panel too short for the page (presenting at 1280 x 720): (leading entries, digits)
+COMPACT = ((3, 3), (2, 3))
+_form = {"lead": LEAD, "sig": SIG}
+
+
+@contextmanager
+def compact(lead: int, sig: int):
+    """Numbers and vectors written shorter while the block runs: `lead` leading entries of a long vector,
+    `sig` significant digits (an equation page that would not fit its panel otherwise)."""
+    old = dict(_form)
+    _form.update(lead=lead, sig=sig)
+    try:
+        yield
+    finally:
+        _form.update(old)
 
 
 def num(v: float, danger: str) -> str:
-    text = numfmt.short(v, 4)
+    text = numfmt.short(v, _form["sig"])
     return text if math.isfinite(v) else f'<b style="color:{danger}">{text}</b>'
 
 
@@ -26,8 +43,9 @@ def vec(v: np.ndarray, danger: str) -> str:
     v = np.asarray(v, dtype=float).ravel()
     if v.size <= FULL:
         return "[" + ", ".join(num(x, danger) for x in v) + "]"
-    lead = ", ".join(num(x, danger) for x in v[:LEAD])
-    return f"‖·‖ = {num(norm(v), danger)} &nbsp; [{lead}, … {v.size - LEAD} more]"
+    k = _form["lead"]
+    lead = ", ".join(num(x, danger) for x in v[:k])
+    return f"‖·‖ = {num(norm(v), danger)} &nbsp; [{lead}, … {v.size - k} more]"
 
 
 # DejaVu Sans (many Linux desktops' default) draws the combining tilde of c̃ under the c: in rich text

@@ -14,7 +14,8 @@ import html
 import math
 
 import numpy as np
-from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from rnnviz.app import flow as F
 from rnnviz.app import numfmt, theme
@@ -23,7 +24,7 @@ from rnnviz.app.state import BACKWARD, AppState
 from rnnviz.core import diagnostics as D
 from rnnviz.core.trace import GAINS_PENDING
 from rnnviz.app.views import cell_equations
-from rnnviz.app.views.eq_format import num, rows_table, sup, vec
+from rnnviz.app.views.eq_format import COMPACT, compact, num, rows_table, sup, vec
 from rnnviz.app.views.lazy import Lazy
 
 G = {"tanh": "tanh", "relu": "ReLU"}
@@ -46,6 +47,20 @@ class EquationView(QWidget):
         lay.setSpacing(2)
         lay.addWidget(self.chooser)
         lay.addWidget(self.browser)
+        # the page did not fit even with its numbers shortened: say so, do not leave a line cut off
+        self.more = QLabel("▼ more below: scroll")
+        self.more.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.more.setToolTip("the equations are taller than this panel: scroll them, or give the panel more room")
+        self.more.hide()
+        lay.addWidget(self.more)
+        self.compact_level = 0           # 0: the numbers as written; 1, 2: shorter (eq_format.COMPACT)
+        bar = self.browser.verticalScrollBar()
+        bar.valueChanged.connect(self._follow_scroll)
+        bar.rangeChanged.connect(self._follow_scroll)
+        self._resized = QTimer(self)
+        self._resized.setSingleShot(True)
+        self._resized.setInterval(0)
+        self._resized.timeout.connect(self._fit_page)
         self._stale = False
         self._rendered = None            # (trace, student, what else the page shows) of the last render
         self._flow = state.config.flow
@@ -91,6 +106,7 @@ class EquationView(QWidget):
         p = theme.palette(options.theme)
         self.browser.setStyleSheet(f"QTextBrowser#equations {{ background: {p.background}; color: {p.foreground};"
                                    f" border: none; padding: 6px; }}")
+        self.more.setStyleSheet(f"QLabel {{ color: {p.accent}; font-weight: bold; }}")
         self._render()
 
     def text(self) -> str:
@@ -102,7 +118,6 @@ class EquationView(QWidget):
     # ------------------------------------------------------------------ html
     def _render(self) -> None:
         o = self.state.view_options
-        p = theme.palette(o.theme)
         tr = self.state.trace
         # a new trace announces its selection and step too: the page is laid out once for them all
         what = (tr, self.state.student, (self.state.t, self.state.phase, self.state.selection, self.state.config, o,
@@ -112,6 +127,14 @@ class EquationView(QWidget):
             self._stale = False
             return
         self._rendered = what
+        self._stale = False
+        self._fit_page()
+
+    def _page(self) -> str:
+        """The page's HTML for the state on screen, in the number forms of the moment (eq_format)."""
+        o = self.state.view_options
+        p = theme.palette(o.theme)
+        tr = self.state.trace
         if tr is None:
             body = "<p>No sequence yet: type one in the Sequence box.</p>"
         else:
@@ -120,11 +143,47 @@ class EquationView(QWidget):
             body += self._student(tr, t, p)
         pt = theme.point_size(o, 1.05)
         body = body.replace("<h3>", f'<h3 style="font-size:{theme.point_size(o, 1.2)}pt">')
-        self._stale = False
-        self.browser.setHtml(f"""<html><body style="font-size:{pt}pt; color:{p.foreground};">
+        return f"""<html><body style="font-size:{pt}pt; color:{p.foreground};">
             <style> td {{ padding: 2px 8px 4px 0; vertical-align: top; }}
                     .n {{ font-family: {theme.mono_family()}; }}
-                    .m {{ color: {p.muted}; }} h3 {{ margin: 0 0 6px 0; }} </style>{body}</body></html>""")
+                    .m {{ color: {p.muted}; }} h3 {{ margin: 0 0 6px 0; }} </style>{body}</body></html>"""
+
+    def _fit_page(self) -> None:
+        """The page as written; presenting, where it is taller than the panel (1280 x 720), the numbers
+        shorter (fewer leading entries, three digits: read from the back row) until it fits. A page that
+        fits in no form scrolls, and the line under it says that there is more below (in the window
+        too: its pages keep every digit)."""
+        self.compact_level = 0
+        self.browser.setHtml(self._page())
+        for level, (lead, sig) in enumerate(COMPACT if self.state.view_options.presentation else (), 1):
+            if self._fits():
+                break
+            with compact(lead, sig):
+                self.browser.setHtml(self._page())
+            self.compact_level = level
+        self._follow_scroll()
+
+    def _fits(self) -> bool:
+        """Whether the page fits the panel's height (True while the panel has no size yet)."""
+        vp = self.browser.viewport()
+        if not self.browser.isVisible() or vp.height() < 50:
+            return True
+        doc = self.browser.document()
+        doc.setTextWidth(vp.width())
+        return doc.size().height() <= vp.height() + 1
+
+    def _follow_scroll(self, *_args) -> None:
+        """'▼ more below' under the page while part of it is out of sight below."""
+        bar = self.browser.verticalScrollBar()
+        more = bar.maximum() > 0 and bar.value() < bar.maximum()
+        if more != self.more.isVisibleTo(self):
+            self.more.setVisible(more)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        # a new size: the page in the form that fits it (once the panel has settled)
+        if self._rendered is not None and event.size() != event.oldSize():
+            self._resized.start()
 
     def _student(self, tr, t: int, p) -> str:
         """File ▸ Check my implementation… on this sequence: the student's numbers beside ours at this

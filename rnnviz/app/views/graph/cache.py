@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QPainter, QPixmap
+from PySide6.QtGui import QFont, QPainter, QPixmap
 
 from rnnviz.app.views.graph.columns import CONTEXT
 from rnnviz.app.views.graph.frame import Frame
@@ -26,6 +26,8 @@ def _formats_key(formats: dict) -> tuple:
     for k, f in formats.items():
         if isinstance(f, RowFormat):
             out.append((str(k), f.font.pixelSize(), f.font.bold(), f.with_prefix))
+        elif isinstance(f, tuple) and f and isinstance(f[0], QFont):     # the ŷ labels' (font, with ✓)
+            out.append((str(k), f[0].pixelSize(), f[0].bold(), f[1]))
         else:
             out.append((str(k), None))
     return tuple(sorted(out))

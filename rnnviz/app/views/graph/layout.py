@@ -4,8 +4,10 @@ Scene coordinates: x counts columns (columns.py), one scene unit per column; y i
 (the view scales x only, so text and boxes never stretch). Sizes depend on the zoom (`col_px`, the
 width of one column on screen) and the font size, so one Geometry describes one zoom.
 
-Level of detail: at `col_px >= DETAIL_PX` each step is drawn as labelled nodes joined by edges;
-below, each row becomes a compact band (bands.py).
+Level of detail: where a step is wide enough for its numbers (`col_px >= DETAIL_EM` font sizes: a
+two-digit value such as ‖a‖ = 2.4 in the small font inside a state node) each step is drawn as labelled
+nodes joined by edges; below, each row becomes a compact band (bands.py), and the legend row says how to
+see the numbers (zoom in; the Equations panel has the current step's).
 
 Rows never overlap; how tall each is, at full size and when the window is short, is rows.py's.
 
@@ -22,7 +24,8 @@ from rnnviz.app.views.graph.columns import CONTEXT, INIT, Columns
 from rnnviz.app.views.graph.rows import Place, place_rows, rows_em
 from rnnviz.app.views.graph.spec import Edge, EdgeKind, GraphSpec, Role
 
-DETAIL_PX = 46.0       # below this many pixels per step, draw compact bands
+DETAIL_EM = 2.7        # below this many font sizes per step, draw compact bands (46 px at any font did,
+                       # so 14-17 steps at 1280 x 720 lost numbers that fit, and F11 kept nodes too narrow)
 TOP3_PX = 72.0         # enough room in ŷ<t> for the top-3 predictions
 
 
@@ -63,8 +66,13 @@ class Geometry:
 
     # ---------------------------------------------------------------- level of detail
     @property
+    def detail_px(self) -> float:
+        """The narrowest step (pixels) drawn as nodes with their numbers."""
+        return DETAIL_EM * self.font_px
+
+    @property
     def detailed(self) -> bool:
-        return self.col_px >= DETAIL_PX
+        return self.col_px >= self.detail_px
 
     @property
     def avail_px(self) -> float:

@@ -156,12 +156,29 @@ def _legend(painter: QPainter, x: float, y: float, st, entry, compact: bool, dra
     return _colorbar(painter, x, y, cmap, label, lo, hi, st, mid, 4.0 if compact else 7.0, draw)
 
 
+HINTS = ("wheel: zoom · drag: pan · F: fit · click a node: go to its step", "wheel: zoom · drag: pan · F: fit")
+# zoomed out, the steps are too narrow for their numbers: how to see them (always said, in some wording)
+BAND_HINTS = ("no room for the numbers: zoom in (+ or wheel), or see this step's in Equations",
+              "numbers: zoom in (+ or wheel) · this step's: Equations", "zoom in (+) for the numbers",
+              "+: numbers")
+
+
+def hints(item) -> tuple[str, ...]:
+    """The legend row's last words, longest first: how to move about, or (bands) how to see the numbers."""
+    return HINTS if item.geom.detailed else BAND_HINTS
+
+
 def legend_layout(painter: QPainter, w: float, item) -> tuple[list, list[float], bool]:
     """(entries, where each ends, compact) of the legend row: full wording when it fits, else shorter
-    labels and bars; entries ending past the graph's width are not drawn."""
+    labels and bars; entries ending past the graph's width are not drawn. Zoomed out (bands), the row
+    keeps room for the shortest hint on how to see the numbers (compact legends when it must)."""
     st = item.style
     f = st.f
     x0 = item.geom.gutter_px or gutter_px(f)
+    need = 0.0
+    if not item.backward and not item.geom.detailed:
+        painter.setFont(st.font_small)
+        need = painter.fontMetrics().horizontalAdvance(BAND_HINTS[-2]) + f
     for compact in (False, True):
         entries = _legend_items(item, compact)
         x = x0
@@ -169,14 +186,15 @@ def legend_layout(painter: QPainter, w: float, item) -> tuple[list, list[float],
         for e in entries:
             x = _legend(painter, x, 0.0, st, e, compact, draw=False)
             ends.append(x - 2.0 * f)
-        if ends[-1] <= w - 0.5 * f or compact:
+        if ends[-1] + (2.0 * f + need if need else 0.0) <= w - 0.5 * f or compact:
             break
     return entries, ends, compact
 
 
 def paint_legends(painter: QPainter, w: float, h: float, item) -> None:
     """The colour legends in one line under the step axis: full wording when it fits, else shorter
-    labels and bars, else as many legends as fit (the rest are in the tooltips and the other tabs)."""
+    labels and bars, else as many legends as fit (the rest are in the tooltips and the other tabs);
+    then, in the forward pass, the hint that fits (zoomed out: how to see the numbers)."""
     st = item.style
     f = st.f
     y = h - 2.55 * f
@@ -192,8 +210,11 @@ def paint_legends(painter: QPainter, w: float, h: float, item) -> None:
         x = _legend(painter, x, y, st, e, compact, draw=True)
     if not item.backward:
         painter.setFont(st.font_small)
-        painter.setPen(st.muted)
+        bands = not item.geom.detailed
+        painter.setPen(st.fg if bands else st.muted)      # (zoomed out it says where the numbers went)
         room = QRectF(x, y, w - x - f, 1.2 * f)
         fm = painter.fontMetrics()
-        hints = ("wheel: zoom · drag: pan · F: fit · click a node: go to its step", "wheel: zoom · drag: pan · F: fit")
-        painter.drawText(room, _LEFT, next((s for s in hints if fm.horizontalAdvance(s) <= room.width()), ""))
+        text = next((s for s in hints(item) if fm.horizontalAdvance(s) <= room.width()), "")
+        painter.drawText(room, _LEFT, text)
+        if text and getattr(item, "drawn", None) is not None:
+            item.drawn.append(("hint", -1, QRectF(room), text, float(fm.horizontalAdvance(text))))

@@ -155,4 +155,6 @@ def _row_formats(painter: QPainter, fr: Frame, ts: list[int]) -> dict:
     if d.mode != "classes":
         inner_w = node_px(fr, "y", ts[0]).width() - 0.7 * st.f
         out.update(outputs.value_formats(fr, painter, inner_w, ts))
+    else:   # one size for the ŷ row's letters, the x row's where they fit
+        out["y_label"] = outputs.label_font(fr, painter, node_px(fr, "y", ts[0]), ts)
     return out

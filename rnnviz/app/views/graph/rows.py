@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from rnnviz.app.views.graph.spec import GraphSpec, Role, Row
 
-TOP3_EM = 4.7          # the ŷ<t> node with the top-3 predictions
+TOP3_EM = 5.3          # the ŷ<t> node with the top-3 predictions and the target: four lines of x<t>-sized letters
 FONT_MIN_PX = 9.0      # the canvas shrinks the graph's font to fit a short window, never below this
 
 
@@ -47,12 +47,15 @@ def _row_dims(row: Row, stacked: bool) -> RowDims:
     row may shrink (the notes' four rows keep their size: the font shrinks first). At their smallest
     (a deep LSTM at 1280 x 720) c⟨t⟩ keeps a strip of its units and each gate a strip of its own; the
     one-line rows L, ŷ and x and the gaps give up that height."""
+    # ŷ⟨t⟩ holds two lines (the best guess and the target) in the x⟨t⟩ nodes' large letters: 0.6 font
+    # sizes taller than it was, taken from the L⟨t⟩ and x⟨t⟩ nodes and the gap round L⟨t⟩ (no edge label
+    # there): the rows' total is the same
     if row.role == Role.LOSS:
-        return RowDims(2.0, 1.0, 0.8, 1.25 if stacked else 2.0, 0.4 if stacked else 1.0)
+        return RowDims(1.85, 0.8, 0.8, 1.25 if stacked else 1.85, 0.4 if stacked else 0.8)
     if row.role == Role.OUTPUT:
-        return RowDims(2.2, 1.0, 1.55, 1.45 if stacked else 2.2, 0.4 if stacked else 1.0)
+        return RowDims(2.8, 1.0, 1.55, 1.45 if stacked else 2.8, 0.4 if stacked else 1.0)
     if row.role == Role.INPUT:
-        return RowDims(2.1, 1.0, 0.9, 1.35 if stacked else 2.1, 0.4 if stacked else 1.0)
+        return RowDims(1.85, 1.0, 0.9, 1.35 if stacked else 1.85, 0.4 if stacked else 1.0)
     if row.role == Role.GATE:
         return RowDims(1.9, 0.35, 0.45, GATE_STRIP_EM * max(len(row.gates), 1), 0.1)
     if row.name == "c":

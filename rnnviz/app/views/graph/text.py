@@ -47,24 +47,28 @@ def text_width(painter: QPainter, font: QFont, text: str) -> float:
 
 class RowFormat:
     """How the numbers of one graph row are written: one font for the whole row (the largest in which
-    every value fits with two significant digits), then each value as precisely as its box allows in
-    that font; the prefix ('‖a‖=') only when every value has room for it."""
+    every value fits with two significant digits; else the largest but the last, the smallest, in which
+    every value fits in its shortest form: '0.6' read from the back row beats '0.55' in the tiny font),
+    then each value as precisely as its box allows in that font; the prefix ('‖a‖=') only when every
+    value has room for it."""
 
     def __init__(self, painter: QPainter, fonts: list[QFont], values, width: float, prefix: str = ""):
         self.fonts, self.prefix, self.width = fonts, prefix, width
         vals = [float(v) for v in values]
         self.font, self.with_prefix, self.ok = fonts[-1], False, False
 
-        def fits_all(font, pre) -> bool:
+        def fits_all(font, pre, form=lambda v: numfmt.short(v, 2)) -> bool:
             painter.setFont(font)
             fm = painter.fontMetrics()
-            return all(fm.horizontalAdvance(pre + numfmt.short(v, 2)) <= width for v in vals)
+            return all(fm.horizontalAdvance(pre + form(v)) <= width for v in vals)
 
         if prefix and fits_all(fonts[0], prefix):
             self.font, self.with_prefix, self.ok = fonts[0], True, True
             return
-        for font in fonts:
-            if fits_all(font, ""):
+        shortest = lambda v: numfmt.forms(v, 3)[-1]   # noqa: E731
+        tries = [(f, None) for f in fonts[:-1]] + [(f, shortest) for f in fonts[:-1]] + [(fonts[-1], None)]
+        for font, form in tries:
+            if fits_all(font, "", form) if form else fits_all(font, ""):
                 self.font, self.ok = font, True
                 return
 
