@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy
 SHRINK_AFTER_MS = 1500     # a steady label gives back room its text no longer needs after this long
 
 from rnnviz.app.colors import palette
-from rnnviz.app.theme import point_size
+from rnnviz.app.theme import no_si_prefix, point_size
 
 # the verdict's kind is told by a sign and its word, never by a colour: the plots colour their curves
 # (blue is the total-loss gradient, and in Compare the first setting), and a blue "vanishing" next to
@@ -179,4 +179,4 @@ def setup_log_plot(plot) -> None:
     plot.showGrid(x=True, y=True, alpha=0.25)
     plot.setMenuEnabled(False)
     plot.hideButtons()
-    plot.getAxis("left").enableAutoSIPrefix(False)
+    no_si_prefix(plot.getAxis("left"))

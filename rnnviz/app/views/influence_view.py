@@ -107,6 +107,17 @@ class InfluenceView(QWidget, FigureView):
         self._on_view_options_changed(state.view_options)
         self._on_trace_changed(state.trace)
 
+    def _show_second(self, two: bool) -> None:
+        """The backward direction's map beside the forward one, or nothing there: a hidden plot keeps
+        its column in a graphics layout, and a one-direction map filled only the left half."""
+        second, grid = self.plots[1], self.canvas.ci
+        if two and second.scene() is None:
+            grid.addItem(second, row=0, col=1)
+        elif not two and second.scene() is not None:
+            grid.removeItem(second)
+        grid.layout.setColumnStretchFactor(1, 1 if two else 0)
+        second.setVisible(two)
+
     # ------------------------------------------------------------------ slots
 
     def _follow_selection_changed(self, *_) -> None:   # bound: Qt drops it with the widget (a lambda outlived
@@ -157,7 +168,7 @@ class InfluenceView(QWidget, FigureView):
         self.log_infl = self.log_maps[0] if self.log_maps else None
         has = bool(self.log_maps)
         two = len(self.log_maps) == 2
-        self.plots[1].setVisible(two)
+        self._show_second(two)
         for i, item in enumerate(self.images):
             item.setVisible(has and (i == 0 or two))
         for i, lines in enumerate(self.crosshairs):

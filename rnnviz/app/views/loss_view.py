@@ -46,7 +46,7 @@ class LossView(StepPlotView):
         self.plot.setLabel("left", "L⟨t⟩")
         self.plot.setLabel("right", "Σ L up to t")
         for name in ("left", "right"):
-            self.plot.getAxis(name).enableAutoSIPrefix(False)  # no "(x1e+27)" on exploding losses
+            theme.no_si_prefix(self.plot.getAxis(name))  # no "(x1e+27)" on exploding losses
         self._loss = np.zeros(0)
         self._total = np.zeros(0)
         self._weight = np.zeros(0)

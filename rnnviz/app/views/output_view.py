@@ -64,7 +64,7 @@ class OutputView(StepPlotView):
         self.beyond.setZValue(15)
         self.plot.addItem(self.beyond)
         self.plot.setLabel("bottom", "step t")
-        self.plot.getAxis("left").enableAutoSIPrefix(False)   # no "value (x1e+27)" on huge values
+        theme.no_si_prefix(self.plot.getAxis("left"))   # no "value (x1e+27)" on huge values
         self._mode = ""          # "text" | "mse" | "bce"
         self._row_labels: list[str] = []
         self.add_legend_band()

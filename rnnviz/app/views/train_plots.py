@@ -97,7 +97,7 @@ class TrainPlotsView(QWidget, FigureView):
             p.hideButtons()
             p.showGrid(x=True, y=True, alpha=0.2)
             p.setLabel("left", label)
-            p.getAxis("left").enableAutoSIPrefix(False)
+            theme.no_si_prefix(p.getAxis("left"))
             p.getAxis("left").setWidth(62)
             p.vb.setMouseEnabled(x=True, y=False)
             if row:
