@@ -10,6 +10,8 @@ import math
 import os
 import sys
 
+from rnnviz.interrupts import INTERRUPTS
+
 EXAMPLES = """\
 examples:
   rnnviz                                   open the window (restores the last session)
@@ -302,15 +304,23 @@ def run_lesson(args) -> int:
 
 
 EXIT_BROKEN_PIPE = 141      # 128 + SIGPIPE, what a shell reports for a command ended by a closed pipe
+HEADLESS = ("export", "lesson", "train")     # the commands that take Ctrl-C at safe points
 
 
 def main(argv: list[str] | None = None) -> int:
     """Every command; a reader that closes the pipe early (`rnnviz check f.py --json | head -3`) ends
     the command quietly with EXIT_BROKEN_PIPE instead of a BrokenPipeError traceback."""
+    words = sys.argv[1:] if argv is None else argv
+    command = next((w for w in words if not w.startswith("-")), None)
+    headless = command in HEADLESS
+    if headless:                # Ctrl-C from now on is taken at a safe point (rnnviz/interrupts.py)
+        INTERRUPTS.install()
     try:
         try:
             return _main(argv)
         finally:
+            if headless:
+                INTERRUPTS.uninstall()
             sys.stdout.flush()      # buffered output meets the closed pipe here, inside the guard
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)   # Python's flush at exit must not fail again

@@ -56,3 +56,50 @@ def test_unusable_sessions(tmp_path, make, words):
 def test_a_seed_beyond_the_range(tmp_path):
     r = run("export", "--out", tmp_path / "o", "--text", TEXT, "--seed", 2**31)
     assert r.returncode == 2 and "too large; a seed is a whole number from 0 to 2147483647" in one_line_error(r)
+
+
+def _export_interrupted(tmp_path, wait_for):
+    """`rnnviz export` on a long text, Ctrl-C once wait_for(out) says so: (exit code, stderr, out)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.test_cli import ROOT, cli_env
+    out = tmp_path / "figs"
+    src = tmp_path / "long.txt"
+    src.write_text("the quick brown fox jumps over the lazy dog. " * 60, encoding="utf-8")
+    p = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "export", "--text-file", str(src), "--out", str(out)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env(tmp_path), cwd=ROOT,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))   # as a terminal's
+    try:
+        deadline = time.monotonic() + 120
+        while not wait_for(out) and p.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)
+        p.send_signal(signal.SIGINT)          # Ctrl-C
+        _stdout, stderr = p.communicate(timeout=120)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    return p.returncode, stderr, out
+
+
+@pytest.mark.parametrize("moment", ["starting", "drawing"])
+def test_ctrl_c_in_export_ends_with_one_line_and_writes_nothing(tmp_path, moment):
+    """Ctrl-C while PySide6 loads or while the figures are drawn: one line and exit 130, DIR as it was.
+    Python's KeyboardInterrupt raised inside Qt aborted the import (exit 134), crashed a paint (exit 139),
+    or was swallowed there, the export running on to exit 0."""
+    import signal
+    import time
+
+    if moment == "starting":                   # (the interpreter starts in ~0.1 s, PySide6 loads for ~0.5 s)
+        t0 = time.monotonic()
+        wait_for = lambda out: time.monotonic() > t0 + 0.3                 # noqa: E731
+    else:                                                                  # the first figure is in the staging folder
+        wait_for = lambda out: out.is_dir() and any(out.glob(".rnnviz-export-*/*.png"))   # noqa: E731
+    code, stderr, out = _export_interrupted(tmp_path, wait_for)
+    if code == -signal.SIGINT and not stderr:   # (a machine so slow that Python had not started yet)
+        return
+    assert code == 130, (code, stderr)
+    assert "Traceback" not in stderr and stderr.strip().splitlines()[-1] == "rnnviz: error: interrupted; nothing was written"
+    assert not out.exists() or not [p for p in out.iterdir()]             # nothing written, no staging folder left

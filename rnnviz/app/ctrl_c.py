@@ -25,6 +25,9 @@ class CtrlC:
         self._old = None
 
     def __enter__(self) -> "CtrlC":
+        from rnnviz.interrupts import INTERRUPTS
+
+        INTERRUPTS.check()          # pressed while the command started (PySide6's import): nothing to keep
         self._old = signal.getsignal(signal.SIGINT)
         if self._old is not signal.SIG_IGN:
             signal.signal(signal.SIGINT, self._on_signal)

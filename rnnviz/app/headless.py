@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 from rnnviz.core import make_sequence
+from rnnviz.interrupts import INTERRUPTS
 from rnnviz.core.settings import check_sequence_size
 from rnnviz.io.atomic import check_writable_dir
 from rnnviz.io.session import load_session
@@ -328,12 +329,18 @@ def write_all(state, folder: Path, args, progress: Progress) -> list[str]:
         classes = [c for c in classes if c.__name__ != "InfluenceView"]
     plan = figure_plan(tr, classes)
     for k, (view_cls, select, options) in enumerate(plan):
+        INTERRUPTS.check()          # between two figures: a Ctrl-C since stops here, outside Qt's paints
         progress(f"figure {k + 1} of {len(plan)}: {view_cls.__name__}")
         write_figure(view_cls, state, folder, args.scale, select, options)
     state.select(tr.spec.layers - 1, 0)
     options = AnimOptions(args.gif_passes, args.gif_content, args.gif_frames)
-    export_animation(folder / "bptt.gif", state, options,
-                     lambda i, n: progress(f"bptt.gif: frame {i + 1} of {n}"))
+    INTERRUPTS.check()
+
+    def frame(i: int, n: int) -> None:        # (before each frame, in the GIF writer's own loop)
+        INTERRUPTS.check()
+        progress(f"bptt.gif: frame {i + 1} of {n}")
+
+    export_animation(folder / "bptt.gif", state, options, frame)
     return sorted(p.name for p in folder.iterdir())
 
 
@@ -365,7 +372,8 @@ def _export(args, progress: Progress) -> list[str]:
         config, params, position = resolve(args)
         progress("computing the forward pass and BPTT")
         ensure_app()
-        state = compute(config, params)
+        with INTERRUPTS.raising():          # NumPy only: Ctrl-C stops it at once
+            state = compute(config, params)
     except ValueError as e:
         if created:  # a refused input leaves no trace: not even the folder it made
             with contextlib.suppress(OSError):
@@ -374,6 +382,7 @@ def _export(args, progress: Progress) -> list[str]:
     overflow_note(state.trace, progress)
     # figures show the finished backward pass (or the session's cursor)
     state.set_position(position if position is not None else state.n_positions - 1)
+    INTERRUPTS.check()
     return write_staged(out, "export", lambda stage: write_all(state, stage, args, progress))
 
 

@@ -8,31 +8,8 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 
 from rnnviz.app.lessons.slides import export_slides, settle
+from rnnviz.interrupts import INTERRUPTS
 from rnnviz.io.atomic import check_writable_dir
-
-
-class _Interrupts:
-    """Ctrl-C asks the export to stop at the next slide (the window's Cancel): Python's KeyboardInterrupt
-    raised inside a Qt callback was printed as a traceback and swallowed, the export ran on, and one
-    raised while a slide was being painted crashed the process."""
-
-    def __init__(self):
-        self.asked = False
-
-    def __enter__(self):
-        import signal
-        self._old = signal.signal(signal.SIGINT, self._on_signal)
-        return self
-
-    def _on_signal(self, *_args) -> None:
-        self.asked = True
-
-    def __exit__(self, *_exc) -> None:
-        import signal
-        signal.signal(signal.SIGINT, self._old)
-
-    def __call__(self) -> bool:
-        return self.asked
 
 
 def run_lesson_export(args, removed: list | None = None) -> list[Path]:
@@ -42,7 +19,7 @@ def run_lesson_export(args, removed: list | None = None) -> list[Path]:
     m = re.fullmatch(r"(\d{3,4})x(\d{3,4})", args.size or "")
     if not m or not (640 <= int(m.group(1)) <= 3840 and 480 <= int(m.group(2)) <= 2160):
         raise ValueError(f"--size {args.size!r}: give WIDTHxHEIGHT from 640x480 to 3840x2160, e.g. 1280x720")
-    with _Interrupts() as interrupted:
+    with INTERRUPTS.taken() as interrupted:      # (a Ctrl-C is taken between slides: rnnviz/interrupts.py)
         return _export(args, m, interrupted, removed)
 
 
