@@ -134,7 +134,9 @@ class SequenceTask(Task):
 
     @property
     def baseline(self) -> float:
-        """T ln V for characters (min-char-rnn's starting smooth loss); the variance for numbers."""
+        """T ln V for characters (min-char-rnn's starting smooth loss); the variance for numbers; for
+        characters under MSE, the mean variance of the one-hot targets (the best constant guess is each
+        character's frequency: Σ p(1 − p) / V a step)."""
         steps = float(self._weight_all[:self.L].sum())
         if self.loss == "cross_entropy":
             return steps * math.log(self.n_y)
@@ -142,7 +144,12 @@ class SequenceTask(Task):
             return steps * self.n_y * math.log(2)
         y = self.seq.y_values
         if y is None:
-            return float("nan")
+            ids = self.seq.target_index
+            ids = ids[ids >= 0] if ids is not None else np.zeros(0, dtype=int)
+            if not ids.size:
+                return float("nan")
+            p = np.bincount(ids, minlength=self.n_y) / ids.size
+            return steps * float(np.sum(p * (1 - p))) / self.n_y
         with np.errstate(over="ignore", invalid="ignore"):     # numbers near ±1e308: no baseline, no warning
             v = steps * float(np.var(y))
         return v if math.isfinite(v) else float("nan")

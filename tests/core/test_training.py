@@ -244,3 +244,29 @@ def test_reach_is_the_last_steps_gradient_ratio(cell, layers, compiled):
     da_last = trace.layer(layers - 1, 0).grad("a", "last")             # (T, n_a, m)
     want = np.linalg.norm(da_last[0]) / np.linalg.norm(da_last[-1])
     assert tr.history.column("reach")[0] == pytest.approx(want, rel=1e-10)
+
+
+def test_a_text_under_mse_has_the_blind_guess_of_its_character_frequencies():
+    """MSE on characters: the baseline (and the smoothed loss, which starts from it) is the loss of the
+    best constant guess, each character's frequency at every step; it was NaN, and smooth_loss with it."""
+    from rnnviz.core.losses import output_loss
+    from rnnviz.core.sequences import text_sequence
+    from rnnviz.core.tasks import SequenceTask
+
+    text = "hello world"
+    task = SequenceTask(text_sequence(text), "mse", "many-to-many", 25)
+    seq = task.seq
+    ids = seq.target_index[seq.target_index >= 0]
+    p = np.bincount(ids, minlength=seq.n_y) / ids.size
+    y = seq.y.transpose(2, 0, 1)                                                 # (T, n_y, m)
+    guess = np.broadcast_to(p[None, :, None], y.shape).copy()                    # the frequencies, each step
+    _y_hat, L, _d = output_loss("mse", guess, y)
+    assert math.isfinite(task.baseline)
+    assert task.baseline == pytest.approx(float(np.sum(L)), rel=1e-9)
+    other = np.broadcast_to(np.full(seq.n_y, 1 / seq.n_y)[None, :, None], y.shape).copy()
+    assert float(np.sum(output_loss("mse", other, y)[1])) > task.baseline      # a uniform guess does worse
+    spec = ModelSpec("rnn", "tanh", seq.n_x, 8, seq.n_y)
+    tr = Trainer(spec, init_model_params(spec, seed=0), task, TrainSettings("adagrad", 0.1, "value", 5.0, 0))
+    for _ in tr.train(20, frame_seconds=1.0, with_params=False):
+        pass
+    assert np.all(np.isfinite(tr.history.column("smooth_loss")))
