@@ -152,9 +152,11 @@ class TrainController(QObject):
         return ModelSpec(cell or c.cell, c.activation, task.n_x, c.hidden, task.n_y, c.layers, c.bidirectional,
                          task.architecture == "encoder-decoder")
 
-    def reset(self) -> None:
+    def reset(self, fresh: bool = False) -> None:
         """New runs from the current model settings and task: the weights on screen when they fit
-        (the typed text), else a seeded draw. A running job is superseded."""
+        (the typed text: imported ones, say), else a seeded draw; `fresh` (the Reset weights button):
+        always the seeded draw, whatever is on screen (after training, the trained weights). A running
+        job is superseded."""
         self._drop_job()
         c = self.state.config
         try:
@@ -163,7 +165,7 @@ class TrainController(QObject):
             trainers = []
             for i, spec in enumerate(specs):
                 tr = self.state.trace
-                if i == 0 and self.choice.kind == "text" and tr is not None and tr.spec == spec:
+                if not fresh and i == 0 and self.choice.kind == "text" and tr is not None and tr.spec == spec:
                     params = tr.params
                 else:
                     params = init_model_params(spec, seed=c.seed, radius=c.radius, forget_bias=c.forget_bias)

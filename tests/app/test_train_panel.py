@@ -70,9 +70,21 @@ def test_train_pause_resume_reset_and_scrub_through_the_buttons(qtbot):
     assert all(line.isVisible() and line.value() == 20 for line in t["plots"].marker_lines)
     panel.scrub.triggerAction(QSlider.SliderAction.SliderToMaximum)   # back to the latest
     assert same_params(st.trace.params, ctl.main.params)
-    # reset: new weights, nothing trained
+    # reset: new weights (the seed's, not the trained ones on screen), nothing trained, in every view
+    trained_loss = st.trace.total_loss
     click(qtbot, panel.reset_button)
     assert ctl.updates == 0 and ctl.main.updates == 0 and "update 0" in panel.status.text()
+    from rnnviz.core.params import init_model_params
+
+    c = st.config
+    seeded = init_model_params(ctl.main.spec, seed=c.seed, radius=c.radius, forget_bias=c.forget_bias)
+
+    def close(a, b):            # (the radius the config carries is measured: equal to the last bits or so)
+        return set(a) == set(b) and all(np.allclose(np.reshape(a[k], np.shape(b[k])), b[k], rtol=1e-9) for k in a)
+
+    assert close(ctl.main.params, seeded)
+    qtbot.waitUntil(lambda: close(st.trace.params, seeded), timeout=10000)
+    assert st.trace.total_loss > 2 * trained_loss
     # +1 and +N
     click(qtbot, panel.step_button)
     wait_idle(qtbot, t)

@@ -51,7 +51,7 @@ def apply_train(window, spec: dict) -> None:
         ctl.set_clipping(spec.get("clip_mode", ctl.settings.clip_mode),
                          spec.get("clip_threshold", ctl.settings.clip_threshold))
     if spec.get("reset"):
-        ctl.reset()
+        ctl.reset(fresh=True)                    # (not the weights a run before left on screen)
 
 
 class LessonLossPlot:

@@ -162,7 +162,7 @@ class TrainPanel(QWidget):
         self.play_button.clicked.connect(lambda: self.ctl.pause() if self.ctl.running else self.ctl.play())
         self.step_button.clicked.connect(lambda: self.ctl.step(1))
         self.steps_button.clicked.connect(lambda: self.ctl.step(self.steps.value()))
-        self.reset_button.clicked.connect(self.ctl.reset)
+        self.reset_button.clicked.connect(lambda: self.ctl.reset(fresh=True))
         self.compare.currentIndexChanged.connect(lambda _i: self.ctl.set_compare(self.compare.currentData()))
         self.scrub.valueChanged.connect(self._on_scrub)
         controller.changed.connect(self._sync)
