@@ -108,7 +108,8 @@ class GradCheckPanel(QWidget):
         colours = {"good": p.target, "look closer": p.backward, "wrong": p.danger, "not finite": p.danger}
         self.table.setRowCount(len(self.rows))
         for i, r in enumerate(self.rows):
-            cells = (r.name, " × ".join(map(str, r.shape)), str(r.checked), f"{r.rel_error:.2e}", r.verdict)
+            verdict = r.verdict + (" (round-off)" if r.verdict == "good" and r.round_off else "")
+            cells = (r.name, " × ".join(map(str, r.shape)), str(r.checked), f"{r.rel_error:.2e}", verdict)
             for j, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if j >= 2:
