@@ -27,7 +27,7 @@ from rnnviz.core.sampling import sample
 from rnnviz.core.sequences import text_sequence
 from rnnviz.core.settings import MAX_RADIUS, Config, check_hidden, check_size, make_run_sequence, prepare_run
 from rnnviz.core.spec import ModelSpec
-from rnnviz.core.tasks import RECIPES, AddingTask, CopyTask, NamesTask, SequenceTask
+from rnnviz.core.tasks import RECIPES, AddingTask, CopyTask, NamesTask, SequenceTask, reads_its_targets
 from rnnviz.core.training import COLUMNS, Trainer, TrainSettings, compiles_first
 from rnnviz.io.atomic import check_writable_dir
 from rnnviz.io.sources import read_source
@@ -247,6 +247,9 @@ def run_train(args, progress: Progress | None = None, ctrl_c: CtrlC | None = Non
         _remove_if_made(args.out, created)
         raise
     ctrl_c.worth_keeping = lambda: tr.updates > 0
+    peeks = reads_its_targets(task, tr.spec.bidirectional)
+    if peeks:
+        progress.note(peeks)
     try:
         return _train_and_write(tr, out, args, progress, ctrl_c)
     except KeyboardInterrupt:

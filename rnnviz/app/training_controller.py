@@ -29,7 +29,7 @@ from rnnviz.core.params import init_model_params, model_radius
 from rnnviz.core.sequences import text_sequence
 from rnnviz.core.settings import make_run_sequence, prepare_run
 from rnnviz.core.spec import ModelSpec
-from rnnviz.core.tasks import RECIPES, AddingTask, CopyTask, NamesTask, SequenceTask, TaskChoice
+from rnnviz.core.tasks import RECIPES, AddingTask, CopyTask, NamesTask, SequenceTask, TaskChoice, reads_its_targets
 from rnnviz.core.training import History, Trainer, TrainSettings, compiles_first, run_trainers
 
 HOLD_MS = 400               # the longest the worker waits for the views to draw pushed weights
@@ -177,7 +177,7 @@ class TrainController(QObject):
         self.mirrors = [History() for _ in trainers]
         self.snapshot_updates = [u for u, _ in trainers[0].snapshots]
         self.viewing, self.updates_per_s = None, 0.0
-        self._set_message("")
+        self._set_message(self._caveat())
         self._push(trainers[0].params)
         self.changed.emit()
 
@@ -220,7 +220,7 @@ class TrainController(QObject):
         self._pause.clear()
         self._frozen = [t.clone() for t in self.trainers]
         self.viewing = None
-        self._set_message("")
+        self._set_message(self._caveat())
         # the loop first loads the compiled kernels (training.COMPILE_FROM): a second from numba's
         # cache, some seconds the first time on a machine; the panel says so until the first report
         self.preparing = compiles_first(self.trainers[0].updates, until)
@@ -342,6 +342,13 @@ class TrainController(QObject):
             self._job = None
             self._set_message(f"Training stopped: {job.error}")
             self.running_changed.emit(False)
+
+    def _caveat(self) -> str:
+        """What the user should know of the runs before reading their loss (a bidirectional model on a
+        next-step task reads its targets), or ""."""
+        main = self.main
+        why = reads_its_targets(main.task, main.spec.bidirectional) if main is not None else ""
+        return f"⚠ {why[0].upper()}{why[1:]}" if why else ""
 
     def _set_message(self, msg: str) -> None:
         if msg != self.message:

@@ -164,6 +164,21 @@ class SequenceTask(Task):
         return "text" if self.seq.kind == "text" else "series"
 
 
+def reads_its_targets(task: Task, bidirectional: bool) -> str:
+    """Why a bidirectional model's loss says nothing on `task` ("" when it does). Where each step's
+    target is the next step's input (the next character of a text or a name; one-to-many feeds the
+    last target in), the backward direction has read the very thing it is asked to predict: the loss
+    falls to about 0 in a few updates without the model learning to predict anything."""
+    if not bidirectional or task.kind == "copy" or task.architecture not in ("many-to-many", "one-to-many"):
+        return ""
+    if isinstance(task, SequenceTask) and task.seq.n_source:
+        return ""
+    what = "character" if task.kind == "names" or getattr(getattr(task, "seq", None), "kind", "") == "text" else "value"
+    return (f"a bidirectional model reads each step's target, the next {what}, through its backward "
+            f"direction: its loss falls to about 0 without it learning to predict (and it cannot sample). "
+            f"Turn bidirectional off to train a predictor.")
+
+
 def load_names(path: Path = NAMES_FILE) -> list[str]:
     return [ln.strip().lower() for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
 

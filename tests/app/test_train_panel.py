@@ -410,3 +410,20 @@ def test_the_status_line_fits_its_text_and_keeps_its_room_only_while_a_run_chang
     assert settled_height() == tall
     line.set_keep_room(False)                               # the run stopped: it fits its text
     assert settled_height() < 2 * one
+
+
+def test_training_a_bidirectional_model_on_the_text_says_it_reads_its_targets(qtbot):
+    """Its loss falls to about 0 at once (the backward direction has read the next character): the
+    panel says why before anyone reads the curve as learning. A one-direction model: no such word."""
+    w, t = train_window(qtbot)
+    click(qtbot, t["panel"].step_button)                              # +1, one direction
+    wait_idle(qtbot, t)
+    assert "reads each step's target" not in t["panel"].message.text()
+    w, t = train_window(qtbot)                                        # a new window: tick it before training
+    w.input_dock.raise_()
+    click(qtbot, w.model_panel.bidirectional)
+    qtbot.waitUntil(lambda: w.state.trace is not None and w.state.trace.spec.bidirectional, timeout=10000)
+    t["dock"].raise_()
+    click(qtbot, t["panel"].step_button)
+    wait_idle(qtbot, t)
+    assert "reads each step's target" in t["panel"].message.text() and t["panel"].message.isVisible()

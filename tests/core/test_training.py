@@ -270,3 +270,15 @@ def test_a_text_under_mse_has_the_blind_guess_of_its_character_frequencies():
     for _ in tr.train(20, frame_seconds=1.0, with_params=False):
         pass
     assert np.all(np.isfinite(tr.history.column("smooth_loss")))
+
+
+def test_a_bidirectional_model_on_a_next_step_task_is_said_to_read_its_targets():
+    from rnnviz.core.sequences import text_sequence
+    from rnnviz.core.tasks import SequenceTask, reads_its_targets
+
+    text = text_task("hello world")
+    assert "next character" in reads_its_targets(text, True) and reads_its_targets(text, False) == ""
+    assert "next character" in reads_its_targets(NamesTask(batch=2), True)
+    assert reads_its_targets(AddingTask(20, 4), True) == ""           # the sum at the end: nothing to peek at
+    assert reads_its_targets(CopyTask(10, 4), True) == ""
+    assert reads_its_targets(SequenceTask(text_sequence("hello"), "cross_entropy", "many-to-one"), True) == ""
