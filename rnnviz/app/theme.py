@@ -171,11 +171,11 @@ def no_si_prefix(ax: pg.AxisItem) -> None:
     """No automatic SI prefix on an axis ("(x1e+27)" on an exploding value; our axes carry no units).
     pyqtgraph's prefix also re-renders the axis label's HTML at every range change, shown or not
     (0.3-0.6 ms each, some 300 per F11 and one per axis at each x step of the training plots)."""
-    if ax.autoSIPrefix or ax.autoSIPrefixScale != 1.0 or ax.labelUnitPrefix:
-        # (not enableAutoSIPrefix(False): it works out a prefix once more from the range the axis has
-        # then, and keeps it: an axis styled at its first range, 0 to 1, said 1000 to 10000 for steps
-        # 1 to 10 ever after, the Influence map's among them)
-        ax.autoSIPrefix = False
+    # (not enableAutoSIPrefix(False): it works out a prefix once more from the range the axis has then,
+    # and keeps it: an axis styled at its first range, 0 to 1, said 1000 to 10000 for steps 1 to 10
+    # ever after, the Influence map's among them)
+    ax.autoSIPrefix = False
+    if ax.autoSIPrefixScale != 1.0 or ax.labelUnitPrefix:      # a prefix it had worked out before
         ax.autoSIPrefixScale = 1.0
         ax.labelUnitPrefix = ""
         ax._updateLabel()

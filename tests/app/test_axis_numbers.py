@@ -75,3 +75,26 @@ def test_a_one_direction_influence_map_takes_the_whole_width(qtbot):
     qtbot.waitUntil(lambda: len(view.log_maps) == 1, timeout=5000)
     qtbot.wait(50)
     assert view.plot.vb.width() > 0.6 * whole
+
+
+def test_the_reached_shading_names_itself_once_it_can_hold_the_word(qtbot):
+    """At the backward pass's first step the shading is a sliver at the right edge: its word was cut to
+    "r" there. It shows once the shading holds it, its whole width inside the plot."""
+    from rnnviz.app.views.gradient_view import GradientView
+
+    from .drive import go_backward
+
+    w = open_window(qtbot, (1280, 720))
+    type_sequence(qtbot, w, "Roses are red, violets are blue")
+    view = w.findChild(GradientView)
+    tab(w, view)
+    qtbot.wait(50)
+    go_backward(qtbot, w, w.state.T)
+    qtbot.wait(50)
+    assert view.reached.isVisible() and not view.reached_label.isVisible()
+    go_backward(qtbot, w, w.state.T // 2)
+    qtbot.wait(50)
+    label = view.reached_label
+    assert label.isVisible()
+    box, r = view.plot.vb.sceneBoundingRect(), label.sceneBoundingRect()
+    assert box.left() - 1 <= r.left() and r.right() <= box.right() + 1          # not cut at the right edge

@@ -418,6 +418,18 @@ class GradientView(QWidget, FigureView):
         self.reached.setVisible(backward)
         if backward:
             self.reached.setRegion((x, st.T + 0.5))
+            self._fit_reached_label()
+
+    def _fit_reached_label(self) -> None:
+        """The shading's word shows once the shading is wide enough to hold it (the first backward steps:
+        a sliver at the right edge, the word cut to its "r" there)."""
+        lo, hi = self.reached.getRegion()
+        try:
+            per_px = self.plot.vb.viewPixelSize()[0]
+        except Exception:                      # (no size yet: before a layout)
+            per_px = 0.0
+        wide = per_px > 0 and (hi - lo) / per_px >= self.reached_label.boundingRect().width() + 6
+        self.reached_label.setVisible(bool(wide))
 
     def cursor_step(self) -> int:
         """The 1-based step under the cursor line (tests, exports)."""

@@ -44,6 +44,9 @@ TITLES = ("→ direction: a→<k>, k ≤ t", "← direction: a←<k>, k ≥ t")
 TITLES_BELOW = ("→ direction: a→<k>, every k (the layer above reads both ways)", "← direction: a←<k>, every k")
 
 
+QWIDGETSIZE_MAX = (1 << 24) - 1
+
+
 class InfluenceView(QWidget, FigureView):
     figure_name = "influence"
     figure_title = "Influence map ‖∂L<t>/∂a<k>‖"
@@ -111,11 +114,13 @@ class InfluenceView(QWidget, FigureView):
         """The backward direction's map beside the forward one, or nothing there: a hidden plot keeps
         its column in a graphics layout, and a one-direction map filled only the left half."""
         second, grid = self.plots[1], self.canvas.ci
-        if two and second.scene() is None:
-            grid.addItem(second, row=0, col=1)
-        elif not two and second.scene() is not None:
-            grid.removeItem(second)
+        # (kept in the layout, at no width: taking it out and back left Qt's items with Python wrappers
+        # that had lost their state, and other views' labels then failed in sizeHint)
+        second.setMaximumWidth(QWIDGETSIZE_MAX if two else 0)
+        if not two:
+            second.setMinimumWidth(0)
         grid.layout.setColumnStretchFactor(1, 1 if two else 0)
+        grid.layout.setColumnSpacing(0, grid.layout.horizontalSpacing() if two else 0)
         second.setVisible(two)
 
     # ------------------------------------------------------------------ slots
