@@ -335,7 +335,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:                   # (the top parser would point at `rnnviz --help`, not the command's own)
+        where = f"rnnviz {args.command}" if getattr(args, "command", None) else "rnnviz"
+        parser.exit(2, f"rnnviz: error: unrecognized arguments: {' '.join(extra)} (see `{where} --help`)\n")
     if args.command in (None, "gui"):
         return run_gui(args)
     if args.command == "train":

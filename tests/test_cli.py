@@ -497,3 +497,13 @@ def test_hidden_and_length_limits_are_one_check_with_one_exit_code(tmp_path):
         assert f"{opt} {'T' if opt == '--length' else 'N'} " + ("hidden size n_a, " if opt == "--hidden" else
                                                                "the task's sequence length T, ") + f"{lo} to {hi}" in helps
     assert not (tmp_path / "o").exists()
+
+
+def test_an_unknown_option_points_at_its_own_commands_help(tmp_path):
+    for command in ("export", "train", "lesson"):
+        given = {"export": ["--text", "hello"], "train": ["--text", "hello"], "lesson": ["vanishing"]}[command]
+        args = [command, *given, "--out", str(tmp_path / command), "--bogus"]
+        r = subprocess.run([sys.executable, str(ROOT / "main.py"), *args], capture_output=True, text=True,
+                           env=cli_env(tmp_path), cwd=ROOT, timeout=120)
+        assert r.returncode == 2 and r.stderr.strip() == \
+            f"rnnviz: error: unrecognized arguments: --bogus (see `rnnviz {command} --help`)", r.stderr

@@ -105,9 +105,10 @@ def install_training(window) -> dict:
             ctl.prepare_kernels()
 
     dock.visibilityChanged.connect(lambda shown: shown and QTimer.singleShot(PREPARE_AFTER_MS, dock, in_view))
-    # room for "trained 1,000,000 · 10,000/s · L 0.00123" so that the line never cuts off its last digit;
+    # room for "trained 1,000,000 · 10,000/s · update L 0.00123" so that the line never cuts off its last
+    # digit ("update L": the last update's loss, not the status bar's L = Σ L⟨t⟩ of the sequence shown);
     # fixed in size: its text changes at every frame while training, and a QLabel asks for a layout then
-    status = FixedLine("trained 1,000,000 · preparing… · L 0.000123")
+    status = FixedLine("trained 1,000,000 · preparing… · update L 0.000123")
     status.setObjectName("trainStatus")
     window.statusBar().addPermanentWidget(status)
     status.hide()
@@ -127,7 +128,7 @@ def install_training(window) -> dict:
             loss = ctl.last("loss")
             speed = (" · preparing…" if ctl.running and ctl.preparing
                      else f" · {ctl.updates_per_s:,.0f}/s" if ctl.running else "")
-            status.setText(f"trained {ctl.updates:,}{speed} · L {loss:.3g}" if math.isfinite(loss)
+            status.setText(f"trained {ctl.updates:,}{speed} · update L {loss:.3g}" if math.isfinite(loss)
                            else f"trained {ctl.updates:,}{speed}")     # no update yet: no loss, not "L nan"
             status.setToolTip(f"{ctl.updates:,} updates done, the last update's loss {loss:.6g}"
                               + (f", {ctl.updates_per_s:,.0f} updates a second" if ctl.running else ""))
