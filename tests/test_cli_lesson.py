@@ -42,13 +42,16 @@ def test_bad_input_gives_one_line_and_a_non_zero_exit(tmp_path):
     bad.write_text(json.dumps({"format": 1, "title": "B", "pages": [{"title": "P", "text": "{nope}"}]}), encoding="utf-8")
     for args, words in ((("nope",), "no lesson called 'nope'"),
                         ((bad,), "bad.json, page 1 (P): no live value is called {nope}"),
-                        (("bptt", "--size", "big"), "--size 'big'"),
+                        (("bptt", "--size", "big"), "argument --size: 'big' is not a slide size"),
+                        (("bptt", "--size", "10x10"), "argument --size: '10x10' is not a slide size"),
                         ((tmp_path / "missing.json",), "no such file")):
         r = run("lesson", *args, "--out", tmp_path / "x", home=tmp_path)
         assert r.returncode != 0
         assert words in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
         assert "Traceback" not in r.stderr
     assert not (tmp_path / "x").exists()          # nothing written
+    r = run("lesson", "bptt", "--size", "10x10", "--out", tmp_path / "x", home=tmp_path)
+    assert r.returncode == 2                       # a bad argument, as every other one
     r = run("lesson", "bptt", home=tmp_path)
     assert r.returncode == 2 and "--out" in r.stderr
     f = tmp_path / "file"
