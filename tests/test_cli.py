@@ -507,3 +507,24 @@ def test_an_unknown_option_points_at_its_own_commands_help(tmp_path):
                            env=cli_env(tmp_path), cwd=ROOT, timeout=120)
         assert r.returncode == 2 and r.stderr.strip() == \
             f"rnnviz: error: unrecognized arguments: --bogus (see `rnnviz {command} --help`)", r.stderr
+
+
+def ctrl_c_when(args, ready, home, poll=0.01, seconds=120):
+    """`rnnviz ARGS` started as from a terminal (SIGINT not ignored), Ctrl-C once ready() says so (or it
+    ended, or `seconds` passed); (exit code, stderr)."""
+    import signal
+    import time
+
+    p = subprocess.Popen([sys.executable, str(ROOT / "main.py"), *map(str, args)], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, env=cli_env(home), cwd=ROOT,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))   # as a terminal's
+    try:
+        deadline = time.monotonic() + seconds
+        while not ready() and p.poll() is None and time.monotonic() < deadline:
+            time.sleep(poll)
+        p.send_signal(signal.SIGINT)          # Ctrl-C
+        _stdout, stderr = p.communicate(timeout=seconds)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    return p.returncode, stderr

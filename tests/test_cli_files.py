@@ -60,28 +60,13 @@ def test_a_seed_beyond_the_range(tmp_path):
 
 def _export_interrupted(tmp_path, wait_for):
     """`rnnviz export` on a long text, Ctrl-C once wait_for(out) says so: (exit code, stderr, out)."""
-    import signal
-    import subprocess
-    import sys
-    import time
-
-    from tests.test_cli import ROOT, cli_env
+    from tests.test_cli import ctrl_c_when
     out = tmp_path / "figs"
     src = tmp_path / "long.txt"
     src.write_text("the quick brown fox jumps over the lazy dog. " * 60, encoding="utf-8")
-    p = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "export", "--text-file", str(src), "--out", str(out)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env(tmp_path), cwd=ROOT,
-                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))   # as a terminal's
-    try:
-        deadline = time.monotonic() + 120
-        while not wait_for(out) and p.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.005)
-        p.send_signal(signal.SIGINT)          # Ctrl-C
-        _stdout, stderr = p.communicate(timeout=120)
-    finally:
-        if p.poll() is None:
-            p.kill()
-    return p.returncode, stderr, out
+    code, stderr = ctrl_c_when(["export", "--text-file", src, "--out", out], lambda: wait_for(out), tmp_path,
+                               poll=0.005)
+    return code, stderr, out
 
 
 @pytest.mark.parametrize("moment", ["starting", "drawing"])

@@ -64,27 +64,11 @@ def test_ctrl_c_stops_the_export_after_a_slide_with_one_line(tmp_path):
     """Ctrl-C while the slides are being written: the export stops at the next slide, the slides written
     are whole, and one line says so (exit 130). Python's KeyboardInterrupt raised inside Qt's callbacks
     was printed as a traceback and swallowed (the export ran on to exit 0), or crashed the process."""
-    import signal
-    import subprocess
-    import sys
-    import time
-
-    from tests.test_cli import ROOT, cli_env
+    from tests.test_cli import ctrl_c_when
     out = tmp_path / "slides"
-    p = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "lesson", "rnn-types", "--out", str(out),
-                          "--size", "3840x2160"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                         env=cli_env(tmp_path), cwd=ROOT,
-                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))   # as a terminal's
-    try:
-        deadline = time.monotonic() + 120
-        while not list(out.glob("01-*.png")) and p.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.02)
-        p.send_signal(signal.SIGINT)          # Ctrl-C
-        stdout, stderr = p.communicate(timeout=120)
-    finally:
-        if p.poll() is None:
-            p.kill()
-    assert p.returncode == 130, (p.returncode, stderr)
+    code, stderr = ctrl_c_when(["lesson", "rnn-types", "--out", out, "--size", "3840x2160"],
+                               lambda: bool(list(out.glob("01-*.png"))), tmp_path, poll=0.02)
+    assert code == 130, (code, stderr)
     assert "Traceback" not in stderr and len(stderr.strip().splitlines()) == 1, stderr
     pngs = sorted(out.glob("*.png"))
     assert 1 <= len(pngs) < 7 and not (out / "slides.txt").exists()
