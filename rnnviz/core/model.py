@@ -44,6 +44,13 @@ def matmul_steps(W: np.ndarray, arr: np.ndarray) -> np.ndarray:
     return np.matmul(W, arr)
 
 
+def _sum_outer(fast, D: np.ndarray, X: np.ndarray) -> np.ndarray:
+    """sum_t D<t> X<t>^T: (T, G, m) x (T, K, m) -> (G, K), by the compiled kernels."""
+    out = np.empty((D.shape[1], X.shape[1]))
+    fast.sum_outer(np.ascontiguousarray(D, dtype=np.float64), np.ascontiguousarray(X, dtype=np.float64), out)
+    return out
+
+
 @dataclass
 class Inputs:
     """What layer 0 reads: dense values (T, n_x, m) or token ids (T, m), -1 where nothing is fed."""
@@ -265,10 +272,25 @@ class Model:
         spec = self.spec
         # (T, n_a, m): the state each step started from (its processing-order predecessor), natural time
         a_prev = run.natural([c.prev("a") for c in run.caches])
+        fast = kernels.ready() if g.dxproj.shape[2] > 1 else None
         for s, (a, b) in enumerate(run.bounds):
             w_ih, w_hh, b_ih, b_hh = spec.layer_names(s, run.layer, run.direction)
             dxp = np.ascontiguousarray(g.dxproj[a:b])
             dhp = np.ascontiguousarray(g.dhproj[a:b])
+            if fast is not None:
+                # a batch: sum_t dz<t> x<t>^T step by step, compiled (BLAS), without the (G n_a, T m)
+                # copies one product needs (at the adding problem's T = 100, m = 32, 1.7 of 7 ms an update)
+                if run.layer == 0 and cache.inputs.values is None:
+                    grads[w_ih] = cache.inputs.weight_grad(dxp, a, b)
+                else:
+                    x = cache.inputs.values[a:b] if run.layer == 0 else below[a:b]
+                    grads[w_ih] = _sum_outer(fast, dxp, x)
+                grads[w_hh] = _sum_outer(fast, dhp, a_prev[a:b])
+                grads[b_ih] = dxp.sum(axis=(0, 2))[:, None]
+                if b_hh:
+                    # (a copy: clipping scales each gradient in place)
+                    grads[b_hh] = grads[b_ih].copy() if g.dhproj is g.dxproj else dhp.sum(axis=(0, 2))[:, None]
+                continue
             fx = flat(dxp)                              # (G n_a, T m): a copy for m > 1, made once
             fh = fx if g.dhproj is g.dxproj else flat(dhp)
             if run.layer == 0:

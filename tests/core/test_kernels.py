@@ -382,3 +382,81 @@ def test_gated_cells_use_their_kernels_only_where_they_pay():
     with compiled_mode(False):
         ref = LSTMCell().forward(p, xp, (np.zeros((n, 1)), np.zeros((n, 1)))).states["a"]
     np.testing.assert_array_equal(fast, ref)
+
+
+# ---------------------------------------------------------------- the kernels' products (BLAS or loops)
+def _implementations():
+    with compiled_mode(True):
+        fast = kernels.load()
+    impls = [("plain loops", fast._plain.address)]
+    if fast._shim is not None:
+        impls.append((fast.source, fast._shim.address))
+    return fast, impls
+
+
+@pytest.mark.parametrize("M,N,K", [(6, 4, 5), (128, 32, 32), (1, 1, 1), (3, 7, 1)])
+def test_each_product_implementation_matches_numpy(M, N, K):
+    """The symbol the kernels multiply through, whichever it points at: NumPy's BLAS by a shim, or the
+    plain loops used when no BLAS is found. C = A B, and C = C + A B^T (weight gradients)."""
+    fast, impls = _implementations()
+    rng = np.random.default_rng(M * 100 + N)
+    A, B, Bt, C0 = (rng.standard_normal(s) for s in ((M, K), (K, N), (N, K), (M, N)))
+    for name, address in impls:
+        C = np.full((M, N), np.nan)                      # beta = 0 overwrites, NaN included
+        fast.call(address, A, B, C)
+        np.testing.assert_allclose(C, A @ B, rtol=1e-13, atol=1e-13, err_msg=name)
+        C = C0.copy()
+        fast.call(address, A, Bt, C, b_transposed=True, beta=1.0)
+        np.testing.assert_allclose(C, C0 + A @ Bt.T, rtol=1e-13, atol=1e-13, err_msg=name)
+
+
+def test_kernel_products_give_numpys_bits_and_handle_empty_shapes():
+    fast, _ = _implementations()
+    rng = np.random.default_rng(2)
+    A, B = rng.standard_normal((128, 32)), rng.standard_normal((32, 32))
+    C = np.empty((128, 32))
+    fast.matmul(A, B, C)
+    if fast.source.startswith("BLAS"):
+        np.testing.assert_array_equal(C, A @ B)         # the very library np.matmul calls
+    else:
+        np.testing.assert_allclose(C, A @ B, rtol=1e-13)
+    C = np.full((3, 2), 7.0)
+    fast.matmul(np.empty((3, 0)), np.empty((0, 2)), C)   # a sum over nothing is 0
+    np.testing.assert_array_equal(C, 0.0)
+    D, X, out = rng.standard_normal((5, 6, 3)), rng.standard_normal((5, 4, 3)), np.full((6, 4), np.nan)
+    fast.sum_outer(D, X, out)
+    np.testing.assert_allclose(out, np.einsum("tgm,tkm->gk", D, X), rtol=1e-13, atol=1e-13)
+    out = np.full((6, 4), np.nan)
+    fast.sum_outer(D[:0], X[:0], out)                    # no steps
+    np.testing.assert_array_equal(out, 0.0)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
+@pytest.mark.parametrize("shape", ["2 layers bidirectional", "encoder-decoder", "token ids"])
+def test_batch_weight_gradients_on_the_kernels_match_numpy(cell, shape):
+    """With a batch (m > 1) the kernels sum every weight gradient step by step (no (G n_a, T m) copy);
+    every parameter's gradient agrees with the NumPy reference's one big product."""
+    from rnnviz.core.losses import output_loss
+    from rnnviz.core.model import Inputs, Model
+
+    T, m, n_x, n_y = 7, 3, 4, 5
+    spec = ModelSpec(cell, "tanh", n_x, 6, n_y, 2 if shape.startswith("2") else 1, shape.startswith("2"),
+                     shape == "encoder-decoder")
+    params = init_model_params(spec, seed=5, radius=1.1)
+    rng = np.random.default_rng(7)
+    if shape == "token ids":
+        inputs = Inputs(None, rng.integers(-1, n_x, size=(T, m)), n_x)
+    else:
+        inputs = Inputs(rng.standard_normal((T, n_x, m)), None, n_x)
+    targets = rng.integers(0, n_y, size=(T, m))
+    bounds = [(0, 4), (4, T)] if shape == "encoder-decoder" else None
+
+    def grads():
+        model = Model(spec, params, bounds)
+        cache = model.forward(inputs)
+        _, _, dlogits = output_loss("cross_entropy", cache.logits, targets)
+        return model.backward(cache, dlogits)[1]
+    ref, fast = both(grads)
+    assert set(ref) == set(fast)
+    for k in ref:
+        close(ref[k], fast[k])

@@ -41,7 +41,7 @@ class GRUCell(Cell):
             f64 = np.float64
             W = np.ascontiguousarray(W, dtype=f64)
             pre, gates, hn, a = np.empty((T, G, m)), np.empty((T, G, m)), np.empty((T, n, m)), np.empty((T, n, m))
-            fast.gru_forward(W, np.ascontiguousarray(W.T), np.ascontiguousarray(np.reshape(b, -1), dtype=f64),
+            fast.gru_forward(W, np.ascontiguousarray(np.reshape(b, -1), dtype=f64),
                              np.ascontiguousarray(xproj, dtype=f64), pre, gates, hn, np.ascontiguousarray(a0), a)
             return self._cache(pre, gates, hn, a, a0)
         with np.errstate(over="ignore", invalid="ignore"):
@@ -100,7 +100,7 @@ class GRUCell(Cell):
             W = np.ascontiguousarray(p["W_hh"], dtype=f64)
             (carry,) = (np.ascontiguousarray(v) for v in _zero_carry(cache.s0, ds_final))
             da, dx, dh = np.empty((T, G // 3, m)), np.empty((T, G, m)), np.empty((T, G, m))
-            fast.gru_backward(np.ascontiguousarray(W.T), W, gates, np.ascontiguousarray(cache.extra["hn"], dtype=f64),
+            fast.gru_backward(np.ascontiguousarray(W.T), gates, np.ascontiguousarray(cache.extra["hn"], dtype=f64),
                               np.ascontiguousarray(cache.states["a"], dtype=f64),
                               np.ascontiguousarray(cache.s0[0], dtype=f64), np.ascontiguousarray(da_ext, dtype=f64),
                               carry, da, dx, dh)

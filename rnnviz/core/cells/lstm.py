@@ -94,7 +94,7 @@ class LSTMCell(Cell):
         W = np.ascontiguousarray(p["W_hh"], dtype=f64)
         z, gates = np.empty((T, G, m)), np.empty((T, G, m))
         c, tc, a = np.empty((T, n, m)), np.empty((T, n, m)), np.empty((T, n, m))
-        fast.lstm_forward(W, np.ascontiguousarray(W.T), np.ascontiguousarray(xproj, dtype=f64),
+        fast.lstm_forward(W, np.ascontiguousarray(xproj, dtype=f64),
                           np.ascontiguousarray(np.reshape(p["b_hh"], -1), dtype=f64), z,
                           np.ascontiguousarray(a0), np.ascontiguousarray(c0), gates, c, tc, a)
         names = self.gate_names
@@ -164,7 +164,7 @@ class LSTMCell(Cell):
         W = np.ascontiguousarray(p["W_hh"], dtype=f64)
         carry_a, carry_c = (np.ascontiguousarray(v) for v in _zero_carry(cache.s0, ds_final))
         da, dc, dzs = np.empty((T, n, m)), np.empty((T, n, m)), np.empty((T, G, m))
-        fast.lstm_backward(np.ascontiguousarray(W.T), W, gates, np.ascontiguousarray(cache.extra["tanh_c"], dtype=f64),
+        fast.lstm_backward(np.ascontiguousarray(W.T), gates, np.ascontiguousarray(cache.extra["tanh_c"], dtype=f64),
                            np.ascontiguousarray(cache.states["c"], dtype=f64), np.ascontiguousarray(cache.s0[1], dtype=f64),
                            np.ascontiguousarray(da_ext, dtype=f64), carry_a, carry_c, da, dc, dzs)
         return CellGrads({"a": da, "c": dc}, dzs, dzs, (carry_a, carry_c))

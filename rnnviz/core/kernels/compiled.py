@@ -1,9 +1,9 @@
 """The numba kernels themselves (imported only by kernels.load(), which compiles them off the GUI thread).
 
 Each computes exactly what the NumPy code it replaces computes, in the same order of operations
-where that order is elementwise (the LSTM's slopes, the optimizers: the same bits); products are
-plain loops here (summed in a fixed order, not BLAS's) and tanh is _tanh below (within 3 ulp of
-NumPy's), so the rest agrees to round-off. The gated cells' loops (lstm_*, gru_*) run a whole sequence
+where that order is elementwise (the LSTM's slopes, the optimizers: the same bits); the gated
+cells' products are NumPy's own BLAS (gemm.py: the bits np.matmul gives) and tanh is _tanh below
+(within 3 ulp of NumPy's), so the rest agrees to round-off. The gated cells' loops (lstm_*, gru_*) run a whole sequence
 in one call: NumPy's step by step made ~10 calls of a few µs each per step, more than the step's work
 at a batch of 32 (the adding problem's LSTM update went from 12 ms to 7 here).
 
@@ -12,15 +12,210 @@ training worker leaves the interpreter to the window.
 """
 from __future__ import annotations
 
+import ctypes
+import logging
 import math
 
+import llvmlite.binding as llvm
 import numpy as np
-from numba import njit
+from numba import carray, cfunc, njit, types
 
 from . import gain_kernels  # noqa: F401 (kernels.load_gains warms it)
 from .gain_kernels import gru_gram_mid, lanczos_step, lstm_gram_mid, tridiag_top  # noqa: F401 (the namespace)
 
 JIT = dict(cache=True, nogil=True, error_model="numpy")   # IEEE: x / 0 is inf, as in NumPy (no check per division)
+_log = logging.getLogger(__name__)
+
+
+# ---------------------------------------------------------------- products by NumPy's BLAS
+# (In this file, with the kernels that call them: numba's cache notices a change to a kernel's own
+# file only, and a kernel cached against another file's older signature would crash.)
+#
+# A gated cell's whole-sequence loop below makes one small product per step (an LSTM's
+# W_hh (4n, n) against the states (n, m)). Plain loops compiled by numba ran those at 16–23 GFlop/s;
+# the BLAS NumPy is linked against (OpenBLAS in NumPy's wheels, MKL, …) runs them at 60–80 on this
+# machine (the adding problem's 128 x 32 x 32: 12.4 µs a product, 3.3 µs by BLAS), and gives the
+# bits np.matmul gives, so the compiled loops and the NumPy reference now share their products.
+#
+# The kernels call matmul / add_matmul_t / sum_outer (C-contiguous float64), which call the external
+# symbol SYMBOL. Before any kernel is compiled or loaded from numba's cache, register() points that
+# symbol at, in this order:
+#   1. a small shim calling the ILP64 cblas_dgemm of NumPy's BLAS (scipy_cblas_dgemm64_, cblas_dgemm64_);
+#   2. a shim calling an LP64 cblas_dgemm (a distribution's NumPy on the system's libblas);
+#   3. plain loops (no BLAS found: a NumPy without one, or one threadpoolctl cannot see),
+# so cached kernels link whichever is there. `source` says which (benchmarks and the log print it).
+# SYMBOL's name goes with its signature: a new signature takes a new name.
+SYMBOL = "rnnviz_gemm_rowmajor"  # C(M, N) = A(M, K) @ op(B) + beta C, row-major; op(B) = B (K, N) or B^T (N, K)
+_ILP64, _LP64 = "rnnviz_cblas_dgemm_ilp64", "rnnviz_cblas_dgemm_lp64"
+_ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
+
+_f64p = types.CPointer(types.float64)
+_i = types.int64
+# (M, N, K, A, lda, B, ldb, B transposed (0/1), beta, C, ldc)
+_sig = types.void(_i, _i, _i, _f64p, _i, _f64p, _i, _i, types.float64, _f64p, _i)
+_gemm = types.ExternalFunction(SYMBOL, _sig)
+source = "none"          # "BLAS <file> (<symbol>)" or "plain loops" once register() has run
+
+
+def _cblas_sig(i):
+    return types.void(types.int32, types.int32, types.int32, i, i, i, types.float64, _f64p, i, _f64p, i,
+                      types.float64, _f64p, i)
+
+
+def _blas_library() -> str | None:
+    """The file of the BLAS NumPy is linked against (threadpoolctl finds it), or None."""
+    try:
+        from threadpoolctl import threadpool_info
+
+        for lib in threadpool_info():
+            if lib.get("user_api") == "blas" and lib.get("filepath"):
+                return lib["filepath"]
+    except Exception:  # noqa: BLE001 - threadpoolctl missing or unable to inspect
+        return None
+    return None
+
+
+def _find_dgemm():
+    """(file, symbol, ILP64?) of NumPy's BLAS's cblas_dgemm, its address registered under _ILP64 or
+    _LP64, or None. Runs at import: a shim below links against that name as it compiles."""
+    path = _blas_library()
+    try:
+        lib = ctypes.CDLL(path) if path else None
+    except OSError:
+        lib = None
+    for name, ilp64 in (("scipy_cblas_dgemm64_", True), ("cblas_dgemm64_", True), ("cblas_dgemm", False)):
+        fn = getattr(lib, name, None) if lib is not None else None
+        if fn is not None:
+            llvm.add_symbol(_ILP64 if ilp64 else _LP64, ctypes.cast(fn, ctypes.c_void_p).value)
+            return path, name, ilp64
+    return None
+
+
+_found = _find_dgemm()
+_shim = None
+if _found is not None and _found[2]:
+    _dgemm_ilp64 = types.ExternalFunction(_ILP64, _cblas_sig(types.int64))
+
+    @cfunc(_sig, cache=True, nogil=True)
+    def _via_ilp64(M, N, K, A, lda, B, ldb, tb, beta, C, ldc):
+        _dgemm_ilp64(_ROW_MAJOR, _NO_TRANS, _TRANS if tb else _NO_TRANS, M, N, K, 1.0, A, lda, B, ldb, beta, C, ldc)
+
+    _shim = _via_ilp64
+elif _found is not None:
+    _dgemm_lp64 = types.ExternalFunction(_LP64, _cblas_sig(types.int32))
+
+    @cfunc(_sig, cache=True, nogil=True)
+    def _via_lp64(M, N, K, A, lda, B, ldb, tb, beta, C, ldc):
+        _dgemm_lp64(_ROW_MAJOR, _NO_TRANS, _TRANS if tb else _NO_TRANS, np.int32(M), np.int32(N), np.int32(K), 1.0,
+                    A, np.int32(lda), B, np.int32(ldb), beta, C, np.int32(ldc))
+
+    _shim = _via_lp64
+
+
+@cfunc(_sig, cache=True, nogil=True, error_model="numpy")
+def _plain(M, N, K, A, lda, B, ldb, tb, beta, C, ldc):
+    """C = A @ op(B) + beta C by loops, each entry summed over k = 0 .. K-1 in order."""
+    a = carray(A, (M, lda))
+    c = carray(C, (M, ldc))
+    if tb:
+        b = carray(B, (N, ldb))
+        for i in range(M):
+            ai, ci = a[i], c[i]
+            for j in range(N):
+                bj = b[j]
+                s = 0.0
+                for k in range(K):
+                    s += ai[k] * bj[k]
+                ci[j] = s if beta == 0.0 else beta * ci[j] + s
+        return
+    b = carray(B, (K, ldb))
+    for i in range(M):
+        ci = c[i]
+        for j in range(N):
+            ci[j] = 0.0 if beta == 0.0 else beta * ci[j]
+        for k in range(K):
+            w = a[i, k]
+            bk = b[k]
+            for j in range(N):
+                ci[j] += w * bk[j]
+
+
+def register() -> str:
+    """Point SYMBOL at BLAS (or plain loops) for this process; idempotent. Returns `source`."""
+    global source
+    if source != "none":
+        return source
+    if _shim is not None:
+        llvm.add_symbol(SYMBOL, _shim.address)
+        source = f"BLAS {_found[0].rsplit('/', 1)[-1]} ({_found[1]})"
+        if _agrees():
+            return source
+        _log.warning("%s gave a wrong product; the compiled kernels multiply by plain loops", source)
+    llvm.add_symbol(SYMBOL, _plain.address)
+    source = "plain loops"
+    return source
+
+
+@njit(cache=True, nogil=True)
+def matmul(A, B, C):
+    """C = A @ B for C-contiguous float64 A (M, K), B (K, N), C (M, N), through SYMBOL."""
+    M, K = A.shape
+    N = B.shape[1]
+    if M == 0 or N == 0:
+        return
+    if K == 0:
+        C[:] = 0.0
+        return
+    _gemm(M, N, K, A.ctypes, K, B.ctypes, N, 0, 0.0, C.ctypes, N)
+
+
+@njit(cache=True, nogil=True)
+def add_matmul_t(A, B, C):
+    """C += A @ B^T for C-contiguous float64 A (M, K), B (N, K), C (M, N), through SYMBOL."""
+    M, K = A.shape
+    N = B.shape[0]
+    if M == 0 or N == 0 or K == 0:
+        return
+    _gemm(M, N, K, A.ctypes, K, B.ctypes, K, 1, 1.0, C.ctypes, N)
+
+
+@njit(cache=True, nogil=True)
+def sum_outer(D, X, out):
+    """out = sum_t D<t> X<t>^T for D (T, M, m), X (T, N, m) C-contiguous: a weight gradient summed
+    over steps and the batch without the (M, T m) copy that one big product would need."""
+    out[:] = 0.0
+    for t in range(D.shape[0]):
+        add_matmul_t(D[t], X[t], out)
+
+
+def _agrees() -> bool:
+    """A first product against NumPy's, before any kernel relies on the symbol (a library whose
+    cblas_dgemm takes other integers would fail here, not in a training run)."""
+    r = np.random.default_rng(0)
+    A, B = r.standard_normal((5, 3)), r.standard_normal((3, 4))
+    C = np.empty((5, 4))
+    _check(A, B, C)
+    return bool(np.allclose(C, A @ B, rtol=1e-12, atol=1e-14))
+
+
+def _check(A, B, C):
+    # a direct call of the shim's address: matmul itself may not be compiled yet (and must not be
+    # compiled against a symbol that is about to change)
+    call(llvm.address_of_symbol(SYMBOL), A, B, C)
+
+
+def call(address: int, A: np.ndarray, B: np.ndarray, C: np.ndarray, b_transposed: bool = False,
+         beta: float = 0.0) -> None:
+    """C = A @ op(B) + beta C through the function at `address` (SYMBOL's signature), from Python:
+    the registration's check, and the tests' way to reach each implementation."""
+    i, p = ctypes.c_int64, ctypes.c_void_p
+    fn = ctypes.CFUNCTYPE(None, i, i, i, p, i, p, i, i, ctypes.c_double, p, i)(address)
+    N = B.shape[0] if b_transposed else B.shape[1]
+    fn(A.shape[0], N, A.shape[1], A.ctypes.data, A.shape[1], B.ctypes.data, B.shape[1], int(b_transposed), beta,
+       C.ctypes.data, C.shape[1])
+
+
+register()               # before any kernel below links against SYMBOL
 
 
 # ---------------------------------------------------------------- the LSTM's local slopes
@@ -97,60 +292,9 @@ def tanh_into(x, out):
         out[i] = _tanh(x[i])
 
 
-# ---------------------------------------------------------------- small products, in a fixed order
-@njit(**JIT)
-def _matmul(W, Wt, x, out, acc):
-    """out = W @ x, (R, K) x (K, m) -> (R, m), each entry summed over k = 0 .. K-1 in that order (as
-    any other loop here: the same bits whichever branch runs). Several columns: four rows of W at a
-    time against whole rows of x (contiguous, vectorized); few: Wt = W^T (K, R), one column at a time
-    against rows of Wt, into acc (R,)."""
-    R, K = W.shape
-    m = x.shape[1]
-    if m >= 8:
-        r = 0
-        while r + 4 <= R:
-            o0, o1, o2, o3 = out[r], out[r + 1], out[r + 2], out[r + 3]
-            for j in range(m):
-                o0[j] = 0.0
-                o1[j] = 0.0
-                o2[j] = 0.0
-                o3[j] = 0.0
-            for k in range(K):
-                w0, w1, w2, w3 = W[r, k], W[r + 1, k], W[r + 2, k], W[r + 3, k]
-                xk = x[k]
-                for j in range(m):
-                    v = xk[j]
-                    o0[j] += w0 * v
-                    o1[j] += w1 * v
-                    o2[j] += w2 * v
-                    o3[j] += w3 * v
-            r += 4
-        while r < R:
-            o = out[r]
-            for j in range(m):
-                o[j] = 0.0
-            for k in range(K):
-                w = W[r, k]
-                xk = x[k]
-                for j in range(m):
-                    o[j] += w * xk[j]
-            r += 1
-    else:
-        for j in range(m):
-            for i in range(R):
-                acc[i] = 0.0
-            for k in range(K):
-                v = x[k, j]
-                wk = Wt[k]
-                for i in range(R):
-                    acc[i] += wk[i] * v
-            for i in range(R):
-                out[i, j] = acc[i]
-
-
 # ---------------------------------------------------------------- the LSTM over a sequence
 @njit(**JIT)
-def lstm_forward(W, Wt, xp, b, z, a0, c0, gates, c, tc, a):
+def lstm_forward(W, xp, b, z, a0, c0, gates, c, tc, a):
     """LSTMCell.forward's loop: xp (T, 4n, m) = W_ih x<t> + b_ih, b (4n,) = b_hh; the pre-activations
     z<t> = (xp<t> + b) + W_hh a<t-1> into z (T, 4n, m); gates (T, 4n, m) i f g o, c, tanh c, a (T, n, m).
     The gates as the NumPy code makes them, σ(z) = (tanh(z/2) + 1) / 2 and c̃ = tanh(z) + 0, with
@@ -159,11 +303,10 @@ def lstm_forward(W, Wt, xp, b, z, a0, c0, gates, c, tc, a):
     T, G, m = z.shape
     n = G // 4
     tmp = np.empty((G, m))
-    acc = np.empty(G)
     for t in range(T):
         prev_a = a[t - 1] if t > 0 else a0
         prev_c = c[t - 1] if t > 0 else c0
-        _matmul(W, Wt, prev_a, tmp, acc)
+        matmul(W, prev_a, tmp)
         xt, zt, gt = xp[t], z[t], gates[t]
         for r in range(G):
             xr, zr, tr, gr, br = xt[r], zt[r], tmp[r], gt[r], b[r]
@@ -190,14 +333,13 @@ def lstm_forward(W, Wt, xp, b, z, a0, c0, gates, c, tc, a):
 
 
 @njit(**JIT)
-def lstm_backward(Wt, W, gates, tc, c, c0, da_ext, carry_a, carry_c, da, dc, dzs):
+def lstm_backward(Wt, gates, tc, c, c0, da_ext, carry_a, carry_c, da, dc, dzs):
     """LSTMCell.backward's loop with the slopes made on the way (LSTMCell.slopes' formulas, in their
     order of operations): from t = T-1 down, da<t> = da_ext<t> + W_hh^T dz<t+1>, dc<t> = A da<t> +
-    Γf<t+1> dc<t+1>, dz<t> = [P dc<t>; Qo da<t>]; Wt = W_hh^T (n, 4n) and W = W_hh for the product;
+    Γf<t+1> dc<t+1>, dz<t> = [P dc<t>; Qo da<t>]; Wt = W_hh^T (n, 4n), C-contiguous, for the product;
     carry_a, carry_c (n, m) hold the gradients arriving at a<T>, c<T> on entry and at a<0>, c<0> on exit."""
     T, G, m = gates.shape
     n = G // 4
-    acc = np.empty(n)
     for t in range(T - 1, -1, -1):
         gt, tct, dat, dct, dz = gates[t], tc[t], da[t], dc[t], dzs[t]
         prev_c = c[t - 1] if t > 0 else c0
@@ -225,22 +367,21 @@ def lstm_backward(Wt, W, gates, tc, c, c0, da_ext, carry_a, carry_c, da, dc, dzs
             for j in range(m):
                 o = ok[j]
                 zo[j] = (o * (1 - o) * thk[j]) * dak[j]
-        _matmul(Wt, W, dz, carry_a, acc)              # to a<t-1>
+        matmul(Wt, dz, carry_a)                       # to a<t-1>
 
 
 # ---------------------------------------------------------------- the GRU over a sequence
 @njit(**JIT)
-def gru_forward(W, Wt, b, xp, pre, gates, hn, a0, a):
+def gru_forward(W, b, xp, pre, gates, hn, a0, a):
     """GRUCell.forward's loop in its order of operations: h<t> = W_hh a<t-1> + b_hh (b (3n,)),
     r, z = σ(x + h) = (tanh((x + h)/2) + 1) / 2, h_n = h<t>[2n:], n = tanh(r h_n + x_n),
     a<t> = (a<t-1> - n) z + n; xp (T, 3n, m) = W_ih x<t> + b_ih; pre, gates (T, 3n, m), hn, a (T, n, m)."""
     T, G, m = xp.shape
     n = G // 3
     hp = np.empty((G, m))
-    acc = np.empty(G)
     for t in range(T):
         prev = a[t - 1] if t > 0 else a0
-        _matmul(W, Wt, prev, hp, acc)
+        matmul(W, prev, hp)
         xt, pt, gt, hnt, at = xp[t], pre[t], gates[t], hn[t], a[t]
         for r in range(2 * n):
             xr, hr, pr, gr, br = xt[r], hp[r], pt[r], gt[r], b[r]
@@ -263,14 +404,13 @@ def gru_forward(W, Wt, b, xp, pre, gates, hn, a0, a):
 
 
 @njit(**JIT)
-def gru_backward(Wt, W, gates, hn, a, a0, da_ext, carry, da, dx, dh):
+def gru_backward(Wt, gates, hn, a, a0, da_ext, carry, da, dx, dh):
     """GRUCell.backward's loop with GRUCell.slopes' formulas made on the way, in their order: from
     t = T-1 down, da<t> = da_ext<t> + W_hh^T dh<t+1> + z<t+1> da<t+1>, dh<t> = R da<t>, dx<t> = dh<t>
-    but for x_n: sn da<t>; Wt = W_hh^T (n, 3n), W = W_hh; carry (n, m) holds the gradient arriving at
+    but for x_n: sn da<t>; Wt = W_hh^T (n, 3n), C-contiguous; carry (n, m) holds the gradient arriving at
     a<T> on entry and at a<0> on exit."""
     T, G, m = gates.shape
     n = G // 3
-    acc = np.empty(n)
     for t in range(T - 1, -1, -1):
         gt, hnt, dat, dxt, dht, ext = gates[t], hn[t], da[t], dx[t], dh[t], da_ext[t]
         prev = a[t - 1] if t > 0 else a0
@@ -292,7 +432,7 @@ def gru_backward(Wt, W, gates, hn, a, a0, da_ext, carry, da, dx, dh):
                 xr[j] = vr
                 xz[j] = vz
                 xn[j] = sn * d
-        _matmul(Wt, W, dht, carry, acc)
+        matmul(Wt, dht, carry)
         for k in range(n):
             ck, dk, zk = carry[k], dat[k], gt[n + k]
             for j in range(m):
@@ -380,12 +520,11 @@ def warm_up() -> None:
     x3, x2 = r.random((2, 4, 1)), r.random((4, 1))
     lstm_slopes(r.random((2, 8, 1)), x3.copy(), x3.copy(), x2.copy(), *(np.empty((2, k, 1)) for k in (2, 6, 2, 2)))
     W8 = r.random((8, 2))
-    for m in (1, 8):            # both branches of _matmul
+    for m in (1, 8):
         s3, s2 = r.random((2, 2, m)), r.random((2, m))
-        lstm_forward(W8, np.ascontiguousarray(W8.T), r.random((2, 8, m)), r.random(8), np.empty((2, 8, m)), s2,
-                     s2.copy(), np.empty((2, 8, m)),
+        lstm_forward(W8, r.random((2, 8, m)), r.random(8), np.empty((2, 8, m)), s2, s2.copy(), np.empty((2, 8, m)),
                      s3.copy(), s3.copy(), s3.copy())
-        lstm_backward(np.ascontiguousarray(W8.T), W8, r.random((2, 8, m)), s3, s3.copy(), s2, s3.copy(), s2.copy(),
+        lstm_backward(np.ascontiguousarray(W8.T), r.random((2, 8, m)), s3, s3.copy(), s2, s3.copy(), s2.copy(),
                       s2.copy(), np.empty((2, 2, m)), np.empty((2, 2, m)), np.empty((2, 8, m)))
     W, v2, v1 = r.random((4, 4)), r.random((2, 4)), r.random(4)
     vanilla_backward(W, v2, v2, v1.copy(), np.empty_like(v2), np.empty_like(v2))
@@ -394,9 +533,9 @@ def warm_up() -> None:
     W6 = r.random((6, 2))
     for m in (1, 8):
         s3, s2, x6 = r.random((2, 2, m)), r.random((2, m)), r.random((2, 6, m))
-        gru_forward(W6, np.ascontiguousarray(W6.T), r.random(6), x6, np.empty_like(x6), np.empty_like(x6),
+        gru_forward(W6, r.random(6), x6, np.empty_like(x6), np.empty_like(x6),
                     np.empty_like(s3), s2, np.empty_like(s3))
-        gru_backward(np.ascontiguousarray(W6.T), W6, x6, s3, s3.copy(), s2, s3.copy(), s2.copy(), np.empty_like(s3),
+        gru_backward(np.ascontiguousarray(W6.T), x6, s3, s3.copy(), s2, s3.copy(), s2.copy(), np.empty_like(s3),
                      np.empty_like(x6), np.empty_like(x6))
     tanh_into(x2.reshape(-1), np.empty(x2.size))
     f = r.random(3)
