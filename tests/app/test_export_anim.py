@@ -237,3 +237,25 @@ def test_file_menu_export_animation_through_the_dialog(qtbot, tmp_path, monkeypa
     done = answer_dialog(qtbot, cancel)
     assert not w.file_actions.export_animation()
     assert done and not (tmp_path / "anim.gif").exists()
+
+
+def test_the_gradients_plot_title_never_runs_over_its_legend_in_a_full_gif(state, qtbot):
+    """At the GIF's 640 px the long title printed across the legend beside the plot: it now takes a
+    shorter wording that fits above its own plot; a wide plot keeps the whole title."""
+    from rnnviz.app.views.gradient_view import GradientView
+
+    with FrameRenderer(state, AnimOptions("backward", "full", 4)) as r:
+        r.frame(1, "backward")
+        view = next(v for v, _size, _x in r.views if isinstance(v, GradientView))
+        title = view.plot.titleLabel.item.sceneBoundingRect()
+        legend = view.legend.sceneBoundingRect()
+        text = view.plot.titleLabel.item.toPlainText()
+        assert text and "Gradient size" in text
+        assert title.right() <= legend.left() + 1, (text, title, legend)
+        assert text != "Gradient size going back through time (log scale)"
+    wide = GradientView(state)
+    qtbot.addWidget(wide)
+    wide.resize(1500, 700)
+    wide.show()
+    qtbot.waitUntil(lambda: wide.plot.titleLabel.item.toPlainText() ==
+                    "Gradient size going back through time (log scale)", timeout=3000)

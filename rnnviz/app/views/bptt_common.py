@@ -106,6 +106,7 @@ def verdict_label() -> QLabel:
     lab.setTextFormat(lab.textFormat().RichText)
     lab.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)   # at least minimumSizeHint
     lab.setObjectName("verdict")
+    lab.setContentsMargins(6, 2, 8, 4)     # off the figure's edges (an exported GIF ends where the label does)
     return lab
 
 

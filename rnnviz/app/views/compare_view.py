@@ -145,7 +145,8 @@ class CompareView(QWidget, FigureView):
     def _on_view_options_changed(self, options) -> None:
         p = style_layout_widget(self.canvas, options)
         style_plot(self.plot, options)
-        self.fitter.set_title(esc("Compare: gradient size going back (log scale)"), options)
+        self.fitter.set_title(esc("Compare: gradient size going back (log scale)"), options,
+                              (esc("Compare: gradient size (log)"),))
         wide = 4 if options.presentation else 3
         self.colours = (p.forward, p.backward)   # setting 0 and 1: curves, legend and verdict lines
         for i, col in enumerate(self.colours):

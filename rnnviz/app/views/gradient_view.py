@@ -71,6 +71,12 @@ def curve_name(k: str, spec) -> str:
 MAX_LAYER_CURVES = 8        # 4 layers x 2 directions
 
 
+def _titles(where: str) -> tuple[str, tuple[str, ...]]:
+    """The plot's title and its shorter wordings for a narrow plot (a GIF's 640 px), escaped."""
+    return (esc("Gradient size going back through time (log scale)" + where),
+            (esc("Gradient size back through time (log)" + where), esc("Gradient size (log)" + where)))
+
+
 class GradientView(QWidget, FigureView):
     figure_title = "Gradient size through time"
 
@@ -183,7 +189,8 @@ class GradientView(QWidget, FigureView):
         p = style_layout_widget(self.canvas, options)
         style_plot(self.plot, options)
         style_plot(self.gain_plot, options)
-        self.fitter.set_title(esc("Gradient size going back through time (log scale)"), options)
+        title, shorter = _titles("")
+        self.fitter.set_title(title, options, shorter)
         wide = 4 if options.presentation else 3
         self._pens = {
             "da": pg.mkPen(p.forward, width=wide),
@@ -328,8 +335,8 @@ class GradientView(QWidget, FigureView):
         self.plot.setYRange(lo, hi, padding=0)
         self.fitter.set_log_range(self.plot, lo, hi)
         where = "all layers" if self.all_layers else layer_where(trace.spec, layer, direction)
-        self.fitter.set_title(esc("Gradient size going back through time (log scale)"
-                                  + (f" · {where}" if where else "")), self.state.view_options)
+        title, shorter = _titles(f" · {where}" if where else "")
+        self.fitter.set_title(title, self.state.view_options, shorter)
         note = F.silent_note(trace, F.LAST, short=True)   # the L<T> curve is drawn whatever flows back
         self.silent_text.setText(f"no ‖∂L⟨T⟩/∂a⟨t⟩‖ curve:\n{note}" if note and not self.all_layers else "")
         self.silent_text.setPos(T + 0.5, hi - 0.04 * (hi - lo))

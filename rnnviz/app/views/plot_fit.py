@@ -1,7 +1,9 @@
 """PlotFitter: what a short plot leaves out so that what it keeps is readable.
 
 - The title goes when the canvas is shorter than TITLE_LINES lines of text: the tab's name already
-  says what the figure is, and every pixel goes to the data (exports, 700 px tall, keep it).
+  says what the figure is, and every pixel goes to the data (exports, 700 px tall, keep it). A title
+  wider than its plot takes its shorter wording, or is cut with "…": it never runs on over the
+  legend beside the plot (a GIF's Gradients plot, 640 px wide, printed its title across the legend).
 - An axis title goes when it is longer than its plot is tall: rotated, it would print over the next
   plot's title (two stacked plots at 1280 x 720 showed "‖gradient‖" across "gain").
 - A legend in its own column beside the plots is never squeezed (its labels would be cut), and
@@ -11,6 +13,8 @@
 Decisions depend on sizes only, never on what they change, so they settle in one pass.
 """
 from __future__ import annotations
+
+import html
 
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, Qt
@@ -36,8 +40,10 @@ class PlotFitter(QObject):
         self.axes = list(axes)
         self.title_plot = title_plot
         self.title = ""
+        self.shorter: tuple[str, ...] = ()
         self.options = None
         self.title_shown = False
+        self.title_text = None     # the wording shown (the title, a shorter one, or one cut with …)
         canvas.installEventFilter(self)
         if title_plot is not None:   # the title's width must not widen the plot past the canvas
             label = title_plot.titleLabel
@@ -49,13 +55,16 @@ class PlotFitter(QObject):
 
             label.updateMin = update_min
             label.setMinimumWidth(0)
+            title_plot.geometryChanged.connect(self.fit_title)
         for plot, _side, _text in self.axes:
             plot.vb.sigResized.connect(self.fit_labels)
 
-    def set_title(self, text: str, options) -> None:
-        """The title to show when there is room; call after theme.style_plot (which shows every axis title)."""
-        self.title, self.options = text, options
+    def set_title(self, text: str, options, shorter: tuple[str, ...] = ()) -> None:
+        """The title to show when there is room (HTML-escaped text), and shorter wordings for a narrow
+        plot, longest first; call after theme.style_plot (which shows every axis title)."""
+        self.title, self.shorter, self.options = text, tuple(shorter), options
         self.title_shown = None
+        self.title_text = None
         self.fit_title()
         for plot, side, _text in self.axes:
             plot.getAxis(side)._fit_shown = None
@@ -111,18 +120,33 @@ class PlotFitter(QObject):
     def line_px(self) -> int:
         return QFontMetrics(theme.plot_font(self.options)).height() if self.options is not None else 16
 
-    def fit_title(self) -> None:
+    def fit_title(self, *_args) -> None:
         if self.title_plot is None or self.options is None:
             return
         show = bool(self.title) and self.canvas.height() >= TITLE_LINES * self.line_px()
-        if show == self.title_shown:
+        text = self.title_wording() if show else None
+        if show == self.title_shown and text == self.title_text:
             return
-        self.title_shown = show
+        changed = show != self.title_shown
+        self.title_shown, self.title_text = show, text
         if show:
-            theme.style_plot(self.title_plot, self.options, self.title)
+            theme.style_plot(self.title_plot, self.options, text)
         else:
             self.title_plot.setTitle(None)
-        self.fit_lower()
+        if changed:
+            self.fit_lower()
+
+    def title_wording(self) -> str:
+        """The longest of the title's wordings that fits its plot's width, else the shortest cut with …"""
+        width = self.title_plot.width() - 8
+        metrics = QFontMetrics(theme.plot_font(self.options, 1.2, bold=True))
+        if width <= 0:
+            return self.title
+        for text in (self.title,) + self.shorter:
+            if metrics.horizontalAdvance(html.unescape(text)) <= width:
+                return text
+        last = html.unescape(((self.title,) + self.shorter)[-1])
+        return html.escape(metrics.elidedText(last, Qt.TextElideMode.ElideRight, int(width)), quote=False)
 
     def fit_labels(self, *_args) -> None:
         for plot in self.log_ranges:
