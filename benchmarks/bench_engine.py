@@ -226,7 +226,8 @@ def main() -> int:
     if args.numpy:
         os.environ["RNNVIZ_NO_NUMBA"] = "1"
     loaded = kernels.load_gains() is not None
-    print("compiled kernels (numba): " + ("loaded, as in the window once they have" if loaded else
+    print("compiled kernels (numba): " + (f"loaded, as in the window once they have; products by {kernels.ready().source}"
+                                          if loaded else
                                           "off (--numpy, or numba missing): NumPy alone"))
     if args.split:
         split_table("the trace first, its gains after (ms): idle or not, see the load above", split_times(SPLIT_CASES))

@@ -24,7 +24,6 @@ import argparse
 import json
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -156,7 +155,7 @@ def lesson(seeds: int, max_updates: int = 3000, lr: float = 1e-2, full: bool = F
                          "mse": float(tr.history.column("loss")[-50:].mean()),
                          "reach": float(reach)})
             print(f"    {cell:4} seed {seed}: " + (f"MSE < 0.01 from update {solved:,}" if solved else
-                  f"MSE never < 0.01") + f" · {tr.updates:,} updates in {rows[-1]['seconds']:6.1f} s "
+                  "MSE never < 0.01") + f" · {tr.updates:,} updates in {rows[-1]['seconds']:6.1f} s "
                   f"({rows[-1]['cpu']:.1f} s of CPU) · "
                   f"final MSE {rows[-1]['mse']:.4f} · reach {rows[-1]['reach']:.1e}", flush=True)
     for cell in ("lstm", "rnn"):
@@ -191,7 +190,8 @@ def main() -> None:
                               TrainSettings("adam", 1e-2, "norm", 1.0, 0)), budget=6.0)
     torch = torch_rates(args.torch_python, task.n_x)
     print(f"updates per second of CPU time on one thread; load average {os.getloadavg()[0]:.1f} "
-          f"({os.cpu_count()} cores); compiled kernels: {'on' if kernels.ready() else 'off (NumPy)'}")
+          f"({os.cpu_count()} cores); compiled kernels: "
+          f"{'on, products by ' + kernels.ready().source if kernels.ready() else 'off (NumPy)'}")
     print(f"(a) min-char-rnn's setting (vanilla, n_a = 100, window 25, V = {task.n_x}, 10 kB text), updates/s")
     print(f"    rnnviz                 {ours:8.0f}")
     print(f"    min-char-rnn (NumPy)   {plain:8.0f}   rnnviz x {ours / plain:.2f}")

@@ -5,7 +5,8 @@ where that order is elementwise (the LSTM's slopes, the optimizers: the same bit
 cells' products are NumPy's own BLAS (gemm.py: the bits np.matmul gives) and tanh is _tanh below
 (within 3 ulp of NumPy's), so the rest agrees to round-off. The gated cells' loops (lstm_*, gru_*) run a whole sequence
 in one call: NumPy's step by step made ~10 calls of a few µs each per step, more than the step's work
-at a batch of 32 (the adding problem's LSTM update went from 12 ms to 7 here).
+at a batch of 32 (the adding problem's LSTM update went from 12 ms to 7 here, and to 5.3 once the
+products were BLAS's).
 
 All arrays are float64 and C-contiguous (the callers make sure); `nogil`: a kernel running in the
 training worker leaves the interpreter to the window.
