@@ -93,6 +93,7 @@ class TrainController(QObject):
         self._last_push = 0.0
         self._frozen: list = []               # the loop's last consistent copies of the runs
         self._renewed = ""                    # why the runs were just made anew (_renew_if_stale), said once
+        self._was_stale = False               # whether the window showed what the runs don't train
 
     # ------------------------------------------------------------------ reading
     @property
@@ -191,6 +192,7 @@ class TrainController(QObject):
         what = self.stale()
         if not what:
             return True
+        self._was_stale = False               # (said here: the pushes that follow match again)
         if what == "the typed sequence" and self._same_characters():
             try:
                 task = self.build_task()
@@ -218,15 +220,22 @@ class TrainController(QObject):
         """The user changed the model or the sequence: a run of the old one stops (its pushes would
         put the old network back on screen), and the panel says what ▶ Train will do."""
         what = self.stale()
+        was, self._was_stale = self._was_stale, bool(what)
         if not what:
+            if was:                           # changed back: these runs are what is on screen again
+                self._set_message(self._caveat())
+                self.changed.emit()
             return
         self.pause()
+        self.viewing = None                   # (a snapshot of the old network is no longer on screen)
         paused = ", so training pauses" if self.running else ""
         if what == "the typed sequence" and self._same_characters():
             self._set_message(f"The typed sequence changed{paused}. ▶ Train, +1 or +N go on training on it.")
         else:
             self._set_message(f"{what[0].upper()}{what[1:]} changed: the runs trained another one{paused}. "
                               "▶ Train, +1 or +N start new runs on what the window shows.")
+        if not was:
+            self.changed.emit()               # (the snapshot slider: those weights can't be shown now)
 
     def spec_for(self, task, cell: str | None = None) -> ModelSpec:
         c = self.state.config
@@ -478,7 +487,7 @@ class TrainController(QObject):
 
     def show_snapshot(self, index: int | None) -> None:
         """The views show snapshot `index` of the main run (None: the latest weights)."""
-        if self.running or not self.trainers:
+        if self.running or not self.trainers or self.stale():
             return
         snaps = self.trainers[0].snapshots
         if index is None or not snaps or index >= len(snaps):

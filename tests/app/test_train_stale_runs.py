@@ -80,3 +80,22 @@ def test_a_new_text_in_the_trained_characters_goes_on_training_the_same_run(qtbo
     assert ctl.updates == 40 and ctl.main.task.seq.source == "hello hello world"
     assert st.config.source == "hello hello world" and w.sequence_panel.edit.toPlainText() == "hello hello world"
     assert "history are kept" in panel.message.text()
+
+
+def test_after_a_model_change_the_snapshot_slider_does_not_claim_to_show_the_old_weights(qtbot):
+    w, t = train_window(qtbot)
+    panel, ctl, st = t["panel"], t["controller"], w.state
+    type_number(qtbot, panel.snapshot_every, "5")
+    train_some(qtbot, t)
+    assert panel.scrub.isEnabled() and len(ctl.main.snapshots) >= 4
+    w.input_dock.raise_()
+    choose(qtbot, w.model_panel.activation, "relu")
+    qtbot.waitUntil(lambda: st.trace.spec.activation == "relu", timeout=5000)
+    t["dock"].raise_()
+    assert not panel.scrub.isEnabled() and "changed" in panel.scrub_label.text()
+    panel.scrub.setValue(1)                                # (a disabled slider takes no drag; its value may move)
+    assert st.trace.spec.activation == "relu" and "after update" not in panel.scrub_label.text()
+    w.input_dock.raise_()
+    choose(qtbot, w.model_panel.activation, "tanh")        # back to the trained network
+    t["dock"].raise_()
+    assert panel.scrub.isEnabled() and panel.message.text() == ""

@@ -263,13 +263,17 @@ class TrainPanel(QWidget):
 
     def _sync_scrub(self) -> None:
         main = self.ctl.main
-        n = len(main.snapshots) if main is not None and not self.ctl.running else 0
+        stale = self.ctl.stale()          # (the views show another model or text: not these weights)
+        n = len(main.snapshots) if main is not None and not self.ctl.running and not stale else 0
         with QSignalBlocker(self.scrub):
             self.scrub.setRange(0, n)
             self.scrub.setValue(n if self.ctl.viewing is None else self.ctl.viewing)
         self.scrub.setEnabled(n > 0)
         if self.ctl.running:
             self.scrub_label.setText("pause to look back through training")
+        elif stale and main is not None:
+            self.scrub_label.setText(f"{stale[0].upper()}{stale[1:]} changed: the snapshots are of the network "
+                                     "trained before")
         elif self.ctl.viewing is not None and main is not None:
             u = main.snapshots[self.ctl.viewing][0]
             self.scrub_label.setText(f"the views show the weights after update {u:,} (of {main.updates:,})")
