@@ -447,6 +447,10 @@ class TrainController(QObject):
         why = reads_its_targets(main.task, main.spec.bidirectional) if main is not None else ""
         return f"⚠ {why[0].upper()}{why[1:]}" if why else ""
 
+    def say(self, msg: str) -> None:
+        """A message of the Train panel's own (a text file it can't read): shown until the next one."""
+        self._set_message(msg)
+
     def _set_message(self, msg: str) -> None:
         if msg != self.message:
             self.message = msg

@@ -147,7 +147,7 @@ class TrainPanel(QWidget):
         lay.addWidget(box)
         lay.addStretch(1)
 
-        self.task.currentIndexChanged.connect(lambda _i: self._apply_task())
+        self.task.currentIndexChanged.connect(lambda _i: self._apply_task(chosen=True))
         self.length.valueChanged.connect(lambda _v: self._apply_task())
         self.batch.valueChanged.connect(lambda _v: self._apply_task())
         self.window.valueChanged.connect(lambda v: self.ctl.set_window(v))
@@ -172,12 +172,15 @@ class TrainPanel(QWidget):
         self._sync()
 
     # ------------------------------------------------------------------ user input
-    def _apply_task(self) -> None:
+    def _apply_task(self, chosen: bool = False) -> None:
+        """The task's widgets to the controller; `chosen`: the user picked this task in the list (a
+        text file not opened yet: the file dialog, and back to the task before when it is cancelled).
+        (It asked self.sender(), which is None in a slot called through a lambda: the dialog never
+        opened and the panel said "Can't train: open a text file to train on".)"""
         kind = self.task.currentData()
-        if kind == "file" and not self.ctl.choice.file_text and self.sender() is self.task:
+        if kind == "file" and not self.ctl.choice.file_text and chosen:
             if not self._open_file():
                 self._sync()
-                return
             return
         self.ctl.set_task(replace(self.ctl.choice, kind=kind, length=self.length.value(), batch=self.batch.value()))
 
@@ -194,7 +197,7 @@ class TrainPanel(QWidget):
             if len(text) < 2:
                 raise ValueError(f"{path} holds fewer than two characters")
         except ValueError as e:
-            self.message.setText(str(e))
+            self.ctl.say(str(e))          # (through the controller: its next message replaces it)
             return False
         remember_folder("train", path)
         self.ctl.set_task(replace(self.ctl.choice, kind="file", file_path=path, file_text=text))
