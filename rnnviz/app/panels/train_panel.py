@@ -78,9 +78,8 @@ class TrainPanel(QWidget):
         self.lr_slider = QSlider(Qt.Orientation.Horizontal)
         self.lr_slider.setRange(0, LR_STEPS)
         self.lr_slider.setToolTip("learning rate, 1e-4 … 1 on a log scale")
-        self.lr = QDoubleSpinBox()
+        self.lr = LearningRateBox()
         self.lr.setRange(1e-4, 1.0)
-        self.lr.setDecimals(4)
         self.lr.setKeyboardTracking(False)
         row = QHBoxLayout()
         row.addWidget(self.lr_slider, 1)
@@ -283,6 +282,31 @@ class TrainPanel(QWidget):
         else:
             self.scrub_label.setText(f"the views show the latest weights ({self.ctl.updates:,} updates)"
                                      if main is not None else "")
+
+
+class LearningRateBox(QDoubleSpinBox):
+    """The learning rate as the slider sets it, three significant digits (0.000126, 0.00316, 0.1):
+    with 4 decimals the box rounded every rate below 1e-3 to 0.0001 … 0.0010 and the slider, set back
+    from the box, snapped to those ten positions; → and PageUp could not move it off 1e-4 at all. Its
+    arrows step along the slider's log scale (×1.26 a step, not ±1)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setDecimals(8)               # (the value kept as set; the text shows 3 digits)
+
+    def textFromValue(self, v: float) -> str:
+        return f"{v:.3g}" if v >= 1e-4 else f"{v:.2e}"
+
+    def stepBy(self, steps: int) -> None:
+        self.setValue(lr_of(min(max(slider_of(self.value()) + 10 * steps, 0), LR_STEPS)))
+
+    def sizeHint(self):
+        hint = super().sizeHint()
+        fm = self.fontMetrics()           # room for the widest text it shows, not for "0.0001" only
+        hint.setWidth(max(hint.width(), fm.horizontalAdvance("0.000126") + fm.horizontalAdvance("0") * 4))
+        return hint
+
+    minimumSizeHint = sizeHint
 
 
 def _spin(lo: int, hi: int, value: int, tip: str) -> QSpinBox:
