@@ -128,6 +128,8 @@ class TrainController(QObject):
         v = panel.get("viewing")
         if isinstance(v, int) and 0 <= v < len(runs[0].snapshots):
             self.viewing = v
+        self._was_stale = False
+        self._on_config(self.state.config)    # saved after the model or text changed: say what ▶ Train does
         self.changed.emit()
 
     def last(self, column: str) -> float:

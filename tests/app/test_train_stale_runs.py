@@ -99,3 +99,24 @@ def test_after_a_model_change_the_snapshot_slider_does_not_claim_to_show_the_old
     choose(qtbot, w.model_panel.activation, "tanh")        # back to the trained network
     t["dock"].raise_()
     assert panel.scrub.isEnabled() and panel.message.text() == ""
+
+
+def test_a_session_saved_after_a_model_change_says_so_when_opened(qtbot, monkeypatch, tmp_path):
+    from PySide6.QtWidgets import QFileDialog
+
+    monkeypatch.setenv("RNNVIZ_HOME", str(tmp_path / "home"))
+    w, t = train_window(qtbot)
+    panel, ctl, st = t["panel"], t["controller"], w.state
+    train_some(qtbot, t)
+    w.input_dock.raise_()
+    choose(qtbot, w.model_panel.activation, "relu")
+    qtbot.waitUntil(lambda: st.trace.spec.activation == "relu", timeout=5000)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "s"), ""))
+    w.file_actions.actions["save_as"].trigger()
+    w2, t2 = train_window(qtbot)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(tmp_path / "s.rnnviz"), ""))
+    w2.file_actions.actions["open"].trigger()
+    qtbot.waitUntil(lambda: w2.state.trace.spec.activation == "relu", timeout=5000)
+    assert t2["controller"].updates == 20 and "model changed" in t2["panel"].message.text()
+    train_some(qtbot, t2, "3")
+    assert t2["controller"].main.spec.activation == "relu" and w2.state.config.activation == "relu"
