@@ -452,3 +452,25 @@ def test_the_learning_rate_slider_moves_below_1e_3_and_the_box_keeps_its_value(q
     type_number(qtbot, panel.lr, "1")
     qtbot.keyClick(panel.lr, Qt.Key.Key_Up)
     assert ctl.settings.lr == 1.0
+
+
+def test_sampling_beside_a_task_the_views_dont_show_says_whose_network_writes(qtbot):
+    """Trained on the adding problem, Generate wrote the typed text's (untrained) network's characters
+    without a word: a first-time user read them as the trained network's."""
+    w, t = train_window(qtbot)
+    panel, sampler = t["panel"], t["sample"]
+    choose(qtbot, panel.task, "adding")
+    type_number(qtbot, panel.steps, "3")
+    click(qtbot, panel.steps_button)
+    wait_idle(qtbot, t)
+    open_tab(qtbot, t, "Sample")
+    click(qtbot, sampler.generate)
+    assert sampler.output.toPlainText()
+    assert "adding problem's trained network doesn't write characters" in sampler.message.text()
+    open_tab(qtbot, t, "Train")
+    choose(qtbot, panel.task, "text")                 # a text run: its own network writes, no note
+    click(qtbot, panel.step_button)
+    wait_idle(qtbot, t)
+    open_tab(qtbot, t, "Sample")
+    click(qtbot, sampler.generate)
+    assert sampler.message.text() == ""
