@@ -83,6 +83,7 @@ class TrainController(QObject):
         self.go.set()
         self._awaiting_trace = False          # a push's trace is computed and drawn: the worker waits
         state.trace_changed.connect(self._trace_arrived)     # (connected after the views: runs last)
+        state.config_changed.connect(self._on_config)
         self._window = None                   # watch_paints: the window whose paints the worker waits for
         self._plots = None                    # ... and the training plots' viewport in it
         self._frame_pending = False           # a frame was posted: the worker waits until it is painted
@@ -91,6 +92,8 @@ class TrainController(QObject):
         self._frame_timer.timeout.connect(self._release)
         self._last_push = 0.0
         self._frozen: list = []               # the loop's last consistent copies of the runs
+        self._renewed = ""                    # why the runs were just made anew (_renew_if_stale), said once
+        self._was_stale = False               # whether the window showed what the runs don't train
 
     # ------------------------------------------------------------------ reading
     @property
@@ -125,6 +128,8 @@ class TrainController(QObject):
         v = panel.get("viewing")
         if isinstance(v, int) and 0 <= v < len(runs[0].snapshots):
             self.viewing = v
+        self._was_stale = False
+        self._on_config(self.state.config)    # saved after the model or text changed: say what ▶ Train does
         self.changed.emit()
 
     def last(self, column: str) -> float:
@@ -144,8 +149,95 @@ class TrainController(QObject):
             if not ch.file_text:
                 raise ValueError("open a text file to train on")
             return SequenceTask(text_sequence(ch.file_text), "cross_entropy", "many-to-many", ch.window)
-        seq, loss = prepare_run(c)
+        try:
+            seq, loss = prepare_run(c)
+        except ValueError:
+            if not c.vocab:
+                raise
+            # the trained weights' characters (c.vocab) don't fit a newly typed text: its own characters
+            c = replace(c, vocab="")
+            seq, loss = prepare_run(c)
         return SequenceTask(make_run_sequence(c), loss, c.architecture, ch.window)
+
+    def stale(self) -> str:
+        """What the window shows that the runs don't train ("the model", "the typed sequence"), or ""
+        when they train what is on screen. The runs are made from the Model panel and the typed
+        sequence when they start; the user may change either afterwards (New random weights frees
+        the model's widgets, the activation is never locked)."""
+        main = self.main
+        if main is None:
+            return ""
+        c, task = self.state.config, main.task
+        if self.choice.kind == "text" and isinstance(task, SequenceTask) and c.kind != "notes":
+            seq = task.seq
+            if (c.source != seq.source or c.architecture != task.architecture
+                    or (c.encoder_decoder and c.target != (seq.target or ""))):
+                return "the typed sequence"
+        if self.spec_for(task) != main.spec:
+            return "the model"
+        return ""
+
+    def _same_characters(self) -> bool:
+        """Whether the typed sequence, changed since the runs were made, can go on training them: the
+        same model, a plain text (no source → target pair) in the runs' characters."""
+        main, c = self.main, self.state.config
+        task = main.task
+        return (self.spec_for(task) == main.spec and isinstance(task, SequenceTask) and task.seq.kind == "text"
+                and not task.seq.n_source and c.architecture == task.architecture and not c.encoder_decoder
+                and bool(c.source) and set(c.source) <= set(task.vocab))
+
+    def _renew_if_stale(self) -> bool:
+        """Before a run starts, when the window shows what the runs don't train (their pushes then put
+        the old network or the old text back on screen over the user's choice): a typed text in the
+        runs' characters becomes their task (weights, optimizer and history kept); anything else gets
+        new runs. False when neither can be made (the message says why)."""
+        what = self.stale()
+        if not what:
+            return True
+        self._was_stale = False               # (said here: the pushes that follow match again)
+        if what == "the typed sequence" and self._same_characters():
+            try:
+                task = self.build_task()
+            except (ValueError, MemoryError) as e:
+                self._set_message(f"Can't train: {e}")
+                return False
+            if task.vocab == self.main.task.vocab:
+                for tr in self.trainers:
+                    tr.task, tr.carry = task, None
+                self._renewed = ("The typed sequence changed: training goes on with it (the same characters; "
+                                 "the weights, the optimizer and the history are kept).")
+                self._set_message(self._renewed)
+                return True
+        dropped = self.updates
+        self.reset()
+        if not self.trainers or self.stale():
+            return False
+        self._renewed = (f"{what[0].upper()}{what[1:]} changed since the last run: new runs train the one on "
+                         "screen" + (f" (the earlier run's {dropped:,} updates are dropped)." if dropped else ".")
+                         + (" " + self._caveat() if self._caveat() else ""))
+        self._set_message(self._renewed)
+        return True
+
+    def _on_config(self, _config) -> None:
+        """The user changed the model or the sequence: a run of the old one stops (its pushes would
+        put the old network back on screen), and the panel says what ▶ Train will do."""
+        what = self.stale()
+        was, self._was_stale = self._was_stale, bool(what)
+        if not what:
+            if was:                           # changed back: these runs are what is on screen again
+                self._set_message(self._caveat())
+                self.changed.emit()
+            return
+        self.pause()
+        self.viewing = None                   # (a snapshot of the old network is no longer on screen)
+        paused = ", so training pauses" if self.running else ""
+        if what == "the typed sequence" and self._same_characters():
+            self._set_message(f"The typed sequence changed{paused}. ▶ Train, +1 or +N go on training on it.")
+        else:
+            self._set_message(f"{what[0].upper()}{what[1:]} changed: the runs trained another one{paused}. "
+                              "▶ Train, +1 or +N start new runs on what the window shows.")
+        if not was:
+            self.changed.emit()               # (the snapshot slider: those weights can't be shown now)
 
     def spec_for(self, task, cell: str | None = None) -> ModelSpec:
         c = self.state.config
@@ -195,8 +287,12 @@ class TrainController(QObject):
         self._start(self.max_updates)
 
     def step(self, n: int = 1) -> None:
+        if self._job is not None:
+            return
         if not self.trainers:
             self.reset()
+        elif not self._renew_if_stale():
+            return
         if self.trainers:
             self._start(self.trainers[0].updates + max(int(n), 1))
 
@@ -211,6 +307,8 @@ class TrainController(QObject):
             self.reset()
             if not self.trainers:
                 return
+        elif not self._renew_if_stale():
+            return
         if self.trainers[0].error:
             self._set_message(self.trainers[0].error + " — Reset to start again.")
             return
@@ -220,7 +318,8 @@ class TrainController(QObject):
         self._pause.clear()
         self._frozen = [t.clone() for t in self.trainers]
         self.viewing = None
-        self._set_message(self._caveat())
+        self._set_message(self._renewed or self._caveat())
+        self._renewed = ""
         # the loop first loads the compiled kernels (training.COMPILE_FROM): a second from numba's
         # cache, some seconds the first time on a machine; the panel says so until the first report
         self.preparing = compiles_first(self.trainers[0].updates, until)
@@ -350,6 +449,10 @@ class TrainController(QObject):
         why = reads_its_targets(main.task, main.spec.bidirectional) if main is not None else ""
         return f"⚠ {why[0].upper()}{why[1:]}" if why else ""
 
+    def say(self, msg: str) -> None:
+        """A message of the Train panel's own (a text file it can't read): shown until the next one."""
+        self._set_message(msg)
+
     def _set_message(self, msg: str) -> None:
         if msg != self.message:
             self.message = msg
@@ -364,7 +467,7 @@ class TrainController(QObject):
     def _push(self, params: dict, quiet: bool = False, radius: float | None = None) -> str:
         """Show `params` (whose spectral radius is `radius`, None: work it out) in the other views; the
         reason when they can't (said unless `quiet`)."""
-        if not self.shows_in_views():
+        if not self.shows_in_views() or self.stale():      # (never the old network over the user's new one)
             return ""
         task, c = self.trainers[0].task, self.state.config
         vocab = "".join(task.vocab) if task.vocab and not getattr(getattr(task, "seq", None), "n_source", 0) else ""
@@ -390,7 +493,7 @@ class TrainController(QObject):
 
     def show_snapshot(self, index: int | None) -> None:
         """The views show snapshot `index` of the main run (None: the latest weights)."""
-        if self.running or not self.trainers:
+        if self.running or not self.trainers or self.stale():
             return
         snaps = self.trainers[0].snapshots
         if index is None or not snaps or index >= len(snaps):

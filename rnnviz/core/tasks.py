@@ -35,6 +35,8 @@ NAMES_FILE = Path(__file__).resolve().parents[2] / "resources" / "names" / "dino
 COPY_SYMBOLS = 8
 COPY_K = 5
 MAX_TASK_LENGTH = 2000
+MAX_TASK_BATCH = 1024       # the Train panel's, train --batch's and a lesson's largest batch: a session's
+# task takes no more (a hand-edited batch of 10^7 was an update of gigabytes, a copy task's K of 10^8 too)
 
 
 # each task's default recipe: optimizer, learning rate, clipping, threshold, hidden size, batch, length
@@ -192,8 +194,8 @@ class NamesTask(Task):
         names = [n for n in (names if names is not None else load_names()) if n]
         if not names:
             raise ValueError("the list of names is empty")
-        if batch < 1:
-            raise ValueError(f"the batch must hold at least one name, not {batch}")
+        if not 1 <= batch <= MAX_TASK_BATCH:
+            raise ValueError(f"the batch must hold 1 to {MAX_TASK_BATCH:,} names, not {batch}")
         self.seed, self.m = int(seed), int(batch)
         order = np.random.default_rng(self.seed).permutation(len(names)) if shuffle else range(len(names))
         self.names = [names[i] for i in order]
@@ -243,8 +245,8 @@ class AddingTask(Task):
     def __init__(self, T: int = 50, batch: int = 32, seed: int = 0):
         if not 2 <= T <= MAX_TASK_LENGTH:
             raise ValueError(f"the adding problem needs a length T from 2 to {MAX_TASK_LENGTH}, not {T}")
-        if batch < 1:
-            raise ValueError(f"the batch must hold at least one sequence, not {batch}")
+        if not 1 <= batch <= MAX_TASK_BATCH:
+            raise ValueError(f"the batch must hold 1 to {MAX_TASK_BATCH:,} sequences, not {batch}")
         self.T, self.m, self.seed = int(T), int(batch), int(seed)
 
     def batch(self, k: int) -> Batch:
@@ -281,8 +283,10 @@ class CopyTask(Task):
     def __init__(self, T: int = 20, batch: int = 32, seed: int = 0, K: int = COPY_K):
         if not 1 <= T <= MAX_TASK_LENGTH:
             raise ValueError(f"the copy task needs a delay T from 1 to {MAX_TASK_LENGTH}, not {T}")
-        if batch < 1:
-            raise ValueError(f"the batch must hold at least one sequence, not {batch}")
+        if not 1 <= batch <= MAX_TASK_BATCH:
+            raise ValueError(f"the batch must hold 1 to {MAX_TASK_BATCH:,} sequences, not {batch}")
+        if not 1 <= K <= MAX_TASK_LENGTH:
+            raise ValueError(f"the copy task copies 1 to {MAX_TASK_LENGTH} symbols, not {K}")
         self.T, self.m, self.seed, self.K = int(T), int(batch), int(seed), int(K)
         self.vocab = ("_",) + tuple("abcdefgh") + (":",)
 

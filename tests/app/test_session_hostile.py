@@ -112,3 +112,29 @@ def test_the_checked_ranges_are_the_panels(trained):
     assert (p.snapshot_every.minimum(), p.snapshot_every.maximum()) == train_session.SNAPSHOT_RANGE
     assert (p.lr.minimum(), p.lr.maximum()) == train_session.LR_RANGE
     assert (p.clip.minimum(), p.clip.maximum()) == train_session.CLIP_RANGE
+
+
+@pytest.mark.parametrize("kind, change, words", [
+    ("adding", ("batch", 10**7), "1 to 1,024 sequences, not 10000000"),      # an update of gigabytes
+    ("copy", ("K", 10**8), "1 to 2000 symbols, not 100000000"),              # (T + 2K) steps of K symbols
+    ("names", ("batch", 10**6), "1 to 1,024 names, not 1000000"),
+])
+def test_a_saved_runs_task_too_large_to_train_is_one_message(qtbot, monkeypatch, tmp_path, kind, change, words):
+    """The saved run's own task (not the panel's choices): its batch and the copy task's K went into the
+    next update unchecked."""
+    from .drive import choose
+
+    w, t = train_window(qtbot)
+    choose(qtbot, t["panel"].task, kind)
+    type_number(qtbot, t["panel"].steps, "2")
+    click(qtbot, t["panel"].steps_button)
+    wait_idle(qtbot, t)
+    good = save_session(tmp_path / "good.rnnviz", session_of(w.state))
+    bad = edited(good, tmp_path / "bad.rnnviz", "training", "runs", 0, "task", *change)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda *a, **k: shown.append(a[2]))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(bad), ""))
+    before = (t["controller"].updates, t["controller"].main.task.describe())
+    w.file_actions.actions["open"].trigger()                  # File ▸ Open session…
+    assert len(shown) == 1 and words in shown[0] and "unchanged" in shown[0], shown
+    assert (t["controller"].updates, t["controller"].main.task.describe()) == before

@@ -427,3 +427,50 @@ def test_training_a_bidirectional_model_on_the_text_says_it_reads_its_targets(qt
     click(qtbot, t["panel"].step_button)
     wait_idle(qtbot, t)
     assert "reads each step's target" in t["panel"].message.text() and t["panel"].message.isVisible()
+
+
+def test_the_learning_rate_slider_moves_below_1e_3_and_the_box_keeps_its_value(qtbot):
+    """The box had 4 decimals: the slider's 1.26e-4 became 0.0001 and the slider, set back from the box,
+    jumped back to 1e-4 (PageUp could not leave it); 3.16e-3 trained as 0.0032."""
+    from PySide6.QtCore import Qt
+
+    w, t = train_window(qtbot)
+    panel, ctl = t["panel"], t["controller"]
+    type_number(qtbot, panel.lr, "0.0001")
+    assert panel.lr_slider.value() == 0
+    panel.lr_slider.setFocus()
+    qtbot.keyClick(panel.lr_slider, Qt.Key.Key_PageUp)
+    assert panel.lr_slider.value() == 10 and ctl.settings.lr == 0.000126 and panel.lr.text() == "0.000126"
+    qtbot.keyClick(panel.lr_slider, Qt.Key.Key_PageUp)
+    assert panel.lr_slider.value() == 20 and ctl.settings.lr == 0.000158
+    type_number(qtbot, panel.lr, "0.00025")
+    assert ctl.settings.lr == 0.00025 and panel.lr_slider.value() == 40
+    qtbot.keyClick(panel.lr, Qt.Key.Key_Up)                  # the box's arrow: one step of the slider's scale
+    assert panel.lr_slider.value() == 50 and ctl.settings.lr == 0.000316
+    panel.lr_slider.setValue(150)                            # (a drag)
+    assert ctl.settings.lr == 0.00316 and panel.lr_slider.value() == 150
+    type_number(qtbot, panel.lr, "1")
+    qtbot.keyClick(panel.lr, Qt.Key.Key_Up)
+    assert ctl.settings.lr == 1.0
+
+
+def test_sampling_beside_a_task_the_views_dont_show_says_whose_network_writes(qtbot):
+    """Trained on the adding problem, Generate wrote the typed text's (untrained) network's characters
+    without a word: a first-time user read them as the trained network's."""
+    w, t = train_window(qtbot)
+    panel, sampler = t["panel"], t["sample"]
+    choose(qtbot, panel.task, "adding")
+    type_number(qtbot, panel.steps, "3")
+    click(qtbot, panel.steps_button)
+    wait_idle(qtbot, t)
+    open_tab(qtbot, t, "Sample")
+    click(qtbot, sampler.generate)
+    assert sampler.output.toPlainText()
+    assert "adding problem's trained network doesn't write characters" in sampler.message.text()
+    open_tab(qtbot, t, "Train")
+    choose(qtbot, panel.task, "text")                 # a text run: its own network writes, no note
+    click(qtbot, panel.step_button)
+    wait_idle(qtbot, t)
+    open_tab(qtbot, t, "Sample")
+    click(qtbot, sampler.generate)
+    assert sampler.message.text() == ""

@@ -133,6 +133,11 @@ class SamplePanel(QWidget):
             self.open_button.setEnabled(False)
             return
         self.output.setPlainText(self.result.seed_text + self.result.text)
+        ctl = self.ctl
+        if ctl is not None and ctl.main is not None and not ctl.shows_in_views():
+            # (the adding problem, the copy task: a run the views don't show, whose outputs aren't characters)
+            self.message.setText(f"The {ctl.main.task.title}'s trained network doesn't write characters: this "
+                                 "is the typed text's network, as the views show it.")
         self.open_button.setEnabled(len(self.result.seed_text + self.result.text) >= 2)
         with QSignalBlocker(self.step):
             self.step.setRange(0, max(len(self.result.text) - 1, 0))

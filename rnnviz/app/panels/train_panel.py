@@ -78,9 +78,8 @@ class TrainPanel(QWidget):
         self.lr_slider = QSlider(Qt.Orientation.Horizontal)
         self.lr_slider.setRange(0, LR_STEPS)
         self.lr_slider.setToolTip("learning rate, 1e-4 … 1 on a log scale")
-        self.lr = QDoubleSpinBox()
+        self.lr = LearningRateBox()
         self.lr.setRange(1e-4, 1.0)
-        self.lr.setDecimals(4)
         self.lr.setKeyboardTracking(False)
         row = QHBoxLayout()
         row.addWidget(self.lr_slider, 1)
@@ -147,7 +146,7 @@ class TrainPanel(QWidget):
         lay.addWidget(box)
         lay.addStretch(1)
 
-        self.task.currentIndexChanged.connect(lambda _i: self._apply_task())
+        self.task.currentIndexChanged.connect(lambda _i: self._apply_task(chosen=True))
         self.length.valueChanged.connect(lambda _v: self._apply_task())
         self.batch.valueChanged.connect(lambda _v: self._apply_task())
         self.window.valueChanged.connect(lambda v: self.ctl.set_window(v))
@@ -172,12 +171,15 @@ class TrainPanel(QWidget):
         self._sync()
 
     # ------------------------------------------------------------------ user input
-    def _apply_task(self) -> None:
+    def _apply_task(self, chosen: bool = False) -> None:
+        """The task's widgets to the controller; `chosen`: the user picked this task in the list (a
+        text file not opened yet: the file dialog, and back to the task before when it is cancelled).
+        (It asked self.sender(), which is None in a slot called through a lambda: the dialog never
+        opened and the panel said "Can't train: open a text file to train on".)"""
         kind = self.task.currentData()
-        if kind == "file" and not self.ctl.choice.file_text and self.sender() is self.task:
+        if kind == "file" and not self.ctl.choice.file_text and chosen:
             if not self._open_file():
                 self._sync()
-                return
             return
         self.ctl.set_task(replace(self.ctl.choice, kind=kind, length=self.length.value(), batch=self.batch.value()))
 
@@ -194,7 +196,7 @@ class TrainPanel(QWidget):
             if len(text) < 2:
                 raise ValueError(f"{path} holds fewer than two characters")
         except ValueError as e:
-            self.message.setText(str(e))
+            self.ctl.say(str(e))          # (through the controller: its next message replaces it)
             return False
         remember_folder("train", path)
         self.ctl.set_task(replace(self.ctl.choice, kind="file", file_path=path, file_text=text))
@@ -263,19 +265,48 @@ class TrainPanel(QWidget):
 
     def _sync_scrub(self) -> None:
         main = self.ctl.main
-        n = len(main.snapshots) if main is not None and not self.ctl.running else 0
+        stale = self.ctl.stale()          # (the views show another model or text: not these weights)
+        n = len(main.snapshots) if main is not None and not self.ctl.running and not stale else 0
         with QSignalBlocker(self.scrub):
             self.scrub.setRange(0, n)
             self.scrub.setValue(n if self.ctl.viewing is None else self.ctl.viewing)
         self.scrub.setEnabled(n > 0)
         if self.ctl.running:
             self.scrub_label.setText("pause to look back through training")
+        elif stale and main is not None:
+            self.scrub_label.setText(f"{stale[0].upper()}{stale[1:]} changed: the snapshots are of the network "
+                                     "trained before")
         elif self.ctl.viewing is not None and main is not None:
             u = main.snapshots[self.ctl.viewing][0]
             self.scrub_label.setText(f"the views show the weights after update {u:,} (of {main.updates:,})")
         else:
             self.scrub_label.setText(f"the views show the latest weights ({self.ctl.updates:,} updates)"
                                      if main is not None else "")
+
+
+class LearningRateBox(QDoubleSpinBox):
+    """The learning rate as the slider sets it, three significant digits (0.000126, 0.00316, 0.1):
+    with 4 decimals the box rounded every rate below 1e-3 to 0.0001 … 0.0010 and the slider, set back
+    from the box, snapped to those ten positions; → and PageUp could not move it off 1e-4 at all. Its
+    arrows step along the slider's log scale (×1.26 a step, not ±1)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setDecimals(8)               # (the value kept as set; the text shows 3 digits)
+
+    def textFromValue(self, v: float) -> str:
+        return f"{v:.3g}" if v >= 1e-4 else f"{v:.2e}"
+
+    def stepBy(self, steps: int) -> None:
+        self.setValue(lr_of(min(max(slider_of(self.value()) + 10 * steps, 0), LR_STEPS)))
+
+    def sizeHint(self):
+        hint = super().sizeHint()
+        fm = self.fontMetrics()           # room for the widest text it shows, not for "0.0001" only
+        hint.setWidth(max(hint.width(), fm.horizontalAdvance("0.000126") + fm.horizontalAdvance("0") * 4))
+        return hint
+
+    minimumSizeHint = sizeHint
 
 
 def _spin(lo: int, hi: int, value: int, tip: str) -> QSpinBox:
