@@ -246,6 +246,22 @@ def test_a_clipping_threshold_typed_as_zero_stays_one_a_session_can_restore(qtbo
     ctl.settings.check()                                      # what the session saves, it restores
 
 
+def test_the_clipping_threshold_is_written_without_trailing_zeros(qtbot):
+    """'5.0000' said four digits of nothing on a projector: the box shows 5, 0.25, 0.0001, and what is
+    typed is still kept to 4 decimals (the BPTT panel's box too)."""
+    w, t = train_window(qtbot)
+    panel, ctl = t["panel"], t["controller"]
+    assert panel.clip.text() == "5"
+    for typed, shown, value in (("0.25", "0.25", 0.25), ("0.0001", "0.0001", 1e-4), ("12", "12", 12.0),
+                                ("1.5", "1.5", 1.5)):
+        type_number(qtbot, panel.clip, typed)
+        assert panel.clip.text() == shown
+        assert ctl.settings.clip_threshold == value
+    from rnnviz.app.panels.bptt_controls import BPTTControls
+    bptt = w.findChild(BPTTControls)                                  # the BPTT panel's box is the same kind
+    assert bptt.threshold.value() == 5.0 and bptt.threshold.text() == "5"
+
+
 def test_while_training_the_views_get_the_weights_without_an_eigendecomposition_on_the_gui_thread(qtbot,
                                                                                                   monkeypatch):
     """Every push of the weights to the views (twice a second) worked out their spectral radius on the

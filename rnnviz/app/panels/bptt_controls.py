@@ -14,7 +14,7 @@ from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QFormLayout, QGroupBox, QLabel, QSizePolicy,
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
-from rnnviz.app.panels.widgets import combo_box
+from rnnviz.app.panels.widgets import ThresholdBox, combo_box
 from rnnviz.core.spec import MAX_LAYERS
 
 FLOWS = (("total", "total L = Σ L<t>", "the gradient of the total loss, the sum over every step"),
@@ -51,10 +51,7 @@ class BPTTControls(QWidget):
         box = QGroupBox("Gradient clipping")
         form = QFormLayout(box)
         self.clip_mode = combo_box(CLIPS)
-        self.threshold = QDoubleSpinBox()
-        self.threshold.setRange(1e-4, 1e6)
-        self.threshold.setDecimals(4)
-        self.threshold.setKeyboardTracking(False)
+        self.threshold = ThresholdBox()
         self.threshold.setToolTip("θ for norm clipping, c for element-wise clipping")
         form.addRow("Mode:", self.clip_mode)
         form.addRow("Threshold:", self.threshold)

@@ -20,7 +20,7 @@ from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import (QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
                                QPushButton, QSlider, QSpinBox, QVBoxLayout, QWidget)
 
-from rnnviz.app.panels.widgets import LiveText, combo_box
+from rnnviz.app.panels.widgets import LiveText, ThresholdBox, combo_box
 from rnnviz.core.optimizers import OPTIMIZER_TITLES, OPTIMIZERS
 
 TASKS = (("text", "the typed sequence", "train on what the Sequence box holds (min-char-rnn's windows)"),
@@ -86,12 +86,7 @@ class TrainPanel(QWidget):
         row.addWidget(self.lr)
         form.addRow("Learning rate:", row)
         self.clip_mode = combo_box(CLIPS)
-        self.clip = QDoubleSpinBox()
-        # the decimals first: setDecimals(3) after setRange(1e-4, …) rounded the minimum to 0.000, a
-        # threshold of 0 that the autosave kept and the next start refused (the monkey, seed 12)
-        self.clip.setDecimals(4)
-        self.clip.setRange(1e-4, 1e6)
-        self.clip.setKeyboardTracking(False)
+        self.clip = ThresholdBox()
         form.addRow("Clipping:", self.clip_mode)
         form.addRow("Threshold:", self.clip)
         self.max_updates = _spin(1, 10_000_000, 100_000, "training stops after this many updates")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QRect, QSize, Qt
 from PySide6.QtGui import QPainter, QPalette
-from PySide6.QtWidgets import QComboBox, QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLabel, QSizePolicy, QWidget
 
 QWIDGETSIZE_MAX = (1 << 24) - 1
 
@@ -18,6 +18,24 @@ def combo_box(items) -> QComboBox:
         if tip:
             c.setItemData(c.count() - 1, tip[0], Qt.ItemDataRole.ToolTipRole)
     return c
+
+
+class ThresholdBox(QDoubleSpinBox):
+    """A clipping threshold, 1e-4 … 1e6 with 4 decimals kept, written without trailing zeros: 5, 0.25,
+    0.0001 (a QDoubleSpinBox wrote 5.0000, four digits that say nothing on a projector)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        # the decimals first: setDecimals(3) after setRange(1e-4, …) rounded the minimum to 0.000, a
+        # threshold of 0 that the autosave kept and the next start refused (the monkey, seed 12)
+        self.setDecimals(4)
+        self.setRange(1e-4, 1e6)
+        self.setKeyboardTracking(False)
+
+    def textFromValue(self, v: float) -> str:
+        text = super().textFromValue(v)
+        point = self.locale().decimalPoint()
+        return text.rstrip("0").rstrip(point) if point in text else text
 
 
 class LiveText(QWidget):
