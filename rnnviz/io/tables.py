@@ -20,8 +20,8 @@ target, `scored` 1 where L<t> counts in L, `prediction` the most likely characte
 Numbers are written at full precision (they read back exactly); inf and NaN are spelled out.
 
 trace.npz (one sequence, m = 1 squeezed; steps along the last axis):
-  x (n_x, T) inputs · targets (T,) class indices (text; -1 where a step has no target) or values
-  (numbers) · a (n_a·dirs, T) the top layer's hidden states, directions stacked (forward first) ·
+  x (n_x, T) inputs · targets (T,) class indices (text, or classes as the notes' batch; -1 where a
+  step has no target) or values (numbers) · a (n_a·dirs, T) the top layer's hidden states, directions stacked (forward first) ·
   y_hat (n_y, T) outputs · loss (T,) L<t> · da (n_a·dirs, T) the top layer's total dL/da<t> ·
   da_last (n_a·dirs, T) dL<T>/da<t>
   and for every layer l (0 = bottom) and direction (suffix _reverse for the backward one), as
@@ -52,7 +52,7 @@ Table = tuple[list[str], list[list]]
 def trace_arrays(tr) -> dict[str, np.ndarray]:
     """The arrays of trace.npz for the first sequence of the batch."""
     seq = tr.seq
-    if seq.kind == "text" and seq.target_index is not None:
+    if seq.target_index is not None:   # classes: a text's characters, the notes' batch's 0 / 1
         targets = np.asarray(seq.target_index[0], dtype=np.int64)
     else:
         targets = np.asarray(tr.y[0, 0, :], dtype=np.float64)
