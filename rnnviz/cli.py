@@ -47,6 +47,7 @@ files written into DIR (each atomically: a failed export leaves no partial file)
     hidden_states   heatmap of a<t>.  CSV: step, x<t>, a<t>[1] ... a<t>[n_a]
     outputs         y_hat<t>.  CSV: step, x<t>, y<t>, scored, then for text: prediction,
                     y_hat<t>[y<t>] and y_hat<t>[c] for every character c (up to 5 million cells);
+                    the same for classes (the notes' batch: y_hat<t>[class 0], y_hat<t>[class 1]);
                     for numbers: y_hat<t>
     losses          L<t> per step.  CSV: step, x<t>, y<t>, scored, L<t>, L<1>+...+L<t>
     gradients       gradient size through time, the verdict (and the clipping).  CSV: step,

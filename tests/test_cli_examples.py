@@ -37,6 +37,31 @@ def test_the_notes_example_is_the_notes_batch_with_their_weights(notes4):
     assert [float(v) for v in rows[0]["x<t>"].split()] == [float(v) for v in x[:, 3, 0]]   # all three inputs
 
 
+def test_the_notes_targets_in_trace_npz_are_the_classes_the_loss_scores(notes4):
+    """trace.npz's targets held the one-hot row of class 0 ([1, 1, 1, 0] where the classes are
+    0, 0, 0, 1), the opposite of losses.csv's y<t> and of what L<t> scores."""
+    classes = _draw()[3][3]                                          # sequence 4's drawn classes
+    trace = load(notes4 / "trace.npz")
+    assert trace["targets"].dtype.kind == "i"
+    np.testing.assert_array_equal(trace["targets"], classes)
+    T = len(classes)
+    np.testing.assert_allclose(trace["loss"], -np.log(trace["y_hat"][trace["targets"], np.arange(T)]))
+    with open(notes4 / "losses.csv", encoding="utf-8") as f:
+        assert [int(float(r["y<t>"])) for r in csv.DictReader(f)] == classes.tolist()
+
+
+def test_the_notes_outputs_csv_has_every_class_probability(notes4):
+    """outputs.csv of the notes' two classes held only y_hat<t> = p(class 0) beside y<t>, the class's
+    number: 0.18 beside y<t> = 1 read as a bad guess where p(class 1) was 0.82."""
+    y_hat = load(notes4 / "trace.npz")["y_hat"]
+    with open(notes4 / "outputs.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    for t, r in enumerate(rows):
+        assert [float(r["y_hat<t>[class 0]"]), float(r["y_hat<t>[class 1]"])] == y_hat[:, t].tolist()
+        assert float(r["prediction"]) == float(np.argmax(y_hat[:, t]))
+        assert float(r["y_hat<t>[y<t>]"]) == y_hat[int(float(r["y<t>"])), t]
+
+
 def test_other_examples_by_name(tmp_path):
     r = run("export", "--out", tmp_path / "sine", "--example", "Sine-Wave", "--gif-frames", 2, "--hidden", 4)
     assert r.returncode == 0, r.stderr

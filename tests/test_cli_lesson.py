@@ -125,3 +125,25 @@ def test_re_exporting_a_shorter_lesson_removes_the_older_exports_extra_slides_on
     assert (out / "slides.txt").read_text(encoding="utf-8").startswith("Mine\n\n1. One")
     r = run("lesson", lesson(["One", "Deux"]), "--out", out, home=tmp_path)     # the same again: nothing to remove
     assert r.returncode == 0 and r.stdout.strip() == f"wrote 2 slides and slides.txt into {out}"
+
+
+def test_every_slide_has_the_size_asked_for_or_the_export_says_the_smallest(tmp_path):
+    """--size 640x480 (allowed by --help) wrote 972 x 504 and 972 x 522 slides: the window can't be
+    narrower than its panels, and a page that needs more height grew it for every later slide. Now
+    every slide written has the size asked for; a size the window can't take is one line naming the
+    smallest it can, and nothing is written when the first page already can't."""
+    out = tmp_path / "small"
+    r = run("lesson", "gated-cells", "--out", out, "--size", "640x480", home=tmp_path)
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and "at least" in r.stderr and "--size" in r.stderr
+    assert not list(out.glob("*.png")) if out.exists() else True
+    for size in ("1000x510", "1100x720"):
+        out = tmp_path / size
+        r = run("lesson", "gated-cells", "--out", out, "--size", size, home=tmp_path)
+        assert "Traceback" not in r.stderr and (r.returncode == 0 or "at least" in r.stderr), r.stderr
+        want = tuple(int(v) for v in size.split("x"))
+        for p in out.glob("*.png"):
+            with Image.open(p) as im:
+                assert im.size == want, (size, p.name, im.size)
+        if size == "1100x720":
+            assert r.returncode == 0 and len(list(out.glob("*.png"))) == 5

@@ -93,6 +93,8 @@ def test_a_blow_up_writes_the_last_finite_weights_and_says_so(tmp_path):
     (("--task", "adding", "--batch", 0), "at least 1"),
     (("--task", "adding", "--length", 1), "from 2"),
     (("--text", TEXT, "--length", 10), "--seq-length"),
+    (("--task", "adding", "--seq-length", 3), "--seq-length is the window of a --text"),   # was ignored
+    (("--task", "names", "--seq-length", 3), "--seq-length is the window of a --text"),
     (("--text", TEXT, "--batch", 4), "--batch is for the tasks"),
     (("--task", "names", "--loss", "mse"), "--loss is for"),
     (("--text", TEXT, "--lr", "-1"), "out of range"),

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QApplication
 
-from rnnviz.app.lessons.slides import export_slides, settle
+from rnnviz.app.lessons.slides import export_slides, settle, too_small
 from rnnviz.interrupts import INTERRUPTS
 from rnnviz.io.atomic import check_writable_dir
 
@@ -41,15 +42,22 @@ def _export(args, m, interrupted, removed) -> list[Path]:
         check_writable_dir(args.out)
         if args.presentation:
             window.state.set_view_options(presentation=True)
-        window.resize(int(m.group(1)), int(m.group(2)))
+        size = QSize(int(m.group(1)), int(m.group(2)))
+        window.resize(size)
         window.show()
         window.start_layout()
         settle(window)
+        if window.size() != size:     # the panels' smallest window: before anything is written
+            window.resize(size)
+            settle(window)
+            if window.size() != size:
+                raise ValueError(too_small(size, window.size(), "the lesson's first page"))
         if interrupted():
             raise KeyboardInterrupt("no slides were written")
         progress = Progress(sys.stderr)
         try:
-            return export_slides(window.lessons, lesson, args.out, progress, stop=interrupted, removed=removed)
+            return export_slides(window.lessons, lesson, args.out, progress, stop=interrupted, removed=removed,
+                                 size=size)
         finally:
             progress.clear()
     finally:

@@ -44,6 +44,10 @@ def build_task(args):
     if args.task == "names" and args.length is not None:
         raise ValueError("--length is the length of the adding problem or the copy task's delay; the names "
                          "task reads whole names")
+    if args.task is not None and args.seq_length is not None:
+        raise ValueError("--seq-length is the window of a --text or a series (truncated BPTT); the "
+                         + ("names task reads whole names" if args.task == "names" else
+                            f"{args.task} task's sequences are --length steps long"))
     if args.task in ("adding", "copy", "names"):
         recipe = RECIPES[args.task]
         for opt in ("loss", "architecture", "target"):

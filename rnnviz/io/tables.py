@@ -8,6 +8,8 @@ in the notes' notation (ASCII: `y_hat<t>` for ŷ<t>):
   graph.csv          step, x<t>, ||a<t>||, prediction, y<t>, L<t>, ||dL/da<t>||, ||dL<T>/da<t>||
   hidden_states.csv  step, x<t>, a<t>[1] ... a<t>[n_a]
   outputs.csv        text:    step, x<t>, y<t>, scored, prediction, y_hat<t>[y<t>], y_hat<t>[c] per character c
+                     classes (the notes' batch): the same, prediction and y<t> the class's number, then
+                              y_hat<t>[class 0], y_hat<t>[class 1]
                      numbers: step, x<t>, y<t>, scored, y_hat<t>
   losses.csv         step, x<t>, y<t>, scored, L<t>, L<1>+...+L<t>
   gradients.csv      step, ||dL/da<t>||, ||dL<T>/da<t>||, ||dL<T>/da<T>|| (gamma sigma_max)^(T-t) (Pascanu's
@@ -20,8 +22,8 @@ target, `scored` 1 where L<t> counts in L, `prediction` the most likely characte
 Numbers are written at full precision (they read back exactly); inf and NaN are spelled out.
 
 trace.npz (one sequence, m = 1 squeezed; steps along the last axis):
-  x (n_x, T) inputs · targets (T,) class indices (text; -1 where a step has no target) or values
-  (numbers) · a (n_a·dirs, T) the top layer's hidden states, directions stacked (forward first) ·
+  x (n_x, T) inputs · targets (T,) class indices (text, or classes as the notes' batch; -1 where a
+  step has no target) or values (numbers) · a (n_a·dirs, T) the top layer's hidden states, directions stacked (forward first) ·
   y_hat (n_y, T) outputs · loss (T,) L<t> · da (n_a·dirs, T) the top layer's total dL/da<t> ·
   da_last (n_a·dirs, T) dL<T>/da<t>
   and for every layer l (0 = bottom) and direction (suffix _reverse for the backward one), as
@@ -52,7 +54,7 @@ Table = tuple[list[str], list[list]]
 def trace_arrays(tr) -> dict[str, np.ndarray]:
     """The arrays of trace.npz for the first sequence of the batch."""
     seq = tr.seq
-    if seq.kind == "text" and seq.target_index is not None:
+    if seq.target_index is not None:   # classes: a text's characters, the notes' batch's 0 / 1
         targets = np.asarray(seq.target_index[0], dtype=np.int64)
     else:
         targets = np.asarray(tr.y[0, 0, :], dtype=np.float64)
@@ -165,13 +167,21 @@ def _scored(tr) -> list[int]:
     return (np.asarray(tr.step_weight) > 0).astype(int).tolist()
 
 
+def _classes(tr) -> bool:
+    """Whether ŷ<t> scores classes of vector inputs (the notes' batch: class 0 / class 1), not values."""
+    return tr.seq.kind != "text" and tr.seq.target_index is not None and tr.n_y > 1
+
+
 def _predictions(tr) -> list:
-    """The most likely character (text), or ŷ<t> itself (numbers: a value, or p(1) for BCE)."""
+    """The most likely character (text) or class (its number, as y<t>: the notes' batch), or ŷ<t>
+    itself (numbers: a value, or p(1) for BCE)."""
     y0 = tr.y_hat[:, 0, :]
-    if tr.seq.kind != "text":
+    if tr.seq.kind != "text" and not _classes(tr):
         return _floats(y0[0])
     ok = np.all(np.isfinite(y0), axis=0)
     best = np.argmax(np.nan_to_num(y0, nan=-1.0), axis=0)
+    if _classes(tr):
+        return [float(i) if good else "nan" for i, good in zip(best, ok)]
     vocab = tr.seq.vocab
     return [vocab[int(i)] if good else "nan" for i, good in zip(best, ok)]
 
@@ -208,13 +218,16 @@ def outputs_table(tr) -> Table:
     seq = tr.seq
     cols = {"step": _steps(tr), "x<t>": _inputs(tr), "y<t>": _targets(tr), "scored": _scored(tr)}
     y0 = tr.y_hat[:, 0, :]
-    if seq.kind != "text":
+    if seq.kind != "text" and not _classes(tr):
         cols["y_hat<t>"] = _floats(y0[0])
         return _columns(cols)
     cols["prediction"] = _predictions(tr)
-    cols["y_hat<t>[y<t>]"] = _floats(y0[seq.target_index[0].astype(int), np.arange(tr.T)])
+    ti = seq.target_index[0].astype(int)
+    at = _floats(y0[np.maximum(ti, 0), np.arange(tr.T)])
+    cols["y_hat<t>[y<t>]"] = [v if k >= 0 else None for v, k in zip(at, ti.tolist())]   # "": no target
+    names = seq.vocab if seq.kind == "text" else seq.output_labels()
     if y0.size <= MAX_OUTPUT_CELLS:
-        for c, row in zip(seq.vocab, y0.tolist()):
+        for c, row in zip(names, y0.tolist()):
             cols[f"y_hat<t>[{c}]"] = row
     return _columns(cols)
 

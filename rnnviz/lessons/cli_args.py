@@ -26,5 +26,6 @@ def add_parser(sub) -> None:
                                                 "or a lesson file (.json / .toml)")
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write into (created if missing)")
     p.add_argument("--size", default="1280x720", type=window_size, metavar="WxH",
-                   help="the window's size in pixels, from 640x480 to 3840x2160 (default 1280x720)")
+                   help="every slide's size in pixels, from 640x480 to 3840x2160 (default 1280x720; a size "
+                        "smaller than the window's panels need is an error naming the smallest)")
     p.add_argument("--presentation", action="store_true", help="large fonts, as in presentation mode (F11)")

@@ -97,3 +97,21 @@ def test_a_check_is_stale_once_the_windows_sequence_changes(qtbot, window, tmp_p
     qtbot.waitUntil(lambda: "has changed since" in window.check_panel.status.text(), timeout=5000)
 
 
+
+
+def test_the_outputs_tab_shows_the_notes_classes_as_probabilities_of_each_class(qtbot, window):
+    """The notes' ŷ⟨t⟩ is a softmax over two classes: the Outputs tab plotted p(class 0) as a
+    'prediction ŷ⟨t⟩' against 'target y⟨t⟩' = 1 where the class is 0 (its 'value' axis), the opposite
+    of the graph's ✓class 0 / class 1. It shows p(class) per class and step, the targets ringed."""
+    from tests.app.drive import tab
+
+    notes_batch(qtbot, window)
+    tab(window, window.outputs)
+    view, tr = window.outputs, window.state.trace
+    assert view.image.isVisible() and not view.pred_curve.isVisible()
+    assert view.image.image.shape == (2, tr.T)
+    assert view.target_points() == [(t, int(tr.seq.target_index[0, t])) for t in range(tr.T)]
+    ticks = [label for _v, label in view.plot.getAxis("left")._tickLevels[0]]
+    assert ticks == ["class 0", "class 1"]
+    assert "p(class)" in view.plot.titleLabel.text and "character" not in view.plot.titleLabel.text
+    assert "character" not in view.plot.getAxis("left").labelText

@@ -26,7 +26,7 @@ def test_trace_npz_shapes_and_values(tmp_path, trace):
     assert z["loss"].shape == z["targets"].shape == (T,)
     assert z["da"].shape == z["da_last"].shape == (n_a, T)
     assert np.array_equal(z["da"], trace.da[:, 0]) and np.array_equal(z["loss"], trace.loss)
-    if trace.seq.kind == "text":
+    if trace.seq.target_index is not None:
         assert z["targets"].dtype.kind == "i" and np.array_equal(np.argmax(trace.y[:, 0], axis=0), z["targets"])
     else:
         assert np.array_equal(z["targets"], trace.y[0, 0])
@@ -67,7 +67,7 @@ def test_tables_use_the_notes_names_and_the_real_values(trace):
     assert header == ["step", "x<t>", "||a<t>||", "prediction", "y<t>", "L<t>", "||dL/da<t>||", "||dL<T>/da<t>||"]
     assert rows[-1][6] == pytest.approx(float(trace.da_norm[-1]))
     header, rows = TABLES["outputs"](trace)
-    if trace.seq.kind == "text":
+    if trace.seq.target_index is not None:
         assert rows[0][1] == "h" and rows[0][2] == "e"
         assert f"y_hat<t>[{trace.seq.vocab[0]}]" in header
     else:

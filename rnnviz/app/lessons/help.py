@@ -12,6 +12,7 @@ from PySide6.QtGui import QCursor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QApplication, QDialog, QLabel, QPushButton, QScrollArea, QToolButton, QToolTip,
                                QVBoxLayout, QWidget)
 
+from rnnviz.app.views.eq_format import rich
 from rnnviz.app.views.lazy import Lazy
 from rnnviz.lessons.format import PANELS, tab_key
 from rnnviz.lessons.help_texts import HELP, Help
@@ -25,7 +26,7 @@ def help_html(h: Help, link: str = "") -> str:
             out.append(f"<p><b>{name}.</b> {e(text)}</p>")
     if link:
         out.append(f"<p><a href='{link}'>Explained in a lesson ›</a></p>")
-    return "".join(out)
+    return rich("".join(out))   # c̃ with its tilde over the c
 
 
 class HelpPopup(QDialog):

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QListWidget, QListWi
 
 from rnnviz.app.colors import palette
 from rnnviz.app.lessons.controls import PageControls
+from rnnviz.app.views.eq_format import rich
 from rnnviz.lessons.text import breakable, to_html, to_inline_html
 
 
@@ -190,16 +191,16 @@ class LessonPanel(QWidget):
         self.page_title.setStyleSheet("font-weight: bold; font-size: 120%;")
         self.problem.setText(c.problem)
         self.problem.setVisible(bool(c.problem))
-        self.text.setText(to_html(page.text, ctx, f"color:{p.forward}; font-weight:bold"))
+        self.text.setText(rich(to_html(page.text, ctx, f"color:{p.forward}; font-weight:bold")))   # c̃'s tilde on top
         if page.wait is None:
             self.hint.setVisible(bool(page.hint))
-            self.hint.setText(to_html(page.hint, ctx) if page.hint else "")
+            self.hint.setText(rich(to_html(page.hint, ctx)) if page.hint else "")
             self.hint.setStyleSheet("")
         else:
             self.hint.show()
             sign = "✓ " if c.done else "▶ "
             tail = " Next ›" if c.done and c.index + 1 < len(c.lesson.pages) else ""
-            self.hint.setText(f"<b>{sign}</b>" + to_inline_html(page.hint, ctx) + (f"<b>{tail}</b>" if tail else ""))
+            self.hint.setText(f"<b>{sign}</b>" + rich(to_inline_html(page.hint, ctx)) + (f"<b>{tail}</b>" if tail else ""))
             colour = p.forward if not c.done else "#2e8b57"
             self.hint.setStyleSheet(f"QLabel#lessonHint {{ border: 2px solid {colour}; padding: 6px; }}")
 

@@ -64,8 +64,9 @@ class SlideExporter(QObject):
                                      # `removed` names an older export's extra slides taken away
     failed = Signal(str)
 
-    def __init__(self, lessons, lesson, folder):
+    def __init__(self, lessons, lesson, folder, size=None):
         super().__init__(lessons.window)
+        self.size = size                 # QSize every slide must have (rnnviz lesson --size), or None
         from rnnviz.app.jobs import JobRunner
         self.lessons, self.lesson = lessons, lesson
         self.folder = check_writable_dir(folder)
@@ -122,6 +123,14 @@ class SlideExporter(QObject):
         if c.index != self.k:        # the page was turned under the export: set it up again
             QTimer.singleShot(0, self._page)
             return
+        if self.size is not None and w.size() != self.size:
+            # a page that needed more room grew the window (it stays grown): back to the size asked for,
+            # unless this page's panels need more, then no slide of another size
+            w.resize(self.size)
+            if w.size() != self.size:
+                return self._end(too_small(self.size, w.size(), f"page {self.k + 1}"))
+            QTimer.singleShot(0, self._shoot)         # grabbed once laid out at that size
+            return
         page = self.lesson.pages[self.k]
         path = self.folder / slide_name(self.k, page)
         self._writing += 1
@@ -176,12 +185,20 @@ class SlideExporter(QObject):
             self.finished.emit(sorted(self.written, key=lambda p: (p.suffix != ".png", p.name)))
 
 
-def export_slides(lessons, lesson, folder, progress=None, stop=None, removed: list | None = None) -> list[Path]:
+def too_small(want, got, where: str) -> str:
+    """The error of a slide size the window can't take (its panels need `got`)."""
+    return (f"--size {want.width()}x{want.height()}: the window can't be that small ({where} needs at least "
+            f"{max(got.width(), want.width())}x{max(got.height(), want.height())} for its panels); give a larger --size")
+
+
+def export_slides(lessons, lesson, folder, progress=None, stop=None, removed: list | None = None,
+                  size=None) -> list[Path]:
     """The exporter run to its end (an event loop of its own): the CLI and the tests. `stop`: asked
     every 50 ms; once it says True the export is cancelled as the window's Cancel does, and
     KeyboardInterrupt says how many slides were written (Ctrl-C on the CLI). `removed` gets the names
-    of an older export's extra slides that were removed."""
-    ex = SlideExporter(lessons, lesson, folder)
+    of an older export's extra slides that were removed. `size`: every slide's (QSize), or the export
+    fails (ValueError) at the first page whose panels need a larger window."""
+    ex = SlideExporter(lessons, lesson, folder, size)
     loop = QEventLoop()
     out = {}
     ex.finished.connect(lambda files: (out.setdefault("files", files), loop.quit()))

@@ -1,6 +1,7 @@
 """Outputs ŷ⟨t⟩ against the targets.
 
-text (softmax):  vocabulary × time heatmap of the probabilities (viridis 0..1), targets ringed;
+text (softmax):  vocabulary × time heatmap of the probabilities (viridis 0..1), targets ringed (also
+                 classes of vector inputs: the notes' batch, class 0 / class 1);
 numbers (MSE):   the prediction ŷ⟨t⟩ and the target y⟨t⟩ as lines;
 bits (BCE):      the probability of a 1 and the 0/1 labels.
 Steps whose loss does not count (trace.step_weight == 0, e.g. all but the last in many-to-one) get
@@ -91,7 +92,8 @@ class OutputView(StepPlotView):
 
     def _draw(self, trace) -> None:
         seq = trace.seq
-        mode = "text" if seq.kind == "text" else trace.loss_name
+        # classes (a text's characters, the notes' batch's class 0 / class 1): p(class) per class and step
+        mode = "text" if seq.kind == "text" or seq.target_index is not None else trace.loss_name
         mode = mode if mode in ("text", "mse", "bce") else "mse"
         self._set_mode(mode)
         T = trace.T
@@ -105,11 +107,13 @@ class OutputView(StepPlotView):
             ti = seq.target_index[0]
             self.targets.setData(x=scored + 1.0, y=ti[scored] + 1.0)
             self._row_labels = seq.output_labels()
-            self.plot.setLabel("left", "next character")
+            chars = seq.kind == "text"
+            self.plot.setLabel("left", "next character" if chars else "class")
             self.plot.vb.setLimits(yMin=0.5, yMax=trace.n_y + 0.5)
             self.plot.vb.setYRange(0.5, trace.n_y + 0.5, padding=0)
             self.set_y_extent(0.5, trace.n_y + 0.5)
-            title = f"{self.figure_title}: p(next character)  ({trace.n_y} characters × {T} steps)"
+            title = (f"{self.figure_title}: p(next character)  ({trace.n_y} characters × {T} steps)" if chars
+                     else f"{self.figure_title}: p(class)  ({trace.n_y} classes × {T} steps)")
         else:
             t = np.arange(1, T + 1, dtype=float)
             # what pyqtgraph gets is finite or NaN and within ±PLOT_LIMIT: its range and paths stay finite

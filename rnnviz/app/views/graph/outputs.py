@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter
 
 from rnnviz.app import colors
 from rnnviz.app.views.graph.text import ALIGN_L, ALIGN_R, RowFormat, fit_text, text_width
@@ -84,9 +84,25 @@ def label_font(fr, painter: QPainter, rect: QRectF, steps) -> tuple[QFont, bool]
         painter.setFont(font)
         fm = painter.fontMetrics()
         if fm.capHeight() + 1 <= h and all(fm.horizontalAdvance(label) + (mark if target and with_mark else 0.0)
-                                           <= inner.width() for label, target in labels):
+                                           <= inner.width() and _ink(font, label).height() <= h
+                                           for label, target in labels):
             return font, with_mark
     return None
+
+
+def _ink(font: QFont, label: str) -> QRectF:
+    """The label's ink round its baseline (a 'y', 'j' or the space's ␣ reaches below it)."""
+    return QFontMetricsF(font).tightBoundingRect(label)
+
+
+def _baseline(font: QFont, label: str, r: QRectF) -> float:
+    """Where the label's baseline goes in line `r`: centred as a line of text (capitals fill the line),
+    then moved so that the whole glyph is in the line (the part of a 'y' below the baseline was cut off)."""
+    fm = QFontMetricsF(font)
+    y = r.top() + (r.height() - fm.ascent() - fm.descent()) / 2 + fm.ascent()
+    ink = _ink(font, label)
+    y -= max(y + ink.bottom() - r.bottom(), 0.0)
+    return y + max(r.top() - (y + ink.top()), 0.0)
 
 
 def paint_y(painter: QPainter, fr, t: int, rect: QRectF, formats: dict) -> None:
@@ -152,7 +168,7 @@ def _big_label(fr, painter: QPainter, r: QRectF, label: str, mark: bool, font, t
         x += w - HANG * st.f
     painter.setFont(font)
     w = painter.fontMetrics().horizontalAdvance(label)
-    painter.drawText(QRectF(x, r.top(), w + 1, r.height()), ALIGN_L, label)
+    painter.drawText(QPointF(x, _baseline(font, label, r)), label)   # a point: nothing is clipped
     if fr.drawn is not None:
         fr.drawn.append(("p", t, QRectF(r), ("✓" if mark else "") + label, float(x + w - r.left())))
     return x + w - r.left()
