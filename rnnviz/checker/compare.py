@@ -128,7 +128,8 @@ def first_difference(function: str, theirs, ours) -> Difference | None:
 def _first_difference(function, theirs, ours):
     if isinstance(ours, tuple) and (not isinstance(theirs, (tuple, list)) or len(theirs) != len(ours)):
         n = len(theirs) if isinstance(theirs, (tuple, list)) else None
-        got = f"{n} values" if n is not None else f"a {type(theirs).__name__}"
+        kind = type(theirs).__name__
+        got = f"{n} values" if n is not None else f"{'an' if kind[:1].lower() in 'aeiou' else 'a'} {kind}"
         return Difference(f"{function} should return {len(ours)} values, it returned {got}", structure=True)
     steps: list[tuple[int, int, Difference]] = []
     for order, (name, path, kind) in enumerate(PARTS[function]):

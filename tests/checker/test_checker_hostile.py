@@ -128,3 +128,11 @@ def test_a_name_that_is_not_a_function_is_not_called_missing(tmp_path):
     assert "  rnn_backward        not defined in the file" in out.stdout.splitlines()
     rows = {r["function"]: r for r in map(json.loads, run_cli(p, "--json").stdout.splitlines())}
     assert rows["rnn_forward"]["status"] == "not a function" and rows["rnn_forward"]["why"] == "an int"
+
+
+def test_a_wrong_return_is_named_with_its_article(tmp_path):
+    """'rnn_forward should return 3 values, it returned a int': an int, a NoneType, an ndarray."""
+    r = by_function(check_file(submission(tmp_path, "one", (RETURN, "    return 1\n"))))
+    assert "it returned an int" in r["rnn_forward"].summary()
+    r = by_function(check_file(submission(tmp_path, "none", (RETURN, "    return None\n"))))
+    assert "it returned a NoneType" in r["rnn_forward"].summary()
