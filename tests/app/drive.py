@@ -32,8 +32,9 @@ def type_sequence(qtbot, w, text: str) -> None:
     qtbot.keyClick(edit, Qt.Key.Key_Escape)  # hand the arrow keys back to stepping
 
 
-def choose(qtbot, combo, data) -> None:
-    """Click the combo box, then the item whose data is `data` in its popup list."""
+def choose(qtbot, combo, data, stays: bool = True) -> None:
+    """Click the combo box, then the item whose data is `data` in its popup list (stays=False: don't
+    wait for the choice to stay; a cancelled file dialog takes it back)."""
     qtbot.mouseClick(combo, Qt.MouseButton.LeftButton)
     view = combo.view()
     qtbot.waitUntil(view.isVisible, timeout=3000)
@@ -42,7 +43,7 @@ def choose(qtbot, combo, data) -> None:
     rect = view.visualRect(combo.model().index(combo.findData(data), 0))
     qtbot.mouseMove(view.viewport(), rect.center())
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    qtbot.waitUntil(lambda: combo.currentData() == data and not view.isVisible(), timeout=3000)
+    qtbot.waitUntil(lambda: (combo.currentData() == data or not stays) and not view.isVisible(), timeout=3000)
 
 
 def type_number(qtbot, spin, value: str) -> None:

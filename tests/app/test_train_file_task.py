@@ -3,8 +3,7 @@ dialog (it never did: the panel said "Can't train: open a text file to train on"
 back to the task before, and a file it can't read is said until something else happens."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtWidgets import QFileDialog
 
 from .drive import choose, type_number
 from .test_train_panel import click, train_window, wait_idle
@@ -18,15 +17,7 @@ def answer(monkeypatch, path):
 
 
 def pick(qtbot, combo, data):
-    """drive.choose without waiting for the choice to stay (a cancelled file dialog takes it back)."""
-    qtbot.mouseClick(combo, Qt.MouseButton.LeftButton)
-    view = combo.view()
-    qtbot.waitUntil(view.isVisible, timeout=3000)
-    qtbot.wait(QApplication.doubleClickInterval() + 50)
-    rect = view.visualRect(combo.model().index(combo.findData(data), 0))
-    qtbot.mouseMove(view.viewport(), rect.center())
-    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    qtbot.waitUntil(lambda: not view.isVisible(), timeout=3000)
+    choose(qtbot, combo, data, stays=False)
 
 
 def test_choosing_a_text_file_opens_the_dialog_and_cancel_goes_back(qtbot, monkeypatch, tmp_path):
