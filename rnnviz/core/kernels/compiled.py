@@ -105,45 +105,34 @@ def _cblas_gemv_sig(i):
 # an 8 MB W_hh at half the speed of dgemv (615 µs against 297 for 2048 x 512), so the shims call dgemv.
 _found = _find_dgemm()
 _shim = None
-if _found is not None and _found[2]:
+if _found is not None and _found[2] and _found[3]:
     _dgemm_ilp64 = types.ExternalFunction(_ILP64, _cblas_sig(types.int64))
-    if _found[3]:
-        _dgemv_ilp64 = types.ExternalFunction(_GEMV, _cblas_gemv_sig(types.int64))
+    _dgemv_ilp64 = types.ExternalFunction(_GEMV, _cblas_gemv_sig(types.int64))
 
-        @cfunc(_sig, cache=True, nogil=True)
-        def _via_ilp64(M, N, K, A, lda, B, ldb, tb, beta, C, ldc):
-            if N == 1 and not tb:
-                _dgemv_ilp64(_ROW_MAJOR, _NO_TRANS, M, K, 1.0, A, lda, B, ldb, beta, C, ldc)
-            else:
-                _dgemm_ilp64(_ROW_MAJOR, _NO_TRANS, _TRANS if tb else _NO_TRANS, M, N, K, 1.0, A, lda, B, ldb, beta,
-                             C, ldc)
-    else:
-        @cfunc(_sig, cache=True, nogil=True)
-        def _via_ilp64(M, N, K, A, lda, B, ldb, tb, beta, C, ldc):
-            _dgemm_ilp64(_ROW_MAJOR, _NO_TRANS, _TRANS if tb else _NO_TRANS, M, N, K, 1.0, A, lda, B, ldb, beta, C,
-                         ldc)
+    @cfunc(_sig, cache=True, nogil=True)
+    def _via_ilp64(M, N, K, A, lda, B, ldb, tb, beta, C, ldc):
+        if N == 1 and not tb:
+            _dgemv_ilp64(_ROW_MAJOR, _NO_TRANS, M, K, 1.0, A, lda, B, ldb, beta, C, ldc)
+        else:
+            _dgemm_ilp64(_ROW_MAJOR, _NO_TRANS, _TRANS if tb else _NO_TRANS, M, N, K, 1.0, A, lda, B, ldb, beta,
+                         C, ldc)
 
     _shim = _via_ilp64
-elif _found is not None:
+elif _found is not None and _found[3]:
     _dgemm_lp64 = types.ExternalFunction(_LP64, _cblas_sig(types.int32))
-    if _found[3]:
-        _dgemv_lp64 = types.ExternalFunction(_GEMV, _cblas_gemv_sig(types.int32))
+    _dgemv_lp64 = types.ExternalFunction(_GEMV, _cblas_gemv_sig(types.int32))
 
-        @cfunc(_sig, cache=True, nogil=True)
-        def _via_lp64(M, N, K, A, lda, B, ldb, tb, beta, C, ldc):
-            if N == 1 and not tb:
-                _dgemv_lp64(_ROW_MAJOR, _NO_TRANS, np.int32(M), np.int32(K), 1.0, A, np.int32(lda), B, np.int32(ldb),
-                            beta, C, np.int32(ldc))
-            else:
-                _dgemm_lp64(_ROW_MAJOR, _NO_TRANS, _TRANS if tb else _NO_TRANS, np.int32(M), np.int32(N), np.int32(K),
-                            1.0, A, np.int32(lda), B, np.int32(ldb), beta, C, np.int32(ldc))
-    else:
-        @cfunc(_sig, cache=True, nogil=True)
-        def _via_lp64(M, N, K, A, lda, B, ldb, tb, beta, C, ldc):
-            _dgemm_lp64(_ROW_MAJOR, _NO_TRANS, _TRANS if tb else _NO_TRANS, np.int32(M), np.int32(N), np.int32(K), 1.0,
-                        A, np.int32(lda), B, np.int32(ldb), beta, C, np.int32(ldc))
+    @cfunc(_sig, cache=True, nogil=True)
+    def _via_lp64(M, N, K, A, lda, B, ldb, tb, beta, C, ldc):
+        if N == 1 and not tb:
+            _dgemv_lp64(_ROW_MAJOR, _NO_TRANS, np.int32(M), np.int32(K), 1.0, A, np.int32(lda), B, np.int32(ldb),
+                        beta, C, np.int32(ldc))
+        else:
+            _dgemm_lp64(_ROW_MAJOR, _NO_TRANS, _TRANS if tb else _NO_TRANS, np.int32(M), np.int32(N), np.int32(K),
+                        1.0, A, np.int32(lda), B, np.int32(ldb), beta, C, np.int32(ldc))
 
     _shim = _via_lp64
+# (a BLAS with cblas_dgemm but no cblas_dgemv, if one exists, is not used: the plain loops below)
 
 
 @cfunc(_sig, cache=True, nogil=True, error_model="numpy")
